@@ -1,0 +1,128 @@
+//! [`Engine`] and [`Config`]: the process-wide settings every module and
+//! store is created under.
+
+use alloc::sync::Arc;
+
+/// Which execution tier runs guest code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Tier {
+    /// Petrel's register-bytecode interpreter: starts instantly, runs
+    /// everywhere, including `no_std` targets.
+    #[default]
+    Interpreter,
+}
+
+/// Settings for an [`Engine`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) tier: Tier,
+    pub(crate) max_call_depth: usize,
+    pub(crate) max_value_stack: usize,
+    pub(crate) max_memory_pages: u64,
+    pub(crate) max_table_elements: u64,
+    pub(crate) lazy_translation: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            tier: Tier::Interpreter,
+            max_call_depth: 10_000,
+            max_value_stack: 1 << 20,
+            max_memory_pages: 65_536,
+            max_table_elements: 10_000_000,
+            lazy_translation: true,
+        }
+    }
+}
+
+impl Config {
+    /// The default settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Selects the execution tier.
+    pub fn tier(&mut self, tier: Tier) -> &mut Self {
+        self.tier = tier;
+        self
+    }
+
+    /// The deepest Wasm call nesting allowed before a call traps with
+    /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow).
+    /// Default 10,000.
+    pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
+        self.max_call_depth = depth.max(1);
+        self
+    }
+
+    /// The most 64-bit value slots (locals and temporaries of all live
+    /// frames) one store's interpreter stack may hold. Default 1 Mi slots
+    /// (8 MiB).
+    pub fn max_value_stack(&mut self, slots: usize) -> &mut Self {
+        self.max_value_stack = slots.max(1);
+        self
+    }
+
+    /// The most 64 KiB pages any one linear memory may grow to, whatever
+    /// its declared maximum. `memory.grow` past it returns -1. Default
+    /// 65,536 (4 GiB).
+    pub fn max_memory_pages(&mut self, pages: u64) -> &mut Self {
+        self.max_memory_pages = pages;
+        self
+    }
+
+    /// The most elements any one table may grow to. Default 10,000,000.
+    pub fn max_table_elements(&mut self, elements: u64) -> &mut Self {
+        self.max_table_elements = elements;
+        self
+    }
+
+    /// Whether functions are translated on their first call (the default,
+    /// for fast start-up) or all when the module is created. Validation is
+    /// always done up front either way.
+    pub fn lazy_translation(&mut self, lazy: bool) -> &mut Self {
+        self.lazy_translation = lazy;
+        self
+    }
+}
+
+/// The shared context modules are compiled in. Cheap to clone; `Send` and
+/// `Sync`.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct EngineInner {
+    pub(crate) config: Config,
+}
+
+impl Engine {
+    /// An engine with the given settings.
+    pub fn new(config: &Config) -> Self {
+        Self {
+            inner: Arc::new(EngineInner {
+                config: config.clone(),
+            }),
+        }
+    }
+
+    /// The settings this engine was created with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Whether two handles refer to the same engine.
+    pub fn same(a: &Engine, b: &Engine) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(&Config::default())
+    }
+}

@@ -1,0 +1,307 @@
+//! [`Memory`], [`Table`] and [`Global`] handles, and [`Extern`], the sum
+//! of everything an instance imports or exports.
+
+use super::func::Func;
+use super::store::{AsContext, AsContextMut, StoreContext, StoreContextMut};
+use super::types::{ExternType, GlobalType, MemoryType, Mutability, TableType};
+use super::values::{Stored, Val};
+use crate::error::{Error, Result, TrapCode};
+use crate::runtime::{GlobalEntity, MemoryEntity, StoreInner, TableEntity};
+
+/// Anything an instance can import or export.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Extern {
+    /// A function.
+    Func(Func),
+    /// A table.
+    Table(Table),
+    /// A linear memory.
+    Memory(Memory),
+    /// A global.
+    Global(Global),
+}
+
+impl Extern {
+    /// The function, if this is one.
+    pub fn into_func(self) -> Option<Func> {
+        match self {
+            Extern::Func(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The memory, if this is one.
+    pub fn into_memory(self) -> Option<Memory> {
+        match self {
+            Extern::Memory(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The table, if this is one.
+    pub fn into_table(self) -> Option<Table> {
+        match self {
+            Extern::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The global, if this is one.
+    pub fn into_global(self) -> Option<Global> {
+        match self {
+            Extern::Global(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// Its type.
+    pub fn ty(&self, store: impl AsContext) -> ExternType {
+        let ctx = store.as_context();
+        self.ty_in(ctx.inner)
+    }
+
+    pub(crate) fn ty_in(&self, inner: &StoreInner) -> ExternType {
+        match self {
+            Extern::Func(f) => ExternType::Func(inner.func_type(f.0.index_in(inner)).clone()),
+            Extern::Table(t) => ExternType::Table(inner.tables[t.0.index_in(inner) as usize].ty),
+            Extern::Memory(m) => {
+                ExternType::Memory(inner.memories[m.0.index_in(inner) as usize].ty)
+            }
+            Extern::Global(g) => ExternType::Global(inner.globals[g.0.index_in(inner) as usize].ty),
+        }
+    }
+
+    pub(crate) fn store_id(&self) -> crate::runtime::StoreId {
+        match self {
+            Extern::Func(x) => x.0.store,
+            Extern::Table(x) => x.0.store,
+            Extern::Memory(x) => x.0.store,
+            Extern::Global(x) => x.0.store,
+        }
+    }
+}
+
+impl From<Func> for Extern {
+    fn from(f: Func) -> Self {
+        Extern::Func(f)
+    }
+}
+impl From<Memory> for Extern {
+    fn from(m: Memory) -> Self {
+        Extern::Memory(m)
+    }
+}
+impl From<Table> for Extern {
+    fn from(t: Table) -> Self {
+        Extern::Table(t)
+    }
+}
+impl From<Global> for Extern {
+    fn from(g: Global) -> Self {
+        Extern::Global(g)
+    }
+}
+
+/// A linear memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memory(pub(crate) Stored);
+
+impl Memory {
+    /// Creates a memory in the store.
+    pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
+        let inner = store.as_context_mut().inner;
+        let max = inner.engine.config().max_memory_pages;
+        let mem = MemoryEntity::new(ty, max)
+            .ok_or_else(|| Error::usage("memory size exceeds the limit or could not be allocated"))?;
+        inner.memories.push(mem);
+        Ok(Memory(Stored::new(inner.id, inner.memories.len() as u32 - 1)))
+    }
+
+    fn entity<'a>(&self, inner: &'a StoreInner) -> &'a MemoryEntity {
+        &inner.memories[self.0.index_in(inner) as usize]
+    }
+
+    fn entity_mut<'a>(&self, inner: &'a mut StoreInner) -> &'a mut MemoryEntity {
+        let i = self.0.index_in(inner) as usize;
+        &mut inner.memories[i]
+    }
+
+    /// Its type, with the current size as the minimum.
+    pub fn ty(&self, store: impl AsContext) -> MemoryType {
+        self.entity(store.as_context().inner).ty
+    }
+
+    /// Current size in 64 KiB pages.
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        self.entity(store.as_context().inner).pages()
+    }
+
+    /// Current size in bytes.
+    pub fn data_size(&self, store: impl AsContext) -> usize {
+        self.entity(store.as_context().inner).data.len()
+    }
+
+    /// The memory's bytes.
+    pub fn data<'a, T: 'a>(&self, store: impl Into<StoreContext<'a, T>>) -> &'a [u8] {
+        let ctx = store.into();
+        &self.entity(ctx.inner).data
+    }
+
+    /// The memory's bytes, mutably.
+    pub fn data_mut<'a, T: 'a>(&self, store: impl Into<StoreContextMut<'a, T>>) -> &'a mut [u8] {
+        let ctx = store.into();
+        &mut self.entity_mut(ctx.inner).data
+    }
+
+    /// Copies `buf.len()` bytes at `offset` into `buf`.
+    pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
+        let ctx = store.as_context();
+        let data = &self.entity(ctx.inner).data;
+        let src = offset
+            .checked_add(buf.len())
+            .and_then(|end| data.get(offset..end))
+            .ok_or(TrapCode::MemoryOutOfBounds)?;
+        buf.copy_from_slice(src);
+        Ok(())
+    }
+
+    /// Copies `buf` into the memory at `offset`.
+    pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<()> {
+        let ctx = store.as_context_mut();
+        let data = &mut self.entity_mut(ctx.inner).data;
+        let dst = offset
+            .checked_add(buf.len())
+            .and_then(|end| data.get_mut(offset..end))
+            .ok_or(TrapCode::MemoryOutOfBounds)?;
+        dst.copy_from_slice(buf);
+        Ok(())
+    }
+
+    /// Grows by `delta` pages and returns the old size in pages.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
+        let ctx = store.as_context_mut();
+        self.entity_mut(ctx.inner)
+            .grow(delta)
+            .ok_or_else(|| Error::usage("memory could not grow: over its maximum or out of host memory"))
+    }
+}
+
+/// A table of references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Table(pub(crate) Stored);
+
+impl Table {
+    /// Creates a table filled with `init`.
+    pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
+        let inner = store.as_context_mut().inner;
+        check_val(inner, &init, ty.element)?;
+        let max = inner.engine.config().max_table_elements;
+        let table = TableEntity::new(ty, init.to_raw(), max)
+            .ok_or_else(|| Error::usage("table size exceeds the limit"))?;
+        inner.tables.push(table);
+        Ok(Table(Stored::new(inner.id, inner.tables.len() as u32 - 1)))
+    }
+
+    fn entity<'a>(&self, inner: &'a StoreInner) -> &'a TableEntity {
+        &inner.tables[self.0.index_in(inner) as usize]
+    }
+
+    /// Its type, with the current size as the minimum.
+    pub fn ty(&self, store: impl AsContext) -> TableType {
+        self.entity(store.as_context().inner).ty
+    }
+
+    /// Current number of elements.
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        self.entity(store.as_context().inner).size()
+    }
+
+    /// The element at `index`, or `None` when out of bounds.
+    pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
+        let inner = store.as_context().inner;
+        let t = self.entity(inner);
+        let raw = *t.elems.get(usize::try_from(index).ok()?)?;
+        Some(Val::from_raw(raw, t.ty.element, inner.id))
+    }
+
+    /// Sets the element at `index`.
+    pub fn set(&self, mut store: impl AsContextMut, index: u64, val: Val) -> Result<()> {
+        let inner = store.as_context_mut().inner;
+        let i = self.0.index_in(inner) as usize;
+        check_val(inner, &val, inner.tables[i].ty.element)?;
+        let slot = usize::try_from(index)
+            .ok()
+            .and_then(|index| inner.tables[i].elems.get_mut(index))
+            .ok_or(TrapCode::TableOutOfBounds)?;
+        *slot = val.to_raw();
+        Ok(())
+    }
+
+    /// Grows by `delta` elements set to `init`; returns the old size.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
+        let inner = store.as_context_mut().inner;
+        let i = self.0.index_in(inner) as usize;
+        check_val(inner, &init, inner.tables[i].ty.element)?;
+        inner.tables[i]
+            .grow(delta, init.to_raw())
+            .ok_or_else(|| Error::usage("table could not grow past its maximum"))
+    }
+}
+
+/// A global variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Global(pub(crate) Stored);
+
+impl Global {
+    /// Creates a global holding `val`.
+    pub fn new(mut store: impl AsContextMut, ty: GlobalType, val: Val) -> Result<Global> {
+        let inner = store.as_context_mut().inner;
+        check_val(inner, &val, ty.content)?;
+        inner.globals.push(GlobalEntity {
+            ty,
+            value: val.to_raw(),
+        });
+        Ok(Global(Stored::new(inner.id, inner.globals.len() as u32 - 1)))
+    }
+
+    /// Its type.
+    pub fn ty(&self, store: impl AsContext) -> GlobalType {
+        let inner = store.as_context().inner;
+        inner.globals[self.0.index_in(inner) as usize].ty
+    }
+
+    /// Its current value.
+    pub fn get(&self, store: impl AsContext) -> Val {
+        let inner = store.as_context().inner;
+        let g = &inner.globals[self.0.index_in(inner) as usize];
+        Val::from_raw(g.value, g.ty.content, inner.id)
+    }
+
+    /// Sets its value; fails if it is immutable or `val` has the wrong
+    /// type.
+    pub fn set(&self, mut store: impl AsContextMut, val: Val) -> Result<()> {
+        let inner = store.as_context_mut().inner;
+        let i = self.0.index_in(inner) as usize;
+        let ty = inner.globals[i].ty;
+        if ty.mutability != Mutability::Var {
+            return Err(Error::usage("cannot set an immutable global"));
+        }
+        check_val(inner, &val, ty.content)?;
+        inner.globals[i].value = val.to_raw();
+        Ok(())
+    }
+}
+
+/// Checks that `val` is of type `ty` and belongs to the store.
+pub(crate) fn check_val(inner: &StoreInner, val: &Val, ty: super::types::ValType) -> Result<()> {
+    if val.ty() != ty {
+        return Err(Error::usage(alloc::format!(
+            "type mismatch: expected {ty}, got {}",
+            val.ty()
+        )));
+    }
+    if !val.belongs_to(inner) {
+        return Err(Error::usage("a reference from another store was used"));
+    }
+    Ok(())
+}

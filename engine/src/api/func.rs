@@ -1,0 +1,462 @@
+//! Functions: [`Func`] handles (Wasm or host), calling them with boxed
+//! values ([`Func::call`]) or typed ones ([`TypedFunc`]), and making host
+//! functions from Rust closures ([`Func::wrap`], [`Func::new`]).
+
+use super::externals::check_val;
+use super::store::{AsContext, AsContextMut, Caller};
+use super::types::{FuncType, ValType};
+use super::values::{ExternRef, Stored, Val};
+use crate::error::{Error, Result};
+use crate::runtime::{FuncEntity, HostContext, HostFn, StoreId, StoreInner};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+
+/// A function: exported by an instance or defined by the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Func(pub(crate) Stored);
+
+impl Func {
+    /// A host function of type `ty` that receives and returns boxed values.
+    pub fn new<T: 'static>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Func {
+        let inner = store.as_context_mut().inner;
+        let host = host_fn_from_untyped::<T>(func);
+        Func::from_host(inner, &ty, host)
+    }
+
+    /// A host function from a Rust closure whose parameters and result are
+    /// WebAssembly-representable (`i32`, `i64`, `f32`, `f64`, ...),
+    /// optionally taking a [`Caller`] first.
+    pub fn wrap<T: 'static, Params, Results>(
+        mut store: impl AsContextMut<Data = T>,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Func {
+        let inner = store.as_context_mut().inner;
+        let (ty, host) = func.into_func();
+        Func::from_host(inner, &ty, host.0)
+    }
+
+    pub(crate) fn from_host(inner: &mut StoreInner, ty: &FuncType, func: Arc<HostFn>) -> Func {
+        let ty = inner.types.intern(ty);
+        let index = inner.push_func(FuncEntity::Host { ty, func });
+        Func(Stored::new(inner.id, index))
+    }
+
+    /// The function's signature.
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        let inner = store.as_context().inner;
+        inner.func_type(self.0.index_in(inner)).clone()
+    }
+
+    /// Calls the function with boxed arguments; results are written to
+    /// `results`, whose length must match the signature.
+    pub fn call(&self, mut store: impl AsContextMut, params: &[Val], results: &mut [Val]) -> Result<()> {
+        let ctx = store.as_context_mut();
+        let data = ctx.data as *mut _ as *mut ();
+        let inner = ctx.inner;
+        let index = self.0.index_in(inner);
+        let ty = inner.func_type(index).clone();
+        if params.len() != ty.params().len() {
+            return Err(Error::usage(alloc::format!(
+                "expected {} arguments, got {}",
+                ty.params().len(),
+                params.len()
+            )));
+        }
+        if results.len() != ty.results().len() {
+            return Err(Error::usage(alloc::format!(
+                "expected room for {} results, got {}",
+                ty.results().len(),
+                results.len()
+            )));
+        }
+        let mut raw_args = Vec::with_capacity(params.len());
+        for (param, ty) in params.iter().zip(ty.params()) {
+            check_val(inner, param, *ty)?;
+            raw_args.push(param.to_raw());
+        }
+        let mut raw_results = alloc::vec![0u64; results.len()];
+        crate::interp::invoke(inner, data, index, &raw_args, &mut raw_results)?;
+        for ((out, raw), ty) in results.iter_mut().zip(raw_results).zip(ty.results()) {
+            *out = Val::from_raw(raw, *ty, inner.id);
+        }
+        Ok(())
+    }
+
+    /// A typed view of the function, checked against `Params` and
+    /// `Results` once here so calls need no checks or boxing.
+    pub fn typed<Params: WasmParams, Results: WasmResults>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<Params, Results>> {
+        let ty = self.ty(store);
+        let want_params = Params::types();
+        let want_results = Results::types();
+        if ty.params() != want_params.as_slice() || ty.results() != want_results.as_slice() {
+            return Err(Error::usage(alloc::format!(
+                "type mismatch: function is {ty}, asked for {}",
+                FuncType::new(want_params, want_results)
+            )));
+        }
+        Ok(TypedFunc {
+            func: *self,
+            _marker: PhantomData,
+        })
+    }
+}
+
+/// A function whose signature was checked once, called without boxing.
+pub struct TypedFunc<Params, Results> {
+    func: Func,
+    _marker: PhantomData<fn(Params) -> Results>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P, R> Copy for TypedFunc<P, R> {}
+
+impl<P, R> core::fmt::Debug for TypedFunc<P, R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("TypedFunc").field(&self.func).finish()
+    }
+}
+
+impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
+    /// The untyped function.
+    pub fn func(&self) -> &Func {
+        &self.func
+    }
+
+    /// Calls the function.
+    pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
+        let ctx = store.as_context_mut();
+        let data = ctx.data as *mut _ as *mut ();
+        let inner = ctx.inner;
+        let index = self.func.0.index_in(inner);
+        let mut args = [0u64; 16];
+        let mut heap_args;
+        let args: &mut [u64] = if Params::COUNT <= args.len() {
+            &mut args[..Params::COUNT]
+        } else {
+            heap_args = alloc::vec![0u64; Params::COUNT];
+            &mut heap_args
+        };
+        params.into_raw(&StoreInnerToken(inner), args)?;
+        let mut results = [0u64; 16];
+        let mut heap_results;
+        let results: &mut [u64] = if Results::COUNT <= results.len() {
+            &mut results[..Results::COUNT]
+        } else {
+            heap_results = alloc::vec![0u64; Results::COUNT];
+            &mut heap_results
+        };
+        crate::interp::invoke(inner, data, index, args, results)?;
+        Ok(Results::from_raw(results, StoreIdToken(inner.id)))
+    }
+}
+
+/// A Rust type that is a WebAssembly value type.
+pub trait WasmTy: Sized + Send + 'static {
+    /// The WebAssembly type.
+    fn ty() -> ValType;
+    #[doc(hidden)]
+    fn to_raw(self, inner: &StoreInnerToken<'_>) -> Result<u64>;
+    #[doc(hidden)]
+    fn from_raw(raw: u64, store: StoreIdToken) -> Self;
+    #[doc(hidden)]
+    fn from_val(val: &Val) -> Option<Self>;
+    #[doc(hidden)]
+    fn into_val(self) -> Val;
+}
+
+/// Opaque: lets [`WasmTy`] check store ownership without exposing the
+/// store's internals.
+#[doc(hidden)]
+pub struct StoreInnerToken<'a>(pub(crate) &'a StoreInner);
+
+/// Opaque: the store id results are decoded for.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct StoreIdToken(pub(crate) StoreId);
+
+macro_rules! num_wasm_ty {
+    ($($t:ty => $variant:ident, $to:expr, $from:expr, $fromval:expr, $intoval:expr;)*) => {$(
+        impl WasmTy for $t {
+            fn ty() -> ValType { ValType::$variant }
+            fn to_raw(self, _: &StoreInnerToken<'_>) -> Result<u64> { Ok(($to)(self)) }
+            fn from_raw(raw: u64, _: StoreIdToken) -> Self { ($from)(raw) }
+            fn from_val(val: &Val) -> Option<Self> { ($fromval)(val) }
+            fn into_val(self) -> Val { ($intoval)(self) }
+        }
+    )*};
+}
+
+num_wasm_ty! {
+    i32 => I32, |v: i32| v as u32 as u64, |r: u64| r as u32 as i32, |v: &Val| v.i32(), Val::I32;
+    u32 => I32, |v: u32| v as u64, |r: u64| r as u32, |v: &Val| v.i32().map(|v| v as u32), |v: u32| Val::I32(v as i32);
+    i64 => I64, |v: i64| v as u64, |r: u64| r as i64, |v: &Val| v.i64(), Val::I64;
+    u64 => I64, |v: u64| v, |r: u64| r, |v: &Val| v.i64().map(|v| v as u64), |v: u64| Val::I64(v as i64);
+    f32 => F32, |v: f32| v.to_bits() as u64, |r: u64| f32::from_bits(r as u32), |v: &Val| v.f32(), |v: f32| Val::F32(v.to_bits());
+    f64 => F64, |v: f64| v.to_bits(), f64::from_bits, |v: &Val| v.f64(), |v: f64| Val::F64(v.to_bits());
+}
+
+impl WasmTy for Option<Func> {
+    fn ty() -> ValType {
+        ValType::FuncRef
+    }
+    fn to_raw(self, inner: &StoreInnerToken<'_>) -> Result<u64> {
+        let val = Val::FuncRef(self);
+        check_val(inner.0, &val, ValType::FuncRef)?;
+        Ok(val.to_raw())
+    }
+    fn from_raw(raw: u64, store: StoreIdToken) -> Self {
+        match Val::from_raw(raw, ValType::FuncRef, store.0) {
+            Val::FuncRef(f) => f,
+            _ => None,
+        }
+    }
+    fn from_val(val: &Val) -> Option<Self> {
+        match val {
+            Val::FuncRef(f) => Some(*f),
+            _ => None,
+        }
+    }
+    fn into_val(self) -> Val {
+        Val::FuncRef(self)
+    }
+}
+
+impl WasmTy for Option<ExternRef> {
+    fn ty() -> ValType {
+        ValType::ExternRef
+    }
+    fn to_raw(self, inner: &StoreInnerToken<'_>) -> Result<u64> {
+        let val = Val::ExternRef(self);
+        check_val(inner.0, &val, ValType::ExternRef)?;
+        Ok(val.to_raw())
+    }
+    fn from_raw(raw: u64, store: StoreIdToken) -> Self {
+        match Val::from_raw(raw, ValType::ExternRef, store.0) {
+            Val::ExternRef(r) => r,
+            _ => None,
+        }
+    }
+    fn from_val(val: &Val) -> Option<Self> {
+        match val {
+            Val::ExternRef(r) => Some(*r),
+            _ => None,
+        }
+    }
+    fn into_val(self) -> Val {
+        Val::ExternRef(self)
+    }
+}
+
+/// The parameters of a [`TypedFunc`]: a [`WasmTy`] or a tuple of them.
+pub trait WasmParams: Send {
+    #[doc(hidden)]
+    const COUNT: usize;
+    #[doc(hidden)]
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn into_raw(self, inner: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()>;
+}
+
+/// The results of a [`TypedFunc`]: a [`WasmTy`] or a tuple of them.
+pub trait WasmResults: Sized {
+    #[doc(hidden)]
+    const COUNT: usize;
+    #[doc(hidden)]
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn from_raw(raw: &[u64], store: StoreIdToken) -> Self;
+}
+
+impl<A: WasmTy> WasmParams for A {
+    const COUNT: usize = 1;
+    fn types() -> Vec<ValType> {
+        alloc::vec![A::ty()]
+    }
+    fn into_raw(self, inner: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
+        out[0] = self.to_raw(inner)?;
+        Ok(())
+    }
+}
+
+impl<A: WasmTy> WasmResults for A {
+    const COUNT: usize = 1;
+    fn types() -> Vec<ValType> {
+        alloc::vec![A::ty()]
+    }
+    fn from_raw(raw: &[u64], store: StoreIdToken) -> Self {
+        A::from_raw(raw[0], store)
+    }
+}
+
+macro_rules! count {
+    () => { 0 };
+    ($head:ident $($tail:ident)*) => { 1 + count!($($tail)*) };
+}
+
+macro_rules! tuple_impls {
+    ($($name:ident)*) => {
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
+        impl<$($name: WasmTy,)*> WasmParams for ($($name,)*) {
+            const COUNT: usize = count!($($name)*);
+            fn types() -> Vec<ValType> {
+                alloc::vec![$($name::ty(),)*]
+            }
+            fn into_raw(self, inner: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
+                let ($($name,)*) = self;
+                let mut i = 0;
+                $( out[i] = $name.to_raw(inner)?; i += 1; )*
+                Ok(())
+            }
+        }
+
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments, clippy::unused_unit)]
+        impl<$($name: WasmTy,)*> WasmResults for ($($name,)*) {
+            const COUNT: usize = count!($($name)*);
+            fn types() -> Vec<ValType> {
+                alloc::vec![$($name::ty(),)*]
+            }
+            fn from_raw(raw: &[u64], store: StoreIdToken) -> Self {
+                let mut i = 0;
+                ($({ let v = $name::from_raw(raw[i], store); i += 1; v },)*)
+            }
+        }
+
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
+        impl<T: 'static, F, R, $($name: WasmTy,)*> IntoFunc<T, ($($name,)*), R> for F
+        where
+            F: Fn($($name),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            fn into_func(self) -> (FuncType, HostFuncBox) {
+                let ty = FuncType::new(alloc::vec![$($name::ty(),)*], R::types());
+                let host = move |_: &mut HostContext<'_>, args: &[Val], results: &mut [Val]| -> Result<()> {
+                    let mut i = 0;
+                    $( let $name = $name::from_val(&args[i]).ok_or_else(|| Error::usage("host function argument of the wrong type"))?; i += 1; )*
+                    (self)($($name),*).into_vals(results)
+                };
+                (ty, HostFuncBox(Arc::new(host)))
+            }
+        }
+
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
+        impl<T: 'static, F, R, $($name: WasmTy,)*> IntoFunc<T, (Caller<'_, T>, $($name,)*), R> for F
+        where
+            F: Fn(Caller<'_, T>, $($name),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            fn into_func(self) -> (FuncType, HostFuncBox) {
+                let ty = FuncType::new(alloc::vec![$($name::ty(),)*], R::types());
+                let host = move |ctx: &mut HostContext<'_>, args: &[Val], results: &mut [Val]| -> Result<()> {
+                    let mut i = 0;
+                    $( let $name = $name::from_val(&args[i]).ok_or_else(|| Error::usage("host function argument of the wrong type"))?; i += 1; )*
+                    // SAFETY: this closure is only ever stored in a
+                    // `Store<T>` (via `Func::wrap` or `Linker<T>`), and the
+                    // executor passes that store's data as `ctx.data`.
+                    let caller = unsafe { Caller::<T>::from_context(ctx) };
+                    (self)(caller, $($name),*).into_vals(results)
+                };
+                (ty, HostFuncBox(Arc::new(host)))
+            }
+        }
+    };
+}
+
+tuple_impls!();
+tuple_impls!(A1);
+tuple_impls!(A1 A2);
+tuple_impls!(A1 A2 A3);
+tuple_impls!(A1 A2 A3 A4);
+tuple_impls!(A1 A2 A3 A4 A5);
+tuple_impls!(A1 A2 A3 A4 A5 A6);
+tuple_impls!(A1 A2 A3 A4 A5 A6 A7);
+tuple_impls!(A1 A2 A3 A4 A5 A6 A7 A8);
+tuple_impls!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
+tuple_impls!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
+
+/// What a host closure may return: nothing, a [`WasmTy`], a tuple of
+/// them, or a `Result` of those.
+pub trait WasmRet {
+    #[doc(hidden)]
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn into_vals(self, out: &mut [Val]) -> Result<()>;
+}
+
+impl<A: WasmTy> WasmRet for A {
+    fn types() -> Vec<ValType> {
+        alloc::vec![A::ty()]
+    }
+    fn into_vals(self, out: &mut [Val]) -> Result<()> {
+        out[0] = self.into_val();
+        Ok(())
+    }
+}
+
+impl<R: WasmRet> WasmRet for Result<R> {
+    fn types() -> Vec<ValType> {
+        R::types()
+    }
+    fn into_vals(self, out: &mut [Val]) -> Result<()> {
+        self?.into_vals(out)
+    }
+}
+
+macro_rules! ret_tuple {
+    ($($name:ident)*) => {
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
+        impl<$($name: WasmTy,)*> WasmRet for ($($name,)*) {
+            fn types() -> Vec<ValType> {
+                alloc::vec![$($name::ty(),)*]
+            }
+            fn into_vals(self, out: &mut [Val]) -> Result<()> {
+                let ($($name,)*) = self;
+                let mut i = 0;
+                $( out[i] = $name.into_val(); i += 1; )*
+                Ok(())
+            }
+        }
+    };
+}
+
+ret_tuple!();
+ret_tuple!(A1 A2);
+ret_tuple!(A1 A2 A3);
+ret_tuple!(A1 A2 A3 A4);
+ret_tuple!(A1 A2 A3 A4 A5);
+ret_tuple!(A1 A2 A3 A4 A5 A6);
+
+/// A Rust closure that can become a host function. Implemented for
+/// `Fn(A1, ..., An) -> R` and `Fn(Caller<'_, T>, A1, ..., An) -> R`.
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_func(self) -> (FuncType, HostFuncBox);
+}
+
+/// Opaque: a type-erased host function.
+#[doc(hidden)]
+pub struct HostFuncBox(pub(crate) Arc<HostFn>);
+
+/// Wraps a closure over boxed values as a type-erased host function.
+pub(crate) fn host_fn_from_untyped<T: 'static>(
+    func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+) -> Arc<HostFn> {
+    Arc::new(move |ctx: &mut HostContext<'_>, args: &[Val], results: &mut [Val]| {
+        // SAFETY: as in `IntoFunc`: only stored in a `Store<T>`, whose data
+        // the executor passes.
+        let caller = unsafe { Caller::<T>::from_context(ctx) };
+        func(caller, args, results)
+    })
+}

@@ -1,0 +1,152 @@
+//! [`Linker`]: resolves a module's imports by name from host functions and
+//! other instances' exports.
+
+use super::externals::Extern;
+use super::func::{host_fn_from_untyped, Func, IntoFunc};
+use super::instance::Instance;
+use super::module::Module;
+use super::store::{AsContextMut, Caller};
+use super::types::FuncType;
+use super::values::Val;
+use crate::error::{Error, LinkError, LinkErrorKind, Result};
+use crate::runtime::HostFn;
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+/// A definition in a linker: host functions are kept store-independent
+/// and become a `Func` in each store they are instantiated into.
+#[derive(Clone)]
+enum Definition {
+    Extern(Extern),
+    HostFunc(FuncType, Arc<HostFn>),
+}
+
+/// Names things (`module`, `name`) for modules to import.
+pub struct Linker<T> {
+    defs: BTreeMap<(String, String), Definition>,
+    allow_shadowing: bool,
+    _marker: core::marker::PhantomData<fn(T) -> T>,
+}
+
+impl<T> Default for Linker<T> {
+    fn default() -> Self {
+        Self {
+            defs: BTreeMap::new(),
+            allow_shadowing: false,
+            _marker: core::marker::PhantomData,
+        }
+    }
+}
+
+impl<T> core::fmt::Debug for Linker<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.defs.keys()).finish()
+    }
+}
+
+impl<T: 'static> Linker<T> {
+    /// An empty linker. (The engine is taken for API compatibility.)
+    pub fn new(_engine: &crate::Engine) -> Self {
+        Self::default()
+    }
+
+    /// Whether a later definition may replace an earlier one of the same
+    /// name (default: no, it is an error).
+    pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
+        self.allow_shadowing = allow;
+        self
+    }
+
+    fn insert(&mut self, module: &str, name: &str, def: Definition) -> Result<&mut Self> {
+        let key = (module.to_string(), name.to_string());
+        if !self.allow_shadowing && self.defs.contains_key(&key) {
+            return Err(Error::usage(alloc::format!(
+                "`{module}::{name}` is already defined"
+            )));
+        }
+        self.defs.insert(key, def);
+        Ok(self)
+    }
+
+    /// Defines `module::name` as `item`.
+    pub fn define(&mut self, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
+        self.insert(module, name, Definition::Extern(item.into()))
+    }
+
+    /// Defines `module::name` as a host function made from a Rust closure.
+    pub fn func_wrap<Params, Results>(
+        &mut self,
+        module: &str,
+        name: &str,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Result<&mut Self> {
+        let (ty, host) = func.into_func();
+        self.insert(module, name, Definition::HostFunc(ty, host.0))
+    }
+
+    /// Defines `module::name` as a host function over boxed values.
+    pub fn func_new(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<&mut Self> {
+        let host = host_fn_from_untyped::<T>(func);
+        self.insert(module, name, Definition::HostFunc(ty, host))
+    }
+
+    /// Defines every export of `instance` under the module name `module`.
+    pub fn instance(
+        &mut self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        instance: Instance,
+    ) -> Result<&mut Self> {
+        for (name, ext) in instance.exports(store.as_context_mut()) {
+            self.define(module, &name, ext)?;
+        }
+        Ok(self)
+    }
+
+    /// The definition of `module::name` in `store`, if any.
+    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
+        let def = self.defs.get(&(module.to_string(), name.to_string()))?;
+        Some(match def {
+            Definition::Extern(e) => *e,
+            Definition::HostFunc(ty, host) => {
+                let ctx = store.as_context_mut();
+                Extern::Func(Func::from_host(ctx.inner, ty, host.clone()))
+            }
+        })
+    }
+
+    /// Instantiates `module`, resolving each import by name.
+    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
+        let mut imports = Vec::with_capacity(module.imports().len());
+        for import in module.imports() {
+            match self.get(&mut store, import.module(), import.name()) {
+                Some(ext) => imports.push(ext),
+                None => {
+                    return Err(LinkError {
+                        module: import.module().to_string(),
+                        name: import.name().to_string(),
+                        kind: LinkErrorKind::Missing {
+                            expected: import.ty().to_string(),
+                        },
+                    }
+                    .into())
+                }
+            }
+        }
+        Instance::new(store, module, &imports)
+    }
+
+    /// Instantiates `module` and defines its exports under `name`.
+    pub fn module(&mut self, mut store: impl AsContextMut<Data = T>, name: &str, module: &Module) -> Result<&mut Self> {
+        let instance = self.instantiate(&mut store, module)?;
+        self.instance(store, name, instance)
+    }
+}

@@ -1,0 +1,24 @@
+//! The public embedding API, shaped like wasmtime's.
+
+pub(crate) mod engine;
+pub(crate) mod externals;
+pub(crate) mod func;
+pub(crate) mod instance;
+pub(crate) mod linker;
+pub(crate) mod module;
+pub(crate) mod store;
+pub(crate) mod types;
+pub(crate) mod values;
+
+pub use engine::{Config, Engine, Tier};
+pub use externals::{Extern, Global, Memory, Table};
+pub use func::{Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
+pub use instance::Instance;
+pub use linker::Linker;
+pub use module::Module;
+pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
+pub use types::{
+    ExportType, ExternType, FuncType, GlobalType, ImportType, Limits, MemoryType, Mutability,
+    TableType, ValType,
+};
+pub use values::{ExternRef, Val};

@@ -1,0 +1,250 @@
+//! [`Store`], which owns instances and the host's data, and the context
+//! traits through which the API borrows it ([`AsContext`],
+//! [`AsContextMut`], implemented by `Store`, [`Caller`] and the context
+//! types).
+
+use super::engine::Engine;
+use super::externals::Extern;
+use crate::runtime::{HostContext, StoreInner};
+
+/// Owns every instance, memory, table, global and function created in it,
+/// and the embedder's data `T`. A store is used by one thread at a time;
+/// run many stores to run guests in parallel.
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) data: T,
+}
+
+impl<T> Store<T> {
+    /// An empty store holding `data`.
+    pub fn new(engine: &Engine, data: T) -> Self {
+        Self {
+            inner: StoreInner::new(engine),
+            data,
+        }
+    }
+
+    /// The engine the store was created with.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The embedder's data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// Consumes the store and returns its data.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+}
+
+impl<T: core::fmt::Debug> core::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Store").field("data", &self.data).finish_non_exhaustive()
+    }
+}
+
+/// A shared borrow of a store.
+pub struct StoreContext<'a, T> {
+    pub(crate) inner: &'a StoreInner,
+    pub(crate) data: &'a T,
+}
+
+/// An exclusive borrow of a store.
+pub struct StoreContextMut<'a, T> {
+    pub(crate) inner: &'a mut StoreInner,
+    pub(crate) data: &'a mut T,
+}
+
+impl<T> StoreContext<'_, T> {
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
+        self.data
+    }
+}
+
+impl<T> StoreContextMut<'_, T> {
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
+        self.data
+    }
+
+    /// The embedder's data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.data
+    }
+}
+
+/// Anything that can lend a store for reading.
+pub trait AsContext {
+    /// The embedder's data type.
+    type Data;
+    /// Borrows the store.
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+/// Anything that can lend a store for writing.
+pub trait AsContextMut: AsContext {
+    /// Borrows the store exclusively.
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext {
+            inner: &self.inner,
+            data: &self.data,
+        }
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut {
+            inner: &mut self.inner,
+            data: &mut self.data,
+        }
+    }
+}
+
+impl<T> AsContext for StoreContext<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext {
+            inner: self.inner,
+            data: self.data,
+        }
+    }
+}
+
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext {
+            inner: self.inner,
+            data: self.data,
+        }
+    }
+}
+
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut {
+            inner: self.inner,
+            data: self.data,
+        }
+    }
+}
+
+impl<T: AsContext> AsContext for &T {
+    type Data = T::Data;
+    fn as_context(&self) -> StoreContext<'_, T::Data> {
+        T::as_context(*self)
+    }
+}
+
+impl<T: AsContext> AsContext for &mut T {
+    type Data = T::Data;
+    fn as_context(&self) -> StoreContext<'_, T::Data> {
+        T::as_context(*self)
+    }
+}
+
+impl<T: AsContextMut> AsContextMut for &mut T {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T::Data> {
+        T::as_context_mut(*self)
+    }
+}
+
+impl<'a, T: AsContext> From<&'a T> for StoreContext<'a, T::Data> {
+    fn from(t: &'a T) -> Self {
+        t.as_context()
+    }
+}
+
+impl<'a, T: AsContext> From<&'a mut T> for StoreContext<'a, T::Data> {
+    fn from(t: &'a mut T) -> Self {
+        T::as_context(t)
+    }
+}
+
+impl<'a, T: AsContextMut> From<&'a mut T> for StoreContextMut<'a, T::Data> {
+    fn from(t: &'a mut T) -> Self {
+        t.as_context_mut()
+    }
+}
+
+/// What a host function receives: the store (its data, and the exports of
+/// the instance that called it, such as its memory).
+pub struct Caller<'a, T> {
+    pub(crate) inner: &'a mut StoreInner,
+    pub(crate) data: &'a mut T,
+    pub(crate) instance: Option<u32>,
+}
+
+impl<'a, T> Caller<'a, T> {
+    /// Rebuilds the typed caller from a type-erased host context.
+    ///
+    /// # Safety
+    /// `ctx.data` must point to a live, exclusively borrowed `T`: the data
+    /// of the `Store<T>` that owns `ctx.inner`.
+    pub(crate) unsafe fn from_context(ctx: &'a mut HostContext<'_>) -> Self {
+        Caller {
+            inner: ctx.inner,
+            // SAFETY: guaranteed by the caller (see above); the executor
+            // does not touch the data while the host function runs.
+            data: unsafe { &mut *(ctx.data as *mut T) },
+            instance: ctx.caller,
+        }
+    }
+
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
+        self.data
+    }
+
+    /// The embedder's data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.data
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// An export of the calling instance, such as its `memory`. `None` when
+    /// there is no such export or the host function was called from the
+    /// host.
+    pub fn get_export(&self, name: &str) -> Option<Extern> {
+        let instance = self.instance?;
+        super::instance::instance_export(self.inner, instance, name)
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext {
+            inner: self.inner,
+            data: self.data,
+        }
+    }
+}
+
+impl<T> AsContextMut for Caller<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut {
+            inner: self.inner,
+            data: self.data,
+        }
+    }
+}

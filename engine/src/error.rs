@@ -1,0 +1,336 @@
+//! Every error the embedding API returns: decoding and validation
+//! ([`CompileError`]), linking ([`LinkError`]), guest traps ([`Trap`]) and
+//! errors raised by host functions.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// The result type of the embedding API.
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// Anything that can go wrong between bytes and results.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The module is malformed or invalid.
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    /// An import could not be satisfied.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// Guest code trapped (or instantiation did, for example on an
+    /// out-of-bounds data segment).
+    #[error(transparent)]
+    Trap(#[from] Trap),
+    /// A host function returned an error; it unwound through the guest
+    /// unchanged.
+    #[error("{0}")]
+    Host(Box<dyn core::error::Error + Send + Sync>),
+    /// The embedder used the API wrongly: wrong number or types of
+    /// arguments, a handle from another store, a limit exceeded, ...
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// Wraps any error, for host functions to return.
+    pub fn host(err: impl core::error::Error + Send + Sync + 'static) -> Self {
+        Error::Host(Box::new(err))
+    }
+
+    /// An error carrying only a message, for host functions to return.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Error::Host(Box::new(Message(message.into())))
+    }
+
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Error::Usage(message.into())
+    }
+
+    /// The trap, if this error is one.
+    pub fn as_trap(&self) -> Option<&Trap> {
+        match self {
+            Error::Trap(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The trap code, if this error is a trap.
+    pub fn trap_code(&self) -> Option<TrapCode> {
+        self.as_trap().map(|t| t.code)
+    }
+
+    /// The host error, downcast to `E`, if this error came from a host
+    /// function and is an `E`.
+    pub fn downcast_ref<E: core::error::Error + 'static>(&self) -> Option<&E> {
+        match self {
+            Error::Host(e) => e.downcast_ref::<E>(),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Message(String);
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl core::error::Error for Message {}
+
+/// A module failed to decode or validate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    message: String,
+    offset: Option<usize>,
+    func_index: Option<u32>,
+}
+
+impl CompileError {
+    pub(crate) fn new(message: impl Into<String>, offset: Option<usize>) -> Self {
+        Self {
+            message: message.into(),
+            offset,
+            func_index: None,
+        }
+    }
+
+    pub(crate) fn in_func(mut self, func_index: u32) -> Self {
+        self.func_index = Some(func_index);
+        self
+    }
+
+    /// What is wrong, as `wasmparser` or the translator described it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The byte offset in the binary where the problem was found.
+    pub fn offset(&self) -> Option<usize> {
+        self.offset
+    }
+
+    /// The index of the function whose body is at fault, if any.
+    pub fn func_index(&self) -> Option<u32> {
+        self.func_index
+    }
+}
+
+impl From<wasmparser::BinaryReaderError> for CompileError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        CompileError::new(e.message(), Some(e.offset() as usize))
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid module")?;
+        if let Some(func) = self.func_index {
+            write!(f, " in function {func}")?;
+        }
+        if let Some(offset) = self.offset {
+            write!(f, " at byte offset {offset:#x}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl core::error::Error for CompileError {}
+
+/// An import could not be resolved while instantiating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkError {
+    /// The import's module name.
+    pub module: String,
+    /// The import's field name.
+    pub name: String,
+    /// What went wrong.
+    pub kind: LinkErrorKind,
+}
+
+/// Why an import could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LinkErrorKind {
+    /// Nothing is defined under that name.
+    Missing {
+        /// The type the module asked for.
+        expected: String,
+    },
+    /// Something is defined but its type does not match.
+    Incompatible {
+        /// The type the module asked for.
+        expected: String,
+        /// The type of what was provided.
+        found: String,
+    },
+    /// The number of imports given to `Instance::new` does not match.
+    WrongCount {
+        /// Imports declared by the module.
+        expected: usize,
+        /// Imports given.
+        found: usize,
+    },
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            LinkErrorKind::Missing { expected } => write!(
+                f,
+                "unknown import: `{}::{}` ({expected}) has not been defined",
+                self.module, self.name
+            ),
+            LinkErrorKind::Incompatible { expected, found } => write!(
+                f,
+                "incompatible import type for `{}::{}`: expected {expected}, found {found}",
+                self.module, self.name
+            ),
+            LinkErrorKind::WrongCount { expected, found } => write!(
+                f,
+                "module declares {expected} imports but {found} were given"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for LinkError {}
+
+/// Why guest code stopped.
+///
+/// The `Display` text of each code contains the phrase the WebAssembly
+/// specification's test suite uses for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TrapCode {
+    /// `unreachable` was executed.
+    Unreachable,
+    /// Integer division or remainder by zero.
+    IntegerDivideByZero,
+    /// Integer overflow (`i32.div_s` of `MIN / -1`, trapping float to int
+    /// conversion out of range).
+    IntegerOverflow,
+    /// Trapping float-to-int conversion of a NaN.
+    BadConversionToInteger,
+    /// Linear memory accessed out of bounds.
+    MemoryOutOfBounds,
+    /// A table accessed out of bounds (including `call_indirect` with an
+    /// index past the end of the table).
+    TableOutOfBounds,
+    /// `call_indirect` reached a null table entry.
+    IndirectCallToNull,
+    /// `call_indirect` reached a function of the wrong type.
+    BadSignature,
+    /// The call stack or value stack limit was reached.
+    StackOverflow,
+}
+
+impl TrapCode {
+    /// The canonical message, as used by the specification's tests.
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapCode::Unreachable => "unreachable executed",
+            TrapCode::IntegerDivideByZero => "integer divide by zero",
+            TrapCode::IntegerOverflow => "integer overflow",
+            TrapCode::BadConversionToInteger => "invalid conversion to integer",
+            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+            TrapCode::TableOutOfBounds => "out of bounds table access",
+            TrapCode::IndirectCallToNull => "uninitialized element (indirect call to null)",
+            TrapCode::BadSignature => "indirect call type mismatch",
+            TrapCode::StackOverflow => "call stack exhausted",
+        }
+    }
+}
+
+impl fmt::Display for TrapCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// One frame of a Wasm backtrace, innermost first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameInfo {
+    /// The function's index in its module's function index space.
+    pub func_index: u32,
+    /// The function's name from the module's name section, if any.
+    pub func_name: Option<String>,
+    /// The module's name from its name section, if any.
+    pub module_name: Option<String>,
+}
+
+impl fmt::Display for FrameInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(m) = &self.module_name {
+            write!(f, "{m}!")?;
+        }
+        match &self.func_name {
+            Some(name) => write!(f, "{name} (func {})", self.func_index),
+            None => write!(f, "func {}", self.func_index),
+        }
+    }
+}
+
+/// Guest code trapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trap {
+    code: TrapCode,
+    backtrace: Vec<FrameInfo>,
+}
+
+impl Trap {
+    /// A trap with no backtrace.
+    pub fn new(code: TrapCode) -> Self {
+        Self {
+            code,
+            backtrace: Vec::new(),
+        }
+    }
+
+    pub(crate) fn with_backtrace(code: TrapCode, backtrace: Vec<FrameInfo>) -> Self {
+        Self { code, backtrace }
+    }
+
+    /// Why the guest stopped.
+    pub fn code(&self) -> TrapCode {
+        self.code
+    }
+
+    /// The Wasm frames that were live when the trap happened, innermost
+    /// first.
+    pub fn backtrace(&self) -> &[FrameInfo] {
+        &self.backtrace
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "wasm trap: {}", self.code)?;
+        if !self.backtrace.is_empty() {
+            f.write_str("\nwasm backtrace:")?;
+            for (i, frame) in self.backtrace.iter().enumerate() {
+                write!(f, "\n  {i}: {frame}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl core::error::Error for Trap {}
+
+impl From<TrapCode> for Trap {
+    fn from(code: TrapCode) -> Self {
+        Trap::new(code)
+    }
+}
+
+impl From<TrapCode> for Error {
+    fn from(code: TrapCode) -> Self {
+        Error::Trap(Trap::new(code))
+    }
+}

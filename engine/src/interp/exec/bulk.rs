@@ -1,0 +1,161 @@
+//! Instructions that work on whole ranges or on the store's entities
+//! rather than slots: `memory.grow/fill/copy/init`, and every table
+//! instruction. They use safe, checked slice operations; none is hot
+//! enough to need more.
+
+use super::memory::range;
+use crate::error::TrapCode;
+use crate::runtime::StoreInner;
+
+fn memory_index(inner: &StoreInner, instance: u32) -> usize {
+    inner.instances[instance as usize].memories[0] as usize
+}
+
+fn table_index(inner: &StoreInner, instance: u32, table: u32) -> usize {
+    inner.instances[instance as usize].tables[table as usize] as usize
+}
+
+fn table_range(start: u32, len: u32, size: usize) -> Result<core::ops::Range<usize>, TrapCode> {
+    range(start, len, size).map_err(|_| TrapCode::TableOutOfBounds)
+}
+
+/// `memory.grow`: the old size in pages, or -1 when refused.
+pub(super) fn memory_grow(inner: &mut StoreInner, instance: u32, delta: u32) -> u32 {
+    let m = memory_index(inner, instance);
+    match inner.memories[m].grow(delta as u64) {
+        Some(old) => old as u32,
+        None => u32::MAX,
+    }
+}
+
+pub(super) fn memory_fill(inner: &mut StoreInner, instance: u32, dst: u32, val: u8, len: u32) -> Result<(), TrapCode> {
+    let m = memory_index(inner, instance);
+    let data = &mut inner.memories[m].data;
+    let r = range(dst, len, data.len())?;
+    data[r].fill(val);
+    Ok(())
+}
+
+pub(super) fn memory_copy(inner: &mut StoreInner, instance: u32, dst: u32, src: u32, len: u32) -> Result<(), TrapCode> {
+    let m = memory_index(inner, instance);
+    let data = &mut inner.memories[m].data;
+    let s = range(src, len, data.len())?;
+    let d = range(dst, len, data.len())?;
+    data.copy_within(s, d.start);
+    Ok(())
+}
+
+pub(super) fn memory_init(
+    inner: &mut StoreInner,
+    instance: u32,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let m = memory_index(inner, instance);
+    let inst = &inner.instances[instance as usize];
+    let seg_range = inst.datas[seg as usize].clone();
+    let s = range(src, len, seg_range.len())?;
+    let bytes = &inst.module.inner.bytes[seg_range.start + s.start..seg_range.start + s.end];
+    let data = &mut inner.memories[m].data;
+    let d = range(dst, len, data.len())?;
+    data[d].copy_from_slice(bytes);
+    Ok(())
+}
+
+pub(super) fn table_get(inner: &StoreInner, instance: u32, table: u32, index: u32) -> Result<u64, TrapCode> {
+    let t = table_index(inner, instance, table);
+    inner.tables[t]
+        .elems
+        .get(index as usize)
+        .copied()
+        .ok_or(TrapCode::TableOutOfBounds)
+}
+
+pub(super) fn table_set(inner: &mut StoreInner, instance: u32, table: u32, index: u32, value: u64) -> Result<(), TrapCode> {
+    let t = table_index(inner, instance, table);
+    let slot = inner.tables[t]
+        .elems
+        .get_mut(index as usize)
+        .ok_or(TrapCode::TableOutOfBounds)?;
+    *slot = value;
+    Ok(())
+}
+
+pub(super) fn table_size(inner: &StoreInner, instance: u32, table: u32) -> u64 {
+    let t = table_index(inner, instance, table);
+    inner.tables[t].size()
+}
+
+/// `table.grow`: the old size, or -1 when refused.
+pub(super) fn table_grow(inner: &mut StoreInner, instance: u32, table: u32, init: u64, delta: u32) -> u32 {
+    let t = table_index(inner, instance, table);
+    match inner.tables[t].grow(delta as u64, init) {
+        Some(old) => old as u32,
+        None => u32::MAX,
+    }
+}
+
+pub(super) fn table_fill(
+    inner: &mut StoreInner,
+    instance: u32,
+    table: u32,
+    dst: u32,
+    val: u64,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let t = table_index(inner, instance, table);
+    let elems = &mut inner.tables[t].elems;
+    let r = table_range(dst, len, elems.len())?;
+    elems[r].fill(val);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn table_copy(
+    inner: &mut StoreInner,
+    instance: u32,
+    dst_table: u32,
+    src_table: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let dt = table_index(inner, instance, dst_table);
+    let st = table_index(inner, instance, src_table);
+    let s = table_range(src, len, inner.tables[st].elems.len())?;
+    let d = table_range(dst, len, inner.tables[dt].elems.len())?;
+    if dt == st {
+        inner.tables[dt].elems.copy_within(s, d.start);
+    } else {
+        let (a, b) = if dt < st {
+            let (lo, hi) = inner.tables.split_at_mut(st);
+            (&mut lo[dt], &hi[0])
+        } else {
+            let (lo, hi) = inner.tables.split_at_mut(dt);
+            (&mut hi[0], &lo[st])
+        };
+        a.elems[d].copy_from_slice(&b.elems[s]);
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn table_init(
+    inner: &mut StoreInner,
+    instance: u32,
+    table: u32,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let t = table_index(inner, instance, table);
+    let items = &inner.instances[instance as usize].elems[seg as usize];
+    let s = table_range(src, len, items.len())?;
+    let d = table_range(dst, len, inner.tables[t].elems.len())?;
+    let items = &inner.instances[instance as usize].elems[seg as usize][s];
+    inner.tables[t].elems[d].copy_from_slice(items);
+    Ok(())
+}

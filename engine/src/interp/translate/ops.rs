@@ -1,0 +1,648 @@
+//! The per-operator half of the translator: one arm per Wasm operator,
+//! plus the tables of immediate forms and compare-and-branch fusions.
+
+use super::{FrameKind, Operand, Translator};
+use crate::error::CompileError;
+use crate::interp::bytecode::{Op, Slot};
+use wasmparser::Operator;
+
+type Reg3 = fn(Slot, Slot, Slot) -> Op;
+type RegImm = fn(Slot, Slot, i32) -> Op;
+type Reg2 = fn(Slot, Slot) -> Op;
+
+/// How a binary operator may take a constant operand.
+#[derive(Clone, Copy)]
+enum Imm {
+    /// No immediate form.
+    None,
+    /// `op(a, imm)` when the right operand is constant; with `lhs`, also
+    /// `lhs(b, imm)` when the left one is (commutative ops and mirrored
+    /// comparisons).
+    Rhs { op: RegImm, lhs: Option<RegImm> },
+    /// Subtraction: add the negated constant.
+    Sub(RegImm),
+}
+
+macro_rules! r3 {
+    ($name:ident) => {
+        (|dst, a, b| Op::$name { dst, a, b }) as Reg3
+    };
+}
+macro_rules! ri {
+    ($name:ident) => {
+        (|dst, a, imm| Op::$name { dst, a, imm }) as RegImm
+    };
+}
+macro_rules! r2 {
+    ($name:ident) => {
+        (|dst, a| Op::$name { dst, a }) as Reg2
+    };
+}
+macro_rules! imm {
+    ($name:ident) => {
+        Imm::Rhs {
+            op: ri!($name),
+            lhs: None,
+        }
+    };
+    ($name:ident, $lhs:ident) => {
+        Imm::Rhs {
+            op: ri!($name),
+            lhs: Some(ri!($lhs)),
+        }
+    };
+}
+
+impl Translator<'_> {
+    /// A binary operator. `wide` says whether operands are 64-bit (so a
+    /// constant must fit a sign-extended i32 to be an immediate).
+    fn binary(&mut self, reg: Reg3, imm: Imm, wide: bool) -> Result<(), CompileError> {
+        let len = self.stack.len();
+        let (ai, bi) = (len - 2, len - 1);
+        let as_imm = |v: u64| -> Option<i32> {
+            if wide {
+                let v = v as i64;
+                (v == (v as i32) as i64).then_some(v as i32)
+            } else {
+                Some(v as u32 as i32)
+            }
+        };
+        let dst = self.home(ai);
+        let const_at = |t: &Self, i: usize| match t.stack[i] {
+            Operand::Const(c) => as_imm(c),
+            _ => None,
+        };
+        let (ca, cb) = (const_at(self, ai), const_at(self, bi));
+        let op = match (imm, ca, cb) {
+            (Imm::Rhs { op, .. }, _, Some(c)) => {
+                let a = self.slot_of(ai);
+                op(dst, a, c)
+            }
+            (Imm::Rhs { lhs: Some(op), .. }, Some(c), _) => {
+                let b = self.slot_of(bi);
+                op(dst, b, c)
+            }
+            (Imm::Sub(op), _, Some(c)) if c.checked_neg().is_some() => {
+                let a = self.slot_of(ai);
+                op(dst, a, c.wrapping_neg())
+            }
+            _ => {
+                let a = self.slot_of(ai);
+                let b = self.slot_of(bi);
+                reg(dst, a, b)
+            }
+        };
+        self.stack.truncate(ai);
+        self.emit_result(op)
+    }
+
+    fn unary(&mut self, reg: Reg2) -> Result<(), CompileError> {
+        let ai = self.stack.len() - 1;
+        let a = self.slot_of(ai);
+        let dst = self.home(ai);
+        self.stack.truncate(ai);
+        self.emit_result(reg(dst, a))
+    }
+
+    fn load(&mut self, memarg: &wasmparser::MemArg, make: fn(Slot, Slot, u32) -> Op) -> Result<(), CompileError> {
+        let offset = self.offset32(memarg)?;
+        let ai = self.stack.len() - 1;
+        let ptr = self.slot_of(ai);
+        let dst = self.home(ai);
+        self.stack.truncate(ai);
+        self.emit_result(make(dst, ptr, offset))
+    }
+
+    fn store(&mut self, memarg: &wasmparser::MemArg, make: fn(Slot, Slot, u32) -> Op) -> Result<(), CompileError> {
+        let offset = self.offset32(memarg)?;
+        let src = self.pop_slot();
+        let ptr = self.pop_slot();
+        self.emit(make(ptr, src, offset));
+        Ok(())
+    }
+
+    fn offset32(&self, memarg: &wasmparser::MemArg) -> Result<u32, CompileError> {
+        if memarg.target != wasmparser::MemArgTarget::Memory(0) {
+            return Err(self.error("multiple memories are not supported yet"));
+        }
+        u32::try_from(memarg.offset).map_err(|_| self.error("memory offset out of range"))
+    }
+
+    /// Pops three operands (bottom first in the result).
+    fn pop3(&mut self) -> (Slot, Slot, Slot) {
+        let c = self.pop_slot();
+        let b = self.pop_slot();
+        let a = self.pop_slot();
+        (a, b, c)
+    }
+
+    fn call(&mut self, func: u32) -> Result<(), CompileError> {
+        let ty = self.info.func_type(func);
+        let (n, m) = (ty.params().len(), ty.results().len());
+        self.materialize_top(n);
+        let base = self.stack.len() - n;
+        let args = self.home(base);
+        match self.info.defined_func_index(func) {
+            Some(def) => self.emit(Op::CallInternal { args, def }),
+            None => self.emit(Op::CallImported { args, func }),
+        };
+        self.stack.truncate(base);
+        for _ in 0..m {
+            self.push(Operand::Temp)?;
+        }
+        Ok(())
+    }
+
+    fn call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
+        let index = self.pop_slot();
+        let fty = &self.info.types[ty as usize];
+        let (n, m) = (fty.params().len(), fty.results().len());
+        self.materialize_top(n);
+        let base = self.stack.len() - n;
+        let args = self.home(base);
+        self.emit(Op::CallIndirect { args, index, ty });
+        self.emit(Op::Aux { a: table, b: 0 });
+        self.stack.truncate(base);
+        for _ in 0..m {
+            self.push(Operand::Temp)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn translate_op(&mut self, op: Operator<'_>) -> Result<(), CompileError> {
+        use Operator as O;
+        if self.skip_unreachable(&op)? {
+            return Ok(());
+        }
+        match op {
+            O::Unreachable => {
+                self.emit(Op::Unreachable);
+                self.reachable = false;
+            }
+            O::Nop => {}
+            O::Block { blockty } => {
+                let frame = self.enter_block(FrameKind::Block, blockty);
+                self.frames.push(frame);
+            }
+            O::Loop { blockty } => {
+                let frame = self.enter_block(FrameKind::Loop, blockty);
+                self.frames.push(frame);
+            }
+            O::If { blockty } => self.if_(blockty)?,
+            O::Else => self.else_()?,
+            O::End => self.end()?,
+            O::Br { relative_depth } => {
+                self.emit_br(relative_depth);
+                self.reachable = false;
+            }
+            O::BrIf { relative_depth } => self.br_if(relative_depth),
+            O::BrTable { targets } => self.br_table(&targets)?,
+            O::Return => {
+                let n = self.frames[0].results;
+                self.emit_return(n);
+                self.reachable = false;
+            }
+            O::Call { function_index } => self.call(function_index)?,
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(type_index, table_index)?,
+            O::Drop => {
+                self.pop();
+            }
+            O::Select | O::TypedSelect { .. } | O::TypedSelectMulti { .. } => {
+                let (a, b, cond) = self.pop3();
+                let dst = self.home(self.stack.len());
+                self.emit_result(Op::Select { dst, cond, a, b })?;
+            }
+            O::LocalGet { local_index } => self.push(Operand::Local(local_index as Slot))?,
+            O::LocalSet { local_index } => self.local_set(local_index, false)?,
+            O::LocalTee { local_index } => self.local_set(local_index, true)?,
+            O::GlobalGet { global_index } => {
+                let dst = self.home(self.stack.len());
+                self.emit_result(Op::GlobalGet {
+                    dst,
+                    index: global_index,
+                })?;
+            }
+            O::GlobalSet { global_index } => {
+                let src = self.pop_slot();
+                self.emit(Op::GlobalSet {
+                    src,
+                    index: global_index,
+                });
+            }
+
+            O::I32Load { memarg } | O::F32Load { memarg } | O::I64Load32U { memarg } => {
+                self.load(&memarg, |dst, ptr, offset| Op::Load32U { dst, ptr, offset })?
+            }
+            O::I64Load { memarg } | O::F64Load { memarg } => {
+                self.load(&memarg, |dst, ptr, offset| Op::Load64 { dst, ptr, offset })?
+            }
+            O::I32Load8S { memarg } | O::I64Load8S { memarg } => {
+                self.load(&memarg, |dst, ptr, offset| Op::Load8S { dst, ptr, offset })?
+            }
+            O::I32Load8U { memarg } | O::I64Load8U { memarg } => {
+                self.load(&memarg, |dst, ptr, offset| Op::Load8U { dst, ptr, offset })?
+            }
+            O::I32Load16S { memarg } | O::I64Load16S { memarg } => {
+                self.load(&memarg, |dst, ptr, offset| Op::Load16S { dst, ptr, offset })?
+            }
+            O::I32Load16U { memarg } | O::I64Load16U { memarg } => {
+                self.load(&memarg, |dst, ptr, offset| Op::Load16U { dst, ptr, offset })?
+            }
+            O::I64Load32S { memarg } => {
+                self.load(&memarg, |dst, ptr, offset| Op::Load32S { dst, ptr, offset })?
+            }
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
+                self.store(&memarg, |ptr, src, offset| Op::Store8 { ptr, src, offset })?
+            }
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
+                self.store(&memarg, |ptr, src, offset| Op::Store16 { ptr, src, offset })?
+            }
+            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
+                self.store(&memarg, |ptr, src, offset| Op::Store32 { ptr, src, offset })?
+            }
+            O::I64Store { memarg } | O::F64Store { memarg } => {
+                self.store(&memarg, |ptr, src, offset| Op::Store64 { ptr, src, offset })?
+            }
+            O::MemorySize { mem } => {
+                self.check_memory(mem)?;
+                let dst = self.home(self.stack.len());
+                self.emit_result(Op::MemorySize { dst })?;
+            }
+            O::MemoryGrow { mem } => {
+                self.check_memory(mem)?;
+                self.unary(|dst, delta| Op::MemoryGrow { dst, delta })?;
+            }
+            O::MemoryFill { mem } => {
+                self.check_memory(mem)?;
+                let (dst, val, len) = self.pop3();
+                self.emit(Op::MemoryFill { dst, val, len });
+            }
+            O::MemoryCopy { dst_mem, src_mem } => {
+                self.check_memory(dst_mem)?;
+                self.check_memory(src_mem)?;
+                let (dst, src, len) = self.pop3();
+                self.emit(Op::MemoryCopy { dst, src, len });
+            }
+            O::MemoryInit { data_index, mem } => {
+                self.check_memory(mem)?;
+                let (dst, src, len) = self.pop3();
+                self.emit(Op::MemoryInit { dst, src, len });
+                self.emit(Op::Aux {
+                    a: data_index,
+                    b: 0,
+                });
+            }
+            O::DataDrop { data_index } => {
+                self.emit(Op::DataDrop { index: data_index });
+            }
+
+            O::TableGet { table } => {
+                self.unary(|dst, index| Op::TableGet {
+                    dst,
+                    index,
+                    table: 0,
+                })?;
+                if let Some(Op::TableGet { table: t, .. }) = self.ops.last_mut() {
+                    *t = table;
+                }
+            }
+            O::TableSet { table } => {
+                let value = self.pop_slot();
+                let index = self.pop_slot();
+                self.emit(Op::TableSet {
+                    index,
+                    value,
+                    table,
+                });
+            }
+            O::TableSize { table } => {
+                let dst = self.home(self.stack.len());
+                self.emit_result(Op::TableSize { dst, table })?;
+            }
+            O::TableGrow { table } => {
+                let delta = self.pop_slot();
+                let init = self.pop_slot();
+                let dst = self.home(self.stack.len());
+                self.emit(Op::TableGrow { dst, init, delta });
+                self.emit(Op::Aux { a: table, b: 0 });
+                self.push(Operand::Temp)?;
+            }
+            O::TableFill { table } => {
+                let (dst, val, len) = self.pop3();
+                self.emit(Op::TableFill { dst, val, len });
+                self.emit(Op::Aux { a: table, b: 0 });
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let (dst, src, len) = self.pop3();
+                self.emit(Op::TableCopy { dst, src, len });
+                self.emit(Op::Aux {
+                    a: dst_table,
+                    b: src_table,
+                });
+            }
+            O::TableInit { elem_index, table } => {
+                let (dst, src, len) = self.pop3();
+                self.emit(Op::TableInit { dst, src, len });
+                self.emit(Op::Aux {
+                    a: table,
+                    b: elem_index,
+                });
+            }
+            O::ElemDrop { elem_index } => {
+                self.emit(Op::ElemDrop { index: elem_index });
+            }
+            O::RefNull { .. } => self.push(Operand::Const(0))?,
+            O::RefIsNull => self.unary(r2!(I64Eqz))?,
+            O::RefFunc { function_index } => {
+                let dst = self.home(self.stack.len());
+                self.emit_result(Op::RefFunc {
+                    dst,
+                    func: function_index,
+                })?;
+            }
+
+            O::I32Const { value } => self.push(Operand::Const(value as u32 as u64))?,
+            O::I64Const { value } => self.push(Operand::Const(value as u64))?,
+            O::F32Const { value } => self.push(Operand::Const(value.bits() as u64))?,
+            O::F64Const { value } => self.push(Operand::Const(value.bits()))?,
+
+            O::I32Eqz => self.unary(r2!(I32Eqz))?,
+            O::I32Eq => self.binary(r3!(I32Eq), imm!(I32EqImm, I32EqImm), false)?,
+            O::I32Ne => self.binary(r3!(I32Ne), imm!(I32NeImm, I32NeImm), false)?,
+            O::I32LtS => self.binary(r3!(I32LtS), imm!(I32LtSImm, I32GtSImm), false)?,
+            O::I32LtU => self.binary(r3!(I32LtU), imm!(I32LtUImm, I32GtUImm), false)?,
+            O::I32GtS => self.binary(r3!(I32GtS), imm!(I32GtSImm, I32LtSImm), false)?,
+            O::I32GtU => self.binary(r3!(I32GtU), imm!(I32GtUImm, I32LtUImm), false)?,
+            O::I32LeS => self.binary(r3!(I32LeS), imm!(I32LeSImm, I32GeSImm), false)?,
+            O::I32LeU => self.binary(r3!(I32LeU), imm!(I32LeUImm, I32GeUImm), false)?,
+            O::I32GeS => self.binary(r3!(I32GeS), imm!(I32GeSImm, I32LeSImm), false)?,
+            O::I32GeU => self.binary(r3!(I32GeU), imm!(I32GeUImm, I32LeUImm), false)?,
+            O::I32Clz => self.unary(r2!(I32Clz))?,
+            O::I32Ctz => self.unary(r2!(I32Ctz))?,
+            O::I32Popcnt => self.unary(r2!(I32Popcnt))?,
+            O::I32Add => self.binary(r3!(I32Add), imm!(I32AddImm, I32AddImm), false)?,
+            O::I32Sub => self.binary(r3!(I32Sub), Imm::Sub(ri!(I32AddImm)), false)?,
+            O::I32Mul => self.binary(r3!(I32Mul), imm!(I32MulImm, I32MulImm), false)?,
+            O::I32DivS => self.binary(r3!(I32DivS), Imm::None, false)?,
+            O::I32DivU => self.binary(r3!(I32DivU), Imm::None, false)?,
+            O::I32RemS => self.binary(r3!(I32RemS), Imm::None, false)?,
+            O::I32RemU => self.binary(r3!(I32RemU), Imm::None, false)?,
+            O::I32And => self.binary(r3!(I32And), imm!(I32AndImm, I32AndImm), false)?,
+            O::I32Or => self.binary(r3!(I32Or), imm!(I32OrImm, I32OrImm), false)?,
+            O::I32Xor => self.binary(r3!(I32Xor), imm!(I32XorImm, I32XorImm), false)?,
+            O::I32Shl => self.binary(r3!(I32Shl), imm!(I32ShlImm), false)?,
+            O::I32ShrS => self.binary(r3!(I32ShrS), imm!(I32ShrSImm), false)?,
+            O::I32ShrU => self.binary(r3!(I32ShrU), imm!(I32ShrUImm), false)?,
+            O::I32Rotl => self.binary(r3!(I32Rotl), imm!(I32RotlImm), false)?,
+            O::I32Rotr => self.binary(r3!(I32Rotr), imm!(I32RotrImm), false)?,
+
+            O::I64Eqz => self.unary(r2!(I64Eqz))?,
+            O::I64Eq => self.binary(r3!(I64Eq), imm!(I64EqImm, I64EqImm), true)?,
+            O::I64Ne => self.binary(r3!(I64Ne), imm!(I64NeImm, I64NeImm), true)?,
+            O::I64LtS => self.binary(r3!(I64LtS), imm!(I64LtSImm, I64GtSImm), true)?,
+            O::I64LtU => self.binary(r3!(I64LtU), imm!(I64LtUImm, I64GtUImm), true)?,
+            O::I64GtS => self.binary(r3!(I64GtS), imm!(I64GtSImm, I64LtSImm), true)?,
+            O::I64GtU => self.binary(r3!(I64GtU), imm!(I64GtUImm, I64LtUImm), true)?,
+            O::I64LeS => self.binary(r3!(I64LeS), imm!(I64LeSImm, I64GeSImm), true)?,
+            O::I64LeU => self.binary(r3!(I64LeU), imm!(I64LeUImm, I64GeUImm), true)?,
+            O::I64GeS => self.binary(r3!(I64GeS), imm!(I64GeSImm, I64LeSImm), true)?,
+            O::I64GeU => self.binary(r3!(I64GeU), imm!(I64GeUImm, I64LeUImm), true)?,
+            O::I64Clz => self.unary(r2!(I64Clz))?,
+            O::I64Ctz => self.unary(r2!(I64Ctz))?,
+            O::I64Popcnt => self.unary(r2!(I64Popcnt))?,
+            O::I64Add => self.binary(r3!(I64Add), imm!(I64AddImm, I64AddImm), true)?,
+            O::I64Sub => self.binary(r3!(I64Sub), Imm::Sub(ri!(I64AddImm)), true)?,
+            O::I64Mul => self.binary(r3!(I64Mul), imm!(I64MulImm, I64MulImm), true)?,
+            O::I64DivS => self.binary(r3!(I64DivS), Imm::None, true)?,
+            O::I64DivU => self.binary(r3!(I64DivU), Imm::None, true)?,
+            O::I64RemS => self.binary(r3!(I64RemS), Imm::None, true)?,
+            O::I64RemU => self.binary(r3!(I64RemU), Imm::None, true)?,
+            O::I64And => self.binary(r3!(I64And), imm!(I64AndImm, I64AndImm), true)?,
+            O::I64Or => self.binary(r3!(I64Or), imm!(I64OrImm, I64OrImm), true)?,
+            O::I64Xor => self.binary(r3!(I64Xor), imm!(I64XorImm, I64XorImm), true)?,
+            O::I64Shl => self.binary(r3!(I64Shl), imm!(I64ShlImm), true)?,
+            O::I64ShrS => self.binary(r3!(I64ShrS), imm!(I64ShrSImm), true)?,
+            O::I64ShrU => self.binary(r3!(I64ShrU), imm!(I64ShrUImm), true)?,
+            O::I64Rotl => self.binary(r3!(I64Rotl), imm!(I64RotlImm), true)?,
+            O::I64Rotr => self.binary(r3!(I64Rotr), imm!(I64RotrImm), true)?,
+
+            O::F32Eq => self.binary(r3!(F32Eq), Imm::None, false)?,
+            O::F32Ne => self.binary(r3!(F32Ne), Imm::None, false)?,
+            O::F32Lt => self.binary(r3!(F32Lt), Imm::None, false)?,
+            O::F32Gt => self.binary(r3!(F32Gt), Imm::None, false)?,
+            O::F32Le => self.binary(r3!(F32Le), Imm::None, false)?,
+            O::F32Ge => self.binary(r3!(F32Ge), Imm::None, false)?,
+            O::F32Abs => self.unary(r2!(F32Abs))?,
+            O::F32Neg => self.unary(r2!(F32Neg))?,
+            O::F32Ceil => self.unary(r2!(F32Ceil))?,
+            O::F32Floor => self.unary(r2!(F32Floor))?,
+            O::F32Trunc => self.unary(r2!(F32Trunc))?,
+            O::F32Nearest => self.unary(r2!(F32Nearest))?,
+            O::F32Sqrt => self.unary(r2!(F32Sqrt))?,
+            O::F32Add => self.binary(r3!(F32Add), Imm::None, false)?,
+            O::F32Sub => self.binary(r3!(F32Sub), Imm::None, false)?,
+            O::F32Mul => self.binary(r3!(F32Mul), Imm::None, false)?,
+            O::F32Div => self.binary(r3!(F32Div), Imm::None, false)?,
+            O::F32Min => self.binary(r3!(F32Min), Imm::None, false)?,
+            O::F32Max => self.binary(r3!(F32Max), Imm::None, false)?,
+            O::F32Copysign => self.binary(r3!(F32Copysign), Imm::None, false)?,
+
+            O::F64Eq => self.binary(r3!(F64Eq), Imm::None, true)?,
+            O::F64Ne => self.binary(r3!(F64Ne), Imm::None, true)?,
+            O::F64Lt => self.binary(r3!(F64Lt), Imm::None, true)?,
+            O::F64Gt => self.binary(r3!(F64Gt), Imm::None, true)?,
+            O::F64Le => self.binary(r3!(F64Le), Imm::None, true)?,
+            O::F64Ge => self.binary(r3!(F64Ge), Imm::None, true)?,
+            O::F64Abs => self.unary(r2!(F64Abs))?,
+            O::F64Neg => self.unary(r2!(F64Neg))?,
+            O::F64Ceil => self.unary(r2!(F64Ceil))?,
+            O::F64Floor => self.unary(r2!(F64Floor))?,
+            O::F64Trunc => self.unary(r2!(F64Trunc))?,
+            O::F64Nearest => self.unary(r2!(F64Nearest))?,
+            O::F64Sqrt => self.unary(r2!(F64Sqrt))?,
+            O::F64Add => self.binary(r3!(F64Add), Imm::None, true)?,
+            O::F64Sub => self.binary(r3!(F64Sub), Imm::None, true)?,
+            O::F64Mul => self.binary(r3!(F64Mul), Imm::None, true)?,
+            O::F64Div => self.binary(r3!(F64Div), Imm::None, true)?,
+            O::F64Min => self.binary(r3!(F64Min), Imm::None, true)?,
+            O::F64Max => self.binary(r3!(F64Max), Imm::None, true)?,
+            O::F64Copysign => self.binary(r3!(F64Copysign), Imm::None, true)?,
+
+            // Value-preserving conversions: the slot already holds the
+            // right bits.
+            O::I32WrapI64
+            | O::I32ReinterpretF32
+            | O::I64ReinterpretF64
+            | O::F32ReinterpretI32
+            | O::F64ReinterpretI64 => {}
+            O::I32TruncF32S => self.unary(r2!(I32TruncF32S))?,
+            O::I32TruncF32U => self.unary(r2!(I32TruncF32U))?,
+            O::I32TruncF64S => self.unary(r2!(I32TruncF64S))?,
+            O::I32TruncF64U => self.unary(r2!(I32TruncF64U))?,
+            O::I64ExtendI32S | O::I64Extend32S => self.unary(r2!(I64ExtendI32S))?,
+            O::I64ExtendI32U => self.unary(r2!(I64ExtendI32U))?,
+            O::I64TruncF32S => self.unary(r2!(I64TruncF32S))?,
+            O::I64TruncF32U => self.unary(r2!(I64TruncF32U))?,
+            O::I64TruncF64S => self.unary(r2!(I64TruncF64S))?,
+            O::I64TruncF64U => self.unary(r2!(I64TruncF64U))?,
+            O::F32ConvertI32S => self.unary(r2!(F32ConvertI32S))?,
+            O::F32ConvertI32U => self.unary(r2!(F32ConvertI32U))?,
+            O::F32ConvertI64S => self.unary(r2!(F32ConvertI64S))?,
+            O::F32ConvertI64U => self.unary(r2!(F32ConvertI64U))?,
+            O::F32DemoteF64 => self.unary(r2!(F32DemoteF64))?,
+            O::F64ConvertI32S => self.unary(r2!(F64ConvertI32S))?,
+            O::F64ConvertI32U => self.unary(r2!(F64ConvertI32U))?,
+            O::F64ConvertI64S => self.unary(r2!(F64ConvertI64S))?,
+            O::F64ConvertI64U => self.unary(r2!(F64ConvertI64U))?,
+            O::F64PromoteF32 => self.unary(r2!(F64PromoteF32))?,
+            O::I32Extend8S => self.unary(r2!(I32Extend8S))?,
+            O::I32Extend16S => self.unary(r2!(I32Extend16S))?,
+            O::I64Extend8S => self.unary(r2!(I64Extend8S))?,
+            O::I64Extend16S => self.unary(r2!(I64Extend16S))?,
+            O::I32TruncSatF32S => self.unary(r2!(I32TruncSatF32S))?,
+            O::I32TruncSatF32U => self.unary(r2!(I32TruncSatF32U))?,
+            O::I32TruncSatF64S => self.unary(r2!(I32TruncSatF64S))?,
+            O::I32TruncSatF64U => self.unary(r2!(I32TruncSatF64U))?,
+            O::I64TruncSatF32S => self.unary(r2!(I64TruncSatF32S))?,
+            O::I64TruncSatF32U => self.unary(r2!(I64TruncSatF32U))?,
+            O::I64TruncSatF64S => self.unary(r2!(I64TruncSatF64S))?,
+            O::I64TruncSatF64U => self.unary(r2!(I64TruncSatF64U))?,
+
+            _ => return Err(self.error("operator not supported by the interpreter yet")),
+        }
+        Ok(())
+    }
+
+    fn check_memory(&self, mem: u32) -> Result<(), CompileError> {
+        if mem != 0 {
+            return Err(self.error("multiple memories are not supported yet"));
+        }
+        Ok(())
+    }
+}
+
+macro_rules! for_each_branch {
+    ($op:expr, $offset:ident => $body:expr) => {
+        match $op {
+            Op::Br { offset: $offset }
+            | Op::BrIfNez { offset: $offset, .. }
+            | Op::BrIfEqz { offset: $offset, .. }
+            | Op::BrI32Eq { offset: $offset, .. }
+            | Op::BrI32Ne { offset: $offset, .. }
+            | Op::BrI32LtS { offset: $offset, .. }
+            | Op::BrI32LtU { offset: $offset, .. }
+            | Op::BrI32GtS { offset: $offset, .. }
+            | Op::BrI32GtU { offset: $offset, .. }
+            | Op::BrI32LeS { offset: $offset, .. }
+            | Op::BrI32LeU { offset: $offset, .. }
+            | Op::BrI32GeS { offset: $offset, .. }
+            | Op::BrI32GeU { offset: $offset, .. }
+            | Op::BrI64Eq { offset: $offset, .. }
+            | Op::BrI64Ne { offset: $offset, .. }
+            | Op::BrI64LtS { offset: $offset, .. }
+            | Op::BrI64LtU { offset: $offset, .. }
+            | Op::BrI64GtS { offset: $offset, .. }
+            | Op::BrI64GtU { offset: $offset, .. }
+            | Op::BrI64LeS { offset: $offset, .. }
+            | Op::BrI64LeU { offset: $offset, .. }
+            | Op::BrI64GeS { offset: $offset, .. }
+            | Op::BrI64GeU { offset: $offset, .. }
+            | Op::BrI32EqImm { offset: $offset, .. }
+            | Op::BrI32NeImm { offset: $offset, .. }
+            | Op::BrI32LtSImm { offset: $offset, .. }
+            | Op::BrI32LtUImm { offset: $offset, .. }
+            | Op::BrI32GtSImm { offset: $offset, .. }
+            | Op::BrI32GtUImm { offset: $offset, .. }
+            | Op::BrI32LeSImm { offset: $offset, .. }
+            | Op::BrI32LeUImm { offset: $offset, .. }
+            | Op::BrI32GeSImm { offset: $offset, .. }
+            | Op::BrI32GeUImm { offset: $offset, .. }
+            | Op::BrI64Nez { offset: $offset, .. }
+            | Op::BrI64Eqz { offset: $offset, .. } => $body,
+            _ => {}
+        }
+    };
+}
+
+/// Sets the offset of a branch op (any kind).
+pub(super) fn set_branch_offset(op: &mut Op, new: i32) {
+    for_each_branch!(op, offset => *offset = new);
+}
+
+/// The fused compare-and-branch for a comparison op, branching when the
+/// comparison holds (or, with `negate`, when it does not). Only integer
+/// comparisons negate exactly; float ones are left alone.
+pub(super) fn fuse_compare_branch(op: &Op, negate: bool) -> Option<Op> {
+    macro_rules! pick {
+        ($a:ident, $b:ident, $yes:ident, $no:ident) => {
+            if negate {
+                Op::$no { a: $a, b: $b, offset: 0 }
+            } else {
+                Op::$yes { a: $a, b: $b, offset: 0 }
+            }
+        };
+    }
+    macro_rules! pick_imm {
+        ($a:ident, $imm:ident, $yes:ident, $no:ident) => {{
+            let imm = i16::try_from($imm).ok()?;
+            if negate {
+                Op::$no { a: $a, imm, offset: 0 }
+            } else {
+                Op::$yes { a: $a, imm, offset: 0 }
+            }
+        }};
+    }
+    Some(match *op {
+        Op::I32Eq { a, b, .. } => pick!(a, b, BrI32Eq, BrI32Ne),
+        Op::I32Ne { a, b, .. } => pick!(a, b, BrI32Ne, BrI32Eq),
+        Op::I32LtS { a, b, .. } => pick!(a, b, BrI32LtS, BrI32GeS),
+        Op::I32LtU { a, b, .. } => pick!(a, b, BrI32LtU, BrI32GeU),
+        Op::I32GtS { a, b, .. } => pick!(a, b, BrI32GtS, BrI32LeS),
+        Op::I32GtU { a, b, .. } => pick!(a, b, BrI32GtU, BrI32LeU),
+        Op::I32LeS { a, b, .. } => pick!(a, b, BrI32LeS, BrI32GtS),
+        Op::I32LeU { a, b, .. } => pick!(a, b, BrI32LeU, BrI32GtU),
+        Op::I32GeS { a, b, .. } => pick!(a, b, BrI32GeS, BrI32LtS),
+        Op::I32GeU { a, b, .. } => pick!(a, b, BrI32GeU, BrI32LtU),
+        Op::I64Eq { a, b, .. } => pick!(a, b, BrI64Eq, BrI64Ne),
+        Op::I64Ne { a, b, .. } => pick!(a, b, BrI64Ne, BrI64Eq),
+        Op::I64LtS { a, b, .. } => pick!(a, b, BrI64LtS, BrI64GeS),
+        Op::I64LtU { a, b, .. } => pick!(a, b, BrI64LtU, BrI64GeU),
+        Op::I64GtS { a, b, .. } => pick!(a, b, BrI64GtS, BrI64LeS),
+        Op::I64GtU { a, b, .. } => pick!(a, b, BrI64GtU, BrI64LeU),
+        Op::I64LeS { a, b, .. } => pick!(a, b, BrI64LeS, BrI64GtS),
+        Op::I64LeU { a, b, .. } => pick!(a, b, BrI64LeU, BrI64GtU),
+        Op::I64GeS { a, b, .. } => pick!(a, b, BrI64GeS, BrI64LtS),
+        Op::I64GeU { a, b, .. } => pick!(a, b, BrI64GeU, BrI64LtU),
+        Op::I32EqImm { a, imm, .. } => pick_imm!(a, imm, BrI32EqImm, BrI32NeImm),
+        Op::I32NeImm { a, imm, .. } => pick_imm!(a, imm, BrI32NeImm, BrI32EqImm),
+        Op::I32LtSImm { a, imm, .. } => pick_imm!(a, imm, BrI32LtSImm, BrI32GeSImm),
+        Op::I32LtUImm { a, imm, .. } => pick_imm!(a, imm, BrI32LtUImm, BrI32GeUImm),
+        Op::I32GtSImm { a, imm, .. } => pick_imm!(a, imm, BrI32GtSImm, BrI32LeSImm),
+        Op::I32GtUImm { a, imm, .. } => pick_imm!(a, imm, BrI32GtUImm, BrI32LeUImm),
+        Op::I32LeSImm { a, imm, .. } => pick_imm!(a, imm, BrI32LeSImm, BrI32GtSImm),
+        Op::I32LeUImm { a, imm, .. } => pick_imm!(a, imm, BrI32LeUImm, BrI32GtUImm),
+        Op::I32GeSImm { a, imm, .. } => pick_imm!(a, imm, BrI32GeSImm, BrI32LtSImm),
+        Op::I32GeUImm { a, imm, .. } => pick_imm!(a, imm, BrI32GeUImm, BrI32LtUImm),
+        Op::I32Eqz { a, .. } => {
+            if negate {
+                Op::BrIfNez { cond: a, offset: 0 }
+            } else {
+                Op::BrIfEqz { cond: a, offset: 0 }
+            }
+        }
+        Op::I64Eqz { a, .. } => {
+            if negate {
+                Op::BrI64Nez { a, offset: 0 }
+            } else {
+                Op::BrI64Eqz { a, offset: 0 }
+            }
+        }
+        _ => return None,
+    })
+}

@@ -1,0 +1,48 @@
+//! # Petrel
+//!
+//! A WebAssembly engine. Modules are decoded and validated with
+//! `wasmparser`, then run by Petrel's register-bytecode interpreter. The
+//! embedding API is shaped like wasmtime's: an [`Engine`] compiles
+//! [`Module`]s that are instantiated into a [`Store`], whose [`Linker`]
+//! supplies host functions.
+//!
+//! ```
+//! # #[cfg(feature = "wat")] {
+//! use petrel::{Engine, Linker, Module, Store};
+//!
+//! let engine = Engine::default();
+//! let module = Module::new(&engine, r#"
+//!     (module
+//!       (import "host" "double" (func $double (param i32) (result i32)))
+//!       (func (export "run") (param i32) (result i32)
+//!         local.get 0
+//!         call $double
+//!         i32.const 1
+//!         i32.add))
+//! "#).unwrap();
+//! let mut linker = Linker::<()>::new(&engine);
+//! linker.func_wrap("host", "double", |x: i32| x * 2).unwrap();
+//! let mut store = Store::new(&engine, ());
+//! let instance = linker.instantiate(&mut store, &module).unwrap();
+//! let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+//! assert_eq!(run.call(&mut store, 20).unwrap(), 41);
+//! # }
+//! ```
+//!
+//! Without the default `std` feature the crate is `no_std` + `alloc`.
+
+#![no_std]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod api;
+mod error;
+mod interp;
+mod module;
+mod runtime;
+
+pub use api::*;
+pub use error::{CompileError, Error, FrameInfo, LinkError, LinkErrorKind, Result, Trap, TrapCode};

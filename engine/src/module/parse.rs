@@ -1,0 +1,306 @@
+//! One pass over the binary: every payload goes through `wasmparser`'s
+//! validator and, once accepted, into [`ModuleInfo`]. Function bodies are
+//! validated here too, in full, so a module that compiles is valid.
+
+use super::{
+    ConstExpr, ConstOp, DataSegment, ElemSegment, EntityIndex, FuncBody, Import, ModuleInfo,
+    SegmentMode,
+};
+use crate::api::types::{FuncType, GlobalType, Limits, MemoryType, Mutability, TableType, ValType};
+use crate::error::CompileError;
+use alloc::boxed::Box;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use wasmparser::{
+    ExternalKind, FuncValidatorAllocations, Parser, Payload, TypeRef, ValidPayload, Validator,
+    WasmFeatures,
+};
+
+/// The proposals Petrel accepts: Wasm 2.0 without SIMD, which lands with
+/// its own issue.
+pub(crate) fn features() -> WasmFeatures {
+    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+}
+
+fn unsupported(what: &str, offset: u64) -> CompileError {
+    CompileError::new(
+        alloc::format!("{what} is not supported yet"),
+        Some(offset as usize),
+    )
+}
+
+fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType, CompileError> {
+    ValType::from_wasmparser(ty).ok_or_else(|| unsupported("this reference type", offset))
+}
+
+fn table_type(ty: &wasmparser::TableType, offset: u64) -> Result<TableType, CompileError> {
+    let element = ValType::from_ref_type(ty.element_type)
+        .ok_or_else(|| unsupported("this table element type", offset))?;
+    if ty.table64 || ty.shared {
+        return Err(unsupported("64-bit or shared tables", offset));
+    }
+    Ok(TableType {
+        element,
+        limits: Limits {
+            min: ty.initial,
+            max: ty.maximum,
+        },
+    })
+}
+
+fn memory_type(ty: &wasmparser::MemoryType, offset: u64) -> Result<MemoryType, CompileError> {
+    if ty.memory64 || ty.shared || ty.page_size_log2.is_some() {
+        return Err(unsupported("memory64, shared or custom-page-size memory", offset));
+    }
+    Ok(MemoryType {
+        limits: Limits {
+            min: ty.initial,
+            max: ty.maximum,
+        },
+        memory64: false,
+        shared: false,
+    })
+}
+
+fn global_type(ty: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType, CompileError> {
+    Ok(GlobalType {
+        content: val_type(ty.content_type, offset)?,
+        mutability: if ty.mutable {
+            Mutability::Var
+        } else {
+            Mutability::Const
+        },
+    })
+}
+
+/// Decodes and validates `bytes` (the binary format).
+pub(crate) fn parse_and_validate(bytes: &[u8]) -> Result<ModuleInfo, CompileError> {
+    let mut validator = Validator::new_with_features(features());
+    let mut info = ModuleInfo::default();
+    let mut allocs = FuncValidatorAllocations::default();
+    let mut next_body_func = 0u32;
+
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload?;
+        match validator.payload(&payload)? {
+            ValidPayload::Ok | ValidPayload::End(_) => {}
+            ValidPayload::Parser(_) => {
+                return Err(CompileError::new("nested modules are not supported", None))
+            }
+            ValidPayload::Func(func, body) => {
+                let func_index = next_body_func;
+                next_body_func += 1;
+                let mut v = func.into_validator(core::mem::take(&mut allocs));
+                v.validate(&body)
+                    .map_err(|e| CompileError::from(e).in_func(func_index))?;
+                allocs = v.into_allocations();
+            }
+        }
+        match payload {
+            Payload::TypeSection(reader) => {
+                for group in reader {
+                    let group = group?;
+                    for (offset, sub) in group.into_types_and_offsets() {
+                        let f = match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => f,
+                            _ => return Err(unsupported("GC types", offset)),
+                        };
+                        let params = f
+                            .params()
+                            .iter()
+                            .map(|t| val_type(*t, offset))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        let results = f
+                            .results()
+                            .iter()
+                            .map(|t| val_type(*t, offset))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        info.types.push(FuncType::new(params, results));
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                let range = reader.range();
+                for import in reader.into_imports() {
+                    let import = import?;
+                    let offset = range.start;
+                    let index = match import.ty {
+                        TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
+                            info.funcs.push(ty);
+                            info.num_imported_funcs += 1;
+                            EntityIndex::Func(info.funcs.len() as u32 - 1)
+                        }
+                        TypeRef::Table(ty) => {
+                            info.tables.push(table_type(&ty, offset)?);
+                            info.num_imported_tables += 1;
+                            EntityIndex::Table(info.tables.len() as u32 - 1)
+                        }
+                        TypeRef::Memory(ty) => {
+                            info.memories.push(memory_type(&ty, offset)?);
+                            info.num_imported_memories += 1;
+                            EntityIndex::Memory(info.memories.len() as u32 - 1)
+                        }
+                        TypeRef::Global(ty) => {
+                            info.globals.push(global_type(&ty, offset)?);
+                            info.num_imported_globals += 1;
+                            EntityIndex::Global(info.globals.len() as u32 - 1)
+                        }
+                        TypeRef::Tag(_) => return Err(unsupported("exception tags", offset)),
+                    };
+                    info.imports.push(Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        index,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for ty in reader {
+                    info.funcs.push(ty?);
+                }
+            }
+            Payload::TableSection(reader) => {
+                let offset = reader.range().start;
+                for table in reader {
+                    let table = table?;
+                    info.tables.push(table_type(&table.ty, offset)?);
+                    info.table_inits.push(match table.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(e) => Some(ConstExpr::decode(&e)?),
+                    });
+                }
+            }
+            Payload::MemorySection(reader) => {
+                let offset = reader.range().start;
+                for memory in reader {
+                    info.memories.push(memory_type(&memory?, offset)?);
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                let offset = reader.range().start;
+                for global in reader {
+                    let global = global?;
+                    info.globals.push(global_type(&global.ty, offset)?);
+                    info.global_inits.push(ConstExpr::decode(&global.init_expr)?);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export?;
+                    let index = match export.kind {
+                        ExternalKind::Func | ExternalKind::FuncExact => {
+                            EntityIndex::Func(export.index)
+                        }
+                        ExternalKind::Table => EntityIndex::Table(export.index),
+                        ExternalKind::Memory => EntityIndex::Memory(export.index),
+                        ExternalKind::Global => EntityIndex::Global(export.index),
+                        ExternalKind::Tag => {
+                            return Err(unsupported("exception tags", 0));
+                        }
+                    };
+                    info.exports.insert(export.name.to_string(), index);
+                    info.export_order.push(export.name.to_string());
+                }
+            }
+            Payload::StartSection { func, .. } => info.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for elem in reader {
+                    let elem = elem?;
+                    let mode = match elem.kind {
+                        wasmparser::ElementKind::Passive => SegmentMode::Passive,
+                        wasmparser::ElementKind::Declared => SegmentMode::Declared,
+                        wasmparser::ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => SegmentMode::Active {
+                            index: table_index.unwrap_or(0),
+                            offset: ConstExpr::decode(&offset_expr)?,
+                        },
+                    };
+                    let (ty, items) = match elem.items {
+                        wasmparser::ElementItems::Functions(funcs) => {
+                            let items = funcs
+                                .into_iter()
+                                .map(|f| f.map(|f| ConstExpr::Single(ConstOp::RefFunc(f))))
+                                .collect::<Result<Vec<_>, _>>()?;
+                            (ValType::FuncRef, items)
+                        }
+                        wasmparser::ElementItems::Expressions(ty, exprs) => {
+                            let ty = ValType::from_ref_type(ty).ok_or_else(|| {
+                                unsupported("this element type", elem.range.start)
+                            })?;
+                            let items = exprs
+                                .into_iter()
+                                .map(|e| e.map_err(CompileError::from).and_then(|e| ConstExpr::decode(&e)))
+                                .collect::<Result<Vec<_>, _>>()?;
+                            (ty, items)
+                        }
+                    };
+                    info.elems.push(ElemSegment {
+                        mode,
+                        ty,
+                        items: items.into_boxed_slice(),
+                    });
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data?;
+                    let mode = match data.kind {
+                        wasmparser::DataKind::Passive => SegmentMode::Passive,
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => SegmentMode::Active {
+                            index: memory_index,
+                            offset: ConstExpr::decode(&offset_expr)?,
+                        },
+                    };
+                    // The contents are the last `data.len()` bytes of the
+                    // segment's range.
+                    let end = data.range.end as usize;
+                    let start = end - data.data.len();
+                    info.datas.push(DataSegment {
+                        mode,
+                        bytes: start..end,
+                    });
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let range = body.range();
+                info.bodies.push(FuncBody {
+                    range: range.start as usize..range.end as usize,
+                });
+            }
+            Payload::CustomSection(reader) => {
+                if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
+                    // A malformed name section is not an error (the spec
+                    // says custom sections never invalidate a module).
+                    read_names(names, &mut info);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(info)
+}
+
+fn read_names(names: wasmparser::NameSectionReader<'_>, info: &mut ModuleInfo) {
+    for name in names {
+        let Ok(name) = name else { return };
+        match name {
+            wasmparser::Name::Module { name, .. } => info.module_name = Some(String::from(name)),
+            wasmparser::Name::Function(map) => {
+                for naming in map {
+                    let Ok(naming) = naming else { return };
+                    info.func_names
+                        .insert(naming.index, String::from(naming.name));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_boxed(_: Box<[u8]>) {}

@@ -1,0 +1,58 @@
+//! Linear memories. Security-critical: every access the interpreter makes
+//! goes through the bounds checks in `interp::exec::memory`, against the
+//! length kept here.
+
+use crate::api::types::MemoryType;
+use alloc::vec::Vec;
+
+/// Bytes in one WebAssembly page.
+pub(crate) const PAGE_SIZE: usize = 65_536;
+
+/// A linear memory in a store.
+pub(crate) struct MemoryEntity {
+    pub ty: MemoryType,
+    /// The guest's bytes; `len()` is always a whole number of pages.
+    pub data: Vec<u8>,
+    /// The most pages this memory may have: the lesser of its declared
+    /// maximum and the engine's limit.
+    pub max_pages: u64,
+}
+
+impl MemoryEntity {
+    /// A memory of `ty`'s initial size, or `None` if that exceeds the
+    /// engine's limit or cannot be allocated.
+    pub fn new(ty: MemoryType, engine_max_pages: u64) -> Option<Self> {
+        let declared_max = ty.limits.max.unwrap_or(65_536);
+        let max_pages = declared_max.min(engine_max_pages).min(65_536);
+        if ty.limits.min > max_pages {
+            return None;
+        }
+        let bytes = usize::try_from(ty.limits.min).ok()?.checked_mul(PAGE_SIZE)?;
+        let mut data = Vec::new();
+        data.try_reserve_exact(bytes).ok()?;
+        data.resize(bytes, 0);
+        Some(Self { ty, data, max_pages })
+    }
+
+    /// Current size in pages.
+    pub fn pages(&self) -> u64 {
+        (self.data.len() / PAGE_SIZE) as u64
+    }
+
+    /// Grows by `delta` pages; returns the old size, or `None` when
+    /// refused (over the maximum, or the allocation failed).
+    pub fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.max_pages {
+            return None;
+        }
+        let new_bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
+        self.data
+            .try_reserve_exact(new_bytes - self.data.len())
+            .ok()?;
+        self.data.resize(new_bytes, 0);
+        self.ty.limits.min = new;
+        Some(old)
+    }
+}
