@@ -7,6 +7,26 @@
 
 use crate::TrapCode;
 
+/// Wasm requires a NaN result of arithmetic to be quiet (an "arithmetic
+/// NaN"); libm and some hardware paths pass a signalling NaN through.
+#[inline]
+fn quiet_f32(x: f32) -> f32 {
+    if x.is_nan() {
+        f32::from_bits(x.to_bits() | 0x0040_0000)
+    } else {
+        x
+    }
+}
+
+#[inline]
+fn quiet_f64(x: f64) -> f64 {
+    if x.is_nan() {
+        f64::from_bits(x.to_bits() | 0x0008_0000_0000_0000)
+    } else {
+        x
+    }
+}
+
 /// Float primitives that need either `std` or `libm`.
 mod float {
     #[cfg(feature = "std")]
@@ -112,31 +132,31 @@ const F64_SIGN: u64 = 0x8000_0000_0000_0000;
 /// `f32.sqrt`.
 #[inline]
 pub(crate) fn f32_sqrt(x: f32) -> f32 {
-    float::sqrt_f32(x)
+    quiet_f32(float::sqrt_f32(x))
 }
 
 /// `f32.floor`.
 #[inline]
 pub(crate) fn f32_floor(x: f32) -> f32 {
-    float::floor_f32(x)
+    quiet_f32(float::floor_f32(x))
 }
 
 /// `f32.ceil`.
 #[inline]
 pub(crate) fn f32_ceil(x: f32) -> f32 {
-    float::ceil_f32(x)
+    quiet_f32(float::ceil_f32(x))
 }
 
 /// `f32.trunc`.
 #[inline]
 pub(crate) fn f32_trunc(x: f32) -> f32 {
-    float::trunc_f32(x)
+    quiet_f32(float::trunc_f32(x))
 }
 
 /// `f32.nearest`: round to nearest integer, ties to even.
 #[inline]
 pub(crate) fn f32_nearest(x: f32) -> f32 {
-    float::nearest_f32(x)
+    quiet_f32(float::nearest_f32(x))
 }
 
 /// `f32.abs`: clears the sign bit; NaN payloads are preserved.
@@ -195,31 +215,31 @@ pub(crate) fn f32_max(a: f32, b: f32) -> f32 {
 /// `f64.sqrt`.
 #[inline]
 pub(crate) fn f64_sqrt(x: f64) -> f64 {
-    float::sqrt_f64(x)
+    quiet_f64(float::sqrt_f64(x))
 }
 
 /// `f64.floor`.
 #[inline]
 pub(crate) fn f64_floor(x: f64) -> f64 {
-    float::floor_f64(x)
+    quiet_f64(float::floor_f64(x))
 }
 
 /// `f64.ceil`.
 #[inline]
 pub(crate) fn f64_ceil(x: f64) -> f64 {
-    float::ceil_f64(x)
+    quiet_f64(float::ceil_f64(x))
 }
 
 /// `f64.trunc`.
 #[inline]
 pub(crate) fn f64_trunc(x: f64) -> f64 {
-    float::trunc_f64(x)
+    quiet_f64(float::trunc_f64(x))
 }
 
 /// `f64.nearest`: round to nearest integer, ties to even.
 #[inline]
 pub(crate) fn f64_nearest(x: f64) -> f64 {
-    float::nearest_f64(x)
+    quiet_f64(float::nearest_f64(x))
 }
 
 /// `f64.abs`: clears the sign bit; NaN payloads are preserved.

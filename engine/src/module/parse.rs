@@ -8,7 +8,6 @@ use super::{
 };
 use crate::api::types::{FuncType, GlobalType, Limits, MemoryType, Mutability, TableType, ValType};
 use crate::error::CompileError;
-use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use wasmparser::{
@@ -171,7 +170,9 @@ pub(crate) fn parse_and_validate(bytes: &[u8]) -> Result<ModuleInfo, CompileErro
                 }
             }
             Payload::MemorySection(reader) => {
-                let offset = reader.range().start;
+                let range = reader.range();
+                check_memory_limits_leb(&bytes[range.start as usize..range.end as usize], range.start as usize)?;
+                let offset = range.start;
                 for memory in reader {
                     info.memories.push(memory_type(&memory?, offset)?);
                 }
@@ -302,5 +303,48 @@ fn read_names(names: wasmparser::NameSectionReader<'_>, info: &mut ModuleInfo) {
     }
 }
 
-#[allow(dead_code)]
-fn _assert_boxed(_: Box<[u8]>) {}
+/// `wasmparser` reads memory limits as 64-bit LEB128 whatever the index
+/// type, but for 32-bit memories the binary format allows at most 5 bytes
+/// (the spec's `binary-leb128` tests check this).
+fn check_memory_limits_leb(section: &[u8], base: usize) -> Result<(), CompileError> {
+    let mut pos = 0;
+    let mut leb = |pos: &mut usize| -> Result<usize, CompileError> {
+        let start = *pos;
+        loop {
+            let byte = *section
+                .get(*pos)
+                .ok_or_else(|| CompileError::new("unexpected end of section", Some(base + *pos)))?;
+            *pos += 1;
+            if byte & 0x80 == 0 {
+                return Ok(*pos - start);
+            }
+        }
+    };
+    let too_long = |at: usize| CompileError::new("integer representation too long", Some(base + at));
+    let count_len = leb(&mut pos)?;
+    let count = section[..count_len]
+        .iter()
+        .rev()
+        .fold(0u64, |acc, b| (acc << 7) | (b & 0x7f) as u64);
+    for _ in 0..count {
+        let flags = *section
+            .get(pos)
+            .ok_or_else(|| CompileError::new("unexpected end of section", Some(base + pos)))?;
+        pos += 1;
+        let is64 = flags & 0x04 != 0;
+        let at = pos;
+        if leb(&mut pos)? > 5 && !is64 {
+            return Err(too_long(at));
+        }
+        if flags & 0x01 != 0 {
+            let at = pos;
+            if leb(&mut pos)? > 5 && !is64 {
+                return Err(too_long(at));
+            }
+        }
+        if flags & 0x08 != 0 {
+            leb(&mut pos)?;
+        }
+    }
+    Ok(())
+}

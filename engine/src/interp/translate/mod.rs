@@ -498,6 +498,14 @@ impl<'a> Translator<'a> {
             let at = self.emit_cond_branch(false);
             self.link_branch(fi, at, kind, head);
         } else {
+            // The branch path must not change how the fallthrough path sees
+            // the stack, so constants are materialised before it.
+            let cond = self.stack.len() - 1;
+            for i in cond - arity..cond {
+                if matches!(self.stack[i], Operand::Const(_)) {
+                    self.materialize(i);
+                }
+            }
             // Skip over the copies and the branch when the condition fails.
             let skip = self.emit_cond_branch(true);
             self.emit_br(depth);
@@ -514,6 +522,15 @@ impl<'a> Translator<'a> {
         }
         depths.push(targets.default());
         let len = depths.len() as u32 - 1;
+        // Every target takes the same values; put constants in their homes
+        // once, before the table, so each stub sees the same stack.
+        let arity = self.frames[self.frames.len() - 1 - targets.default() as usize].label_arity();
+        let top = self.stack.len();
+        for i in top - arity..top {
+            if matches!(self.stack[i], Operand::Const(_)) {
+                self.materialize(i);
+            }
+        }
         self.emit(Op::BrTable { index, len });
         let first = self.ops.len();
         for _ in 0..depths.len() {

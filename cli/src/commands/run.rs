@@ -1,0 +1,322 @@
+//! `petrel run`: instantiates a module and calls `_start` or a named
+//! export, with arguments parsed from the command line by the export's
+//! parameter types.
+
+use super::TierArg;
+use crate::module_file::ModuleFile;
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use petrel::{Config, Engine, Extern, Linker, Module, Store, Val, ValType};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0    the function returned; its results are printed one per line
+  1    error: unreadable or invalid module, unknown import, no such export,
+       bad arguments
+  2    malformed command line
+  134  the program trapped (128 + SIGABRT, as wasmtime); the trap and its
+       wasm backtrace are printed to stderr
+
+Examples:
+  petrel run hello.wasm
+  petrel run fib.wat --invoke fib 20
+  petrel run --invoke add math.wat -5 0x10
+  petrel run math.wat --invoke sub -- -5 3";
+
+/// Runs a WebAssembly module.
+///
+/// Instantiates MODULE (binary `.wasm` or text `.wat`) and calls its
+/// `_start` function, or with `--invoke` the named exported function,
+/// passing ARGS converted to the function's parameter types. Results are
+/// printed one per line: integers as signed decimal, floats as `1.5`,
+/// `NaN`, `inf`.
+///
+/// Host imports (WASI) are not provided yet: a module that imports
+/// anything fails to instantiate, naming the import.
+#[derive(Debug, Args)]
+#[command(after_long_help = EXIT_CODES)]
+pub struct RunArgs {
+    /// Execution tier to run the module with.
+    #[arg(long, value_enum, default_value_t = TierArg::Interp)]
+    tier: TierArg,
+
+    /// Call the exported function NAME instead of `_start`.
+    #[arg(long, value_name = "NAME")]
+    invoke: Option<String>,
+
+    /// Deepest call nesting before the program traps with "call stack
+    /// exhausted" [default: 10000].
+    #[arg(long, value_name = "N")]
+    max_stack_depth: Option<usize>,
+
+    /// Most 64 KiB pages any linear memory may grow to; `memory.grow` past
+    /// it returns -1 [default: 65536, i.e. 4 GiB].
+    #[arg(long, value_name = "N")]
+    max_memory_pages: Option<u64>,
+
+    /// The module to run: a `.wasm` binary or a `.wat` text file.
+    #[arg(value_name = "MODULE")]
+    module: PathBuf,
+
+    /// Arguments for the called function: i32/i64 as decimal or 0x hex
+    /// (negative allowed), f32/f64 as decimal, `nan`, `inf` or `-inf`.
+    /// Everything from the first argument on belongs to the program; put
+    /// `--` first if it starts with `--`.
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    args: Vec<String>,
+}
+
+/// Runs `petrel run`.
+pub fn run(args: RunArgs) -> Result<ExitCode> {
+    let mut config = Config::new();
+    args.tier.apply(&mut config)?;
+    if let Some(depth) = args.max_stack_depth {
+        config.max_call_depth(depth);
+    }
+    if let Some(pages) = args.max_memory_pages {
+        config.max_memory_pages(pages);
+    }
+    let engine = Engine::new(&config);
+    let path = args.module.display();
+    let module = ModuleFile::read(&args.module)?
+        .compile(&engine)
+        .with_context(|| format!("failed to compile {path}"))?;
+
+    let mut store = Store::new(&engine, ());
+    let linker = Linker::<()>::new(&engine);
+    let instance = linker
+        .instantiate(&mut store, &module)
+        .with_context(|| format!("failed to instantiate {path}"))?;
+
+    let name = args.invoke.as_deref().unwrap_or("_start");
+    let func = match instance.get_export(&store, name) {
+        Some(Extern::Func(func)) => func,
+        Some(other) => bail!(
+            "export `{name}` is a {}, not a function{}",
+            extern_kind(&other),
+            list_functions(&module)
+        ),
+        None if args.invoke.is_none() => bail!(
+            "{path} has no `_start` function; use `--invoke NAME` to call an \
+             exported function{}",
+            list_functions(&module)
+        ),
+        None => bail!(
+            "{path} has no export named `{name}`{}",
+            list_functions(&module)
+        ),
+    };
+
+    let ty = func.ty(&store);
+    let params = parse_args(name, ty.params(), &args.args)?;
+    let mut results = vec![Val::I32(0); ty.results().len()];
+    // No context here: a trap's own text is the whole story, and a host
+    // or usage error names its cause.
+    func.call(&mut store, &params, &mut results)?;
+
+    let mut out = io::stdout().lock();
+    for result in &results {
+        writeln!(out, "{}", format_val(result))?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn extern_kind(ext: &Extern) -> &'static str {
+    match ext {
+        Extern::Func(_) => "function",
+        Extern::Table(_) => "table",
+        Extern::Memory(_) => "memory",
+        Extern::Global(_) => "global",
+    }
+}
+
+/// "; exported functions: a, b" (or a note that there are none), to end
+/// an error about a missing or unusable export.
+fn list_functions(module: &Module) -> String {
+    let names: Vec<&str> = module
+        .exports()
+        .filter(|e| e.ty().func().is_some())
+        .map(|e| e.name())
+        .collect();
+    if names.is_empty() {
+        " (the module exports no functions)".to_string()
+    } else {
+        format!(" (exported functions: {})", names.join(", "))
+    }
+}
+
+/// Converts the command-line arguments to values of the types `params`.
+fn parse_args(func: &str, params: &[ValType], args: &[String]) -> Result<Vec<Val>> {
+    if params.len() != args.len() {
+        let types: Vec<String> = params.iter().map(ValType::to_string).collect();
+        bail!(
+            "`{func}` takes {} argument{} ({}) but {} {} given",
+            params.len(),
+            if params.len() == 1 { "" } else { "s" },
+            types.join(", "),
+            args.len(),
+            if args.len() == 1 { "was" } else { "were" },
+        );
+    }
+    params
+        .iter()
+        .zip(args)
+        .enumerate()
+        .map(|(i, (&ty, text))| {
+            parse_val(text, ty)
+                .map_err(|why| anyhow!("argument {} of `{func}` (`{text}`): {why}", i + 1))
+        })
+        .collect()
+}
+
+/// Parses one argument as a value of type `ty`; the error says what was
+/// expected.
+fn parse_val(text: &str, ty: ValType) -> Result<Val, String> {
+    match ty {
+        ValType::I32 => parse_int(text, i32::MIN.into(), u32::MAX.into())
+            .map(|v| Val::I32(v as u32 as i32))
+            .ok_or_else(|| int_expected("i32")),
+        ValType::I64 => parse_int(text, i64::MIN.into(), u64::MAX.into())
+            .map(|v| Val::I64(v as u64 as i64))
+            .ok_or_else(|| int_expected("i64")),
+        ValType::F32 => text
+            .parse::<f32>()
+            .map(Val::from)
+            .map_err(|_| float_expected("f32")),
+        ValType::F64 => text
+            .parse::<f64>()
+            .map(Val::from)
+            .map_err(|_| float_expected("f64")),
+        ValType::V128 | ValType::FuncRef | ValType::ExternRef => Err(format!(
+            "parameters of type {ty} cannot be passed on the command line"
+        )),
+    }
+}
+
+fn int_expected(ty: &str) -> String {
+    format!("expected an {ty}: a decimal or 0x-prefixed hex integer in range")
+}
+
+fn float_expected(ty: &str) -> String {
+    format!("expected an {ty}: a decimal number, `nan`, `inf` or `-inf`")
+}
+
+/// Parses a decimal or `0x` hex integer with an optional sign, accepting
+/// it if it lies in `min..=max`. The range spans both the signed and the
+/// unsigned reading of the type, since Wasm integers have no sign.
+fn parse_int(text: &str, min: i128, max: i128) -> Option<i128> {
+    let (negative, unsigned) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (digits, radix) = match unsigned
+        .strip_prefix("0x")
+        .or_else(|| unsigned.strip_prefix("0X"))
+    {
+        Some(hex) => (hex, 16),
+        None => (unsigned, 10),
+    };
+    // `from_str_radix` would accept a second sign.
+    if !digits.bytes().next()?.is_ascii_alphanumeric() {
+        return None;
+    }
+    let magnitude = i128::try_from(u128::from_str_radix(digits, radix).ok()?).ok()?;
+    let value = if negative { -magnitude } else { magnitude };
+    (min..=max).contains(&value).then_some(value)
+}
+
+/// Formats a result: integers as signed decimal, floats with Rust's
+/// `Display` (`1.5`, `NaN`, `inf`).
+fn format_val(val: &Val) -> String {
+    match *val {
+        Val::I32(v) => v.to_string(),
+        Val::I64(v) => v.to_string(),
+        Val::F32(bits) => f32::from_bits(bits).to_string(),
+        Val::F64(bits) => f64::from_bits(bits).to_string(),
+        Val::V128(bits) => format!("{bits:#034x}"),
+        Val::FuncRef(None) | Val::ExternRef(None) => "null".to_string(),
+        Val::FuncRef(Some(_)) => "funcref".to_string(),
+        Val::ExternRef(Some(_)) => "externref".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn i32_of(text: &str) -> Option<i32> {
+        parse_val(text, ValType::I32).ok()?.i32()
+    }
+
+    fn i64_of(text: &str) -> Option<i64> {
+        parse_val(text, ValType::I64).ok()?.i64()
+    }
+
+    #[test]
+    fn integers_accept_decimal_hex_and_signs() {
+        assert_eq!(i32_of("42"), Some(42));
+        assert_eq!(i32_of("-5"), Some(-5));
+        assert_eq!(i32_of("+7"), Some(7));
+        assert_eq!(i32_of("0x10"), Some(16));
+        assert_eq!(i32_of("-0x10"), Some(-16));
+        assert_eq!(i32_of("0XfF"), Some(255));
+        assert_eq!(i64_of("-9223372036854775808"), Some(i64::MIN));
+    }
+
+    #[test]
+    fn integers_accept_the_unsigned_reading_of_the_bits() {
+        assert_eq!(i32_of("0xffffffff"), Some(-1));
+        assert_eq!(i32_of("4294967295"), Some(-1));
+        assert_eq!(i64_of("0xffffffffffffffff"), Some(-1));
+    }
+
+    #[test]
+    fn integers_reject_garbage_and_out_of_range() {
+        for bad in [
+            "", "-", "0x", "abc", "1.5", "--5", "+-5", "-+5", "0x-5", "1 ", "4294967296",
+            "-2147483649", "0x100000000",
+        ] {
+            assert_eq!(i32_of(bad), None, "{bad:?} should be rejected");
+        }
+        assert_eq!(i64_of("18446744073709551616"), None);
+    }
+
+    #[test]
+    fn floats_accept_decimal_nan_and_infinities() {
+        let f32_of = |t: &str| parse_val(t, ValType::F32).ok()?.f32();
+        let f64_of = |t: &str| parse_val(t, ValType::F64).ok()?.f64();
+        assert_eq!(f32_of("1.5"), Some(1.5));
+        assert_eq!(f32_of("-3"), Some(-3.0));
+        assert!(f32_of("nan").is_some_and(f32::is_nan));
+        assert_eq!(f64_of("inf"), Some(f64::INFINITY));
+        assert_eq!(f64_of("-inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(f64_of("x"), None);
+    }
+
+    #[test]
+    fn results_print_signed_and_with_float_display() {
+        assert_eq!(format_val(&Val::I32(-1)), "-1");
+        assert_eq!(format_val(&Val::I64(i64::MIN)), "-9223372036854775808");
+        assert_eq!(format_val(&Val::from(1.5f32)), "1.5");
+        assert_eq!(format_val(&Val::from(f64::NAN)), "NaN");
+        assert_eq!(format_val(&Val::from(f32::INFINITY)), "inf");
+    }
+
+    #[test]
+    fn wrong_argument_count_names_the_expected_types() {
+        let err = parse_args("add", &[ValType::I32, ValType::I64], &["1".into()]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`add` takes 2 arguments (i32, i64) but 1 was given"
+        );
+    }
+}
