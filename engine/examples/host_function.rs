@@ -28,17 +28,21 @@ fn main() -> petrel::Result<()> {
     )?;
 
     let mut linker = Linker::<Host>::new(&engine);
-    linker.func_wrap("host", "log", |mut caller: Caller<'_, Host>, ptr: i32, len: i32| {
-        let memory = caller
-            .get_export("memory")
-            .and_then(|e| e.into_memory())
-            .ok_or_else(|| petrel::Error::msg("the guest has no exported memory"))?;
-        let mut buf = vec![0u8; len as usize];
-        memory.read(&caller, ptr as usize, &mut buf)?;
-        let text = String::from_utf8_lossy(&buf).into_owned();
-        caller.data_mut().logged.push(text);
-        Ok(())
-    })?;
+    linker.func_wrap(
+        "host",
+        "log",
+        |mut caller: Caller<'_, Host>, ptr: i32, len: i32| {
+            let memory = caller
+                .get_export("memory")
+                .and_then(|e| e.into_memory())
+                .ok_or_else(|| petrel::Error::msg("the guest has no exported memory"))?;
+            let mut buf = vec![0u8; len as usize];
+            memory.read(&caller, ptr as usize, &mut buf)?;
+            let text = String::from_utf8_lossy(&buf).into_owned();
+            caller.data_mut().logged.push(text);
+            Ok(())
+        },
+    )?;
 
     let mut store = Store::new(&engine, Host { logged: Vec::new() });
     let instance = linker.instantiate(&mut store, &module)?;

@@ -28,7 +28,11 @@ pub struct Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.col, self.message
+        )
     }
 }
 
@@ -202,7 +206,9 @@ impl Context {
                     return Ok(());
                 };
                 match Module::new(&self.engine, &bytes) {
-                    Ok(_) => Err(format!("module should be rejected ({message}) but was accepted")),
+                    Ok(_) => Err(format!(
+                        "module should be rejected ({message}) but was accepted"
+                    )),
                     Err(Error::Compile(_)) => Ok(()),
                     Err(e) => Err(format!("module rejected with the wrong kind of error: {e}")),
                 }
@@ -212,15 +218,19 @@ impl Context {
                 message,
                 ..
             } => {
-                let bytes = module.encode().map_err(|e| format!("cannot encode module: {e}"))?;
-                let module = Module::new(&self.engine, &bytes).map_err(|e| format!("module invalid: {e}"))?;
+                let bytes = module
+                    .encode()
+                    .map_err(|e| format!("cannot encode module: {e}"))?;
+                let module = Module::new(&self.engine, &bytes)
+                    .map_err(|e| format!("module invalid: {e}"))?;
                 match self.linker.instantiate(&mut self.store, &module) {
                     Ok(_) => Err(format!("module should fail to link ({message}) but linked")),
                     Err(Error::Link(_)) => Ok(()),
                     Err(e) => Err(format!("expected a link error ({message}), got: {e}")),
                 }
             }
-            WastDirective::AssertInvalidCustom { .. } | WastDirective::AssertMalformedCustom { .. } => {
+            WastDirective::AssertInvalidCustom { .. }
+            | WastDirective::AssertMalformedCustom { .. } => {
                 // Custom sections never invalidate a module for Petrel.
                 Ok(())
             }
@@ -232,7 +242,9 @@ impl Context {
     }
 
     fn compile(&mut self, module: &mut QuoteWat<'_>) -> Result<Module, String> {
-        let bytes = module.encode().map_err(|e| format!("cannot encode module: {e}"))?;
+        let bytes = module
+            .encode()
+            .map_err(|e| format!("cannot encode module: {e}"))?;
         Module::new(&self.engine, &bytes).map_err(|e| format!("module rejected: {e}"))
     }
 
@@ -243,7 +255,9 @@ impl Context {
                 .get(name)
                 .copied()
                 .ok_or_else(|| format!("unknown module `{name}`")),
-            None => self.current.ok_or_else(|| "no module instantiated".to_string()),
+            None => self
+                .current
+                .ok_or_else(|| "no module instantiated".to_string()),
         }
     }
 
@@ -255,7 +269,9 @@ impl Context {
                     Wat::Module(_) => wat
                         .encode()
                         .map_err(|e| Error::Usage(format!("cannot encode module: {e}")))?,
-                    Wat::Component(_) => return Err(Error::Usage("components are not supported".into())),
+                    Wat::Component(_) => {
+                        return Err(Error::Usage("components are not supported".into()))
+                    }
                 };
                 let module = Module::new(&self.engine, &bytes)?;
                 self.linker.instantiate(&mut self.store, &module)?;
@@ -306,7 +322,8 @@ fn check_trap(e: &Error, expected: &str) -> Verdict {
     };
     let actual = trap.code().message();
     let matches = actual.contains(expected)
-        || expected.starts_with("uninitialized element") && actual.contains("uninitialized element")
+        || expected.starts_with("uninitialized element")
+            && actual.contains("uninitialized element")
         || expected == "undefined element" && trap.code() == petrel::TrapCode::TableOutOfBounds
         || expected == "unreachable" && trap.code() == petrel::TrapCode::Unreachable;
     if matches {

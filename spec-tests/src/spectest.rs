@@ -22,7 +22,9 @@ fn define_all(store: &mut Store<()>, linker: &mut Linker<()>) -> petrel::Result<
     linker.func_wrap("spectest", "print_i32_f32", |_: i32, _: f32| {})?;
     linker.func_wrap("spectest", "print_f64_f64", |_: f64, _: f64| {})?;
 
-    let global = |store: &mut Store<()>, ty, val| Global::new(store, GlobalType::new(ty, Mutability::Const), val);
+    let global = |store: &mut Store<()>, ty, val| {
+        Global::new(store, GlobalType::new(ty, Mutability::Const), val)
+    };
     let g = global(store, ValType::I32, Val::I32(666))?;
     linker.define("spectest", "global_i32", g)?;
     let g = global(store, ValType::I64, Val::I64(666))?;
@@ -32,7 +34,11 @@ fn define_all(store: &mut Store<()>, linker: &mut Linker<()>) -> petrel::Result<
     let g = global(store, ValType::F64, Val::from(666.6f64))?;
     linker.define("spectest", "global_f64", g)?;
 
-    let table = Table::new(&mut *store, TableType::new(ValType::FuncRef, 10, Some(20)), Val::FuncRef(None))?;
+    let table = Table::new(
+        &mut *store,
+        TableType::new(ValType::FuncRef, 10, Some(20)),
+        Val::FuncRef(None),
+    )?;
     linker.define("spectest", "table", table)?;
     let memory = Memory::new(&mut *store, MemoryType::new(1, Some(2)))?;
     linker.define("spectest", "memory", memory)?;

@@ -24,7 +24,11 @@ pub(crate) fn arg(store: &mut Store<()>, arg: &WastArgCore<'_>) -> Result<Val, S
 }
 
 /// Checks `actual` against the script's `expected` results.
-pub(crate) fn check_results(store: &Store<()>, actual: &[Val], expected: &[WastRet<'_>]) -> Result<(), String> {
+pub(crate) fn check_results(
+    store: &Store<()>,
+    actual: &[Val],
+    expected: &[WastRet<'_>],
+) -> Result<(), String> {
     if actual.len() != expected.len() {
         return Err(format!(
             "expected {} results, got {}: {actual:?}",

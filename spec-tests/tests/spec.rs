@@ -70,7 +70,9 @@ fn main() -> ExitCode {
     for k in &now_passing {
         println!("NOW PASSING (remove from spec-tests/expected-failures.txt): {k}");
     }
-    println!("spec suite: {known_failures} known failures listed in spec-tests/expected-failures.txt");
+    println!(
+        "spec suite: {known_failures} known failures listed in spec-tests/expected-failures.txt"
+    );
     let failed = unexpected_failures.len() + now_passing.len();
     println!("{total_passed} passed, {failed} failed");
     if failed == 0 {

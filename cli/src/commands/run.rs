@@ -282,8 +282,19 @@ mod tests {
     #[test]
     fn integers_reject_garbage_and_out_of_range() {
         for bad in [
-            "", "-", "0x", "abc", "1.5", "--5", "+-5", "-+5", "0x-5", "1 ", "4294967296",
-            "-2147483649", "0x100000000",
+            "",
+            "-",
+            "0x",
+            "abc",
+            "1.5",
+            "--5",
+            "+-5",
+            "-+5",
+            "0x-5",
+            "1 ",
+            "4294967296",
+            "-2147483649",
+            "0x100000000",
         ] {
             assert_eq!(i32_of(bad), None, "{bad:?} should be rejected");
         }

@@ -111,10 +111,14 @@ impl Memory {
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let inner = store.as_context_mut().inner;
         let max = inner.engine.config().max_memory_pages;
-        let mem = MemoryEntity::new(ty, max)
-            .ok_or_else(|| Error::usage("memory size exceeds the limit or could not be allocated"))?;
+        let mem = MemoryEntity::new(ty, max).ok_or_else(|| {
+            Error::usage("memory size exceeds the limit or could not be allocated")
+        })?;
         inner.memories.push(mem);
-        Ok(Memory(Stored::new(inner.id, inner.memories.len() as u32 - 1)))
+        Ok(Memory(Stored::new(
+            inner.id,
+            inner.memories.len() as u32 - 1,
+        )))
     }
 
     fn entity<'a>(&self, inner: &'a StoreInner) -> &'a MemoryEntity {
@@ -180,9 +184,9 @@ impl Memory {
     /// Grows by `delta` pages and returns the old size in pages.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let ctx = store.as_context_mut();
-        self.entity_mut(ctx.inner)
-            .grow(delta)
-            .ok_or_else(|| Error::usage("memory could not grow: over its maximum or out of host memory"))
+        self.entity_mut(ctx.inner).grow(delta).ok_or_else(|| {
+            Error::usage("memory could not grow: over its maximum or out of host memory")
+        })
     }
 }
 
@@ -261,7 +265,10 @@ impl Global {
             ty,
             value: val.to_raw(),
         });
-        Ok(Global(Stored::new(inner.id, inner.globals.len() as u32 - 1)))
+        Ok(Global(Stored::new(
+            inner.id,
+            inner.globals.len() as u32 - 1,
+        )))
     }
 
     /// Its type.

@@ -54,7 +54,12 @@ impl Func {
 
     /// Calls the function with boxed arguments; results are written to
     /// `results`, whose length must match the signature.
-    pub fn call(&self, mut store: impl AsContextMut, params: &[Val], results: &mut [Val]) -> Result<()> {
+    pub fn call(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
         let ctx = store.as_context_mut();
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;
@@ -453,10 +458,12 @@ pub struct HostFuncBox(pub(crate) Arc<HostFn>);
 pub(crate) fn host_fn_from_untyped<T: 'static>(
     func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
 ) -> Arc<HostFn> {
-    Arc::new(move |ctx: &mut HostContext<'_>, args: &[Val], results: &mut [Val]| {
-        // SAFETY: as in `IntoFunc`: only stored in a `Store<T>`, whose data
-        // the executor passes.
-        let caller = unsafe { Caller::<T>::from_context(ctx) };
-        func(caller, args, results)
-    })
+    Arc::new(
+        move |ctx: &mut HostContext<'_>, args: &[Val], results: &mut [Val]| {
+            // SAFETY: as in `IntoFunc`: only stored in a `Store<T>`, whose data
+            // the executor passes.
+            let caller = unsafe { Caller::<T>::from_context(ctx) };
+            func(caller, args, results)
+        },
+    )
 }

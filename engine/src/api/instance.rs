@@ -18,10 +18,16 @@ pub struct Instance(pub(crate) Stored);
 impl Instance {
     /// Instantiates `module` with `imports`, one per import in the order
     /// the module declares them, then runs its start function.
-    pub fn new(mut store: impl AsContextMut, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    pub fn new(
+        mut store: impl AsContextMut,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
         let ctx = store.as_context_mut();
         if !crate::Engine::same(module.engine(), &ctx.inner.engine) {
-            return Err(Error::usage("the module was compiled for a different engine"));
+            return Err(Error::usage(
+                "the module was compiled for a different engine",
+            ));
         }
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;

@@ -71,7 +71,12 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Defines `module::name` as `item`.
-    pub fn define(&mut self, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
+    pub fn define(
+        &mut self,
+        module: &str,
+        name: &str,
+        item: impl Into<Extern>,
+    ) -> Result<&mut Self> {
         self.insert(module, name, Definition::Extern(item.into()))
     }
 
@@ -112,7 +117,12 @@ impl<T: 'static> Linker<T> {
     }
 
     /// The definition of `module::name` in `store`, if any.
-    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
+    pub fn get(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+    ) -> Option<Extern> {
         let def = self.defs.get(&(module.to_string(), name.to_string()))?;
         Some(match def {
             Definition::Extern(e) => *e,
@@ -124,7 +134,11 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Instantiates `module`, resolving each import by name.
-    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
+    pub fn instantiate(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance> {
         let mut imports = Vec::with_capacity(module.imports().len());
         for import in module.imports() {
             match self.get(&mut store, import.module(), import.name()) {
@@ -145,7 +159,12 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Instantiates `module` and defines its exports under `name`.
-    pub fn module(&mut self, mut store: impl AsContextMut<Data = T>, name: &str, module: &Module) -> Result<&mut Self> {
+    pub fn module(
+        &mut self,
+        mut store: impl AsContextMut<Data = T>,
+        name: &str,
+        module: &Module,
+    ) -> Result<&mut Self> {
         let instance = self.instantiate(&mut store, module)?;
         self.instance(store, name, instance)
     }

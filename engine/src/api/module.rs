@@ -42,8 +42,7 @@ impl Module {
 
     #[cfg(feature = "wat")]
     fn to_binary(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
-        wat::parse_bytes(bytes)
-            .map_err(|e| CompileError::new(alloc::format!("{e}"), None).into())
+        wat::parse_bytes(bytes).map_err(|e| CompileError::new(alloc::format!("{e}"), None).into())
     }
 
     #[cfg(not(feature = "wat"))]

@@ -47,7 +47,9 @@ impl<T> Store<T> {
 
 impl<T: core::fmt::Debug> core::fmt::Debug for Store<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Store").field("data", &self.data).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("data", &self.data)
+            .finish_non_exhaustive()
     }
 }
 

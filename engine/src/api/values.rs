@@ -48,7 +48,10 @@ impl ExternRef {
     }
 
     /// The host value this refers to.
-    pub fn data<'a, T: 'a>(&self, store: impl Into<super::store::StoreContext<'a, T>>) -> &'a (dyn Any + Send + Sync) {
+    pub fn data<'a, T: 'a>(
+        &self,
+        store: impl Into<super::store::StoreContext<'a, T>>,
+    ) -> &'a (dyn Any + Send + Sync) {
         let inner = store.into().inner;
         &*inner.externrefs[self.0.index_in(inner) as usize]
     }
@@ -200,4 +203,3 @@ impl From<f64> for Val {
         Val::F64(v.to_bits())
     }
 }
-

@@ -37,7 +37,6 @@ pub(crate) struct Import {
 #[derive(Debug, Clone)]
 pub(crate) struct ElemSegment {
     pub mode: SegmentMode,
-    pub ty: ValType,
     pub items: Box<[ConstExpr]>,
 }
 

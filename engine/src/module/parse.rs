@@ -49,7 +49,10 @@ fn table_type(ty: &wasmparser::TableType, offset: u64) -> Result<TableType, Comp
 
 fn memory_type(ty: &wasmparser::MemoryType, offset: u64) -> Result<MemoryType, CompileError> {
     if ty.memory64 || ty.shared || ty.page_size_log2.is_some() {
-        return Err(unsupported("memory64, shared or custom-page-size memory", offset));
+        return Err(unsupported(
+            "memory64, shared or custom-page-size memory",
+            offset,
+        ));
     }
     Ok(MemoryType {
         limits: Limits {
@@ -171,7 +174,10 @@ pub(crate) fn parse_and_validate(bytes: &[u8]) -> Result<ModuleInfo, CompileErro
             }
             Payload::MemorySection(reader) => {
                 let range = reader.range();
-                check_memory_limits_leb(&bytes[range.start as usize..range.end as usize], range.start as usize)?;
+                check_memory_limits_leb(
+                    &bytes[range.start as usize..range.end as usize],
+                    range.start as usize,
+                )?;
                 let offset = range.start;
                 for memory in reader {
                     info.memories.push(memory_type(&memory?, offset)?);
@@ -182,7 +188,8 @@ pub(crate) fn parse_and_validate(bytes: &[u8]) -> Result<ModuleInfo, CompileErro
                 for global in reader {
                     let global = global?;
                     info.globals.push(global_type(&global.ty, offset)?);
-                    info.global_inits.push(ConstExpr::decode(&global.init_expr)?);
+                    info.global_inits
+                        .push(ConstExpr::decode(&global.init_expr)?);
                 }
             }
             Payload::ExportSection(reader) => {
@@ -218,28 +225,30 @@ pub(crate) fn parse_and_validate(bytes: &[u8]) -> Result<ModuleInfo, CompileErro
                             offset: ConstExpr::decode(&offset_expr)?,
                         },
                     };
-                    let (ty, items) = match elem.items {
+                    let items = match elem.items {
                         wasmparser::ElementItems::Functions(funcs) => {
                             let items = funcs
                                 .into_iter()
                                 .map(|f| f.map(|f| ConstExpr::Single(ConstOp::RefFunc(f))))
                                 .collect::<Result<Vec<_>, _>>()?;
-                            (ValType::FuncRef, items)
+                            items
                         }
                         wasmparser::ElementItems::Expressions(ty, exprs) => {
-                            let ty = ValType::from_ref_type(ty).ok_or_else(|| {
+                            ValType::from_ref_type(ty).ok_or_else(|| {
                                 unsupported("this element type", elem.range.start)
                             })?;
                             let items = exprs
                                 .into_iter()
-                                .map(|e| e.map_err(CompileError::from).and_then(|e| ConstExpr::decode(&e)))
+                                .map(|e| {
+                                    e.map_err(CompileError::from)
+                                        .and_then(|e| ConstExpr::decode(&e))
+                                })
                                 .collect::<Result<Vec<_>, _>>()?;
-                            (ty, items)
+                            items
                         }
                     };
                     info.elems.push(ElemSegment {
                         mode,
-                        ty,
                         items: items.into_boxed_slice(),
                     });
                 }
@@ -308,7 +317,7 @@ fn read_names(names: wasmparser::NameSectionReader<'_>, info: &mut ModuleInfo) {
 /// (the spec's `binary-leb128` tests check this).
 fn check_memory_limits_leb(section: &[u8], base: usize) -> Result<(), CompileError> {
     let mut pos = 0;
-    let mut leb = |pos: &mut usize| -> Result<usize, CompileError> {
+    let leb = |pos: &mut usize| -> Result<usize, CompileError> {
         let start = *pos;
         loop {
             let byte = *section
@@ -320,7 +329,8 @@ fn check_memory_limits_leb(section: &[u8], base: usize) -> Result<(), CompileErr
             }
         }
     };
-    let too_long = |at: usize| CompileError::new("integer representation too long", Some(base + at));
+    let too_long =
+        |at: usize| CompileError::new("integer representation too long", Some(base + at));
     let count_len = leb(&mut pos)?;
     let count = section[..count_len]
         .iter()

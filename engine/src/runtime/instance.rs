@@ -95,7 +95,11 @@ pub(crate) fn eval_const(inner: &StoreInner, inst: &InstanceEntity, expr: &Const
 /// Creates an instance of `module` in `inner` with `imports` (one per
 /// import, in order). Returns the instance index. Does not run the start
 /// function; the caller does, so it can pass the store's data.
-pub(crate) fn instantiate(inner: &mut StoreInner, module: &Module, imports: &[Extern]) -> Result<u32> {
+pub(crate) fn instantiate(
+    inner: &mut StoreInner,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<u32> {
     let info = &module.inner.info;
     if imports.len() != info.imports.len() {
         return Err(LinkError {
@@ -174,7 +178,11 @@ pub(crate) fn instantiate(inner: &mut StoreInner, module: &Module, imports: &[Ex
     }
 
     for seg in &info.elems {
-        let items: Box<[u64]> = seg.items.iter().map(|e| eval_const(inner, &inst, e)).collect();
+        let items: Box<[u64]> = seg
+            .items
+            .iter()
+            .map(|e| eval_const(inner, &inst, e))
+            .collect();
         inst.elems.push(items);
     }
     inst.datas = info.datas.iter().map(|d| d.bytes.clone()).collect();
@@ -244,4 +252,3 @@ pub(crate) fn export(inner: &StoreInner, instance: u32, name: &str) -> Option<Ex
         EntityIndex::Global(i) => Extern::Global(Global(stored(inst.globals[i as usize]))),
     })
 }
-

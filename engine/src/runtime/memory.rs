@@ -27,11 +27,17 @@ impl MemoryEntity {
         if ty.limits.min > max_pages {
             return None;
         }
-        let bytes = usize::try_from(ty.limits.min).ok()?.checked_mul(PAGE_SIZE)?;
+        let bytes = usize::try_from(ty.limits.min)
+            .ok()?
+            .checked_mul(PAGE_SIZE)?;
         let mut data = Vec::new();
         data.try_reserve_exact(bytes).ok()?;
         data.resize(bytes, 0);
-        Some(Self { ty, data, max_pages })
+        Some(Self {
+            ty,
+            data,
+            max_pages,
+        })
     }
 
     /// Current size in pages.

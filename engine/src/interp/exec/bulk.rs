@@ -28,7 +28,13 @@ pub(super) fn memory_grow(inner: &mut StoreInner, instance: u32, delta: u32) -> 
     }
 }
 
-pub(super) fn memory_fill(inner: &mut StoreInner, instance: u32, dst: u32, val: u8, len: u32) -> Result<(), TrapCode> {
+pub(super) fn memory_fill(
+    inner: &mut StoreInner,
+    instance: u32,
+    dst: u32,
+    val: u8,
+    len: u32,
+) -> Result<(), TrapCode> {
     let m = memory_index(inner, instance);
     let data = &mut inner.memories[m].data;
     let r = range(dst, len, data.len())?;
@@ -36,7 +42,13 @@ pub(super) fn memory_fill(inner: &mut StoreInner, instance: u32, dst: u32, val: 
     Ok(())
 }
 
-pub(super) fn memory_copy(inner: &mut StoreInner, instance: u32, dst: u32, src: u32, len: u32) -> Result<(), TrapCode> {
+pub(super) fn memory_copy(
+    inner: &mut StoreInner,
+    instance: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> Result<(), TrapCode> {
     let m = memory_index(inner, instance);
     let data = &mut inner.memories[m].data;
     let s = range(src, len, data.len())?;
@@ -64,7 +76,12 @@ pub(super) fn memory_init(
     Ok(())
 }
 
-pub(super) fn table_get(inner: &StoreInner, instance: u32, table: u32, index: u32) -> Result<u64, TrapCode> {
+pub(super) fn table_get(
+    inner: &StoreInner,
+    instance: u32,
+    table: u32,
+    index: u32,
+) -> Result<u64, TrapCode> {
     let t = table_index(inner, instance, table);
     inner.tables[t]
         .elems
@@ -73,7 +90,13 @@ pub(super) fn table_get(inner: &StoreInner, instance: u32, table: u32, index: u3
         .ok_or(TrapCode::TableOutOfBounds)
 }
 
-pub(super) fn table_set(inner: &mut StoreInner, instance: u32, table: u32, index: u32, value: u64) -> Result<(), TrapCode> {
+pub(super) fn table_set(
+    inner: &mut StoreInner,
+    instance: u32,
+    table: u32,
+    index: u32,
+    value: u64,
+) -> Result<(), TrapCode> {
     let t = table_index(inner, instance, table);
     let slot = inner.tables[t]
         .elems
@@ -89,7 +112,13 @@ pub(super) fn table_size(inner: &StoreInner, instance: u32, table: u32) -> u64 {
 }
 
 /// `table.grow`: the old size, or -1 when refused.
-pub(super) fn table_grow(inner: &mut StoreInner, instance: u32, table: u32, init: u64, delta: u32) -> u32 {
+pub(super) fn table_grow(
+    inner: &mut StoreInner,
+    instance: u32,
+    table: u32,
+    init: u64,
+    delta: u32,
+) -> u32 {
     let t = table_index(inner, instance, table);
     match inner.tables[t].grow(delta as u64, init) {
         Some(old) => old as u32,

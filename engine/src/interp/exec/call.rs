@@ -24,7 +24,11 @@ pub(super) fn aux(ip: *const Op) -> (u32, u32) {
 /// Makes room for `callee`'s frame at `base` and zeroes its declared
 /// locals; traps when a stack limit would be passed.
 #[inline]
-pub(super) fn enter_frame(inner: &mut StoreInner, callee: &CompiledFunc, base: usize) -> Result<(), Stop> {
+pub(super) fn enter_frame(
+    inner: &mut StoreInner,
+    callee: &CompiledFunc,
+    base: usize,
+) -> Result<(), Stop> {
     let config = inner.engine.config();
     if inner.stack.frames.len() >= config.max_call_depth {
         return Err(TrapCode::StackOverflow.into());
@@ -35,7 +39,10 @@ pub(super) fn enter_frame(inner: &mut StoreInner, callee: &CompiledFunc, base: u
         if need > config.max_value_stack {
             return Err(TrapCode::StackOverflow.into());
         }
-        let new_len = need.max(values.len() * 2).max(1024).min(config.max_value_stack);
+        let new_len = need
+            .max(values.len() * 2)
+            .max(1024)
+            .min(config.max_value_stack);
         if values.try_reserve(new_len - values.len()).is_err() {
             return Err(TrapCode::StackOverflow.into());
         }
@@ -49,7 +56,11 @@ pub(super) fn enter_frame(inner: &mut StoreInner, callee: &CompiledFunc, base: u
 /// `instance`, translating it if needed. The pointer stays valid while the
 /// store lives.
 #[inline]
-pub(super) fn wasm_callee(inner: &StoreInner, instance: u32, index: u32) -> Result<*const CompiledFunc, Stop> {
+pub(super) fn wasm_callee(
+    inner: &StoreInner,
+    instance: u32,
+    index: u32,
+) -> Result<*const CompiledFunc, Stop> {
     let module = &inner.instances[instance as usize].module.inner;
     let def = index - module.info.num_imported_funcs;
     match module.compiled(def) {
@@ -60,7 +71,13 @@ pub(super) fn wasm_callee(inner: &StoreInner, instance: u32, index: u32) -> Resu
 
 /// The store function `call_indirect` reaches through `table` at `index`,
 /// after checking it is there and has module type `ty`.
-pub(super) fn indirect_target(inner: &StoreInner, instance: u32, table: u32, ty: u32, index: u32) -> Result<u32, TrapCode> {
+pub(super) fn indirect_target(
+    inner: &StoreInner,
+    instance: u32,
+    table: u32,
+    ty: u32,
+    index: u32,
+) -> Result<u32, TrapCode> {
     let inst = &inner.instances[instance as usize];
     let t = inst.tables[table as usize] as usize;
     let raw = *inner.tables[t]
@@ -128,7 +145,9 @@ pub(crate) fn invoke(
     results: &mut [u64],
 ) -> Result<(), Error> {
     let (instance, index) = match &inner.funcs[func as usize] {
-        FuncEntity::Wasm { instance, index, .. } => (*instance, *index),
+        FuncEntity::Wasm {
+            instance, index, ..
+        } => (*instance, *index),
         FuncEntity::Host { .. } => {
             // Give the host function its own slots above everything live.
             let base = inner.stack.top;

@@ -8,7 +8,12 @@ use crate::error::TrapCode;
 /// Reads `N` bytes at `ptr + offset`, or traps if any of them is past
 /// `len`.
 #[inline(always)]
-pub(super) fn load<const N: usize>(mem: *const u8, len: usize, ptr: u32, offset: u32) -> Result<[u8; N], TrapCode> {
+pub(super) fn load<const N: usize>(
+    mem: *const u8,
+    len: usize,
+    ptr: u32,
+    offset: u32,
+) -> Result<[u8; N], TrapCode> {
     // Both are 32-bit, so the sum cannot overflow 64 bits.
     let addr = ptr as u64 + offset as u64;
     if addr + N as u64 > len as u64 {
@@ -40,7 +45,11 @@ pub(super) fn store<const N: usize>(
 
 /// The range `start..start + len` if it lies within `size`.
 #[inline]
-pub(super) fn range(start: u32, len: u32, size: usize) -> Result<core::ops::Range<usize>, TrapCode> {
+pub(super) fn range(
+    start: u32,
+    len: u32,
+    size: usize,
+) -> Result<core::ops::Range<usize>, TrapCode> {
     let end = start as u64 + len as u64;
     if end > size as u64 {
         return Err(TrapCode::MemoryOutOfBounds);

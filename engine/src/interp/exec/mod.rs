@@ -89,7 +89,12 @@ impl InstanceCache {
 
 /// Builds the Wasm backtrace: the innermost function, then each frame of
 /// this activation, outward.
-fn backtrace(inner: &StoreInner, func: *const CompiledFunc, instance: u32, entry_depth: usize) -> Vec<FrameInfo> {
+fn backtrace(
+    inner: &StoreInner,
+    func: *const CompiledFunc,
+    instance: u32,
+    entry_depth: usize,
+) -> Vec<FrameInfo> {
     let info_of = |func: *const CompiledFunc, instance: u32| {
         // SAFETY: as in `InstanceCache::module`: code lives as long as the
         // store's instances.
@@ -264,7 +269,8 @@ fn run(
     }
     macro_rules! load {
         ($dst:expr, $ptr:expr, $offset:expr, $n:literal, |$bytes:ident| $e:expr) => {{
-            let $bytes: [u8; $n] = memory::load::<$n>(cache.mem, cache.mem_len, i32!($ptr), $offset)?;
+            let $bytes: [u8; $n] =
+                memory::load::<$n>(cache.mem, cache.mem_len, i32!($ptr), $offset)?;
             set!($dst, $e)
         }};
     }
@@ -347,7 +353,9 @@ fn run(
         ($f:expr, $args:expr) => {{
             let f: u32 = $f;
             match &inner.funcs[f as usize] {
-                FuncEntity::Wasm { instance, index, .. } => {
+                FuncEntity::Wasm {
+                    instance, index, ..
+                } => {
                     let (callee_instance, index) = (*instance, *index);
                     let callee = call::wasm_callee(inner, callee_instance, index)?;
                     // SAFETY: see `call::wasm_callee`.
@@ -584,7 +592,9 @@ fn run(
             Op::F32ConvertI64U { dst, a } => {
                 conv!(dst, num::f32_convert_i64_u(get!(a)).to_bits() as u64)
             }
-            Op::F32DemoteF64 { dst, a } => conv!(dst, num::f32_demote_f64(f64!(a)).to_bits() as u64),
+            Op::F32DemoteF64 { dst, a } => {
+                conv!(dst, num::f32_demote_f64(f64!(a)).to_bits() as u64)
+            }
             Op::F64ConvertI32S { dst, a } => {
                 conv!(dst, num::f64_convert_i32_s(i32!(a) as i32).to_bits())
             }
@@ -661,7 +671,10 @@ fn run(
                 inner.instances[cache.index as usize].datas[index as usize] = 0..0;
             }
             Op::TableGet { dst, index, table } => {
-                set!(dst, bulk::table_get(inner, cache.index, table, i32!(index))?)
+                set!(
+                    dst,
+                    bulk::table_get(inner, cache.index, table, i32!(index))?
+                )
             }
             Op::TableSet {
                 index,
@@ -688,10 +701,19 @@ fn run(
             Op::TableInit { dst, src, len } => {
                 let (table, seg) = call::aux(ip);
                 ip = unsafe { ip.add(1) };
-                bulk::table_init(inner, cache.index, table, seg, i32!(dst), i32!(src), i32!(len))?
+                bulk::table_init(
+                    inner,
+                    cache.index,
+                    table,
+                    seg,
+                    i32!(dst),
+                    i32!(src),
+                    i32!(len),
+                )?
             }
             Op::ElemDrop { index } => {
-                inner.instances[cache.index as usize].elems[index as usize] = alloc::boxed::Box::new([]);
+                inner.instances[cache.index as usize].elems[index as usize] =
+                    alloc::boxed::Box::new([]);
             }
             Op::RefFunc { dst, func: f } => {
                 let f = inner.instances[cache.index as usize].funcs[f as usize];

@@ -83,14 +83,17 @@ pub(crate) struct Translator<'a> {
     last_producer: Option<(usize, usize)>,
     /// Byte offset of the operator being translated, for errors.
     offset: usize,
-    func_index: u32,
 }
 
 /// The most slots one frame may have (slot indices are 16 bits).
 const MAX_SLOTS: usize = u16::MAX as usize;
 
 /// Translates defined function `def` of the module.
-pub(crate) fn translate(info: &ModuleInfo, bytes: &[u8], def: u32) -> Result<CompiledFunc, CompileError> {
+pub(crate) fn translate(
+    info: &ModuleInfo,
+    bytes: &[u8],
+    def: u32,
+) -> Result<CompiledFunc, CompileError> {
     let func_index = info.num_imported_funcs + def;
     let range = info.bodies[def as usize].range.clone();
     let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
@@ -103,9 +106,8 @@ pub(crate) fn translate(info: &ModuleInfo, bytes: &[u8], def: u32) -> Result<Com
         let (count, _ty) = local?;
         num_locals += count as usize;
     }
-    let err = |msg: &str, offset: Option<usize>| {
-        Err(CompileError::new(msg, offset).in_func(func_index))
-    };
+    let err =
+        |msg: &str, offset: Option<usize>| Err(CompileError::new(msg, offset).in_func(func_index));
     if num_locals > MAX_SLOTS {
         return err("too many locals for the interpreter", Some(range.start));
     }
@@ -122,7 +124,6 @@ pub(crate) fn translate(info: &ModuleInfo, bytes: &[u8], def: u32) -> Result<Com
         skip_depth: 0,
         last_producer: None,
         offset: range.start,
-        func_index,
     };
     t.frames.push(Frame {
         kind: FrameKind::Func,
@@ -145,7 +146,10 @@ pub(crate) fn translate(info: &ModuleInfo, bytes: &[u8], def: u32) -> Result<Com
     }
     let num_slots = (num_locals + t.max_height).max(num_results).max(1);
     if num_slots > MAX_SLOTS {
-        return err("function needs too many slots for the interpreter", Some(range.start));
+        return err(
+            "function needs too many slots for the interpreter",
+            Some(range.start),
+        );
     }
     Ok(CompiledFunc {
         ops: t.ops.into_boxed_slice(),
@@ -204,9 +208,7 @@ impl<'a> Translator<'a> {
     /// The op that produced the top operand, if it is the last op emitted.
     fn top_producer(&self) -> Option<usize> {
         let (at, i) = self.last_producer?;
-        (at + 1 == self.ops.len()
-            && i + 1 == self.stack.len()
-            && self.stack[i] == Operand::Temp)
+        (at + 1 == self.ops.len() && i + 1 == self.stack.len() && self.stack[i] == Operand::Temp)
             .then_some(at)
     }
 

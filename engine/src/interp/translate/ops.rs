@@ -104,7 +104,11 @@ impl Translator<'_> {
         self.emit_result(reg(dst, a))
     }
 
-    fn load(&mut self, memarg: &wasmparser::MemArg, make: fn(Slot, Slot, u32) -> Op) -> Result<(), CompileError> {
+    fn load(
+        &mut self,
+        memarg: &wasmparser::MemArg,
+        make: fn(Slot, Slot, u32) -> Op,
+    ) -> Result<(), CompileError> {
         let offset = self.offset32(memarg)?;
         let ai = self.stack.len() - 1;
         let ptr = self.slot_of(ai);
@@ -113,7 +117,11 @@ impl Translator<'_> {
         self.emit_result(make(dst, ptr, offset))
     }
 
-    fn store(&mut self, memarg: &wasmparser::MemArg, make: fn(Slot, Slot, u32) -> Op) -> Result<(), CompileError> {
+    fn store(
+        &mut self,
+        memarg: &wasmparser::MemArg,
+        make: fn(Slot, Slot, u32) -> Op,
+    ) -> Result<(), CompileError> {
         let offset = self.offset32(memarg)?;
         let src = self.pop_slot();
         let ptr = self.pop_slot();
@@ -531,40 +539,108 @@ macro_rules! for_each_branch {
     ($op:expr, $offset:ident => $body:expr) => {
         match $op {
             Op::Br { offset: $offset }
-            | Op::BrIfNez { offset: $offset, .. }
-            | Op::BrIfEqz { offset: $offset, .. }
-            | Op::BrI32Eq { offset: $offset, .. }
-            | Op::BrI32Ne { offset: $offset, .. }
-            | Op::BrI32LtS { offset: $offset, .. }
-            | Op::BrI32LtU { offset: $offset, .. }
-            | Op::BrI32GtS { offset: $offset, .. }
-            | Op::BrI32GtU { offset: $offset, .. }
-            | Op::BrI32LeS { offset: $offset, .. }
-            | Op::BrI32LeU { offset: $offset, .. }
-            | Op::BrI32GeS { offset: $offset, .. }
-            | Op::BrI32GeU { offset: $offset, .. }
-            | Op::BrI64Eq { offset: $offset, .. }
-            | Op::BrI64Ne { offset: $offset, .. }
-            | Op::BrI64LtS { offset: $offset, .. }
-            | Op::BrI64LtU { offset: $offset, .. }
-            | Op::BrI64GtS { offset: $offset, .. }
-            | Op::BrI64GtU { offset: $offset, .. }
-            | Op::BrI64LeS { offset: $offset, .. }
-            | Op::BrI64LeU { offset: $offset, .. }
-            | Op::BrI64GeS { offset: $offset, .. }
-            | Op::BrI64GeU { offset: $offset, .. }
-            | Op::BrI32EqImm { offset: $offset, .. }
-            | Op::BrI32NeImm { offset: $offset, .. }
-            | Op::BrI32LtSImm { offset: $offset, .. }
-            | Op::BrI32LtUImm { offset: $offset, .. }
-            | Op::BrI32GtSImm { offset: $offset, .. }
-            | Op::BrI32GtUImm { offset: $offset, .. }
-            | Op::BrI32LeSImm { offset: $offset, .. }
-            | Op::BrI32LeUImm { offset: $offset, .. }
-            | Op::BrI32GeSImm { offset: $offset, .. }
-            | Op::BrI32GeUImm { offset: $offset, .. }
-            | Op::BrI64Nez { offset: $offset, .. }
-            | Op::BrI64Eqz { offset: $offset, .. } => $body,
+            | Op::BrIfNez {
+                offset: $offset, ..
+            }
+            | Op::BrIfEqz {
+                offset: $offset, ..
+            }
+            | Op::BrI32Eq {
+                offset: $offset, ..
+            }
+            | Op::BrI32Ne {
+                offset: $offset, ..
+            }
+            | Op::BrI32LtS {
+                offset: $offset, ..
+            }
+            | Op::BrI32LtU {
+                offset: $offset, ..
+            }
+            | Op::BrI32GtS {
+                offset: $offset, ..
+            }
+            | Op::BrI32GtU {
+                offset: $offset, ..
+            }
+            | Op::BrI32LeS {
+                offset: $offset, ..
+            }
+            | Op::BrI32LeU {
+                offset: $offset, ..
+            }
+            | Op::BrI32GeS {
+                offset: $offset, ..
+            }
+            | Op::BrI32GeU {
+                offset: $offset, ..
+            }
+            | Op::BrI64Eq {
+                offset: $offset, ..
+            }
+            | Op::BrI64Ne {
+                offset: $offset, ..
+            }
+            | Op::BrI64LtS {
+                offset: $offset, ..
+            }
+            | Op::BrI64LtU {
+                offset: $offset, ..
+            }
+            | Op::BrI64GtS {
+                offset: $offset, ..
+            }
+            | Op::BrI64GtU {
+                offset: $offset, ..
+            }
+            | Op::BrI64LeS {
+                offset: $offset, ..
+            }
+            | Op::BrI64LeU {
+                offset: $offset, ..
+            }
+            | Op::BrI64GeS {
+                offset: $offset, ..
+            }
+            | Op::BrI64GeU {
+                offset: $offset, ..
+            }
+            | Op::BrI32EqImm {
+                offset: $offset, ..
+            }
+            | Op::BrI32NeImm {
+                offset: $offset, ..
+            }
+            | Op::BrI32LtSImm {
+                offset: $offset, ..
+            }
+            | Op::BrI32LtUImm {
+                offset: $offset, ..
+            }
+            | Op::BrI32GtSImm {
+                offset: $offset, ..
+            }
+            | Op::BrI32GtUImm {
+                offset: $offset, ..
+            }
+            | Op::BrI32LeSImm {
+                offset: $offset, ..
+            }
+            | Op::BrI32LeUImm {
+                offset: $offset, ..
+            }
+            | Op::BrI32GeSImm {
+                offset: $offset, ..
+            }
+            | Op::BrI32GeUImm {
+                offset: $offset, ..
+            }
+            | Op::BrI64Nez {
+                offset: $offset, ..
+            }
+            | Op::BrI64Eqz {
+                offset: $offset, ..
+            } => $body,
             _ => {}
         }
     };
@@ -582,9 +658,17 @@ pub(super) fn fuse_compare_branch(op: &Op, negate: bool) -> Option<Op> {
     macro_rules! pick {
         ($a:ident, $b:ident, $yes:ident, $no:ident) => {
             if negate {
-                Op::$no { a: $a, b: $b, offset: 0 }
+                Op::$no {
+                    a: $a,
+                    b: $b,
+                    offset: 0,
+                }
             } else {
-                Op::$yes { a: $a, b: $b, offset: 0 }
+                Op::$yes {
+                    a: $a,
+                    b: $b,
+                    offset: 0,
+                }
             }
         };
     }
@@ -592,9 +676,17 @@ pub(super) fn fuse_compare_branch(op: &Op, negate: bool) -> Option<Op> {
         ($a:ident, $imm:ident, $yes:ident, $no:ident) => {{
             let imm = i16::try_from($imm).ok()?;
             if negate {
-                Op::$no { a: $a, imm, offset: 0 }
+                Op::$no {
+                    a: $a,
+                    imm,
+                    offset: 0,
+                }
             } else {
-                Op::$yes { a: $a, imm, offset: 0 }
+                Op::$yes {
+                    a: $a,
+                    imm,
+                    offset: 0,
+                }
             }
         }};
     }
