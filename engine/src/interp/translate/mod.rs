@@ -16,6 +16,8 @@
 //!   cannot change a value already pushed.
 
 mod ops;
+#[cfg(test)]
+mod tests;
 
 use super::bytecode::{Op, Slot};
 use super::CompiledFunc;
