@@ -1,9 +1,9 @@
 //! `petrel validate`: decodes and validates modules without running them.
 
-use crate::module_file::{Format, ModuleFile};
+use crate::module_file::ModuleFile;
 use anyhow::Result;
 use clap::Args;
-use petrel::{Engine, Module};
+use petrel::Engine;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,11 +43,5 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode> {
 }
 
 fn check(engine: &Engine, path: &Path) -> Result<()> {
-    let file = ModuleFile::read(path)?;
-    match file.format {
-        // Text has to be assembled before it can be validated.
-        Format::Text => Module::new(engine, &file.bytes).map(drop)?,
-        Format::Binary => Module::validate(engine, &file.bytes)?,
-    }
-    Ok(())
+    ModuleFile::read(path)?.validate(engine)
 }

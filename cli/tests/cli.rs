@@ -1,0 +1,465 @@
+//! End-to-end tests of the `petrel` binary: each runs the built command on
+//! small modules written to a scratch directory and checks its output and
+//! exit status.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A scratch directory of its own for each test, so tests can run in
+/// parallel.
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("petrel-cli")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn petrel(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_petrel"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts the exit status, showing the output when it is not the one
+/// expected.
+#[track_caller]
+fn assert_status(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+#[track_caller]
+fn assert_no_panic(out: &Output) {
+    let err = stderr(out);
+    assert!(!err.contains("panicked"), "panic: {err}");
+}
+
+const MATH: &str = r#"
+(module
+  (func (export "add") (param i32 i32) (result i32)
+    local.get 0 local.get 1 i32.add)
+  (func (export "sub64") (param i64 i64) (result i64)
+    local.get 0 local.get 1 i64.sub)
+  (func (export "half") (param f32) (result f32)
+    local.get 0 f32.const 2 f32.div)
+  (func (export "pair") (param f64) (result f64 f64)
+    local.get 0 local.get 0 f64.neg)
+  (func (export "takes_ref") (param externref))
+  (func (export "boom") unreachable)
+  (memory (export "mem") 1))
+"#;
+
+/// Writes `MATH` to a scratch directory and returns its path.
+fn math(test: &str) -> String {
+    let path = write(&scratch(test), "math.wat", MATH);
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn invoke_i32_with_negative_and_hex_args() {
+    let m = math("invoke_i32");
+    let out = petrel(&["run", &m, "--invoke", "add", "--", "-5", "0x10"]);
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), "11\n");
+}
+
+#[test]
+fn invoke_may_come_before_the_module_and_negative_args_need_no_separator() {
+    let m = math("invoke_first");
+    let out = petrel(&["run", "--invoke", "add", &m, "-5", "-7"]);
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), "-12\n");
+}
+
+#[test]
+fn invoke_i64_prints_signed_and_accepts_unsigned_hex() {
+    let m = math("invoke_i64");
+    let out = petrel(&["run", &m, "--invoke", "sub64", "0xffffffffffffffff", "1"]);
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), "-2\n");
+}
+
+#[test]
+fn invoke_f32_prints_with_float_display() {
+    let m = math("invoke_f32");
+    for (arg, want) in [("3", "1.5\n"), ("nan", "NaN\n"), ("-inf", "-inf\n")] {
+        let out = petrel(&["run", &m, "--invoke", "half", arg]);
+        assert_status(&out, 0);
+        assert_eq!(stdout(&out), want, "half({arg})");
+    }
+}
+
+#[test]
+fn invoke_f64_prints_each_result_on_its_own_line() {
+    let m = math("invoke_f64");
+    let out = petrel(&["run", &m, "--invoke", "pair", "2.25"]);
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), "2.25\n-2.25\n");
+}
+
+#[test]
+fn run_without_invoke_calls_start() {
+    let dir = scratch("start");
+    let m = write(
+        &dir,
+        "start.wat",
+        r#"(module
+             (global $ran (mut i32) (i32.const 0))
+             (func (export "_start") (global.set $ran (i32.const 1))))"#,
+    );
+    let out = petrel(&["run", m.to_str().unwrap()]);
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn run_without_start_or_invoke_says_how_to_pick_a_function() {
+    let m = math("no_start");
+    let out = petrel(&["run", &m]);
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(
+        err.contains("no `_start`") && err.contains("--invoke"),
+        "{err}"
+    );
+    assert!(err.contains("add"), "should list the exports: {err}");
+}
+
+#[test]
+fn invoking_a_missing_export_or_a_non_function_fails() {
+    let m = math("bad_export");
+    let out = petrel(&["run", &m, "--invoke", "nope"]);
+    assert_status(&out, 1);
+    assert!(stderr(&out).contains("no export named `nope`"));
+    let out = petrel(&["run", &m, "--invoke", "mem"]);
+    assert_status(&out, 1);
+    assert!(stderr(&out).contains("`mem` is a memory"));
+}
+
+#[test]
+fn trap_exits_134_and_names_the_trap() {
+    let m = math("trap");
+    let out = petrel(&["run", &m, "--invoke", "boom"]);
+    assert_status(&out, 134);
+    let err = stderr(&out);
+    assert!(err.starts_with("error: wasm trap: unreachable"), "{err}");
+    assert!(err.contains("wasm backtrace:"), "{err}");
+}
+
+#[test]
+fn trap_in_start_function_exits_134() {
+    let dir = scratch("start_trap");
+    let m = write(
+        &dir,
+        "t.wat",
+        "(module (func $s unreachable) (start $s) (func (export \"_start\")))",
+    );
+    let out = petrel(&["run", m.to_str().unwrap()]);
+    assert_status(&out, 134);
+    assert!(stderr(&out).contains("unreachable"));
+}
+
+#[test]
+fn deep_recursion_traps_and_the_backtrace_is_cut_short() {
+    let dir = scratch("recursion");
+    let m = write(&dir, "r.wat", "(module (func $r (export \"r\") call $r))");
+    let out = petrel(&["run", m.to_str().unwrap(), "--invoke", "r"]);
+    assert_status(&out, 134);
+    let err = stderr(&out);
+    assert!(err.contains("call stack exhausted"), "{err}");
+    assert!(err.contains("more frames"), "{err}");
+    assert!(err.lines().count() < 30, "{err}");
+}
+
+#[test]
+fn max_stack_depth_limits_recursion() {
+    let dir = scratch("max_stack_depth");
+    let m = write(
+        &dir,
+        "d.wat",
+        r#"(module
+             (func $down (export "down") (param i32)
+               (if (local.get 0)
+                 (then (call $down (i32.sub (local.get 0) (i32.const 1)))))))"#,
+    );
+    let m = m.to_str().unwrap();
+    let out = petrel(&["run", m, "--invoke", "down", "500"]);
+    assert_status(&out, 0);
+    let out = petrel(&[
+        "run",
+        "--max-stack-depth",
+        "100",
+        m,
+        "--invoke",
+        "down",
+        "500",
+    ]);
+    assert_status(&out, 134);
+    assert!(stderr(&out).contains("call stack exhausted"));
+}
+
+#[test]
+fn max_memory_pages_caps_memory_grow() {
+    let dir = scratch("max_memory_pages");
+    let m = write(
+        &dir,
+        "g.wat",
+        r#"(module (memory 1)
+             (func (export "grow") (param i32) (result i32)
+               (memory.grow (local.get 0))))"#,
+    );
+    let m = m.to_str().unwrap();
+    let out = petrel(&["run", "--max-memory-pages", "4", m, "--invoke", "grow", "3"]);
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), "1\n");
+    let out = petrel(&["run", "--max-memory-pages", "4", m, "--invoke", "grow", "4"]);
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), "-1\n");
+}
+
+#[test]
+fn missing_import_fails_naming_the_import() {
+    let dir = scratch("missing_import");
+    let m = write(
+        &dir,
+        "imp.wat",
+        r#"(module (import "env" "log" (func (param i32))) (func (export "_start")))"#,
+    );
+    let out = petrel(&["run", m.to_str().unwrap()]);
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("env::log"), "{err}");
+}
+
+#[test]
+fn garbage_bytes_are_an_error_not_a_panic() {
+    let dir = scratch("garbage");
+    let cases: [(&str, &[u8]); 4] = [
+        ("garbage.wasm", &[0x87, 0x97, 0xce, 0x58, 0x01, 0xff]),
+        ("empty.wasm", &[]),
+        ("truncated.wasm", b"\0asm\x01\0\0\0\x01\x05"),
+        ("noext", &[0xff, 0xfe, 0x00, 0x01]),
+    ];
+    for (name, bytes) in cases {
+        let m = write(&dir, name, bytes);
+        for cmd in ["run", "validate"] {
+            let out = petrel(&[cmd, m.to_str().unwrap()]);
+            assert_status(&out, 1);
+            assert_no_panic(&out);
+        }
+        let out = petrel(&["run", m.to_str().unwrap()]);
+        let err = stderr(&out);
+        assert!(err.starts_with("error: "), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: one line wanted: {err}");
+    }
+}
+
+#[test]
+fn unreadable_module_is_an_error() {
+    let dir = scratch("unreadable");
+    let missing = dir.join("missing.wasm");
+    let out = petrel(&["run", missing.to_str().unwrap()]);
+    assert_status(&out, 1);
+    assert!(stderr(&out).contains("failed to read"));
+}
+
+#[test]
+fn wrong_argument_count_is_an_error() {
+    let m = math("arg_count");
+    let out = petrel(&["run", &m, "--invoke", "add", "1"]);
+    assert_status(&out, 1);
+    assert!(
+        stderr(&out).contains("takes 2 arguments (i32, i32) but 1 was given"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_argument_names_its_index_and_type() {
+    let m = math("arg_type");
+    let out = petrel(&["run", &m, "--invoke", "add", "1", "1.5"]);
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("argument 2") && err.contains("i32"), "{err}");
+
+    let out = petrel(&["run", &m, "--invoke", "half", "x"]);
+    assert_status(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("argument 1") && err.contains("f32"), "{err}");
+
+    let out = petrel(&["run", &m, "--invoke", "add", "1", "4294967296"]);
+    assert_status(&out, 1);
+}
+
+#[test]
+fn reference_parameters_cannot_be_passed() {
+    let m = math("ref_arg");
+    let out = petrel(&["run", &m, "--invoke", "takes_ref", "0"]);
+    assert_status(&out, 1);
+    assert!(stderr(&out).contains("externref"), "{}", stderr(&out));
+}
+
+#[test]
+fn jit_tier_is_not_available_yet() {
+    let m = math("jit");
+    let out = petrel(&["run", "--tier", "jit", &m, "--invoke", "add", "1", "2"]);
+    assert_status(&out, 1);
+    assert!(stderr(&out).contains("JIT tier is not available yet"));
+    let out = petrel(&["run", "--tier", "interp", &m, "--invoke", "add", "1", "2"]);
+    assert_status(&out, 0);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_status(&petrel(&["run"]), 2);
+    assert_status(&petrel(&["run", "--tier", "fast", "m.wasm"]), 2);
+    assert_status(&petrel(&["frobnicate"]), 2);
+}
+
+#[test]
+fn validate_reports_each_file() {
+    let dir = scratch("validate");
+    let good = write(&dir, "good.wat", MATH);
+    let bad = write(&dir, "bad.wat", "(module (func (result i32) i64.const 1))");
+    let syntax = write(&dir, "syntax.wat", "(module\n  (func oops))");
+    let (good, bad, syntax) = (
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        syntax.to_str().unwrap(),
+    );
+
+    let out = petrel(&["validate", good]);
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), format!("{good}: ok\n"));
+
+    let out = petrel(&["validate", good, bad, syntax]);
+    assert_status(&out, 1);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines[0], format!("{good}: ok"));
+    assert!(lines[1].starts_with(&format!(
+        "{bad}: invalid module in function 0 at byte offset"
+    )));
+    assert!(lines[1].contains("type mismatch"), "{text}");
+    assert!(lines[2].contains("line 2, column 9"), "{text}");
+}
+
+#[test]
+fn validate_binary_module() {
+    let dir = scratch("validate_binary");
+    // The empty module: magic and version only.
+    let good = write(&dir, "empty.wasm", b"\0asm\x01\0\0\0");
+    let out = petrel(&["validate", good.to_str().unwrap()]);
+    assert_status(&out, 0);
+    assert!(stdout(&out).ends_with(": ok\n"));
+}
+
+#[test]
+fn wast_counts_directives_and_lists_failures() {
+    let dir = scratch("wast");
+    let script = write(
+        &dir,
+        "s.wast",
+        r#"(module (func (export "add") (param i32 i32) (result i32)
+             local.get 0 local.get 1 i32.add))
+           (assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+           (assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 4))"#,
+    );
+    let passing = write(&dir, "ok.wast", "(module)");
+    let missing = dir.join("missing.wast");
+    let (script, passing, missing) = (
+        script.to_str().unwrap(),
+        passing.to_str().unwrap(),
+        missing.to_str().unwrap(),
+    );
+
+    let out = petrel(&["wast", passing]);
+    assert_status(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        format!("{passing}: 1 passed, 0 failed\n1 passed, 0 failed\n")
+    );
+
+    let out = petrel(&["wast", script, passing, missing]);
+    assert_status(&out, 1);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("{script}: 2 passed, 1 failed"));
+    assert!(lines[1].starts_with(&format!("  {script}:4:")), "{text}");
+    assert!(
+        text.contains(&format!("{missing}: 0 passed, 1 failed")),
+        "{text}"
+    );
+    assert_eq!(lines.last(), Some(&"3 passed, 2 failed"));
+}
+
+#[test]
+fn wast_caps_failures_listed_per_file() {
+    let dir = scratch("wast_cap");
+    let mut source = String::from("(module (func (export \"one\") (result i32) i32.const 1))\n");
+    for _ in 0..25 {
+        source.push_str("(assert_return (invoke \"one\") (i32.const 2))\n");
+    }
+    let script = write(&dir, "many.wast", source);
+    let out = petrel(&["wast", script.to_str().unwrap()]);
+    assert_status(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("  ... 5 more\n"), "{text}");
+    assert_eq!(text.lines().last(), Some("1 passed, 25 failed"));
+}
+
+#[test]
+fn help_lists_the_commands_and_documents_run() {
+    let out = petrel(&["--help"]);
+    assert_status(&out, 0);
+    let text = stdout(&out);
+    for cmd in ["run", "validate", "wast"] {
+        assert!(text.contains(cmd), "{cmd} missing from:\n{text}");
+    }
+    let out = petrel(&["run", "--help"]);
+    assert_status(&out, 0);
+    let text = stdout(&out);
+    for flag in [
+        "--tier",
+        "--invoke",
+        "--max-stack-depth",
+        "--max-memory-pages",
+        "134",
+    ] {
+        assert!(text.contains(flag), "{flag} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn fib_example_computes_fib_20() {
+    let fib = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/fib.wat");
+    let out = petrel(&["run", fib, "--invoke", "fib", "20"]);
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), "6765\n");
+}
