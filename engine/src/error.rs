@@ -281,6 +281,7 @@ impl fmt::Display for FrameInfo {
 pub struct Trap {
     code: TrapCode,
     backtrace: Vec<FrameInfo>,
+    elided_frames: usize,
 }
 
 impl Trap {
@@ -289,11 +290,20 @@ impl Trap {
         Self {
             code,
             backtrace: Vec::new(),
+            elided_frames: 0,
         }
     }
 
-    pub(crate) fn with_backtrace(code: TrapCode, backtrace: Vec<FrameInfo>) -> Self {
-        Self { code, backtrace }
+    pub(crate) fn with_backtrace(
+        code: TrapCode,
+        backtrace: Vec<FrameInfo>,
+        elided_frames: usize,
+    ) -> Self {
+        Self {
+            code,
+            backtrace,
+            elided_frames,
+        }
     }
 
     /// Why the guest stopped.
@@ -302,9 +312,15 @@ impl Trap {
     }
 
     /// The Wasm frames that were live when the trap happened, innermost
-    /// first.
+    /// first (at most 64; see [`Trap::elided_frames`]).
     pub fn backtrace(&self) -> &[FrameInfo] {
         &self.backtrace
+    }
+
+    /// How many outer frames were live but not recorded in the backtrace
+    /// (deep recursion).
+    pub fn elided_frames(&self) -> usize {
+        self.elided_frames
     }
 }
 
@@ -315,6 +331,9 @@ impl fmt::Display for Trap {
             f.write_str("\nwasm backtrace:")?;
             for (i, frame) in self.backtrace.iter().enumerate() {
                 write!(f, "\n  {i}: {frame}")?;
+            }
+            if self.elided_frames > 0 {
+                write!(f, "\n  ... {} more frames", self.elided_frames)?;
             }
         }
         Ok(())

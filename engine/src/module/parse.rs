@@ -226,25 +226,21 @@ pub(crate) fn parse_and_validate(bytes: &[u8]) -> Result<ModuleInfo, CompileErro
                         },
                     };
                     let items = match elem.items {
-                        wasmparser::ElementItems::Functions(funcs) => {
-                            let items = funcs
-                                .into_iter()
-                                .map(|f| f.map(|f| ConstExpr::Single(ConstOp::RefFunc(f))))
-                                .collect::<Result<Vec<_>, _>>()?;
-                            items
-                        }
+                        wasmparser::ElementItems::Functions(funcs) => funcs
+                            .into_iter()
+                            .map(|f| f.map(|f| ConstExpr::Single(ConstOp::RefFunc(f))))
+                            .collect::<Result<Vec<_>, _>>()?,
                         wasmparser::ElementItems::Expressions(ty, exprs) => {
                             ValType::from_ref_type(ty).ok_or_else(|| {
                                 unsupported("this element type", elem.range.start)
                             })?;
-                            let items = exprs
+                            exprs
                                 .into_iter()
                                 .map(|e| {
                                     e.map_err(CompileError::from)
                                         .and_then(|e| ConstExpr::decode(&e))
                                 })
-                                .collect::<Result<Vec<_>, _>>()?;
-                            items
+                                .collect::<Result<Vec<_>, _>>()?
                         }
                     };
                     info.elems.push(ElemSegment {

@@ -5,6 +5,25 @@
 use crate::api::types::MemoryType;
 use alloc::vec::Vec;
 
+/// A vector of `len` zero bytes, or `None` if the allocation fails.
+/// Allocated already zeroed, so the OS can hand out untouched pages lazily:
+/// a large initial memory costs nothing until the guest uses it.
+fn zeroed_vec(len: usize) -> Option<Vec<u8>> {
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    let layout = core::alloc::Layout::array::<u8>(len).ok()?;
+    // SAFETY: `layout` has a non-zero size (checked above).
+    let ptr = unsafe { alloc::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of
+    // `[u8; len]`, which is exactly what a `Vec<u8>` of capacity `len`
+    // owns; all `len` bytes are initialised (to zero).
+    Some(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}
+
 /// Bytes in one WebAssembly page.
 pub(crate) const PAGE_SIZE: usize = 65_536;
 
@@ -30,9 +49,7 @@ impl MemoryEntity {
         let bytes = usize::try_from(ty.limits.min)
             .ok()?
             .checked_mul(PAGE_SIZE)?;
-        let mut data = Vec::new();
-        data.try_reserve_exact(bytes).ok()?;
-        data.resize(bytes, 0);
+        let data = zeroed_vec(bytes)?;
         Some(Self {
             ty,
             data,

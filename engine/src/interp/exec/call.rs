@@ -22,15 +22,18 @@ pub(super) fn aux(ip: *const Op) -> (u32, u32) {
 }
 
 /// Makes room for `callee`'s frame at `base` and zeroes its declared
-/// locals; traps when a stack limit would be passed.
+/// locals; traps when a stack limit would be passed. `live` is the number of
+/// frames that will be running once the callee starts that are not in
+/// `frames` (2 for a call from Wasm: caller and callee; 1 from the host).
 #[inline]
 pub(super) fn enter_frame(
     inner: &mut StoreInner,
     callee: &CompiledFunc,
     base: usize,
+    live: usize,
 ) -> Result<(), Stop> {
     let config = inner.engine.config();
-    if inner.stack.frames.len() >= config.max_call_depth {
+    if inner.stack.frames.len() + live > config.max_call_depth {
         return Err(TrapCode::StackOverflow.into());
     }
     let need = base + callee.num_slots as usize;
@@ -178,7 +181,7 @@ pub(crate) fn invoke(
     // SAFETY: see `wasm_callee`.
     let callee: &CompiledFunc = unsafe { &*callee };
     let base = inner.stack.top;
-    match enter_frame(inner, callee, base) {
+    match enter_frame(inner, callee, base, 1) {
         Ok(()) => {}
         Err(Stop::Trap(code)) => return Err(Trap::new(code).into()),
         Err(Stop::Error(e)) => return Err(e),

@@ -87,14 +87,18 @@ impl InstanceCache {
     }
 }
 
+/// The most frames a trap's backtrace records; deeper ones are counted.
+const MAX_BACKTRACE: usize = 64;
+
 /// Builds the Wasm backtrace: the innermost function, then each frame of
-/// this activation, outward.
+/// this activation, outward, up to [`MAX_BACKTRACE`] frames. Returns the
+/// frames and how many more there were.
 fn backtrace(
     inner: &StoreInner,
     func: *const CompiledFunc,
     instance: u32,
     entry_depth: usize,
-) -> Vec<FrameInfo> {
+) -> (Vec<FrameInfo>, usize) {
     let info_of = |func: *const CompiledFunc, instance: u32| {
         // SAFETY: as in `InstanceCache::module`: code lives as long as the
         // store's instances.
@@ -106,12 +110,14 @@ fn backtrace(
             module_name: info.module_name.clone(),
         }
     };
+    let outer = &inner.stack.frames[entry_depth..];
     let mut out = Vec::new();
     out.push(info_of(func, instance));
-    for frame in inner.stack.frames[entry_depth..].iter().rev() {
+    for frame in outer.iter().rev().take(MAX_BACKTRACE - 1) {
         out.push(info_of(frame.func, frame.instance));
     }
-    out
+    let elided = (outer.len() + 1).saturating_sub(MAX_BACKTRACE);
+    (out, elided)
 }
 
 /// Runs `func` of `instance`, whose frame starts at `base` with its
@@ -134,8 +140,8 @@ pub(crate) fn execute(
     let result = match result {
         Ok(()) => Ok(()),
         Err(Stop::Trap(code)) => {
-            let bt = backtrace(inner, func_ptr, cache.index, entry_depth);
-            Err(Error::Trap(Trap::with_backtrace(code, bt)))
+            let (frames, elided) = backtrace(inner, func_ptr, cache.index, entry_depth);
+            Err(Error::Trap(Trap::with_backtrace(code, frames, elided)))
         }
         Err(Stop::Error(e)) => Err(e),
     };
@@ -331,7 +337,7 @@ fn run(
         ($callee:expr, $callee_instance:expr, $args:expr) => {{
             let callee: &CompiledFunc = $callee;
             let new_base = base + $args as usize;
-            call::enter_frame(inner, callee, new_base)?;
+            call::enter_frame(inner, callee, new_base, 2)?;
             inner.stack.frames.push(Frame {
                 ret_ip: ip,
                 base,
