@@ -46,3 +46,9 @@ mod runtime;
 
 pub use api::*;
 pub use error::{CompileError, Error, FrameInfo, LinkError, LinkErrorKind, Result, Trap, TrapCode};
+
+/// The embedding guide's examples, compiled and run as doc tests so the
+/// guide stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/embedding.md")]
+struct EmbeddingGuide;
