@@ -1,0 +1,566 @@
+//! Host functions: `Linker::func_wrap`/`func_new`, `Func::wrap`/`new`,
+//! what they receive through `Caller`, and what they may return.
+
+use petrel::{Caller, Engine, Error, Func, FuncType, Linker, Module, Store, Val, ValType};
+
+#[derive(Debug, PartialEq, Eq)]
+struct HostFailure {
+    code: u32,
+}
+
+impl std::fmt::Display for HostFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "host failure {}", self.code)
+    }
+}
+
+impl std::error::Error for HostFailure {}
+
+#[test]
+fn func_wrap_without_caller_receives_arguments_and_returns_a_value() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "math" "mul_add" (func $mul_add (param i32 i64 f64) (result f64)))
+             (func (export "run") (result f64)
+               (call $mul_add (i32.const 3) (i64.const 4) (f64.const 0.5))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap("math", "mul_add", |a: i32, b: i64, c: f64| {
+            (a as i64 * b) as f64 + c
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), f64>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 12.5);
+}
+
+#[test]
+fn func_wrap_with_caller_mutates_store_data() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "count" (func $count (param i32)))
+             (func (export "run")
+               (call $count (i32.const 5))
+               (call $count (i32.const 7))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<Vec<i32>>::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "count",
+            |mut caller: Caller<'_, Vec<i32>>, x: i32| {
+                caller.data_mut().push(x);
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), ()>(&store, "run").unwrap();
+    run.call(&mut store, ()).unwrap();
+    run.call(&mut store, ()).unwrap();
+    assert_eq!(store.data(), &[5, 7, 5, 7]);
+}
+
+#[test]
+fn func_wrap_returns_tuples_as_multiple_results() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "split" (func $split (param i64) (result i32 i32)))
+             (import "host" "three" (func $three (result i32 i64 f32)))
+             (func (export "hi_minus_lo") (param i64) (result i32)
+               (call $split (local.get 0))
+               i32.sub)
+             (func (export "three") (result i32 i64 f32)
+               call $three))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap("host", "split", |x: i64| ((x >> 32) as i32, x as i32))
+        .unwrap()
+        .func_wrap("host", "three", || (1i32, 2i64, 3.0f32))
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let f = instance
+        .get_typed_func::<i64, i32>(&store, "hi_minus_lo")
+        .unwrap();
+    assert_eq!(f.call(&mut store, (100 << 32) | 30).unwrap(), 70);
+    let three = instance
+        .get_typed_func::<(), (i32, i64, f32)>(&store, "three")
+        .unwrap();
+    assert_eq!(three.call(&mut store, ()).unwrap(), (1, 2, 3.0));
+}
+
+#[test]
+fn func_wrap_returning_ok_result_passes_the_value() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "checked" (func $checked (param i32) (result i32)))
+             (func (export "run") (param i32) (result i32)
+               (i32.add (call $checked (local.get 0)) (i32.const 1))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap("host", "checked", |x: i32| -> petrel::Result<i32> {
+            if x < 0 {
+                Err(Error::host(HostFailure {
+                    code: x.unsigned_abs(),
+                }))
+            } else {
+                Ok(x * 10)
+            }
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 4).unwrap(), 41);
+    let err = run.call(&mut store, -3).unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<HostFailure>(),
+        Some(&HostFailure { code: 3 })
+    );
+    // Still usable afterwards.
+    assert_eq!(run.call(&mut store, 0).unwrap(), 1);
+}
+
+#[test]
+fn caller_get_export_reads_guest_memory() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "print" (func $print (param i32 i32)))
+             (memory (export "memory") 1)
+             (data (i32.const 100) "hello, host")
+             (func (export "run")
+               (call $print (i32.const 100) (i32.const 11))
+               (call $print (i32.const 107) (i32.const 4))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<Vec<String>>::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "print",
+            |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| -> petrel::Result<()> {
+                let memory = caller
+                    .get_export("memory")
+                    .and_then(|e| e.into_memory())
+                    .ok_or_else(|| Error::msg("no memory"))?;
+                let mut buf = vec![0; len as usize];
+                memory.read(&caller, ptr as usize, &mut buf)?;
+                // `data` sees the same bytes.
+                let direct = &memory.data(&caller)[ptr as usize..(ptr + len) as usize];
+                assert_eq!(direct, &buf[..]);
+                caller
+                    .data_mut()
+                    .push(String::from_utf8(buf).map_err(Error::host)?);
+                Ok(())
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    instance
+        .get_typed_func::<(), ()>(&store, "run")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    assert_eq!(store.data(), &["hello, host", "host"]);
+}
+
+#[test]
+fn caller_get_export_writes_guest_memory_seen_by_the_guest() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "fill" (func $fill (param i32)))
+             (memory (export "memory") 1)
+             (func (export "run") (result i32)
+               (call $fill (i32.const 64))
+               (i32.load (i32.const 64))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "fill",
+            |mut caller: Caller<'_, ()>, ptr: i32| -> petrel::Result<()> {
+                let memory = caller.get_export("memory").unwrap().into_memory().unwrap();
+                memory.write(&mut caller, ptr as usize, &0x1234_5678u32.to_le_bytes())?;
+                Ok(())
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 0x1234_5678);
+}
+
+#[test]
+fn caller_get_export_of_missing_name_is_none() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "probe" (func $probe (result i32)))
+             (func (export "run") (result i32) call $probe))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap("host", "probe", |caller: Caller<'_, ()>| {
+            let has_memory = caller.get_export("memory").is_some();
+            let has_run = caller
+                .get_export("run")
+                .and_then(|e| e.into_func())
+                .is_some();
+            (has_memory as i32) | ((has_run as i32) << 1)
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 0b10);
+}
+
+#[test]
+fn caller_sees_the_instance_that_called_not_the_one_that_defined_the_import() {
+    // Two instances of one module share a host function; each call must see
+    // its own caller's memory.
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "peek" (func $peek (result i32)))
+             (memory (export "memory") 1)
+             (func (export "set_and_peek") (param i32) (result i32)
+               (i32.store (i32.const 0) (local.get 0))
+               call $peek))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap("host", "peek", |caller: Caller<'_, ()>| -> i32 {
+            let memory = caller.get_export("memory").unwrap().into_memory().unwrap();
+            let bytes = &memory.data(&caller)[..4];
+            i32::from_le_bytes(bytes.try_into().unwrap())
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let a = linker.instantiate(&mut store, &module).unwrap();
+    let b = linker.instantiate(&mut store, &module).unwrap();
+    let fa = a
+        .get_typed_func::<i32, i32>(&store, "set_and_peek")
+        .unwrap();
+    let fb = b
+        .get_typed_func::<i32, i32>(&store, "set_and_peek")
+        .unwrap();
+    assert_eq!(fa.call(&mut store, 11).unwrap(), 11);
+    assert_eq!(fb.call(&mut store, 22).unwrap(), 22);
+    let ma = a.get_memory(&store, "memory").unwrap();
+    let mb = b.get_memory(&store, "memory").unwrap();
+    assert_eq!(ma.data(&store)[0], 11);
+    assert_eq!(mb.data(&store)[0], 22);
+}
+
+#[test]
+fn func_new_receives_boxed_values() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "sum" (func $sum (param i32 i64) (result i64 i32)))
+             (func (export "run") (result i64)
+               (call $sum (i32.const 2) (i64.const 40))
+               drop))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<u32>::new(&engine);
+    linker
+        .func_new(
+            "host",
+            "sum",
+            FuncType::new([ValType::I32, ValType::I64], [ValType::I64, ValType::I32]),
+            |mut caller, args, results| {
+                *caller.data_mut() += 1;
+                let a = args[0].i32().unwrap() as i64;
+                let b = args[1].i64().unwrap();
+                results[0] = Val::I64(a + b);
+                results[1] = Val::I32(-1);
+                Ok(())
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, 0u32);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), i64>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 42);
+    assert_eq!(*store.data(), 1);
+}
+
+#[test]
+fn func_new_returning_the_wrong_type_is_an_error_not_a_panic() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "bad" (func $bad (result i32)))
+             (func (export "run") (result i32) call $bad))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let bad = Func::new(
+        &mut store,
+        FuncType::new([], [ValType::I32]),
+        |_caller, _args, results| {
+            results[0] = Val::I64(1);
+            Ok(())
+        },
+    );
+    let instance = petrel::Instance::new(&mut store, &module, &[bad.into()]).unwrap();
+    let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
+    assert!(run.call(&mut store, ()).is_err());
+    // Called directly from the host too.
+    let mut out = [Val::I32(0)];
+    assert!(bad.call(&mut store, &[], &mut out).is_err());
+}
+
+#[test]
+fn host_error_propagates_unchanged_and_downcasts() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "fail" (func $fail (param i32)))
+             (func $inner (param i32) (call $fail (local.get 0)))
+             (func (export "run") (param i32)
+               (call $inner (local.get 0))
+               unreachable))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap("host", "fail", |code: i32| -> petrel::Result<()> {
+            Err(Error::host(HostFailure { code: code as u32 }))
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, ()>(&store, "run").unwrap();
+    let err = run.call(&mut store, 42).unwrap_err();
+    assert!(matches!(err, Error::Host(_)), "{err:?}");
+    assert!(err.as_trap().is_none());
+    assert_eq!(err.trap_code(), None);
+    assert_eq!(
+        err.downcast_ref::<HostFailure>(),
+        Some(&HostFailure { code: 42 })
+    );
+    assert!(err.downcast_ref::<std::fmt::Error>().is_none());
+    assert_eq!(err.to_string(), "host failure 42");
+}
+
+#[test]
+fn host_error_message_is_kept() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "fail" (func $fail))
+             (func (export "run") call $fail))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap("host", "fail", || -> petrel::Result<()> {
+            Err(Error::msg("the disk is on fire"))
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let err = instance
+        .get_typed_func::<(), ()>(&store, "run")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap_err();
+    assert!(matches!(err, Error::Host(_)), "{err:?}");
+    assert_eq!(err.to_string(), "the disk is on fire");
+}
+
+#[test]
+fn host_functions_can_be_passed_as_imports_directly() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "a" "x" (func $x (result i32)))
+             (import "b" "y" (func $y (param i32) (result i32)))
+             (func (export "run") (result i32) (call $y (call $x))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let x = Func::wrap(&mut store, || 20);
+    let y = Func::wrap(&mut store, |v: i32| v + 1);
+    let instance = petrel::Instance::new(&mut store, &module, &[x.into(), y.into()]).unwrap();
+    let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 21);
+}
+
+#[test]
+fn host_function_can_call_back_into_wasm_through_caller() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "twice" (func $twice (param i32) (result i32)))
+             (func (export "inc") (param i32) (result i32)
+               (i32.add (local.get 0) (i32.const 1)))
+             (func (export "run") (param i32) (result i32)
+               (call $twice (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "twice",
+            |mut caller: Caller<'_, ()>, x: i32| -> petrel::Result<i32> {
+                let inc = caller
+                    .get_export("inc")
+                    .and_then(|e| e.into_func())
+                    .unwrap()
+                    .typed::<i32, i32>(&caller)?;
+                let once = inc.call(&mut caller, x)?;
+                inc.call(&mut caller, once)
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 40).unwrap(), 42);
+}
+
+#[test]
+fn start_function_calls_host_functions_with_caller_access() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "read" (func $read (param i32 i32)))
+             (memory (export "memory") 1)
+             (data (i32.const 0) "booting")
+             (func $start (call $read (i32.const 0) (i32.const 7)))
+             (start $start))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<String>::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "read",
+            |mut caller: Caller<'_, String>, ptr: i32, len: i32| -> petrel::Result<()> {
+                let memory = caller
+                    .get_export("memory")
+                    .and_then(|e| e.into_memory())
+                    .ok_or_else(|| Error::msg("start function saw no memory"))?;
+                let mut buf = vec![0; len as usize];
+                memory.read(&caller, ptr as usize, &mut buf)?;
+                *caller.data_mut() = String::from_utf8_lossy(&buf).into_owned();
+                Ok(())
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, String::new());
+    linker.instantiate(&mut store, &module).unwrap();
+    assert_eq!(store.data(), "booting");
+}
+
+#[test]
+fn reexported_import_is_the_same_function() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "f" (func $f (result i32)))
+             (export "again" (func $f)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let f = Func::wrap(&mut store, || 5);
+    let instance = petrel::Instance::new(&mut store, &module, &[f.into()]).unwrap();
+    let again = instance.get_func(&store, "again").unwrap();
+    assert_eq!(again, f);
+    let typed = again.typed::<(), i32>(&store).unwrap();
+    assert_eq!(typed.call(&mut store, ()).unwrap(), 5);
+}
+
+#[test]
+fn host_function_can_instantiate_and_call_a_module_mid_call() {
+    // New instances, functions and memories are created in the store while
+    // a guest frame is live; the guest must carry on unaffected.
+    let engine = Engine::default();
+    let child = Module::new(
+        &engine,
+        r#"(module
+             (memory (export "memory") 2)
+             (func (export "work") (param i32) (result i32)
+               (i32.store (i32.const 65536) (local.get 0))
+               (i32.mul (i32.load (i32.const 65536)) (i32.const 2))))"#,
+    )
+    .unwrap();
+    let parent = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "spawn" (func $spawn (param i32) (result i32)))
+             (memory (export "memory") 1)
+             (func (export "run") (param i32) (result i32)
+               (local $k i32)
+               (local.set $k (i32.const 7))
+               (i32.store (i32.const 12) (i32.const 1000))
+               (i32.add
+                 (i32.add (call $spawn (local.get 0)) (call $spawn (local.get 0)))
+                 (i32.add (local.get $k) (i32.load (i32.const 12))))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<Vec<petrel::Instance>>::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "spawn",
+            move |mut caller: Caller<'_, Vec<petrel::Instance>>, x: i32| -> petrel::Result<i32> {
+                let instance = petrel::Instance::new(&mut caller, &child, &[])?;
+                for _ in 0..10 {
+                    Func::wrap(&mut caller, || {});
+                }
+                caller.data_mut().push(instance);
+                instance
+                    .get_typed_func::<i32, i32>(&caller, "work")?
+                    .call(&mut caller, x)
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &parent).unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 4).unwrap(), 8 + 8 + 7 + 1000);
+    assert_eq!(store.data().len(), 2);
+}

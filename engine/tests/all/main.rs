@@ -1,0 +1,48 @@
+//! Petrel's integration tests: the embedding API exercised the way an
+//! embedder uses it, one module per concern. They are one test binary
+//! (as in wasmtime's `tests/all`) so the crate is linked once.
+//!
+//! Tests that document a known engine bug are `#[ignore = "bug: ..."]`;
+//! run them with `cargo test -p petrel --test all -- --ignored`.
+
+mod api;
+mod externals;
+mod host;
+mod lazy;
+mod limits;
+mod linker;
+mod memory;
+mod threads;
+mod traps;
+
+use petrel::{Config, Engine, Error, Instance, Module, Store, TrapCode};
+
+/// Compiles `wat` with `engine` and instantiates it, with no imports, in a
+/// fresh store.
+pub(crate) fn instantiate_in(engine: &Engine, wat: &str) -> (Store<()>, Instance) {
+    let module = Module::new(engine, wat).expect("test module should compile");
+    let mut store = Store::new(engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).expect("test module should instantiate");
+    (store, instance)
+}
+
+/// As [`instantiate_in`], with the default engine.
+pub(crate) fn instantiate(wat: &str) -> (Store<()>, Instance) {
+    instantiate_in(&Engine::default(), wat)
+}
+
+/// An engine with `configure` applied to the default settings.
+pub(crate) fn engine_with(configure: impl FnOnce(&mut Config)) -> Engine {
+    let mut config = Config::new();
+    configure(&mut config);
+    Engine::new(&config)
+}
+
+/// The trap code of `err`, failing the test if it is not a trap.
+#[track_caller]
+pub(crate) fn trap_code(err: &Error) -> TrapCode {
+    match err {
+        Error::Trap(trap) => trap.code(),
+        other => panic!("expected a trap, got {other:?} ({other})"),
+    }
+}
