@@ -767,3 +767,32 @@ fn one_module_instantiates_many_times_with_separate_state() {
     let bump_c = c.get_typed_func::<(), i32>(&other, "bump").unwrap();
     assert_eq!(bump_c.call(&mut other, ()).unwrap(), 1);
 }
+
+#[test]
+fn modules_using_unsupported_proposals_are_compile_errors() {
+    let engine = Engine::default();
+    for wat in [
+        // SIMD.
+        "(module (func (result v128) v128.const i32x4 0 0 0 0))",
+        "(module (func (param v128)))",
+        // memory64.
+        "(module (memory i64 1))",
+        // Threads: shared memory.
+        "(module (memory 1 1 shared))",
+        // Multiple memories.
+        "(module (memory 1) (memory 1))",
+        // Tail calls.
+        "(module (func $f return_call $f))",
+        // Exception handling.
+        "(module (tag $t) (func throw $t))",
+        // Typed function references.
+        "(module (type $t (func)) (func (param (ref $t))))",
+    ] {
+        let binary = wat::parse_str(wat).unwrap();
+        match Module::new(&engine, &binary) {
+            Err(Error::Compile(e)) => assert!(e.offset().is_some(), "{wat}: {e}"),
+            other => panic!("{wat}: expected a compile error, got {other:?}"),
+        }
+        assert!(Module::validate(&engine, &binary).is_err(), "{wat}");
+    }
+}

@@ -378,3 +378,36 @@ fn references_from_another_store_are_rejected() {
     .unwrap();
     assert!(table.set(&mut own, 0, Val::FuncRef(Some(foreign))).is_err());
 }
+
+#[test]
+fn host_created_memory_or_table_with_min_above_max_is_an_error() {
+    let mut store = Store::new(&Engine::default(), ());
+    assert!(petrel::Memory::new(&mut store, petrel::MemoryType::new(2, Some(1))).is_err());
+    assert!(Table::new(
+        &mut store,
+        TableType::new(ValType::FuncRef, 3, Some(2)),
+        Val::FuncRef(None)
+    )
+    .is_err());
+}
+
+#[test]
+fn host_function_returning_a_foreign_funcref_is_an_error() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "" "get" (func $get (result funcref)))
+             (func (export "run") (result funcref) call $get))"#,
+    )
+    .unwrap();
+    let mut other = Store::new(&engine, ());
+    let foreign = Func::wrap(&mut other, || {});
+    let mut store = Store::new(&engine, ());
+    let get = Func::wrap(&mut store, move || Some(foreign));
+    let instance = Instance::new(&mut store, &module, &[get.into()]).unwrap();
+    let run = instance
+        .get_typed_func::<(), Option<Func>>(&store, "run")
+        .unwrap();
+    assert!(run.call(&mut store, ()).is_err());
+}

@@ -443,3 +443,37 @@ fn import_from_another_store_is_an_error_not_a_panic() {
     let err = Instance::new(&mut store, &module, &[foreign.into()]).unwrap_err();
     assert!(matches!(err, Error::Usage(_)), "{err:?}");
 }
+
+#[test]
+fn functions_of_a_failed_instantiation_stay_callable_through_a_shared_table() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let table = Table::new(
+        &mut store,
+        TableType::new(ValType::FuncRef, 2, None),
+        Val::FuncRef(None),
+    )
+    .unwrap();
+    let failing = Module::new(
+        &engine,
+        r#"(module
+             (import "" "t" (table 2 funcref))
+             (memory 1)
+             (global $g (mut i32) (i32.const 40))
+             (func $f (result i32)
+               (global.set $g (i32.add (global.get $g) (i32.const 1)))
+               global.get $g)
+             (elem (i32.const 1) $f)
+             (data (i32.const 65536) "x"))"#,
+    )
+    .unwrap();
+    let err = Instance::new(&mut store, &failing, &[table.into()]).unwrap_err();
+    assert_eq!(crate::trap_code(&err), petrel::TrapCode::MemoryOutOfBounds);
+    let f = match table.get(&store, 1) {
+        Some(Val::FuncRef(Some(f))) => f,
+        other => panic!("expected the element segment to have run: {other:?}"),
+    };
+    let f = f.typed::<(), i32>(&store).unwrap();
+    assert_eq!(f.call(&mut store, ()).unwrap(), 41);
+    assert_eq!(f.call(&mut store, ()).unwrap(), 42);
+}
