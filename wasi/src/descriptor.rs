@@ -73,9 +73,16 @@ impl Rights {
             dir |= rights::DIR_MUTATE;
             file |= rights::FILE_WRITE | rights::FILE_MUTATE;
         }
+        let mut inheriting = dir | file;
+        if perms == DirPerms::ReadOnly {
+            // Toolchains that pass a directory's inheriting rights as the
+            // request when opening a file must not be read as asking to
+            // write (`FD_DATASYNC` is one of wasmtime's "write" bits).
+            inheriting &= !rights::WRITE_REQUEST;
+        }
         Rights {
             base: dir,
-            inheriting: dir | file,
+            inheriting,
         }
     }
 

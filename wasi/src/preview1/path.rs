@@ -151,9 +151,14 @@ pub(crate) fn path_open(
     let truncate = open_flags & oflags::TRUNC != 0;
     let directory = open_flags & oflags::DIRECTORY != 0;
     let append = fd_flags & fdflags::APPEND != 0;
+    if directory && (create || exclusive || truncate) {
+        return Err(Errno::Inval);
+    }
     // The requested rights only choose the access mode (as in wasmtime);
-    // the new descriptor's rights come from what it is and its preopen.
-    let write = rights_base & rights::WRITE_REQUEST != 0 || append;
+    // the new descriptor's rights come from what it is and its preopen. A
+    // directory has no access mode: whatever rights are asked for it
+    // (toolchains ask for none, or for all), it is opened for reading.
+    let write = !directory && (rights_base & rights::WRITE_REQUEST != 0 || append);
     let read = rights_base & rights::READ_REQUEST != 0 || !write;
 
     if create || truncate || write {
@@ -169,12 +174,6 @@ pub(crate) fn path_open(
     let perms = parent.perms;
     let inherited = parent.rights.inheriting;
     let mut desc = if directory {
-        if write || truncate {
-            return Err(Errno::IsDir);
-        }
-        if create {
-            return Err(Errno::Inval);
-        }
         let dir = if follow {
             parent.dir.open_dir(path)?
         } else {
