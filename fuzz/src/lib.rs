@@ -1,0 +1,27 @@
+//! Shared pieces of Petrel's fuzz targets: the `wasm-smith` configurations
+//! each target generates modules under ([`smith`]), and the values and
+//! outcomes the differential target compares between Petrel and the
+//! `wasmi` oracle ([`oracle`]).
+//!
+//! The targets themselves live in `fuzz_targets/`; see `docs/fuzzing.md`
+//! for how to run them.
+
+pub mod diff;
+pub mod oracle;
+pub mod smith;
+pub mod verdict;
+
+/// The features Petrel implements: Wasm 2.0 without SIMD. The `validate`
+/// target holds Petrel's verdict to `wasmparser`'s under exactly these.
+pub fn petrel_features() -> wasmparser::WasmFeatures {
+    wasmparser::WasmFeatures::WASM2.difference(wasmparser::WasmFeatures::SIMD)
+}
+
+/// Writes the module under test to the file named by `PETREL_FUZZ_DUMP`,
+/// if set, so a crashing input can be turned into a `.wasm` reproducer:
+/// `PETREL_FUZZ_DUMP=repro.wasm cargo +nightly fuzz run TARGET ARTIFACT`.
+pub fn dump_module(wasm: &[u8]) {
+    if let Some(path) = std::env::var_os("PETREL_FUZZ_DUMP") {
+        std::fs::write(&path, wasm).expect("writing PETREL_FUZZ_DUMP");
+    }
+}

@@ -1,0 +1,117 @@
+//! The `wasm-smith` configurations the targets generate modules under.
+//!
+//! Every configuration starts from [`wasm2`]: exactly the proposals in
+//! Wasm 2.0 minus SIMD, which is what Petrel implements. Each target then
+//! narrows it: no imports and bounded memories for the differential
+//! target, imports for `instantiate_and_run`.
+
+use arbitrary::{Result, Unstructured};
+use wasm_smith::Config;
+
+/// Bytes in a 64 KiB Wasm page.
+pub const PAGE: u64 = 65_536;
+
+/// The most pages a memory in a generated module may start with or grow
+/// to: enough to reach every bounds-checking path, small enough that two
+/// engines' copies cost nothing to compare.
+pub const MAX_PAGES: u64 = 10;
+
+/// The most elements a generated table may have.
+pub const MAX_TABLE_ELEMENTS: u64 = 1_000;
+
+/// The proposals of Wasm 2.0 on, every later one off, with limits on the
+/// module's size picked from `u` (swarm testing: some inputs make modules
+/// of many small functions, others a few large ones).
+pub fn wasm2(u: &mut Unstructured<'_>) -> Result<Config> {
+    Ok(Config {
+        // Wasm 2.0.
+        bulk_memory_enabled: true,
+        reference_types_enabled: true,
+        multi_value_enabled: true,
+        saturating_float_to_int_enabled: true,
+        sign_extension_ops_enabled: true,
+
+        // Not (yet) in Petrel.
+        simd_enabled: false,
+        relaxed_simd_enabled: false,
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        gc_enabled: false,
+        exceptions_enabled: false,
+        tail_call_enabled: false,
+        memory64_enabled: false,
+        custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
+        extended_const_enabled: false,
+        custom_descriptors_enabled: false,
+        compact_imports_enabled: false,
+        max_memories: 1,
+
+        // Shape.
+        max_types: u.int_in_range(1..=30)?,
+        max_funcs: u.int_in_range(1..=30)?,
+        max_instructions: u.int_in_range(1..=200)?,
+        max_globals: u.int_in_range(0..=20)?,
+        max_tables: u.int_in_range(0..=3)?,
+        max_data_segments: u.int_in_range(0..=10)?,
+        max_element_segments: u.int_in_range(0..=10)?,
+        max_elements: u.int_in_range(0..=50)?,
+        max_table_elements: MAX_TABLE_ELEMENTS,
+        max_memory32_bytes: MAX_PAGES * PAGE,
+        disallow_traps: u.ratio(1, 4)?,
+        allow_floats: u.ratio(7, 8)?,
+        min_uleb_size: u.int_in_range(0..=5)?,
+
+        ..Config::default()
+    })
+}
+
+/// Modules for the differential target: no imports, every entity exported,
+/// memories and tables with a maximum, NaNs canonicalized so both engines
+/// must produce the same bits.
+pub fn differential(u: &mut Unstructured<'_>) -> Result<Config> {
+    let mut c = wasm2(u)?;
+    c.min_imports = 0;
+    c.max_imports = 0;
+    c.export_everything = true;
+    c.canonicalize_nans = true;
+    c.memory_max_size_required = true;
+    c.table_max_size_required = true;
+    Ok(c)
+}
+
+/// Modules for `instantiate_and_run`: imports of every kind (satisfied by
+/// the target with host definitions), every entity exported, memories and
+/// tables with or without a maximum.
+pub fn with_imports(u: &mut Unstructured<'_>) -> Result<Config> {
+    let mut c = wasm2(u)?;
+    c.max_imports = u.int_in_range(0..=12)?;
+    c.min_imports = u.int_in_range(0..=c.max_imports.min(3))?;
+    c.export_everything = true;
+    c.memory_max_size_required = u.arbitrary()?;
+    c.table_max_size_required = u.arbitrary()?;
+    Ok(c)
+}
+
+/// Modules for the `validate` target: wasm-smith's own swarm
+/// configuration, proposals beyond Wasm 2.0 included (Petrel must reject
+/// exactly those modules `wasmparser` rejects), with its size limits
+/// capped so generation stays fast.
+pub fn any(u: &mut Unstructured<'_>) -> Result<Config> {
+    let mut c: Config = u.arbitrary()?;
+    c.max_types = c.max_types.min(30);
+    c.max_imports = c.max_imports.min(20);
+    c.max_funcs = c.max_funcs.min(30);
+    c.max_instructions = c.max_instructions.min(200);
+    c.max_globals = c.max_globals.min(30);
+    c.max_exports = c.max_exports.min(30);
+    c.max_data_segments = c.max_data_segments.min(10);
+    c.max_element_segments = c.max_element_segments.min(10);
+    c.max_elements = c.max_elements.min(50);
+    c.max_tags = c.max_tags.min(10);
+    c.max_memories = c.max_memories.min(4);
+    c.max_tables = c.max_tables.min(4);
+    c.max_aliases = c.max_aliases.min(10);
+    c.generate_custom_sections = u.arbitrary()?;
+    Ok(c)
+}
