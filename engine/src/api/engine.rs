@@ -18,6 +18,7 @@ pub enum Tier {
 pub struct Config {
     pub(crate) tier: Tier,
     pub(crate) max_call_depth: usize,
+    pub(crate) max_native_stack: usize,
     pub(crate) max_value_stack: usize,
     pub(crate) max_memory_pages: u64,
     pub(crate) max_table_elements: u64,
@@ -29,6 +30,7 @@ impl Default for Config {
         Self {
             tier: Tier::Interpreter,
             max_call_depth: 10_000,
+            max_native_stack: 512 * 1024,
             max_value_stack: 1 << 20,
             max_memory_pages: 65_536,
             max_table_elements: 10_000_000,
@@ -54,6 +56,16 @@ impl Config {
     /// Default 10,000.
     pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
         self.max_call_depth = depth.max(1);
+        self
+    }
+
+    /// How much native stack nested host re-entries (a host function that
+    /// calls back into Wasm, recursively) may use before the call traps with
+    /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow). Wasm-to-Wasm
+    /// calls use no native stack. Default 512 KiB; keep it well under the
+    /// stack size of the threads that run guests.
+    pub fn max_native_stack(&mut self, bytes: usize) -> &mut Self {
+        self.max_native_stack = bytes;
         self
     }
 

@@ -89,4 +89,13 @@ pub(crate) struct Stack {
     /// The first slot not used by any live frame: where a call from the
     /// host (possibly from inside a host function) starts its frame.
     top: usize,
+    /// Live Wasm frames across every activation, running ones included:
+    /// what `Config::max_call_depth` limits.
+    depth: usize,
+    /// Nested entries from the host (a host function calling back into
+    /// Wasm makes a second one).
+    activations: usize,
+    /// Approximate native stack pointer at the outermost entry, to bound
+    /// the native stack that host re-entry uses.
+    native_base: usize,
 }

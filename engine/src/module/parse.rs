@@ -93,8 +93,10 @@ pub(crate) fn parse_and_validate(bytes: &[u8]) -> Result<ModuleInfo, CompileErro
                 let func_index = next_body_func;
                 next_body_func += 1;
                 let mut v = func.into_validator(core::mem::take(&mut allocs));
-                v.validate(&body)
-                    .map_err(|e| CompileError::from(e).in_func(func_index))?;
+                // Function indices count imports first, as everywhere else.
+                v.validate(&body).map_err(|e| {
+                    CompileError::from(e).in_func(info.num_imported_funcs + func_index)
+                })?;
                 allocs = v.into_allocations();
             }
         }

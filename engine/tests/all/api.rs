@@ -186,7 +186,7 @@ fn invalid_function_body_is_a_compile_error_naming_the_function() {
 }
 
 #[test]
-#[ignore = "bug: validation reports CompileError::func_index among defined functions, translation in the function index space"]
+
 fn compile_error_func_index_counts_imported_functions() {
     // `CompileError::func_index` and `FrameInfo::func_index` should both be
     // in the module's function index space, where imports come first: the

@@ -261,7 +261,7 @@ fn reentrant_call_that_grows_the_value_stack_keeps_outer_frames_intact() {
 }
 
 #[test]
-#[ignore = "bug: wasm->host->wasm recursion is never counted against max_call_depth and overflows the native stack"]
+
 fn host_mediated_recursion_respects_max_call_depth() {
     // wasm -> host -> wasm -> host ... never calls Wasm from Wasm directly,
     // but every level is a live Wasm frame (and native stack in the host).
@@ -314,7 +314,7 @@ fn host_mediated_recursion_respects_max_call_depth() {
 }
 
 #[test]
-#[ignore = "bug: the running frame of each outer activation is not counted, so re-entered calls exceed max_call_depth"]
+
 fn host_mediated_recursion_counts_every_live_frame() {
     // With a limit of 10 live Wasm frames: `f(n)` has n + 1 Wasm frames live
     // at its deepest, one per level, each level separated by a host call.
@@ -393,7 +393,7 @@ fn function_too_large_for_the_interpreter_is_an_error_not_a_panic() {
 }
 
 #[test]
-#[ignore = "bug: a panic unwinding out of a host function leaks the interpreter's frames, shrinking max_call_depth for later calls"]
+
 fn store_recovers_after_a_host_function_panics() {
     // A panic in a host function unwinds through the interpreter. The
     // embedder may catch it and keep using the store: the frames the

@@ -21,19 +21,16 @@ pub(super) fn aux(ip: *const Op) -> (u32, u32) {
     }
 }
 
-/// Makes room for `callee`'s frame at `base` and zeroes its declared
-/// locals; traps when a stack limit would be passed. `live` is the number of
-/// frames that will be running once the callee starts that are not in
-/// `frames` (2 for a call from Wasm: caller and callee; 1 from the host).
+/// Makes room for `callee`'s frame at `base`, zeroes its declared locals
+/// and counts it as live; traps when a stack limit would be passed.
 #[inline]
 pub(super) fn enter_frame(
     inner: &mut StoreInner,
     callee: &CompiledFunc,
     base: usize,
-    live: usize,
 ) -> Result<(), Stop> {
     let config = inner.engine.config();
-    if inner.stack.frames.len() + live > config.max_call_depth {
+    if inner.stack.depth >= config.max_call_depth {
         return Err(TrapCode::StackOverflow.into());
     }
     let need = base + callee.num_slots as usize;
@@ -52,6 +49,7 @@ pub(super) fn enter_frame(
         values.resize(new_len, 0);
     }
     values[base + callee.num_params as usize..base + callee.num_locals as usize].fill(0);
+    inner.stack.depth += 1;
     Ok(())
 }
 
@@ -138,6 +136,55 @@ pub(super) fn call_host(
     Ok(())
 }
 
+/// One entry from the host into the store's stacks. Dropping it (on
+/// return, error or a panic unwinding out of a host function) restores the
+/// stacks to how the entry found them, so a store stays usable.
+struct Activation<'a> {
+    inner: &'a mut StoreInner,
+    frames: usize,
+    top: usize,
+    depth: usize,
+}
+
+impl<'a> Activation<'a> {
+    /// Enters, unless nested host re-entries have used more native stack
+    /// than `Config::max_native_stack` allows.
+    fn enter(inner: &'a mut StoreInner) -> Result<Self, Error> {
+        let marker = 0u8;
+        let here = &marker as *const u8 as usize;
+        let stack = &mut inner.stack;
+        if stack.activations == 0 {
+            stack.native_base = here;
+        } else if stack.native_base.abs_diff(here) > inner.engine.config().max_native_stack {
+            return Err(Trap::new(TrapCode::StackOverflow).into());
+        }
+        stack.activations += 1;
+        Ok(Activation {
+            frames: stack.frames.len(),
+            top: stack.top,
+            depth: stack.depth,
+            inner,
+        })
+    }
+}
+
+impl Drop for Activation<'_> {
+    fn drop(&mut self) {
+        let stack = &mut self.inner.stack;
+        stack.frames.truncate(self.frames);
+        stack.top = self.top;
+        stack.depth = self.depth;
+        stack.activations -= 1;
+    }
+}
+
+fn stop_to_error(stop: Stop) -> Error {
+    match stop {
+        Stop::Trap(code) => Trap::new(code).into(),
+        Stop::Error(e) => e,
+    }
+}
+
 /// Calls store function `func` from the host: arguments and results are
 /// raw slots whose types the caller has checked.
 pub(crate) fn invoke(
@@ -147,51 +194,33 @@ pub(crate) fn invoke(
     args: &[u64],
     results: &mut [u64],
 ) -> Result<(), Error> {
+    let act = Activation::enter(inner)?;
+    let inner = &mut *act.inner;
+    let base = inner.stack.top;
     let (instance, index) = match &inner.funcs[func as usize] {
         FuncEntity::Wasm {
             instance, index, ..
         } => (*instance, *index),
         FuncEntity::Host { .. } => {
             // Give the host function its own slots above everything live.
-            let base = inner.stack.top;
             let need = base + args.len().max(results.len());
             if inner.stack.values.len() < need {
                 inner.stack.values.resize(need, 0);
             }
             inner.stack.values[base..base + args.len()].copy_from_slice(args);
-            let old_top = inner.stack.top;
             inner.stack.top = need;
-            let r = call_host(inner, data, func, None, base);
-            inner.stack.top = old_top;
-            return match r {
-                Ok(()) => {
-                    results.copy_from_slice(&inner.stack.values[base..base + results.len()]);
-                    Ok(())
-                }
-                Err(Stop::Trap(code)) => Err(Trap::new(code).into()),
-                Err(Stop::Error(e)) => Err(e),
-            };
+            call_host(inner, data, func, None, base).map_err(stop_to_error)?;
+            results.copy_from_slice(&inner.stack.values[base..base + results.len()]);
+            return Ok(());
         }
     };
-    let callee = match wasm_callee(inner, instance, index) {
-        Ok(c) => c,
-        Err(Stop::Error(e)) => return Err(e),
-        Err(Stop::Trap(code)) => return Err(Trap::new(code).into()),
-    };
+    let callee = wasm_callee(inner, instance, index).map_err(stop_to_error)?;
     // SAFETY: see `wasm_callee`.
     let callee: &CompiledFunc = unsafe { &*callee };
-    let base = inner.stack.top;
-    match enter_frame(inner, callee, base, 1) {
-        Ok(()) => {}
-        Err(Stop::Trap(code)) => return Err(Trap::new(code).into()),
-        Err(Stop::Error(e)) => return Err(e),
-    }
+    enter_frame(inner, callee, base).map_err(stop_to_error)?;
     inner.stack.values[base..base + args.len()].copy_from_slice(args);
-    let old_top = inner.stack.top;
     inner.stack.top = base + callee.num_slots as usize;
-    let r = execute(inner, data, instance, callee, base);
-    inner.stack.top = old_top;
-    r?;
+    execute(inner, data, instance, callee, base)?;
     results.copy_from_slice(&inner.stack.values[base..base + results.len()]);
     Ok(())
 }

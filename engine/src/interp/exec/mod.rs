@@ -319,6 +319,7 @@ fn run(
                 Some(f) => f,
                 None => return Ok(()),
             };
+            inner.stack.depth -= 1;
             ip = frame.ret_ip;
             base = frame.base;
             // SAFETY: see `Frame`.
@@ -336,7 +337,7 @@ fn run(
         ($callee:expr, $callee_instance:expr, $args:expr) => {{
             let callee: &CompiledFunc = $callee;
             let new_base = base + $args as usize;
-            call::enter_frame(inner, callee, new_base, 2)?;
+            call::enter_frame(inner, callee, new_base)?;
             inner.stack.frames.push(Frame {
                 ret_ip: ip,
                 base,
