@@ -191,6 +191,18 @@ impl Outcome {
             Ok(_) => Outcome::Returned(results.iter().map(Value::from_wasmi).collect()),
             Err(e) => match e.as_trap_code().and_then(trap_from_wasmi) {
                 Some(code) => Outcome::Trapped(code),
+                // wasmi reports an active element segment out of its
+                // table's bounds as an instantiation error; the
+                // specification (and Petrel) as a trap.
+                None if matches!(
+                    e.kind(),
+                    wasmi::errors::ErrorKind::Instantiation(
+                        wasmi::errors::InstantiationError::ElementSegmentDoesNotFit { .. }
+                    )
+                ) =>
+                {
+                    Outcome::Trapped(petrel::TrapCode::TableOutOfBounds)
+                }
                 None => Outcome::Failed(e.to_string()),
             },
         }
