@@ -1,41 +1,58 @@
-//! `petrel run`: instantiates a module and calls `_start` or a named
-//! export, with arguments parsed from the command line by the export's
-//! parameter types.
+//! `petrel run`: instantiates a module with WASI preview1 linked in and
+//! calls `_start` (a WASI command: the arguments after MODULE become its
+//! `argv`) or, with `--invoke`, a named export (the arguments are parsed
+//! by the export's parameter types).
 
 use super::TierArg;
 use crate::module_file::ModuleFile;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use petrel::{Config, Engine, Extern, Linker, Module, Store, Val, ValType};
+use petrel_wasi::{DirPerms, I32Exit, WasiCtx, WasiCtxBuilder};
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const EXIT_CODES: &str = "\
 Exit status:
-  0    the function returned; its results are printed one per line
+  N    the program called WASI `proc_exit(N)` (the low 8 bits of N, as on
+       any Unix); `_start` returning is 0
+  0    the function returned; with `--invoke`, its results are printed one
+       per line
   1    error: unreadable or invalid module, unknown import, no such export,
-       bad arguments
+       bad arguments, a `--dir` that cannot be opened
   2    malformed command line
   134  the program trapped (128 + SIGABRT, as wasmtime); the trap and its
        wasm backtrace are printed to stderr
+The guest's stdout and stderr are written through as it writes them, so
+nothing is lost whichever way it ends.
+
+Sandbox:
+  The guest sees only what is passed: its arguments, the `--env`
+  variables, stdin/stdout/stderr, and the `--dir`/`--dir-ro` directories.
+  Paths resolve beneath those directories; `..`, absolute paths and
+  symlinks leading out are refused.
 
 Examples:
   petrel run hello.wasm
+  petrel run --dir . --env LANG=C grep.wasm -n pattern file.txt
+  petrel run --dir-ro /srv/site::/site server.wasm
   petrel run fib.wat --invoke fib 20
   petrel run --invoke add math.wat -5 0x10
   petrel run math.wat --invoke sub -- -5 3";
 
 /// Runs a WebAssembly module.
 ///
-/// Instantiates MODULE (binary `.wasm` or text `.wat`) and calls its
-/// `_start` function, or with `--invoke` the named exported function,
-/// passing ARGS converted to the function's parameter types. Results are
-/// printed one per line: integers as signed decimal, floats as `1.5`,
-/// `NaN`, `inf`.
+/// Instantiates MODULE (binary `.wasm` or text `.wat`) with WASI preview1
+/// (`wasi_snapshot_preview1`) available and calls its `_start` function,
+/// passing ARGS to the program as `argv[1..]` (`argv[0]` is MODULE's file
+/// name). With `--invoke`, calls the named exported function instead,
+/// passing ARGS converted to its parameter types, and prints its results
+/// one per line: integers as signed decimal, floats as `1.5`, `NaN`,
+/// `inf`.
 ///
-/// Host imports (WASI) are not provided yet: a module that imports
-/// anything fails to instantiate, naming the import.
+/// A module importing anything else fails to instantiate, naming the
+/// import.
 #[derive(Debug, Args)]
 #[command(after_long_help = EXIT_CODES)]
 pub struct RunArgs {
@@ -57,14 +74,31 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     max_memory_pages: Option<u64>,
 
+    /// Give the guest the host directory HOST, read-write, as GUEST
+    /// (default: HOST). Repeatable; the guest reaches nothing outside the
+    /// directories it is given.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+
+    /// Like `--dir`, read-only: creating, writing, renaming, deleting or
+    /// changing the times of anything beneath it fails with EPERM.
+    #[arg(long = "dir-ro", value_name = "HOST[::GUEST]")]
+    dirs_ro: Vec<String>,
+
+    /// Set an environment variable for the guest; `--env NAME` copies it
+    /// from petrel's own environment (if set). Repeatable; nothing is
+    /// inherited unless asked for.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
+    envs: Vec<String>,
+
     /// The module to run: a `.wasm` binary or a `.wat` text file.
     #[arg(value_name = "MODULE")]
     module: PathBuf,
 
-    /// Arguments for the called function: i32/i64 as decimal or 0x hex
-    /// (negative allowed), f32/f64 as decimal, `nan`, `inf` or `-inf`.
-    /// Everything from the first argument on belongs to the program; put
-    /// `--` first if it starts with `--`.
+    /// Arguments for the program (its `argv[1..]`), or with `--invoke` for
+    /// the called function: i32/i64 as decimal or 0x hex (negative
+    /// allowed), f32/f64 as decimal, `nan`, `inf` or `-inf`. Everything
+    /// after MODULE belongs to the program, even words starting with `-`.
     #[arg(
         value_name = "ARGS",
         trailing_var_arg = true,
@@ -89,10 +123,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .compile(&engine)
         .with_context(|| format!("failed to compile {path}"))?;
 
-    let mut store = Store::new(&engine, ());
-    let linker = Linker::<()>::new(&engine);
+    let wasi = wasi_context(&args)?;
+    let mut store = Store::new(&engine, wasi);
+    let mut linker = Linker::<WasiCtx>::new(&engine);
+    petrel_wasi::add_to_linker(&mut linker, |wasi| wasi)?;
     let instance = linker
         .instantiate(&mut store, &module)
+        .map_err(explain_link_error)
         .with_context(|| format!("failed to instantiate {path}"))?;
 
     let name = args.invoke.as_deref().unwrap_or("_start");
@@ -115,11 +152,24 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     };
 
     let ty = func.ty(&store);
-    let params = parse_args(name, ty.params(), &args.args)?;
+    // Without `--invoke` the arguments were the program's argv.
+    let call_args: &[String] = if args.invoke.is_some() {
+        &args.args
+    } else {
+        &[]
+    };
+    let params = parse_args(name, ty.params(), call_args)?;
     let mut results = vec![Val::I32(0); ty.results().len()];
     // No context here: a trap's own text is the whole story, and a host
     // or usage error names its cause.
-    func.call(&mut store, &params, &mut results)?;
+    if let Err(err) = func.call(&mut store, &params, &mut results) {
+        if let Some(&I32Exit(code)) = err.downcast_ref::<I32Exit>() {
+            // The guest's output was written through as it went; ours
+            // (nothing yet) needs no flush. Unix keeps the low 8 bits.
+            return Ok(ExitCode::from(code as u8));
+        }
+        return Err(err.into());
+    }
 
     let mut out = io::stdout().lock();
     for result in &results {
@@ -127,6 +177,55 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The guest's WASI context: host stdio, `argv` (MODULE's file name, then
+/// the arguments unless they are for `--invoke`), the `--env` variables
+/// and the `--dir`/`--dir-ro` preopens, in the order given (read-write
+/// ones first).
+fn wasi_context(args: &RunArgs) -> Result<WasiCtx> {
+    let mut builder = WasiCtxBuilder::new();
+    builder.inherit_stdio();
+    let argv0 = args
+        .module
+        .file_name()
+        .unwrap_or(args.module.as_os_str())
+        .to_string_lossy();
+    builder.arg(argv0);
+    if args.invoke.is_none() {
+        builder.args(&args.args);
+    }
+    for var in &args.envs {
+        match var.split_once('=') {
+            Some((name, value)) => builder.env(name, value),
+            None => match std::env::var(var) {
+                Ok(value) => builder.env(var, value),
+                Err(_) => &mut builder,
+            },
+        };
+    }
+    let dirs = args.dirs.iter().map(|d| (d, DirPerms::ReadWrite));
+    let dirs_ro = args.dirs_ro.iter().map(|d| (d, DirPerms::ReadOnly));
+    for (spec, perms) in dirs.chain(dirs_ro) {
+        let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+        builder.preopened_dir(Path::new(host), guest, perms)?;
+    }
+    Ok(builder.build()?)
+}
+
+/// Adds a hint to a missing import from a WASI version Petrel does not
+/// provide.
+fn explain_link_error(err: petrel::Error) -> anyhow::Error {
+    if let petrel::Error::Link(link) = &err {
+        if link.module.starts_with("wasi") && link.module != petrel_wasi::MODULE {
+            let hint = format!(
+                "{err}; petrel provides WASI preview1 (`{}`) only",
+                petrel_wasi::MODULE
+            );
+            return anyhow!(hint);
+        }
+    }
+    err.into()
 }
 
 fn extern_kind(ext: &Extern) -> &'static str {

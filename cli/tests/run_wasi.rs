@@ -1,0 +1,277 @@
+//! End-to-end tests of `petrel run` with WASI programs: argv, `--env`,
+//! `--dir`/`--dir-ro`, stdin/stdout/stderr, exit statuses, traps, and
+//! link errors. The guest is the Rust program petrel-wasi's tests use
+//! (`wasi/tests/guests/rust`), built once with the same command and
+//! target directory, so whichever test binary builds it first does the
+//! work.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The Rust guest's `.wasm`, built on first use.
+fn guest() -> &'static Path {
+    static GUEST: OnceLock<PathBuf> = OnceLock::new();
+    GUEST.get_or_init(|| {
+        let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wasi/tests/guests/rust");
+        let target = target_dir().join("wasi-guests");
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "--quiet", "--target", "wasm32-wasip1"])
+            .current_dir(&project)
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("CARGO_BUILD_TARGET")
+            .status()
+            .unwrap();
+        assert!(status.success(), "building the WASI guest failed");
+        target.join("wasm32-wasip1/release/petrel-wasi-guest.wasm")
+    })
+}
+
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("petrel-cli-wasi")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn petrel(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_petrel"))
+        .args(args)
+        .env("PETREL_TEST_VAR", "from the host")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[track_caller]
+fn assert_status(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+fn guest_str() -> &'static str {
+    guest().to_str().unwrap()
+}
+
+#[test]
+fn words_after_the_module_are_the_guests_argv_even_with_dashes() {
+    let out = petrel(&["run", guest_str(), "args", "-v", "--invoke", "a b"], b"");
+    assert_status(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        "argv[0]=petrel-wasi-guest.wasm\nargv[1]=args\nargv[2]=-v\n\
+         argv[3]=--invoke\nargv[4]=a b\n"
+    );
+}
+
+#[test]
+fn env_sets_or_copies_variables_and_inherits_nothing_else() {
+    let out = petrel(
+        &[
+            "run",
+            "--env",
+            "GREETING=hello=world",
+            "--env",
+            "PETREL_TEST_VAR",
+            "--env",
+            "PETREL_SURELY_UNSET_VAR",
+            guest_str(),
+            "env",
+        ],
+        b"",
+    );
+    assert_status(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        "GREETING=hello=world\nPETREL_TEST_VAR=from the host\n"
+    );
+}
+
+#[test]
+fn the_guests_exit_code_is_petrels_exit_status() {
+    for code in ["0", "3", "42", "255"] {
+        let out = petrel(&["run", guest_str(), "exit", code], b"");
+        assert_status(&out, code.parse().unwrap());
+        assert_eq!(text(&out.stdout), format!("exiting with {code}\n"));
+    }
+}
+
+#[test]
+fn a_trap_prints_the_backtrace_exits_134_and_keeps_earlier_output() {
+    let out = petrel(&["run", guest_str(), "trap"], b"");
+    assert_status(&out, 134);
+    assert_eq!(text(&out.stdout), "about to abort\n");
+    let err = text(&out.stderr);
+    assert!(err.contains("wasm trap: unreachable"), "{err}");
+    assert!(err.contains("wasm backtrace:"), "{err}");
+}
+
+#[test]
+fn stdin_stdout_and_stderr_are_the_hosts() {
+    let out = petrel(&["run", guest_str(), "stdio"], b"piped in\n");
+    assert_status(&out, 0);
+    assert_eq!(text(&out.stdout), "read 9 bytes: PIPED IN\n");
+    assert_eq!(text(&out.stderr), "this goes to stderr\n");
+}
+
+#[test]
+fn dir_maps_host_to_guest_paths_read_write() {
+    let dir = scratch("dir_rw");
+    std::fs::write(dir.join("in.txt"), "hello from the host\n").unwrap();
+    let spec = format!("{}::/data", dir.display());
+    let out = petrel(
+        &["run", "--dir", &spec, guest_str(), "cat", "/data/in.txt"],
+        b"",
+    );
+    assert_status(&out, 0);
+    assert_eq!(text(&out.stdout), "hello from the host\n");
+    let out = petrel(
+        &[
+            "run",
+            "--dir",
+            &spec,
+            guest_str(),
+            "write",
+            "/data/out.txt",
+            "written",
+        ],
+        b"",
+    );
+    assert_status(&out, 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.txt")).unwrap(),
+        "written"
+    );
+}
+
+#[test]
+fn dir_without_a_guest_path_uses_the_host_path() {
+    let dir = scratch("dir_same_path");
+    std::fs::write(dir.join("f.txt"), "same").unwrap();
+    let host = dir.to_str().unwrap();
+    let file = format!("{host}/f.txt");
+    let out = petrel(&["run", "--dir-ro", host, guest_str(), "cat", &file], b"");
+    assert_status(&out, 0);
+    assert_eq!(text(&out.stdout), "same");
+}
+
+#[test]
+fn dir_ro_refuses_writes_and_leaves_the_file_alone() {
+    let dir = scratch("dir_ro");
+    std::fs::write(dir.join("keep.txt"), "original").unwrap();
+    let spec = format!("{}::/ro", dir.display());
+    let out = petrel(
+        &[
+            "run",
+            "--dir-ro",
+            &spec,
+            guest_str(),
+            "write",
+            "/ro/keep.txt",
+            "overwritten",
+        ],
+        b"",
+    );
+    // The guest's `unwrap` panics on EPERM: a trap.
+    assert_status(&out, 134);
+    assert!(
+        text(&out.stderr).contains("PermissionDenied"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("keep.txt")).unwrap(),
+        "original"
+    );
+}
+
+#[test]
+fn a_missing_dir_is_an_error_naming_it() {
+    let out = petrel(
+        &["run", "--dir", "/no/such/dir::/x", guest_str(), "args"],
+        b"",
+    );
+    assert_status(&out, 1);
+    assert!(
+        text(&out.stderr).contains("/no/such/dir"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn an_import_petrel_does_not_provide_is_named() {
+    let dir = scratch("unknown_import");
+    let module = dir.join("m.wat");
+    std::fs::write(
+        &module,
+        r#"(module (import "env" "frobnicate" (func)) (func (export "_start")))"#,
+    )
+    .unwrap();
+    let out = petrel(&["run", module.to_str().unwrap()], b"");
+    assert_status(&out, 1);
+    assert!(
+        text(&out.stderr).contains("`env::frobnicate`"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    std::fs::write(
+        &module,
+        r#"(module (import "wasi_unstable" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+           (func (export "_start")))"#,
+    )
+    .unwrap();
+    let out = petrel(&["run", module.to_str().unwrap()], b"");
+    assert_status(&out, 1);
+    let err = text(&out.stderr);
+    assert!(err.contains("`wasi_unstable::fd_write`"), "{err}");
+    assert!(err.contains("WASI preview1"), "{err}");
+}
+
+#[test]
+fn invoke_still_calls_an_export_of_a_wasi_module() {
+    let dir = scratch("invoke_wasi");
+    let module = dir.join("m.wat");
+    std::fs::write(
+        &module,
+        r#"(module
+             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+             (memory (export "memory") 1)
+             (func (export "double") (param i32) (result i32)
+               local.get 0 i32.const 2 i32.mul)
+             (func (export "quit") (param i32) local.get 0 call $exit))"#,
+    )
+    .unwrap();
+    let path = module.to_str().unwrap();
+    let out = petrel(&["run", path, "--invoke", "double", "21"], b"");
+    assert_status(&out, 0);
+    assert_eq!(text(&out.stdout), "42\n");
+    let out = petrel(&["run", "--invoke", "quit", path, "9"], b"");
+    assert_status(&out, 9);
+}
