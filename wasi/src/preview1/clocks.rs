@@ -18,6 +18,8 @@ pub(crate) fn host_clock(id: u32) -> WasiResult<ClockId> {
     })
 }
 
+// `Timespec`'s field types differ between targets.
+#[allow(clippy::unnecessary_cast)]
 pub(crate) fn nanos(ts: Timespec) -> u64 {
     super::filestat::timestamp(ts.tv_sec as i64, ts.tv_nsec as i64)
 }

@@ -29,6 +29,9 @@ pub(crate) fn timestamp(secs: i64, nsecs: i64) -> u64 {
 }
 
 impl Filestat {
+    // `Stat`'s field types differ between rustix's backends and targets;
+    // the casts are the identity only on some of them.
+    #[allow(clippy::unnecessary_cast)]
     pub(crate) fn from_stat(st: &rustix::fs::Stat) -> Filestat {
         Filestat {
             dev: st.st_dev as u64,

@@ -219,6 +219,7 @@ pub(crate) fn path_open(
     mem.write_u32(opened_fd, new_fd)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn path_readlink(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -257,6 +258,7 @@ pub(crate) fn path_remove_directory(
     Ok(dir.dir.remove_dir(path)?)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn path_rename(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,

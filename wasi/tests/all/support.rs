@@ -369,18 +369,14 @@ impl Guest {
 pub mod errno {
     pub const SUCCESS: i32 = 0;
     pub const BADF: i32 = 8;
-    pub const EXIST: i32 = 20;
     pub const FAULT: i32 = 21;
     pub const ILSEQ: i32 = 25;
     pub const INVAL: i32 = 28;
     pub const ISDIR: i32 = 31;
-    pub const LOOP: i32 = 32;
     pub const NAMETOOLONG: i32 = 37;
-    pub const NOENT: i32 = 44;
     pub const NOSYS: i32 = 52;
     pub const NOTDIR: i32 = 54;
     pub const NOTSOCK: i32 = 57;
-    pub const PERM: i32 = 63;
     pub const SPIPE: i32 = 70;
     pub const NOTCAPABLE: i32 = 76;
 }
