@@ -1,7 +1,8 @@
 //! # Petrel
 //!
 //! A WebAssembly engine. Modules are decoded and validated with
-//! `wasmparser`, then run by Petrel's register-bytecode interpreter. The
+//! `wasmparser`, then run by Petrel's register-bytecode interpreter or,
+//! with [`Tier::Jit`], compiled to machine code with Cranelift. The
 //! embedding API is shaped like wasmtime's: an [`Engine`] compiles
 //! [`Module`]s that are instantiated into a [`Store`], whose [`Linker`]
 //! supplies host functions.
@@ -41,6 +42,8 @@ extern crate std;
 mod api;
 mod error;
 mod interp;
+#[cfg(feature = "jit")]
+mod jit;
 mod module;
 mod runtime;
 

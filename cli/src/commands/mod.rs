@@ -4,7 +4,7 @@ pub mod run;
 pub mod validate;
 pub mod wast;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::ValueEnum;
 
 /// The execution tier named on the command line.
@@ -12,7 +12,7 @@ use clap::ValueEnum;
 pub enum TierArg {
     /// The register-bytecode interpreter: starts instantly, runs everywhere.
     Interp,
-    /// The optimising JIT compiler (not available yet).
+    /// The optimising JIT compiler (Cranelift; x86-64 hosts).
     Jit,
 }
 
@@ -24,7 +24,10 @@ impl TierArg {
                 config.tier(petrel::Tier::Interpreter);
                 Ok(())
             }
-            TierArg::Jit => bail!("the JIT tier is not available yet; use `--tier interp`"),
+            TierArg::Jit => {
+                config.tier(petrel::Tier::Jit);
+                Ok(())
+            }
         }
     }
 }

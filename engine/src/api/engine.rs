@@ -11,6 +11,10 @@ pub enum Tier {
     /// everywhere, including `no_std` targets.
     #[default]
     Interpreter,
+    /// The Cranelift JIT: compiles every function to machine code when the
+    /// module is created. Needs the `jit` feature (on by default) and an
+    /// x86-64 host.
+    Jit,
 }
 
 /// Settings for an [`Engine`].
@@ -62,8 +66,11 @@ impl Config {
     /// How much native stack nested host re-entries (a host function that
     /// calls back into Wasm, recursively) may use before the call traps with
     /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow). Wasm-to-Wasm
-    /// calls use no native stack. Default 512 KiB; keep it well under the
-    /// stack size of the threads that run guests.
+    /// calls use no native stack in the interpreter. On the JIT tier,
+    /// where every Wasm call is a native call, it bounds all the native
+    /// stack compiled code uses below the host's outermost call into Wasm.
+    /// Default 512 KiB; keep it well under the stack size of the threads
+    /// that run guests.
     pub fn max_native_stack(&mut self, bytes: usize) -> &mut Self {
         self.max_native_stack = bytes;
         self
@@ -110,6 +117,9 @@ pub struct Engine {
 #[derive(Debug)]
 pub(crate) struct EngineInner {
     pub(crate) config: Config,
+    /// The JIT's ISA and per-signature stubs.
+    #[cfg(feature = "jit")]
+    pub(crate) jit: crate::jit::EngineJit,
 }
 
 impl Engine {
@@ -118,6 +128,8 @@ impl Engine {
         Self {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
+                #[cfg(feature = "jit")]
+                jit: Default::default(),
             }),
         }
     }

@@ -2,6 +2,7 @@
 //! values ([`Func::call`]) or typed ones ([`TypedFunc`]), and making host
 //! functions from Rust closures ([`Func::wrap`], [`Func::new`]).
 
+use super::engine::Tier;
 use super::externals::check_val;
 use super::store::{AsContext, AsContextMut, Caller};
 use super::types::{FuncType, ValType};
@@ -85,7 +86,7 @@ impl Func {
             raw_args.push(param.to_raw());
         }
         let mut raw_results = alloc::vec![0u64; results.len()];
-        crate::interp::invoke(inner, data, index, &raw_args, &mut raw_results)?;
+        invoke(inner, data, index, &raw_args, &mut raw_results)?;
         for ((out, raw), ty) in results.iter_mut().zip(raw_results).zip(ty.results()) {
             *out = Val::from_raw(raw, *ty, inner.id);
         }
@@ -111,6 +112,24 @@ impl Func {
             func: *self,
             _marker: PhantomData,
         })
+    }
+}
+
+/// Calls store function `func` from the host on the store's tier:
+/// arguments and results are raw slots whose types the caller has checked.
+pub(crate) fn invoke(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<()> {
+    match inner.engine.config().tier {
+        Tier::Interpreter => crate::interp::invoke(inner, data, func, args, results),
+        #[cfg(feature = "jit")]
+        Tier::Jit => crate::jit::invoke(inner, data, func, args, results),
+        #[cfg(not(feature = "jit"))]
+        Tier::Jit => Err(Error::usage("this build of Petrel has no JIT")),
     }
 }
 
@@ -163,7 +182,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
             heap_results = alloc::vec![0u64; Results::COUNT];
             &mut heap_results
         };
-        crate::interp::invoke(inner, data, index, args, results)?;
+        invoke(inner, data, index, args, results)?;
         Ok(Results::from_raw(results, StoreIdToken(inner.id)))
     }
 }

@@ -34,7 +34,7 @@ impl Instance {
         let index = instance::instantiate(inner, module, imports)?;
         if let Some(start) = module.inner.info.start {
             let func = inner.instances[index as usize].funcs[start as usize];
-            crate::interp::invoke(inner, data, func, &[], &mut [])?;
+            super::func::invoke(inner, data, func, &[], &mut [])?;
         }
         Ok(Instance(Stored::new(inner.id, index)))
     }

@@ -1,7 +1,7 @@
 //! [`Module`]: a validated module, compiled once and shared by every store
 //! and thread that instantiates it.
 
-use super::engine::Engine;
+use super::engine::{Engine, Tier};
 use super::types::{ExportType, ImportType};
 use crate::error::{CompileError, Result};
 use crate::interp::CompiledFuncs;
@@ -21,6 +21,9 @@ pub(crate) struct ModuleInner {
     pub info: ModuleInfo,
     pub bytes: Box<[u8]>,
     pub code: CompiledFuncs,
+    /// Machine code, when the engine's tier is the JIT.
+    #[cfg(feature = "jit")]
+    pub jit: Option<Arc<crate::jit::CompiledModule>>,
 }
 
 impl core::fmt::Debug for Module {
@@ -54,15 +57,36 @@ impl Module {
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
         let info = parse_and_validate(binary)?;
         let code = CompiledFuncs::new(info.bodies.len());
+        let is_jit = engine.config().tier == Tier::Jit;
+        #[cfg(feature = "jit")]
+        let jit = if is_jit {
+            Some(crate::jit::compile_module(
+                &engine.inner.jit,
+                &info,
+                binary,
+            )?)
+        } else {
+            None
+        };
+        #[cfg(not(feature = "jit"))]
+        if is_jit {
+            return Err(CompileError::new(
+                "this build of Petrel has no JIT (cargo feature `jit`)",
+                None,
+            )
+            .into());
+        }
         let module = Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
                 info,
                 bytes: binary.into(),
                 code,
+                #[cfg(feature = "jit")]
+                jit,
             }),
         };
-        if !engine.config().lazy_translation {
+        if !engine.config().lazy_translation && !is_jit {
             for def in 0..module.inner.info.bodies.len() as u32 {
                 module.inner.compiled(def)?;
             }

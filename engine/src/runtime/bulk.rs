@@ -1,11 +1,25 @@
 //! Instructions that work on whole ranges or on the store's entities
-//! rather than slots: `memory.grow/fill/copy/init`, and every table
-//! instruction. They use safe, checked slice operations; none is hot
-//! enough to need more.
+//! rather than values: `memory.grow/fill/copy/init`, and every table
+//! instruction. Shared by both tiers (the JIT calls them as libcalls).
+//! They use safe, checked slice operations; none is hot enough to need
+//! more.
 
-use super::memory::range;
 use crate::error::TrapCode;
 use crate::runtime::StoreInner;
+
+/// The range `start..start + len` if it lies within `size`.
+#[inline]
+pub(crate) fn range(
+    start: u32,
+    len: u32,
+    size: usize,
+) -> Result<core::ops::Range<usize>, TrapCode> {
+    let end = start as u64 + len as u64;
+    if end > size as u64 {
+        return Err(TrapCode::MemoryOutOfBounds);
+    }
+    Ok(start as usize..end as usize)
+}
 
 fn memory_index(inner: &StoreInner, instance: u32) -> usize {
     inner.instances[instance as usize].memories[0] as usize
@@ -20,7 +34,7 @@ fn table_range(start: u32, len: u32, size: usize) -> Result<core::ops::Range<usi
 }
 
 /// `memory.grow`: the old size in pages, or -1 when refused.
-pub(super) fn memory_grow(inner: &mut StoreInner, instance: u32, delta: u32) -> u32 {
+pub(crate) fn memory_grow(inner: &mut StoreInner, instance: u32, delta: u32) -> u32 {
     let m = memory_index(inner, instance);
     match inner.memories[m].grow(delta as u64) {
         Some(old) => old as u32,
@@ -28,7 +42,7 @@ pub(super) fn memory_grow(inner: &mut StoreInner, instance: u32, delta: u32) -> 
     }
 }
 
-pub(super) fn memory_fill(
+pub(crate) fn memory_fill(
     inner: &mut StoreInner,
     instance: u32,
     dst: u32,
@@ -42,7 +56,7 @@ pub(super) fn memory_fill(
     Ok(())
 }
 
-pub(super) fn memory_copy(
+pub(crate) fn memory_copy(
     inner: &mut StoreInner,
     instance: u32,
     dst: u32,
@@ -57,7 +71,7 @@ pub(super) fn memory_copy(
     Ok(())
 }
 
-pub(super) fn memory_init(
+pub(crate) fn memory_init(
     inner: &mut StoreInner,
     instance: u32,
     seg: u32,
@@ -76,7 +90,7 @@ pub(super) fn memory_init(
     Ok(())
 }
 
-pub(super) fn table_get(
+pub(crate) fn table_get(
     inner: &StoreInner,
     instance: u32,
     table: u32,
@@ -90,7 +104,7 @@ pub(super) fn table_get(
         .ok_or(TrapCode::TableOutOfBounds)
 }
 
-pub(super) fn table_set(
+pub(crate) fn table_set(
     inner: &mut StoreInner,
     instance: u32,
     table: u32,
@@ -106,13 +120,13 @@ pub(super) fn table_set(
     Ok(())
 }
 
-pub(super) fn table_size(inner: &StoreInner, instance: u32, table: u32) -> u64 {
+pub(crate) fn table_size(inner: &StoreInner, instance: u32, table: u32) -> u64 {
     let t = table_index(inner, instance, table);
     inner.tables[t].size()
 }
 
 /// `table.grow`: the old size, or -1 when refused.
-pub(super) fn table_grow(
+pub(crate) fn table_grow(
     inner: &mut StoreInner,
     instance: u32,
     table: u32,
@@ -126,7 +140,7 @@ pub(super) fn table_grow(
     }
 }
 
-pub(super) fn table_fill(
+pub(crate) fn table_fill(
     inner: &mut StoreInner,
     instance: u32,
     table: u32,
@@ -142,7 +156,7 @@ pub(super) fn table_fill(
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(super) fn table_copy(
+pub(crate) fn table_copy(
     inner: &mut StoreInner,
     instance: u32,
     dst_table: u32,
@@ -171,7 +185,7 @@ pub(super) fn table_copy(
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(super) fn table_init(
+pub(crate) fn table_init(
     inner: &mut StoreInner,
     instance: u32,
     table: u32,

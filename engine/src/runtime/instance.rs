@@ -29,6 +29,9 @@ pub(crate) struct InstanceEntity {
     /// Data segments as ranges of the module's bytes; emptied by
     /// `data.drop`.
     pub datas: Vec<Range<usize>>,
+    /// The VM context compiled code runs with (JIT tier only).
+    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
+    pub vm: Option<super::vm::InstanceVm>,
 }
 
 /// Checks that `ext`, provided for an import of type `want`, matches it.
@@ -67,7 +70,7 @@ pub(crate) fn eval_const(inner: &StoreInner, inst: &InstanceEntity, expr: &Const
             ConstOp::V128(v) => v as u64,
             ConstOp::RefNull(_) => 0,
             ConstOp::RefFunc(f) => inst.funcs[f as usize] as u64 + 1,
-            ConstOp::GlobalGet(g) => inner.globals[inst.globals[g as usize] as usize].value,
+            ConstOp::GlobalGet(g) => *inner.globals[inst.globals[g as usize] as usize].value,
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                 let b = stack.pop().unwrap_or(0) as u32;
                 let a = stack.pop().unwrap_or(0) as u32;
@@ -121,6 +124,7 @@ pub(crate) fn instantiate(
         type_ids: info.types.iter().map(|t| inner.types.intern(t)).collect(),
         elems: Vec::new(),
         datas: Vec::new(),
+        vm: None,
     };
 
     for (import, ext) in info.imports.iter().zip(imports) {
@@ -156,7 +160,7 @@ pub(crate) fn instantiate(
     for (i, init) in info.global_inits.iter().enumerate() {
         let ty = info.globals[info.num_imported_globals as usize + i];
         let value = eval_const(inner, &inst, init);
-        inner.globals.push(GlobalEntity { ty, value });
+        inner.globals.push(GlobalEntity::new(ty, value));
         inst.globals.push(inner.globals.len() as u32 - 1);
     }
 
@@ -234,6 +238,10 @@ pub(crate) fn instantiate(
         }
     }
     inner.instances.push(inst);
+    #[cfg(feature = "jit")]
+    if inner.engine.config().tier == crate::api::engine::Tier::Jit {
+        crate::jit::link_instance(inner, instance_index)?;
+    }
     result?;
     Ok(instance_index)
 }

@@ -2,7 +2,9 @@
 //! goes through the bounds checks in `interp::exec::memory`, against the
 //! length kept here.
 
+use super::vm::VMMemory;
 use crate::api::types::MemoryType;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 /// A vector of `len` zero bytes, or `None` if the allocation fails.
@@ -35,6 +37,9 @@ pub(crate) struct MemoryEntity {
     /// The most pages this memory may have: the lesser of its declared
     /// maximum and the engine's limit.
     pub max_pages: u64,
+    /// The base and length compiled code reads; kept equal to `data`'s by
+    /// every method that can move or resize it.
+    pub vm: Box<VMMemory>,
 }
 
 impl MemoryEntity {
@@ -49,11 +54,16 @@ impl MemoryEntity {
         let bytes = usize::try_from(ty.limits.min)
             .ok()?
             .checked_mul(PAGE_SIZE)?;
-        let data = zeroed_vec(bytes)?;
+        let mut data = zeroed_vec(bytes)?;
+        let vm = Box::new(VMMemory {
+            base: data.as_mut_ptr(),
+            len: data.len(),
+        });
         Some(Self {
             ty,
             data,
             max_pages,
+            vm,
         })
     }
 
@@ -75,6 +85,8 @@ impl MemoryEntity {
             .try_reserve_exact(new_bytes - self.data.len())
             .ok()?;
         self.data.resize(new_bytes, 0);
+        self.vm.base = self.data.as_mut_ptr();
+        self.vm.len = self.data.len();
         self.ty.limits.min = new;
         Some(old)
     }

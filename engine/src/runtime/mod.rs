@@ -2,11 +2,13 @@
 //! store's entities (functions, memories, tables, globals, instances) and
 //! instantiation.
 
+pub(crate) mod bulk;
 mod global;
 pub(crate) mod instance;
 mod memory;
 mod store;
 mod table;
+pub(crate) mod vm;
 
 pub(crate) use global::GlobalEntity;
 pub(crate) use instance::InstanceEntity;

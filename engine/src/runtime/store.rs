@@ -3,6 +3,7 @@
 //! interpreter's stacks. Nothing here is generic over the host's data type,
 //! so the executor is compiled once.
 
+use super::vm::StoreVm;
 use super::{GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
 use crate::api::engine::Engine;
 use crate::api::types::FuncType;
@@ -96,6 +97,9 @@ pub(crate) struct StoreInner {
     pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
     pub types: TypeRegistry,
     pub stack: Stack,
+    /// What compiled code needs of the store (JIT tier only).
+    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
+    pub vm: StoreVm,
 }
 
 impl StoreInner {
@@ -111,6 +115,7 @@ impl StoreInner {
             externrefs: Vec::new(),
             types: TypeRegistry::default(),
             stack: Stack::default(),
+            vm: StoreVm::default(),
         }
     }
 

@@ -1,7 +1,9 @@
 //! Tables of references. Elements are raw references (see
 //! `runtime::RawRef`): 0 is null.
 
+use super::vm::VMTable;
 use crate::api::types::TableType;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 /// A table in a store.
@@ -9,6 +11,9 @@ pub(crate) struct TableEntity {
     pub ty: TableType,
     pub elems: Vec<u64>,
     pub max: u64,
+    /// The base and length compiled code reads; kept equal to `elems`'s
+    /// by every method that can move or resize it.
+    pub vm: Box<VMTable>,
 }
 
 impl TableEntity {
@@ -23,7 +28,11 @@ impl TableEntity {
         let mut elems = Vec::new();
         elems.try_reserve_exact(len).ok()?;
         elems.resize(len, init);
-        Some(Self { ty, elems, max })
+        let vm = Box::new(VMTable {
+            base: elems.as_mut_ptr(),
+            len: elems.len(),
+        });
+        Some(Self { ty, elems, max, vm })
     }
 
     pub fn size(&self) -> u64 {
@@ -41,6 +50,8 @@ impl TableEntity {
         let new = usize::try_from(new).ok()?;
         self.elems.try_reserve_exact(new - self.elems.len()).ok()?;
         self.elems.resize(new, init);
+        self.vm.base = self.elems.as_mut_ptr();
+        self.vm.len = self.elems.len();
         self.ty.limits.min = new as u64;
         Some(old)
     }

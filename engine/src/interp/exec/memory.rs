@@ -42,17 +42,3 @@ pub(super) fn store<const N: usize>(
     unsafe { core::ptr::write_unaligned(mem.add(addr as usize) as *mut [u8; N], *bytes) };
     Ok(())
 }
-
-/// The range `start..start + len` if it lies within `size`.
-#[inline]
-pub(super) fn range(
-    start: u32,
-    len: u32,
-    size: usize,
-) -> Result<core::ops::Range<usize>, TrapCode> {
-    let end = start as u64 + len as u64;
-    if end > size as u64 {
-        return Err(TrapCode::MemoryOutOfBounds);
-    }
-    Ok(start as usize..end as usize)
-}

@@ -1,0 +1,271 @@
+//! Linking instances into the VM layout, and entering compiled code from
+//! the host: `invoke` sets up the store context, calls the signature's
+//! array-call trampoline and turns a trap code into an `Error`.
+
+use super::libcalls::LIBCALLS;
+use super::{trap_code_from_bits, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
+use crate::api::values::Val;
+use crate::error::{Error, FrameInfo, Trap};
+use crate::runtime::vm::{InstanceVm, VMContext, VMFuncRef};
+use crate::runtime::{FuncEntity, HostContext, StoreInner};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+/// The reference compiled code uses to call store function `f`. The
+/// function's instance, if any, must already be linked.
+fn func_ref(inner: &StoreInner, f: u32) -> Result<VMFuncRef, Error> {
+    Ok(match &inner.funcs[f as usize] {
+        FuncEntity::Wasm {
+            instance,
+            index,
+            ty,
+            ..
+        } => {
+            let inst = &inner.instances[*instance as usize];
+            let vm = inst
+                .vm
+                .as_ref()
+                .ok_or_else(|| Error::usage("a function's instance has no compiled code"))?;
+            VMFuncRef {
+                code: vm.funcs[*index as usize].code,
+                vmctx: &*vm.ctx as *const VMContext as *mut u8,
+                type_id: *ty,
+                store_index: f,
+            }
+        }
+        FuncEntity::Host { ty, .. } => {
+            let func_ty = inner.types.get(*ty);
+            let stub = inner.engine.inner.jit.host_stub(func_ty)?;
+            VMFuncRef {
+                code: stub as *const u8,
+                vmctx: f as usize as *mut u8,
+                type_id: *ty,
+                store_index: f,
+            }
+        }
+    })
+}
+
+/// Extends the store's function references to every store function.
+pub(super) fn sync_funcrefs(inner: &mut StoreInner) -> Result<(), Error> {
+    let have = inner.vm.funcrefs.len();
+    if have == inner.funcs.len() {
+        return Ok(());
+    }
+    for f in have..inner.funcs.len() {
+        let r = func_ref(inner, f as u32)?;
+        inner.vm.funcrefs.push(r);
+    }
+    inner.vm.ctx.funcrefs = inner.vm.funcrefs.as_ptr();
+    inner.vm.ctx.funcrefs_len = inner.vm.funcrefs.len();
+    Ok(())
+}
+
+/// Builds instance `index`'s VM context (after `instantiate` has created
+/// its entities) and the store references to its functions.
+pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Error> {
+    inner.vm.ctx.libcalls = &LIBCALLS as *const _ as *const u8;
+    let store_ctx = &mut *inner.vm.ctx as *mut _;
+    let inst = &inner.instances[index as usize];
+    let module = inst.module.clone();
+    let compiled = module
+        .inner
+        .jit
+        .as_ref()
+        .ok_or_else(|| Error::usage("the module was not compiled by the JIT"))?;
+    let memories: Box<[_]> = inst
+        .memories
+        .iter()
+        .map(|&m| &mut *inner.memories[m as usize].vm as *mut _)
+        .collect();
+    let globals: Box<[_]> = inst
+        .globals
+        .iter()
+        .map(|&g| &mut *inner.globals[g as usize].value as *mut u64)
+        .collect();
+    let tables: Box<[_]> = inst
+        .tables
+        .iter()
+        .map(|&t| &mut *inner.tables[t as usize].vm as *mut _)
+        .collect();
+    let type_ids: Box<[u32]> = inst.type_ids.clone().into_boxed_slice();
+    let mut ctx = Box::new(VMContext {
+        store: store_ctx,
+        memories: memories.as_ptr(),
+        globals: globals.as_ptr(),
+        tables: tables.as_ptr(),
+        funcs: core::ptr::null(),
+        type_ids: type_ids.as_ptr(),
+        instance: index,
+    });
+    let vmctx = &mut *ctx as *mut VMContext as *mut u8;
+    let num_imported = module.inner.info.num_imported_funcs;
+    let mut funcs = Vec::with_capacity(inst.funcs.len());
+    for (i, &f) in inst.funcs.iter().enumerate() {
+        let r = if (i as u32) < num_imported {
+            func_ref(inner, f)?
+        } else {
+            VMFuncRef {
+                code: compiled.func_ptr(i as u32 - num_imported),
+                vmctx,
+                type_id: inner.funcs[f as usize].type_id(),
+                store_index: f,
+            }
+        };
+        funcs.push(r);
+    }
+    let funcs: Box<[VMFuncRef]> = funcs.into_boxed_slice();
+    ctx.funcs = funcs.as_ptr();
+    inner.instances[index as usize].vm = Some(InstanceVm {
+        ctx,
+        memories,
+        globals,
+        tables,
+        funcs,
+        type_ids,
+    });
+    sync_funcrefs(inner)
+}
+
+/// Calls host function `f` with raw arguments in `values`, writing its
+/// raw results there.
+pub(super) fn call_host(
+    inner: &mut StoreInner,
+    data: *mut (),
+    f: u32,
+    caller: Option<u32>,
+    values: &mut [u64],
+) -> Result<(), Error> {
+    let FuncEntity::Host { ty, func } = &inner.funcs[f as usize] else {
+        return Err(Error::usage("not a host function"));
+    };
+    let func = func.clone();
+    let ty = inner.types.get(*ty).clone();
+    let params: Vec<Val> = ty
+        .params()
+        .iter()
+        .zip(values.iter())
+        .map(|(t, raw)| Val::from_raw(*raw, *t, inner.id))
+        .collect();
+    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+    {
+        let mut ctx = HostContext {
+            inner: &mut *inner,
+            data,
+            caller,
+        };
+        func(&mut ctx, &params, &mut results)?;
+    }
+    for (i, (r, t)) in results.iter().zip(ty.results()).enumerate() {
+        if r.ty() != *t || !r.belongs_to(inner) {
+            return Err(Error::usage(alloc::format!(
+                "host function returned a {} where its type says {t}",
+                r.ty()
+            )));
+        }
+        values[i] = r.to_raw();
+    }
+    Ok(())
+}
+
+/// The address of a local: close enough to the native stack pointer.
+#[inline(never)]
+fn stack_pointer() -> usize {
+    let marker = 0u8;
+    core::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// Calls store function `func` from the host: arguments and results are
+/// raw slots whose types the caller has checked.
+pub(crate) fn invoke(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<(), Error> {
+    let n = args.len().max(results.len());
+    let mut buf = [0u64; 16];
+    let mut heap;
+    let values: &mut [u64] = if n <= buf.len() {
+        &mut buf[..n]
+    } else {
+        heap = alloc::vec![0u64; n];
+        &mut heap
+    };
+    values[..args.len()].copy_from_slice(args);
+    if let FuncEntity::Host { .. } = inner.funcs[func as usize] {
+        call_host(inner, data, func, None, values)?;
+        results.copy_from_slice(&values[..results.len()]);
+        return Ok(());
+    }
+    sync_funcrefs(inner)?;
+    let callee = inner.vm.funcrefs[func as usize];
+    let trampoline = inner
+        .engine
+        .inner
+        .jit
+        .array_trampoline(inner.types.get(callee.type_id))?;
+    // SAFETY: the trampoline was compiled for this function's signature,
+    // with the array-call ABI declared here.
+    let trampoline: unsafe extern "C" fn(*const u8, *mut u8, *mut u8, *mut u64) =
+        unsafe { core::mem::transmute(trampoline) };
+
+    let budget = inner.engine.config().max_native_stack;
+    let frames_start = inner.vm.trap_frames.len();
+    let inner_ptr = inner as *mut StoreInner as *mut u8;
+    let ctx = &mut *inner.vm.ctx;
+    let outermost = ctx.stack_limit == 0;
+    if outermost {
+        ctx.stack_limit = stack_pointer().saturating_sub(budget).max(1);
+    }
+    ctx.inner = inner_ptr;
+    ctx.data = data;
+    ctx.libcalls = &LIBCALLS as *const _ as *const u8;
+    let values_ptr = values.as_mut_ptr();
+    // SAFETY: `callee` is a live reference of this store (its code and
+    // context are kept alive by the store's instances and modules); the
+    // buffer holds every argument and has room for every result; the store
+    // context points at this store, which is not touched through `inner`
+    // until the call returns.
+    unsafe { trampoline(callee.code, callee.vmctx, core::ptr::null_mut(), values_ptr) };
+
+    let ctx = &mut *inner.vm.ctx;
+    if outermost {
+        ctx.stack_limit = 0;
+    }
+    let code = core::mem::take(&mut ctx.trap_code);
+    if code == 0 {
+        results.copy_from_slice(&values[..results.len()]);
+        return Ok(());
+    }
+    let frames: Vec<_> = inner.vm.trap_frames.drain(frames_start..).collect();
+    let elided = core::mem::take(&mut inner.vm.trap_frames_elided);
+    match code {
+        TRAP_HOST_ERROR => Err(inner
+            .vm
+            .pending_error
+            .take()
+            .unwrap_or_else(|| Error::usage("a host error was lost"))),
+        TRAP_HOST_PANIC => match inner.vm.pending_panic.take() {
+            Some(panic) => std::panic::resume_unwind(panic),
+            None => Err(Error::usage("a host panic was lost")),
+        },
+        _ => {
+            let trap = trap_code_from_bits(code)
+                .ok_or_else(|| Error::usage("compiled code reported an unknown trap"))?;
+            let backtrace = frames
+                .iter()
+                .map(|f| {
+                    let info = &inner.instances[f.instance as usize].module.inner.info;
+                    FrameInfo {
+                        func_index: f.func_index,
+                        func_name: info.func_names.get(&f.func_index).cloned(),
+                        module_name: info.module_name.clone(),
+                    }
+                })
+                .collect();
+            Err(Error::Trap(Trap::with_backtrace(trap, backtrace, elided)))
+        }
+    }
+}

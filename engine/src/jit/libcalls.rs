@@ -1,0 +1,220 @@
+//! Runtime functions compiled code calls through the table in
+//! `VMStoreContext::libcalls` (function pointers, so the code needs no
+//! relocations). Each receives the calling instance's `VMContext`, from
+//! which it reaches the store.
+//!
+//! Functions that can trap return the `trap_code` value (0 for success);
+//! compiled code stores a non-zero result and unwinds.
+//!
+//! # Safety
+//! Every libcall is only called by compiled code while the store is
+//! borrowed by `jit::invoke`, which set `VMStoreContext::inner` and `data`
+//! for the duration: the `vmctx` argument is the live context of an
+//! instance of that store.
+
+use super::{trap_code_bits, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
+use crate::error::TrapCode;
+use crate::runtime::bulk;
+use crate::runtime::vm::{TrapFrame, VMContext};
+use crate::runtime::StoreInner;
+
+/// The most frames a trap's backtrace records; deeper ones are counted.
+const MAX_BACKTRACE: usize = 64;
+
+/// The table compiled code calls through; offsets come from
+/// `offset_of!(Libcalls, field)`.
+#[repr(C)]
+pub(super) struct Libcalls {
+    pub memory_grow: unsafe extern "C" fn(*mut VMContext, u32, u32) -> u32,
+    pub memory_fill: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32) -> u32,
+    pub memory_copy: unsafe extern "C" fn(*mut VMContext, u32, u32, u32) -> u32,
+    pub memory_init: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32) -> u32,
+    pub data_drop: unsafe extern "C" fn(*mut VMContext, u32),
+    pub table_grow: unsafe extern "C" fn(*mut VMContext, u32, u64, u32) -> u32,
+    pub table_fill: unsafe extern "C" fn(*mut VMContext, u32, u32, u64, u32) -> u32,
+    pub table_copy: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32, u32) -> u32,
+    pub table_init: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32, u32) -> u32,
+    pub elem_drop: unsafe extern "C" fn(*mut VMContext, u32),
+    pub record_frame: unsafe extern "C" fn(*mut VMContext, u32),
+    pub host_call: unsafe extern "C" fn(*mut VMContext, u32, *mut u64) -> u32,
+}
+
+pub(super) static LIBCALLS: Libcalls = Libcalls {
+    memory_grow,
+    memory_fill,
+    memory_copy,
+    memory_init,
+    data_drop,
+    table_grow,
+    table_fill,
+    table_copy,
+    table_init,
+    elem_drop,
+    record_frame,
+    host_call,
+};
+
+/// The store and instance index behind `vmctx`.
+///
+/// # Safety
+/// See the module docs.
+unsafe fn store<'a>(vmctx: *mut VMContext) -> (&'a mut StoreInner, u32) {
+    // SAFETY: see the module docs: `vmctx` is live and its store's `inner`
+    // points at the `StoreInner` that `invoke` borrowed; no Rust reference
+    // to it is used while compiled code runs.
+    unsafe {
+        let ctx = &*vmctx;
+        let inner = &mut *((*ctx.store).inner as *mut StoreInner);
+        (inner, ctx.instance)
+    }
+}
+
+fn status(r: Result<(), TrapCode>) -> u32 {
+    match r {
+        Ok(()) => 0,
+        Err(code) => trap_code_bits(code),
+    }
+}
+
+unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, _mem: u32, delta: u32) -> u32 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    bulk::memory_grow(inner, inst, delta)
+}
+
+unsafe extern "C" fn memory_fill(
+    vmctx: *mut VMContext,
+    _mem: u32,
+    dst: u32,
+    val: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    status(bulk::memory_fill(inner, inst, dst, val as u8, len))
+}
+
+unsafe extern "C" fn memory_copy(vmctx: *mut VMContext, dst: u32, src: u32, len: u32) -> u32 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    status(bulk::memory_copy(inner, inst, dst, src, len))
+}
+
+unsafe extern "C" fn memory_init(
+    vmctx: *mut VMContext,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    status(bulk::memory_init(inner, inst, seg, dst, src, len))
+}
+
+unsafe extern "C" fn data_drop(vmctx: *mut VMContext, seg: u32) {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    inner.instances[inst as usize].datas[seg as usize] = 0..0;
+}
+
+unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, init: u64, delta: u32) -> u32 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    bulk::table_grow(inner, inst, table, init, delta)
+}
+
+unsafe extern "C" fn table_fill(
+    vmctx: *mut VMContext,
+    table: u32,
+    dst: u32,
+    val: u64,
+    len: u32,
+) -> u32 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    status(bulk::table_fill(inner, inst, table, dst, val, len))
+}
+
+unsafe extern "C" fn table_copy(
+    vmctx: *mut VMContext,
+    dst_table: u32,
+    src_table: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    status(bulk::table_copy(
+        inner, inst, dst_table, src_table, dst, src, len,
+    ))
+}
+
+unsafe extern "C" fn table_init(
+    vmctx: *mut VMContext,
+    table: u32,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    status(bulk::table_init(inner, inst, table, seg, dst, src, len))
+}
+
+unsafe extern "C" fn elem_drop(vmctx: *mut VMContext, seg: u32) {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    inner.instances[inst as usize].elems[seg as usize] = alloc::boxed::Box::new([]);
+}
+
+/// Records one frame of a trap unwinding compiled code (cold).
+unsafe extern "C" fn record_frame(vmctx: *mut VMContext, func_index: u32) {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    if inner.vm.trap_frames.len() < MAX_BACKTRACE {
+        inner.vm.trap_frames.push(TrapFrame {
+            instance: inst,
+            func_index,
+        });
+    } else {
+        inner.vm.trap_frames_elided += 1;
+    }
+}
+
+/// Calls host function `func` (a store index) for compiled code:
+/// arguments and results are raw slots at `values`. A host error or panic
+/// is kept in the store and reported as the trap code.
+unsafe extern "C" fn host_call(caller: *mut VMContext, func: u32, values: *mut u64) -> u32 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(caller) };
+    // SAFETY: as above: `data` is the store's data, set by `invoke`.
+    let data = unsafe { (*(*caller).store).data };
+    let ty = inner.func_type(func);
+    let n = ty.params().len().max(ty.results().len());
+    // SAFETY: the host stub passes a buffer of at least `n` slots.
+    let values = unsafe { core::slice::from_raw_parts_mut(values, n) };
+    let result = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+        super::invoke::call_host(inner, data, func, Some(inst), values)
+    }));
+    // SAFETY: as above; the borrow inside the closure has ended.
+    let (inner, _) = unsafe { store(caller) };
+    // The host function may have created functions compiled code can now
+    // reach (returned as funcrefs, stored in tables).
+    let synced = super::invoke::sync_funcrefs(inner);
+    let code = match (result, synced) {
+        (Ok(Ok(())), Ok(())) => 0,
+        (Ok(Err(e)), _) | (Ok(Ok(())), Err(e)) => {
+            inner.vm.pending_error = Some(e);
+            TRAP_HOST_ERROR
+        }
+        (Err(panic), _) => {
+            inner.vm.pending_panic = Some(panic);
+            TRAP_HOST_PANIC
+        }
+    };
+    inner.vm.ctx.trap_code = code;
+    code
+}

@@ -1,0 +1,226 @@
+//! The JIT tier: each Wasm function is translated to Cranelift IR
+//! ([`translate`]), compiled for the host ISA ([`sys`]) and laid out in
+//! code memory Petrel owns ([`code_memory`]). Compiled code runs on the
+//! VM layout declared in `runtime::vm`; the host enters it through
+//! per-signature array-call trampolines and it calls host functions and
+//! runtime helpers through stubs and libcalls ([`trampolines`],
+//! [`libcalls`]). [`invoke`] is the entry from the embedding API.
+//!
+//! Slice 1 of the trap design: compiled code never executes an
+//! instruction that can fault. Every trapping condition is an explicit
+//! check that branches to a trap block; the trap block stores the trap
+//! code in `VMStoreContext::trap_code`, records the frame, and returns;
+//! every caller checks the code after each call and returns too, until
+//! the host entry reads it. The code is position-independent and has no
+//! relocations, so a module's image can later be saved and mapped back.
+
+mod code_memory;
+mod invoke;
+mod libcalls;
+mod sys;
+mod trampolines;
+mod translate;
+
+pub(crate) use invoke::{invoke, link_instance};
+
+use crate::api::types::FuncType;
+use crate::error::{CompileError, TrapCode};
+use crate::module::ModuleInfo;
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use code_memory::CodeMemory;
+use cranelift_codegen::isa::OwnedTargetIsa;
+use std::sync::{Mutex, OnceLock};
+
+/// `VMStoreContext::trap_code` values: 0 is "no trap", a [`TrapCode`] is
+/// its position plus one, and these two mean the store holds a pending
+/// host error or panic.
+pub(crate) const TRAP_HOST_ERROR: u32 = 100;
+pub(crate) const TRAP_HOST_PANIC: u32 = 101;
+
+/// The `trap_code` value for `code`.
+pub(crate) const fn trap_code_bits(code: TrapCode) -> u32 {
+    match code {
+        TrapCode::Unreachable => 1,
+        TrapCode::IntegerDivideByZero => 2,
+        TrapCode::IntegerOverflow => 3,
+        TrapCode::BadConversionToInteger => 4,
+        TrapCode::MemoryOutOfBounds => 5,
+        TrapCode::TableOutOfBounds => 6,
+        TrapCode::IndirectCallToNull => 7,
+        TrapCode::BadSignature => 8,
+        TrapCode::StackOverflow => 9,
+    }
+}
+
+/// The [`TrapCode`] for a `trap_code` value (host errors excluded).
+pub(crate) fn trap_code_from_bits(bits: u32) -> Option<TrapCode> {
+    Some(match bits {
+        1 => TrapCode::Unreachable,
+        2 => TrapCode::IntegerDivideByZero,
+        3 => TrapCode::IntegerOverflow,
+        4 => TrapCode::BadConversionToInteger,
+        5 => TrapCode::MemoryOutOfBounds,
+        6 => TrapCode::TableOutOfBounds,
+        7 => TrapCode::IndirectCallToNull,
+        8 => TrapCode::BadSignature,
+        9 => TrapCode::StackOverflow,
+        _ => return None,
+    })
+}
+
+/// A stub compiled once per signature and kept for the engine's lifetime.
+struct Stub {
+    _code: CodeMemory,
+    entry: usize,
+}
+
+/// The JIT's per-engine state: the host ISA (built on first use) and the
+/// per-signature trampolines and host stubs.
+#[derive(Default)]
+pub(crate) struct EngineJit {
+    isa: OnceLock<Result<OwnedTargetIsa, String>>,
+    array_trampolines: Mutex<BTreeMap<FuncType, Stub>>,
+    host_stubs: Mutex<BTreeMap<FuncType, Stub>>,
+}
+
+impl core::fmt::Debug for EngineJit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EngineJit").finish_non_exhaustive()
+    }
+}
+
+impl EngineJit {
+    /// The host ISA, or why it cannot be used.
+    pub(crate) fn isa(&self) -> Result<&OwnedTargetIsa, CompileError> {
+        self.isa
+            .get_or_init(sys::host_isa)
+            .as_ref()
+            .map_err(|e| CompileError::new(e.clone(), None))
+    }
+
+    fn stub(
+        &self,
+        cache: &Mutex<BTreeMap<FuncType, Stub>>,
+        ty: &FuncType,
+        build: impl FnOnce(&OwnedTargetIsa, &FuncType) -> Result<Vec<u8>, CompileError>,
+    ) -> Result<usize, CompileError> {
+        let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = map.get(ty) {
+            return Ok(s.entry);
+        }
+        let bytes = build(self.isa()?, ty)?;
+        let code = CodeMemory::new(&[&bytes]).map_err(|e| CompileError::new(e, None))?;
+        let entry = code.base() as usize;
+        map.insert(ty.clone(), Stub { _code: code, entry });
+        Ok(entry)
+    }
+
+    /// The array-call trampoline for `ty`:
+    /// `extern "C" fn(code, callee_vmctx, caller_vmctx, values: *mut u64)`.
+    pub(crate) fn array_trampoline(&self, ty: &FuncType) -> Result<usize, CompileError> {
+        self.stub(&self.array_trampolines, ty, trampolines::array_trampoline)
+    }
+
+    /// The stub through which compiled code calls a host function of
+    /// type `ty` (Wasm native ABI).
+    pub(crate) fn host_stub(&self, ty: &FuncType) -> Result<usize, CompileError> {
+        self.stub(&self.host_stubs, ty, trampolines::host_stub)
+    }
+}
+
+/// A module's compiled code: every defined function, laid out in one
+/// executable mapping freed when the module is dropped.
+pub(crate) struct CompiledModule {
+    code: CodeMemory,
+    /// Offset of each defined function in `code`.
+    offsets: Vec<usize>,
+}
+
+impl CompiledModule {
+    /// The native entry of defined function `def`.
+    pub(crate) fn func_ptr(&self, def: u32) -> *const u8 {
+        // SAFETY: `offsets` are offsets within the mapping.
+        unsafe { self.code.base().add(self.offsets[def as usize]) }
+    }
+}
+
+/// Compiles every function of a validated module, in parallel when the
+/// machine has several cores and the module is big enough to pay for the
+/// threads.
+pub(crate) fn compile_module(
+    jit: &EngineJit,
+    info: &ModuleInfo,
+    bytes: &[u8],
+) -> Result<Arc<CompiledModule>, CompileError> {
+    let isa = jit.isa()?;
+    let count = info.bodies.len();
+    let total: usize = info.bodies.iter().map(|b| b.range.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(count);
+    let compile_one = |compiler: &mut translate::FuncCompiler, def: usize| {
+        compiler
+            .compile(info, bytes, def as u32)
+            .map_err(|e| e.in_func(info.num_imported_funcs + def as u32))
+    };
+    let mut results: Vec<Option<Result<Vec<u8>, CompileError>>> =
+        (0..count).map(|_| None).collect();
+    if threads <= 1 || total < 32 * 1024 {
+        let mut compiler = translate::FuncCompiler::new(isa.clone());
+        for (def, slot) in results.iter_mut().enumerate() {
+            *slot = Some(compile_one(&mut compiler, def));
+        }
+    } else {
+        let next = core::sync::atomic::AtomicUsize::new(0);
+        let done: Mutex<Vec<(usize, Result<Vec<u8>, CompileError>)>> = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
+                    let mut compiler = translate::FuncCompiler::new(isa.clone());
+                    let mut mine = Vec::new();
+                    loop {
+                        let def = next.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                        if def >= count {
+                            break;
+                        }
+                        mine.push((def, compile_one(&mut compiler, def)));
+                    }
+                    done.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+                });
+            }
+        });
+        for (def, r) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            results[def] = Some(r);
+        }
+    }
+    let mut funcs = Vec::with_capacity(count);
+    for r in results {
+        funcs.push(r.unwrap_or_else(|| Err(CompileError::new("function was not compiled", None)))?);
+    }
+    let slices: Vec<&[u8]> = funcs.iter().map(|f| f.as_slice()).collect();
+    let code = CodeMemory::new(&slices).map_err(|e| CompileError::new(e, None))?;
+    let offsets = code.offsets().to_vec();
+    Ok(Arc::new(CompiledModule { code, offsets }))
+}
+
+/// A compile error for something the JIT does not support yet.
+pub(crate) fn unsupported(what: impl core::fmt::Display) -> CompileError {
+    CompileError::new(alloc::format!("the JIT does not support {what} yet"), None)
+}
+
+/// A compile error from Cranelift.
+pub(crate) fn codegen_error(e: impl core::fmt::Display) -> CompileError {
+    CompileError::new(alloc::format!("JIT code generation failed: {e}"), None)
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<EngineJit>();
+    is::<CompiledModule>();
+    let _ = String::new().to_string();
+}

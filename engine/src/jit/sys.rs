@@ -1,0 +1,58 @@
+//! The platform module: everything the JIT knows about the host machine.
+//! The rest of the JIT takes the ISA as a parameter (pointer type, calling
+//! convention, flags all come from the `TargetIsa` built here).
+//!
+//! Supported hosts for now: 64-bit x86 (the aarch64 and riscv64 backends,
+//! which also need an instruction-cache flush after writing code, come
+//! with their own issue).
+
+use alloc::string::{String, ToString};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+
+/// The host's ISA with Petrel's code generation settings, or why the host
+/// cannot run the JIT.
+pub(super) fn host_isa() -> Result<OwnedTargetIsa, String> {
+    if !cfg!(target_arch = "x86_64") {
+        return Err(
+            "the JIT tier supports x86-64 hosts only for now; use Tier::Interpreter".into(),
+        );
+    }
+    let mut flags = settings::builder();
+    let set = |flags: &mut settings::Builder, name: &str, value: &str| {
+        flags
+            .set(name, value)
+            .map_err(|e| alloc::format!("cranelift setting {name}={value}: {e}"))
+    };
+    set(&mut flags, "opt_level", "speed")?;
+    // Stack overflow is an explicit check against the store's stack limit
+    // in every function's entry; there are no guard-page probes.
+    set(&mut flags, "enable_probestack", "false")?;
+    // Functions returning more values than fit in registers.
+    set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
+    set(&mut flags, "preserve_frame_pointers", "true")?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
+    // Host features (SSE4.1 and up): float rounding must lower to inline
+    // instructions, never to a libcall (which would need a relocation).
+    let isa = cranelift_native::builder()
+        .map_err(|e| alloc::format!("the host is not supported by Cranelift: {e}"))?;
+    let isa = isa
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| e.to_string())?;
+    if isa.pointer_bytes() != 8 {
+        return Err("the JIT tier needs a 64-bit host".into());
+    }
+    Ok(isa)
+}
+
+/// Makes freshly written code visible to instruction fetch. x86 keeps its
+/// caches coherent, so there is nothing to do.
+pub(super) fn flush_icache(_ptr: *const u8, _len: usize) {}

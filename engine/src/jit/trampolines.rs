@@ -1,0 +1,133 @@
+//! Per-signature stubs between the host's "array call" ABI (values in a
+//! buffer of raw 64-bit slots, the encoding of `api::values`) and the Wasm
+//! native ABI (`fn(callee_vmctx, caller_vmctx, params...) -> results`).
+//!
+//! - The array trampoline lets the host call compiled code:
+//!   `extern "C" fn(code, callee_vmctx, caller_vmctx, values)` loads the
+//!   arguments from `values`, calls `code`, stores the results back.
+//! - The host stub lets compiled code call a host function: it has the
+//!   Wasm native signature, spills the arguments to a stack buffer and calls
+//!   the `host_call` libcall, then loads the results from the buffer.
+
+use super::libcalls::Libcalls;
+use super::translate::{finish_function, ir_type, wasm_signature};
+use crate::api::types::FuncType;
+use crate::error::CompileError;
+use crate::runtime::vm::{VMContext, VMStoreContext};
+use alloc::vec::Vec;
+use core::mem::offset_of;
+use cranelift_codegen::ir::{
+    self, types, AbiParam, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Type,
+    UserFuncName, Value,
+};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+
+/// Loads a raw slot as a value of type `ty`.
+fn load_slot(b: &mut FunctionBuilder<'_>, ty: Type, ptr: Value, offset: i32) -> Value {
+    b.ins().load(ty, MemFlagsData::trusted(), ptr, offset)
+}
+
+/// Stores `v` as a raw slot (`i32`/`f32` in the low half; the high half
+/// zeroed).
+fn store_slot(b: &mut FunctionBuilder<'_>, v: Value, ptr: Value, offset: i32) {
+    let ty = b.func.dfg.value_type(v);
+    let v = match ty {
+        types::I32 => b.ins().uextend(types::I64, v),
+        types::F32 => {
+            let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
+            b.ins().uextend(types::I64, bits)
+        }
+        _ => v,
+    };
+    b.ins().store(MemFlagsData::trusted(), v, ptr, offset);
+}
+
+pub(super) fn array_trampoline(
+    isa: &OwnedTargetIsa,
+    ty: &FuncType,
+) -> Result<Vec<u8>, CompileError> {
+    let ptr = isa.pointer_type();
+    let mut sig = ir::Signature::new(isa.default_call_conv());
+    for _ in 0..4 {
+        sig.params.push(AbiParam::new(ptr));
+    }
+    let mut func = ir::Function::with_name_signature(UserFuncName::user(1, 0), sig);
+    let mut fb = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut fb);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let p = b.block_params(entry).to_vec();
+    let (code, callee_vmctx, caller_vmctx, values) = (p[0], p[1], p[2], p[3]);
+    let mut args = alloc::vec![callee_vmctx, caller_vmctx];
+    for (i, t) in ty.params().iter().enumerate() {
+        let t = ir_type(*t)?;
+        args.push(load_slot(&mut b, t, values, i as i32 * 8));
+    }
+    let callee_sig = b.import_signature(wasm_signature(isa, ty)?);
+    let call = b.ins().call_indirect(callee_sig, code, &args);
+    let results = b.inst_results(call).to_vec();
+    for (i, r) in results.into_iter().enumerate() {
+        store_slot(&mut b, r, values, i as i32 * 8);
+    }
+    b.ins().return_(&[]);
+    b.seal_all_blocks();
+    b.finalize(isa.frontend_config());
+    finish_function(isa, func)
+}
+
+pub(super) fn host_stub(isa: &OwnedTargetIsa, ty: &FuncType) -> Result<Vec<u8>, CompileError> {
+    let ptr = isa.pointer_type();
+    let sig = wasm_signature(isa, ty)?;
+    let mut func = ir::Function::with_name_signature(UserFuncName::user(2, 0), sig);
+    let mut fb = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut fb);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let p = b.block_params(entry).to_vec();
+    let (callee_vmctx, caller_vmctx) = (p[0], p[1]);
+    let slots = ty.params().len().max(ty.results().len()).max(1);
+    let ss = b.create_sized_stack_slot(StackSlotData::new(
+        StackSlotKind::ExplicitSlot,
+        slots as u32 * 8,
+        3,
+    ));
+    let buf = b.ins().stack_addr(ptr, ss, 0);
+    for (i, v) in p[2..].iter().enumerate() {
+        store_slot(&mut b, *v, buf, i as i32 * 8);
+    }
+    let ro = MemFlagsData::trusted().with_readonly();
+    let store = b
+        .ins()
+        .load(ptr, ro, caller_vmctx, offset_of!(VMContext, store) as i32);
+    let libcalls = b
+        .ins()
+        .load(ptr, ro, store, offset_of!(VMStoreContext, libcalls) as i32);
+    let host_call = b
+        .ins()
+        .load(ptr, ro, libcalls, offset_of!(Libcalls, host_call) as i32);
+    let mut call_sig = ir::Signature::new(isa.default_call_conv());
+    call_sig.params.push(AbiParam::new(ptr));
+    call_sig.params.push(AbiParam::new(types::I32));
+    call_sig.params.push(AbiParam::new(ptr));
+    call_sig.returns.push(AbiParam::new(types::I32));
+    let call_sig = b.import_signature(call_sig);
+    // The callee's "vmctx" of a host function is its store index.
+    let func_index = b.ins().ireduce(types::I32, callee_vmctx);
+    b.ins()
+        .call_indirect(call_sig, host_call, &[caller_vmctx, func_index, buf]);
+    // On a trap the results are garbage; the caller checks the trap code.
+    let mut results = Vec::new();
+    for (i, t) in ty.results().iter().enumerate() {
+        let t = ir_type(*t)?;
+        results.push(load_slot(&mut b, t, buf, i as i32 * 8));
+    }
+    b.ins().return_(&results);
+    b.seal_all_blocks();
+    b.finalize(isa.frontend_config());
+    finish_function(isa, func)
+}

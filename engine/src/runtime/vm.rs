@@ -1,0 +1,167 @@
+//! The VM layout: the `#[repr(C)]` structures compiled code reads and
+//! writes directly. They are declared once, here; the JIT's translator
+//! takes every offset from these declarations with `core::mem::offset_of!`,
+//! so generated code and the runtime can never disagree about a field.
+//!
+//! Everything here is plain pointers and integers, so it builds without
+//! `std` and costs the interpreter nothing: the interpreter reads memories,
+//! tables and globals through the entities as before; the only change for
+//! it is that a global's value lives in a box (one stable address per
+//! global, which compiled code can point at).
+//!
+//! Address stability is the invariant the JIT relies on: a `VMMemory`,
+//! `VMTable` or global value never moves while its store lives (each is
+//! boxed), and the entity keeps it in step with its data on every grow.
+//! Per-instance arrays (`VMContext::memories`, ...) point at those boxes.
+
+// Without the JIT nothing reads these.
+#![cfg_attr(not(feature = "jit"), allow(dead_code))]
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+/// A linear memory as compiled code sees it: the current base and length
+/// in bytes. Updated by `MemoryEntity` whenever the data moves or grows.
+#[repr(C)]
+#[derive(Debug)]
+pub(crate) struct VMMemory {
+    pub base: *mut u8,
+    pub len: usize,
+}
+
+/// A table as compiled code sees it: its raw elements (0 = null, else a
+/// store function or extern-ref index plus one) and their count.
+#[repr(C)]
+#[derive(Debug)]
+pub(crate) struct VMTable {
+    pub base: *mut u64,
+    pub len: usize,
+}
+
+/// A function as compiled code calls it.
+///
+/// `code` is the entry in the Wasm native ABI:
+/// `fn(callee_vmctx, caller_vmctx, params...) -> results`. For a function
+/// defined by an instance, `vmctx` is that instance's [`VMContext`]; for a
+/// host function, `code` is the per-signature host stub and `vmctx` holds
+/// the store function index (the stub finds the store through the
+/// caller's context).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VMFuncRef {
+    pub code: *const u8,
+    pub vmctx: *mut u8,
+    /// The store-interned type id (`call_indirect` compares it).
+    pub type_id: u32,
+    /// The function's index in the store (a `funcref` is this plus one).
+    pub store_index: u32,
+}
+
+/// The per-instance context every compiled function receives as its first
+/// argument. The arrays are in the module's index spaces, imports first.
+#[repr(C)]
+#[derive(Debug)]
+pub(crate) struct VMContext {
+    pub store: *mut VMStoreContext,
+    pub memories: *const *mut VMMemory,
+    pub globals: *const *mut u64,
+    pub tables: *const *mut VMTable,
+    pub funcs: *const VMFuncRef,
+    /// Module type index -> store-interned type id.
+    pub type_ids: *const u32,
+    /// The instance's index in its store.
+    pub instance: u32,
+}
+
+/// The per-store context, reachable from every [`VMContext`].
+#[repr(C)]
+#[derive(Debug)]
+pub(crate) struct VMStoreContext {
+    /// Non-zero once compiled code has trapped (see `jit::TRAP_*`); every
+    /// caller checks it after a call and returns early.
+    pub trap_code: u32,
+    /// Reserved for the interruption issue: set to request that running
+    /// code stop at its next check.
+    pub interrupt: u32,
+    /// Compiled code traps with a stack overflow when its stack pointer is
+    /// below this. Set by the outermost entry from the host.
+    pub stack_limit: usize,
+    /// Every store function's reference, by store index (`call_indirect`).
+    pub funcrefs: *const VMFuncRef,
+    pub funcrefs_len: usize,
+    /// The JIT's table of runtime functions.
+    pub libcalls: *const u8,
+    /// The store, and the embedder's data, while compiled code runs (for
+    /// host calls and libcalls).
+    pub inner: *mut u8,
+    pub data: *mut (),
+    /// Reserved for the fuel issue.
+    pub fuel: i64,
+}
+
+impl Default for VMStoreContext {
+    fn default() -> Self {
+        Self {
+            trap_code: 0,
+            interrupt: 0,
+            stack_limit: 0,
+            funcrefs: core::ptr::null(),
+            funcrefs_len: 0,
+            libcalls: core::ptr::null(),
+            inner: core::ptr::null_mut(),
+            data: core::ptr::null_mut(),
+            fuel: 0,
+        }
+    }
+}
+
+/// A frame recorded while a trap unwinds compiled code: instance and
+/// function index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TrapFrame {
+    pub instance: u32,
+    pub func_index: u32,
+}
+
+/// What a store keeps for compiled code. Unused by the interpreter.
+#[derive(Default)]
+pub(crate) struct StoreVm {
+    pub ctx: Box<VMStoreContext>,
+    /// Backing store of `ctx.funcrefs`, one per store function.
+    pub funcrefs: Vec<VMFuncRef>,
+    /// Frames of the trap being unwound, innermost first.
+    pub trap_frames: Vec<TrapFrame>,
+    /// Frames of the trap being unwound that were not recorded.
+    pub trap_frames_elided: usize,
+    /// An error a host function returned, unwinding compiled code.
+    pub pending_error: Option<crate::error::Error>,
+    /// A panic caught in a host function, resumed once compiled code has
+    /// returned to the host.
+    pub pending_panic: Option<Box<dyn core::any::Any + Send>>,
+}
+
+/// The VM view of one instance: its context and the arrays it points at.
+/// Boxed slices, so their addresses stay put when the owner moves; only
+/// compiled code reads the arrays (through `ctx`).
+#[allow(dead_code)]
+pub(crate) struct InstanceVm {
+    pub ctx: Box<VMContext>,
+    pub memories: Box<[*mut VMMemory]>,
+    pub globals: Box<[*mut u64]>,
+    pub tables: Box<[*mut VMTable]>,
+    pub funcs: Box<[VMFuncRef]>,
+    pub type_ids: Box<[u32]>,
+}
+
+// SAFETY: the raw pointers in these structures point into boxes owned by
+// the same store (or code owned by modules and the engine that the store
+// keeps alive); they are only dereferenced while that store is borrowed
+// mutably, so moving them to another thread with the store is sound.
+unsafe impl Send for StoreVm {}
+unsafe impl Sync for StoreVm {}
+unsafe impl Send for InstanceVm {}
+unsafe impl Sync for InstanceVm {}
+unsafe impl Send for VMMemory {}
+unsafe impl Sync for VMMemory {}
+unsafe impl Send for VMTable {}
+unsafe impl Sync for VMTable {}
