@@ -1,0 +1,603 @@
+//! The JIT tier against the interpreter: the same modules run on both
+//! tiers must give the same results, the same traps and the same final
+//! memory. Plus the edges where a JIT is most likely to go wrong: bounds
+//! checks at the last valid byte, memory growth, deep recursion, and traps
+//! that cross host functions.
+
+#![cfg(feature = "jit")]
+
+use petrel::{
+    Caller, Config, Engine, Error, Extern, Func, Instance, Linker, Module, Store, Tier, TrapCode,
+    Val,
+};
+
+fn engine(tier: Tier) -> Engine {
+    let mut config = Config::new();
+    config.tier(tier);
+    Engine::new(&config)
+}
+
+/// A host environment both tiers get: `host.add` and `host.fail`, and
+/// `host.call_back`, which calls the guest's export `callback`.
+fn linker(engine: &Engine) -> Linker<Vec<i32>> {
+    let mut linker = Linker::new(engine);
+    linker
+        .func_wrap(
+            "host",
+            "add",
+            |mut caller: Caller<'_, Vec<i32>>, a: i32, b: i32| {
+                caller.data_mut().push(a);
+                a.wrapping_add(b)
+            },
+        )
+        .unwrap();
+    linker
+        .func_wrap("host", "fail", |x: i32| -> petrel::Result<i32> {
+            if x < 0 {
+                Err(Error::msg("negative"))
+            } else {
+                Ok(x * 2)
+            }
+        })
+        .unwrap();
+    linker
+        .func_wrap(
+            "host",
+            "call_back",
+            |mut caller: Caller<'_, Vec<i32>>, x: i32| -> petrel::Result<i32> {
+                let f = caller
+                    .get_export("callback")
+                    .and_then(Extern::into_func)
+                    .ok_or_else(|| Error::msg("no callback"))?;
+                let mut out = [Val::I32(0)];
+                f.call(&mut caller, &[Val::I32(x)], &mut out)?;
+                Ok(out[0].i32().unwrap() + 1)
+            },
+        )
+        .unwrap();
+    linker
+}
+
+/// Runs `calls` (export name and arguments) against `wat` on `tier` and
+/// records everything observable: each result or error, the host data,
+/// and a digest of every exported memory.
+fn transcript(tier: Tier, wat: &str, calls: &[(&str, Vec<Val>)]) -> Vec<String> {
+    let engine = engine(tier);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    let linker = linker(&engine);
+    let mut out = Vec::new();
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(i) => i,
+        Err(e) => return vec![describe(&e)],
+    };
+    for (name, args) in calls {
+        let f = instance.get_func(&store, name).unwrap();
+        let ty = f.ty(&store);
+        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+        match f.call(&mut store, args, &mut results) {
+            Ok(()) => out.push(format!("{name}{args:?} = {}", show(&results))),
+            Err(e) => out.push(format!("{name}{args:?} -> {}", describe(&e))),
+        }
+    }
+    out.push(format!("host data {:?}", store.data()));
+    for (name, ext) in instance.exports(&store) {
+        if let Extern::Memory(m) = ext {
+            let data = m.data(&store);
+            let digest = data.iter().fold(0xcbf29ce484222325u64, |h, b| {
+                (h ^ *b as u64).wrapping_mul(0x100000001b3)
+            });
+            out.push(format!(
+                "memory {name}: {} bytes, digest {digest:x}",
+                data.len()
+            ));
+        }
+    }
+    out
+}
+
+/// Results with floats as bits, so NaNs compare exactly.
+fn show(vals: &[Val]) -> String {
+    let parts: Vec<String> = vals
+        .iter()
+        .map(|v| match v {
+            Val::FuncRef(f) => format!("funcref({})", f.is_some()),
+            Val::ExternRef(r) => format!("externref({})", r.is_some()),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    parts.join(", ")
+}
+
+fn describe(e: &Error) -> String {
+    match e.as_trap() {
+        Some(t) => {
+            let frames: Vec<u32> = t.backtrace().iter().map(|f| f.func_index).collect();
+            format!("trap {:?} at {frames:?}", t.code())
+        }
+        None => format!("error {e}"),
+    }
+}
+
+fn assert_same(wat: &str, calls: &[(&str, Vec<Val>)]) -> Vec<String> {
+    let interp = transcript(Tier::Interpreter, wat, calls);
+    let jit = transcript(Tier::Jit, wat, calls);
+    assert_eq!(interp, jit, "tiers disagree");
+    jit
+}
+
+fn i32s(v: &[i32]) -> Vec<Val> {
+    v.iter().map(|x| Val::I32(*x)).collect()
+}
+
+#[test]
+fn integer_arithmetic_and_traps_match() {
+    let wat = r#"(module
+      (func (export "div_s") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+      (func (export "rem_s") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1)))
+      (func (export "div_u64") (param i64 i64) (result i64) (i64.div_u (local.get 0) (local.get 1)))
+      (func (export "rem_s64") (param i64 i64) (result i64) (i64.rem_s (local.get 0) (local.get 1)))
+      (func (export "bits") (param i32) (result i32)
+        (i32.add (i32.clz (local.get 0))
+          (i32.add (i32.ctz (local.get 0))
+            (i32.add (i32.popcnt (local.get 0)) (i32.rotl (local.get 0) (i32.const 35))))))
+      (func (export "shifts") (param i64 i64) (result i64)
+        (i64.xor (i64.shl (local.get 0) (local.get 1))
+          (i64.xor (i64.shr_s (local.get 0) (local.get 1)) (i64.shr_u (local.get 0) (local.get 1)))))
+      (func (export "ext") (param i32) (result i64)
+        (i64.add (i64.extend8_s (i64.extend_i32_u (local.get 0))) (i64.extend32_s (i64.extend_i32_s (local.get 0))))))"#;
+    let min = i32::MIN;
+    let calls = vec![
+        ("div_s", i32s(&[7, -2])),
+        ("div_s", i32s(&[1, 0])),
+        ("div_s", i32s(&[min, -1])),
+        ("rem_s", i32s(&[min, -1])),
+        ("rem_s", i32s(&[-7, 2])),
+        ("rem_s", i32s(&[3, 0])),
+        ("div_u64", vec![Val::I64(-1), Val::I64(3)]),
+        ("div_u64", vec![Val::I64(5), Val::I64(0)]),
+        ("rem_s64", vec![Val::I64(i64::MIN), Val::I64(-1)]),
+        ("bits", i32s(&[0])),
+        ("bits", i32s(&[0x1234_5678])),
+        ("shifts", vec![Val::I64(-12345), Val::I64(67)]),
+        ("ext", i32s(&[0x80])),
+        ("ext", i32s(&[-1])),
+    ];
+    let out = assert_same(wat, &calls);
+    assert!(out[1].contains("IntegerDivideByZero"), "{out:?}");
+    assert!(out[2].contains("IntegerOverflow"), "{out:?}");
+    assert!(out[3].ends_with("= I32(0)"), "{out:?}");
+}
+
+#[test]
+fn float_operations_and_conversions_match() {
+    let wat = r#"(module
+      (func (export "round") (param f64) (result f64 f64 f64 f64)
+        (f64.ceil (local.get 0)) (f64.floor (local.get 0)) (f64.trunc (local.get 0)) (f64.nearest (local.get 0)))
+      (func (export "minmax") (param f32 f32) (result f32 f32 f32)
+        (f32.min (local.get 0) (local.get 1)) (f32.max (local.get 0) (local.get 1))
+        (f32.copysign (local.get 0) (local.get 1)))
+      (func (export "trunc_s") (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))
+      (func (export "trunc_u") (param f32) (result i64) (i64.trunc_f32_u (local.get 0)))
+      (func (export "trunc_sat") (param f64) (result i32 i64) (i32.trunc_sat_f64_u (local.get 0)) (i64.trunc_sat_f64_s (local.get 0)))
+      (func (export "convert") (param i64) (result f32 f64 f32)
+        (f32.convert_i64_u (local.get 0)) (f64.convert_i64_s (local.get 0))
+        (f32.demote_f64 (f64.convert_i64_u (local.get 0)))))"#;
+    let f64v = |x: f64| vec![Val::F64(x.to_bits())];
+    let f32v = |x: f32| vec![Val::F32(x.to_bits())];
+    let calls = vec![
+        ("round", f64v(2.5)),
+        ("round", f64v(-0.5)),
+        ("round", f64v(f64::NAN)),
+        (
+            "minmax",
+            vec![Val::F32(0.0f32.to_bits()), Val::F32((-0.0f32).to_bits())],
+        ),
+        (
+            "minmax",
+            vec![Val::F32(1.0f32.to_bits()), Val::F32(f32::NAN.to_bits())],
+        ),
+        ("trunc_s", f64v(-2147483648.9)),
+        ("trunc_s", f64v(-2147483649.0)),
+        ("trunc_s", f64v(2147483647.9)),
+        ("trunc_s", f64v(2147483648.0)),
+        ("trunc_s", f64v(f64::NAN)),
+        ("trunc_u", f32v(-0.9)),
+        ("trunc_u", f32v(-1.0)),
+        ("trunc_u", f32v(18446742974197923840.0)),
+        ("trunc_u", f32v(18446744073709551616.0)),
+        ("trunc_sat", f64v(-1e300)),
+        ("trunc_sat", f64v(1e300)),
+        ("trunc_sat", f64v(f64::NAN)),
+        ("convert", vec![Val::I64(-1)]),
+        ("convert", vec![Val::I64(0x7fff_ffff_ffff_fdff)]),
+    ];
+    let out = assert_same(wat, &calls);
+    assert!(out[6].contains("IntegerOverflow"), "{out:?}");
+    assert!(out[9].contains("BadConversionToInteger"), "{out:?}");
+}
+
+#[test]
+fn control_flow_calls_and_tables_match() {
+    let wat = r#"(module
+      (import "host" "add" (func $add (param i32 i32) (result i32)))
+      (import "host" "fail" (func $fail (param i32) (result i32)))
+      (type $ii (func (param i32) (result i32)))
+      (table $t 4 funcref)
+      (elem (table $t) (i32.const 0) func $double $square $add1)
+      (global $count (mut i32) (i32.const 0))
+      (func $double (type $ii) (i32.mul (local.get 0) (i32.const 2)))
+      (func $square (type $ii) (i32.mul (local.get 0) (local.get 0)))
+      (func $add1 (param i64) (result i64) (i64.add (local.get 0) (i64.const 1)))
+      (func (export "indirect") (param i32 i32) (result i32)
+        (global.set $count (i32.add (global.get $count) (i32.const 1)))
+        (call_indirect $t (type $ii) (local.get 1) (local.get 0)))
+      (func (export "count") (result i32) (global.get $count))
+      (func (export "switch") (param i32) (result i32)
+        (block $d (block $c (block $b (block $a
+          (br_table $a $b $c $d (local.get 0)))
+          (return (i32.const 10)))
+          (return (i32.const 20)))
+          (return (i32.const 30)))
+        (i32.const 40))
+      (func (export "multi") (param i32) (result i32 i64)
+        (local.get 0)
+        (block (param i32) (result i32 i64)
+          (i64.const 5)
+          (br_if 0 (i32.eqz (local.get 0)))
+          (drop) (i64.const 99)))
+      (func (export "loop_sum") (param i32) (result i32) (local $acc i32)
+        (local.get 0)
+        (loop $l (param i32) (result i32)
+          (local.set 0)
+          (local.set $acc (i32.add (local.get $acc) (local.get 0)))
+          (i32.sub (local.get 0) (i32.const 1))
+          (br_if $l (i32.gt_s (local.get 0) (i32.const 1)))
+          (drop)
+          (local.get $acc)))
+      (func (export "hosts") (param i32) (result i32)
+        (call $add (local.get 0) (call $fail (local.get 0))))
+      (func (export "grow_table") (result i32 i32)
+        (table.grow $t (ref.func $square) (i32.const 2))
+        (table.size $t))
+      (func (export "select") (param i32) (result i64)
+        (select (i64.const 1) (i64.const 2) (local.get 0))))"#;
+    let calls = vec![
+        ("indirect", i32s(&[0, 21])),
+        ("indirect", i32s(&[1, 9])),
+        ("indirect", i32s(&[2, 9])),
+        ("indirect", i32s(&[3, 9])),
+        ("indirect", i32s(&[4, 9])),
+        ("indirect", i32s(&[-1, 9])),
+        ("count", vec![]),
+        ("switch", i32s(&[0])),
+        ("switch", i32s(&[2])),
+        ("switch", i32s(&[3])),
+        ("switch", i32s(&[1000])),
+        ("multi", i32s(&[0])),
+        ("multi", i32s(&[5])),
+        ("loop_sum", i32s(&[100])),
+        ("hosts", i32s(&[5])),
+        ("hosts", i32s(&[-5])),
+        ("grow_table", vec![]),
+        ("indirect", i32s(&[4, 7])),
+        ("select", i32s(&[0])),
+        ("select", i32s(&[7])),
+    ];
+    let out = assert_same(wat, &calls);
+    assert!(out[2].contains("BadSignature"), "{out:?}");
+    assert!(out[3].contains("IndirectCallToNull"), "{out:?}");
+    assert!(out[4].contains("TableOutOfBounds"), "{out:?}");
+    assert!(out[15].contains("error negative"), "{out:?}");
+    assert!(out[17].ends_with("= I32(49)"), "{out:?}");
+}
+
+#[test]
+fn memory_bulk_operations_match() {
+    let wat = r#"(module
+      (memory (export "mem") 1 3)
+      (data $d "hello, world")
+      (func (export "init") (param i32 i32 i32) (memory.init $d (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "drop") (data.drop $d))
+      (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "size") (result i32) (memory.size))
+      (func (export "sum") (param i32 i32) (result i64) (local $acc i64)
+        (block $done (loop $l
+          (br_if $done (i32.ge_u (local.get 0) (local.get 1)))
+          (local.set $acc (i64.add (local.get $acc) (i64.load8_u (local.get 0))))
+          (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+          (br $l)))
+        (local.get $acc)))"#;
+    let calls = vec![
+        ("init", i32s(&[100, 0, 12])),
+        ("init", i32s(&[65530, 0, 12])),
+        ("init", i32s(&[0, 10, 3])),
+        ("copy", i32s(&[200, 100, 12])),
+        ("copy", i32s(&[104, 100, 12])),
+        ("copy", i32s(&[65535, 0, 2])),
+        ("fill", i32s(&[300, 0x41, 50])),
+        ("fill", i32s(&[65536, 0, 0])),
+        ("fill", i32s(&[65536, 0, 1])),
+        ("drop", vec![]),
+        ("init", i32s(&[0, 0, 1])),
+        ("init", i32s(&[0, 0, 0])),
+        ("sum", i32s(&[0, 65536])),
+        ("grow", i32s(&[1])),
+        ("size", vec![]),
+        ("fill", i32s(&[65536, 7, 65536])),
+        ("grow", i32s(&[5])),
+        ("sum", i32s(&[65530, 131072])),
+    ];
+    let out = assert_same(wat, &calls);
+    assert!(out[1].contains("MemoryOutOfBounds"), "{out:?}");
+    assert!(out[10].contains("MemoryOutOfBounds"), "{out:?}");
+    assert!(out[16].ends_with("= I32(-1)"), "{out:?}");
+}
+
+/// Every load and store width at the last byte it may touch, and one past
+/// it, at several static offsets.
+#[test]
+fn loads_and_stores_at_the_last_valid_byte_and_one_past() {
+    let ops: &[(&str, u32, &str)] = &[
+        ("i32.load", 4, "i32"),
+        ("i32.load8_s", 1, "i32"),
+        ("i32.load8_u", 1, "i32"),
+        ("i32.load16_s", 2, "i32"),
+        ("i32.load16_u", 2, "i32"),
+        ("i64.load", 8, "i64"),
+        ("i64.load8_s", 1, "i64"),
+        ("i64.load16_u", 2, "i64"),
+        ("i64.load32_s", 4, "i64"),
+        ("i64.load32_u", 4, "i64"),
+        ("f32.load", 4, "f32"),
+        ("f64.load", 8, "f64"),
+    ];
+    let stores: &[(&str, u32, &str)] = &[
+        ("i32.store", 4, "i32"),
+        ("i32.store8", 1, "i32"),
+        ("i32.store16", 2, "i32"),
+        ("i64.store", 8, "i64"),
+        ("i64.store8", 1, "i64"),
+        ("i64.store16", 2, "i64"),
+        ("i64.store32", 4, "i64"),
+        ("f32.store", 4, "f32"),
+        ("f64.store", 8, "f64"),
+    ];
+    let offsets = [0u32, 1, 7, 4096, 65535];
+    let mut wat = String::from("(module (memory (export \"mem\") 1)\n");
+    let mut calls = Vec::new();
+    let mut expect = Vec::new();
+    for &off in &offsets {
+        for (i, (op, size, ty)) in ops.iter().enumerate() {
+            let name = format!("l{i}_{off}");
+            wat.push_str(&format!(
+                "(func (export \"{name}\") (param i32) (result {ty}) ({op} offset={off} (local.get 0)))\n"
+            ));
+            if off + size <= 65536 {
+                let last = (65536 - size - off) as i32;
+                calls.push((name.clone(), i32s(&[last])));
+                expect.push(true);
+            }
+            let past = (65536 - size + 1) as i64 - off as i64;
+            calls.push((name.clone(), i32s(&[past as i32])));
+            expect.push(false);
+        }
+        for (i, (op, size, ty)) in stores.iter().enumerate() {
+            let name = format!("s{i}_{off}");
+            wat.push_str(&format!(
+                "(func (export \"{name}\") (param i32) ({op} offset={off} (local.get 0) ({ty}.const 0x41)))\n"
+            ));
+            if off + size <= 65536 {
+                let last = (65536 - size - off) as i32;
+                calls.push((name.clone(), i32s(&[last])));
+                expect.push(true);
+            }
+            let past = (65536 - size + 1) as i64 - off as i64;
+            calls.push((name.clone(), i32s(&[past as i32])));
+            expect.push(false);
+        }
+    }
+    wat.push(')');
+    let calls: Vec<(&str, Vec<Val>)> = calls.iter().map(|(n, a)| (n.as_str(), a.clone())).collect();
+    let out = assert_same(&wat, &calls);
+    for (line, ok) in out.iter().zip(&expect) {
+        assert_eq!(
+            line.contains("MemoryOutOfBounds"),
+            !ok,
+            "unexpected outcome: {line}"
+        );
+    }
+}
+
+#[test]
+fn memory_grow_then_access_sees_the_new_pages() {
+    let wat = r#"(module
+      (memory (export "mem") 0)
+      (func (export "store_after_grow") (result i32)
+        (drop (memory.grow (i32.const 2)))
+        (i32.store (i32.const 131068) (i32.const 0x12345678))
+        (i32.load (i32.const 131068)))
+      (func (export "past_end") (result i32) (i32.load (i32.const 131069))))"#;
+    let out = assert_same(
+        wat,
+        &[
+            ("past_end", vec![]),
+            ("store_after_grow", vec![]),
+            ("past_end", vec![]),
+        ],
+    );
+    assert!(out[0].contains("MemoryOutOfBounds"), "{out:?}");
+    assert!(out[1].ends_with("= I32(305419896)"), "{out:?}");
+    assert!(out[2].contains("MemoryOutOfBounds"), "{out:?}");
+}
+
+#[test]
+fn deep_recursion_is_a_stack_overflow_trap_not_a_crash() {
+    let wat = r#"(module
+      (func $runaway (export "runaway") (param i64) (result i64)
+        (i64.add (call $runaway (i64.add (local.get 0) (i64.const 1))) (i64.const 1)))
+      (func $depth (export "depth") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (i32.const 0))
+          (else (i32.add (call $depth (i32.sub (local.get 0) (i32.const 1))) (i32.const 1))))))"#;
+    let engine = engine(Tier::Jit);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let runaway = instance
+        .get_typed_func::<i64, i64>(&store, "runaway")
+        .unwrap();
+    let err = runaway.call(&mut store, 0).unwrap_err();
+    let trap = err.as_trap().expect("a trap");
+    assert_eq!(trap.code(), TrapCode::StackOverflow);
+    assert_eq!(trap.backtrace().len(), 64);
+    assert!(trap.elided_frames() > 0);
+    // The store is still usable, and moderate recursion works.
+    let depth = instance
+        .get_typed_func::<i32, i32>(&store, "depth")
+        .unwrap();
+    assert_eq!(depth.call(&mut store, 1000).unwrap(), 1000);
+    assert_eq!(
+        runaway.call(&mut store, 0).unwrap_err().trap_code(),
+        Some(TrapCode::StackOverflow)
+    );
+}
+
+#[test]
+fn an_error_inside_a_host_call_unwinds_unchanged() {
+    #[derive(Debug)]
+    struct Custom;
+    impl std::fmt::Display for Custom {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("custom")
+        }
+    }
+    impl std::error::Error for Custom {}
+    let wat = r#"(module
+      (import "env" "boom" (func $boom (param i32)))
+      (func $inner (param i32) (call $boom (local.get 0)))
+      (func (export "run") (param i32) (result i32)
+        (call $inner (local.get 0)) (i32.const 7)))"#;
+    let engine = engine(Tier::Jit);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let boom = Func::wrap(&mut store, |x: i32| -> petrel::Result<()> {
+        match x {
+            0 => Ok(()),
+            1 => Err(Error::host(Custom)),
+            _ => Err(TrapCode::Unreachable.into()),
+        }
+    });
+    let instance = Instance::new(&mut store, &module, &[boom.into()]).unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 0).unwrap(), 7);
+    let err = run.call(&mut store, 1).unwrap_err();
+    assert!(err.downcast_ref::<Custom>().is_some(), "{err}");
+    let err = run.call(&mut store, 2).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::Unreachable));
+    assert_eq!(run.call(&mut store, 0).unwrap(), 7);
+}
+
+#[test]
+fn a_trap_in_wasm_called_from_a_host_function_reaches_the_outer_caller() {
+    let wat = r#"(module
+      (import "host" "call_back" (func $call_back (param i32) (result i32)))
+      (memory (export "mem") 1)
+      (func (export "callback") (param i32) (result i32)
+        (if (i32.eq (local.get 0) (i32.const 13)) (then unreachable))
+        (i32.load (local.get 0)))
+      (func (export "outer") (param i32) (result i32)
+        (i32.add (call $call_back (local.get 0)) (i32.const 100))))"#;
+    let calls = vec![
+        ("outer", i32s(&[0])),
+        ("outer", i32s(&[13])),
+        ("outer", i32s(&[65536])),
+        ("outer", i32s(&[4])),
+    ];
+    let out = assert_same(wat, &calls);
+    assert!(out[0].ends_with("= I32(101)"), "{out:?}");
+    assert!(out[1].contains("Unreachable"), "{out:?}");
+    assert!(out[2].contains("MemoryOutOfBounds"), "{out:?}");
+    assert!(out[3].ends_with("= I32(101)"), "{out:?}");
+}
+
+#[test]
+fn traps_carry_a_backtrace_with_names() {
+    let wat = r#"(module $m
+      (func $leaf (unreachable))
+      (func $middle (call $leaf))
+      (func (export "top") (call $middle)))"#;
+    let engine = engine(Tier::Jit);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let top = instance.get_typed_func::<(), ()>(&store, "top").unwrap();
+    let err = top.call(&mut store, ()).unwrap_err();
+    let trap = err.as_trap().unwrap();
+    let names: Vec<_> = trap
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["leaf", "middle", ""]);
+    assert_eq!(trap.backtrace()[0].module_name.as_deref(), Some("m"));
+}
+
+#[test]
+fn a_start_function_and_shared_tables_work_across_instances() {
+    let engine = engine(Tier::Jit);
+    let mut store = Store::new(&engine, ());
+    let a = Module::new(
+        &engine,
+        r#"(module
+          (table (export "t") 2 funcref)
+          (global (export "g") (mut i32) (i32.const 0))
+          (func $seven (result i32) (i32.const 7))
+          (elem (i32.const 0) $seven)
+          (func (export "call") (param i32) (result i32)
+            (call_indirect (result i32) (local.get 0))))"#,
+    )
+    .unwrap();
+    let b = Module::new(
+        &engine,
+        r#"(module
+          (import "a" "t" (table 2 funcref))
+          (import "a" "g" (global $g (mut i32)))
+          (func $nine (result i32) (i32.const 9))
+          (elem (i32.const 1) $nine)
+          (func $start (global.set $g (i32.const 42)))
+          (start $start))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    let ia = linker.instantiate(&mut store, &a).unwrap();
+    linker.instance(&mut store, "a", ia).unwrap();
+    linker.instantiate(&mut store, &b).unwrap();
+    let call = ia.get_typed_func::<i32, i32>(&store, "call").unwrap();
+    assert_eq!(call.call(&mut store, 0).unwrap(), 7);
+    assert_eq!(call.call(&mut store, 1).unwrap(), 9);
+    let g = ia.get_global(&store, "g").unwrap();
+    assert_eq!(g.get(&store).i32(), Some(42));
+}
+
+#[test]
+fn a_host_panic_unwinds_through_compiled_code_to_the_caller() {
+    let wat = r#"(module
+      (import "env" "maybe_panic" (func $p (param i32)))
+      (func (export "run") (param i32) (result i32) (call $p (local.get 0)) (i32.const 1)))"#;
+    let engine = engine(Tier::Jit);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let p = Func::wrap(&mut store, |x: i32| {
+        if x != 0 {
+            panic!("host panic");
+        }
+    });
+    let instance = Instance::new(&mut store, &module, &[p.into()]).unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.call(&mut store, 1)));
+    assert!(caught.is_err());
+    assert_eq!(run.call(&mut store, 0).unwrap(), 1);
+}
