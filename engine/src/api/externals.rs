@@ -157,6 +157,16 @@ impl Memory {
         &mut self.entity_mut(ctx.inner).data
     }
 
+    /// The memory's bytes and the store's data, both mutably: what a host
+    /// function needs to read guest memory while updating its own state.
+    pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<StoreContextMut<'a, T>>,
+    ) -> (&'a mut [u8], &'a mut T) {
+        let ctx = store.into();
+        (&mut self.entity_mut(ctx.inner).data, ctx.data)
+    }
+
     /// Copies `buf.len()` bytes at `offset` into `buf`.
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
         let ctx = store.as_context();

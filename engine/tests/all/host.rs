@@ -564,3 +564,40 @@ fn host_function_can_instantiate_and_call_a_module_mid_call() {
     assert_eq!(run.call(&mut store, 4).unwrap(), 8 + 8 + 7 + 1000);
     assert_eq!(store.data().len(), 2);
 }
+
+#[test]
+fn host_function_borrows_guest_memory_and_store_data_together() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "host" "sum" (func $sum (param i32 i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 8) "\01\02\03\04")
+            (func (export "run") (call $sum (i32.const 8) (i32.const 4))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<u32>::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "sum",
+            |mut caller: Caller<'_, u32>, ptr: i32, len: i32| {
+                let memory = caller
+                    .get_export("memory")
+                    .and_then(|e| e.into_memory())
+                    .unwrap();
+                let (bytes, total) = memory.data_and_store_mut(&mut caller);
+                *total += bytes[ptr as usize..(ptr + len) as usize]
+                    .iter()
+                    .map(|b| *b as u32)
+                    .sum::<u32>();
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, 0u32);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), ()>(&store, "run").unwrap();
+    run.call(&mut store, ()).unwrap();
+    assert_eq!(*store.data(), 10);
+}
