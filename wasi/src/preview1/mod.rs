@@ -97,17 +97,8 @@ fn call<T>(
     let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
         return Err(Error::host(WasiAbiError::NoMemory(name)));
     };
-    // The memory's bytes and the store's data are both reached through
-    // the caller, so they cannot be borrowed at once; the context is moved
-    // out for the call (a few words: `Default` allocates nothing) and put
-    // back after. WASI functions never re-enter the guest, so nothing can
-    // observe the empty context in between.
-    let mut ctx = std::mem::take(get_ctx(caller.data_mut()));
-    let result = {
-        let mut mem = GuestMemory::new(memory.data_mut(&mut *caller));
-        f(&mut ctx, &mut mem)
-    };
-    *get_ctx(caller.data_mut()) = ctx;
+    let (bytes, data) = memory.data_and_store_mut(&mut *caller);
+    let result = f(get_ctx(data), &mut GuestMemory::new(bytes));
     Ok(match result {
         Ok(()) => 0,
         Err(errno) => i32::from(errno.raw()),
