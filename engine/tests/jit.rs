@@ -601,3 +601,38 @@ fn a_host_panic_unwinds_through_compiled_code_to_the_caller() {
     assert!(caught.is_err());
     assert_eq!(run.call(&mut store, 0).unwrap(), 1);
 }
+
+/// The JIT skips a bounds check already proven for the same address in the
+/// same straight-line code; a wider access through the same address must
+/// still be checked.
+#[test]
+fn a_proven_bounds_check_does_not_cover_a_wider_access() {
+    let wat = r#"(module
+      (memory (export "mem") 1 1)
+      (func (export "narrow_then_wide") (param i32) (result i32)
+        (i32.add (i32.load8_u (local.get 0)) (i32.load offset=2 (local.get 0))))
+      (func (export "wide_then_narrow") (param i32) (result i32)
+        (i32.store offset=4 (local.get 0) (i32.const 7))
+        (i32.load8_u offset=1 (local.get 0)))
+      (func (export "after_branch") (param i32 i32) (result i32)
+        (if (local.get 1) (then (drop (i32.load8_u (local.get 0)))))
+        (i32.load (local.get 0))))"#;
+    let calls = vec![
+        ("narrow_then_wide", i32s(&[65530])),
+        ("narrow_then_wide", i32s(&[65531])),
+        ("wide_then_narrow", i32s(&[65528])),
+        ("wide_then_narrow", i32s(&[65529])),
+        ("after_branch", i32s(&[65535, 1])),
+        ("after_branch", i32s(&[65532, 1])),
+    ];
+    let out = assert_same(wat, &calls);
+    let traps: Vec<bool> = out
+        .iter()
+        .map(|l| l.contains("MemoryOutOfBounds"))
+        .collect();
+    assert_eq!(
+        traps[..6],
+        [false, true, false, true, true, false],
+        "{out:?}"
+    );
+}

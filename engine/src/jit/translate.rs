@@ -175,6 +175,14 @@ struct Translator<'a, 'f> {
     vmstore: Value,
     /// The `VMMemory` of memory 0, loaded once in the entry block.
     mem0: Option<Value>,
+    /// Whether memory 0 can never grow (its maximum is its minimum), so
+    /// its base and length are constant for the instance's lifetime.
+    mem0_fixed: bool,
+    /// Bounds already checked in the current extended basic block: an
+    /// index value and the end (offset + size) proven in bounds for it.
+    /// Memories never shrink, so a passed check stays true; the cache is
+    /// cleared wherever control flow merges.
+    checked: Vec<(Value, u64)>,
     regions: Regions,
     trap_blocks: Vec<(u32, Block)>,
     dyn_trap_block: Option<Block>,
@@ -234,6 +242,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             vmctx,
             vmstore: vmctx,
             mem0: None,
+            mem0_fixed: false,
+            checked: Vec::new(),
             regions,
             trap_blocks: Vec::new(),
             dyn_trap_block: None,
@@ -249,6 +259,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     fn ro(&self) -> MemFlagsData {
         MemFlagsData::trusted()
             .with_readonly()
+            .with_can_move()
             .with_alias_region(Some(self.regions.vm))
     }
 
@@ -568,18 +579,27 @@ impl<'a, 'f> Translator<'a, 'f> {
         };
         let mem = self.mem(memory)?;
         let index = pop!(self);
-        let index = self.b.ins().uextend(types::I64, index);
-        let vm = self.vm();
-        let len = self.load_ptr(mem, offset_of!(VMMemory, len), vm);
-        // index < 2^32 and offset < 2^32: no overflow in 64 bits.
-        let end = self
-            .b
-            .ins()
-            .iadd_imm_s(index, (arg.offset + size as u64) as i64);
-        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-        self.trap_if(oob, TrapCode::MemoryOutOfBounds);
-        let base = self.load_ptr(mem, offset_of!(VMMemory, base), vm);
-        let addr = self.b.ins().iadd(base, index);
+        let flags = if self.mem0_fixed {
+            self.ro()
+        } else {
+            self.vm()
+        };
+        let end = arg.offset + size as u64;
+        let known = self
+            .checked
+            .iter()
+            .any(|&(v, checked_end)| v == index && checked_end >= end);
+        let index64 = self.b.ins().uextend(types::I64, index);
+        if !known {
+            let len = self.load_ptr(mem, offset_of!(VMMemory, len), flags);
+            // index < 2^32 and offset < 2^32: no overflow in 64 bits.
+            let last = self.b.ins().iadd_imm_s(index64, end as i64);
+            let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, last, len);
+            self.trap_if(oob, TrapCode::MemoryOutOfBounds);
+            self.checked.push((index, end));
+        }
+        let base = self.load_ptr(mem, offset_of!(VMMemory, base), flags);
+        let addr = self.b.ins().iadd(base, index64);
         Ok(match i32::try_from(arg.offset) {
             Ok(off) => (addr, off),
             Err(_) => (self.b.ins().iadd_imm_s(addr, arg.offset as i64), 0),
@@ -771,6 +791,13 @@ impl<'a, 'f> Translator<'a, 'f> {
         })
     }
 
+    /// Starts emitting into `block`, where control flow may merge: facts
+    /// proven on one path no longer hold.
+    fn switch_to_merge(&mut self, block: Block) {
+        self.checked.clear();
+        self.b.switch_to_block(block);
+    }
+
     fn block_with_params(&mut self, tys: &[Type]) -> Block {
         let b = self.b.create_block();
         for t in tys {
@@ -849,7 +876,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         for (depth, edge) in edges {
             let (target, _) = self.branch_target(depth);
             self.b.seal_block(edge);
-            self.b.switch_to_block(edge);
+            self.switch_to_merge(edge);
             self.b.ins().jump(target, &args);
         }
         self.reachable = false;
@@ -896,7 +923,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.stack.truncate(at);
         self.stack
             .extend_from_slice(&self.b.block_params(header).to_vec());
-        self.b.switch_to_block(header);
+        self.switch_to_merge(header);
         self.push_frame(
             FrameKind::Loop { header },
             dest,
@@ -918,7 +945,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             .brif(cond, then_block, &args, else_block, &args);
         self.b.seal_block(then_block);
         self.b.seal_block(else_block);
-        self.b.switch_to_block(then_block);
+        self.switch_to_merge(then_block);
         let at = self.stack.len() - params.len();
         self.stack.truncate(at);
         self.stack
@@ -955,7 +982,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.stack.truncate(frame.height);
         self.stack
             .extend_from_slice(&self.b.block_params(else_block).to_vec());
-        self.b.switch_to_block(else_block);
+        self.switch_to_merge(else_block);
         self.reachable = true;
     }
 
@@ -974,7 +1001,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 else_block,
                 has_else: false,
             } => {
-                self.b.switch_to_block(else_block);
+                self.switch_to_merge(else_block);
                 let args: Vec<BlockArg> = self
                     .b
                     .block_params(else_block)
@@ -987,7 +1014,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             FrameKind::Loop { header } => self.b.seal_block(header),
             _ => {}
         }
-        self.b.switch_to_block(frame.dest);
+        self.switch_to_merge(frame.dest);
         self.b.seal_block(frame.dest);
         self.stack.truncate(frame.height);
         self.stack
@@ -1032,6 +1059,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         if !self.info.memories.is_empty() {
             let mems = self.load_ptr(self.vmctx, offset_of!(VMContext, memories), ro);
             self.mem0 = Some(self.load_ptr(mems, 0, ro));
+            let limits = self.info.memories[0].limits;
+            self.mem0_fixed = limits.max == Some(limits.min);
         }
         let exit = self.block_with_params(&self.results.clone());
         self.push_frame(FrameKind::Block, exit, 0, self.results.len());
