@@ -74,8 +74,14 @@ fn run(tier: Tier) -> (f64, f64) {
 fn main() {
     // `tier_timing jit` (or `interp`) runs one tier, e.g. under a profiler.
     match std::env::args().nth(1).as_deref() {
-        Some("jit") => return drop(run(Tier::Jit)),
-        Some("interp") => return drop(run(Tier::Interpreter)),
+        Some("jit") => {
+            run(Tier::Jit);
+            return;
+        }
+        Some("interp") => {
+            run(Tier::Interpreter);
+            return;
+        }
         _ => {}
     }
     let (fi, li) = run(Tier::Interpreter);

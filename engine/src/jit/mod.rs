@@ -71,6 +71,9 @@ pub(crate) fn trap_code_from_bits(bits: u32) -> Option<TrapCode> {
     })
 }
 
+/// A function's machine code, or why it could not be compiled.
+type FuncCode = Result<Vec<u8>, CompileError>;
+
 /// A stub compiled once per signature and kept for the engine's lifetime.
 struct Stub {
     _code: CodeMemory,
@@ -167,8 +170,7 @@ pub(crate) fn compile_module(
             .compile(info, bytes, def as u32)
             .map_err(|e| e.in_func(info.num_imported_funcs + def as u32))
     };
-    let mut results: Vec<Option<Result<Vec<u8>, CompileError>>> =
-        (0..count).map(|_| None).collect();
+    let mut results: Vec<Option<FuncCode>> = (0..count).map(|_| None).collect();
     if threads <= 1 || total < 32 * 1024 {
         let mut compiler = translate::FuncCompiler::new(isa.clone());
         for (def, slot) in results.iter_mut().enumerate() {
@@ -176,7 +178,7 @@ pub(crate) fn compile_module(
         }
     } else {
         let next = core::sync::atomic::AtomicUsize::new(0);
-        let done: Mutex<Vec<(usize, Result<Vec<u8>, CompileError>)>> = Mutex::new(Vec::new());
+        let done: Mutex<Vec<(usize, FuncCode)>> = Mutex::new(Vec::new());
         std::thread::scope(|s| {
             for _ in 0..threads {
                 s.spawn(|| {

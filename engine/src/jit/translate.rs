@@ -921,8 +921,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.ins().jump(header, &args);
         let at = self.stack.len() - params.len();
         self.stack.truncate(at);
-        self.stack
-            .extend_from_slice(&self.b.block_params(header).to_vec());
+        self.stack.extend_from_slice(self.b.block_params(header));
         self.switch_to_merge(header);
         self.push_frame(
             FrameKind::Loop { header },
@@ -949,7 +948,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let at = self.stack.len() - params.len();
         self.stack.truncate(at);
         self.stack
-            .extend_from_slice(&self.b.block_params(then_block).to_vec());
+            .extend_from_slice(self.b.block_params(then_block));
         self.push_frame(
             FrameKind::If {
                 else_block,
@@ -981,7 +980,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         };
         self.stack.truncate(frame.height);
         self.stack
-            .extend_from_slice(&self.b.block_params(else_block).to_vec());
+            .extend_from_slice(self.b.block_params(else_block));
         self.switch_to_merge(else_block);
         self.reachable = true;
     }
@@ -1018,7 +1017,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.seal_block(frame.dest);
         self.stack.truncate(frame.height);
         self.stack
-            .extend_from_slice(&self.b.block_params(frame.dest).to_vec());
+            .extend_from_slice(self.b.block_params(frame.dest));
         self.reachable = frame.branched_to;
         if self.control.is_empty() {
             let results = self.b.block_params(frame.dest).to_vec();
