@@ -1,0 +1,224 @@
+//! Criterion benchmarks of every stage a Petrel user pays for:
+//!
+//! - `decode_validate`: `Module::validate` on the large module (MB/s);
+//! - `compile`: `Module::new` per tier on the large module (MB/s); for the
+//!   interpreter with `lazy_translation(false)` so every function is
+//!   translated up front, and lazily for comparison;
+//! - `instantiate`: a fresh `Store` plus instance of a small kernel and of
+//!   the large module (its WASI imports stubbed);
+//! - `call_overhead`: a `TypedFunc` call from the host of an empty function
+//!   and of one taking four arguments;
+//! - `execute/<tier>/<workload>`: each kernel's `run(n)` on a fresh
+//!   instance, checked against the native checksum before timing.
+//!
+//! Run with `cargo bench -p petrel-benches` (filter: `-- execute/interp`).
+//! The workloads are built first (clang, cargo); those whose toolchain is
+//! missing are skipped with a note.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use petrel::{Config, Engine, Linker, Module, Store, Tier};
+use petrel_benches::{build_all, native_checksum, Suite};
+use std::hint::black_box;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// The tiers this engine has.
+fn tiers() -> Vec<(&'static str, Tier)> {
+    #[allow(unused_mut)]
+    let mut tiers = vec![("interp", Tier::Interpreter)];
+    #[cfg(petrel_jit)]
+    tiers.push(("jit", Tier::Jit));
+    tiers
+}
+
+fn engine(tier: Tier, lazy: bool) -> Engine {
+    let mut config = Config::new();
+    config.tier(tier).lazy_translation(lazy);
+    Engine::new(&config)
+}
+
+fn suite() -> &'static Suite {
+    static SUITE: OnceLock<Suite> = OnceLock::new();
+    SUITE.get_or_init(|| {
+        let suite = build_all();
+        for note in &suite.skipped {
+            eprintln!("petrel-benches: skipped: {note}");
+        }
+        suite
+    })
+}
+
+/// The large module's bytes, if it could be built.
+fn big_module() -> Option<Vec<u8>> {
+    let path = &suite().get("big")?.wasi.as_ref()?.path;
+    std::fs::read(path).ok()
+}
+
+/// Instantiates `module` with every function import defined as a stub
+/// that traps, so modules that import WASI can be instantiated (but not
+/// run).
+fn instantiate_stubbed(engine: &Engine, module: &Module) -> (Store<()>, petrel::Instance) {
+    let mut linker = Linker::<()>::new(engine);
+    for import in module.imports() {
+        if let Some(ty) = import.ty().func() {
+            linker
+                .func_new(import.module(), import.name(), ty.clone(), |_, _, _| {
+                    Err(petrel::Error::msg("stub import called"))
+                })
+                .expect("define stub");
+        }
+    }
+    let mut store = Store::new(engine, ());
+    let instance = linker.instantiate(&mut store, module).expect("instantiate");
+    (store, instance)
+}
+
+fn decode_validate(c: &mut Criterion) {
+    let Some(bytes) = big_module() else { return };
+    let engine = Engine::default();
+    let mut group = c.benchmark_group("decode_validate");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.sample_size(10);
+    group.bench_function("big", |b| {
+        b.iter(|| Module::validate(&engine, black_box(&bytes)).expect("valid"))
+    });
+    group.finish();
+}
+
+fn compile(c: &mut Criterion) {
+    let Some(bytes) = big_module() else { return };
+    let mut group = c.benchmark_group("compile");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.sample_size(10);
+    for (name, tier) in tiers() {
+        let eager = engine(tier, false);
+        group.bench_function(format!("{name}/big"), |b| {
+            b.iter(|| Module::from_binary(&eager, black_box(&bytes)).expect("compile"))
+        });
+    }
+    let lazy = engine(Tier::Interpreter, true);
+    group.bench_function("interp-lazy/big", |b| {
+        b.iter(|| Module::from_binary(&lazy, black_box(&bytes)).expect("compile"))
+    });
+    group.finish();
+}
+
+fn instantiate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("instantiate");
+    for (name, tier) in tiers() {
+        let engine = engine(tier, true);
+        if let Some(kernel) = suite().get("sha256").and_then(|b| b.kernel.as_ref()) {
+            let bytes = std::fs::read(&kernel.module).expect("read module");
+            let module = Module::from_binary(&engine, &bytes).expect("compile");
+            group.bench_function(format!("{name}/sha256"), |b| {
+                b.iter(|| instantiate_stubbed(&engine, &module))
+            });
+        }
+        if let Some(bytes) = big_module() {
+            let module = Module::from_binary(&engine, &bytes).expect("compile");
+            group.bench_function(format!("{name}/big"), |b| {
+                b.iter(|| instantiate_stubbed(&engine, &module))
+            });
+        }
+    }
+    group.finish();
+}
+
+const CALLS_WAT: &str = r#"
+(module
+  (func (export "empty"))
+  (func (export "add4") (param i32 i32 i32 i32) (result i32)
+    (i32.add (i32.add (local.get 0) (local.get 1))
+             (i32.add (local.get 2) (local.get 3)))))
+"#;
+
+fn call_overhead(c: &mut Criterion) {
+    let mut group = c.benchmark_group("call_overhead");
+    for (name, tier) in tiers() {
+        let engine = engine(tier, true);
+        let module = Module::new(&engine, CALLS_WAT).expect("compile");
+        let (mut store, instance) = instantiate_stubbed(&engine, &module);
+        let empty = instance
+            .get_typed_func::<(), ()>(&store, "empty")
+            .expect("empty");
+        let add4 = instance
+            .get_typed_func::<(i32, i32, i32, i32), i32>(&store, "add4")
+            .expect("add4");
+        group.bench_function(format!("{name}/empty"), |b| {
+            b.iter(|| empty.call(&mut store, ()).expect("call"))
+        });
+        group.bench_function(format!("{name}/add4"), |b| {
+            b.iter(|| {
+                add4.call(&mut store, black_box((1, 2, 3, 4)))
+                    .expect("call")
+            })
+        });
+    }
+    group.finish();
+}
+
+fn execute(c: &mut Criterion) {
+    let mut group = c.benchmark_group("execute");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    for built in &suite().built {
+        let workload = built.workload;
+        let Some(kernel) = &built.kernel else {
+            continue;
+        };
+        if workload.bench_n == 0 {
+            continue; // start-up workloads: the comparison times those
+        }
+        let n = workload.bench_n;
+        let expected = built
+            .native
+            .as_ref()
+            .and_then(|native| native_checksum(native, n).ok());
+        let bytes = std::fs::read(&kernel.module).expect("read module");
+        for (name, tier) in tiers() {
+            let engine = engine(tier, true);
+            let module = Module::from_binary(&engine, &bytes).expect("compile");
+            // One checked run: a wrong answer must not be benchmarked.
+            let run = |engine: &Engine| {
+                let (mut store, instance) = instantiate_stubbed(engine, &module);
+                let func = instance
+                    .get_typed_func::<i32, i64>(&store, &kernel.export)
+                    .expect("kernel export");
+                func.call(&mut store, n as i32).expect("run")
+            };
+            let got = run(&engine).to_string();
+            if let Some(expected) = &expected {
+                assert_eq!(
+                    &got, expected,
+                    "{} on {name} disagrees with native",
+                    workload.name
+                );
+            }
+            group.bench_function(format!("{name}/{}", workload.name), |b| {
+                b.iter_batched(
+                    || {
+                        let (store, instance) = instantiate_stubbed(&engine, &module);
+                        let func = instance
+                            .get_typed_func::<i32, i64>(&store, &kernel.export)
+                            .expect("kernel export");
+                        (store, func)
+                    },
+                    |(mut store, func)| func.call(&mut store, black_box(n as i32)).expect("run"),
+                    BatchSize::PerIteration,
+                )
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    decode_validate,
+    compile,
+    instantiate,
+    call_overhead,
+    execute
+);
+criterion_main!(benches);
