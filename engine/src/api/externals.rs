@@ -271,7 +271,7 @@ impl Global {
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, val: Val) -> Result<Global> {
         let inner = store.as_context_mut().inner;
         check_val(inner, &val, ty.content)?;
-        inner.globals.push(GlobalEntity::new(ty, val.to_raw()));
+        inner.globals.push(GlobalEntity::new(ty, val.to_raw128()));
         Ok(Global(Stored::new(
             inner.id,
             inner.globals.len() as u32 - 1,
@@ -288,7 +288,7 @@ impl Global {
     pub fn get(&self, store: impl AsContext) -> Val {
         let inner = store.as_context().inner;
         let g = &inner.globals[self.0.index_in(inner) as usize];
-        Val::from_raw(*g.value, g.ty.content, inner.id)
+        Val::from_raw128(g.get(), g.ty.content, inner.id)
     }
 
     /// Sets its value; fails if it is immutable or `val` has the wrong
@@ -301,7 +301,7 @@ impl Global {
             return Err(Error::usage("cannot set an immutable global"));
         }
         check_val(inner, &val, ty.content)?;
-        *inner.globals[i].value = val.to_raw();
+        inner.globals[i].set(val.to_raw128());
         Ok(())
     }
 }

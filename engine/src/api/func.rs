@@ -6,7 +6,7 @@ use super::engine::Tier;
 use super::externals::check_val;
 use super::store::{AsContext, AsContextMut, Caller};
 use super::types::{FuncType, ValType};
-use super::values::{ExternRef, Stored, Val};
+use super::values::{slot_count, ExternRef, Stored, Val};
 use crate::error::{Error, Result};
 use crate::runtime::{FuncEntity, HostContext, HostFn, StoreId, StoreInner};
 use alloc::sync::Arc;
@@ -80,15 +80,18 @@ impl Func {
                 results.len()
             )));
         }
-        let mut raw_args = Vec::with_capacity(params.len());
+        let mut raw_args = alloc::vec![0u64; slot_count(ty.params())];
+        let mut at = 0;
         for (param, ty) in params.iter().zip(ty.params()) {
             check_val(inner, param, *ty)?;
-            raw_args.push(param.to_raw());
+            at += param.write_slots(&mut raw_args[at..]);
         }
-        let mut raw_results = alloc::vec![0u64; results.len()];
+        let mut raw_results = alloc::vec![0u64; slot_count(ty.results())];
         invoke(inner, data, index, &raw_args, &mut raw_results)?;
-        for ((out, raw), ty) in results.iter_mut().zip(raw_results).zip(ty.results()) {
-            *out = Val::from_raw(raw, *ty, inner.id);
+        let mut at = 0;
+        for (out, ty) in results.iter_mut().zip(ty.results()) {
+            *out = Val::from_slots(&raw_results[at..], *ty, inner.id);
+            at += ty.slots();
         }
         Ok(())
     }
@@ -167,19 +170,19 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         let index = self.func.0.index_in(inner);
         let mut args = [0u64; 16];
         let mut heap_args;
-        let args: &mut [u64] = if Params::COUNT <= args.len() {
-            &mut args[..Params::COUNT]
+        let args: &mut [u64] = if Params::SLOTS <= args.len() {
+            &mut args[..Params::SLOTS]
         } else {
-            heap_args = alloc::vec![0u64; Params::COUNT];
+            heap_args = alloc::vec![0u64; Params::SLOTS];
             &mut heap_args
         };
         params.into_raw(&StoreInnerToken(inner), args)?;
         let mut results = [0u64; 16];
         let mut heap_results;
-        let results: &mut [u64] = if Results::COUNT <= results.len() {
-            &mut results[..Results::COUNT]
+        let results: &mut [u64] = if Results::SLOTS <= results.len() {
+            &mut results[..Results::SLOTS]
         } else {
-            heap_results = alloc::vec![0u64; Results::COUNT];
+            heap_results = alloc::vec![0u64; Results::SLOTS];
             &mut heap_results
         };
         invoke(inner, data, index, args, results)?;
@@ -191,10 +194,15 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
 pub trait WasmTy: Sized + Send + 'static {
     /// The WebAssembly type.
     fn ty() -> ValType;
+    /// How many raw slots a value takes (two for `v128`).
     #[doc(hidden)]
-    fn to_raw(self, inner: &StoreInnerToken<'_>) -> Result<u64>;
+    const SLOTS: usize = 1;
+    /// Writes the value's `SLOTS` raw slots at the start of `out`.
     #[doc(hidden)]
-    fn from_raw(raw: u64, store: StoreIdToken) -> Self;
+    fn to_raw(self, inner: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()>;
+    /// Reads a value from the raw slots at the start of `raw`.
+    #[doc(hidden)]
+    fn from_raw(raw: &[u64], store: StoreIdToken) -> Self;
     #[doc(hidden)]
     fn from_val(val: &Val) -> Option<Self>;
     #[doc(hidden)]
@@ -215,8 +223,11 @@ macro_rules! num_wasm_ty {
     ($($t:ty => $variant:ident, $to:expr, $from:expr, $fromval:expr, $intoval:expr;)*) => {$(
         impl WasmTy for $t {
             fn ty() -> ValType { ValType::$variant }
-            fn to_raw(self, _: &StoreInnerToken<'_>) -> Result<u64> { Ok(($to)(self)) }
-            fn from_raw(raw: u64, _: StoreIdToken) -> Self { ($from)(raw) }
+            fn to_raw(self, _: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
+                out[0] = ($to)(self);
+                Ok(())
+            }
+            fn from_raw(raw: &[u64], _: StoreIdToken) -> Self { ($from)(raw[0]) }
             fn from_val(val: &Val) -> Option<Self> { ($fromval)(val) }
             fn into_val(self) -> Val { ($intoval)(self) }
         }
@@ -236,13 +247,14 @@ impl WasmTy for Option<Func> {
     fn ty() -> ValType {
         ValType::FuncRef
     }
-    fn to_raw(self, inner: &StoreInnerToken<'_>) -> Result<u64> {
+    fn to_raw(self, inner: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
         let val = Val::FuncRef(self);
         check_val(inner.0, &val, ValType::FuncRef)?;
-        Ok(val.to_raw())
+        out[0] = val.to_raw();
+        Ok(())
     }
-    fn from_raw(raw: u64, store: StoreIdToken) -> Self {
-        match Val::from_raw(raw, ValType::FuncRef, store.0) {
+    fn from_raw(raw: &[u64], store: StoreIdToken) -> Self {
+        match Val::from_raw(raw[0], ValType::FuncRef, store.0) {
             Val::FuncRef(f) => f,
             _ => None,
         }
@@ -262,13 +274,14 @@ impl WasmTy for Option<ExternRef> {
     fn ty() -> ValType {
         ValType::ExternRef
     }
-    fn to_raw(self, inner: &StoreInnerToken<'_>) -> Result<u64> {
+    fn to_raw(self, inner: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
         let val = Val::ExternRef(self);
         check_val(inner.0, &val, ValType::ExternRef)?;
-        Ok(val.to_raw())
+        out[0] = val.to_raw();
+        Ok(())
     }
-    fn from_raw(raw: u64, store: StoreIdToken) -> Self {
-        match Val::from_raw(raw, ValType::ExternRef, store.0) {
+    fn from_raw(raw: &[u64], store: StoreIdToken) -> Self {
+        match Val::from_raw(raw[0], ValType::ExternRef, store.0) {
             Val::ExternRef(r) => r,
             _ => None,
         }
@@ -284,10 +297,33 @@ impl WasmTy for Option<ExternRef> {
     }
 }
 
+/// A `v128`, as its 128 bits (lane 0 in the least significant bits).
+impl WasmTy for u128 {
+    fn ty() -> ValType {
+        ValType::V128
+    }
+    const SLOTS: usize = 2;
+    fn to_raw(self, _: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
+        out[0] = self as u64;
+        out[1] = (self >> 64) as u64;
+        Ok(())
+    }
+    fn from_raw(raw: &[u64], _: StoreIdToken) -> Self {
+        raw[0] as u128 | (raw[1] as u128) << 64
+    }
+    fn from_val(val: &Val) -> Option<Self> {
+        val.v128()
+    }
+    fn into_val(self) -> Val {
+        Val::V128(self)
+    }
+}
+
 /// The parameters of a [`TypedFunc`]: a [`WasmTy`] or a tuple of them.
 pub trait WasmParams: Send {
+    /// How many raw slots the parameters take.
     #[doc(hidden)]
-    const COUNT: usize;
+    const SLOTS: usize;
     #[doc(hidden)]
     fn types() -> Vec<ValType>;
     #[doc(hidden)]
@@ -296,8 +332,9 @@ pub trait WasmParams: Send {
 
 /// The results of a [`TypedFunc`]: a [`WasmTy`] or a tuple of them.
 pub trait WasmResults: Sized {
+    /// How many raw slots the results take.
     #[doc(hidden)]
-    const COUNT: usize;
+    const SLOTS: usize;
     #[doc(hidden)]
     fn types() -> Vec<ValType>;
     #[doc(hidden)]
@@ -305,56 +342,50 @@ pub trait WasmResults: Sized {
 }
 
 impl<A: WasmTy> WasmParams for A {
-    const COUNT: usize = 1;
+    const SLOTS: usize = A::SLOTS;
     fn types() -> Vec<ValType> {
         alloc::vec![A::ty()]
     }
     fn into_raw(self, inner: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
-        out[0] = self.to_raw(inner)?;
-        Ok(())
+        self.to_raw(inner, out)
     }
 }
 
 impl<A: WasmTy> WasmResults for A {
-    const COUNT: usize = 1;
+    const SLOTS: usize = A::SLOTS;
     fn types() -> Vec<ValType> {
         alloc::vec![A::ty()]
     }
     fn from_raw(raw: &[u64], store: StoreIdToken) -> Self {
-        A::from_raw(raw[0], store)
+        A::from_raw(raw, store)
     }
-}
-
-macro_rules! count {
-    () => { 0 };
-    ($head:ident $($tail:ident)*) => { 1 + count!($($tail)*) };
 }
 
 macro_rules! tuple_impls {
     ($($name:ident)*) => {
         #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
         impl<$($name: WasmTy,)*> WasmParams for ($($name,)*) {
-            const COUNT: usize = count!($($name)*);
+            const SLOTS: usize = 0 $(+ $name::SLOTS)*;
             fn types() -> Vec<ValType> {
                 alloc::vec![$($name::ty(),)*]
             }
             fn into_raw(self, inner: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
                 let ($($name,)*) = self;
                 let mut i = 0;
-                $( out[i] = $name.to_raw(inner)?; i += 1; )*
+                $( $name.to_raw(inner, &mut out[i..])?; i += $name::SLOTS; )*
                 Ok(())
             }
         }
 
         #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments, clippy::unused_unit)]
         impl<$($name: WasmTy,)*> WasmResults for ($($name,)*) {
-            const COUNT: usize = count!($($name)*);
+            const SLOTS: usize = 0 $(+ $name::SLOTS)*;
             fn types() -> Vec<ValType> {
                 alloc::vec![$($name::ty(),)*]
             }
             fn from_raw(raw: &[u64], store: StoreIdToken) -> Self {
                 let mut i = 0;
-                ($({ let v = $name::from_raw(raw[i], store); i += 1; v },)*)
+                ($({ let v = $name::from_raw(&raw[i..], store); i += $name::SLOTS; v },)*)
             }
         }
 

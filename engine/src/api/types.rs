@@ -28,6 +28,16 @@ impl ValType {
         matches!(self, ValType::FuncRef | ValType::ExternRef)
     }
 
+    /// How many 64-bit slots a value of this type takes in the raw
+    /// encoding: two for `v128`, one for everything else.
+    pub(crate) fn slots(self) -> usize {
+        if self == ValType::V128 {
+            2
+        } else {
+            1
+        }
+    }
+
     pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Option<Self> {
         use wasmparser::ValType as W;
         Some(match ty {

@@ -4,13 +4,16 @@
 //!
 //! Raw encoding: `i32`/`f32` in the low 32 bits (the high bits are not
 //! significant), `i64`/`f64` in all 64; references are 0 for null, else a
-//! store index plus one.
+//! store index plus one. A `v128` takes two slots, low half first; in a
+//! list of raw values (arguments, results) each value takes
+//! [`ValType::slots`] consecutive slots.
 
 use super::func::Func;
 use super::store::AsContextMut;
 use super::types::ValType;
 use crate::runtime::{StoreId, StoreInner};
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::any::Any;
 
 /// A handle to something owned by a store.
@@ -140,6 +143,14 @@ impl Val {
         }
     }
 
+    /// The `v128`, if this is one.
+    pub fn v128(&self) -> Option<u128> {
+        match self {
+            Val::V128(v) => Some(*v),
+            _ => None,
+        }
+    }
+
     /// Whether the value can be used in `inner` (references must belong to
     /// it).
     pub(crate) fn belongs_to(&self, inner: &StoreInner) -> bool {
@@ -150,22 +161,33 @@ impl Val {
         }
     }
 
-    /// The raw slot encoding. The caller has checked [`Val::belongs_to`].
+    /// The raw slot encoding of a one-slot value (any type but `v128`).
+    /// The caller has checked [`Val::belongs_to`].
     pub(crate) fn to_raw(self) -> u64 {
         match self {
             Val::I32(v) => v as u32 as u64,
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
-            // SIMD values get two slots when that issue lands; until then no
-            // module using them validates.
+            // Two slots: callers that may see a `v128` use `to_raw128` or
+            // `write_slots`.
             Val::V128(v) => v as u64,
             Val::FuncRef(f) => f.map_or(0, |f| f.0.index as u64 + 1),
             Val::ExternRef(r) => r.map_or(0, |r| r.0.index as u64 + 1),
         }
     }
 
-    /// Decodes a raw slot of type `ty` from store `store`.
+    /// The raw encoding widened to 128 bits (how a global holds it):
+    /// a `v128` whole, every other value zero-extended from its slot.
+    pub(crate) fn to_raw128(self) -> u128 {
+        match self {
+            Val::V128(v) => v,
+            other => other.to_raw() as u128,
+        }
+    }
+
+    /// Decodes a raw one-slot value of type `ty` (not `v128`) from store
+    /// `store`.
     pub(crate) fn from_raw(raw: u64, ty: ValType, store: StoreId) -> Val {
         let stored = |raw: u64| Stored::new(store, (raw - 1) as u32);
         match ty {
@@ -178,6 +200,57 @@ impl Val {
             ValType::ExternRef => Val::ExternRef((raw != 0).then(|| ExternRef(stored(raw)))),
         }
     }
+
+    /// Decodes a raw value of type `ty` widened to 128 bits.
+    pub(crate) fn from_raw128(raw: u128, ty: ValType, store: StoreId) -> Val {
+        match ty {
+            ValType::V128 => Val::V128(raw),
+            _ => Val::from_raw(raw as u64, ty, store),
+        }
+    }
+
+    /// Writes the value's [`ValType::slots`] raw slots at the start of
+    /// `out` and returns how many that was.
+    pub(crate) fn write_slots(self, out: &mut [u64]) -> usize {
+        match self {
+            Val::V128(v) => {
+                out[0] = v as u64;
+                out[1] = (v >> 64) as u64;
+                2
+            }
+            other => {
+                out[0] = other.to_raw();
+                1
+            }
+        }
+    }
+
+    /// Decodes a value of type `ty` from the raw slots at the start of
+    /// `slots`.
+    pub(crate) fn from_slots(slots: &[u64], ty: ValType, store: StoreId) -> Val {
+        match ty {
+            ValType::V128 => Val::V128(slots[0] as u128 | (slots[1] as u128) << 64),
+            _ => Val::from_raw(slots[0], ty, store),
+        }
+    }
+}
+
+/// How many raw slots values of `types` take together.
+pub(crate) fn slot_count(types: &[ValType]) -> usize {
+    types.iter().map(|t| t.slots()).sum()
+}
+
+/// Decodes values of `types` from consecutive raw slots.
+pub(crate) fn vals_from_slots(types: &[ValType], slots: &[u64], store: StoreId) -> Vec<Val> {
+    let mut at = 0;
+    types
+        .iter()
+        .map(|t| {
+            let v = Val::from_slots(&slots[at..], *t, store);
+            at += t.slots();
+            v
+        })
+        .collect()
 }
 
 impl From<i32> for Val {
@@ -201,5 +274,11 @@ impl From<f32> for Val {
 impl From<f64> for Val {
     fn from(v: f64) -> Val {
         Val::F64(v.to_bits())
+    }
+}
+
+impl From<u128> for Val {
+    fn from(v: u128) -> Val {
+        Val::V128(v)
     }
 }

@@ -4,7 +4,7 @@
 
 use super::libcalls::LIBCALLS;
 use super::{trap_code_from_bits, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
-use crate::api::values::Val;
+use crate::api::values::{vals_from_slots, Val};
 use crate::error::{Error, FrameInfo, Trap};
 use crate::runtime::vm::{InstanceVm, VMContext, VMFuncRef};
 use crate::runtime::{FuncEntity, HostContext, StoreInner};
@@ -81,7 +81,7 @@ pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Er
     let globals: Box<[_]> = inst
         .globals
         .iter()
-        .map(|&g| &mut *inner.globals[g as usize].value as *mut u64)
+        .map(|&g| inner.globals[g as usize].value_ptr())
         .collect();
     let tables: Box<[_]> = inst
         .tables
@@ -141,12 +141,9 @@ pub(super) fn call_host(
     };
     let func = func.clone();
     let ty = inner.types.get(*ty).clone();
-    let params: Vec<Val> = ty
-        .params()
-        .iter()
-        .zip(values.iter())
-        .map(|(t, raw)| Val::from_raw(*raw, *t, inner.id))
-        .collect();
+    // One slot per value, two for a `v128` (only host-to-host calls have
+    // those until the JIT supports SIMD).
+    let params: Vec<Val> = vals_from_slots(ty.params(), values, inner.id);
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     {
         let mut ctx = HostContext {
@@ -156,14 +153,15 @@ pub(super) fn call_host(
         };
         func(&mut ctx, &params, &mut results)?;
     }
-    for (i, (r, t)) in results.iter().zip(ty.results()).enumerate() {
+    let mut at = 0;
+    for (r, t) in results.iter().zip(ty.results()) {
         if r.ty() != *t || !r.belongs_to(inner) {
             return Err(Error::usage(alloc::format!(
                 "host function returned a {} where its type says {t}",
                 r.ty()
             )));
         }
-        values[i] = r.to_raw();
+        at += r.write_slots(&mut values[at..]);
     }
     Ok(())
 }

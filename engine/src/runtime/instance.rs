@@ -58,19 +58,26 @@ fn check_import(inner: &StoreInner, ext: &Extern, want: &ExternType) -> Result<(
     }
 }
 
-/// Evaluates a constant expression for instance `inst`.
+/// Evaluates a constant expression for instance `inst`, as one raw slot
+/// (every type but `v128`).
 pub(crate) fn eval_const(inner: &StoreInner, inst: &InstanceEntity, expr: &ConstExpr) -> u64 {
-    let mut stack: Vec<u64> = Vec::new();
+    eval_const128(inner, inst, expr) as u64
+}
+
+/// Evaluates a constant expression for instance `inst`, 128 bits wide
+/// (scalars zero-extended), as a global holds it.
+pub(crate) fn eval_const128(inner: &StoreInner, inst: &InstanceEntity, expr: &ConstExpr) -> u128 {
+    let mut stack: Vec<u128> = Vec::new();
     for op in expr.ops() {
         let v = match *op {
-            ConstOp::I32(v) => v as u32 as u64,
-            ConstOp::I64(v) => v as u64,
-            ConstOp::F32(v) => v as u64,
-            ConstOp::F64(v) => v,
-            ConstOp::V128(v) => v as u64,
+            ConstOp::I32(v) => v as u32 as u128,
+            ConstOp::I64(v) => v as u64 as u128,
+            ConstOp::F32(v) => v as u128,
+            ConstOp::F64(v) => v as u128,
+            ConstOp::V128(v) => v,
             ConstOp::RefNull(_) => 0,
-            ConstOp::RefFunc(f) => inst.funcs[f as usize] as u64 + 1,
-            ConstOp::GlobalGet(g) => *inner.globals[inst.globals[g as usize] as usize].value,
+            ConstOp::RefFunc(f) => inst.funcs[f as usize] as u128 + 1,
+            ConstOp::GlobalGet(g) => inner.globals[inst.globals[g as usize] as usize].get(),
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                 let b = stack.pop().unwrap_or(0) as u32;
                 let a = stack.pop().unwrap_or(0) as u32;
@@ -78,16 +85,16 @@ pub(crate) fn eval_const(inner: &StoreInner, inst: &InstanceEntity, expr: &Const
                     ConstOp::I32Add => a.wrapping_add(b),
                     ConstOp::I32Sub => a.wrapping_sub(b),
                     _ => a.wrapping_mul(b),
-                }) as u64
+                }) as u128
             }
             ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
-                let b = stack.pop().unwrap_or(0);
-                let a = stack.pop().unwrap_or(0);
-                match op {
+                let b = stack.pop().unwrap_or(0) as u64;
+                let a = stack.pop().unwrap_or(0) as u64;
+                (match op {
                     ConstOp::I64Add => a.wrapping_add(b),
                     ConstOp::I64Sub => a.wrapping_sub(b),
                     _ => a.wrapping_mul(b),
-                }
+                }) as u128
             }
         };
         stack.push(v);
@@ -159,7 +166,7 @@ pub(crate) fn instantiate(
     let config = inner.engine.config().clone();
     for (i, init) in info.global_inits.iter().enumerate() {
         let ty = info.globals[info.num_imported_globals as usize + i];
-        let value = eval_const(inner, &inst, init);
+        let value = eval_const128(inner, &inst, init);
         inner.globals.push(GlobalEntity::new(ty, value));
         inst.globals.push(inner.globals.len() as u32 - 1);
     }

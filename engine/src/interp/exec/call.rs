@@ -3,7 +3,7 @@
 //! the embedding API.
 
 use super::{execute, Stop};
-use crate::api::values::Val;
+use crate::api::values::{vals_from_slots, Val};
 use crate::error::{Error, Trap, TrapCode};
 use crate::interp::bytecode::Op;
 use crate::interp::CompiledFunc;
@@ -109,12 +109,7 @@ pub(super) fn call_host(
     };
     let func = func.clone();
     let ty = inner.types.get(*ty).clone();
-    let params: Vec<Val> = ty
-        .params()
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Val::from_raw(inner.stack.values[args + i], *t, inner.id))
-        .collect();
+    let params: Vec<Val> = vals_from_slots(ty.params(), &inner.stack.values[args..], inner.id);
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     {
         let mut ctx = HostContext {
@@ -124,14 +119,15 @@ pub(super) fn call_host(
         };
         func(&mut ctx, &params, &mut results).map_err(Stop::Error)?;
     }
-    for (i, (r, t)) in results.iter().zip(ty.results()).enumerate() {
+    let mut at = args;
+    for (r, t) in results.iter().zip(ty.results()) {
         if r.ty() != *t || !r.belongs_to(inner) {
             return Err(Stop::Error(Error::usage(alloc::format!(
                 "host function returned a {} where its type says {t}",
                 r.ty()
             ))));
         }
-        inner.stack.values[args + i] = r.to_raw();
+        at += r.write_slots(&mut inner.stack.values[at..]);
     }
     Ok(())
 }

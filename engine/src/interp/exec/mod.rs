@@ -397,11 +397,11 @@ fn run(
             }
             Op::GlobalGet { dst, index } => {
                 let g = inner.instances[cache.index as usize].globals[index as usize];
-                set!(dst, *inner.globals[g as usize].value)
+                set!(dst, inner.globals[g as usize].value[0])
             }
             Op::GlobalSet { src, index } => {
                 let g = inner.instances[cache.index as usize].globals[index as usize];
-                *inner.globals[g as usize].value = get!(src);
+                inner.globals[g as usize].value[0] = get!(src);
             }
 
             Op::I32Eqz { dst, a } => set!(dst, (i32!(a) == 0) as u64),
