@@ -15,6 +15,10 @@
 //!   dispatched.
 //! - 32-bit values live in the low half of a slot; the high half is not
 //!   significant, so wrapping and reinterpreting are plain copies.
+//! - A `v128` takes two consecutive slots, low half first; an op's `v128`
+//!   operand or result names the first. A handler reads all of its
+//!   operands before writing either half of its result, so a result may
+//!   overlap an operand.
 
 /// A frame slot index.
 pub(crate) type Slot = u16;
@@ -23,11 +27,15 @@ macro_rules! define_ops {
     (
         results { $( $(#[$rm:meta])* $rname:ident { $($rfield:ident : $rty:ty),* $(,)? } ),* $(,)? }
         others { $( $(#[$om:meta])* $oname:ident $({ $($ofield:ident : $oty:ty),* $(,)? })? ),* $(,)? }
+        simd_results { $( $(#[$vm:meta])* $vname:ident { $($vfield:ident : $vty:ty),* $(,)? } ),* $(,)? }
+        simd_others { $( $(#[$wm:meta])* $wname:ident { $($wfield:ident : $wty:ty),* $(,)? } ),* $(,)? }
     ) => {
         /// One interpreter operation.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub(crate) enum Op {
             $( $(#[$rm])* $rname { dst: Slot, $($rfield: $rty),* }, )*
+            $( $(#[$vm])* $vname { dst: Slot, $($vfield: $vty),* }, )*
+            $( $(#[$wm])* $wname { $($wfield: $wty),* }, )*
             $( $(#[$om])* $oname $({ $($ofield: $oty),* })?, )*
         }
 
@@ -36,10 +44,20 @@ macro_rules! define_ops {
             pub(crate) fn dst_mut(&mut self) -> Option<&mut Slot> {
                 match self {
                     $( Op::$rname { dst, .. } => Some(dst), )*
+                    $( Op::$vname { dst, .. } => Some(dst), )*
                     _ => None,
                 }
             }
         }
+
+        /// A pattern matching every SIMD op (the ones `exec/simd.rs` runs),
+        /// so the dispatch loop can send them all to one arm and still match
+        /// exhaustively (a catch-all arm would cost every dispatch a range
+        /// check).
+        macro_rules! simd_ops {
+            () => { $( Op::$vname { .. } )|* | $( Op::$wname { .. } )|* };
+        }
+        pub(crate) use simd_ops;
     };
 }
 
@@ -257,6 +275,9 @@ define_ops! {
         /// Followed by `Aux { a: table }`.
         TableGrow { init: Slot, delta: Slot },
         RefFunc { func: u32 },
+
+        // Two-slot moves: a `v128` is two consecutive slots, low half first.
+        GlobalGet2 { index: u32 },
     }
     others {
         /// Never dispatched: extra operands of the op before.
@@ -269,6 +290,7 @@ define_ops! {
         Store64 { ptr: Slot, src: Slot, offset: u32 },
 
         GlobalSet { src: Slot, index: u32 },
+        GlobalSet2 { src: Slot, index: u32 },
 
         // Control.
         Unreachable,
@@ -344,6 +366,260 @@ define_ops! {
         /// Followed by `Aux { a: table, b: element segment }`.
         TableInit { dst: Slot, src: Slot, len: Slot },
         ElemDrop { index: u32 },
+    }
+    // SIMD (`v128`) ops, run out of line by `exec/simd.rs`.
+    simd_results {
+        // Two-slot moves: a `v128` is two consecutive slots, low half first.
+        Copy2 { src: Slot },
+        Select2 { cond: Slot, a: Slot, b: Slot },
+        /// A `v128` constant: pool entries `index` and `index + 1`.
+        V128Const { index: u32 },
+        /// Lanes chosen by the 16 indices at pool entries `index..index + 2`.
+        I8x16Shuffle { a: Slot, b: Slot, index: u32 },
+        V128Bitselect { a: Slot, b: Slot, c: Slot },
+        // Loads from memory 0, at `ptr + offset`.
+        V128Load { ptr: Slot, offset: u32 },
+        V128Load8x8S { ptr: Slot, offset: u32 },
+        V128Load8x8U { ptr: Slot, offset: u32 },
+        V128Load16x4S { ptr: Slot, offset: u32 },
+        V128Load16x4U { ptr: Slot, offset: u32 },
+        V128Load32x2S { ptr: Slot, offset: u32 },
+        V128Load32x2U { ptr: Slot, offset: u32 },
+        V128Load8Splat { ptr: Slot, offset: u32 },
+        V128Load16Splat { ptr: Slot, offset: u32 },
+        V128Load32Splat { ptr: Slot, offset: u32 },
+        V128Load64Splat { ptr: Slot, offset: u32 },
+        V128Load32Zero { ptr: Slot, offset: u32 },
+        V128Load64Zero { ptr: Slot, offset: u32 },
+        // Load one lane into a copy of `src`; followed by `Aux { a: offset }`.
+        V128Load8Lane { ptr: Slot, src: Slot, lane: u8 },
+        V128Load16Lane { ptr: Slot, src: Slot, lane: u8 },
+        V128Load32Lane { ptr: Slot, src: Slot, lane: u8 },
+        V128Load64Lane { ptr: Slot, src: Slot, lane: u8 },
+        I8x16ExtractLaneS { a: Slot, lane: u8 },
+        I8x16ExtractLaneU { a: Slot, lane: u8 },
+        I16x8ExtractLaneS { a: Slot, lane: u8 },
+        I16x8ExtractLaneU { a: Slot, lane: u8 },
+        I32x4ExtractLane { a: Slot, lane: u8 },
+        I64x2ExtractLane { a: Slot, lane: u8 },
+        F32x4ExtractLane { a: Slot, lane: u8 },
+        F64x2ExtractLane { a: Slot, lane: u8 },
+        I8x16ReplaceLane { a: Slot, b: Slot, lane: u8 },
+        I16x8ReplaceLane { a: Slot, b: Slot, lane: u8 },
+        I32x4ReplaceLane { a: Slot, b: Slot, lane: u8 },
+        I64x2ReplaceLane { a: Slot, b: Slot, lane: u8 },
+        F32x4ReplaceLane { a: Slot, b: Slot, lane: u8 },
+        F64x2ReplaceLane { a: Slot, b: Slot, lane: u8 },
+        // Scalar to vector.
+        I8x16Splat { a: Slot },
+        I16x8Splat { a: Slot },
+        I32x4Splat { a: Slot },
+        I64x2Splat { a: Slot },
+        F32x4Splat { a: Slot },
+        F64x2Splat { a: Slot },
+        // Vector to scalar.
+        V128AnyTrue { a: Slot },
+        I8x16AllTrue { a: Slot },
+        I8x16Bitmask { a: Slot },
+        I16x8AllTrue { a: Slot },
+        I16x8Bitmask { a: Slot },
+        I32x4AllTrue { a: Slot },
+        I32x4Bitmask { a: Slot },
+        I64x2AllTrue { a: Slot },
+        I64x2Bitmask { a: Slot },
+        // Vector unary.
+        V128Not { a: Slot },
+        I8x16Abs { a: Slot },
+        I8x16Neg { a: Slot },
+        I16x8Abs { a: Slot },
+        I16x8Neg { a: Slot },
+        I32x4Abs { a: Slot },
+        I32x4Neg { a: Slot },
+        I64x2Abs { a: Slot },
+        I64x2Neg { a: Slot },
+        I8x16Popcnt { a: Slot },
+        I16x8ExtendLowI8x16S { a: Slot },
+        I16x8ExtendLowI8x16U { a: Slot },
+        I16x8ExtendHighI8x16S { a: Slot },
+        I16x8ExtendHighI8x16U { a: Slot },
+        I32x4ExtendLowI16x8S { a: Slot },
+        I32x4ExtendLowI16x8U { a: Slot },
+        I32x4ExtendHighI16x8S { a: Slot },
+        I32x4ExtendHighI16x8U { a: Slot },
+        I64x2ExtendLowI32x4S { a: Slot },
+        I64x2ExtendLowI32x4U { a: Slot },
+        I64x2ExtendHighI32x4S { a: Slot },
+        I64x2ExtendHighI32x4U { a: Slot },
+        I16x8ExtAddPairwiseI8x16S { a: Slot },
+        I16x8ExtAddPairwiseI8x16U { a: Slot },
+        I32x4ExtAddPairwiseI16x8S { a: Slot },
+        I32x4ExtAddPairwiseI16x8U { a: Slot },
+        F32x4Ceil { a: Slot },
+        F32x4Floor { a: Slot },
+        F32x4Trunc { a: Slot },
+        F32x4Nearest { a: Slot },
+        F32x4Abs { a: Slot },
+        F32x4Neg { a: Slot },
+        F32x4Sqrt { a: Slot },
+        F64x2Ceil { a: Slot },
+        F64x2Floor { a: Slot },
+        F64x2Trunc { a: Slot },
+        F64x2Nearest { a: Slot },
+        F64x2Abs { a: Slot },
+        F64x2Neg { a: Slot },
+        F64x2Sqrt { a: Slot },
+        I32x4TruncSatF32x4S { a: Slot },
+        I32x4TruncSatF32x4U { a: Slot },
+        F32x4ConvertI32x4S { a: Slot },
+        F32x4ConvertI32x4U { a: Slot },
+        I32x4TruncSatF64x2SZero { a: Slot },
+        I32x4TruncSatF64x2UZero { a: Slot },
+        F64x2ConvertLowI32x4S { a: Slot },
+        F64x2ConvertLowI32x4U { a: Slot },
+        F32x4DemoteF64x2Zero { a: Slot },
+        F64x2PromoteLowF32x4 { a: Slot },
+        // Vector binary.
+        I8x16Add { a: Slot, b: Slot },
+        I8x16Sub { a: Slot, b: Slot },
+        I16x8Add { a: Slot, b: Slot },
+        I16x8Sub { a: Slot, b: Slot },
+        I32x4Add { a: Slot, b: Slot },
+        I32x4Sub { a: Slot, b: Slot },
+        I64x2Add { a: Slot, b: Slot },
+        I64x2Sub { a: Slot, b: Slot },
+        I8x16NarrowI16x8S { a: Slot, b: Slot },
+        I8x16NarrowI16x8U { a: Slot, b: Slot },
+        I16x8NarrowI32x4S { a: Slot, b: Slot },
+        I16x8NarrowI32x4U { a: Slot, b: Slot },
+        I8x16AddSatS { a: Slot, b: Slot },
+        I8x16AddSatU { a: Slot, b: Slot },
+        I8x16SubSatS { a: Slot, b: Slot },
+        I8x16SubSatU { a: Slot, b: Slot },
+        I8x16AvgrU { a: Slot, b: Slot },
+        I16x8AddSatS { a: Slot, b: Slot },
+        I16x8AddSatU { a: Slot, b: Slot },
+        I16x8SubSatS { a: Slot, b: Slot },
+        I16x8SubSatU { a: Slot, b: Slot },
+        I16x8AvgrU { a: Slot, b: Slot },
+        I8x16MinS { a: Slot, b: Slot },
+        I8x16MinU { a: Slot, b: Slot },
+        I8x16MaxS { a: Slot, b: Slot },
+        I8x16MaxU { a: Slot, b: Slot },
+        I16x8MinS { a: Slot, b: Slot },
+        I16x8MinU { a: Slot, b: Slot },
+        I16x8MaxS { a: Slot, b: Slot },
+        I16x8MaxU { a: Slot, b: Slot },
+        I32x4MinS { a: Slot, b: Slot },
+        I32x4MinU { a: Slot, b: Slot },
+        I32x4MaxS { a: Slot, b: Slot },
+        I32x4MaxU { a: Slot, b: Slot },
+        I16x8Mul { a: Slot, b: Slot },
+        I32x4Mul { a: Slot, b: Slot },
+        I64x2Mul { a: Slot, b: Slot },
+        I16x8Q15MulrSatS { a: Slot, b: Slot },
+        I32x4DotI16x8S { a: Slot, b: Slot },
+        I16x8ExtMulLowI8x16S { a: Slot, b: Slot },
+        I16x8ExtMulLowI8x16U { a: Slot, b: Slot },
+        I16x8ExtMulHighI8x16S { a: Slot, b: Slot },
+        I16x8ExtMulHighI8x16U { a: Slot, b: Slot },
+        I32x4ExtMulLowI16x8S { a: Slot, b: Slot },
+        I32x4ExtMulLowI16x8U { a: Slot, b: Slot },
+        I32x4ExtMulHighI16x8S { a: Slot, b: Slot },
+        I32x4ExtMulHighI16x8U { a: Slot, b: Slot },
+        I64x2ExtMulLowI32x4S { a: Slot, b: Slot },
+        I64x2ExtMulLowI32x4U { a: Slot, b: Slot },
+        I64x2ExtMulHighI32x4S { a: Slot, b: Slot },
+        I64x2ExtMulHighI32x4U { a: Slot, b: Slot },
+        F32x4Add { a: Slot, b: Slot },
+        F32x4Sub { a: Slot, b: Slot },
+        F32x4Mul { a: Slot, b: Slot },
+        F32x4Div { a: Slot, b: Slot },
+        F32x4Min { a: Slot, b: Slot },
+        F32x4Max { a: Slot, b: Slot },
+        F32x4PMin { a: Slot, b: Slot },
+        F32x4PMax { a: Slot, b: Slot },
+        F64x2Add { a: Slot, b: Slot },
+        F64x2Sub { a: Slot, b: Slot },
+        F64x2Mul { a: Slot, b: Slot },
+        F64x2Div { a: Slot, b: Slot },
+        F64x2Min { a: Slot, b: Slot },
+        F64x2Max { a: Slot, b: Slot },
+        F64x2PMin { a: Slot, b: Slot },
+        F64x2PMax { a: Slot, b: Slot },
+        I8x16Swizzle { a: Slot, b: Slot },
+        V128And { a: Slot, b: Slot },
+        V128AndNot { a: Slot, b: Slot },
+        V128Or { a: Slot, b: Slot },
+        V128Xor { a: Slot, b: Slot },
+        I8x16Eq { a: Slot, b: Slot },
+        I8x16Ne { a: Slot, b: Slot },
+        I8x16LtS { a: Slot, b: Slot },
+        I8x16LtU { a: Slot, b: Slot },
+        I8x16GtS { a: Slot, b: Slot },
+        I8x16GtU { a: Slot, b: Slot },
+        I8x16LeS { a: Slot, b: Slot },
+        I8x16LeU { a: Slot, b: Slot },
+        I8x16GeS { a: Slot, b: Slot },
+        I8x16GeU { a: Slot, b: Slot },
+        I16x8Eq { a: Slot, b: Slot },
+        I16x8Ne { a: Slot, b: Slot },
+        I16x8LtS { a: Slot, b: Slot },
+        I16x8LtU { a: Slot, b: Slot },
+        I16x8GtS { a: Slot, b: Slot },
+        I16x8GtU { a: Slot, b: Slot },
+        I16x8LeS { a: Slot, b: Slot },
+        I16x8LeU { a: Slot, b: Slot },
+        I16x8GeS { a: Slot, b: Slot },
+        I16x8GeU { a: Slot, b: Slot },
+        I32x4Eq { a: Slot, b: Slot },
+        I32x4Ne { a: Slot, b: Slot },
+        I32x4LtS { a: Slot, b: Slot },
+        I32x4LtU { a: Slot, b: Slot },
+        I32x4GtS { a: Slot, b: Slot },
+        I32x4GtU { a: Slot, b: Slot },
+        I32x4LeS { a: Slot, b: Slot },
+        I32x4LeU { a: Slot, b: Slot },
+        I32x4GeS { a: Slot, b: Slot },
+        I32x4GeU { a: Slot, b: Slot },
+        I64x2Eq { a: Slot, b: Slot },
+        I64x2Ne { a: Slot, b: Slot },
+        I64x2LtS { a: Slot, b: Slot },
+        I64x2GtS { a: Slot, b: Slot },
+        I64x2LeS { a: Slot, b: Slot },
+        I64x2GeS { a: Slot, b: Slot },
+        F32x4Eq { a: Slot, b: Slot },
+        F32x4Ne { a: Slot, b: Slot },
+        F32x4Lt { a: Slot, b: Slot },
+        F32x4Gt { a: Slot, b: Slot },
+        F32x4Le { a: Slot, b: Slot },
+        F32x4Ge { a: Slot, b: Slot },
+        F64x2Eq { a: Slot, b: Slot },
+        F64x2Ne { a: Slot, b: Slot },
+        F64x2Lt { a: Slot, b: Slot },
+        F64x2Gt { a: Slot, b: Slot },
+        F64x2Le { a: Slot, b: Slot },
+        F64x2Ge { a: Slot, b: Slot },
+        // Shifts by an i32 amount (modulo the lane width).
+        I8x16Shl { a: Slot, b: Slot },
+        I8x16ShrS { a: Slot, b: Slot },
+        I8x16ShrU { a: Slot, b: Slot },
+        I16x8Shl { a: Slot, b: Slot },
+        I16x8ShrS { a: Slot, b: Slot },
+        I16x8ShrU { a: Slot, b: Slot },
+        I32x4Shl { a: Slot, b: Slot },
+        I32x4ShrS { a: Slot, b: Slot },
+        I32x4ShrU { a: Slot, b: Slot },
+        I64x2Shl { a: Slot, b: Slot },
+        I64x2ShrS { a: Slot, b: Slot },
+        I64x2ShrU { a: Slot, b: Slot },
+    }
+    simd_others {
+        V128Store { ptr: Slot, src: Slot, offset: u32 },
+        // Store lane `lane` of `src` to memory 0 at `ptr + offset`.
+        V128Store8Lane { ptr: Slot, src: Slot, lane: u8, offset: u32 },
+        V128Store16Lane { ptr: Slot, src: Slot, lane: u8, offset: u32 },
+        V128Store32Lane { ptr: Slot, src: Slot, lane: u8, offset: u32 },
+        V128Store64Lane { ptr: Slot, src: Slot, lane: u8, offset: u32 },
     }
 }
 

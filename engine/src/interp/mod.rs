@@ -8,6 +8,7 @@
 mod bytecode;
 mod exec;
 mod numeric;
+mod simd;
 mod translate;
 
 pub(crate) use exec::invoke;
@@ -23,10 +24,12 @@ use once_cell::race::OnceBox;
 #[derive(Debug)]
 pub(crate) struct CompiledFunc {
     pub ops: Box<[Op]>,
-    /// 64-bit constants too wide for an immediate.
+    /// 64-bit constants too wide for an immediate, and 128-bit ones (`v128`
+    /// constants, shuffle masks) as two entries, low half first.
     pub consts: Box<[u64]>,
+    /// Slots of the parameters (two for each `v128`).
     pub num_params: u16,
-    /// Parameters plus declared locals.
+    /// Slots of the parameters plus declared locals.
     pub num_locals: u16,
     /// Every slot the frame uses: locals, then temporaries.
     pub num_slots: u16,

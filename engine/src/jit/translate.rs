@@ -40,7 +40,7 @@ pub(super) fn ir_type(t: ValType) -> Result<Type, CompileError> {
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         ValType::FuncRef | ValType::ExternRef => types::I64,
-        ValType::V128 => return Err(unsupported("v128 values")),
+        ValType::V128 => return Err(unsupported("SIMD (v128 values)")),
     })
 }
 
@@ -1452,6 +1452,10 @@ impl<'a, 'f> Translator<'a, 'f> {
             O::I64Extend16S => self.sign_extend(i64t, types::I16),
             O::I64Extend32S => self.sign_extend(i64t, types::I32),
 
+            // Until the JIT compiles SIMD (issue 5), the interpreter runs it.
+            other if crate::module::is_simd_operator(other) => {
+                return Err(unsupported("SIMD (v128 operators)"));
+            }
             other => {
                 return Err(unsupported(alloc::format!("the operator {other:?}")));
             }

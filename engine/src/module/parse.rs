@@ -15,10 +15,10 @@ use wasmparser::{
     WasmFeatures,
 };
 
-/// The proposals Petrel accepts: Wasm 2.0 without SIMD, which lands with
-/// its own issue.
+/// The proposals Petrel accepts: Wasm 2.0 (fixed-width SIMD included; the
+/// JIT tier rejects SIMD modules until it compiles them).
 pub(crate) fn features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+    WasmFeatures::WASM2
 }
 
 fn unsupported(what: &str, offset: u64) -> CompileError {

@@ -772,9 +772,6 @@ fn one_module_instantiates_many_times_with_separate_state() {
 fn modules_using_unsupported_proposals_are_compile_errors() {
     let engine = Engine::default();
     for wat in [
-        // SIMD.
-        "(module (func (result v128) v128.const i32x4 0 0 0 0))",
-        "(module (func (param v128)))",
         // memory64.
         "(module (memory i64 1))",
         // Threads: shared memory.

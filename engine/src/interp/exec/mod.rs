@@ -14,8 +14,9 @@
 
 mod call;
 mod memory;
+mod simd;
 
-use super::bytecode::Op;
+use super::bytecode::{simd_ops, Op};
 use super::numeric as num;
 use super::{CompiledFunc, Frame};
 use crate::api::module::ModuleInner;
@@ -402,6 +403,16 @@ fn run(
             Op::GlobalSet { src, index } => {
                 let g = inner.instances[cache.index as usize].globals[index as usize];
                 inner.globals[g as usize].value[0] = get!(src);
+            }
+            Op::GlobalGet2 { dst, index } => {
+                let g = inner.instances[cache.index as usize].globals[index as usize];
+                let [lo, hi] = *inner.globals[g as usize].value;
+                set!(dst, lo);
+                set!(dst as usize + 1, hi);
+            }
+            Op::GlobalSet2 { src, index } => {
+                let g = inner.instances[cache.index as usize].globals[index as usize];
+                *inner.globals[g as usize].value = [get!(src), get!(src as usize + 1)];
             }
 
             Op::I32Eqz { dst, a } => set!(dst, (i32!(a) == 0) as u64),
@@ -839,6 +850,12 @@ fn run(
                 ip = unsafe { ip.add(1) };
                 let f = call::indirect_target(inner, cache.index, table, ty, i32!(index))?;
                 call_store_func!(f, args);
+            }
+            // Everything on `v128` values, out of line. The match stays
+            // exhaustive (no catch-all), so dispatch needs no range check.
+            simd_ops!() => {
+                // SAFETY: the contract of `simd::execute` is this loop's.
+                ip = unsafe { simd::execute(op, ip, sp, cache.mem, cache.mem_len, &func.consts)? };
             }
         }
     }

@@ -5,8 +5,15 @@
 //! (`Local`), a temporary in its home slot (`Temp`), or a constant
 //! (`Const`): `local.get` and constants emit nothing, operations read their
 //! operands where they already are, and results land in the home slot of
-//! the stack position they occupy. Stack position `i` has home slot
-//! `num_locals + i`.
+//! the stack position they occupy.
+//!
+//! Slots are 64 bits; a `v128` takes two consecutive ones, low half first.
+//! So every entry records its home: the first slot above the entries below
+//! it, starting at `num_locals` (in scalar code, stack position `i` is at
+//! `num_locals + i`). Locals are numbered the same way, so a function's
+//! parameters are consecutive slots and calls pass arguments in place. A
+//! label's homes are laid out from its types on top of the stack below the
+//! block.
 //!
 //! Invariants the executor relies on:
 //! - at a label, every value the label carries is in its home slot (branch
@@ -16,22 +23,75 @@
 //!   cannot change a value already pushed.
 
 mod ops;
+mod simd;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_simd;
 
 use super::bytecode::{Op, Slot};
 use super::CompiledFunc;
+use crate::api::types::{FuncType, ValType};
 use crate::error::CompileError;
 use crate::module::ModuleInfo;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use wasmparser::{BinaryReader, BlockType, FunctionBody};
 
-/// Where a stack operand is.
+/// Where a stack operand is. A `v128` is never `Const`: its constant is
+/// written to its home when pushed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Operand {
     Local(Slot),
     Temp,
     Const(u64),
+}
+
+/// An operand stack entry: where the value is, its home slot, and whether
+/// it is a two-slot `v128`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    operand: Operand,
+    home: Slot,
+    wide: bool,
+}
+
+/// The types of a block's parameters and results.
+#[derive(Debug, Clone, Copy)]
+enum BlockSig<'a> {
+    Empty,
+    /// One result; whether it is a `v128`.
+    Result(bool),
+    Func(&'a FuncType),
+}
+
+impl BlockSig<'_> {
+    fn params(&self) -> usize {
+        match self {
+            BlockSig::Func(ty) => ty.params().len(),
+            _ => 0,
+        }
+    }
+
+    fn results(&self) -> usize {
+        match self {
+            BlockSig::Empty => 0,
+            BlockSig::Result(_) => 1,
+            BlockSig::Func(ty) => ty.results().len(),
+        }
+    }
+
+    /// Whether parameter (or, with `results`, result) `k` is a `v128`.
+    fn wide(&self, results: bool, k: usize) -> bool {
+        match self {
+            BlockSig::Empty => false,
+            BlockSig::Result(wide) => *wide,
+            BlockSig::Func(ty) => {
+                let types = if results { ty.results() } else { ty.params() };
+                types[k] == ValType::V128
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,10 +105,14 @@ enum FrameKind {
 
 /// A control frame: a block, loop, if or the function body.
 #[derive(Debug)]
-struct Frame {
+struct Frame<'a> {
     kind: FrameKind,
     /// Operand stack height below the block's parameters.
     height: usize,
+    /// The first slot above the entries below `height`: where the label's
+    /// values start.
+    base: Slot,
+    sig: BlockSig<'a>,
     params: usize,
     results: usize,
     /// For loops: the index of the first op of the body.
@@ -59,7 +123,7 @@ struct Frame {
     else_patch: Option<usize>,
 }
 
-impl Frame {
+impl Frame<'_> {
     fn label_arity(&self) -> usize {
         if self.kind == FrameKind::Loop {
             self.params
@@ -67,16 +131,37 @@ impl Frame {
             self.results
         }
     }
+
+    /// Whether the label's value `k` is a `v128`.
+    fn label_wide(&self, k: usize) -> bool {
+        self.sig.wide(self.kind != FrameKind::Loop, k)
+    }
+
+    /// The home slot of the label's value `k`.
+    fn label_home(&self, k: usize) -> Slot {
+        let mut home = self.base;
+        for j in 0..k {
+            home += 1 + self.label_wide(j) as Slot;
+        }
+        home
+    }
 }
 
 pub(crate) struct Translator<'a> {
     info: &'a ModuleInfo,
     ops: Vec<Op>,
+    /// The constant pool: 64-bit constants, and `v128` constants and
+    /// shuffle masks as two entries (low half first).
     consts: Vec<u64>,
+    /// Slots of parameters and declared locals.
     num_locals: usize,
-    stack: Vec<Operand>,
+    /// Slot and width of each local, when some local is a `v128`; else
+    /// local `i` is slot `i`.
+    locals: Option<Box<[(Slot, bool)]>>,
+    stack: Vec<Entry>,
+    /// The most slots above `num_locals` the operand stack has used.
     max_height: usize,
-    frames: Vec<Frame>,
+    frames: Vec<Frame<'a>>,
     reachable: bool,
     /// Nesting depth of blocks being skipped as unreachable.
     skip_depth: usize,
@@ -100,25 +185,45 @@ pub(crate) fn translate(
     let range = info.bodies[def as usize].range.clone();
     let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
     let ty = info.func_type(func_index);
-    let num_params = ty.params().len();
-    let num_results = ty.results().len();
-
-    let mut num_locals = num_params;
-    for local in body.get_locals_reader()? {
-        let (count, _ty) = local?;
-        num_locals += count as usize;
-    }
+    let num_params = ty.params().iter().map(|t| t.slots()).sum::<usize>();
+    let num_results = ty.results().iter().map(|t| t.slots()).sum::<usize>();
     let err =
         |msg: &str, offset: Option<usize>| Err(CompileError::new(msg, offset).in_func(func_index));
-    if num_locals > MAX_SLOTS {
-        return err("too many locals for the interpreter", Some(range.start));
+
+    // Scalar functions (the common case) number locals by index; a `v128`
+    // anywhere means a table of slots.
+    let mut num_locals = num_params;
+    let mut runs = Vec::new();
+    let mut any_wide = ty.params().contains(&ValType::V128);
+    for local in body.get_locals_reader()? {
+        let (count, ty) = local?;
+        let wide = ty == wasmparser::ValType::V128;
+        any_wide |= wide;
+        num_locals += count as usize * (1 + wide as usize);
+        if num_locals > MAX_SLOTS {
+            return err("too many locals for the interpreter", Some(range.start));
+        }
+        runs.push((count, wide));
     }
+    let locals = any_wide.then(|| {
+        let mut slots = Vec::new();
+        let mut next: Slot = 0;
+        let params = ty.params().iter().map(|t| (1, *t == ValType::V128));
+        for (count, wide) in params.chain(runs.iter().copied()) {
+            for _ in 0..count {
+                slots.push((next, wide));
+                next += 1 + wide as Slot;
+            }
+        }
+        slots.into_boxed_slice()
+    });
 
     let mut t = Translator {
         info,
         ops: Vec::new(),
         consts: Vec::new(),
         num_locals,
+        locals,
         stack: Vec::new(),
         max_height: 0,
         frames: Vec::new(),
@@ -130,8 +235,10 @@ pub(crate) fn translate(
     t.frames.push(Frame {
         kind: FrameKind::Func,
         height: 0,
+        base: num_locals as Slot,
+        sig: BlockSig::Func(ty),
         params: 0,
-        results: num_results,
+        results: ty.results().len(),
         head: 0,
         patches: Vec::new(),
         else_patch: None,
@@ -170,15 +277,42 @@ impl<'a> Translator<'a> {
 
     // ---- Slots and operands -------------------------------------------
 
-    /// The home slot of stack position `i`.
+    /// The home slot of stack position `i` (`i` may be the next free one).
     fn home(&self, i: usize) -> Slot {
-        (self.num_locals + i) as Slot
+        match self.stack.get(i) {
+            Some(e) => e.home,
+            None => match self.stack.last() {
+                Some(top) => top.home + 1 + top.wide as Slot,
+                None => self.num_locals as Slot,
+            },
+        }
     }
 
+    /// Whether the operand at stack position `i` is a `v128`.
+    fn wide(&self, i: usize) -> bool {
+        self.stack[i].wide
+    }
+
+    /// Pushes a one-slot operand.
     fn push(&mut self, operand: Operand) -> Result<(), CompileError> {
-        self.stack.push(operand);
-        if self.stack.len() > self.max_height {
-            self.max_height = self.stack.len();
+        self.push_entry(operand, false)
+    }
+
+    /// Pushes a value of type `ty` that is in its home slot.
+    fn push_temp(&mut self, ty: ValType) -> Result<(), CompileError> {
+        self.push_entry(Operand::Temp, ty == ValType::V128)
+    }
+
+    fn push_entry(&mut self, operand: Operand, wide: bool) -> Result<(), CompileError> {
+        let home = self.home(self.stack.len());
+        self.stack.push(Entry {
+            operand,
+            home,
+            wide,
+        });
+        let height = home as usize + 1 + wide as usize - self.num_locals;
+        if height > self.max_height {
+            self.max_height = height;
             if self.num_locals + self.max_height > MAX_SLOTS {
                 return Err(self.error("operand stack too deep for the interpreter"));
             }
@@ -188,7 +322,24 @@ impl<'a> Translator<'a> {
 
     fn pop(&mut self) -> Operand {
         // Validation guarantees the stack is deep enough in reachable code.
-        self.stack.pop().unwrap_or(Operand::Temp)
+        self.stack.pop().map_or(Operand::Temp, |e| e.operand)
+    }
+
+    /// The slot and width of local `index`.
+    fn local(&self, index: u32) -> (Slot, bool) {
+        match &self.locals {
+            None => (index as Slot, false),
+            Some(locals) => locals[index as usize],
+        }
+    }
+
+    /// Copies a value of one slot, or two with `wide`.
+    fn emit_copy(&mut self, dst: Slot, src: Slot, wide: bool) {
+        if wide {
+            self.emit(Op::Copy2 { dst, src });
+        } else {
+            self.emit(Op::Copy { dst, src });
+        }
     }
 
     fn emit(&mut self, op: Op) -> usize {
@@ -200,9 +351,14 @@ impl<'a> Translator<'a> {
     /// Emits an op producing the value at stack position `i` (its `dst` is
     /// `home(i)`), and pushes it as `Temp` there.
     fn emit_result(&mut self, op: Op) -> Result<(), CompileError> {
+        self.emit_result_of(op, false)
+    }
+
+    /// [`Self::emit_result`] for a `v128` result (`wide`) or not.
+    fn emit_result_of(&mut self, op: Op, wide: bool) -> Result<(), CompileError> {
         let i = self.stack.len();
         let at = self.emit(op);
-        self.push(Operand::Temp)?;
+        self.push_entry(Operand::Temp, wide)?;
         self.last_producer = Some((at, i));
         Ok(())
     }
@@ -210,7 +366,9 @@ impl<'a> Translator<'a> {
     /// The op that produced the top operand, if it is the last op emitted.
     fn top_producer(&self) -> Option<usize> {
         let (at, i) = self.last_producer?;
-        (at + 1 == self.ops.len() && i + 1 == self.stack.len() && self.stack[i] == Operand::Temp)
+        (at + 1 == self.ops.len()
+            && i + 1 == self.stack.len()
+            && self.stack[i].operand == Operand::Temp)
             .then_some(at)
     }
 
@@ -241,17 +399,34 @@ impl<'a> Translator<'a> {
         self.emit(op);
     }
 
+    /// The pool index of 128-bit `value` (two entries, low half first).
+    fn pool128(&mut self, value: u128) -> u32 {
+        let (lo, hi) = (value as u64, (value >> 64) as u64);
+        match self
+            .consts
+            .windows(2)
+            .position(|w| w[0] == lo && w[1] == hi)
+        {
+            Some(i) => i as u32,
+            None => {
+                self.consts.push(lo);
+                self.consts.push(hi);
+                self.consts.len() as u32 - 2
+            }
+        }
+    }
+
     /// Makes the operand at stack position `i` readable from a slot and
     /// returns the slot: locals and temps already are; constants are
     /// written to their home.
     fn slot_of(&mut self, i: usize) -> Slot {
-        match self.stack[i] {
+        match self.stack[i].operand {
             Operand::Local(slot) => slot,
             Operand::Temp => self.home(i),
             Operand::Const(value) => {
                 let home = self.home(i);
                 self.emit_const(home, value);
-                self.stack[i] = Operand::Temp;
+                self.stack[i].operand = Operand::Temp;
                 home
             }
         }
@@ -259,12 +434,12 @@ impl<'a> Translator<'a> {
 
     /// Puts the operand at position `i` into its home slot.
     fn materialize(&mut self, i: usize) {
-        match self.stack[i] {
+        match self.stack[i].operand {
             Operand::Temp => {}
             Operand::Local(src) => {
                 let dst = self.home(i);
-                self.emit(Op::Copy { dst, src });
-                self.stack[i] = Operand::Temp;
+                self.emit_copy(dst, src, self.wide(i));
+                self.stack[i].operand = Operand::Temp;
             }
             Operand::Const(_) => {
                 self.slot_of(i);
@@ -284,15 +459,16 @@ impl<'a> Translator<'a> {
     /// take a copy of the old value.
     fn preserve_local(&mut self, slot: Slot) {
         for i in 0..self.stack.len() {
-            if self.stack[i] == Operand::Local(slot) {
+            if self.stack[i].operand == Operand::Local(slot) {
                 self.materialize(i);
             }
         }
     }
 
-    /// Whether any operand reads local `slot`.
+    /// Whether any operand reads local `slot`. (A `v128` local is named
+    /// by its first slot; no other local starts at its second.)
     fn local_on_stack(&self, slot: Slot) -> bool {
-        self.stack.contains(&Operand::Local(slot))
+        self.stack.iter().any(|e| e.operand == Operand::Local(slot))
     }
 
     /// Pops the top operand and makes it readable from a slot.
@@ -306,7 +482,7 @@ impl<'a> Translator<'a> {
     // ---- Locals ----------------------------------------------------------
 
     fn local_set(&mut self, local: u32, tee: bool) -> Result<(), CompileError> {
-        let local = local as Slot;
+        let (local, wide) = self.local(local);
         let top = self.stack.len() - 1;
         match self.top_producer() {
             // Retarget the producing op onto the local, when nothing else
@@ -322,55 +498,51 @@ impl<'a> Translator<'a> {
                 self.stack.pop();
                 self.preserve_local(local);
                 self.stack.push(value);
-                match value {
+                match value.operand {
                     Operand::Local(src) if src == local => {}
-                    Operand::Local(src) => {
-                        self.emit(Op::Copy { dst: local, src });
-                    }
-                    Operand::Temp => {
-                        let src = self.home(top);
-                        self.emit(Op::Copy { dst: local, src });
-                    }
+                    Operand::Local(src) => self.emit_copy(local, src, wide),
+                    Operand::Temp => self.emit_copy(local, value.home, wide),
                     Operand::Const(v) => self.emit_const(local, v),
                 }
             }
         }
         self.stack.pop();
         if tee {
-            self.push(Operand::Local(local))?;
+            self.push_entry(Operand::Local(local), wide)?;
         }
         Ok(())
     }
 
     // ---- Control ---------------------------------------------------------
 
-    fn block_arity(&self, ty: BlockType) -> (usize, usize) {
+    fn block_sig(&self, ty: BlockType) -> BlockSig<'a> {
         match ty {
-            BlockType::Empty => (0, 0),
-            BlockType::Type(_) => (0, 1),
-            BlockType::FuncType(i) => {
-                let ty = &self.info.types[i as usize];
-                (ty.params().len(), ty.results().len())
-            }
+            BlockType::Empty => BlockSig::Empty,
+            BlockType::Type(t) => BlockSig::Result(t == wasmparser::ValType::V128),
+            BlockType::FuncType(i) => BlockSig::Func(&self.info.types[i as usize]),
         }
     }
 
     /// Common entry of `block`, `loop` and `if` (after `if`'s condition is
     /// popped).
-    fn enter_block(&mut self, kind: FrameKind, ty: BlockType) -> Frame {
-        let (params, results) = self.block_arity(ty);
+    fn enter_block(&mut self, kind: FrameKind, ty: BlockType) -> Frame<'a> {
+        let sig = self.block_sig(ty);
+        let (params, results) = (sig.params(), sig.results());
         // Locals must not be read across the boundary, and parameters must
         // be in their homes, where branches to a loop put them.
         for i in 0..self.stack.len() {
-            if matches!(self.stack[i], Operand::Local(_)) {
+            if matches!(self.stack[i].operand, Operand::Local(_)) {
                 self.materialize(i);
             }
         }
         self.materialize_top(params);
         self.last_producer = None;
+        let height = self.stack.len() - params;
         Frame {
             kind,
-            height: self.stack.len() - params,
+            height,
+            base: self.home(height),
+            sig,
             params,
             results,
             head: self.ops.len(),
@@ -385,52 +557,56 @@ impl<'a> Translator<'a> {
         ops::set_branch_offset(&mut self.ops[at], offset);
     }
 
-    /// Copies the top `arity` operands into the homes of the label at
-    /// height `height`.
-    fn copy_to_label(&mut self, height: usize, arity: usize) {
+    /// Copies the top `arity` operands into the homes of frame `fi`'s
+    /// label. Sources are never below their destinations (locals aside), so
+    /// copying in order never overwrites a value still to be copied.
+    fn copy_to_label(&mut self, fi: usize, arity: usize) {
         let len = self.stack.len();
         for k in 0..arity {
             let i = len - arity + k;
-            let dst = self.home(height + k);
-            match self.stack[i] {
-                Operand::Temp if i == height + k => {}
-                Operand::Temp => {
-                    let src = self.home(i);
-                    self.emit(Op::Copy { dst, src });
-                }
-                Operand::Local(src) => {
-                    self.emit(Op::Copy { dst, src });
-                }
+            let dst = self.frames[fi].label_home(k);
+            let e = self.stack[i];
+            match e.operand {
+                Operand::Temp if e.home == dst => {}
+                Operand::Temp => self.emit_copy(dst, e.home, e.wide),
+                Operand::Local(src) => self.emit_copy(dst, src, e.wide),
                 Operand::Const(v) => self.emit_const(dst, v),
             }
         }
     }
 
-    /// Whether the top `arity` operands are already in the label's homes.
-    fn in_place(&self, height: usize, arity: usize) -> bool {
-        let len = self.stack.len();
+    /// Whether the `arity` operands below the top `skip` ones are already
+    /// in frame `fi`'s label homes.
+    fn in_place(&self, fi: usize, arity: usize, skip: usize) -> bool {
+        let len = self.stack.len() - skip;
         (0..arity).all(|k| {
-            let i = len - arity + k;
-            i == height + k && self.stack[i] == Operand::Temp
+            let e = &self.stack[len - arity + k];
+            e.operand == Operand::Temp && e.home == self.frames[fi].label_home(k)
         })
     }
 
     /// Emits the return of the top `n` operands.
     fn emit_return(&mut self, n: usize) {
+        let top = self.stack.len().wrapping_sub(1);
         match n {
             0 => {
                 self.emit(Op::Return);
             }
-            1 => {
-                let src = self.slot_of(self.stack.len() - 1);
+            1 if !self.wide(top) => {
+                let src = self.slot_of(top);
                 self.emit(Op::Return1 { src });
+            }
+            1 => {
+                let start = self.slot_of(top);
+                self.emit(Op::ReturnN { start, count: 2 });
             }
             _ => {
                 self.materialize_top(n);
                 let start = self.home(self.stack.len() - n);
+                let end = self.home(self.stack.len());
                 self.emit(Op::ReturnN {
                     start,
-                    count: n as u32,
+                    count: (end - start) as u32,
                 });
             }
         }
@@ -440,15 +616,15 @@ impl<'a> Translator<'a> {
     /// copying its values first.
     fn emit_br(&mut self, depth: u32) {
         let fi = self.frames.len() - 1 - depth as usize;
-        let (kind, height, arity, head) = {
+        let (kind, arity, head) = {
             let f = &self.frames[fi];
-            (f.kind, f.height, f.label_arity(), f.head)
+            (f.kind, f.label_arity(), f.head)
         };
         if kind == FrameKind::Func {
             self.emit_return(arity);
             return;
         }
-        self.copy_to_label(height, arity);
+        self.copy_to_label(fi, arity);
         let at = self.emit(Op::Br { offset: 0 });
         self.link_branch(fi, at, kind, head);
     }
@@ -486,19 +662,12 @@ impl<'a> Translator<'a> {
 
     fn br_if(&mut self, depth: u32) {
         let fi = self.frames.len() - 1 - depth as usize;
-        let (kind, height, arity, head) = {
+        let (kind, arity, head) = {
             let f = &self.frames[fi];
-            (f.kind, f.height, f.label_arity(), f.head)
+            (f.kind, f.label_arity(), f.head)
         };
         // The condition is on top of the label's values.
-        let values_in_place = {
-            let len = self.stack.len() - 1;
-            (0..arity).all(|k| {
-                let i = len - arity + k;
-                i == height + k && self.stack[i] == Operand::Temp
-            })
-        };
-        if kind != FrameKind::Func && values_in_place {
+        if kind != FrameKind::Func && self.in_place(fi, arity, 1) {
             let at = self.emit_cond_branch(false);
             self.link_branch(fi, at, kind, head);
         } else {
@@ -506,7 +675,7 @@ impl<'a> Translator<'a> {
             // the stack, so constants are materialised before it.
             let cond = self.stack.len() - 1;
             for i in cond - arity..cond {
-                if matches!(self.stack[i], Operand::Const(_)) {
+                if matches!(self.stack[i].operand, Operand::Const(_)) {
                     self.materialize(i);
                 }
             }
@@ -531,7 +700,7 @@ impl<'a> Translator<'a> {
         let arity = self.frames[self.frames.len() - 1 - targets.default() as usize].label_arity();
         let top = self.stack.len();
         for i in top - arity..top {
-            if matches!(self.stack[i], Operand::Const(_)) {
+            if matches!(self.stack[i].operand, Operand::Const(_)) {
                 self.materialize(i);
             }
         }
@@ -544,11 +713,11 @@ impl<'a> Translator<'a> {
         // others go to a stub that copies, then branches.
         for (k, depth) in depths.iter().enumerate() {
             let fi = self.frames.len() - 1 - *depth as usize;
-            let (kind, height, arity, head) = {
+            let (kind, arity, head) = {
                 let f = &self.frames[fi];
-                (f.kind, f.height, f.label_arity(), f.head)
+                (f.kind, f.label_arity(), f.head)
             };
-            if kind != FrameKind::Func && self.in_place(height, arity) {
+            if kind != FrameKind::Func && self.in_place(fi, arity, 0) {
                 self.link_branch(fi, first + k, kind, head);
             } else {
                 let stub = self.ops.len();
@@ -589,8 +758,8 @@ impl<'a> Translator<'a> {
         }
         self.last_producer = None;
         self.stack.truncate(frame.height);
-        for _ in 0..frame.results {
-            self.push(Operand::Temp)?;
+        for k in 0..frame.results {
+            self.push_entry(Operand::Temp, frame.sig.wide(true, k))?;
         }
         self.reachable = reachable;
         Ok(())
@@ -611,8 +780,8 @@ impl<'a> Translator<'a> {
         }
         self.last_producer = None;
         self.stack.truncate(frame.height);
-        for _ in 0..frame.params {
-            self.push(Operand::Temp)?;
+        for k in 0..frame.params {
+            self.push_entry(Operand::Temp, frame.sig.wide(false, k))?;
         }
         frame.kind = FrameKind::Else;
         self.frames.push(frame);
@@ -623,10 +792,10 @@ impl<'a> Translator<'a> {
     fn if_(&mut self, ty: BlockType) -> Result<(), CompileError> {
         // Everything `enter_block` would materialise must be done before
         // the branch, so both arms see it.
-        let (params, _) = self.block_arity(ty);
+        let params = self.block_sig(ty).params();
         let cond = self.stack.len() - 1;
         for i in 0..cond {
-            if matches!(self.stack[i], Operand::Local(_)) || (i >= cond - params) {
+            if matches!(self.stack[i].operand, Operand::Local(_)) || (i >= cond - params) {
                 self.materialize(i);
             }
         }

@@ -2,6 +2,7 @@
 //! plus the tables of immediate forms and compare-and-branch fusions.
 
 use super::{FrameKind, Operand, Translator};
+use crate::api::types::ValType;
 use crate::error::CompileError;
 use crate::interp::bytecode::{Op, Slot};
 use wasmparser::Operator;
@@ -68,7 +69,7 @@ impl Translator<'_> {
             }
         };
         let dst = self.home(ai);
-        let const_at = |t: &Self, i: usize| match t.stack[i] {
+        let const_at = |t: &Self, i: usize| match t.stack[i].operand {
             Operand::Const(c) => as_imm(c),
             _ => None,
         };
@@ -117,7 +118,7 @@ impl Translator<'_> {
         self.emit_result(make(dst, ptr, offset))
     }
 
-    fn store(
+    pub(super) fn store(
         &mut self,
         memarg: &wasmparser::MemArg,
         make: fn(Slot, Slot, u32) -> Op,
@@ -129,7 +130,7 @@ impl Translator<'_> {
         Ok(())
     }
 
-    fn offset32(&self, memarg: &wasmparser::MemArg) -> Result<u32, CompileError> {
+    pub(super) fn offset32(&self, memarg: &wasmparser::MemArg) -> Result<u32, CompileError> {
         if memarg.target != wasmparser::MemArgTarget::Memory(0) {
             return Err(self.error("multiple memories are not supported yet"));
         }
@@ -145,8 +146,9 @@ impl Translator<'_> {
     }
 
     fn call(&mut self, func: u32) -> Result<(), CompileError> {
-        let ty = self.info.func_type(func);
-        let (n, m) = (ty.params().len(), ty.results().len());
+        let info = self.info;
+        let ty = info.func_type(func);
+        let n = ty.params().len();
         self.materialize_top(n);
         let base = self.stack.len() - n;
         let args = self.home(base);
@@ -155,24 +157,25 @@ impl Translator<'_> {
             None => self.emit(Op::CallImported { args, func }),
         };
         self.stack.truncate(base);
-        for _ in 0..m {
-            self.push(Operand::Temp)?;
+        for t in ty.results() {
+            self.push_temp(*t)?;
         }
         Ok(())
     }
 
     fn call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
         let index = self.pop_slot();
-        let fty = &self.info.types[ty as usize];
-        let (n, m) = (fty.params().len(), fty.results().len());
+        let info = self.info;
+        let fty = &info.types[ty as usize];
+        let n = fty.params().len();
         self.materialize_top(n);
         let base = self.stack.len() - n;
         let args = self.home(base);
         self.emit(Op::CallIndirect { args, index, ty });
         self.emit(Op::Aux { a: table, b: 0 });
         self.stack.truncate(base);
-        for _ in 0..m {
-            self.push(Operand::Temp)?;
+        for t in fty.results() {
+            self.push_temp(*t)?;
         }
         Ok(())
     }
@@ -219,26 +222,38 @@ impl Translator<'_> {
                 self.pop();
             }
             O::Select | O::TypedSelect { .. } | O::TypedSelectMulti { .. } => {
+                let wide = self.wide(self.stack.len() - 3);
                 let (a, b, cond) = self.pop3();
                 let dst = self.home(self.stack.len());
-                self.emit_result(Op::Select { dst, cond, a, b })?;
+                if wide {
+                    self.emit_result_of(Op::Select2 { dst, cond, a, b }, true)?;
+                } else {
+                    self.emit_result(Op::Select { dst, cond, a, b })?;
+                }
             }
-            O::LocalGet { local_index } => self.push(Operand::Local(local_index as Slot))?,
+            O::LocalGet { local_index } => {
+                let (slot, wide) = self.local(local_index);
+                self.push_entry(Operand::Local(slot), wide)?
+            }
             O::LocalSet { local_index } => self.local_set(local_index, false)?,
             O::LocalTee { local_index } => self.local_set(local_index, true)?,
             O::GlobalGet { global_index } => {
                 let dst = self.home(self.stack.len());
-                self.emit_result(Op::GlobalGet {
-                    dst,
-                    index: global_index,
-                })?;
+                let index = global_index;
+                if self.info.globals[index as usize].content == ValType::V128 {
+                    self.emit_result_of(Op::GlobalGet2 { dst, index }, true)?;
+                } else {
+                    self.emit_result(Op::GlobalGet { dst, index })?;
+                }
             }
             O::GlobalSet { global_index } => {
                 let src = self.pop_slot();
-                self.emit(Op::GlobalSet {
-                    src,
-                    index: global_index,
-                });
+                let index = global_index;
+                if self.info.globals[index as usize].content == ValType::V128 {
+                    self.emit(Op::GlobalSet2 { src, index });
+                } else {
+                    self.emit(Op::GlobalSet { src, index });
+                }
             }
 
             O::I32Load { memarg } | O::F32Load { memarg } | O::I64Load32U { memarg } => {
@@ -522,7 +537,11 @@ impl Translator<'_> {
             O::I64TruncSatF64S => self.unary(r2!(I64TruncSatF64S))?,
             O::I64TruncSatF64U => self.unary(r2!(I64TruncSatF64U))?,
 
-            _ => return Err(self.error("operator not supported by the interpreter yet")),
+            op => {
+                if !self.simd_op(op)? {
+                    return Err(self.error("operator not supported by the interpreter yet"));
+                }
+            }
         }
         Ok(())
     }
