@@ -636,3 +636,22 @@ fn a_proven_bounds_check_does_not_cover_a_wider_access() {
         "{out:?}"
     );
 }
+
+/// Recursion that goes through a host function at every level grows the
+/// native stack by Rust frames too; the stack limit still stops it.
+#[test]
+fn recursion_through_a_host_function_is_a_stack_overflow_trap() {
+    let wat = r#"(module
+      (import "host" "call_back" (func $call_back (param i32) (result i32)))
+      (func (export "callback") (param i32) (result i32)
+        (call $call_back (i32.add (local.get 0) (i32.const 1)))))"#;
+    let engine = engine(Tier::Jit);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker(&engine).instantiate(&mut store, &module).unwrap();
+    let f = instance
+        .get_typed_func::<i32, i32>(&store, "callback")
+        .unwrap();
+    let err = f.call(&mut store, 0).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::StackOverflow), "{err}");
+}
