@@ -10,8 +10,11 @@ extern crate alloc;
 use alloc::vec::Vec;
 use core::hash::{BuildHasherDefault, Hasher};
 
+/// A kernel: scaled by `n`, returns its checksum.
+pub type Kernel = fn(u32) -> u64;
+
 /// The kernels by name, as `kernels-main NAME N` and the harness know them.
-pub const KERNELS: &[(&str, fn(u32) -> u64)] = &[("hashmap", hashmap), ("vm", vm)];
+pub const KERNELS: &[(&str, Kernel)] = &[("hashmap", hashmap), ("vm", vm)];
 
 /// xorshift64: cheap deterministic data, identical everywhere.
 fn xorshift64(state: &mut u64) -> u64 {
