@@ -655,3 +655,48 @@ fn recursion_through_a_host_function_is_a_stack_overflow_trap() {
     let err = f.call(&mut store, 0).unwrap_err();
     assert_eq!(err.trap_code(), Some(TrapCode::StackOverflow), "{err}");
 }
+
+/// A bounds check proven on one path must not excuse an access on a path
+/// that merges with it.
+#[test]
+fn a_bounds_check_on_one_path_does_not_cover_another() {
+    let wat = r#"(module
+      (memory (export "mem") 1)
+      (func (export "then_only") (param i32 i32) (result i32)
+        (if (local.get 1) (then (drop (i32.load8_u (local.get 0)))))
+        (i32.load8_u (local.get 0)))
+      (func (export "else_only") (param i32 i32) (result i32)
+        (if (local.get 1)
+          (then (nop))
+          (else (drop (i32.load8_u (local.get 0)))))
+        (i32.load8_u (local.get 0)))
+      (func (export "block_exit") (param i32 i32) (result i32)
+        (block $b
+          (br_if $b (local.get 1))
+          (drop (i32.load8_u (local.get 0))))
+        (i32.load8_u (local.get 0)))
+      (func (export "before_loop") (param i32) (result i32) (local $n i32)
+        (drop (i32.load8_u (local.get 0)))
+        (loop $l
+          (local.set $n (i32.add (local.get $n) (i32.load8_u (local.get 0))))
+          (br_if $l (i32.lt_u (local.get $n) (i32.const 0))))
+        (local.get $n)))"#;
+    let calls = vec![
+        ("then_only", i32s(&[65536, 0])),
+        ("then_only", i32s(&[65535, 1])),
+        ("else_only", i32s(&[65536, 1])),
+        ("block_exit", i32s(&[65536, 1])),
+        ("before_loop", i32s(&[65535])),
+        ("before_loop", i32s(&[65536])),
+    ];
+    let out = assert_same(wat, &calls);
+    let traps: Vec<bool> = out
+        .iter()
+        .map(|l| l.contains("MemoryOutOfBounds"))
+        .collect();
+    assert_eq!(
+        traps[..6],
+        [true, false, true, true, false, true],
+        "{out:?}"
+    );
+}

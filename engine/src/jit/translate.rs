@@ -149,6 +149,9 @@ struct Frame {
     height: usize,
     /// Whether `dest` has a predecessor (so code after `end` is reachable).
     branched_to: bool,
+    /// How many proven bounds facts held where the frame was entered:
+    /// those still hold in its `else` and after its `end`.
+    checked_len: usize,
 }
 
 /// Alias regions: accesses in different regions never alias, which lets
@@ -178,10 +181,10 @@ struct Translator<'a, 'f> {
     /// Whether memory 0 can never grow (its maximum is its minimum), so
     /// its base and length are constant for the instance's lifetime.
     mem0_fixed: bool,
-    /// Bounds already checked in the current extended basic block: an
-    /// index value and the end (offset + size) proven in bounds for it.
-    /// Memories never shrink, so a passed check stays true; the cache is
-    /// cleared wherever control flow merges.
+    /// Bounds proven at a point dominating the current one: an index value
+    /// and the end (offset + size) proven in bounds for it. Memories never
+    /// shrink, so a passed check stays true everywhere it dominates; facts
+    /// proven inside a control frame are dropped at its `else` and `end`.
     checked: Vec<(Value, u64)>,
     regions: Regions,
     trap_blocks: Vec<(u32, Block)>,
@@ -791,10 +794,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         })
     }
 
-    /// Starts emitting into `block`, where control flow may merge: facts
-    /// proven on one path no longer hold.
-    fn switch_to_merge(&mut self, block: Block) {
-        self.checked.clear();
+    /// Starts emitting into `block`, which the first `keep` proven bounds
+    /// facts dominate (the others were proven on paths that may not reach
+    /// it).
+    fn switch_to(&mut self, block: Block, keep: usize) {
+        self.checked.truncate(keep);
         self.b.switch_to_block(block);
     }
 
@@ -876,7 +880,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         for (depth, edge) in edges {
             let (target, _) = self.branch_target(depth);
             self.b.seal_block(edge);
-            self.switch_to_merge(edge);
+            self.b.switch_to_block(edge);
             self.b.ins().jump(target, &args);
         }
         self.reachable = false;
@@ -891,6 +895,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             num_results: results,
             height: self.stack.len() - params,
             branched_to: false,
+            checked_len: self.checked.len(),
         });
     }
 
@@ -903,6 +908,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             num_results: 0,
             height: self.stack.len(),
             branched_to: false,
+            checked_len: self.checked.len(),
         });
     }
 
@@ -922,7 +928,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let at = self.stack.len() - params.len();
         self.stack.truncate(at);
         self.stack.extend_from_slice(self.b.block_params(header));
-        self.switch_to_merge(header);
+        self.b.switch_to_block(header);
         self.push_frame(
             FrameKind::Loop { header },
             dest,
@@ -944,7 +950,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             .brif(cond, then_block, &args, else_block, &args);
         self.b.seal_block(then_block);
         self.b.seal_block(else_block);
-        self.switch_to_merge(then_block);
+        self.b.switch_to_block(then_block);
         let at = self.stack.len() - params.len();
         self.stack.truncate(at);
         self.stack
@@ -981,7 +987,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.stack.truncate(frame.height);
         self.stack
             .extend_from_slice(self.b.block_params(else_block));
-        self.switch_to_merge(else_block);
+        self.switch_to(else_block, frame.checked_len);
         self.reachable = true;
     }
 
@@ -1000,7 +1006,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 else_block,
                 has_else: false,
             } => {
-                self.switch_to_merge(else_block);
+                self.switch_to(else_block, frame.checked_len);
                 let args: Vec<BlockArg> = self
                     .b
                     .block_params(else_block)
@@ -1013,7 +1019,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             FrameKind::Loop { header } => self.b.seal_block(header),
             _ => {}
         }
-        self.switch_to_merge(frame.dest);
+        self.switch_to(frame.dest, frame.checked_len);
         self.b.seal_block(frame.dest);
         self.stack.truncate(frame.height);
         self.stack
