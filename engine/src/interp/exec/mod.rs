@@ -855,7 +855,8 @@ fn run(
             // exhaustive (no catch-all), so dispatch needs no range check.
             simd_ops!() => {
                 // SAFETY: the contract of `simd::execute` is this loop's.
-                ip = unsafe { simd::execute(op, ip, sp, cache.mem, cache.mem_len, &func.consts)? };
+                let at: *const Op = op;
+                ip = unsafe { simd::execute(at, sp, cache.mem, cache.mem_len, &func.consts)? };
             }
         }
     }
