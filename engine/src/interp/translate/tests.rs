@@ -24,10 +24,19 @@ fn loop_condition_fuses_compare_and_branch() {
                 (br $l)))
             (local.get $i)))"#,
     );
-    std::println!("{ops:#?}");
     assert!(matches!(ops[0], Op::BrI32GeU { a: 1, b: 0, .. }), "{ops:?}");
     // `local.set` writes the add's result straight into the local.
-    assert!(matches!(ops[1], Op::I32AddImm { dst: 1, a: 1, imm: 1 }), "{ops:?}");
+    assert!(
+        matches!(
+            ops[1],
+            Op::I32AddImm {
+                dst: 1,
+                a: 1,
+                imm: 1
+            }
+        ),
+        "{ops:?}"
+    );
     assert!(matches!(ops[2], Op::Br { offset: -2 }), "{ops:?}");
     assert!(matches!(ops[3], Op::Return1 { src: 1 }), "{ops:?}");
     assert_eq!(ops.len(), 4);
@@ -40,7 +49,10 @@ fn if_on_comparison_branches_on_the_negated_comparison() {
             (if (result i32) (i32.lt_s (local.get 0) (i32.const 10))
               (then (i32.const 1)) (else (i32.const 2)))))"#,
     );
-    assert!(matches!(ops[0], Op::BrI32GeSImm { a: 0, imm: 10, .. }), "{ops:?}");
+    assert!(
+        matches!(ops[0], Op::BrI32GeSImm { a: 0, imm: 10, .. }),
+        "{ops:?}"
+    );
 }
 
 #[test]
@@ -51,7 +63,17 @@ fn local_set_does_not_retarget_over_a_pending_read_of_the_local() {
             (local.get 0)
             (local.set 0 (i32.add (local.get 0) (i32.const 1)))))"#,
     );
-    assert!(matches!(ops[0], Op::I32AddImm { dst: 2, a: 0, imm: 1 }), "{ops:?}");
+    assert!(
+        matches!(
+            ops[0],
+            Op::I32AddImm {
+                dst: 2,
+                a: 0,
+                imm: 1
+            }
+        ),
+        "{ops:?}"
+    );
     assert!(matches!(ops[1], Op::Copy { dst: 1, src: 0 }), "{ops:?}");
     assert!(matches!(ops[2], Op::Copy { dst: 0, src: 2 }), "{ops:?}");
     assert!(matches!(ops[3], Op::Return1 { src: 1 }), "{ops:?}");
