@@ -86,8 +86,9 @@ impl Report<'_> {
              comparison (`benches/compare.sh`): each workload runs as a whole process \
              (start-up, compilation and exit included) on each engine, the engines \
              interleaved round by round, {} rounds each; cells are medians, ratios are \
-             taken between medians of the same run. Lower is better for Petrel. Every run's \
-             checksum was compared with the native program's before timing.\n",
+             taken between medians of the same run. Lower is better for Petrel. Before the \
+             timed rounds, one checked run per engine must print the same checksum as the \
+             native program, and every timed run must exit successfully.\n",
             self.opts.reps
         );
         let _ = writeln!(
