@@ -700,3 +700,26 @@ fn a_bounds_check_on_one_path_does_not_cover_another() {
         "{out:?}"
     );
 }
+
+/// Found by differential testing: a `br_table` whose targets all return
+/// two values from the function, one of them a local, must return that
+/// local through every entry.
+#[test]
+fn br_table_returning_a_local_and_a_constant_from_the_function() {
+    let wat = r#"(module
+      (func (export "f") (param f64 i32) (result i32 f64)
+        (block
+          (i32.const 7) (local.get 0) (local.get 1)
+          (br_table 1 1))
+        (i32.const 0) (f64.const 0)))"#;
+    let calls = vec![
+        ("f", vec![Val::F64(1.5f64.to_bits()), Val::I32(0)]),
+        ("f", vec![Val::F64(2.5f64.to_bits()), Val::I32(1)]),
+        ("f", vec![Val::F64(3.5f64.to_bits()), Val::I32(9)]),
+    ];
+    let out = assert_same(wat, &calls);
+    assert!(
+        out[2].ends_with(&format!("= I32(7), F64({})", 3.5f64.to_bits())),
+        "{out:?}"
+    );
+}

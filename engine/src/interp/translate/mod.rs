@@ -698,9 +698,15 @@ impl<'a> Translator<'a> {
         // Every target takes the same values; put constants in their homes
         // once, before the table, so each stub sees the same stack.
         let arity = self.frames[self.frames.len() - 1 - targets.default() as usize].label_arity();
+        // A return of several values materialises them (`emit_return`),
+        // which changes the stack every later stub sees: do it once, here.
+        let returns_many = arity >= 2
+            && depths
+                .iter()
+                .any(|d| self.frames[self.frames.len() - 1 - *d as usize].kind == FrameKind::Func);
         let top = self.stack.len();
         for i in top - arity..top {
-            if matches!(self.stack[i].operand, Operand::Const(_)) {
+            if returns_many || matches!(self.stack[i].operand, Operand::Const(_)) {
                 self.materialize(i);
             }
         }
