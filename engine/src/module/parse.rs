@@ -82,7 +82,12 @@ pub(crate) fn parse_and_validate(bytes: &[u8]) -> Result<ModuleInfo, CompileErro
     let mut allocs = FuncValidatorAllocations::default();
     let mut next_body_func = 0u32;
 
-    for payload in Parser::new(0).parse_all(bytes) {
+    // The parser must know the features too: it decodes some encodings
+    // (compact imports, from a post-2.0 proposal) that the validator never
+    // sees.
+    let mut parser = Parser::new(0);
+    parser.set_features(features());
+    for payload in parser.parse_all(bytes) {
         let payload = payload?;
         match validator.payload(&payload)? {
             ValidPayload::Ok | ValidPayload::End(_) => {}

@@ -793,3 +793,14 @@ fn modules_using_unsupported_proposals_are_compile_errors() {
         assert!(Module::validate(&engine, &binary).is_err(), "{wat}");
     }
 }
+
+/// Found by the `validate` fuzz target: the compact-imports encoding (a
+/// post-2.0 proposal) must be rejected, as `wasmparser` rejects it.
+#[test]
+fn compact_imports_encoding_is_rejected() {
+    let bytes = [
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x02, 0x09, 0x01, 0x00, 0x00, 0x7f, 0x01,
+        0x00, 0x03, 0x7c, 0x00, 0x06, 0x01, 0x00,
+    ];
+    assert!(petrel::Module::validate(&petrel::Engine::default(), &bytes).is_err());
+}
