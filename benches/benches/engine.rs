@@ -22,13 +22,9 @@ use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// The tiers this engine has.
+/// The tiers the engine has.
 fn tiers() -> Vec<(&'static str, Tier)> {
-    #[allow(unused_mut)]
-    let mut tiers = vec![("interp", Tier::Interpreter)];
-    #[cfg(petrel_jit)]
-    tiers.push(("jit", Tier::Jit));
-    tiers
+    vec![("interp", Tier::Interpreter), ("jit", Tier::Jit)]
 }
 
 fn engine(tier: Tier, lazy: bool) -> Engine {
