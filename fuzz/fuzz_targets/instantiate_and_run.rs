@@ -9,7 +9,8 @@
 //! the wrong type, or call back into the guest. Nothing may panic or crash,
 //! and every failure must be an `Error` of the kind its cause explains:
 //! `Trap`, `Host` or `Link` (and `Usage` only after a host function broke
-//! its own signature).
+//! its own signature). Each input runs on one tier, the interpreter or
+//! the JIT (modules without SIMD only, until the JIT compiles it).
 
 #![no_main]
 
@@ -67,8 +68,16 @@ fn run(data: &[u8]) -> Result<()> {
     let wasm = module.to_bytes();
     dump_module(&wasm);
 
+    // Either tier; the JIT only for modules without SIMD, which it cannot
+    // compile yet.
+    let tier = if !petrel_fuzz::uses_simd(&wasm) && u.arbitrary()? {
+        petrel::Tier::Jit
+    } else {
+        petrel::Tier::Interpreter
+    };
     let mut config = petrel::Config::new();
     config
+        .tier(tier)
         .max_memory_pages(smith::MAX_PAGES * 16)
         .max_table_elements(100_000)
         .lazy_translation(u.arbitrary()?);

@@ -1,34 +1,47 @@
 //! The differential comparison itself, shared by the `differential` target
-//! and the regression tests: instantiate one module in Petrel and in wasmi,
-//! call every exported function with the same arguments, and panic on the
-//! first disagreement.
+//! and the regression tests: instantiate one module in up to three
+//! *voices* (Petrel's interpreter, Petrel's JIT, and `wasmi` as the
+//! oracle), call every exported function in each with the same arguments,
+//! and panic on the first disagreement.
 //!
 //! What is compared: each call's results or trap code (see
 //! [`Outcome`]), then every exported memory byte for byte, every exported
-//! global, and every exported table's size and null entries. A call that
-//! exhausts either engine's stack ends the comparison: the engines may
+//! global, and every exported table's size and null entries. The
+//! interpreter is held to wasmi, and the JIT to the interpreter. A call
+//! that exhausts any voice's stack ends the comparison: the engines may
 //! legitimately stop at different depths, after different side effects.
+//!
+//! The JIT compiles no SIMD yet, so it is a voice only for modules without
+//! `v128` ([`crate::uses_simd`]).
 
 use crate::oracle::{wasmi_default, Outcome, Value};
 use arbitrary::{Result, Unstructured};
 
-/// Runs `wasm` (valid, without imports, guaranteed to terminate) in both
-/// engines with arguments drawn from `u`; panics if they disagree.
+/// Runs `wasm` (valid, without imports, guaranteed to terminate) in every
+/// voice with arguments drawn from `u`; panics if two disagree.
 pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>) -> Result<()> {
-    let mut petrel = Petrel::new(wasm);
+    let mut interp = Petrel::new(wasm, petrel::Tier::Interpreter);
+    let mut jit = (!crate::uses_simd(wasm)).then(|| Petrel::new(wasm, petrel::Tier::Jit));
     let mut wasmi = Wasmi::new(wasm);
 
-    let p = petrel.instantiate();
+    let p = interp.instantiate();
+    let j = jit.as_mut().map(Petrel::instantiate);
     let w = wasmi.instantiate();
-    if p.is_stack_overflow() || w.is_stack_overflow() {
+    if p.is_stack_overflow()
+        || w.is_stack_overflow()
+        || j.as_ref().is_some_and(Outcome::is_stack_overflow)
+    {
         return Ok(());
     }
-    assert_same("instantiation", &p, &w);
+    assert_same("instantiation", ("interpreter", &p), ("wasmi", &w));
+    if let Some(j) = &j {
+        assert_same("instantiation", ("interpreter", &p), ("jit", j));
+    }
     if p != Outcome::Returned(vec![]) {
         return Ok(());
     }
 
-    let exports: Vec<(String, petrel::FuncType)> = petrel
+    let exports: Vec<(String, petrel::FuncType)> = interp
         .module
         .exports()
         .filter_map(|e| Some((e.name().to_string(), e.ty().func()?.clone())))
@@ -41,78 +54,76 @@ pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>) -> Result<()> {
                 .iter()
                 .map(|t| Value::arbitrary_of(u, *t))
                 .collect::<Result<Vec<_>>>()?;
-            let p = petrel.call(name, ty, &args);
+            let p = interp.call(name, ty, &args);
+            let j = jit.as_mut().map(|jit| jit.call(name, ty, &args));
             let w = wasmi.call(name, &args);
-            if p.is_stack_overflow() || w.is_stack_overflow() {
+            if p.is_stack_overflow()
+                || w.is_stack_overflow()
+                || j.as_ref().is_some_and(Outcome::is_stack_overflow)
+            {
                 return Ok(());
             }
-            assert_same(&format!("call to `{name}` with {args:?}"), &p, &w);
+            let what = format!("call to `{name}` with {args:?}");
+            assert_same(&what, ("interpreter", &p), ("wasmi", &w));
+            if let Some(j) = &j {
+                assert_same(&what, ("interpreter", &p), ("jit", j));
+            }
         }
     }
 
-    compare_exported_state(&petrel, &wasmi);
+    let p = interp.exported_state();
+    assert_same_state(("interpreter", &p), ("wasmi", &wasmi.exported_state()));
+    if let Some(jit) = &jit {
+        assert_same_state(("interpreter", &p), ("jit", &jit.exported_state()));
+    }
     Ok(())
 }
 
-fn assert_same(what: &str, petrel: &Outcome, wasmi: &Outcome) {
-    let same = match (petrel, wasmi) {
+fn assert_same(what: &str, (a_name, a): (&str, &Outcome), (b_name, b): (&str, &Outcome)) {
+    let same = match (a, b) {
         // Neither engine's error text is specified; that both refused is
         // what matters.
         (Outcome::Failed(_), Outcome::Failed(_)) => true,
-        _ => petrel == wasmi,
+        _ => a == b,
     };
     assert!(
         same,
-        "{what}: engines disagree\n  petrel: {petrel}\n  wasmi:  {wasmi}"
+        "{what}: {a_name} and {b_name} disagree\n  {a_name}: {a}\n  {b_name}: {b}"
     );
 }
 
-fn compare_exported_state(petrel: &Petrel, wasmi: &Wasmi) {
-    let p_inst = petrel.instance.expect("instantiated");
-    let w_inst = wasmi.instance.expect("instantiated");
-    for export in petrel.module.exports() {
-        let name = export.name();
-        match export.ty() {
-            petrel::ExternType::Memory(_) => {
-                let p = p_inst.get_memory(&petrel.store, name).unwrap();
-                let w = w_inst.get_memory(&wasmi.store, name).unwrap();
-                let (p, w) = (p.data(&petrel.store), w.data(&wasmi.store));
-                assert_eq!(p.len(), w.len(), "size of exported memory `{name}`");
-                if let Some(at) = p.iter().zip(w).position(|(a, b)| a != b) {
+/// One exported memory, global or table, as much of it as every voice
+/// can report.
+#[derive(Debug, PartialEq)]
+enum State {
+    Memory(Vec<u8>),
+    Global(Value),
+    /// The size and, per element, whether it is null.
+    Table(Vec<bool>),
+}
+
+fn assert_same_state(
+    (a_name, a): (&str, &[(String, State)]),
+    (b_name, b): (&str, &[(String, State)]),
+) {
+    assert_eq!(a.len(), b.len(), "number of exported entities");
+    for ((name, a), (_, b)) in a.iter().zip(b) {
+        match (a, b) {
+            (State::Memory(a), State::Memory(b)) => {
+                assert_eq!(
+                    a.len(),
+                    b.len(),
+                    "size of exported memory `{name}`: {a_name} vs {b_name}"
+                );
+                if let Some(at) = a.iter().zip(b).position(|(x, y)| x != y) {
                     panic!(
                         "exported memory `{name}` differs first at byte {at:#x}: \
-                         petrel {:#04x}, wasmi {:#04x}",
-                        p[at], w[at]
+                         {a_name} {:#04x}, {b_name} {:#04x}",
+                        a[at], b[at]
                     );
                 }
             }
-            petrel::ExternType::Global(_) => {
-                let p = p_inst.get_global(&petrel.store, name).unwrap();
-                let w = w_inst.get_global(&wasmi.store, name).unwrap();
-                let p = Value::from_petrel(&p.get(&petrel.store));
-                let w = Value::from_wasmi(&w.get(&wasmi.store));
-                assert_eq!(p, w, "value of exported global `{name}`");
-            }
-            petrel::ExternType::Table(_) => {
-                let p = p_inst.get_table(&petrel.store, name).unwrap();
-                let w = w_inst.get_table(&wasmi.store, name).unwrap();
-                let size = p.size(&petrel.store);
-                assert_eq!(
-                    size,
-                    w.size(&wasmi.store),
-                    "size of exported table `{name}`"
-                );
-                for i in 0..size {
-                    let p_null = match p.get(&petrel.store, i).unwrap() {
-                        petrel::Val::FuncRef(f) => f.is_none(),
-                        petrel::Val::ExternRef(r) => r.is_none(),
-                        other => panic!("table element of type {}", other.ty()),
-                    };
-                    let w_null = w.get(&wasmi.store, i).unwrap().is_null();
-                    assert_eq!(p_null, w_null, "null-ness of `{name}`[{i}]");
-                }
-            }
-            petrel::ExternType::Func(_) => {}
+            (a, b) => assert_eq!(a, b, "exported `{name}`: {a_name} vs {b_name}"),
         }
     }
 }
@@ -124,10 +135,10 @@ struct Petrel {
 }
 
 impl Petrel {
-    fn new(wasm: &[u8]) -> Self {
-        let engine = petrel::Engine::default();
+    fn new(wasm: &[u8], tier: petrel::Tier) -> Self {
+        let engine = petrel::Engine::new(petrel::Config::new().tier(tier));
         let module = petrel::Module::from_binary(&engine, wasm)
-            .unwrap_or_else(|e| panic!("Petrel rejected a valid module: {e}"));
+            .unwrap_or_else(|e| panic!("Petrel ({tier:?}) rejected a valid module: {e}"));
         let store = petrel::Store::new(&engine, ());
         Self {
             module,
@@ -158,6 +169,39 @@ impl Petrel {
         let r = func.call(&mut self.store, &args, &mut results);
         Outcome::from_petrel(&r, &results)
     }
+
+    fn exported_state(&self) -> Vec<(String, State)> {
+        let inst = self.instance.expect("instantiated");
+        let store = &self.store;
+        let mut state = Vec::new();
+        for export in self.module.exports() {
+            let name = export.name();
+            let item = match export.ty() {
+                petrel::ExternType::Memory(_) => {
+                    let m = inst.get_memory(store, name).expect("exported memory");
+                    State::Memory(m.data(store).to_vec())
+                }
+                petrel::ExternType::Global(_) => {
+                    let g = inst.get_global(store, name).expect("exported global");
+                    State::Global(Value::from_petrel(&g.get(store)))
+                }
+                petrel::ExternType::Table(_) => {
+                    let t = inst.get_table(store, name).expect("exported table");
+                    let nulls = (0..t.size(store))
+                        .map(|i| match t.get(store, i).expect("element in bounds") {
+                            petrel::Val::FuncRef(f) => f.is_none(),
+                            petrel::Val::ExternRef(r) => r.is_none(),
+                            other => panic!("table element of type {}", other.ty()),
+                        })
+                        .collect();
+                    State::Table(nulls)
+                }
+                petrel::ExternType::Func(_) => continue,
+            };
+            state.push((name.to_string(), item));
+        }
+        state
+    }
 }
 
 struct Wasmi {
@@ -176,7 +220,8 @@ impl Wasmi {
             .wasm_extended_const(false)
             .wasm_multi_memory(false)
             .wasm_custom_page_sizes(false)
-            .wasm_wide_arithmetic(false);
+            .wasm_wide_arithmetic(false)
+            .wasm_relaxed_simd(false);
         let engine = wasmi::Engine::new(&config);
         let module = wasmi::Module::new(&engine, wasm)
             .unwrap_or_else(|e| panic!("wasmi rejected a valid module: {e}"));
@@ -210,5 +255,36 @@ impl Wasmi {
             .collect();
         let r = func.call(&mut self.store, &args, &mut results);
         Outcome::from_wasmi(&r, &results)
+    }
+
+    /// The exported state, in the export order of the module (the same
+    /// order Petrel reports).
+    fn exported_state(&self) -> Vec<(String, State)> {
+        let inst = self.instance.expect("instantiated");
+        let store = &self.store;
+        let mut state = Vec::new();
+        for export in self.module.exports() {
+            let name = export.name();
+            let item = match export.ty() {
+                wasmi::ExternType::Memory(_) => {
+                    let m = inst.get_memory(store, name).expect("exported memory");
+                    State::Memory(m.data(store).to_vec())
+                }
+                wasmi::ExternType::Global(_) => {
+                    let g = inst.get_global(store, name).expect("exported global");
+                    State::Global(Value::from_wasmi(&g.get(store)))
+                }
+                wasmi::ExternType::Table(_) => {
+                    let t = inst.get_table(store, name).expect("exported table");
+                    let nulls = (0..t.size(store))
+                        .map(|i| t.get(store, i).expect("element in bounds").is_null())
+                        .collect();
+                    State::Table(nulls)
+                }
+                wasmi::ExternType::Func(_) => continue,
+            };
+            state.push((name.to_string(), item));
+        }
+        state
     }
 }

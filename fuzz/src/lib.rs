@@ -1,7 +1,8 @@
 //! Shared pieces of Petrel's fuzz targets: the `wasm-smith` configurations
 //! each target generates modules under ([`smith`]), and the values and
-//! outcomes the differential target compares between Petrel and the
-//! `wasmi` oracle ([`oracle`]).
+//! outcomes the differential target compares between Petrel's tiers and
+//! the `wasmi` oracle ([`oracle`], [`diff`]), the `validate` check
+//! ([`verdict`]) and the WASI sandbox check ([`wasi_paths`]).
 //!
 //! The targets themselves live in `fuzz_targets/`; see `docs/fuzzing.md`
 //! for how to run them.
@@ -10,12 +11,25 @@ pub mod diff;
 pub mod oracle;
 pub mod smith;
 pub mod verdict;
+pub mod wasi_paths;
 
 /// The features Petrel validates: Wasm 2.0, SIMD included (the interpreter
 /// runs it; the JIT rejects SIMD at compile time for now). The `validate`
 /// target holds Petrel's verdict to `wasmparser`'s under exactly these.
 pub fn petrel_features() -> wasmparser::WasmFeatures {
     wasmparser::WasmFeatures::WASM2
+}
+
+/// Whether a valid module uses SIMD anywhere (a `v128` type, value or
+/// instruction): exactly when it is not valid under Wasm 2.0 without the
+/// SIMD proposal. The JIT compiles no SIMD yet, so the differential and
+/// `instantiate_and_run` targets run such a module on the interpreter
+/// only. Remove the gate (see `docs/fuzzing.md`) when the JIT gains SIMD.
+pub fn uses_simd(wasm: &[u8]) -> bool {
+    let features = wasmparser::WasmFeatures::WASM2 - wasmparser::WasmFeatures::SIMD;
+    wasmparser::Validator::new_with_features(features)
+        .validate_all(wasm)
+        .is_err()
 }
 
 /// Writes the module under test to the file named by `PETREL_FUZZ_DUMP`,

@@ -26,6 +26,9 @@ pub enum Value {
     FuncRef { null: bool },
     /// An `externref`: whether it is null.
     ExternRef { null: bool },
+    /// A `v128`, as bits. Compared bit for bit: `wasm-smith` canonicalizes
+    /// the NaN lanes of vector float results too.
+    V128(u128),
 }
 
 impl PartialEq for Value {
@@ -42,6 +45,7 @@ impl PartialEq for Value {
             }
             (FuncRef { null: a }, FuncRef { null: b }) => a == b,
             (ExternRef { null: a }, ExternRef { null: b }) => a == b,
+            (V128(a), V128(b)) => a == b,
             _ => false,
         }
     }
@@ -59,7 +63,7 @@ impl Value {
             petrel::ValType::F64 => Value::F64(u.arbitrary()?),
             petrel::ValType::FuncRef => Value::FuncRef { null: true },
             petrel::ValType::ExternRef => Value::ExternRef { null: true },
-            petrel::ValType::V128 => panic!("v128 is not generated: SIMD is disabled"),
+            petrel::ValType::V128 => Value::V128(u.arbitrary()?),
         })
     }
 
@@ -72,7 +76,7 @@ impl Value {
             petrel::Val::F64(x) => Value::F64(x),
             petrel::Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
             petrel::Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
-            petrel::Val::V128(_) => panic!("v128 is not generated: SIMD is disabled"),
+            petrel::Val::V128(x) => Value::V128(x),
         }
     }
 
@@ -85,7 +89,7 @@ impl Value {
             wasmi::Val::F64(x) => Value::F64(x.to_bits()),
             wasmi::Val::FuncRef(f) => Value::FuncRef { null: f.is_null() },
             wasmi::Val::ExternRef(r) => Value::ExternRef { null: r.is_null() },
-            wasmi::Val::V128(_) => panic!("v128 is not generated: SIMD is disabled"),
+            wasmi::Val::V128(x) => Value::V128(x.as_u128()),
         }
     }
 
@@ -96,6 +100,7 @@ impl Value {
             Value::I64(x) => petrel::Val::I64(x),
             Value::F32(x) => petrel::Val::F32(x),
             Value::F64(x) => petrel::Val::F64(x),
+            Value::V128(x) => petrel::Val::V128(x),
             Value::FuncRef { null: true } => petrel::Val::FuncRef(None),
             Value::ExternRef { null: true } => petrel::Val::ExternRef(None),
             Value::FuncRef { null: false } | Value::ExternRef { null: false } => {
@@ -111,6 +116,7 @@ impl Value {
             Value::I64(x) => wasmi::Val::I64(x),
             Value::F32(x) => wasmi::Val::F32(wasmi::F32::from_bits(x)),
             Value::F64(x) => wasmi::Val::F64(wasmi::F64::from_bits(x)),
+            Value::V128(x) => wasmi::Val::V128(wasmi::V128::from(x)),
             Value::FuncRef { null: true } => wasmi::Val::FuncRef(wasmi::Nullable::Null),
             Value::ExternRef { null: true } => wasmi::Val::ExternRef(wasmi::Nullable::Null),
             Value::FuncRef { null: false } | Value::ExternRef { null: false } => {
@@ -129,7 +135,7 @@ pub fn wasmi_default(ty: wasmi::ValType) -> wasmi::Val {
         wasmi::ValType::F64 => wasmi::Val::F64(wasmi::F64::from_bits(0)),
         wasmi::ValType::FuncRef => wasmi::Val::FuncRef(wasmi::Nullable::Null),
         wasmi::ValType::ExternRef => wasmi::Val::ExternRef(wasmi::Nullable::Null),
-        wasmi::ValType::V128 => panic!("v128 is not generated: SIMD is disabled"),
+        wasmi::ValType::V128 => wasmi::Val::V128(wasmi::V128::from(0u128)),
     }
 }
 

@@ -3,10 +3,12 @@
 //!
 //! - `validate-*`: Petrel's verdict must equal `wasmparser`'s, with no
 //!   panic ([`verdict::check`]);
-//! - `differential-*`: Petrel and wasmi must agree on every export called
-//!   with zero arguments ([`diff::compare`]).
+//! - `differential-*`: Petrel's interpreter, its JIT and wasmi must agree
+//!   on every export called with zero arguments ([`diff::compare`]);
+//! - `wasi_paths-*.bin`: the raw fuzz input, replayed through
+//!   [`wasi_paths::check`].
 //!
-//! Files may be `.wasm` or `.wat`. A reproducer of a bug that is still
+//! Module files may be `.wasm` or `.wat`. A reproducer of a bug that is still
 //! open is listed in `regressions/KNOWN-OPEN.txt` and must still fail:
 //! when a fix makes it pass, this test fails until the line is removed,
 //! so the list only shrinks (the same ratchet as the spec tests').
@@ -14,8 +16,8 @@
 //! Run with `cargo test` in `fuzz/` (stable is enough).
 
 use arbitrary::Unstructured;
-use petrel_fuzz::diff;
 use petrel_fuzz::verdict::{self, KnownBugs};
+use petrel_fuzz::{diff, wasi_paths};
 use std::path::Path;
 
 fn replay(path: &Path) -> std::thread::Result<()> {
@@ -31,8 +33,10 @@ fn replay(path: &Path) -> std::thread::Result<()> {
             verdict::check(&wasm, KnownBugs::Report);
         } else if name.starts_with("differential-") {
             let _ = diff::compare(&wasm, &mut Unstructured::new(&[]));
+        } else if name.starts_with("wasi_paths-") {
+            let _ = wasi_paths::check(&wasm);
         } else {
-            panic!("{name}: no target prefix (validate- or differential-)");
+            panic!("{name}: no target prefix (validate-, differential- or wasi_paths-)");
         }
     })
 }
@@ -50,7 +54,12 @@ fn every_regression_replays() {
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("wasm" | "wat")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("wasm" | "wat" | "bin")
+            )
+        })
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no reproducers in {}", dir.display());
@@ -68,4 +77,23 @@ fn every_regression_replays() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The `wasi_paths` harness itself works: its guest compiles on both
+/// tiers, and inputs from a fixed pseudo-random stream (both tiers, both
+/// preopen orders) run without tripping any check. Catches a harness that
+/// broke before a fuzzing run would.
+#[test]
+fn wasi_paths_harness_runs_clean_inputs() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    for i in 0..64u32 {
+        let mut input = vec![(i & 1) as u8, (i >> 1 & 1) as u8];
+        for _ in 0..(i * 37 % 2000) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            input.push(state as u8);
+        }
+        wasi_paths::check(&input).ok();
+    }
 }
