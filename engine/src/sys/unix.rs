@@ -182,6 +182,10 @@ impl Drop for AltStack {
 }
 
 std::thread_local! {
+    /// Whether this thread's alternate stack was checked (and, if it had
+    /// none, installed).
+    static ALT_STACK_CHECKED: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+    /// The alternate stack Petrel installed on this thread, if any.
     static ALT_STACK: core::cell::RefCell<Option<AltStack>> = const { core::cell::RefCell::new(None) };
 }
 
@@ -190,10 +194,10 @@ std::thread_local! {
 /// Rust's standard library started already have one; others get a 64 KiB
 /// stack (plus a guard page), freed when the thread exits.
 pub(crate) fn ensure_alt_stack() {
+    if ALT_STACK_CHECKED.with(|c| c.replace(true)) {
+        return;
+    }
     ALT_STACK.with(|slot| {
-        if slot.borrow().is_some() {
-            return;
-        }
         // SAFETY: querying the current alternate stack.
         let mut current: libc::stack_t = unsafe { core::mem::zeroed() };
         if unsafe { libc::sigaltstack(ptr::null(), &mut current) } != 0 {
