@@ -102,28 +102,52 @@ enum State {
     Table(Vec<bool>),
 }
 
-fn assert_same_state(
-    (a_name, a): (&str, &[(String, State)]),
-    (b_name, b): (&str, &[(String, State)]),
-) {
-    assert_eq!(a.len(), b.len(), "number of exported entities");
-    for ((name, a), (_, b)) in a.iter().zip(b) {
-        match (a, b) {
-            (State::Memory(a), State::Memory(b)) => {
+/// Every exported memory, global and table by name (the engines list
+/// exports in different orders).
+type ExportedState = std::collections::BTreeMap<String, State>;
+
+fn assert_same_state((a_name, a): (&str, &ExportedState), (b_name, b): (&str, &ExportedState)) {
+    let names = |s: &ExportedState| s.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(a),
+        names(b),
+        "exported entities: {a_name} vs {b_name}"
+    );
+    for (name, a) in a {
+        let b = &b[name];
+        let (x, y) = match (a, b) {
+            (State::Memory(x), State::Memory(y)) => (x.as_slice(), y.as_slice()),
+            (State::Table(x), State::Table(y)) => {
                 assert_eq!(
-                    a.len(),
-                    b.len(),
-                    "size of exported memory `{name}`: {a_name} vs {b_name}"
+                    x.len(),
+                    y.len(),
+                    "size of exported table `{name}`: {a_name} vs {b_name}"
                 );
-                if let Some(at) = a.iter().zip(b).position(|(x, y)| x != y) {
+                if let Some(i) = x.iter().zip(y).position(|(p, q)| p != q) {
                     panic!(
-                        "exported memory `{name}` differs first at byte {at:#x}: \
-                         {a_name} {:#04x}, {b_name} {:#04x}",
-                        a[at], b[at]
+                        "exported table `{name}`[{i}]: {a_name} null = {}, {b_name} null = {}",
+                        x[i], y[i]
                     );
                 }
+                continue;
             }
-            (a, b) => assert_eq!(a, b, "exported `{name}`: {a_name} vs {b_name}"),
+            (State::Global(x), State::Global(y)) => {
+                assert_eq!(x, y, "exported global `{name}`: {a_name} vs {b_name}");
+                continue;
+            }
+            _ => panic!("export `{name}` is of different kinds in {a_name} and {b_name}"),
+        };
+        assert_eq!(
+            x.len(),
+            y.len(),
+            "size of exported memory `{name}`: {a_name} vs {b_name}"
+        );
+        if let Some(at) = x.iter().zip(y).position(|(p, q)| p != q) {
+            panic!(
+                "exported memory `{name}` differs first at byte {at:#x}: \
+                 {a_name} {:#04x}, {b_name} {:#04x}",
+                x[at], y[at]
+            );
         }
     }
 }
@@ -170,10 +194,10 @@ impl Petrel {
         Outcome::from_petrel(&r, &results)
     }
 
-    fn exported_state(&self) -> Vec<(String, State)> {
+    fn exported_state(&self) -> ExportedState {
         let inst = self.instance.expect("instantiated");
         let store = &self.store;
-        let mut state = Vec::new();
+        let mut state = ExportedState::new();
         for export in self.module.exports() {
             let name = export.name();
             let item = match export.ty() {
@@ -198,7 +222,7 @@ impl Petrel {
                 }
                 petrel::ExternType::Func(_) => continue,
             };
-            state.push((name.to_string(), item));
+            state.insert(name.to_string(), item);
         }
         state
     }
@@ -257,12 +281,10 @@ impl Wasmi {
         Outcome::from_wasmi(&r, &results)
     }
 
-    /// The exported state, in the export order of the module (the same
-    /// order Petrel reports).
-    fn exported_state(&self) -> Vec<(String, State)> {
+    fn exported_state(&self) -> ExportedState {
         let inst = self.instance.expect("instantiated");
         let store = &self.store;
-        let mut state = Vec::new();
+        let mut state = ExportedState::new();
         for export in self.module.exports() {
             let name = export.name();
             let item = match export.ty() {
@@ -283,7 +305,7 @@ impl Wasmi {
                 }
                 wasmi::ExternType::Func(_) => continue,
             };
-            state.push((name.to_string(), item));
+            state.insert(name.to_string(), item);
         }
         state
     }
