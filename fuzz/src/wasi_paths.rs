@@ -883,9 +883,8 @@ fn run_guest(sandbox: &Sandbox, mut img: Image, jit: bool, read_only_first: bool
     // By hand rather than `windows(..).position(|w| w == SECRET)`: under
     // libFuzzer every slice comparison is an intercepted `bcmp`, and 128 Ki
     // of them dominated the target's run time.
-    let found = (0..mem.len().saturating_sub(SECRET.len())).find(|&at| {
-        mem[at] == SECRET[0] && SECRET.iter().zip(&mem[at..]).all(|(a, b)| a == b)
-    });
+    let found = (0..mem.len().saturating_sub(SECRET.len()))
+        .find(|&at| mem[at] == SECRET[0] && SECRET.iter().zip(&mem[at..]).all(|(a, b)| a == b));
     if let Some(at) = found {
         panic!("an outside file's contents reached guest memory at {at:#x}");
     }
@@ -949,7 +948,8 @@ mod tests {
     // one at a time.
     #[test]
     fn detects_escapes() {
-        let cases: [(&str, fn(&Path)); 5] = [
+        type Escape = (&'static str, fn(&Path));
+        let cases: [Escape; 5] = [
             ("a read of an outside file", |case| {
                 fs::read(case.join("outside/zqsecret.txt"))
                     .map(drop)
