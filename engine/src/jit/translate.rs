@@ -20,7 +20,7 @@
 //! keep compiled code inside its sandbox. Get two reviews on any
 //! substantive change.
 
-use super::code_memory::CompiledCode;
+use super::code_memory::{CallSite, CompiledCode};
 use super::libcalls::Libcalls;
 use super::traps::{SiteCode, DYNAMIC};
 use super::{codegen_error, trap_code_bits, unsupported};
@@ -31,14 +31,17 @@ use crate::runtime::vm::{VMContext, VMFuncRef, VMMemory, VMStoreContext, VMTable
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::mem::{offset_of, size_of};
+use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    self, types, AbiParam, AliasRegion, AliasRegionData, Block, BlockArg, Endianness, InstBuilder,
-    JumpTableData, MemFlagsData, SigRef, Type, UserFuncName, Value,
+    self, types, AbiParam, AliasRegion, AliasRegionData, Block, BlockArg, Endianness, ExtFuncData,
+    ExternalName, FuncRef, InstBuilder, JumpTableData, MemFlagsData, SigRef, Type,
+    UserExternalName, UserFuncName, Value,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::Context;
+use cranelift_codegen::FinalizedRelocTarget;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmparser::{BinaryReader, BlockType, FunctionBody, MemArg, Operator};
 
@@ -80,6 +83,10 @@ pub(super) fn wasm_signature(
 /// the memory or in its guard region.
 pub(crate) const GUARD_BYTES: u64 = 2 << 30;
 
+/// The `UserExternalName` namespace of a module's defined functions (the
+/// index is the defined-function index): the targets of direct calls.
+const DEFINED_FUNCS: u32 = 0;
+
 /// The Cranelift trap code for a Wasm trap.
 pub(super) fn clif_trap(code: TrapCode) -> ir::TrapCode {
     ir::TrapCode::unwrap_user(trap_code_bits(code) as u8)
@@ -111,21 +118,47 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
     let code = ctx
         .compile(&**isa, &mut ControlPlane::default())
         .map_err(|e| codegen_error(alloc::format!("{:?}", e.inner)))?;
-    if !code.buffer.relocs().is_empty() {
-        return Err(codegen_error(
-            "Cranelift emitted a relocation (a libcall the host ISA cannot lower inline?); \
-             compiled code must be position-independent",
-        ));
-    }
+    // The only relocations allowed are direct calls to functions of the
+    // same module, which `CodeMemory` resolves relative to the image (so it
+    // stays position-independent); anything else (a libcall the host ISA
+    // cannot lower inline?) is refused.
+    let relocs = code.buffer.relocs().to_vec();
     let traps = code
         .buffer
         .traps()
         .iter()
         .map(|t| (t.offset, site_code(t.code)))
         .collect();
+    let bytes = code.code_buffer().to_vec();
+    let mut calls = Vec::new();
+    for r in &relocs {
+        let callee = match (&r.kind, &r.target) {
+            (
+                Reloc::X86CallPCRel4,
+                FinalizedRelocTarget::ExternalName(ExternalName::User(name)),
+            ) => {
+                let name = &ctx.func.params.user_named_funcs()[*name];
+                (name.namespace == DEFINED_FUNCS).then_some(name.index)
+            }
+            _ => None,
+        };
+        let Some(callee) = callee else {
+            return Err(codegen_error(alloc::format!(
+                "Cranelift emitted an unexpected relocation ({:?}); compiled code must be \
+                 position-independent",
+                r.kind
+            )));
+        };
+        calls.push(CallSite {
+            offset: r.offset,
+            callee,
+            addend: r.addend,
+        });
+    }
     Ok(CompiledCode {
-        code: code.code_buffer().to_vec(),
+        code: bytes,
         traps,
+        calls,
     })
 }
 
@@ -242,6 +275,8 @@ struct Translator<'a, 'f> {
     unwind_block: Option<Block>,
     sigs: BTreeMap<u32, SigRef>,
     libcall_sigs: BTreeMap<usize, SigRef>,
+    /// Defined functions this one calls directly, by defined index.
+    direct: BTreeMap<u32, FuncRef>,
 }
 
 /// Pops `$n` values (in order) off the operand stack.
@@ -305,6 +340,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             unwind_block: None,
             sigs: BTreeMap::new(),
             libcall_sigs: BTreeMap::new(),
+            direct: BTreeMap::new(),
         })
     }
 
@@ -569,6 +605,36 @@ impl<'a, 'f> Translator<'a, 'f> {
         let sig = self.sig_for_type(self.info.funcs[f as usize])?;
         let n = self.info.func_type(f).params().len();
         let args = self.pop_args(n);
+        if let Some(def) = f.checked_sub(self.info.num_imported_funcs) {
+            // A function of this module: a direct, pc-relative call with
+            // this instance's context.
+            let callee = match self.direct.get(&def) {
+                Some(r) => *r,
+                None => {
+                    let name = self
+                        .b
+                        .func
+                        .declare_imported_user_function(UserExternalName::new(DEFINED_FUNCS, def));
+                    let r = self.b.import_function(ExtFuncData {
+                        name: ExternalName::user(name),
+                        signature: sig,
+                        colocated: true,
+                        patchable: false,
+                    });
+                    self.direct.insert(def, r);
+                    r
+                }
+            };
+            let mut call_args = Vec::with_capacity(args.len() + 2);
+            call_args.push(self.vmctx);
+            call_args.push(self.vmctx);
+            call_args.extend(args);
+            let call = self.b.ins().call(callee, &call_args);
+            let results = self.b.inst_results(call).to_vec();
+            self.check_trap_after_call();
+            self.stack.extend(results);
+            return Ok(());
+        }
         let ro = self.ro();
         let funcs = self.load_ptr(self.vmctx, offset_of!(VMContext, funcs), ro);
         let entry = f as usize * size_of::<VMFuncRef>();
