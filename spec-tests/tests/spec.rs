@@ -36,11 +36,7 @@ fn main() -> ExitCode {
         let mut config = Config::new();
         config.tier(tier);
         let mut files: Vec<_> = spec(SpecVersion::V2).collect();
-        // SIMD runs on the interpreter only until the JIT compiles `v128`
-        // (issue 5); the JIT rejects SIMD modules meanwhile.
-        if tier == Tier::Interpreter {
-            files.extend(proposal(Proposal::Simd));
-        }
+        files.extend(proposal(Proposal::Simd));
         files.sort_by(|a, b| a.name().cmp(b.name()));
         for file in files {
             if filter.as_deref().is_some_and(|f| !file.name().contains(f)) {
