@@ -817,11 +817,11 @@ fn simd_integer_lanes_and_saturation_match() {
     for a in &vs {
         for b in &vs {
             for name in ["sat", "wide", "misc", "lanes"] {
-                calls.push((name, vec![a.clone(), b.clone()]));
+                calls.push((name, vec![*a, *b]));
             }
         }
         for n in [0, 1, 7, 8, 9, 15, 16, 31, 32, 33, 63, 64, 65, -1] {
-            calls.push(("shifts", vec![a.clone(), Val::I32(n)]));
+            calls.push(("shifts", vec![*a, Val::I32(n)]));
         }
     }
     // Swizzle indices past 15 (and with the high bit set) give zero lanes.
@@ -902,10 +902,10 @@ fn simd_floats_nans_and_conversions_match() {
     let mut calls = Vec::new();
     for a in &vs {
         for b in &vs {
-            calls.push(("f32", vec![a.clone(), b.clone()]));
-            calls.push(("f64", vec![a.clone(), b.clone()]));
+            calls.push(("f32", vec![*a, *b]));
+            calls.push(("f64", vec![*a, *b]));
         }
-        calls.push(("conv", vec![a.clone()]));
+        calls.push(("conv", vec![*a]));
     }
     assert_same(&wat, &calls);
 }
