@@ -7,7 +7,8 @@
 //! Run one file with `PETREL_SPEC_FILTER=i32.wast cargo test -p petrel-spec`,
 //! one tier with `PETREL_SPEC_TIER=jit` (or `interp`, or `jit-explicit`:
 //! the JIT with `Config::signals_based_traps(false)`, where every trap is an
-//! explicit check and memories have no guard pages; it runs `wasm-v2`).
+//! explicit check and memories have no guard pages). Every tier runs
+//! `wasm-v2` and the `simd` folder.
 
 use petrel::{Config, Tier};
 use std::collections::BTreeSet;
@@ -43,11 +44,7 @@ fn main() -> ExitCode {
         let mut config = Config::new();
         config.tier(tier).signals_based_traps(signals);
         let mut files: Vec<_> = spec(SpecVersion::V2).collect();
-        // SIMD runs on the interpreter only until the JIT compiles `v128`
-        // (issue 5); the JIT rejects SIMD modules meanwhile.
-        if tier == Tier::Interpreter {
-            files.extend(proposal(Proposal::Simd));
-        }
+        files.extend(proposal(Proposal::Simd));
         files.sort_by(|a, b| a.name().cmp(b.name()));
         for file in files {
             if filter.as_deref().is_some_and(|f| !file.name().contains(f)) {

@@ -13,6 +13,7 @@
 //! instance of that store.
 
 use super::{trap_code_bits, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
+use crate::api::values::slot_count;
 use crate::error::TrapCode;
 use crate::runtime::bulk;
 use crate::runtime::vm::{TrapFrame, VMContext};
@@ -193,7 +194,8 @@ unsafe extern "C" fn host_call(caller: *mut VMContext, func: u32, values: *mut u
     // SAFETY: as above: `data` is the store's data, set by `invoke`.
     let data = unsafe { (*(*caller).store).data };
     let ty = inner.func_type(func);
-    let n = ty.params().len().max(ty.results().len());
+    // Slots, not values: a `v128` takes two.
+    let n = slot_count(ty.params()).max(slot_count(ty.results()));
     // SAFETY: the host stub passes a buffer of at least `n` slots.
     let values = unsafe { core::slice::from_raw_parts_mut(values, n) };
     let result = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {

@@ -45,8 +45,11 @@ use cranelift_codegen::FinalizedRelocTarget;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmparser::{BinaryReader, BlockType, FunctionBody, MemArg, Operator};
 
+mod simd;
+
 /// The IR type of a Wasm value type. References are raw 64-bit values
-/// (0 = null, else a store index plus one).
+/// (0 = null, else a store index plus one); a `v128` is always `i8x16`
+/// (see [`simd`]).
 pub(super) fn ir_type(t: ValType) -> Result<Type, CompileError> {
     Ok(match t {
         ValType::I32 => types::I32,
@@ -54,7 +57,7 @@ pub(super) fn ir_type(t: ValType) -> Result<Type, CompileError> {
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         ValType::FuncRef | ValType::ExternRef => types::I64,
-        ValType::V128 => return Err(unsupported("SIMD (v128 values)")),
+        ValType::V128 => simd::V128,
     })
 }
 
@@ -380,7 +383,11 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     fn global_flags(&self, mutable: bool) -> MemFlagsData {
-        let f = MemFlagsData::trusted().with_alias_region(Some(self.regions.global));
+        // Not `aligned`: a `v128` global is only 8-byte aligned, and x86
+        // faults on an aligned vector access that is not 16-byte aligned.
+        let f = MemFlagsData::new()
+            .with_notrap()
+            .with_alias_region(Some(self.regions.global));
         if mutable {
             f
         } else {
@@ -481,6 +488,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         match ty {
             types::F32 => self.b.ins().f32const(0.0),
             types::F64 => self.b.ins().f64const(0.0),
+            simd::V128 => self.v128_zero(),
             _ => self.b.ins().iconst(ty, 0),
         }
     }
@@ -1610,10 +1618,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             O::I64Extend16S => self.sign_extend(i64t, types::I16),
             O::I64Extend32S => self.sign_extend(i64t, types::I32),
 
-            // Until the JIT compiles SIMD (issue 5), the interpreter runs it.
-            other if crate::module::is_simd_operator(other) => {
-                return Err(unsupported("SIMD (v128 operators)"));
-            }
+            other if crate::module::is_simd_operator(other) => self.simd_operator(other)?,
             other => {
                 return Err(unsupported(alloc::format!("the operator {other:?}")));
             }

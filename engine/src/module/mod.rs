@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 use core::ops::Range;
 
 /// Whether `op` is one of the SIMD proposals' operators (fixed-width or
-/// relaxed), for tiers that do not compile them yet.
+/// relaxed): the JIT hands these to its SIMD translator.
 #[cfg(feature = "jit")]
 pub(crate) fn is_simd_operator(op: &wasmparser::Operator<'_>) -> bool {
     macro_rules! simd_operators {

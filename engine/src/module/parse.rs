@@ -15,8 +15,8 @@ use wasmparser::{
     WasmFeatures,
 };
 
-/// The proposals Petrel accepts: Wasm 2.0 (fixed-width SIMD included; the
-/// JIT tier rejects SIMD modules until it compiles them).
+/// The proposals Petrel accepts: Wasm 2.0, fixed-width SIMD included (both
+/// tiers run it; relaxed SIMD is not accepted).
 pub(crate) fn features() -> WasmFeatures {
     WasmFeatures::WASM2
 }
