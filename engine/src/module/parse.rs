@@ -16,9 +16,11 @@ use wasmparser::{
 };
 
 /// The proposals Petrel accepts: Wasm 2.0 (fixed-width SIMD included; the
-/// JIT tier rejects SIMD modules until it compiles them).
+/// JIT tier rejects SIMD modules until it compiles them) and multi-memory,
+/// from Wasm 3.0. Exactly these: a broader set lets in encodings that no
+/// tier implements.
 pub(crate) fn features() -> WasmFeatures {
-    WasmFeatures::WASM2
+    WasmFeatures::WASM2.union(WasmFeatures::MULTI_MEMORY)
 }
 
 fn unsupported(what: &str, offset: u64) -> CompileError {
