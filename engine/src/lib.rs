@@ -46,6 +46,8 @@ mod interp;
 mod jit;
 mod module;
 mod runtime;
+#[cfg(feature = "jit")]
+mod sys;
 
 pub use api::*;
 pub use error::{CompileError, Error, FrameInfo, LinkError, LinkErrorKind, Result, Trap, TrapCode};

@@ -1,8 +1,11 @@
 //! The JIT tier against the interpreter: the same modules run on both
 //! tiers must give the same results, the same traps and the same final
-//! memory. Plus the edges where a JIT is most likely to go wrong: bounds
-//! checks at the last valid byte, memory growth, deep recursion, and traps
-//! that cross host functions.
+//! memory. The JIT runs twice: with signal-based traps and guard-page
+//! memories (the default) and with explicit checks
+//! (`Config::signals_based_traps(false)`). Plus the edges where a JIT is
+//! most likely to go wrong: bounds checks at the last valid byte, memory
+//! growth, deep recursion, traps that cross host functions, and faults
+//! that are not Wasm traps.
 
 #![cfg(feature = "jit")]
 
@@ -61,8 +64,7 @@ fn linker(engine: &Engine) -> Linker<Vec<i32>> {
 /// Runs `calls` (export name and arguments) against `wat` on `tier` and
 /// records everything observable: each result or error, the host data,
 /// and a digest of every exported memory.
-fn transcript(tier: Tier, wat: &str, calls: &[(&str, Vec<Val>)]) -> Vec<String> {
-    let engine = engine(tier);
+fn transcript(engine: Engine, wat: &str, calls: &[(&str, Vec<Val>)]) -> Vec<String> {
     let module = Module::new(&engine, wat).unwrap();
     let mut store = Store::new(&engine, Vec::new());
     let linker = linker(&engine);
@@ -120,10 +122,19 @@ fn describe(e: &Error) -> String {
 }
 
 fn assert_same(wat: &str, calls: &[(&str, Vec<Val>)]) -> Vec<String> {
-    let interp = transcript(Tier::Interpreter, wat, calls);
-    let jit = transcript(Tier::Jit, wat, calls);
+    let interp = transcript(engine(Tier::Interpreter), wat, calls);
+    let jit = transcript(engine(Tier::Jit), wat, calls);
     assert_eq!(interp, jit, "tiers disagree");
+    let explicit = transcript(explicit_jit(), wat, calls);
+    assert_eq!(jit, explicit, "the JIT's trap modes disagree");
     jit
+}
+
+/// The JIT with explicit trap checks and unguarded memories.
+fn explicit_jit() -> Engine {
+    let mut config = Config::new();
+    config.tier(Tier::Jit).signals_based_traps(false);
+    Engine::new(&config)
 }
 
 fn i32s(v: &[i32]) -> Vec<Val> {
@@ -721,5 +732,109 @@ fn br_table_returning_a_local_and_a_constant_from_the_function() {
     assert!(
         out[2].ends_with(&format!("= I32(7), F64({})", 3.5f64.to_bits())),
         "{out:?}"
+    );
+}
+
+#[test]
+fn traps_carry_the_same_backtrace_in_both_trap_modes() {
+    let wat = r#"(module $m
+      (memory 1)
+      (func $leaf (param i32) (result i32) (i32.load (local.get 0)))
+      (func $middle (param i32) (result i32) (i32.add (call $leaf (local.get 0)) (i32.const 1)))
+      (func (export "top") (param i32) (result i32) (call $middle (local.get 0))))"#;
+    let mut backtraces = Vec::new();
+    for engine in [engine(Tier::Interpreter), engine(Tier::Jit), explicit_jit()] {
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let top = instance.get_typed_func::<i32, i32>(&store, "top").unwrap();
+        assert_eq!(top.call(&mut store, 65532).unwrap(), 1);
+        let err = top.call(&mut store, -1).unwrap_err();
+        let trap = err.as_trap().unwrap();
+        assert_eq!(trap.code(), TrapCode::MemoryOutOfBounds);
+        let names: Vec<_> = trap
+            .backtrace()
+            .iter()
+            .map(|f| f.func_name.clone().unwrap_or_default())
+            .collect();
+        backtraces.push(names);
+        // The store is usable after the trap.
+        assert_eq!(top.call(&mut store, 0).unwrap(), 1);
+    }
+    assert_eq!(backtraces[0], ["leaf", "middle", ""]);
+    assert_eq!(backtraces[1], backtraces[0]);
+    assert_eq!(backtraces[2], backtraces[0]);
+}
+
+#[test]
+fn accesses_far_beyond_memory_trap_at_every_offset() {
+    // With guard pages, an index near 4 GiB plus a large static offset
+    // must land in the guard region or be checked explicitly, never reach
+    // other memory.
+    let mut wat = String::from("(module (memory 1)\n");
+    let offsets = [0u32, 65536, 1 << 20, (1 << 31) - 16, 1 << 31, u32::MAX - 8];
+    for (i, off) in offsets.iter().enumerate() {
+        wat.push_str(&format!(
+            "(func (export \"l{i}\") (param i32) (result i64) (i64.load offset={off} (local.get 0)))\n\
+             (func (export \"s{i}\") (param i32) (i64.store offset={off} (local.get 0) (i64.const -1)))\n"
+        ));
+    }
+    wat.push(')');
+    let mut calls = Vec::new();
+    let names: Vec<String> = (0..offsets.len())
+        .flat_map(|i| [format!("l{i}"), format!("s{i}")])
+        .collect();
+    for name in &names {
+        for index in [0, 65528, 65529, 1 << 30, i32::MAX, -8, -1] {
+            calls.push((name.as_str(), i32s(&[index])));
+        }
+    }
+    let out = assert_same(&wat, &calls);
+    let in_bounds = out
+        .iter()
+        .filter(|l| l.contains("] = ") || l.ends_with("] = "))
+        .count();
+    // Only offset 0 with indices 0 and 65528 is in bounds, for the load
+    // and the store.
+    assert_eq!(in_bounds, 4, "{out:#?}");
+}
+
+/// Set in the child process of
+/// `a_fault_outside_wasm_is_not_taken_for_a_trap`.
+const FAULT_CHILD: &str = "PETREL_TEST_FAULT_CHILD";
+
+#[test]
+fn a_fault_outside_wasm_is_not_taken_for_a_trap() {
+    if std::env::var_os(FAULT_CHILD).is_some() {
+        // Run compiled code first, so Petrel's handler is installed and
+        // has seen traps; then fault in host code.
+        let engine = engine(Tier::Jit);
+        let module = Module::new(&engine, "(module (func (export \"f\") unreachable))").unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let f = instance.get_typed_func::<(), ()>(&store, "f").unwrap();
+        assert!(f.call(&mut store, ()).is_err());
+        // SAFETY: none: this deliberately faults, in a child process.
+        let v = unsafe { std::ptr::read_volatile(std::hint::black_box(16usize) as *const u8) };
+        println!("read {v}: the fault was swallowed");
+        std::process::exit(0);
+    }
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe)
+        .args([
+            "--exact",
+            "a_fault_outside_wasm_is_not_taken_for_a_trap",
+            "--nocapture",
+        ])
+        .env(FAULT_CHILD, "1")
+        .output()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        out.status.signal(),
+        Some(11),
+        "the child should die of SIGSEGV: {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout)
     );
 }

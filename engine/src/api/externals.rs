@@ -110,8 +110,7 @@ impl Memory {
     /// Creates a memory in the store.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let inner = store.as_context_mut().inner;
-        let max = inner.engine.config().max_memory_pages;
-        let mem = MemoryEntity::new(ty, max).ok_or_else(|| {
+        let mem = MemoryEntity::new(ty, inner.engine.config()).ok_or_else(|| {
             Error::usage("memory size exceeds the limit or could not be allocated")
         })?;
         inner.memories.push(mem);

@@ -64,6 +64,7 @@ impl Module {
                 &engine.inner.jit,
                 &info,
                 binary,
+                crate::jit::signals_enabled(engine.config()),
             )?)
         } else {
             None

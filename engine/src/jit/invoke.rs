@@ -3,10 +3,11 @@
 //! array-call trampoline and turns a trap code into an `Error`.
 
 use super::libcalls::LIBCALLS;
+use super::traps;
 use super::{trap_code_from_bits, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
 use crate::api::values::{vals_from_slots, Val};
 use crate::error::{Error, FrameInfo, Trap};
-use crate::runtime::vm::{InstanceVm, VMContext, VMFuncRef};
+use crate::runtime::vm::{InstanceVm, TrapFrame, VMContext, VMFuncRef};
 use crate::runtime::{FuncEntity, HostContext, StoreInner};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -35,7 +36,8 @@ fn func_ref(inner: &StoreInner, f: u32) -> Result<VMFuncRef, Error> {
         }
         FuncEntity::Host { ty, .. } => {
             let func_ty = inner.types.get(*ty);
-            let stub = inner.engine.inner.jit.host_stub(func_ty)?;
+            let signals = super::signals_enabled(inner.engine.config());
+            let stub = inner.engine.inner.jit.host_stub(func_ty, signals)?;
             VMFuncRef {
                 code: stub as *const u8,
                 vmctx: f as usize as *mut u8,
@@ -166,6 +168,23 @@ pub(super) fn call_host(
     Ok(())
 }
 
+/// The frames of a signal-based trap: each address's instance (the first
+/// of this store's instances running that compiled module) and function.
+fn frames_from_pcs(inner: &StoreInner, pcs: &[usize]) -> Vec<TrapFrame> {
+    pcs.iter()
+        .filter_map(|&pc| {
+            inner.instances.iter().enumerate().find_map(|(i, inst)| {
+                let compiled = inst.module.inner.jit.as_ref()?;
+                let def = compiled.func_at(pc)?;
+                Some(TrapFrame {
+                    instance: i as u32,
+                    func_index: inst.module.inner.info.num_imported_funcs + def,
+                })
+            })
+        })
+        .collect()
+}
+
 /// The address of a local: close enough to the native stack pointer.
 #[inline(never)]
 fn stack_pointer() -> usize {
@@ -221,24 +240,51 @@ pub(crate) fn invoke(
     ctx.data = data;
     ctx.libcalls = &LIBCALLS as *const _ as *const u8;
     let values_ptr = values.as_mut_ptr();
-    // SAFETY: `callee` is a live reference of this store (its code and
-    // context are kept alive by the store's instances and modules); the
-    // buffer holds every argument and has room for every result; the store
-    // context points at this store, which is not touched through `inner`
-    // until the call returns.
-    unsafe { trampoline(callee.code, callee.vmctx, core::ptr::null_mut(), values_ptr) };
+    let signals = super::signals_enabled(inner.engine.config());
+    let mut trapped = None;
+    if signals {
+        // SAFETY: as below; `enter` adds the recovery point a trap resumes
+        // at.
+        let r = unsafe {
+            traps::enter(
+                trampoline as usize,
+                callee.code,
+                callee.vmctx,
+                core::ptr::null_mut(),
+                values_ptr,
+            )
+        };
+        trapped = r.err();
+    } else {
+        // SAFETY: `callee` is a live reference of this store (its code and
+        // context are kept alive by the store's instances and modules);
+        // the buffer holds every argument and has room for every result;
+        // the store context points at this store, which is not touched
+        // through `inner` until the call returns.
+        unsafe { trampoline(callee.code, callee.vmctx, core::ptr::null_mut(), values_ptr) };
+    }
 
     let ctx = &mut *inner.vm.ctx;
     if outermost {
         ctx.stack_limit = 0;
     }
-    let code = core::mem::take(&mut ctx.trap_code);
-    if code == 0 {
-        results.copy_from_slice(&values[..results.len()]);
-        return Ok(());
-    }
-    let frames: Vec<_> = inner.vm.trap_frames.drain(frames_start..).collect();
-    let elided = core::mem::take(&mut inner.vm.trap_frames_elided);
+    let mut code = core::mem::take(&mut ctx.trap_code);
+    let (frames, elided) = match trapped {
+        Some(record) => {
+            if record.code != traps::DYNAMIC {
+                code = u32::from(record.code);
+            }
+            (frames_from_pcs(inner, &record.pcs), record.elided)
+        }
+        None if code == 0 => {
+            results.copy_from_slice(&values[..results.len()]);
+            return Ok(());
+        }
+        None => {
+            let frames: Vec<_> = inner.vm.trap_frames.drain(frames_start..).collect();
+            (frames, core::mem::take(&mut inner.vm.trap_frames_elided))
+        }
+    };
     match code {
         TRAP_HOST_ERROR => Err(inner
             .vm

@@ -1,25 +1,31 @@
 //! The JIT tier: each Wasm function is translated to Cranelift IR
-//! ([`translate`]), compiled for the host ISA ([`sys`]) and laid out in
+//! ([`translate`]), compiled for the host ISA ([`isa`]) and laid out in
 //! code memory Petrel owns ([`code_memory`]). Compiled code runs on the
 //! VM layout declared in `runtime::vm`; the host enters it through
 //! per-signature array-call trampolines and it calls host functions and
 //! runtime helpers through stubs and libcalls ([`trampolines`],
 //! [`libcalls`]). [`invoke`] is the entry from the embedding API.
 //!
-//! Slice 1 of the trap design: compiled code never executes an
-//! instruction that can fault. Every trapping condition is an explicit
-//! check that branches to a trap block; the trap block stores the trap
-//! code in `VMStoreContext::trap_code`, records the frame, and returns;
-//! every caller checks the code after each call and returns too, until
-//! the host entry reads it. The code is position-independent and has no
-//! relocations, so a module's image can later be saved and mapped back.
+//! Traps ([`traps`]): by default (`Config::signals_based_traps`, where
+//! the platform supports it) a trap is a faulting instruction at a
+//! registered trap site; the signal handler records it and resumes at the
+//! recovery point the host entry saved, and linear memories are guarded
+//! reservations so most accesses carry no bounds check. Otherwise every
+//! trapping condition is an explicit check that stores the trap code in
+//! `VMStoreContext::trap_code`, records the frame and returns; every
+//! caller checks the code after each call. Either way the code is
+//! position-independent and has no relocations, so a module's image can
+//! later be saved and mapped back.
 
 mod code_memory;
 mod invoke;
+mod isa;
 mod libcalls;
-mod sys;
 mod trampolines;
 mod translate;
+pub(crate) mod traps;
+
+pub(crate) use translate::GUARD_BYTES;
 
 pub(crate) use invoke::{invoke, link_instance};
 
@@ -30,7 +36,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use code_memory::CodeMemory;
+use code_memory::{CodeMemory, CompiledCode};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use std::sync::{Mutex, OnceLock};
 
@@ -72,7 +78,13 @@ pub(crate) fn trap_code_from_bits(bits: u32) -> Option<TrapCode> {
 }
 
 /// A function's machine code, or why it could not be compiled.
-type FuncCode = Result<Vec<u8>, CompileError>;
+type FuncCode = Result<CompiledCode, CompileError>;
+
+/// Whether engines with `config` use signal-based traps and guarded
+/// memories: asked for, and supported by the platform.
+pub(crate) fn signals_enabled(config: &crate::Config) -> bool {
+    config.signals_based_traps && crate::sys::SIGNALS_SUPPORTED
+}
 
 /// A stub compiled once per signature and kept for the engine's lifetime.
 struct Stub {
@@ -99,7 +111,7 @@ impl EngineJit {
     /// The host ISA, or why it cannot be used.
     pub(crate) fn isa(&self) -> Result<&OwnedTargetIsa, CompileError> {
         self.isa
-            .get_or_init(sys::host_isa)
+            .get_or_init(isa::host_isa)
             .as_ref()
             .map_err(|e| CompileError::new(e.clone(), None))
     }
@@ -108,14 +120,14 @@ impl EngineJit {
         &self,
         cache: &Mutex<BTreeMap<FuncType, Stub>>,
         ty: &FuncType,
-        build: impl FnOnce(&OwnedTargetIsa, &FuncType) -> Result<Vec<u8>, CompileError>,
+        build: impl FnOnce(&OwnedTargetIsa, &FuncType) -> Result<CompiledCode, CompileError>,
     ) -> Result<usize, CompileError> {
         let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = map.get(ty) {
             return Ok(s.entry);
         }
-        let bytes = build(self.isa()?, ty)?;
-        let code = CodeMemory::new(&[&bytes]).map_err(|e| CompileError::new(e, None))?;
+        let compiled = build(self.isa()?, ty)?;
+        let code = CodeMemory::new(&[compiled], false).map_err(|e| CompileError::new(e, None))?;
         let entry = code.base() as usize;
         map.insert(ty.clone(), Stub { _code: code, entry });
         Ok(entry)
@@ -129,8 +141,10 @@ impl EngineJit {
 
     /// The stub through which compiled code calls a host function of
     /// type `ty` (Wasm native ABI).
-    pub(crate) fn host_stub(&self, ty: &FuncType) -> Result<usize, CompileError> {
-        self.stub(&self.host_stubs, ty, trampolines::host_stub)
+    pub(crate) fn host_stub(&self, ty: &FuncType, signals: bool) -> Result<usize, CompileError> {
+        self.stub(&self.host_stubs, ty, |isa, ty| {
+            trampolines::host_stub(isa, ty, signals)
+        })
     }
 }
 
@@ -148,6 +162,19 @@ impl CompiledModule {
         // SAFETY: `offsets` are offsets within the mapping.
         unsafe { self.code.base().add(self.offsets[def as usize]) }
     }
+
+    /// The defined function whose code holds address `pc`, if any.
+    pub(crate) fn func_at(&self, pc: usize) -> Option<u32> {
+        let offset = pc.checked_sub(self.code.base() as usize)?;
+        if offset >= self.code.len() {
+            return None;
+        }
+        let def = self
+            .offsets
+            .partition_point(|&o| o <= offset)
+            .checked_sub(1)?;
+        u32::try_from(def).ok()
+    }
 }
 
 /// Compiles every function of a validated module, in parallel when the
@@ -157,6 +184,7 @@ pub(crate) fn compile_module(
     jit: &EngineJit,
     info: &ModuleInfo,
     bytes: &[u8],
+    signals: bool,
 ) -> Result<Arc<CompiledModule>, CompileError> {
     let isa = jit.isa()?;
     let count = info.bodies.len();
@@ -172,7 +200,7 @@ pub(crate) fn compile_module(
     };
     let mut results: Vec<Option<FuncCode>> = (0..count).map(|_| None).collect();
     if threads <= 1 || total < 32 * 1024 {
-        let mut compiler = translate::FuncCompiler::new(isa.clone());
+        let mut compiler = translate::FuncCompiler::new(isa.clone(), signals);
         for (def, slot) in results.iter_mut().enumerate() {
             *slot = Some(compile_one(&mut compiler, def));
         }
@@ -182,7 +210,7 @@ pub(crate) fn compile_module(
         std::thread::scope(|s| {
             for _ in 0..threads {
                 s.spawn(|| {
-                    let mut compiler = translate::FuncCompiler::new(isa.clone());
+                    let mut compiler = translate::FuncCompiler::new(isa.clone(), signals);
                     let mut mine = Vec::new();
                     loop {
                         let def = next.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
@@ -203,8 +231,7 @@ pub(crate) fn compile_module(
     for r in results {
         funcs.push(r.unwrap_or_else(|| Err(CompileError::new("function was not compiled", None)))?);
     }
-    let slices: Vec<&[u8]> = funcs.iter().map(|f| f.as_slice()).collect();
-    let code = CodeMemory::new(&slices).map_err(|e| CompileError::new(e, None))?;
+    let code = CodeMemory::new(&funcs, true).map_err(|e| CompileError::new(e, None))?;
     let offsets = code.offsets().to_vec();
     Ok(Arc::new(CompiledModule { code, offsets }))
 }

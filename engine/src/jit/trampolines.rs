@@ -9,8 +9,10 @@
 //!   Wasm native signature, spills the arguments to a stack buffer and calls
 //!   the `host_call` libcall, then loads the results from the buffer.
 
+use super::code_memory::CompiledCode;
 use super::libcalls::Libcalls;
 use super::translate::{finish_function, ir_type, wasm_signature};
+use super::traps::DYNAMIC;
 use crate::api::types::FuncType;
 use crate::error::CompileError;
 use crate::runtime::vm::{VMContext, VMStoreContext};
@@ -46,7 +48,7 @@ fn store_slot(b: &mut FunctionBuilder<'_>, v: Value, ptr: Value, offset: i32) {
 pub(super) fn array_trampoline(
     isa: &OwnedTargetIsa,
     ty: &FuncType,
-) -> Result<Vec<u8>, CompileError> {
+) -> Result<CompiledCode, CompileError> {
     let ptr = isa.pointer_type();
     let mut sig = ir::Signature::new(isa.default_call_conv());
     for _ in 0..4 {
@@ -78,7 +80,13 @@ pub(super) fn array_trampoline(
     finish_function(isa, func)
 }
 
-pub(super) fn host_stub(isa: &OwnedTargetIsa, ty: &FuncType) -> Result<Vec<u8>, CompileError> {
+/// `signals`: a failed host call traps (signal-based traps) instead of
+/// returning with the trap code set.
+pub(super) fn host_stub(
+    isa: &OwnedTargetIsa,
+    ty: &FuncType,
+    signals: bool,
+) -> Result<CompiledCode, CompileError> {
     let ptr = isa.pointer_type();
     let sig = wasm_signature(isa, ty)?;
     let mut func = ir::Function::with_name_signature(UserFuncName::user(2, 0), sig);
@@ -118,9 +126,16 @@ pub(super) fn host_stub(isa: &OwnedTargetIsa, ty: &FuncType) -> Result<Vec<u8>, 
     let call_sig = b.import_signature(call_sig);
     // The callee's "vmctx" of a host function is its store index.
     let func_index = b.ins().ireduce(types::I32, callee_vmctx);
-    b.ins()
+    let call = b
+        .ins()
         .call_indirect(call_sig, host_call, &[caller_vmctx, func_index, buf]);
-    // On a trap the results are garbage; the caller checks the trap code.
+    if signals {
+        // `host_call` stored the trap code; the trap only unwinds.
+        let status = b.inst_results(call)[0];
+        b.ins().trapnz(status, ir::TrapCode::unwrap_user(DYNAMIC));
+    }
+    // Without signals, on a trap the results are garbage and the caller
+    // checks the trap code.
     let mut results = Vec::new();
     for (i, t) in ty.results().iter().enumerate() {
         let t = ir_type(*t)?;

@@ -5,13 +5,24 @@
 //! frame remembers the block its `end` continues in. Bodies were validated
 //! when the module was created, so the translator trusts them.
 //!
-//! SECURITY-CRITICAL: the explicit checks emitted here (linear-memory and
-//! table bounds, division, float-to-int conversion, indirect-call
-//! signatures, the stack limit) are what keep compiled code inside its
-//! sandbox; no instruction that can fault is ever reached with an input
-//! that faults. Get two reviews on any substantive change.
+//! Traps come in two modes (`Config::signals_based_traps`). With signals,
+//! every trap is a Cranelift trap instruction or a faulting heap access
+//! whose site is recorded, and linear memories are reservations with guard
+//! pages, so most accesses need no bounds check at all (see
+//! `runtime::memory`); a trap leaves through the signal handler and the
+//! recovery point of `jit::traps`. Without, every trap is an explicit
+//! check that stores a trap code and returns, and every caller checks the
+//! code after each call.
+//!
+//! SECURITY-CRITICAL: the checks emitted here (linear-memory and table
+//! bounds, division, float-to-int conversion, indirect-call signatures,
+//! the stack limit) and the guard-region arithmetic in `mem_addr` are what
+//! keep compiled code inside its sandbox. Get two reviews on any
+//! substantive change.
 
+use super::code_memory::CompiledCode;
 use super::libcalls::Libcalls;
+use super::traps::{SiteCode, DYNAMIC};
 use super::{codegen_error, trap_code_bits, unsupported};
 use crate::api::types::{FuncType, Mutability, ValType};
 use crate::error::{CompileError, TrapCode};
@@ -63,16 +74,40 @@ pub(super) fn wasm_signature(
     Ok(sig)
 }
 
+/// Bytes of inaccessible address space after every guarded linear memory's
+/// 4 GiB: an access whose static offset plus size fits in it needs no
+/// bounds check, because a 32-bit index plus that offset can only land in
+/// the memory or in its guard region.
+pub(crate) const GUARD_BYTES: u64 = 2 << 30;
+
+/// The Cranelift trap code for a Wasm trap.
+pub(super) fn clif_trap(code: TrapCode) -> ir::TrapCode {
+    ir::TrapCode::unwrap_user(trap_code_bits(code) as u8)
+}
+
+/// The trap-table code for a trap site Cranelift recorded.
+fn site_code(code: ir::TrapCode) -> SiteCode {
+    let bits = match code {
+        ir::TrapCode::STACK_OVERFLOW => trap_code_bits(TrapCode::StackOverflow),
+        ir::TrapCode::INTEGER_OVERFLOW => trap_code_bits(TrapCode::IntegerOverflow),
+        ir::TrapCode::HEAP_OUT_OF_BOUNDS => trap_code_bits(TrapCode::MemoryOutOfBounds),
+        ir::TrapCode::INTEGER_DIVISION_BY_ZERO => trap_code_bits(TrapCode::IntegerDivideByZero),
+        ir::TrapCode::BAD_CONVERSION_TO_INTEGER => trap_code_bits(TrapCode::BadConversionToInteger),
+        user => return user.as_raw().get(),
+    };
+    bits as SiteCode
+}
+
 /// Compiles a finished IR function to position-independent machine code.
 pub(super) fn finish_function(
     isa: &OwnedTargetIsa,
     func: ir::Function,
-) -> Result<Vec<u8>, CompileError> {
+) -> Result<CompiledCode, CompileError> {
     let mut ctx = Context::for_function(func);
     compile_context(isa, &mut ctx)
 }
 
-fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<Vec<u8>, CompileError> {
+fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCode, CompileError> {
     let code = ctx
         .compile(&**isa, &mut ControlPlane::default())
         .map_err(|e| codegen_error(alloc::format!("{:?}", e.inner)))?;
@@ -82,21 +117,34 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<Vec<u8>, C
              compiled code must be position-independent",
         ));
     }
-    Ok(code.code_buffer().to_vec())
+    let traps = code
+        .buffer
+        .traps()
+        .iter()
+        .map(|t| (t.offset, site_code(t.code)))
+        .collect();
+    Ok(CompiledCode {
+        code: code.code_buffer().to_vec(),
+        traps,
+    })
 }
 
 /// Compiles function bodies, reusing its allocations from one function to
 /// the next. One per thread.
 pub(super) struct FuncCompiler {
     isa: OwnedTargetIsa,
+    signals: bool,
     ctx: Context,
     fb: FunctionBuilderContext,
 }
 
 impl FuncCompiler {
-    pub(super) fn new(isa: OwnedTargetIsa) -> Self {
+    /// A compiler for `isa`; `signals` selects signal-based traps and
+    /// guarded memories (see the module docs).
+    pub(super) fn new(isa: OwnedTargetIsa, signals: bool) -> Self {
         Self {
             isa,
+            signals,
             ctx: Context::new(),
             fb: FunctionBuilderContext::new(),
         }
@@ -108,7 +156,7 @@ impl FuncCompiler {
         info: &ModuleInfo,
         bytes: &[u8],
         def: u32,
-    ) -> Result<Vec<u8>, CompileError> {
+    ) -> Result<CompiledCode, CompileError> {
         let func_index = info.num_imported_funcs + def;
         let ty = info.func_type(func_index);
         let sig = wasm_signature(&self.isa, ty)?;
@@ -117,7 +165,7 @@ impl FuncCompiler {
         let range = info.bodies[def as usize].range.clone();
         let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
         let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fb);
-        let mut t = Translator::new(b, info, &self.isa, func_index)?;
+        let mut t = Translator::new(b, info, &self.isa, func_index, self.signals)?;
         t.translate(&body)?;
         t.b.finalize(self.isa.frontend_config());
         compile_context(&self.isa, &mut self.ctx)
@@ -169,6 +217,8 @@ struct Translator<'a, 'f> {
     isa: &'a OwnedTargetIsa,
     ptr: Type,
     func_index: u32,
+    /// Signal-based traps and guarded memories (see the module docs).
+    signals: bool,
     results: Vec<Type>,
     locals: Vec<Variable>,
     stack: Vec<Value>,
@@ -207,6 +257,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         info: &'a ModuleInfo,
         isa: &'a OwnedTargetIsa,
         func_index: u32,
+        signals: bool,
     ) -> Result<Self, CompileError> {
         let mut region = |id: u32, name: &'static str| {
             b.func.dfg.alias_regions.insert(AliasRegionData {
@@ -237,6 +288,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             isa,
             ptr: isa.pointer_type(),
             func_index,
+            signals,
             results,
             locals: Vec::new(),
             stack: Vec::new(),
@@ -271,13 +323,19 @@ impl<'a, 'f> Translator<'a, 'f> {
         MemFlagsData::trusted().with_alias_region(Some(self.regions.vm))
     }
 
-    /// Guest linear memory: bounds-checked before the access, so it does
-    /// not trap; possibly unaligned; little-endian.
+    /// Guest linear memory: possibly unaligned; little-endian. With
+    /// guarded memories an access may fault in the guard region, which is
+    /// the out-of-bounds trap; otherwise it was bounds-checked before and
+    /// cannot fault.
     fn heap(&self) -> MemFlagsData {
-        MemFlagsData::new()
-            .with_notrap()
+        let f = MemFlagsData::new()
             .with_endianness(Endianness::Little)
-            .with_alias_region(Some(self.regions.heap))
+            .with_alias_region(Some(self.regions.heap));
+        if self.signals {
+            f.with_trap_code(Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS))
+        } else {
+            f.with_notrap()
+        }
     }
 
     fn table_flags(&self) -> MemFlagsData {
@@ -328,7 +386,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         if let Some(b) = self.dyn_trap_block {
             return b;
         }
-        self.unwind_block();
+        if !self.signals {
+            self.unwind_block();
+        }
         let b = self.b.create_block();
         self.b.append_block_param(b, types::I32);
         self.b.set_cold_block(b);
@@ -338,6 +398,10 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// Continues in a fresh block when `cond` is false; traps otherwise.
     fn trap_if(&mut self, cond: Value, code: TrapCode) {
+        if self.signals {
+            self.b.ins().trapnz(cond, clif_trap(code));
+            return;
+        }
         let trap = self.trap_block(code);
         let cont = self.b.create_block();
         self.b.ins().brif(cond, trap, &[], cont, &[]);
@@ -356,8 +420,12 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.switch_to_block(cont);
     }
 
-    /// After a call: returns early if the callee trapped.
+    /// After a call: returns early if the callee trapped (explicit mode
+    /// only; with signals a trap never returns).
     fn check_trap_after_call(&mut self) {
+        if self.signals {
+            return;
+        }
         let flags = self.vm();
         let code = self.b.ins().load(
             types::I32,
@@ -384,6 +452,15 @@ impl<'a, 'f> Translator<'a, 'f> {
     fn finish_trap_blocks(&mut self) {
         let vm = self.vm();
         let trap_code_off = offset_of!(VMStoreContext, trap_code) as i32;
+        if self.signals {
+            if let Some(block) = self.dyn_trap_block {
+                self.b.switch_to_block(block);
+                let c = self.b.block_params(block)[0];
+                self.b.ins().store(vm, c, self.vmstore, trap_code_off);
+                self.b.ins().trap(ir::TrapCode::unwrap_user(DYNAMIC));
+            }
+            return;
+        }
         let Some(unwind) = self.unwind_block else {
             return;
         };
@@ -588,16 +665,21 @@ impl<'a, 'f> Translator<'a, 'f> {
         };
         let mem = self.mem(memory)?;
         let index = pop!(self);
-        let flags = if self.mem_fixed(memory) {
+        // A guarded memory never moves; a fixed-size one never changes.
+        let flags = if self.mem_fixed(memory) || self.signals {
             self.ro()
         } else {
             self.vm()
         };
         let end = arg.offset + size as u64;
-        let known = self
-            .checked
-            .iter()
-            .any(|&(m, v, checked_end)| m == memory && v == index && checked_end >= end);
+        // Guarded: index < 2^32 and offset + size <= GUARD_BYTES, so the
+        // access lies in the memory's 4 GiB or the guard region after it.
+        let guarded = self.signals && end <= GUARD_BYTES;
+        let known = guarded
+            || self
+                .checked
+                .iter()
+                .any(|&(m, v, checked_end)| m == memory && v == index && checked_end >= end);
         let index64 = self.b.ins().uextend(types::I64, index);
         if !known {
             let len = self.load_ptr(mem, offset_of!(VMMemory, len), flags);
@@ -1119,8 +1201,12 @@ impl<'a, 'f> Translator<'a, 'f> {
         let i64t = types::I64;
         match op {
             O::Unreachable => {
-                let trap = self.trap_block(TrapCode::Unreachable);
-                self.b.ins().jump(trap, &[]);
+                if self.signals {
+                    self.b.ins().trap(clif_trap(TrapCode::Unreachable));
+                } else {
+                    let trap = self.trap_block(TrapCode::Unreachable);
+                    self.b.ins().jump(trap, &[]);
+                }
                 self.reachable = false;
             }
             O::Nop => {}

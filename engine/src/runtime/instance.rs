@@ -181,7 +181,7 @@ pub(crate) fn instantiate(
     }
 
     for ty in &info.memories[info.num_imported_memories as usize..] {
-        let mem = MemoryEntity::new(*ty, config.max_memory_pages).ok_or_else(|| {
+        let mem = MemoryEntity::new(*ty, &config).ok_or_else(|| {
             Error::usage("memory size exceeds the engine's limit or could not be allocated")
         })?;
         inner.memories.push(mem);

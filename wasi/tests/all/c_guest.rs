@@ -6,12 +6,21 @@ use crate::support::*;
 use petrel_wasi::{DirPerms, WasiCtxBuilder};
 
 #[test]
-fn c_file_system_tour() {
-    let root = scratch("c_fs_tour");
+fn c_file_system_tour_on_the_interpreter() {
+    file_system_tour(petrel::Tier::Interpreter);
+}
+
+#[test]
+fn c_file_system_tour_on_the_jit() {
+    file_system_tour(petrel::Tier::Jit);
+}
+
+fn file_system_tour(tier: petrel::Tier) {
+    let root = scratch(&format!("c_fs_tour_{tier:?}"));
     let sandbox = root.join("sandbox");
     std::fs::create_dir(&sandbox).unwrap();
     let out = run(
-        &c_guest("fs"),
+        &c_guest_on("fs", tier),
         WasiCtxBuilder::new()
             .args(["fs.wasm", "/sandbox"])
             .preopened_dir(&sandbox, "/sandbox", DirPerms::ReadWrite)

@@ -44,32 +44,38 @@ fn rust_exit_codes_come_back_unchanged() {
 }
 
 #[test]
-fn rust_stdin_stdout_and_stderr_are_separate_streams() {
-    let out = run(
-        rust_guest(),
-        guest(&["stdio"]).stdin_bytes("hello\nworld\n"),
-    );
-    assert_eq!(out.ok(), "read 12 bytes: HELLO\nWORLD\n");
-    assert_eq!(out.stderr, "this goes to stderr\n");
+fn rust_stdin_stdout_and_stderr_are_separate_streams_on_both_tiers() {
+    for tier in TIERS {
+        let out = run(
+            rust_guest_on(tier),
+            guest(&["stdio"]).stdin_bytes("hello\nworld\n"),
+        );
+        assert_eq!(out.ok(), "read 12 bytes: HELLO\nWORLD\n", "{tier:?}");
+        assert_eq!(out.stderr, "this goes to stderr\n", "{tier:?}");
+    }
 }
 
 #[test]
-fn rust_abort_is_a_trap_with_output_kept() {
-    let out = run(rust_guest(), &mut guest(&["trap"]));
-    assert_eq!(out.exit, None);
-    assert!(out.error.unwrap().contains("unreachable"));
-    assert_eq!(out.stdout, "about to abort\n");
+fn rust_abort_is_a_trap_with_output_kept_on_both_tiers() {
+    for tier in TIERS {
+        let out = run(rust_guest_on(tier), &mut guest(&["trap"]));
+        assert_eq!(out.exit, None, "{tier:?}");
+        assert!(out.error.unwrap().contains("unreachable"), "{tier:?}");
+        assert_eq!(out.stdout, "about to abort\n", "{tier:?}");
+    }
 }
 
 #[test]
-fn rust_panic_prints_its_message_and_traps() {
-    let out = run(rust_guest(), &mut guest(&["panic"]));
-    assert_eq!(out.exit, None);
-    assert!(
-        out.stderr.contains("guest panicked on purpose"),
-        "{}",
-        out.stderr
-    );
+fn rust_panic_prints_its_message_and_traps_on_both_tiers() {
+    for tier in TIERS {
+        let out = run(rust_guest_on(tier), &mut guest(&["panic"]));
+        assert_eq!(out.exit, None, "{tier:?}");
+        assert!(
+            out.stderr.contains("guest panicked on purpose"),
+            "{tier:?}: {}",
+            out.stderr
+        );
+    }
 }
 
 #[test]
@@ -83,10 +89,19 @@ fn rust_clocks_sleep_and_random() {
 }
 
 #[test]
-fn rust_file_system_tour() {
-    let dir = scratch("rust_fs_tour");
+fn rust_file_system_tour_on_the_interpreter() {
+    file_system_tour(petrel::Tier::Interpreter);
+}
+
+#[test]
+fn rust_file_system_tour_on_the_jit() {
+    file_system_tour(petrel::Tier::Jit);
+}
+
+fn file_system_tour(tier: petrel::Tier) {
+    let dir = scratch(&format!("rust_fs_tour_{tier:?}"));
     let out = run(
-        rust_guest(),
+        rust_guest_on(tier),
         guest(&["fs", "/sandbox"])
             .preopened_dir(&dir, "/sandbox", DirPerms::ReadWrite)
             .unwrap(),

@@ -3,7 +3,7 @@
 //! wasi-libc) once per test run, scratch directories, and snapshots of a
 //! host tree to prove an attack left it untouched.
 
-use petrel::{Engine, Linker, Module, Store};
+use petrel::{Config, Engine, Linker, Module, Store, Tier};
 use petrel_wasi::{I32Exit, OutputBuffer, WasiCtx, WasiCtxBuilder};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,6 +36,18 @@ pub fn engine() -> &'static Engine {
     ENGINE.get_or_init(Engine::default)
 }
 
+/// Both tiers, for the tests that run real guests on each.
+pub const TIERS: [Tier; 2] = [Tier::Interpreter, Tier::Jit];
+
+/// The shared engine of `tier` (the interpreter's is [`engine`]).
+pub fn engine_for(tier: Tier) -> &'static Engine {
+    static JIT: OnceLock<Engine> = OnceLock::new();
+    match tier {
+        Tier::Jit => JIT.get_or_init(|| Engine::new(Config::new().tier(Tier::Jit))),
+        _ => engine(),
+    }
+}
+
 /// Runs `module`'s `_start` with the context `builder` describes, with
 /// stdout and stderr captured (whatever the builder said about them).
 pub fn run(module: &Module, builder: &mut WasiCtxBuilder) -> Outcome {
@@ -45,9 +57,9 @@ pub fn run(module: &Module, builder: &mut WasiCtxBuilder) -> Outcome {
         .stderr_buffer(stderr.clone())
         .build()
         .expect("context builds");
-    let mut linker = Linker::<WasiCtx>::new(engine());
+    let mut linker = Linker::<WasiCtx>::new(module.engine());
     petrel_wasi::add_to_linker(&mut linker, |ctx| ctx).unwrap();
-    let mut store = Store::new(engine(), ctx);
+    let mut store = Store::new(module.engine(), ctx);
     let result = linker
         .instantiate(&mut store, module)
         .and_then(|instance| instance.get_typed_func::<(), ()>(&store, "_start"))
@@ -120,6 +132,22 @@ fn workspace_target() -> PathBuf {
 /// `<target>/wasi-guests`.
 pub fn rust_guest() -> &'static Module {
     static GUEST: OnceLock<Module> = OnceLock::new();
+    GUEST.get_or_init(|| Module::from_binary(engine(), rust_guest_bytes()).unwrap())
+}
+
+/// The Rust guest compiled for `tier`.
+pub fn rust_guest_on(tier: Tier) -> &'static Module {
+    static JIT: OnceLock<Module> = OnceLock::new();
+    match tier {
+        Tier::Jit => JIT.get_or_init(|| {
+            Module::from_binary(engine_for(Tier::Jit), rust_guest_bytes()).unwrap()
+        }),
+        _ => rust_guest(),
+    }
+}
+
+fn rust_guest_bytes() -> &'static [u8] {
+    static GUEST: OnceLock<Vec<u8>> = OnceLock::new();
     GUEST.get_or_init(|| {
         let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/rust");
         let target_dir = workspace_target().join("wasi-guests");
@@ -140,7 +168,7 @@ pub fn rust_guest() -> &'static Module {
              `rustup target add wasm32-wasip1`)"
         );
         let wasm = target_dir.join("wasm32-wasip1/release/petrel-wasi-guest.wasm");
-        Module::from_binary(engine(), &std::fs::read(&wasm).unwrap()).unwrap()
+        std::fs::read(&wasm).unwrap()
     })
 }
 
@@ -157,11 +185,21 @@ fn wasi_sysroot() -> &'static str {
 /// The C guest `tests/guests/c/<name>.c`, compiled once per test run with
 /// clang and wasi-libc.
 pub fn c_guest(name: &str) -> Module {
-    static BUILT: OnceLock<std::sync::Mutex<BTreeMap<String, Module>>> = OnceLock::new();
+    c_guest_on(name, Tier::Interpreter)
+}
+
+/// The C guest `name` compiled for `tier`.
+pub fn c_guest_on(name: &str, tier: Tier) -> Module {
+    let bytes = c_guest_bytes(name);
+    Module::from_binary(engine_for(tier), &bytes).unwrap()
+}
+
+fn c_guest_bytes(name: &str) -> Vec<u8> {
+    static BUILT: OnceLock<std::sync::Mutex<BTreeMap<String, Vec<u8>>>> = OnceLock::new();
     let built = BUILT.get_or_init(Default::default);
     let mut built = built.lock().unwrap();
-    if let Some(module) = built.get(name) {
-        return module.clone();
+    if let Some(bytes) = built.get(name) {
+        return bytes.clone();
     }
     let source = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/guests/c")
@@ -185,9 +223,9 @@ pub fn c_guest(name: &str) -> Module {
         "compiling {name}.c failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let module = Module::from_binary(engine(), &std::fs::read(&wasm).unwrap()).unwrap();
-    built.insert(name.to_string(), module.clone());
-    module
+    let bytes = std::fs::read(&wasm).unwrap();
+    built.insert(name.to_string(), bytes.clone());
+    bytes
 }
 
 /// Every preview1 function with its parameter types, written from the

@@ -1,4 +1,4 @@
-//! The platform module: everything the JIT knows about the host machine.
+//! The host ISA: everything the JIT knows about the machine it compiles for.
 //! The rest of the JIT takes the ISA as a parameter (pointer type, calling
 //! convention, flags all come from the `TargetIsa` built here).
 //!
@@ -52,7 +52,3 @@ pub(super) fn host_isa() -> Result<OwnedTargetIsa, String> {
     }
     Ok(isa)
 }
-
-/// Makes freshly written code visible to instruction fetch. x86 keeps its
-/// caches coherent, so there is nothing to do.
-pub(super) fn flush_icache(_ptr: *const u8, _len: usize) {}

@@ -1,0 +1,227 @@
+//! Signal-based traps: where compiled code can trap, and how a trap gets
+//! back to the host.
+//!
+//! Every code mapping registers its trap sites (code offset and trap code,
+//! from Cranelift's trap records) here. The host enters compiled code
+//! through [`enter`], which pushes an [`Activation`] holding a recovery
+//! point onto this thread's list. When a fault or a trap instruction
+//! (`ud2`) is hit, the platform's signal handler asks [`on_fault`]
+//! whether the faulting address is a registered trap site of code running
+//! under an activation; if so, the trap code and the Wasm frames (walked
+//! along the frame-pointer chain) are recorded in the activation and the
+//! thread resumes at its recovery point. Any other fault goes to the
+//! handler that was installed before Petrel's.
+//!
+//! SECURITY-CRITICAL: with guard-page memories, a heap access that faults
+//! is the bounds check. Only registered trap sites are treated as traps;
+//! a fault anywhere else is a host bug and is never swallowed.
+
+use crate::sys::{self, JmpBuf};
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::cell::Cell;
+use std::sync::RwLock;
+
+/// The most frames a trap's backtrace records; deeper ones are counted.
+pub(crate) const MAX_BACKTRACE: usize = 64;
+
+/// A trap code in the table: [`super::trap_code_bits`] of a `TrapCode`, or
+/// [`DYNAMIC`].
+pub(crate) type SiteCode = u8;
+
+/// The trap code is in `VMStoreContext::trap_code` (a libcall's status, a
+/// host error or panic); the trap instruction only unwinds.
+pub(crate) const DYNAMIC: SiteCode = 200;
+
+/// One registered mapping of compiled code.
+struct CodeRange {
+    end: usize,
+    /// Sorted `(offset from the start, code)` pairs.
+    sites: Arc<[(u32, SiteCode)]>,
+    /// Whether the mapping holds a module's Wasm functions (whose frames
+    /// belong in backtraces) rather than stubs.
+    wasm: bool,
+}
+
+/// Every live code mapping, by start address.
+static REGISTRY: RwLock<BTreeMap<usize, CodeRange>> = RwLock::new(BTreeMap::new());
+
+std::thread_local! {
+    /// Whether this thread holds the registry's write lock: a fault then
+    /// (a host bug, never a Wasm trap) must not wait for the read lock.
+    static WRITING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` on the registry under its write lock.
+fn update(f: impl FnOnce(&mut BTreeMap<usize, CodeRange>)) {
+    let mut map = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
+    WRITING.with(|w| w.set(true));
+    f(&mut map);
+    WRITING.with(|w| w.set(false));
+}
+
+/// Registers the mapping `[start, start + len)` with its trap sites.
+pub(crate) fn register(start: usize, len: usize, mut sites: Vec<(u32, SiteCode)>, wasm: bool) {
+    sites.sort_unstable();
+    let range = CodeRange {
+        end: start + len,
+        sites: sites.into(),
+        wasm,
+    };
+    update(|map| {
+        map.insert(start, range);
+    });
+}
+
+/// Forgets the mapping starting at `start` (before it is unmapped).
+pub(crate) fn unregister(start: usize) {
+    update(|map| {
+        map.remove(&start);
+    });
+}
+
+fn range_of(map: &BTreeMap<usize, CodeRange>, pc: usize) -> Option<(usize, &CodeRange)> {
+    let (&start, range) = map.range(..=pc).next_back()?;
+    (pc < range.end).then_some((start, range))
+}
+
+/// One entry from the host into compiled code, innermost first on each
+/// thread. Lives on the entering host frame's stack.
+pub(crate) struct Activation {
+    jmp: JmpBuf,
+    prev: *mut Activation,
+    /// Set by the handler: the trap's [`SiteCode`], 0 if none.
+    trap: SiteCode,
+    /// Set by the handler: return addresses (the first is the trapping
+    /// instruction) of the Wasm frames between the trap and this entry,
+    /// innermost first.
+    pcs: [usize; MAX_BACKTRACE],
+    npcs: usize,
+    elided: usize,
+}
+
+std::thread_local! {
+    /// The innermost activation of this thread, or null.
+    static CURRENT: Cell<*mut Activation> = const { Cell::new(core::ptr::null_mut()) };
+}
+
+/// What [`enter`] reports when compiled code trapped.
+pub(crate) struct TrapRecord {
+    /// The trap's [`SiteCode`].
+    pub code: SiteCode,
+    /// Addresses in Wasm functions, innermost first.
+    pub pcs: Vec<usize>,
+    /// Frames beyond [`MAX_BACKTRACE`].
+    pub elided: usize,
+}
+
+/// Calls `trampoline(code, callee_vmctx, caller_vmctx, values)` with a
+/// recovery point, so a trap anywhere in the compiled code it runs
+/// returns here as `Err`.
+///
+/// # Safety
+/// `trampoline` must be an array-call trampoline and the other arguments
+/// valid for it (see `invoke`).
+pub(crate) unsafe fn enter(
+    trampoline: usize,
+    code: *const u8,
+    callee_vmctx: *mut u8,
+    caller_vmctx: *mut u8,
+    values: *mut u64,
+) -> Result<(), TrapRecord> {
+    sys::install_signal_handlers();
+    sys::ensure_alt_stack();
+    let mut act = Activation {
+        jmp: JmpBuf::default(),
+        prev: CURRENT.with(|c| c.get()),
+        trap: 0,
+        pcs: [0; MAX_BACKTRACE],
+        npcs: 0,
+        elided: 0,
+    };
+    let act_ptr: *mut Activation = &mut act;
+    CURRENT.with(|c| c.set(act_ptr));
+    // SAFETY: the caller vouches for the trampoline and its arguments;
+    // the recovery point in `act` outlives the call. A trap resumes here
+    // with every frame in between being compiled code (see `sys`).
+    let trapped = unsafe {
+        sys::call_with_recovery(
+            &raw mut (*act_ptr).jmp,
+            trampoline,
+            code as usize,
+            callee_vmctx as usize,
+            caller_vmctx as usize,
+            values as usize,
+        )
+    };
+    // SAFETY: `act` is still live; the handler that wrote it has finished.
+    let act = unsafe { &*act_ptr };
+    CURRENT.with(|c| c.set(act.prev));
+    if trapped == 0 {
+        return Ok(());
+    }
+    Err(TrapRecord {
+        code: act.trap,
+        pcs: act.pcs[..act.npcs].to_vec(),
+        elided: act.elided,
+    })
+}
+
+/// Called by the signal handler for a fault at `pc` with frame pointer
+/// `fp` on this thread. If `pc` is a trap site of registered code and the
+/// thread is running compiled code, records the trap and returns the
+/// recovery point to resume at; otherwise `None`.
+///
+/// Runs in a signal handler: it allocates nothing and takes only a read
+/// lock that other threads hold for no longer than a map update (and this
+/// thread, never: a fault while it updates the map is not a trap).
+pub(crate) fn on_fault(pc: usize, fp: usize) -> Option<*const JmpBuf> {
+    let act = CURRENT.with(|c| c.get());
+    if act.is_null() || WRITING.with(|w| w.get()) {
+        return None;
+    }
+    let map = REGISTRY.read().ok()?;
+    let (start, range) = range_of(&map, pc)?;
+    let offset = u32::try_from(pc - start).ok()?;
+    let i = range
+        .sites
+        .binary_search_by_key(&offset, |&(o, _)| o)
+        .ok()?;
+    let code = range.sites[i].1;
+    // SAFETY: `act` is this thread's innermost activation, live on a host
+    // frame below which the faulting code runs; nothing else accesses it
+    // until `enter` resumes.
+    let act = unsafe { &mut *act };
+    act.trap = code;
+    act.npcs = 0;
+    act.elided = 0;
+    let limit = act.jmp.entry_sp();
+    let mut record = |pc: usize| {
+        if range_of(&map, pc).is_some_and(|(_, r)| r.wasm) {
+            if act.npcs < MAX_BACKTRACE {
+                act.pcs[act.npcs] = pc;
+                act.npcs += 1;
+            } else {
+                act.elided += 1;
+            }
+        }
+    };
+    record(pc);
+    // Walk the frame-pointer chain (compiled code keeps frame pointers)
+    // up to the entry: every frame lies between `fp` and the stack pointer
+    // saved at entry, and each saved frame pointer is above the last.
+    let mut fp = fp;
+    while fp != 0 && fp.is_multiple_of(8) && fp < limit {
+        // SAFETY: `fp` is a frame of this thread's stack below the entry
+        // (checked above): a saved frame pointer, then a return address.
+        let (next, ret) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
+        // The call instruction is just before its return address.
+        record(ret.wrapping_sub(1));
+        if next <= fp {
+            break;
+        }
+        fp = next;
+    }
+    Some(&act.jmp)
+}

@@ -1,0 +1,238 @@
+//! Unix (Linux for now): address-space reservations and the trap signal
+//! handler.
+
+use super::x86_64::{pc_and_fp, redirect_to_resume};
+use core::ptr;
+use std::sync::Once;
+
+/// A reservation of address space: `accessible` bytes from the start are
+/// readable and writable, the rest faults on any access. Unmapped on drop.
+pub(crate) struct Reservation {
+    base: *mut u8,
+    size: usize,
+    accessible: usize,
+}
+
+// SAFETY: the reservation is plain memory owned by this value; moving it
+// to another thread moves that ownership.
+unsafe impl Send for Reservation {}
+// SAFETY: shared references only read the fields; the bytes are accessed
+// through the owner's `&mut` or by compiled code under the store's borrow.
+unsafe impl Sync for Reservation {}
+
+impl Reservation {
+    /// Reserves `size` bytes of inaccessible address space (a multiple of
+    /// the page size), without committing memory.
+    pub(crate) fn new(size: usize) -> Option<Self> {
+        // SAFETY: an anonymous private mapping at an address the kernel
+        // picks touches no existing memory.
+        let base = unsafe {
+            libc::mmap(
+                ptr::null_mut(),
+                size,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return None;
+        }
+        Some(Self {
+            base: base.cast(),
+            size,
+            accessible: 0,
+        })
+    }
+
+    /// Makes the first `len` bytes accessible (never shrinks). New bytes
+    /// read as zero.
+    pub(crate) fn make_accessible(&mut self, len: usize) -> Option<()> {
+        if len > self.size {
+            return None;
+        }
+        if len <= self.accessible {
+            return Some(());
+        }
+        let start = self.accessible;
+        // SAFETY: `[start, len)` lies inside this reservation (checked
+        // above), which this value owns; anonymous pages read as zero.
+        let r = unsafe {
+            libc::mprotect(
+                self.base.add(start).cast(),
+                len - start,
+                libc::PROT_READ | libc::PROT_WRITE,
+            )
+        };
+        if r != 0 {
+            return None;
+        }
+        self.accessible = len;
+        Some(())
+    }
+
+    /// The first byte of the reservation.
+    pub(crate) fn base(&self) -> *mut u8 {
+        self.base
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        // SAFETY: `base`/`size` is exactly the mapping `new` created, and
+        // nothing refers to it any more (the owner is being dropped).
+        unsafe { libc::munmap(self.base.cast(), self.size) };
+    }
+}
+
+const SIGNALS: [libc::c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
+
+/// The handlers that were installed before ours, by signal (indexed like
+/// `SIGNALS`); written once, before our handler is installed.
+static mut PREVIOUS: [core::mem::MaybeUninit<libc::sigaction>; 4] =
+    [const { core::mem::MaybeUninit::zeroed() }; 4];
+
+/// Installs the trap handler for SIGSEGV, SIGBUS, SIGILL and SIGFPE once
+/// per process. Faults anywhere but at a registered trap site while
+/// compiled code runs are passed to the handler that was there before.
+pub(crate) fn install_signal_handlers() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        for (i, &sig) in SIGNALS.iter().enumerate() {
+            // SAFETY: `sigaction` with a zeroed, then filled, action; the
+            // previous action is saved before ours takes effect and is
+            // never written again, so the handler reads it without races.
+            unsafe {
+                let mut action: libc::sigaction = core::mem::zeroed();
+                action.sa_sigaction = trap_handler as *const () as usize;
+                action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+                libc::sigemptyset(&mut action.sa_mask);
+                let prev = (*ptr::addr_of_mut!(PREVIOUS))[i].as_mut_ptr();
+                libc::sigaction(sig, &action, prev);
+            }
+        }
+    });
+}
+
+extern "C" fn trap_handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    let uc = ctx.cast::<libc::ucontext_t>();
+    // SAFETY: the kernel passes this thread's interrupted context.
+    let (pc, fp) = unsafe { pc_and_fp(uc) };
+    if let Some(buf) = crate::jit::traps::on_fault(pc, fp) {
+        // SAFETY: `on_fault` returned the live recovery point of this
+        // thread's innermost entry into compiled code, and `pc` is a trap
+        // site of that code.
+        unsafe { redirect_to_resume(uc, buf) };
+        return;
+    }
+    chain(sig, info, ctx);
+}
+
+/// Passes a fault that is not a Wasm trap to the previous handler.
+fn chain(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    let Some(i) = SIGNALS.iter().position(|&s| s == sig) else {
+        return;
+    };
+    // SAFETY: `PREVIOUS[i]` was written before our handler was installed
+    // and is never written again.
+    let prev = unsafe { (*ptr::addr_of!(PREVIOUS))[i].assume_init_ref() };
+    let handler = prev.sa_sigaction;
+    if handler == libc::SIG_DFL || handler == libc::SIG_IGN {
+        // Restore the previous disposition and return: the faulting
+        // instruction runs again and gets the default action (for these
+        // signals, the process dies with the right signal).
+        // SAFETY: reinstalling a saved action.
+        unsafe { libc::sigaction(sig, prev, ptr::null_mut()) };
+    } else if prev.sa_flags & libc::SA_SIGINFO != 0 {
+        // SAFETY: the previous handler was installed with SA_SIGINFO, so
+        // this is its signature.
+        let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+            unsafe { core::mem::transmute(handler) };
+        f(sig, info, ctx);
+    } else {
+        // SAFETY: a classic one-argument handler.
+        let f: extern "C" fn(libc::c_int) = unsafe { core::mem::transmute(handler) };
+        f(sig);
+    }
+}
+
+/// Bytes of each alternate signal stack Petrel installs.
+const ALT_STACK_SIZE: usize = 64 * 1024;
+
+struct AltStack {
+    map: *mut libc::c_void,
+    size: usize,
+}
+
+impl Drop for AltStack {
+    fn drop(&mut self) {
+        // SAFETY: disable the alternate stack this thread installed, then
+        // unmap it; the thread is exiting, so no handler runs on it.
+        unsafe {
+            let disable = libc::stack_t {
+                ss_sp: ptr::null_mut(),
+                ss_flags: libc::SS_DISABLE,
+                ss_size: 0,
+            };
+            libc::sigaltstack(&disable, ptr::null_mut());
+            libc::munmap(self.map, self.size);
+        }
+    }
+}
+
+std::thread_local! {
+    /// Whether this thread's alternate stack was checked (and, if it had
+    /// none, installed).
+    static ALT_STACK_CHECKED: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+    /// The alternate stack Petrel installed on this thread, if any.
+    static ALT_STACK: core::cell::RefCell<Option<AltStack>> = const { core::cell::RefCell::new(None) };
+}
+
+/// Makes sure this thread has an alternate signal stack, so the trap
+/// handler runs even when the fault is on an exhausted stack. Threads that
+/// Rust's standard library started already have one; others get a 64 KiB
+/// stack (plus a guard page), freed when the thread exits.
+pub(crate) fn ensure_alt_stack() {
+    if ALT_STACK_CHECKED.with(|c| c.replace(true)) {
+        return;
+    }
+    ALT_STACK.with(|slot| {
+        // SAFETY: querying the current alternate stack.
+        let mut current: libc::stack_t = unsafe { core::mem::zeroed() };
+        if unsafe { libc::sigaltstack(ptr::null(), &mut current) } != 0 {
+            return;
+        }
+        if current.ss_flags & libc::SS_DISABLE == 0 {
+            return;
+        }
+        let page = 4096;
+        let size = ALT_STACK_SIZE + page;
+        // SAFETY: a fresh anonymous mapping; its lowest page is made a
+        // guard page so a handler overflowing the stack faults.
+        unsafe {
+            let map = libc::mmap(
+                ptr::null_mut(),
+                size,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            if map == libc::MAP_FAILED {
+                return;
+            }
+            libc::mprotect(map, page, libc::PROT_NONE);
+            let stack = libc::stack_t {
+                ss_sp: map.cast::<u8>().add(page).cast(),
+                ss_flags: 0,
+                ss_size: ALT_STACK_SIZE,
+            };
+            if libc::sigaltstack(&stack, ptr::null_mut()) != 0 {
+                libc::munmap(map, size);
+                return;
+            }
+            *slot.borrow_mut() = Some(AltStack { map, size });
+        }
+    });
+}
