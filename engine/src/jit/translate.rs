@@ -165,9 +165,18 @@ impl FuncCompiler {
         let range = info.bodies[def as usize].range.clone();
         let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
         let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fb);
-        let mut t = Translator::new(b, info, &self.isa, func_index, self.signals)?;
-        t.translate(&body)?;
-        t.b.finalize(self.isa.frontend_config());
+        let translated =
+            Translator::new(b, info, &self.isa, func_index, self.signals).and_then(|mut t| {
+                t.translate(&body)?;
+                t.b.finalize(self.isa.frontend_config());
+                Ok(())
+            });
+        if let Err(e) = translated {
+            // A translation that stopped half-way leaves the builder
+            // context dirty, and the next function would assert on it.
+            self.fb = FunctionBuilderContext::new();
+            return Err(e);
+        }
         compile_context(&self.isa, &mut self.ctx)
     }
 }

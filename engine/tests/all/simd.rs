@@ -202,3 +202,23 @@ fn jit_tier_rejects_simd_modules_with_a_compile_error() {
         }
     }
 }
+
+#[test]
+fn a_jit_compile_error_in_one_function_leaves_the_next_compilable() {
+    // Several functions the JIT may reject (while it does not compile
+    // `v128`): each failed translation must leave the compiler clean for
+    // the next function, not panic on it.
+    let engine = engine_with(|c| {
+        c.tier(Tier::Jit);
+    });
+    let wat = r#"(module
+      (func (export "a") (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4)))
+      (func (export "b") (result i32) (i32x4.extract_lane 1 (v128.const i32x4 1 2 3 4)))
+      (func (export "c") (result i32) (i32.const 7)))"#;
+    if let Ok(module) = Module::new(&engine, wat) {
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let b = instance.get_typed_func::<(), i32>(&store, "b").unwrap();
+        assert_eq!(b.call(&mut store, ()).unwrap(), 2);
+    }
+}
