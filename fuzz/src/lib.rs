@@ -12,10 +12,11 @@ pub mod smith;
 pub mod verdict;
 
 /// The features Petrel validates: Wasm 2.0, SIMD included (the interpreter
-/// runs it; the JIT rejects SIMD at compile time for now). The `validate`
-/// target holds Petrel's verdict to `wasmparser`'s under exactly these.
+/// runs it; the JIT rejects SIMD at compile time for now), and
+/// multi-memory. The `validate` target holds Petrel's verdict to
+/// `wasmparser`'s under exactly these.
 pub fn petrel_features() -> wasmparser::WasmFeatures {
-    wasmparser::WasmFeatures::WASM2
+    wasmparser::WasmFeatures::WASM2.union(wasmparser::WasmFeatures::MULTI_MEMORY)
 }
 
 /// Writes the module under test to the file named by `PETREL_FUZZ_DUMP`,

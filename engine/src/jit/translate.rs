@@ -201,9 +201,18 @@ impl FuncCompiler {
         let range = info.bodies[def as usize].range.clone();
         let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
         let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fb);
-        let mut t = Translator::new(b, info, &self.isa, func_index, self.signals)?;
-        t.translate(&body)?;
-        t.b.finalize(self.isa.frontend_config());
+        let translated =
+            Translator::new(b, info, &self.isa, func_index, self.signals).and_then(|mut t| {
+                t.translate(&body)?;
+                t.b.finalize(self.isa.frontend_config());
+                Ok(())
+            });
+        if let Err(e) = translated {
+            // A translation that stopped half-way leaves the builder
+            // context dirty, and the next function would assert on it.
+            self.fb = FunctionBuilderContext::new();
+            return Err(e);
+        }
         compile_context(&self.isa, &mut self.ctx)
     }
 }
@@ -262,16 +271,16 @@ struct Translator<'a, 'f> {
     reachable: bool,
     vmctx: Value,
     vmstore: Value,
-    /// The `VMMemory` of memory 0, loaded once in the entry block.
-    mem0: Option<Value>,
-    /// Whether memory 0 can never grow (its maximum is its minimum), so
+    /// Each memory's `VMMemory`, loaded once in the entry block, and
+    /// whether the memory can never grow (its maximum is its minimum), so
     /// its base and length are constant for the instance's lifetime.
-    mem0_fixed: bool,
-    /// Bounds proven at a point dominating the current one: an index value
-    /// and the end (offset + size) proven in bounds for it. Memories never
-    /// shrink, so a passed check stays true everywhere it dominates; facts
-    /// proven inside a control frame are dropped at its `else` and `end`.
-    checked: Vec<(Value, u64)>,
+    mems: Vec<(Value, bool)>,
+    /// Bounds proven at a point dominating the current one: a memory, an
+    /// index value and the end (offset + size) proven in bounds for it.
+    /// Memories never shrink, so a passed check stays true everywhere it
+    /// dominates; facts proven inside a control frame are dropped at its
+    /// `else` and `end`.
+    checked: Vec<(u32, Value, u64)>,
     regions: Regions,
     trap_blocks: Vec<(u32, Block)>,
     dyn_trap_block: Option<Block>,
@@ -334,8 +343,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             reachable: true,
             vmctx,
             vmstore: vmctx,
-            mem0: None,
-            mem0_fixed: false,
+            mems: Vec::new(),
             checked: Vec::new(),
             regions,
             trap_blocks: Vec::new(),
@@ -715,12 +723,19 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     // ---- memory -------------------------------------------------------
 
+    /// The `VMMemory` of memory `memory`.
     fn mem(&mut self, memory: u32) -> Result<Value, CompileError> {
-        if memory != 0 {
-            return Err(unsupported("multiple memories"));
-        }
-        self.mem0
+        self.mems
+            .get(memory as usize)
+            .map(|&(m, _)| m)
             .ok_or_else(|| unsupported("memory access without a memory"))
+    }
+
+    /// Whether memory `memory` can never grow.
+    fn mem_fixed(&self, memory: u32) -> bool {
+        self.mems
+            .get(memory as usize)
+            .is_some_and(|&(_, fixed)| fixed)
     }
 
     /// Pops the address operand and returns the native address and the
@@ -734,7 +749,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let mem = self.mem(memory)?;
         let index = pop!(self);
         // A guarded memory never moves; a fixed-size one never changes.
-        let flags = if self.mem0_fixed || self.signals {
+        let flags = if self.mem_fixed(memory) || self.signals {
             self.ro()
         } else {
             self.vm()
@@ -747,7 +762,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             || self
                 .checked
                 .iter()
-                .any(|&(v, checked_end)| v == index && checked_end >= end);
+                .any(|&(m, v, checked_end)| m == memory && v == index && checked_end >= end);
         let index64 = self.b.ins().uextend(types::I64, index);
         if !known {
             let len = self.load_ptr(mem, offset_of!(VMMemory, len), flags);
@@ -755,7 +770,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             let last = self.b.ins().iadd_imm_s(index64, end as i64);
             let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, last, len);
             self.trap_if(oob, TrapCode::MemoryOutOfBounds);
-            self.checked.push((index, end));
+            self.checked.push((memory, index, end));
         }
         let base = self.load_ptr(mem, offset_of!(VMMemory, base), flags);
         let addr = self.b.ins().iadd(base, index64);
@@ -1218,10 +1233,16 @@ impl<'a, 'f> Translator<'a, 'f> {
         let overflow = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
         self.trap_if(overflow, TrapCode::StackOverflow);
         if !self.info.memories.is_empty() {
+            // Every memory's `VMMemory` pointer, at its fixed place in the
+            // context's array. These loads are pure (read-only, cannot
+            // trap), so Cranelift drops those of memories the function
+            // never touches.
             let mems = self.load_ptr(self.vmctx, offset_of!(VMContext, memories), ro);
-            self.mem0 = Some(self.load_ptr(mems, 0, ro));
-            let limits = self.info.memories[0].limits;
-            self.mem0_fixed = limits.max == Some(limits.min);
+            for (i, ty) in self.info.memories.iter().enumerate() {
+                let m = self.load_ptr(mems, i * size_of::<*mut VMMemory>(), ro);
+                let fixed = ty.limits.max == Some(ty.limits.min);
+                self.mems.push((m, fixed));
+            }
         }
         let exit = self.block_with_params(&self.results.clone());
         self.push_frame(FrameKind::Block, exit, 0, self.results.len());
@@ -1371,16 +1392,15 @@ impl<'a, 'f> Translator<'a, 'f> {
                 );
             }
             O::MemoryCopy { dst_mem, src_mem } => {
-                if *dst_mem != 0 || *src_mem != 0 {
-                    return Err(unsupported("multiple memories"));
-                }
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
+                let dm = self.b.ins().iconst(i32t, *dst_mem as i64);
+                let sm = self.b.ins().iconst(i32t, *src_mem as i64);
                 self.libcall_checked(
                     offset_of!(Libcalls, memory_copy),
-                    &[i32t; 3],
-                    &[dst, src, len],
+                    &[i32t; 5],
+                    &[dm, sm, dst, src, len],
                 );
             }
             O::MemoryInit { data_index, mem } => {
@@ -1388,11 +1408,12 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
+                let m = self.b.ins().iconst(i32t, *mem as i64);
                 let seg = self.b.ins().iconst(i32t, *data_index as i64);
                 self.libcall_checked(
                     offset_of!(Libcalls, memory_init),
-                    &[i32t; 4],
-                    &[seg, dst, src, len],
+                    &[i32t; 5],
+                    &[m, seg, dst, src, len],
                 );
             }
             O::DataDrop { data_index } => {

@@ -7,7 +7,7 @@ mod const_expr;
 mod parse;
 
 pub(crate) use const_expr::{ConstExpr, ConstOp};
-pub(crate) use parse::parse_and_validate;
+pub(crate) use parse::{features, parse_and_validate};
 
 use crate::api::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
 use alloc::boxed::Box;

@@ -210,3 +210,21 @@ fn out_of_bounds_v128_access_traps_at_the_last_byte(tier: Tier) {
     assert!(store_lane.call(&mut store, 65536 - 4).is_err());
     assert_eq!(load.call(&mut store, 65536 - 16).unwrap() >> 96, 4);
 }
+#[test]
+fn a_jit_compile_error_in_one_function_leaves_the_next_compilable() {
+    // Regression: a function the JIT rejected used to leave the function
+    // builder dirty, so the next function's compile panicked (found while
+    // the JIT still rejected `v128`). Now all three compile and run.
+    let engine = engine_with(|c| {
+        c.tier(Tier::Jit);
+    });
+    let wat = r#"(module
+      (func (export "a") (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4)))
+      (func (export "b") (result i32) (i32x4.extract_lane 1 (v128.const i32x4 1 2 3 4)))
+      (func (export "c") (result i32) (i32.const 7)))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let b = instance.get_typed_func::<(), i32>(&store, "b").unwrap();
+    assert_eq!(b.call(&mut store, ()).unwrap(), 2);
+}

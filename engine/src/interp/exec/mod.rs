@@ -2,7 +2,8 @@
 //!
 //! Dispatch is a `loop { match }` over the op at `ip`. Hot state lives in
 //! locals the compiler keeps in registers: `ip`, `sp` (the current frame's
-//! first slot) and the cached base and length of memory 0. Every call
+//! first slot) and the cached base and length of memory 0 (other memories
+//! are looked up out of line, see `other_memory`). Every call
 //! pushes a [`Frame`]; returning pops one, so the native stack does not
 //! grow with Wasm call depth.
 //!
@@ -14,6 +15,7 @@
 
 mod call;
 mod memory;
+mod other_memory;
 mod simd;
 
 use super::bytecode::{simd_ops, Op};
@@ -857,6 +859,16 @@ fn run(
                 // SAFETY: the contract of `simd::execute` is this loop's.
                 let at: *const Op = op;
                 ip = unsafe { simd::execute(at, sp, cache.mem, cache.mem_len, &func.consts)? };
+            }
+            // Every op on a memory other than memory 0, out of line.
+            Op::OnMemory { .. } => {
+                let at: *const Op = op;
+                // SAFETY: the contract of `other_memory::execute` is this
+                // loop's.
+                ip = unsafe { other_memory::execute(inner, cache.index, at, sp, &func.consts)? };
+                // A `memory.grow` may have grown memory 0 too (imported
+                // twice).
+                cache.refresh_memory(inner);
             }
         }
     }
