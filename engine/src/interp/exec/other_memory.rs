@@ -13,7 +13,9 @@ use crate::interp::bytecode::{simd_ops, Op};
 use crate::runtime::{bulk, StoreInner};
 
 /// Runs the `OnMemory` prefix at `at` and the op after it, for the frame
-/// at `sp` of instance `instance`, and returns the next op to run.
+/// at `sp` of instance `instance`, and returns the next op to run and
+/// whether the op was a `memory.grow` (after which the caller re-reads its
+/// cache of memory 0, which may be the same memory imported twice).
 ///
 /// Cold and out of line, like the SIMD handler, so that the dispatch
 /// loop's code and register allocation stay as they are.
@@ -28,6 +30,24 @@ use crate::runtime::{bulk, StoreInner};
 #[cold]
 #[inline(never)]
 pub(super) unsafe fn execute(
+    inner: &mut StoreInner,
+    instance: u32,
+    at: *const Op,
+    sp: *mut u64,
+    consts: &[u64],
+) -> Result<(*const Op, bool), TrapCode> {
+    // SAFETY: the contract: an op follows the prefix.
+    let grew = matches!(unsafe { *at.add(1) }, Op::MemoryGrow { .. });
+    // SAFETY: the contract, passed on.
+    let next = unsafe { execute_op(inner, instance, at, sp, consts)? };
+    Ok((next, grew))
+}
+
+/// [`execute`], without the `memory.grow` flag.
+///
+/// # Safety
+/// As for [`execute`].
+unsafe fn execute_op(
     inner: &mut StoreInner,
     instance: u32,
     at: *const Op,
