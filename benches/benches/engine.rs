@@ -207,7 +207,12 @@ fn execute(c: &mut Criterion) {
                             .expect("kernel export");
                         (store, func)
                     },
-                    |(mut store, func)| func.call(&mut store, black_box(n as i32)).expect("run"),
+                    // The store is returned, so criterion drops it (and
+                    // unmaps its memory) outside the timed region.
+                    |(mut store, func)| {
+                        let r = func.call(&mut store, black_box(n as i32)).expect("run");
+                        (store, r)
+                    },
                     BatchSize::PerIteration,
                 )
             });
