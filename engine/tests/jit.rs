@@ -1128,3 +1128,61 @@ fn a_fault_outside_wasm_is_not_taken_for_a_trap() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn traps_on_many_threads_while_modules_come_and_go() {
+    // Each thread traps (out of bounds, unreachable, a host error) in its
+    // own store while another thread keeps compiling and dropping modules,
+    // so the trap-site registry is written while faults are handled.
+    let engine = engine(Tier::Jit);
+    let wat = r#"(module
+      (import "host" "fail" (func $fail (param i32) (result i32)))
+      (memory 1)
+      (func (export "oob") (param i32) (result i32) (i32.load (local.get 0)))
+      (func (export "unreachable") unreachable)
+      (func (export "host") (param i32) (result i32) (call $fail (local.get 0))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let engine = engine.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let m = Module::new(&engine, "(module (func (export \"f\") unreachable))").unwrap();
+                drop(m);
+                n += 1;
+            }
+            n
+        })
+    };
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let engine = engine.clone();
+            let module = module.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::new(&engine, Vec::new());
+                let instance = linker(&engine).instantiate(&mut store, &module).unwrap();
+                let oob = instance.get_typed_func::<i32, i32>(&store, "oob").unwrap();
+                let unreachable = instance
+                    .get_typed_func::<(), ()>(&store, "unreachable")
+                    .unwrap();
+                let host = instance.get_typed_func::<i32, i32>(&store, "host").unwrap();
+                for i in 0..300 {
+                    let e = oob.call(&mut store, 65536 - (i % 4)).unwrap_err();
+                    assert_eq!(e.as_trap().unwrap().code(), TrapCode::MemoryOutOfBounds);
+                    assert_eq!(oob.call(&mut store, 65532).unwrap(), 0);
+                    let e = unreachable.call(&mut store, ()).unwrap_err();
+                    assert_eq!(e.as_trap().unwrap().code(), TrapCode::Unreachable);
+                    assert!(host.call(&mut store, -1).unwrap_err().as_trap().is_none());
+                    assert_eq!(host.call(&mut store, i).unwrap(), i * 2);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(churn.join().unwrap() > 0);
+}
