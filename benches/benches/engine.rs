@@ -9,7 +9,10 @@
 //! - `call_overhead`: a `TypedFunc` call from the host of an empty function
 //!   and of one taking four arguments;
 //! - `execute/<tier>/<workload>`: each kernel's `run(n)` on a fresh
-//!   instance, checked against the native checksum before timing.
+//!   instance, checked against the native checksum before timing; a
+//!   workload with a `-msimd128` build also runs as
+//!   `execute/<tier>/<workload>-simd`, so the two builds' ratio is what
+//!   SIMD is worth on that tier.
 //!
 //! Run with `cargo bench -p petrel-benches` (filter: `-- execute/interp`).
 //! The workloads are built first (clang, cargo); those whose toolchain is
@@ -171,8 +174,16 @@ fn execute(c: &mut Criterion) {
             .native
             .as_ref()
             .and_then(|native| native_checksum(native, n).ok());
-        let bytes = std::fs::read(&kernel.module).expect("read module");
-        for (name, tier) in tiers() {
+        let variants = [(workload.name.to_string(), kernel)].into_iter().chain(
+            built
+                .simd_kernel
+                .as_ref()
+                .map(|k| (format!("{}-simd", workload.name), k)),
+        );
+        for ((name, tier), (label, kernel)) in
+            variants.flat_map(|v| tiers().into_iter().map(move |t| (t, v.clone())))
+        {
+            let bytes = std::fs::read(&kernel.module).expect("read module");
             let engine = engine(tier, true);
             let module = Module::from_binary(&engine, &bytes).expect("compile");
             // One checked run: a wrong answer must not be benchmarked.
@@ -185,13 +196,9 @@ fn execute(c: &mut Criterion) {
             };
             let got = run(&engine).to_string();
             if let Some(expected) = &expected {
-                assert_eq!(
-                    &got, expected,
-                    "{} on {name} disagrees with native",
-                    workload.name
-                );
+                assert_eq!(&got, expected, "{label} on {name} disagrees with native");
             }
-            group.bench_function(format!("{name}/{}", workload.name), |b| {
+            group.bench_function(format!("{name}/{label}"), |b| {
                 b.iter_batched(
                     || {
                         let (store, instance) = instantiate_stubbed(&engine, &module);
@@ -200,7 +207,12 @@ fn execute(c: &mut Criterion) {
                             .expect("kernel export");
                         (store, func)
                     },
-                    |(mut store, func)| func.call(&mut store, black_box(n as i32)).expect("run"),
+                    // The store is returned, so criterion drops it (and
+                    // unmaps its memory) outside the timed region.
+                    |(mut store, func)| {
+                        let r = func.call(&mut store, black_box(n as i32)).expect("run");
+                        (store, r)
+                    },
                     BatchSize::PerIteration,
                 )
             });

@@ -10,6 +10,11 @@
 //! - a **native** executable (`clang -O2`, or rustc for the host) that prints
 //!   it too, the baseline every engine's answer is compared with.
 //!
+//! A C workload marked [`Workload::simd`] is also built a second time as an
+//! import-free module with `-msimd128` (clang's auto-vectorizer then emits
+//! Wasm SIMD): the criterion benches run both builds on each tier, which
+//! measures what the tier's SIMD support is worth.
+//!
 //! The criterion benches (`benches/engine.rs`) and the comparison
 //! (`src/bin/compare.rs`) both start from [`build_all`].
 
@@ -40,6 +45,9 @@ pub struct Workload {
     pub n: u32,
     /// The argument for the criterion benches: small, for many samples.
     pub bench_n: u32,
+    /// Whether the import-free module is also built with `-msimd128`
+    /// (C workloads only).
+    pub simd: bool,
 }
 
 /// The suite, in report order.
@@ -50,6 +58,7 @@ pub const WORKLOADS: &[Workload] = &[
         source: Source::C,
         n: 35,
         bench_n: 22,
+        simd: false,
     },
     Workload {
         name: "sieve",
@@ -57,6 +66,7 @@ pub const WORKLOADS: &[Workload] = &[
         source: Source::C,
         n: 3,
         bench_n: 1,
+        simd: false,
     },
     Workload {
         name: "nbody",
@@ -64,6 +74,7 @@ pub const WORKLOADS: &[Workload] = &[
         source: Source::C,
         n: 400_000,
         bench_n: 20_000,
+        simd: false,
     },
     Workload {
         name: "matmul",
@@ -71,6 +82,15 @@ pub const WORKLOADS: &[Workload] = &[
         source: Source::C,
         n: 5,
         bench_n: 1,
+        simd: false,
+    },
+    Workload {
+        name: "conv",
+        profile: "8-bit image filter, widening multiply-adds",
+        source: Source::C,
+        n: 40,
+        bench_n: 2,
+        simd: true,
     },
     Workload {
         name: "sha256",
@@ -78,6 +98,7 @@ pub const WORKLOADS: &[Workload] = &[
         source: Source::C,
         n: 4,
         bench_n: 1,
+        simd: false,
     },
     Workload {
         name: "memops",
@@ -85,6 +106,7 @@ pub const WORKLOADS: &[Workload] = &[
         source: Source::C,
         n: 15,
         bench_n: 1,
+        simd: false,
     },
     Workload {
         name: "hashmap",
@@ -92,6 +114,7 @@ pub const WORKLOADS: &[Workload] = &[
         source: Source::Rust,
         n: 30,
         bench_n: 2,
+        simd: false,
     },
     Workload {
         name: "vm",
@@ -99,6 +122,7 @@ pub const WORKLOADS: &[Workload] = &[
         source: Source::Rust,
         n: 15,
         bench_n: 5,
+        simd: false,
     },
     Workload {
         name: "hello",
@@ -106,6 +130,7 @@ pub const WORKLOADS: &[Workload] = &[
         source: Source::C,
         n: 0,
         bench_n: 0,
+        simd: false,
     },
     Workload {
         name: "big",
@@ -113,6 +138,7 @@ pub const WORKLOADS: &[Workload] = &[
         source: Source::Big,
         n: 0,
         bench_n: 0,
+        simd: false,
     },
 ];
 
@@ -171,6 +197,9 @@ impl Program {
 pub struct Built {
     pub workload: &'static Workload,
     pub kernel: Option<Kernel>,
+    /// The import-free module built with `-msimd128`, for workloads with
+    /// [`Workload::simd`].
+    pub simd_kernel: Option<Kernel>,
     pub wasi: Option<Program>,
     pub native: Option<Program>,
 }
@@ -321,6 +350,7 @@ fn build_c(tc: &CToolchain, out: &Path, w: &'static Workload, skipped: &mut Vec<
     let mut built = Built {
         workload: w,
         kernel: None,
+        simd_kernel: None,
         wasi: None,
         native: None,
     };
@@ -351,26 +381,48 @@ fn build_c(tc: &CToolchain, out: &Path, w: &'static Workload, skipped: &mut Vec<
     let main_sources: Vec<String> = main_inputs.iter().map(|p| path(p)).collect();
 
     if tc.wasm.is_ok() {
-        let module = out.join(format!("{}.wasm", w.name));
-        let args = [
-            "--target=wasm32-wasi",
-            "-O2",
-            "-nostdlib",
-            "-Wl,--no-entry",
-            "-Wl,--export=run",
-        ]
-        .map(String::from)
-        .into_iter()
-        .chain([
-            path(&kernel_src),
-            path(&freestanding_object(tc, out, &freestanding)),
-        ])
-        .collect();
+        let import_free = |simd: bool| -> Vec<String> {
+            [
+                "--target=wasm32-wasi",
+                "-O2",
+                "-nostdlib",
+                "-Wl,--no-entry",
+                "-Wl,--export=run",
+            ]
+            .map(String::from)
+            .into_iter()
+            .chain(simd.then(|| "-msimd128".to_string()))
+            .chain([
+                path(&kernel_src),
+                path(&freestanding_object(tc, out, &freestanding)),
+            ])
+            .collect()
+        };
         let inputs = vec![kernel_src.clone(), header.clone(), freestanding.clone()];
-        built.kernel = attempt("import-free module", module, inputs, args).map(|module| Kernel {
+        let module = out.join(format!("{}.wasm", w.name));
+        built.kernel = attempt(
+            "import-free module",
+            module,
+            inputs.clone(),
+            import_free(false),
+        )
+        .map(|module| Kernel {
             module,
             export: "run".to_string(),
         });
+        if w.simd {
+            let module = out.join(format!("{}.simd.wasm", w.name));
+            built.simd_kernel = attempt(
+                "import-free module, -msimd128",
+                module,
+                inputs,
+                import_free(true),
+            )
+            .map(|module| Kernel {
+                module,
+                export: "run".to_string(),
+            });
+        }
 
         let command = out.join(format!("{}.wasi.wasm", w.name));
         let args = ["--target=wasm32-wasi".to_string(), "-O2".to_string()]
@@ -483,6 +535,7 @@ fn rust_outputs(rust: Option<&RustOutputs>, w: &'static Workload) -> Built {
     let mut built = Built {
         workload: w,
         kernel: None,
+        simd_kernel: None,
         wasi: None,
         native: None,
     };

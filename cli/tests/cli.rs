@@ -463,3 +463,32 @@ fn fib_example_computes_fib_20() {
     assert_status(&out, 0);
     assert_eq!(stdout(&out), "6765\n");
 }
+
+#[test]
+fn wasm_feature_flags_switch_multi_memory_and_refuse_unknown_ones() {
+    let dir = scratch("wasm_features");
+    let two = write(&dir, "two.wat", "(module (memory 1) (memory 1))");
+    let two = two.to_str().unwrap();
+
+    let out = petrel(&["validate", two]);
+    assert_status(&out, 0);
+    let out = petrel(&["validate", "-W", "multi-memory=n", two]);
+    assert_status(&out, 1);
+    assert!(
+        stdout(&out).contains("multiple memories"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = petrel(&["validate", "-W", "gc=y", two]);
+    assert_status(&out, 2);
+    assert!(
+        stderr(&out).contains("unknown WebAssembly feature"),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_panic(&out);
+    let out = petrel(&["validate", "-W", "multi-memory=maybe", two]);
+    assert_status(&out, 2);
+    assert_no_panic(&out);
+}

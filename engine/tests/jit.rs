@@ -735,6 +735,296 @@ fn br_table_returning_a_local_and_a_constant_from_the_function() {
     );
 }
 
+/// A `v128` from its four `i32` lanes, lane 0 first.
+fn i32x4(lanes: [i32; 4]) -> Val {
+    Val::V128(
+        lanes
+            .iter()
+            .rev()
+            .fold(0u128, |acc, l| (acc << 32) | *l as u32 as u128),
+    )
+}
+
+fn f32x4(lanes: [f32; 4]) -> Val {
+    i32x4(lanes.map(|f| f.to_bits() as i32))
+}
+
+fn f64x2(lanes: [f64; 2]) -> Val {
+    Val::V128(lanes[0].to_bits() as u128 | (lanes[1].to_bits() as u128) << 64)
+}
+
+/// Edge lanes for integer operators: every sign boundary of every lane
+/// width shows up in one of these.
+fn int_vectors() -> Vec<Val> {
+    vec![
+        Val::V128(0),
+        Val::V128(u128::MAX),
+        Val::V128(0x8080_8080_8080_8080_8080_8080_8080_8080),
+        Val::V128(0x7f7f_7f7f_7f7f_7f7f_7f7f_7f7f_7f7f_7f7f),
+        i32x4([i32::MIN, -1, 0, i32::MAX]),
+        i32x4([
+            0x7fff_8000,
+            0x8000_7fffu32 as i32,
+            0x0001_ffff,
+            -0x0001_0000,
+        ]),
+        Val::V128(0x0f1e_2d3c_4b5a_6978_8796_a5b4_c3d2_e1f0),
+    ]
+}
+
+#[test]
+fn simd_integer_lanes_and_saturation_match() {
+    let wat = r#"(module
+      (func (export "sat") (param v128 v128) (result v128 v128 v128 v128 v128 v128)
+        (i8x16.add_sat_s (local.get 0) (local.get 1))
+        (i8x16.sub_sat_u (local.get 0) (local.get 1))
+        (i16x8.q15mulr_sat_s (local.get 0) (local.get 1))
+        (i8x16.narrow_i16x8_s (local.get 0) (local.get 1))
+        (i16x8.narrow_i32x4_u (local.get 0) (local.get 1))
+        (i16x8.sub_sat_s (local.get 0) (local.get 1)))
+      (func (export "wide") (param v128 v128) (result v128 v128 v128 v128 v128 v128)
+        (i32x4.dot_i16x8_s (local.get 0) (local.get 1))
+        (i16x8.extadd_pairwise_i8x16_u (local.get 0))
+        (i32x4.extadd_pairwise_i16x8_s (local.get 1))
+        (i64x2.extmul_high_i32x4_s (local.get 0) (local.get 1))
+        (i16x8.extmul_low_i8x16_u (local.get 0) (local.get 1))
+        (i64x2.extend_high_i32x4_u (local.get 0)))
+      (func (export "misc") (param v128 v128) (result v128 v128 v128 v128 v128 v128)
+        (i8x16.avgr_u (local.get 0) (local.get 1))
+        (i8x16.popcnt (local.get 0))
+        (i64x2.mul (local.get 0) (local.get 1))
+        (i8x16.abs (local.get 0))
+        (i64x2.abs (local.get 1))
+        (i32x4.min_u (local.get 0) (local.get 1)))
+      (func (export "shifts") (param v128 i32) (result v128 v128 v128 v128 v128)
+        (i8x16.shl (local.get 0) (local.get 1))
+        (i8x16.shr_s (local.get 0) (local.get 1))
+        (i16x8.shr_u (local.get 0) (local.get 1))
+        (i32x4.shl (local.get 0) (local.get 1))
+        (i64x2.shr_s (local.get 0) (local.get 1)))
+      (func (export "lanes") (param v128 v128) (result v128 v128 i32 i32 i32 i32 i32 i32 i64)
+        (i8x16.swizzle (local.get 0) (local.get 1))
+        (i8x16.shuffle 31 0 16 15 1 30 2 29 14 17 3 28 13 18 4 27 (local.get 0) (local.get 1))
+        (i8x16.extract_lane_s 15 (local.get 0))
+        (i16x8.extract_lane_u 7 (local.get 1))
+        (i8x16.bitmask (local.get 0))
+        (i64x2.bitmask (local.get 1))
+        (i16x8.all_true (local.get 0))
+        (v128.any_true (local.get 1))
+        (i64x2.extract_lane 1 (i64x2.replace_lane 0 (local.get 0) (i64.const -7)))))"#;
+    let vs = int_vectors();
+    let mut calls = Vec::new();
+    for a in &vs {
+        for b in &vs {
+            for name in ["sat", "wide", "misc", "lanes"] {
+                calls.push((name, vec![*a, *b]));
+            }
+        }
+        for n in [0, 1, 7, 8, 9, 15, 16, 31, 32, 33, 63, 64, 65, -1] {
+            calls.push(("shifts", vec![*a, Val::I32(n)]));
+        }
+    }
+    // Swizzle indices past 15 (and with the high bit set) give zero lanes.
+    calls.push((
+        "lanes",
+        vec![
+            Val::V128(0x0f0e_0d0c_0b0a_0908_0706_0504_0302_0100),
+            Val::V128(0xff80_7f20_1f11_1010_0f0e_0100_8110_f0ff),
+        ],
+    ));
+    assert_same(wat, &calls);
+}
+
+#[test]
+fn simd_floats_nans_and_conversions_match() {
+    // NaN results are canonicalized in Wasm (a lane-wise `ne` mask and a
+    // bitselect) because Wasm leaves a NaN's sign and payload to the
+    // engine; every other lane must match bit for bit.
+    let canon32 = |e: &str| {
+        format!("(v128.bitselect (v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000) (local.tee $t {e}) (f32x4.ne (local.get $t) (local.get $t)))")
+    };
+    let canon64 = |e: &str| {
+        format!("(v128.bitselect (v128.const i64x2 0x7ff8000000000000 0x7ff8000000000000) (local.tee $t {e}) (f64x2.ne (local.get $t) (local.get $t)))")
+    };
+    let wat = format!(
+        r#"(module
+      (func (export "f32") (param v128 v128) (result v128 v128 v128 v128 v128 v128 v128 v128)
+        (local $t v128)
+        {} {} {} {} {} {}
+        (f32x4.lt (local.get 0) (local.get 1))
+        (f32x4.ne (local.get 0) (local.get 1)))
+      (func (export "f64") (param v128 v128) (result v128 v128 v128 v128 v128 v128 v128)
+        (local $t v128)
+        {} {} {} {} {} {}
+        (f64x2.ge (local.get 0) (local.get 1)))
+      (func (export "conv") (param v128) (result v128 v128 v128 v128 v128 v128 v128 v128)
+        (local $t v128)
+        (i32x4.trunc_sat_f32x4_s (local.get 0))
+        (i32x4.trunc_sat_f32x4_u (local.get 0))
+        (i32x4.trunc_sat_f64x2_s_zero (local.get 0))
+        (i32x4.trunc_sat_f64x2_u_zero (local.get 0))
+        (f64x2.convert_low_i32x4_u (local.get 0))
+        (f32x4.convert_i32x4_u (local.get 0))
+        {} {}))"#,
+        canon32("(f32x4.min (local.get 0) (local.get 1))"),
+        canon32("(f32x4.max (local.get 0) (local.get 1))"),
+        canon32("(f32x4.pmin (local.get 0) (local.get 1))"),
+        canon32("(f32x4.pmax (local.get 0) (local.get 1))"),
+        canon32("(f32x4.nearest (local.get 0))"),
+        canon32("(f32x4.div (local.get 0) (local.get 1))"),
+        canon64("(f64x2.min (local.get 0) (local.get 1))"),
+        canon64("(f64x2.max (local.get 0) (local.get 1))"),
+        canon64("(f64x2.pmin (local.get 0) (local.get 1))"),
+        canon64("(f64x2.pmax (local.get 0) (local.get 1))"),
+        canon64("(f64x2.sqrt (local.get 0))"),
+        canon64("(f64x2.floor (local.get 0))"),
+        canon32("(f32x4.demote_f64x2_zero (local.get 0))"),
+        canon64("(f64x2.promote_low_f32x4 (local.get 0))"),
+    );
+    let vs = vec![
+        f32x4([0.0, -0.0, f32::NAN, 1.0]),
+        f32x4([-0.0, 0.0, 1.0, f32::NAN]),
+        f32x4([2.5, -2.5, 3.5, -0.5]),
+        f32x4([
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            2147483648.0,
+            -2147483904.0,
+        ]),
+        f32x4([4294967296.0, 4294967040.0, -1.0, -0.9]),
+        f64x2([f64::NAN, -0.0]),
+        f64x2([2147483647.9, -2147483648.9]),
+        f64x2([4294967295.5, -1.0]),
+        f64x2([1e300, f64::NEG_INFINITY]),
+        i32x4([i32::MIN, -1, 0, i32::MAX]),
+        Val::V128(0xffc0_0001_7f80_0001_fff8_0000_0000_0001),
+    ];
+    let mut calls = Vec::new();
+    for a in &vs {
+        for b in &vs {
+            calls.push(("f32", vec![*a, *b]));
+            calls.push(("f64", vec![*a, *b]));
+        }
+        calls.push(("conv", vec![*a]));
+    }
+    assert_same(&wat, &calls);
+}
+
+#[test]
+fn simd_kernel_with_vector_loop_state_matches() {
+    // A dot product and a saturating blend over memory: v128 locals live
+    // across a loop, through a block result and a call_indirect, and into
+    // a mutable v128 global.
+    let wat = r#"(module
+      (memory (export "mem") 1)
+      (global $acc (mut v128) (v128.const i32x4 0 0 0 0))
+      (type $vv (func (param v128 v128) (result v128)))
+      (table 2 funcref)
+      (elem (i32.const 0) $madd $blend)
+      (func $madd (type $vv) (i32x4.add (local.get 0) (i32x4.dot_i16x8_s (local.get 1) (local.get 1))))
+      (func $blend (type $vv) (i8x16.add_sat_u (local.get 0) (local.get 1)))
+      (func (export "fill") (param $n i32)
+        (local $i i32)
+        (loop $l
+          (i32.store16 (i32.shl (local.get $i) (i32.const 1))
+            (i32.mul (local.get $i) (i32.const 2654435761)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
+      (func (export "run") (param $n i32) (param $which i32) (result v128 v128 i32)
+        (local $i i32) (local $v v128)
+        (local.set $v (global.get $acc))
+        (block $done (result v128)
+          (loop $l
+            (local.set $v
+              (call_indirect (type $vv) (local.get $v) (v128.load (local.get $i)) (local.get $which)))
+            (v128.store offset=32768 (local.get $i) (local.get $v))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+          (local.get $v))
+        (global.set $acc (local.get $v))
+        (global.get $acc)
+        (i32x4.extract_lane 3 (local.get $v))))"#;
+    let calls = vec![
+        ("fill", i32s(&[16384])),
+        ("run", i32s(&[4096, 0])),
+        ("run", i32s(&[4096, 0])),
+        ("run", i32s(&[32768, 1])),
+        ("run", i32s(&[16, 2])),
+    ];
+    let out = assert_same(wat, &calls);
+    assert!(out[4].contains("TableOutOfBounds"), "{out:?}");
+}
+
+#[test]
+fn v128_loads_and_stores_at_the_last_valid_byte_and_one_past() {
+    let loads: &[(&str, u32)] = &[
+        ("v128.load", 16),
+        ("v128.load8x8_s", 8),
+        ("v128.load16x4_u", 8),
+        ("v128.load32x2_s", 8),
+        ("v128.load8_splat", 1),
+        ("v128.load16_splat", 2),
+        ("v128.load32_splat", 4),
+        ("v128.load64_splat", 8),
+        ("v128.load32_zero", 4),
+        ("v128.load64_zero", 8),
+    ];
+    let lanes: &[(&str, u32, u32)] = &[("8", 1, 15), ("16", 2, 7), ("32", 4, 3), ("64", 8, 1)];
+    let offsets = [0u32, 1, 15, 4096, 65535];
+    let mut wat = String::from(
+        "(module (memory (export \"mem\") 1)\n\
+         (data (i32.const 65520) \"\\01\\82\\03\\84\\05\\86\\07\\88\\09\\8a\\0b\\8c\\0d\\8e\\0f\\90\")\n",
+    );
+    let mut calls = Vec::new();
+    let mut expect = Vec::new();
+    let mut case = |name: String, size: u32, off: u32, calls: &mut Vec<_>| {
+        if off + size <= 65536 {
+            calls.push((name.clone(), i32s(&[(65536 - size - off) as i32])));
+            expect.push(true);
+        }
+        let past = (65536 - size + 1) as i64 - off as i64;
+        calls.push((name, i32s(&[past as i32])));
+        expect.push(false);
+    };
+    for &off in &offsets {
+        for (i, (op, size)) in loads.iter().enumerate() {
+            let name = format!("l{i}_{off}");
+            wat.push_str(&format!(
+                "(func (export \"{name}\") (param i32) (result v128) ({op} offset={off} (local.get 0)))\n"
+            ));
+            case(name, *size, off, &mut calls);
+        }
+        for (bits, size, lane) in lanes {
+            let name = format!("ll{bits}_{off}");
+            wat.push_str(&format!(
+                "(func (export \"{name}\") (param i32) (result v128) \
+                 (v128.load{bits}_lane offset={off} {lane} (local.get 0) (v128.const i64x2 -1 -1)))\n"
+            ));
+            case(name, *size, off, &mut calls);
+            let name = format!("sl{bits}_{off}");
+            wat.push_str(&format!(
+                "(func (export \"{name}\") (param i32) \
+                 (v128.store{bits}_lane offset={off} {lane} (local.get 0) (v128.const i32x4 0x11223344 0x55667788 0x99aabbcc 0xddeeff00)))\n"
+            ));
+            case(name, *size, off, &mut calls);
+        }
+        let name = format!("s_{off}");
+        wat.push_str(&format!(
+            "(func (export \"{name}\") (param i32) (v128.store offset={off} (local.get 0) (v128.const i32x4 1 2 3 4)))\n"
+        ));
+        case(name, 16, off, &mut calls);
+    }
+    wat.push(')');
+    let calls: Vec<(&str, Vec<Val>)> = calls.iter().map(|(n, a)| (n.as_str(), a.clone())).collect();
+    let out = assert_same(&wat, &calls);
+    for (line, ok) in out.iter().zip(&expect) {
+        assert_eq!(
+            line.contains("MemoryOutOfBounds"),
+            !ok,
+            "unexpected outcome: {line}"
+        );
+    }
+}
+
 #[test]
 fn traps_carry_the_same_backtrace_in_both_trap_modes() {
     let wat = r#"(module $m
@@ -837,4 +1127,62 @@ fn a_fault_outside_wasm_is_not_taken_for_a_trap() {
         out.status,
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+#[test]
+fn traps_on_many_threads_while_modules_come_and_go() {
+    // Each thread traps (out of bounds, unreachable, a host error) in its
+    // own store while another thread keeps compiling and dropping modules,
+    // so the trap-site registry is written while faults are handled.
+    let engine = engine(Tier::Jit);
+    let wat = r#"(module
+      (import "host" "fail" (func $fail (param i32) (result i32)))
+      (memory 1)
+      (func (export "oob") (param i32) (result i32) (i32.load (local.get 0)))
+      (func (export "unreachable") unreachable)
+      (func (export "host") (param i32) (result i32) (call $fail (local.get 0))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let engine = engine.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let m = Module::new(&engine, "(module (func (export \"f\") unreachable))").unwrap();
+                drop(m);
+                n += 1;
+            }
+            n
+        })
+    };
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let engine = engine.clone();
+            let module = module.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::new(&engine, Vec::new());
+                let instance = linker(&engine).instantiate(&mut store, &module).unwrap();
+                let oob = instance.get_typed_func::<i32, i32>(&store, "oob").unwrap();
+                let unreachable = instance
+                    .get_typed_func::<(), ()>(&store, "unreachable")
+                    .unwrap();
+                let host = instance.get_typed_func::<i32, i32>(&store, "host").unwrap();
+                for i in 0..300 {
+                    let e = oob.call(&mut store, 65536 - (i % 4)).unwrap_err();
+                    assert_eq!(e.as_trap().unwrap().code(), TrapCode::MemoryOutOfBounds);
+                    assert_eq!(oob.call(&mut store, 65532).unwrap(), 0);
+                    let e = unreachable.call(&mut store, ()).unwrap_err();
+                    assert_eq!(e.as_trap().unwrap().code(), TrapCode::Unreachable);
+                    assert!(host.call(&mut store, -1).unwrap_err().as_trap().is_none());
+                    assert_eq!(host.call(&mut store, i).unwrap(), i * 2);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(churn.join().unwrap() > 0);
 }

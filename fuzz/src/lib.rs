@@ -14,10 +14,11 @@ pub mod verdict;
 pub mod wasi_paths;
 
 /// The features Petrel validates: Wasm 2.0, SIMD included (the interpreter
-/// runs it; the JIT rejects SIMD at compile time for now). The `validate`
-/// target holds Petrel's verdict to `wasmparser`'s under exactly these.
+/// runs it; the JIT rejects SIMD at compile time for now), and
+/// multi-memory. The `validate` target holds Petrel's verdict to
+/// `wasmparser`'s under exactly these.
 pub fn petrel_features() -> wasmparser::WasmFeatures {
-    wasmparser::WasmFeatures::WASM2
+    wasmparser::WasmFeatures::WASM2.union(wasmparser::WasmFeatures::MULTI_MEMORY)
 }
 
 /// Whether a valid module uses SIMD anywhere (a `v128` type, value or

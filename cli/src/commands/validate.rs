@@ -1,5 +1,6 @@
 //! `petrel validate`: decodes and validates modules without running them.
 
+use super::WasmOpts;
 use crate::module_file::ModuleFile;
 use anyhow::Result;
 use clap::Args;
@@ -15,6 +16,9 @@ use std::process::ExitCode;
 /// index. Exits with status 1 if any module is invalid or unreadable.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
+    #[command(flatten)]
+    wasm: WasmOpts,
+
     /// Modules to check: `.wasm` binaries or `.wat` text files.
     #[arg(value_name = "MODULE", required = true)]
     modules: Vec<PathBuf>,
@@ -22,7 +26,9 @@ pub struct ValidateArgs {
 
 /// Runs `petrel validate`.
 pub fn validate(args: ValidateArgs) -> Result<ExitCode> {
-    let engine = Engine::default();
+    let mut config = petrel::Config::new();
+    args.wasm.apply(&mut config)?;
+    let engine = Engine::new(&config);
     let mut out = io::stdout().lock();
     let mut all_valid = true;
     for path in &args.modules {

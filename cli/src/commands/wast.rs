@@ -1,7 +1,7 @@
 //! `petrel wast`: runs `.wast` spec scripts through `petrel-spec` and
 //! reports what passed.
 
-use super::TierArg;
+use super::{TierArg, WasmOpts};
 use anyhow::{Context, Result};
 use clap::Args;
 use petrel::Config;
@@ -23,6 +23,9 @@ pub struct WastArgs {
     #[arg(long, value_enum, default_value_t = TierArg::Interp)]
     tier: TierArg,
 
+    #[command(flatten)]
+    wasm: WasmOpts,
+
     /// Scripts to run.
     #[arg(value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
@@ -32,6 +35,7 @@ pub struct WastArgs {
 pub fn wast(args: WastArgs) -> Result<ExitCode> {
     let mut config = Config::new();
     args.tier.apply(&mut config)?;
+    args.wasm.apply(&mut config)?;
     let mut out = io::stdout().lock();
     let (mut passed, mut failed) = (0, 0);
     for path in &args.files {

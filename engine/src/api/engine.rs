@@ -28,6 +28,7 @@ pub struct Config {
     pub(crate) max_table_elements: u64,
     pub(crate) lazy_translation: bool,
     pub(crate) signals_based_traps: bool,
+    pub(crate) multi_memory: bool,
 }
 
 impl Default for Config {
@@ -41,6 +42,7 @@ impl Default for Config {
             max_table_elements: 10_000_000,
             lazy_translation: true,
             signals_based_traps: true,
+            multi_memory: true,
         }
     }
 }
@@ -105,6 +107,15 @@ impl Config {
     /// always done up front either way.
     pub fn lazy_translation(&mut self, lazy: bool) -> &mut Self {
         self.lazy_translation = lazy;
+        self
+    }
+
+    /// Whether modules may use the multi-memory proposal (Wasm 3.0):
+    /// several memories per module, and memory indices in loads, stores
+    /// and memory instructions. On by default, as in wasmtime; off, Petrel
+    /// validates exactly Wasm 2.0.
+    pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Self {
+        self.multi_memory = enable;
         self
     }
 

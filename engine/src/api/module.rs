@@ -5,7 +5,7 @@ use super::engine::{Engine, Tier};
 use super::types::{ExportType, ImportType};
 use crate::error::{CompileError, Result};
 use crate::interp::CompiledFuncs;
-use crate::module::{parse_and_validate, ModuleInfo};
+use crate::module::{features, parse_and_validate, ModuleInfo};
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -55,7 +55,7 @@ impl Module {
 
     /// Decodes and validates a module in the binary format.
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
-        let info = parse_and_validate(binary)?;
+        let info = parse_and_validate(binary, features(engine.config()))?;
         let code = CompiledFuncs::new(info.bodies.len());
         let is_jit = engine.config().tier == Tier::Jit;
         #[cfg(feature = "jit")]
@@ -97,8 +97,8 @@ impl Module {
 
     /// Checks that `bytes` (binary format) is a valid module, without
     /// keeping anything.
-    pub fn validate(_engine: &Engine, bytes: &[u8]) -> Result<()> {
-        parse_and_validate(bytes)?;
+    pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
+        parse_and_validate(bytes, features(engine.config()))?;
         Ok(())
     }
 

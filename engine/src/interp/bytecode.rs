@@ -257,8 +257,9 @@ define_ops! {
         I64TruncSatF64S { a: Slot },
         I64TruncSatF64U { a: Slot },
 
-        // Loads from memory 0, at `ptr + offset`. Narrow loads extend to 64
-        // bits, which serves the i32 and i64 forms alike.
+        // Loads from memory 0 (or, after an `OnMemory` prefix, another), at
+        // `ptr + offset`. Narrow loads extend to 64 bits, which serves the
+        // i32 and i64 forms alike.
         Load8S { ptr: Slot, offset: u32 },
         Load8U { ptr: Slot, offset: u32 },
         Load16S { ptr: Slot, offset: u32 },
@@ -283,7 +284,7 @@ define_ops! {
         /// Never dispatched: extra operands of the op before.
         Aux { a: u32, b: u32 },
 
-        // Stores to memory 0, at `ptr + offset`.
+        // Stores to memory 0 (or, after `OnMemory`), at `ptr + offset`.
         Store8 { ptr: Slot, src: Slot, offset: u32 },
         Store16 { ptr: Slot, src: Slot, offset: u32 },
         Store32 { ptr: Slot, src: Slot, offset: u32 },
@@ -351,7 +352,7 @@ define_ops! {
         /// must have module type `ty`.
         CallIndirect { args: Slot, index: Slot, ty: u32 },
 
-        // Memory 0 bulk operations.
+        // Memory 0 bulk operations (others after `OnMemory`).
         MemoryFill { dst: Slot, val: Slot, len: Slot },
         MemoryCopy { dst: Slot, src: Slot, len: Slot },
         /// Followed by `Aux { a: data segment }`.
@@ -366,6 +367,15 @@ define_ops! {
         /// Followed by `Aux { a: table, b: element segment }`.
         TableInit { dst: Slot, src: Slot, len: Slot },
         ElemDrop { index: u32 },
+
+        /// Multi-memory prefix: the op after it (a load or store, scalar or
+        /// `v128`, or `MemorySize/Grow/Fill/Copy/Init`) works on memory
+        /// `memory` instead of memory 0; a `MemoryCopy` copies from memory
+        /// `src` to memory `memory` (`src` is unused otherwise). Dispatched;
+        /// it runs that op itself, out of line, so memory 0's ops carry no
+        /// memory index and pay nothing for the others. Last in the table,
+        /// so adding it left every other op's encoding as it was.
+        OnMemory { memory: u32, src: u32 },
     }
     // SIMD (`v128`) ops, run out of line by `exec/simd.rs`.
     simd_results {

@@ -12,11 +12,22 @@ use memmap2::{Mmap, MmapMut};
 /// Alignment of each function's entry.
 const FUNC_ALIGN: usize = 16;
 
-/// One compiled function: its machine code and its trap sites (offsets
-/// within the code).
+/// One compiled function: its machine code, its trap sites and its
+/// direct calls (offsets within the code).
 pub(super) struct CompiledCode {
     pub code: Vec<u8>,
     pub traps: Vec<(u32, SiteCode)>,
+    pub calls: Vec<CallSite>,
+}
+
+/// A direct call to another function of the same image: a 32-bit
+/// pc-relative displacement (x86-64 `call rel32`) at `offset`, to be set to
+/// `callee`'s entry plus `addend` minus the field's own address.
+pub(super) struct CallSite {
+    pub offset: u32,
+    /// Index of the callee among the functions of the same `CodeMemory`.
+    pub callee: u32,
+    pub addend: i64,
 }
 
 /// A read + execute mapping holding one or more functions.
@@ -43,6 +54,23 @@ impl CodeMemory {
         for (f, &off) in funcs.iter().zip(&offsets) {
             map[off..off + f.code.len()].copy_from_slice(&f.code);
             sites.extend(f.traps.iter().map(|&(o, c)| (o + off as u32, c)));
+        }
+        // Resolve direct calls relative to the image, so it stays
+        // position-independent.
+        for (f, &off) in funcs.iter().zip(&offsets) {
+            for call in &f.calls {
+                let target = offsets
+                    .get(call.callee as usize)
+                    .ok_or_else(|| alloc::format!("a call to unknown function {}", call.callee))?;
+                let at = off + call.offset as usize;
+                let disp = *target as i64 + call.addend - at as i64;
+                let disp = i32::try_from(disp)
+                    .map_err(|_| String::from("code image too large for 32-bit calls"))?;
+                let field = map
+                    .get_mut(at..at + 4)
+                    .ok_or_else(|| String::from("a call site outside its function"))?;
+                field.copy_from_slice(&disp.to_le_bytes());
+            }
         }
         let map = map
             .make_exec()

@@ -143,8 +143,7 @@ pub(super) fn call_host(
     };
     let func = func.clone();
     let ty = inner.types.get(*ty).clone();
-    // One slot per value, two for a `v128` (only host-to-host calls have
-    // those until the JIT supports SIMD).
+    // One slot per value, two for a `v128`.
     let params: Vec<Val> = vals_from_slots(ty.params(), values, inner.id);
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     {

@@ -13,6 +13,7 @@
 //! instance of that store.
 
 use super::{trap_code_bits, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
+use crate::api::values::slot_count;
 use crate::error::TrapCode;
 use crate::runtime::bulk;
 use crate::runtime::vm::{TrapFrame, VMContext};
@@ -27,8 +28,8 @@ const MAX_BACKTRACE: usize = 64;
 pub(super) struct Libcalls {
     pub memory_grow: unsafe extern "C" fn(*mut VMContext, u32, u32) -> u32,
     pub memory_fill: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32) -> u32,
-    pub memory_copy: unsafe extern "C" fn(*mut VMContext, u32, u32, u32) -> u32,
-    pub memory_init: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32) -> u32,
+    pub memory_copy: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32, u32) -> u32,
+    pub memory_init: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32, u32) -> u32,
     pub data_drop: unsafe extern "C" fn(*mut VMContext, u32),
     pub table_grow: unsafe extern "C" fn(*mut VMContext, u32, u64, u32) -> u32,
     pub table_fill: unsafe extern "C" fn(*mut VMContext, u32, u32, u64, u32) -> u32,
@@ -76,32 +77,42 @@ fn status(r: Result<(), TrapCode>) -> u32 {
     }
 }
 
-unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, _mem: u32, delta: u32) -> u32 {
+unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, mem: u32, delta: u32) -> u32 {
     // SAFETY: see the module docs.
     let (inner, inst) = unsafe { store(vmctx) };
-    bulk::memory_grow(inner, inst, delta)
+    bulk::memory_grow_of(inner, inst, mem, delta)
 }
 
 unsafe extern "C" fn memory_fill(
     vmctx: *mut VMContext,
-    _mem: u32,
+    mem: u32,
     dst: u32,
     val: u32,
     len: u32,
 ) -> u32 {
     // SAFETY: see the module docs.
     let (inner, inst) = unsafe { store(vmctx) };
-    status(bulk::memory_fill(inner, inst, dst, val as u8, len))
+    status(bulk::memory_fill_of(inner, inst, mem, dst, val as u8, len))
 }
 
-unsafe extern "C" fn memory_copy(vmctx: *mut VMContext, dst: u32, src: u32, len: u32) -> u32 {
+unsafe extern "C" fn memory_copy(
+    vmctx: *mut VMContext,
+    dst_mem: u32,
+    src_mem: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
     // SAFETY: see the module docs.
     let (inner, inst) = unsafe { store(vmctx) };
-    status(bulk::memory_copy(inner, inst, dst, src, len))
+    status(bulk::memory_copy_between(
+        inner, inst, dst_mem, src_mem, dst, src, len,
+    ))
 }
 
 unsafe extern "C" fn memory_init(
     vmctx: *mut VMContext,
+    mem: u32,
     seg: u32,
     dst: u32,
     src: u32,
@@ -109,7 +120,7 @@ unsafe extern "C" fn memory_init(
 ) -> u32 {
     // SAFETY: see the module docs.
     let (inner, inst) = unsafe { store(vmctx) };
-    status(bulk::memory_init(inner, inst, seg, dst, src, len))
+    status(bulk::memory_init_of(inner, inst, mem, seg, dst, src, len))
 }
 
 unsafe extern "C" fn data_drop(vmctx: *mut VMContext, seg: u32) {
@@ -193,7 +204,8 @@ unsafe extern "C" fn host_call(caller: *mut VMContext, func: u32, values: *mut u
     // SAFETY: as above: `data` is the store's data, set by `invoke`.
     let data = unsafe { (*(*caller).store).data };
     let ty = inner.func_type(func);
-    let n = ty.params().len().max(ty.results().len());
+    // Slots, not values: a `v128` takes two.
+    let n = slot_count(ty.params()).max(slot_count(ty.results()));
     // SAFETY: the host stub passes a buffer of at least `n` slots.
     let values = unsafe { core::slice::from_raw_parts_mut(values, n) };
     let result = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {

@@ -8,12 +8,15 @@
 //! - The host stub lets compiled code call a host function: it has the
 //!   Wasm native signature, spills the arguments to a stack buffer and calls
 //!   the `host_call` libcall, then loads the results from the buffer.
+//!
+//! A `v128` takes two consecutive slots (low half first, so one
+//! little-endian 16-byte access), which are only 8-byte aligned.
 
 use super::code_memory::CompiledCode;
 use super::libcalls::Libcalls;
 use super::translate::{finish_function, ir_type, wasm_signature};
 use super::traps::DYNAMIC;
-use crate::api::types::FuncType;
+use crate::api::types::{FuncType, ValType};
 use crate::error::CompileError;
 use crate::runtime::vm::{VMContext, VMStoreContext};
 use alloc::vec::Vec;
@@ -25,9 +28,33 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
+/// Flags for a slot access of type `ty`: a `v128` in two 8-byte slots
+/// is not 16-byte aligned, and must not be declared so.
+fn slot_flags(ty: Type) -> MemFlagsData {
+    if ty.is_vector() {
+        MemFlagsData::new().with_notrap()
+    } else {
+        MemFlagsData::trusted()
+    }
+}
+
+/// The byte offset of each value's first slot, and the slots they take.
+fn slot_offsets(tys: &[ValType]) -> (Vec<i32>, usize) {
+    let mut at = 0;
+    let offsets = tys
+        .iter()
+        .map(|t| {
+            let off = at as i32 * 8;
+            at += t.slots();
+            off
+        })
+        .collect();
+    (offsets, at)
+}
+
 /// Loads a raw slot as a value of type `ty`.
 fn load_slot(b: &mut FunctionBuilder<'_>, ty: Type, ptr: Value, offset: i32) -> Value {
-    b.ins().load(ty, MemFlagsData::trusted(), ptr, offset)
+    b.ins().load(ty, slot_flags(ty), ptr, offset)
 }
 
 /// Stores `v` as a raw slot (`i32`/`f32` in the low half; the high half
@@ -42,7 +69,7 @@ fn store_slot(b: &mut FunctionBuilder<'_>, v: Value, ptr: Value, offset: i32) {
         }
         _ => v,
     };
-    b.ins().store(MemFlagsData::trusted(), v, ptr, offset);
+    b.ins().store(slot_flags(ty), v, ptr, offset);
 }
 
 pub(super) fn array_trampoline(
@@ -64,15 +91,17 @@ pub(super) fn array_trampoline(
     let p = b.block_params(entry).to_vec();
     let (code, callee_vmctx, caller_vmctx, values) = (p[0], p[1], p[2], p[3]);
     let mut args = alloc::vec![callee_vmctx, caller_vmctx];
-    for (i, t) in ty.params().iter().enumerate() {
+    let (param_offsets, _) = slot_offsets(ty.params());
+    for (t, off) in ty.params().iter().zip(param_offsets) {
         let t = ir_type(*t)?;
-        args.push(load_slot(&mut b, t, values, i as i32 * 8));
+        args.push(load_slot(&mut b, t, values, off));
     }
     let callee_sig = b.import_signature(wasm_signature(isa, ty)?);
     let call = b.ins().call_indirect(callee_sig, code, &args);
     let results = b.inst_results(call).to_vec();
-    for (i, r) in results.into_iter().enumerate() {
-        store_slot(&mut b, r, values, i as i32 * 8);
+    let (result_offsets, _) = slot_offsets(ty.results());
+    for (r, off) in results.into_iter().zip(result_offsets) {
+        store_slot(&mut b, r, values, off);
     }
     b.ins().return_(&[]);
     b.seal_all_blocks();
@@ -98,15 +127,17 @@ pub(super) fn host_stub(
     b.seal_block(entry);
     let p = b.block_params(entry).to_vec();
     let (callee_vmctx, caller_vmctx) = (p[0], p[1]);
-    let slots = ty.params().len().max(ty.results().len()).max(1);
+    let (param_offsets, param_slots) = slot_offsets(ty.params());
+    let (result_offsets, result_slots) = slot_offsets(ty.results());
+    let slots = param_slots.max(result_slots).max(1);
     let ss = b.create_sized_stack_slot(StackSlotData::new(
         StackSlotKind::ExplicitSlot,
         slots as u32 * 8,
         3,
     ));
     let buf = b.ins().stack_addr(ptr, ss, 0);
-    for (i, v) in p[2..].iter().enumerate() {
-        store_slot(&mut b, *v, buf, i as i32 * 8);
+    for (v, off) in p[2..].iter().zip(param_offsets) {
+        store_slot(&mut b, *v, buf, off);
     }
     let ro = MemFlagsData::trusted().with_readonly();
     let store = b
@@ -137,9 +168,9 @@ pub(super) fn host_stub(
     // Without signals, on a trap the results are garbage and the caller
     // checks the trap code.
     let mut results = Vec::new();
-    for (i, t) in ty.results().iter().enumerate() {
+    for (t, off) in ty.results().iter().zip(result_offsets) {
         let t = ir_type(*t)?;
-        results.push(load_slot(&mut b, t, buf, i as i32 * 8));
+        results.push(load_slot(&mut b, t, buf, off));
     }
     b.ins().return_(&results);
     b.seal_all_blocks();

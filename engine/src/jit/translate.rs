@@ -20,7 +20,7 @@
 //! keep compiled code inside its sandbox. Get two reviews on any
 //! substantive change.
 
-use super::code_memory::CompiledCode;
+use super::code_memory::{CallSite, CompiledCode};
 use super::libcalls::Libcalls;
 use super::traps::{SiteCode, DYNAMIC};
 use super::{codegen_error, trap_code_bits, unsupported};
@@ -31,19 +31,25 @@ use crate::runtime::vm::{VMContext, VMFuncRef, VMMemory, VMStoreContext, VMTable
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::mem::{offset_of, size_of};
+use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    self, types, AbiParam, AliasRegion, AliasRegionData, Block, BlockArg, Endianness, InstBuilder,
-    JumpTableData, MemFlagsData, SigRef, Type, UserFuncName, Value,
+    self, types, AbiParam, AliasRegion, AliasRegionData, Block, BlockArg, Endianness, ExtFuncData,
+    ExternalName, FuncRef, InstBuilder, JumpTableData, MemFlagsData, SigRef, Type,
+    UserExternalName, UserFuncName, Value,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::Context;
+use cranelift_codegen::FinalizedRelocTarget;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmparser::{BinaryReader, BlockType, FunctionBody, MemArg, Operator};
 
+mod simd;
+
 /// The IR type of a Wasm value type. References are raw 64-bit values
-/// (0 = null, else a store index plus one).
+/// (0 = null, else a store index plus one); a `v128` is always `i8x16`
+/// (see [`simd`]).
 pub(super) fn ir_type(t: ValType) -> Result<Type, CompileError> {
     Ok(match t {
         ValType::I32 => types::I32,
@@ -51,7 +57,7 @@ pub(super) fn ir_type(t: ValType) -> Result<Type, CompileError> {
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         ValType::FuncRef | ValType::ExternRef => types::I64,
-        ValType::V128 => return Err(unsupported("SIMD (v128 values)")),
+        ValType::V128 => simd::V128,
     })
 }
 
@@ -79,6 +85,10 @@ pub(super) fn wasm_signature(
 /// bounds check, because a 32-bit index plus that offset can only land in
 /// the memory or in its guard region.
 pub(crate) const GUARD_BYTES: u64 = 2 << 30;
+
+/// The `UserExternalName` namespace of a module's defined functions (the
+/// index is the defined-function index): the targets of direct calls.
+const DEFINED_FUNCS: u32 = 0;
 
 /// The Cranelift trap code for a Wasm trap.
 pub(super) fn clif_trap(code: TrapCode) -> ir::TrapCode {
@@ -111,21 +121,47 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
     let code = ctx
         .compile(&**isa, &mut ControlPlane::default())
         .map_err(|e| codegen_error(alloc::format!("{:?}", e.inner)))?;
-    if !code.buffer.relocs().is_empty() {
-        return Err(codegen_error(
-            "Cranelift emitted a relocation (a libcall the host ISA cannot lower inline?); \
-             compiled code must be position-independent",
-        ));
-    }
+    // The only relocations allowed are direct calls to functions of the
+    // same module, which `CodeMemory` resolves relative to the image (so it
+    // stays position-independent); anything else (a libcall the host ISA
+    // cannot lower inline?) is refused.
+    let relocs = code.buffer.relocs().to_vec();
     let traps = code
         .buffer
         .traps()
         .iter()
         .map(|t| (t.offset, site_code(t.code)))
         .collect();
+    let bytes = code.code_buffer().to_vec();
+    let mut calls = Vec::new();
+    for r in &relocs {
+        let callee = match (&r.kind, &r.target) {
+            (
+                Reloc::X86CallPCRel4,
+                FinalizedRelocTarget::ExternalName(ExternalName::User(name)),
+            ) => {
+                let name = &ctx.func.params.user_named_funcs()[*name];
+                (name.namespace == DEFINED_FUNCS).then_some(name.index)
+            }
+            _ => None,
+        };
+        let Some(callee) = callee else {
+            return Err(codegen_error(alloc::format!(
+                "Cranelift emitted an unexpected relocation ({:?}); compiled code must be \
+                 position-independent",
+                r.kind
+            )));
+        };
+        calls.push(CallSite {
+            offset: r.offset,
+            callee,
+            addend: r.addend,
+        });
+    }
     Ok(CompiledCode {
-        code: code.code_buffer().to_vec(),
+        code: bytes,
         traps,
+        calls,
     })
 }
 
@@ -165,9 +201,18 @@ impl FuncCompiler {
         let range = info.bodies[def as usize].range.clone();
         let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
         let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fb);
-        let mut t = Translator::new(b, info, &self.isa, func_index, self.signals)?;
-        t.translate(&body)?;
-        t.b.finalize(self.isa.frontend_config());
+        let translated =
+            Translator::new(b, info, &self.isa, func_index, self.signals).and_then(|mut t| {
+                t.translate(&body)?;
+                t.b.finalize(self.isa.frontend_config());
+                Ok(())
+            });
+        if let Err(e) = translated {
+            // A translation that stopped half-way leaves the builder
+            // context dirty, and the next function would assert on it.
+            self.fb = FunctionBuilderContext::new();
+            return Err(e);
+        }
         compile_context(&self.isa, &mut self.ctx)
     }
 }
@@ -226,22 +271,24 @@ struct Translator<'a, 'f> {
     reachable: bool,
     vmctx: Value,
     vmstore: Value,
-    /// The `VMMemory` of memory 0, loaded once in the entry block.
-    mem0: Option<Value>,
-    /// Whether memory 0 can never grow (its maximum is its minimum), so
+    /// Each memory's `VMMemory`, loaded once in the entry block, and
+    /// whether the memory can never grow (its maximum is its minimum), so
     /// its base and length are constant for the instance's lifetime.
-    mem0_fixed: bool,
-    /// Bounds proven at a point dominating the current one: an index value
-    /// and the end (offset + size) proven in bounds for it. Memories never
-    /// shrink, so a passed check stays true everywhere it dominates; facts
-    /// proven inside a control frame are dropped at its `else` and `end`.
-    checked: Vec<(Value, u64)>,
+    mems: Vec<(Value, bool)>,
+    /// Bounds proven at a point dominating the current one: a memory, an
+    /// index value and the end (offset + size) proven in bounds for it.
+    /// Memories never shrink, so a passed check stays true everywhere it
+    /// dominates; facts proven inside a control frame are dropped at its
+    /// `else` and `end`.
+    checked: Vec<(u32, Value, u64)>,
     regions: Regions,
     trap_blocks: Vec<(u32, Block)>,
     dyn_trap_block: Option<Block>,
     unwind_block: Option<Block>,
     sigs: BTreeMap<u32, SigRef>,
     libcall_sigs: BTreeMap<usize, SigRef>,
+    /// Defined functions this one calls directly, by defined index.
+    direct: BTreeMap<u32, FuncRef>,
 }
 
 /// Pops `$n` values (in order) off the operand stack.
@@ -296,8 +343,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             reachable: true,
             vmctx,
             vmstore: vmctx,
-            mem0: None,
-            mem0_fixed: false,
+            mems: Vec::new(),
             checked: Vec::new(),
             regions,
             trap_blocks: Vec::new(),
@@ -305,6 +351,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             unwind_block: None,
             sigs: BTreeMap::new(),
             libcall_sigs: BTreeMap::new(),
+            direct: BTreeMap::new(),
         })
     }
 
@@ -344,7 +391,11 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     fn global_flags(&self, mutable: bool) -> MemFlagsData {
-        let f = MemFlagsData::trusted().with_alias_region(Some(self.regions.global));
+        // Not `aligned`: a `v128` global is only 8-byte aligned, and x86
+        // faults on an aligned vector access that is not 16-byte aligned.
+        let f = MemFlagsData::new()
+            .with_notrap()
+            .with_alias_region(Some(self.regions.global));
         if mutable {
             f
         } else {
@@ -445,6 +496,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         match ty {
             types::F32 => self.b.ins().f32const(0.0),
             types::F64 => self.b.ins().f64const(0.0),
+            simd::V128 => self.v128_zero(),
             _ => self.b.ins().iconst(ty, 0),
         }
     }
@@ -569,6 +621,36 @@ impl<'a, 'f> Translator<'a, 'f> {
         let sig = self.sig_for_type(self.info.funcs[f as usize])?;
         let n = self.info.func_type(f).params().len();
         let args = self.pop_args(n);
+        if let Some(def) = f.checked_sub(self.info.num_imported_funcs) {
+            // A function of this module: a direct, pc-relative call with
+            // this instance's context.
+            let callee = match self.direct.get(&def) {
+                Some(r) => *r,
+                None => {
+                    let name = self
+                        .b
+                        .func
+                        .declare_imported_user_function(UserExternalName::new(DEFINED_FUNCS, def));
+                    let r = self.b.import_function(ExtFuncData {
+                        name: ExternalName::user(name),
+                        signature: sig,
+                        colocated: true,
+                        patchable: false,
+                    });
+                    self.direct.insert(def, r);
+                    r
+                }
+            };
+            let mut call_args = Vec::with_capacity(args.len() + 2);
+            call_args.push(self.vmctx);
+            call_args.push(self.vmctx);
+            call_args.extend(args);
+            let call = self.b.ins().call(callee, &call_args);
+            let results = self.b.inst_results(call).to_vec();
+            self.check_trap_after_call();
+            self.stack.extend(results);
+            return Ok(());
+        }
         let ro = self.ro();
         let funcs = self.load_ptr(self.vmctx, offset_of!(VMContext, funcs), ro);
         let entry = f as usize * size_of::<VMFuncRef>();
@@ -641,12 +723,19 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     // ---- memory -------------------------------------------------------
 
+    /// The `VMMemory` of memory `memory`.
     fn mem(&mut self, memory: u32) -> Result<Value, CompileError> {
-        if memory != 0 {
-            return Err(unsupported("multiple memories"));
-        }
-        self.mem0
+        self.mems
+            .get(memory as usize)
+            .map(|&(m, _)| m)
             .ok_or_else(|| unsupported("memory access without a memory"))
+    }
+
+    /// Whether memory `memory` can never grow.
+    fn mem_fixed(&self, memory: u32) -> bool {
+        self.mems
+            .get(memory as usize)
+            .is_some_and(|&(_, fixed)| fixed)
     }
 
     /// Pops the address operand and returns the native address and the
@@ -660,7 +749,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let mem = self.mem(memory)?;
         let index = pop!(self);
         // A guarded memory never moves; a fixed-size one never changes.
-        let flags = if self.mem0_fixed || self.signals {
+        let flags = if self.mem_fixed(memory) || self.signals {
             self.ro()
         } else {
             self.vm()
@@ -673,7 +762,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             || self
                 .checked
                 .iter()
-                .any(|&(v, checked_end)| v == index && checked_end >= end);
+                .any(|&(m, v, checked_end)| m == memory && v == index && checked_end >= end);
         let index64 = self.b.ins().uextend(types::I64, index);
         if !known {
             let len = self.load_ptr(mem, offset_of!(VMMemory, len), flags);
@@ -681,7 +770,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             let last = self.b.ins().iadd_imm_s(index64, end as i64);
             let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, last, len);
             self.trap_if(oob, TrapCode::MemoryOutOfBounds);
-            self.checked.push((index, end));
+            self.checked.push((memory, index, end));
         }
         let base = self.load_ptr(mem, offset_of!(VMMemory, base), flags);
         let addr = self.b.ins().iadd(base, index64);
@@ -1144,10 +1233,16 @@ impl<'a, 'f> Translator<'a, 'f> {
         let overflow = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
         self.trap_if(overflow, TrapCode::StackOverflow);
         if !self.info.memories.is_empty() {
+            // Every memory's `VMMemory` pointer, at its fixed place in the
+            // context's array. These loads are pure (read-only, cannot
+            // trap), so Cranelift drops those of memories the function
+            // never touches.
             let mems = self.load_ptr(self.vmctx, offset_of!(VMContext, memories), ro);
-            self.mem0 = Some(self.load_ptr(mems, 0, ro));
-            let limits = self.info.memories[0].limits;
-            self.mem0_fixed = limits.max == Some(limits.min);
+            for (i, ty) in self.info.memories.iter().enumerate() {
+                let m = self.load_ptr(mems, i * size_of::<*mut VMMemory>(), ro);
+                let fixed = ty.limits.max == Some(ty.limits.min);
+                self.mems.push((m, fixed));
+            }
         }
         let exit = self.block_with_params(&self.results.clone());
         self.push_frame(FrameKind::Block, exit, 0, self.results.len());
@@ -1297,16 +1392,15 @@ impl<'a, 'f> Translator<'a, 'f> {
                 );
             }
             O::MemoryCopy { dst_mem, src_mem } => {
-                if *dst_mem != 0 || *src_mem != 0 {
-                    return Err(unsupported("multiple memories"));
-                }
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
+                let dm = self.b.ins().iconst(i32t, *dst_mem as i64);
+                let sm = self.b.ins().iconst(i32t, *src_mem as i64);
                 self.libcall_checked(
                     offset_of!(Libcalls, memory_copy),
-                    &[i32t; 3],
-                    &[dst, src, len],
+                    &[i32t; 5],
+                    &[dm, sm, dst, src, len],
                 );
             }
             O::MemoryInit { data_index, mem } => {
@@ -1314,11 +1408,12 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
+                let m = self.b.ins().iconst(i32t, *mem as i64);
                 let seg = self.b.ins().iconst(i32t, *data_index as i64);
                 self.libcall_checked(
                     offset_of!(Libcalls, memory_init),
-                    &[i32t; 4],
-                    &[seg, dst, src, len],
+                    &[i32t; 5],
+                    &[m, seg, dst, src, len],
                 );
             }
             O::DataDrop { data_index } => {
@@ -1544,10 +1639,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             O::I64Extend16S => self.sign_extend(i64t, types::I16),
             O::I64Extend32S => self.sign_extend(i64t, types::I32),
 
-            // Until the JIT compiles SIMD (issue 5), the interpreter runs it.
-            other if crate::module::is_simd_operator(other) => {
-                return Err(unsupported("SIMD (v128 operators)"));
-            }
+            other if crate::module::is_simd_operator(other) => self.simd_operator(other)?,
             other => {
                 return Err(unsupported(alloc::format!("the operator {other:?}")));
             }

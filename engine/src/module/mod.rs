@@ -7,7 +7,7 @@ mod const_expr;
 mod parse;
 
 pub(crate) use const_expr::{ConstExpr, ConstOp};
-pub(crate) use parse::parse_and_validate;
+pub(crate) use parse::{features, parse_and_validate};
 
 use crate::api::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
 use alloc::boxed::Box;
@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 use core::ops::Range;
 
 /// Whether `op` is one of the SIMD proposals' operators (fixed-width or
-/// relaxed), for tiers that do not compile them yet.
+/// relaxed): the JIT hands these to its SIMD translator.
 #[cfg(feature = "jit")]
 pub(crate) fn is_simd_operator(op: &wasmparser::Operator<'_>) -> bool {
     macro_rules! simd_operators {

@@ -15,10 +15,16 @@ use wasmparser::{
     WasmFeatures,
 };
 
-/// The proposals Petrel accepts: Wasm 2.0 (fixed-width SIMD included; the
-/// JIT tier rejects SIMD modules until it compiles them).
-pub(crate) fn features() -> WasmFeatures {
-    WasmFeatures::WASM2
+/// The proposals an engine with `config` accepts: Wasm 2.0 (fixed-width
+/// SIMD included; relaxed SIMD is not accepted) plus multi-memory, from
+/// Wasm 3.0, unless `Config::wasm_multi_memory(false)`. Exactly these: a
+/// broader set lets in encodings that no tier implements.
+pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
+    let mut f = WasmFeatures::WASM2;
+    if config.multi_memory {
+        f |= WasmFeatures::MULTI_MEMORY;
+    }
+    f
 }
 
 fn unsupported(what: &str, offset: u64) -> CompileError {
@@ -75,9 +81,12 @@ fn global_type(ty: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType, C
     })
 }
 
-/// Decodes and validates `bytes` (the binary format).
-pub(crate) fn parse_and_validate(bytes: &[u8]) -> Result<ModuleInfo, CompileError> {
-    let mut validator = Validator::new_with_features(features());
+/// Decodes and validates `bytes` (the binary format) with `features`.
+pub(crate) fn parse_and_validate(
+    bytes: &[u8],
+    features: WasmFeatures,
+) -> Result<ModuleInfo, CompileError> {
+    let mut validator = Validator::new_with_features(features);
     let mut info = ModuleInfo::default();
     let mut allocs = FuncValidatorAllocations::default();
     let mut next_body_func = 0u32;
@@ -86,7 +95,7 @@ pub(crate) fn parse_and_validate(bytes: &[u8]) -> Result<ModuleInfo, CompileErro
     // (compact imports, from a post-2.0 proposal) that the validator never
     // sees.
     let mut parser = Parser::new(0);
-    parser.set_features(features());
+    parser.set_features(features);
     for payload in parser.parse_all(bytes) {
         let payload = payload?;
         match validator.payload(&payload)? {

@@ -21,8 +21,9 @@ pub(crate) fn range(
     Ok(start as usize..end as usize)
 }
 
-fn memory_index(inner: &StoreInner, instance: u32) -> usize {
-    inner.instances[instance as usize].memories[0] as usize
+/// The store index of memory `memory` of instance `instance`.
+fn memory_index(inner: &StoreInner, instance: u32, memory: u32) -> usize {
+    inner.instances[instance as usize].memories[memory as usize] as usize
 }
 
 fn table_index(inner: &StoreInner, instance: u32, table: u32) -> usize {
@@ -33,9 +34,26 @@ fn table_range(start: u32, len: u32, size: usize) -> Result<core::ops::Range<usi
     range(start, len, size).map_err(|_| TrapCode::TableOutOfBounds)
 }
 
-/// `memory.grow`: the old size in pages, or -1 when refused.
+/// `memory.size` of memory `memory`, in pages.
+pub(crate) fn memory_size_of(inner: &StoreInner, instance: u32, memory: u32) -> u64 {
+    inner.memories[memory_index(inner, instance, memory)].pages()
+}
+
+/// `memory.grow` of memory 0: the old size in pages, or -1 when refused.
+/// (Memory 0's entry points are separate so the interpreter's memory-0
+/// ops call exactly what they called before multi-memory.)
 pub(crate) fn memory_grow(inner: &mut StoreInner, instance: u32, delta: u32) -> u32 {
-    let m = memory_index(inner, instance);
+    memory_grow_of(inner, instance, 0, delta)
+}
+
+/// `memory.grow` of memory `memory`.
+pub(crate) fn memory_grow_of(
+    inner: &mut StoreInner,
+    instance: u32,
+    memory: u32,
+    delta: u32,
+) -> u32 {
+    let m = memory_index(inner, instance, memory);
     match inner.memories[m].grow(delta as u64) {
         Some(old) => old as u32,
         None => u32::MAX,
@@ -49,13 +67,25 @@ pub(crate) fn memory_fill(
     val: u8,
     len: u32,
 ) -> Result<(), TrapCode> {
-    let m = memory_index(inner, instance);
+    memory_fill_of(inner, instance, 0, dst, val, len)
+}
+
+pub(crate) fn memory_fill_of(
+    inner: &mut StoreInner,
+    instance: u32,
+    memory: u32,
+    dst: u32,
+    val: u8,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let m = memory_index(inner, instance, memory);
     let data = &mut inner.memories[m].data;
     let r = range(dst, len, data.len())?;
     data[r].fill(val);
     Ok(())
 }
 
+/// `memory.copy` within memory 0.
 pub(crate) fn memory_copy(
     inner: &mut StoreInner,
     instance: u32,
@@ -63,11 +93,42 @@ pub(crate) fn memory_copy(
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
-    let m = memory_index(inner, instance);
+    let m = memory_index(inner, instance, 0);
     let data = &mut inner.memories[m].data;
     let s = range(src, len, data.len())?;
     let d = range(dst, len, data.len())?;
     data.copy_within(s, d.start);
+    Ok(())
+}
+
+/// `memory.copy` from memory `src_mem` to memory `dst_mem`: the same one
+/// or two different ones (an instance may also import one memory twice).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn memory_copy_between(
+    inner: &mut StoreInner,
+    instance: u32,
+    dst_mem: u32,
+    src_mem: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let dm = memory_index(inner, instance, dst_mem);
+    let sm = memory_index(inner, instance, src_mem);
+    let s = range(src, len, inner.memories[sm].data.len())?;
+    let d = range(dst, len, inner.memories[dm].data.len())?;
+    if dm == sm {
+        inner.memories[dm].data.copy_within(s, d.start);
+    } else {
+        let (to, from) = if dm < sm {
+            let (lo, hi) = inner.memories.split_at_mut(sm);
+            (&mut lo[dm], &hi[0])
+        } else {
+            let (lo, hi) = inner.memories.split_at_mut(dm);
+            (&mut hi[0], &lo[sm])
+        };
+        to.data[d].copy_from_slice(&from.data[s]);
+    }
     Ok(())
 }
 
@@ -79,7 +140,20 @@ pub(crate) fn memory_init(
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
-    let m = memory_index(inner, instance);
+    memory_init_of(inner, instance, 0, seg, dst, src, len)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn memory_init_of(
+    inner: &mut StoreInner,
+    instance: u32,
+    memory: u32,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let m = memory_index(inner, instance, memory);
     let inst = &inner.instances[instance as usize];
     let seg_range = inst.datas[seg as usize].clone();
     let s = range(src, len, seg_range.len())?;

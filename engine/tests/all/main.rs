@@ -12,6 +12,7 @@ mod lazy;
 mod limits;
 mod linker;
 mod memory;
+mod multi_memory;
 mod simd;
 mod threads;
 mod traps;

@@ -110,11 +110,12 @@ impl Translator<'_> {
         memarg: &wasmparser::MemArg,
         make: fn(Slot, Slot, u32) -> Op,
     ) -> Result<(), CompileError> {
-        let offset = self.offset32(memarg)?;
+        let (memory, offset) = self.memarg(memarg)?;
         let ai = self.stack.len() - 1;
         let ptr = self.slot_of(ai);
         let dst = self.home(ai);
         self.stack.truncate(ai);
+        self.memory_prefix(memory);
         self.emit_result(make(dst, ptr, offset))
     }
 
@@ -123,18 +124,30 @@ impl Translator<'_> {
         memarg: &wasmparser::MemArg,
         make: fn(Slot, Slot, u32) -> Op,
     ) -> Result<(), CompileError> {
-        let offset = self.offset32(memarg)?;
+        let (memory, offset) = self.memarg(memarg)?;
         let src = self.pop_slot();
         let ptr = self.pop_slot();
+        self.memory_prefix(memory);
         self.emit(make(ptr, src, offset));
         Ok(())
     }
 
-    pub(super) fn offset32(&self, memarg: &wasmparser::MemArg) -> Result<u32, CompileError> {
-        if memarg.target != wasmparser::MemArgTarget::Memory(0) {
-            return Err(self.error("multiple memories are not supported yet"));
+    /// The memory index and the 32-bit offset of an access.
+    pub(super) fn memarg(&self, memarg: &wasmparser::MemArg) -> Result<(u32, u32), CompileError> {
+        let wasmparser::MemArgTarget::Memory(memory) = memarg.target else {
+            return Err(self.error("GC array accesses are not supported"));
+        };
+        let offset =
+            u32::try_from(memarg.offset).map_err(|_| self.error("memory offset out of range"))?;
+        Ok((memory, offset))
+    }
+
+    /// Emitted right before an op on memory `memory`: nothing for memory
+    /// 0, an `OnMemory` prefix for any other.
+    pub(super) fn memory_prefix(&mut self, memory: u32) {
+        if memory != 0 {
+            self.emit(Op::OnMemory { memory, src: 0 });
         }
-        u32::try_from(memarg.offset).map_err(|_| self.error("memory offset out of range"))
     }
 
     /// Pops three operands (bottom first in the result).
@@ -290,28 +303,36 @@ impl Translator<'_> {
                 self.store(&memarg, |ptr, src, offset| Op::Store64 { ptr, src, offset })?
             }
             O::MemorySize { mem } => {
-                self.check_memory(mem)?;
                 let dst = self.home(self.stack.len());
+                self.memory_prefix(mem);
                 self.emit_result(Op::MemorySize { dst })?;
             }
             O::MemoryGrow { mem } => {
-                self.check_memory(mem)?;
-                self.unary(|dst, delta| Op::MemoryGrow { dst, delta })?;
+                let ai = self.stack.len() - 1;
+                let delta = self.slot_of(ai);
+                let dst = self.home(ai);
+                self.stack.truncate(ai);
+                self.memory_prefix(mem);
+                self.emit_result(Op::MemoryGrow { dst, delta })?;
             }
             O::MemoryFill { mem } => {
-                self.check_memory(mem)?;
                 let (dst, val, len) = self.pop3();
+                self.memory_prefix(mem);
                 self.emit(Op::MemoryFill { dst, val, len });
             }
             O::MemoryCopy { dst_mem, src_mem } => {
-                self.check_memory(dst_mem)?;
-                self.check_memory(src_mem)?;
                 let (dst, src, len) = self.pop3();
+                if (dst_mem, src_mem) != (0, 0) {
+                    self.emit(Op::OnMemory {
+                        memory: dst_mem,
+                        src: src_mem,
+                    });
+                }
                 self.emit(Op::MemoryCopy { dst, src, len });
             }
             O::MemoryInit { data_index, mem } => {
-                self.check_memory(mem)?;
                 let (dst, src, len) = self.pop3();
+                self.memory_prefix(mem);
                 self.emit(Op::MemoryInit { dst, src, len });
                 self.emit(Op::Aux {
                     a: data_index,
@@ -542,13 +563,6 @@ impl Translator<'_> {
                     return Err(self.error("operator not supported by the interpreter yet"));
                 }
             }
-        }
-        Ok(())
-    }
-
-    fn check_memory(&self, mem: u32) -> Result<(), CompileError> {
-        if mem != 0 {
-            return Err(self.error("multiple memories are not supported yet"));
         }
         Ok(())
     }

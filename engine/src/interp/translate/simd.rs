@@ -15,6 +15,17 @@ impl Translator<'_> {
         wide: bool,
         make: impl FnOnce(Slot, [Slot; N]) -> Op,
     ) -> Result<(), CompileError> {
+        self.vop_on(0, wide, make)
+    }
+
+    /// [`Self::vop`] for an op that accesses memory `memory`: its prefix,
+    /// if it needs one, goes right before it.
+    fn vop_on<const N: usize>(
+        &mut self,
+        memory: u32,
+        wide: bool,
+        make: impl FnOnce(Slot, [Slot; N]) -> Op,
+    ) -> Result<(), CompileError> {
         let first = self.stack.len() - N;
         let mut slots = [0; N];
         for (k, slot) in slots.iter_mut().enumerate() {
@@ -22,6 +33,7 @@ impl Translator<'_> {
         }
         let dst = self.home(first);
         self.stack.truncate(first);
+        self.memory_prefix(memory);
         self.emit_result_of(make(dst, slots), wide)
     }
 
@@ -48,8 +60,8 @@ impl Translator<'_> {
         memarg: &MemArg,
         make: fn(Slot, Slot, u32) -> Op,
     ) -> Result<(), CompileError> {
-        let offset = self.offset32(memarg)?;
-        self.vop(true, |dst, [ptr]| make(dst, ptr, offset))
+        let (memory, offset) = self.memarg(memarg)?;
+        self.vop_on(memory, true, |dst, [ptr]| make(dst, ptr, offset))
     }
 
     /// `v128.loadN_lane`: the offset goes in an `Aux`.
@@ -58,8 +70,8 @@ impl Translator<'_> {
         memarg: &MemArg,
         make: impl FnOnce(Slot, Slot, Slot) -> Op,
     ) -> Result<(), CompileError> {
-        let offset = self.offset32(memarg)?;
-        self.vop(true, |dst, [ptr, src]| make(dst, ptr, src))?;
+        let (memory, offset) = self.memarg(memarg)?;
+        self.vop_on(memory, true, |dst, [ptr, src]| make(dst, ptr, src))?;
         self.emit(Op::Aux { a: offset, b: 0 });
         Ok(())
     }
@@ -69,9 +81,10 @@ impl Translator<'_> {
         memarg: &MemArg,
         make: impl FnOnce(Slot, Slot, u32) -> Op,
     ) -> Result<(), CompileError> {
-        let offset = self.offset32(memarg)?;
+        let (memory, offset) = self.memarg(memarg)?;
         let src = self.pop_slot();
         let ptr = self.pop_slot();
+        self.memory_prefix(memory);
         self.emit(make(ptr, src, offset));
         Ok(())
     }

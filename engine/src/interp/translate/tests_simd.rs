@@ -8,7 +8,8 @@ use alloc::vec::Vec;
 
 fn ops_of(wat: &str) -> Vec<Op> {
     let bytes = wat::parse_str(wat).expect("test WAT parses");
-    let info = parse_and_validate(&bytes).expect("test module validates");
+    let features = crate::module::features(&crate::Config::default());
+    let info = parse_and_validate(&bytes, features).expect("test module validates");
     let f = translate(&info, &bytes, 0).expect("translates");
     f.ops.into_vec()
 }

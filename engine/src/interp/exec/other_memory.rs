@@ -1,0 +1,204 @@
+//! Ops on memories other than memory 0 (multi-memory).
+//!
+//! The dispatch loop caches only memory 0, and its ops name no memory, so
+//! the common case pays nothing for the others. An op on another memory is
+//! memory 0's op behind an `OnMemory` prefix, whose handler, [`execute`],
+//! runs it here, out of line, against the memory it names: loads and
+//! stores with the same bounds checks as memory 0's (`memory::load` and
+//! `memory::store`), bulk ops through `runtime::bulk` as memory 0's do.
+
+use super::{call, memory, simd};
+use crate::error::TrapCode;
+use crate::interp::bytecode::{simd_ops, Op};
+use crate::runtime::{bulk, StoreInner};
+
+/// Runs the `OnMemory` prefix at `at` and the op after it, for the frame
+/// at `sp` of instance `instance`, and returns the next op to run and
+/// whether the op was a `memory.grow` (after which the caller re-reads its
+/// cache of memory 0, which may be the same memory imported twice).
+///
+/// Cold and out of line, like the SIMD handler, so that the dispatch
+/// loop's code and register allocation stay as they are.
+///
+/// # Safety
+///
+/// As for every handler of the dispatch loop: the translator emitted the
+/// prefix at `at` and right after it one of the ops it applies to (slot
+/// operands inside the frame the value stack holds from `sp`, an `Aux`
+/// after it if it reads one), and `consts` is the function's constant
+/// pool.
+#[cold]
+#[inline(never)]
+pub(super) unsafe fn execute(
+    inner: &mut StoreInner,
+    instance: u32,
+    at: *const Op,
+    sp: *mut u64,
+    consts: &[u64],
+) -> Result<(*const Op, bool), TrapCode> {
+    // SAFETY: the contract: an op follows the prefix.
+    let grew = matches!(unsafe { *at.add(1) }, Op::MemoryGrow { .. });
+    // SAFETY: the contract, passed on.
+    let next = unsafe { execute_op(inner, instance, at, sp, consts)? };
+    Ok((next, grew))
+}
+
+/// [`execute`], without the `memory.grow` flag.
+///
+/// # Safety
+/// As for [`execute`].
+unsafe fn execute_op(
+    inner: &mut StoreInner,
+    instance: u32,
+    at: *const Op,
+    sp: *mut u64,
+    consts: &[u64],
+) -> Result<*const Op, TrapCode> {
+    macro_rules! get {
+        ($s:expr) => {
+            // SAFETY: slot operands are inside the frame (the contract).
+            unsafe { *sp.add($s as usize) }
+        };
+    }
+    macro_rules! set {
+        ($s:expr, $v:expr) => {{
+            let v: u64 = $v;
+            // SAFETY: as in `get!`.
+            unsafe { *sp.add($s as usize) = v }
+        }};
+    }
+    // SAFETY: the prefix at `at` is followed by its op (the contract),
+    // which is followed by at least one more (its `Aux`, or the function's
+    // final return or branch).
+    let (prefix, ip, next) = unsafe { (*at, at.add(1), at.add(2)) };
+    let Op::OnMemory {
+        memory,
+        src: src_memory,
+    } = prefix
+    else {
+        return Err(TrapCode::Unreachable);
+    };
+    // SAFETY: as above.
+    match unsafe { *ip } {
+        Op::MemorySize { dst } => set!(dst, bulk::memory_size_of(inner, instance, memory)),
+        Op::MemoryGrow { dst, delta } => {
+            // The caller refreshes its cache of memory 0 (which this may
+            // be too, imported twice).
+            let r = bulk::memory_grow_of(inner, instance, memory, get!(delta) as u32);
+            set!(dst, r as u64)
+        }
+        Op::MemoryFill { dst, val, len } => {
+            let (d, v, n) = (get!(dst) as u32, get!(val) as u8, get!(len) as u32);
+            bulk::memory_fill_of(inner, instance, memory, d, v, n)?;
+        }
+        Op::MemoryCopy { dst, src, len } => {
+            let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
+            bulk::memory_copy_between(inner, instance, memory, src_memory, d, s, n)?;
+        }
+        Op::MemoryInit { dst, src, len } => {
+            let seg = call::aux(next).0;
+            let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
+            bulk::memory_init_of(inner, instance, memory, seg, d, s, n)?;
+            // SAFETY: past the `Aux`, still inside the function's ops.
+            return Ok(unsafe { next.add(1) });
+        }
+        // SAFETY: the contract, with `ip` the op after the prefix.
+        _ => return unsafe { access(inner, instance, memory, ip, sp, consts) },
+    }
+    Ok(next)
+}
+
+/// Runs the load or store at `ip` on memory `memory` of instance
+/// `instance` and returns the op after it (and after its `Aux`, if it
+/// reads one). Same contract as [`execute`], with `ip` the op after an
+/// `OnMemory` prefix.
+unsafe fn access(
+    inner: &mut StoreInner,
+    instance: u32,
+    memory: u32,
+    ip: *const Op,
+    sp: *mut u64,
+    consts: &[u64],
+) -> Result<*const Op, TrapCode> {
+    let m = inner.instances[instance as usize].memories[memory as usize];
+    let data = &mut inner.memories[m as usize].data;
+    let (mem, len) = (data.as_mut_ptr(), data.len());
+
+    macro_rules! get {
+        ($s:expr) => {
+            // SAFETY: slot operands are inside the frame (the contract).
+            unsafe { *sp.add($s as usize) }
+        };
+    }
+    macro_rules! set {
+        ($s:expr, $v:expr) => {{
+            let v: u64 = $v;
+            // SAFETY: as in `get!`.
+            unsafe { *sp.add($s as usize) = v }
+        }};
+    }
+    macro_rules! load {
+        ($dst:expr, $ptr:expr, $offset:expr, $n:literal, |$bytes:ident| $e:expr) => {{
+            let $bytes: [u8; $n] = memory::load::<$n>(mem, len, get!($ptr) as u32, $offset)?;
+            set!($dst, $e)
+        }};
+    }
+    macro_rules! store {
+        ($ptr:expr, $offset:expr, $bytes:expr) => {{
+            memory::store(mem, len, get!($ptr) as u32, $offset, &$bytes)?
+        }};
+    }
+
+    // SAFETY: the translator emits a load or store after every prefix.
+    let op = unsafe { *ip };
+    match op {
+        Op::Load8S { dst, ptr, offset } => {
+            load!(dst, ptr, offset, 1, |b| i8::from_le_bytes(b) as i64 as u64)
+        }
+        Op::Load8U { dst, ptr, offset } => load!(dst, ptr, offset, 1, |b| b[0] as u64),
+        Op::Load16S { dst, ptr, offset } => {
+            load!(dst, ptr, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
+        }
+        Op::Load16U { dst, ptr, offset } => {
+            load!(dst, ptr, offset, 2, |b| u16::from_le_bytes(b) as u64)
+        }
+        Op::Load32S { dst, ptr, offset } => {
+            load!(dst, ptr, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
+        }
+        Op::Load32U { dst, ptr, offset } => {
+            load!(dst, ptr, offset, 4, |b| u32::from_le_bytes(b) as u64)
+        }
+        Op::Load64 { dst, ptr, offset } => load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b)),
+        Op::Store8 { ptr, src, offset } => store!(ptr, offset, [get!(src) as u8]),
+        Op::Store16 { ptr, src, offset } => store!(ptr, offset, (get!(src) as u16).to_le_bytes()),
+        Op::Store32 { ptr, src, offset } => store!(ptr, offset, (get!(src) as u32).to_le_bytes()),
+        Op::Store64 { ptr, src, offset } => store!(ptr, offset, get!(src).to_le_bytes()),
+        simd_ops!() => {
+            // A lane load reads an `Aux` after it.
+            let n = match op {
+                Op::V128Load8Lane { .. }
+                | Op::V128Load16Lane { .. }
+                | Op::V128Load32Lane { .. }
+                | Op::V128Load64Lane { .. } => 2,
+                _ => 1,
+            };
+            // `simd::execute` runs vector ops until a scalar one: give it
+            // a copy of just this op (and its `Aux`) ending in one, so the
+            // vector ops after it still run on memory 0.
+            let mut one = [Op::Unreachable; 3];
+            // SAFETY: the op and, for lane loads, its `Aux` are in the
+            // function's ops (the contract).
+            one[..n].copy_from_slice(unsafe { core::slice::from_raw_parts(ip, n) });
+            // SAFETY: `one` ends in a scalar op; the rest is the contract,
+            // with `mem..mem + len` memory `memory`'s live allocation.
+            unsafe { simd::execute(one.as_ptr(), sp, mem, len, consts)? };
+            // SAFETY: the `n` ops are in the function's ops.
+            return Ok(unsafe { ip.add(n) });
+        }
+        // The translator puts only loads and stores after a prefix.
+        _ => return Err(TrapCode::Unreachable),
+    }
+    // SAFETY: the op at `ip` is in the function's ops, which go on after
+    // it (they end in a return or a branch).
+    Ok(unsafe { ip.add(1) })
+}
