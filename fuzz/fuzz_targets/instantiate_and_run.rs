@@ -10,7 +10,7 @@
 //! and every failure must be an `Error` of the kind its cause explains:
 //! `Trap`, `Host` or `Link` (and `Usage` only after a host function broke
 //! its own signature). Each input runs on one tier, the interpreter or
-//! the JIT (modules without SIMD only, until the JIT compiles it).
+//! the JIT.
 
 #![no_main]
 
@@ -68,9 +68,7 @@ fn run(data: &[u8]) -> Result<()> {
     let wasm = module.to_bytes();
     dump_module(&wasm);
 
-    // Either tier; the JIT only for modules without SIMD, which it cannot
-    // compile yet.
-    let tier = if !petrel_fuzz::uses_simd(&wasm) && u.arbitrary()? {
+    let tier = if u.arbitrary()? {
         petrel::Tier::Jit
     } else {
         petrel::Tier::Interpreter

@@ -13,24 +13,11 @@ pub mod smith;
 pub mod verdict;
 pub mod wasi_paths;
 
-/// The features Petrel validates: Wasm 2.0, SIMD included (the interpreter
-/// runs it; the JIT rejects SIMD at compile time for now), and
-/// multi-memory. The `validate` target holds Petrel's verdict to
+/// The features Petrel validates: Wasm 2.0 (SIMD included, on both
+/// tiers) and multi-memory. The `validate` target holds Petrel's verdict to
 /// `wasmparser`'s under exactly these.
 pub fn petrel_features() -> wasmparser::WasmFeatures {
     wasmparser::WasmFeatures::WASM2.union(wasmparser::WasmFeatures::MULTI_MEMORY)
-}
-
-/// Whether a valid module uses SIMD anywhere (a `v128` type, value or
-/// instruction): exactly when it is not valid under Wasm 2.0 without the
-/// SIMD proposal. The JIT compiles no SIMD yet, so the differential and
-/// `instantiate_and_run` targets run such a module on the interpreter
-/// only. Remove the gate (see `docs/fuzzing.md`) when the JIT gains SIMD.
-pub fn uses_simd(wasm: &[u8]) -> bool {
-    let features = wasmparser::WasmFeatures::WASM2 - wasmparser::WasmFeatures::SIMD;
-    wasmparser::Validator::new_with_features(features)
-        .validate_all(wasm)
-        .is_err()
 }
 
 /// Writes the module under test to the file named by `PETREL_FUZZ_DUMP`,

@@ -2,8 +2,7 @@
 //!
 //! Every configuration starts from [`wasm2`]: exactly the proposals in
 //! Wasm 2.0, which is what Petrel implements, with SIMD on for half the
-//! inputs (a module without `v128` can also run on the JIT, which has no
-//! SIMD yet: see [`crate::uses_simd`]). Each target then
+//! inputs. Each target then
 //! narrows it: no imports and bounded memories for the differential
 //! target, imports for `instantiate_and_run`.
 
