@@ -7,6 +7,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+/// The most frames a trap's backtrace records, on every tier; deeper
+/// ones are counted ([`Trap::elided_frames`]).
+pub(crate) const MAX_BACKTRACE: usize = 64;
+
 /// The result type of the embedding API.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 

@@ -19,8 +19,7 @@ use crate::runtime::bulk;
 use crate::runtime::vm::{TrapFrame, VMContext};
 use crate::runtime::StoreInner;
 
-/// The most frames a trap's backtrace records; deeper ones are counted.
-const MAX_BACKTRACE: usize = 64;
+use crate::error::MAX_BACKTRACE;
 
 /// The table compiled code calls through; offsets come from
 /// `offset_of!(Libcalls, field)`.

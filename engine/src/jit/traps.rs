@@ -23,8 +23,7 @@ use alloc::vec::Vec;
 use core::cell::Cell;
 use std::sync::RwLock;
 
-/// The most frames a trap's backtrace records; deeper ones are counted.
-pub(crate) const MAX_BACKTRACE: usize = 64;
+use crate::error::MAX_BACKTRACE;
 
 /// A trap code in the table: [`super::trap_code_bits`] of a `TrapCode`, or
 /// [`DYNAMIC`].

@@ -77,8 +77,10 @@ pub(crate) struct VMContext {
 #[repr(C)]
 #[derive(Debug)]
 pub(crate) struct VMStoreContext {
-    /// Non-zero once compiled code has trapped (see `jit::TRAP_*`); every
-    /// caller checks it after a call and returns early.
+    /// Non-zero once compiled code has trapped (see `jit::TRAP_*`). With
+    /// explicit checks every caller reads it after a call and returns
+    /// early; with signal-based traps it carries only the codes a trap
+    /// instruction cannot (a libcall's status, a host error or panic).
     pub trap_code: u32,
     /// Reserved for the interruption issue: set to request that running
     /// code stop at its next check.

@@ -96,8 +96,7 @@ impl InstanceCache {
     }
 }
 
-/// The most frames a trap's backtrace records; deeper ones are counted.
-const MAX_BACKTRACE: usize = 64;
+use crate::error::MAX_BACKTRACE;
 
 /// Builds the Wasm backtrace: the innermost function, then each frame of
 /// this activation, outward, up to [`MAX_BACKTRACE`] frames. Returns the
