@@ -667,6 +667,115 @@ fn recursion_through_a_host_function_is_a_stack_overflow_trap() {
     assert_eq!(err.trap_code(), Some(TrapCode::StackOverflow), "{err}");
 }
 
+/// A function with `n` `v128` values live at once (a frame of about
+/// `16 * n` bytes of spill slots), a recursive function that reaches it
+/// near the stack limit, and a function with no frame to speak of.
+fn big_frame_module(n: u32) -> String {
+    let mut body = String::new();
+    for k in 0..n {
+        body += &format!("(v128.load offset={k} (i32.const 0))\n");
+    }
+    for _ in 1..n {
+        body += "i8x16.add\n";
+    }
+    format!(
+        r#"(module (memory 1)
+          (func $big (export "big") (result i32) (call $spilled (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4)))
+          (func $spilled (param i32 i32 i32 i32) (result i32)
+            {body} i8x16.extract_lane_s 0
+            (i32.add (local.get 0)) (i32.add (local.get 1)) (i32.add (local.get 2)) (i32.add (local.get 3)))
+          (func $deep (export "deep") (param i32) (result i32)
+            (if (result i32) (local.get 0)
+              (then (call $deep (i32.sub (local.get 0) (i32.const 1))))
+              (else (call $big))))
+          (func (export "small") (result i32) (i32.const 7)))"#
+    )
+}
+
+/// Calls `export` of the big-frame module on a thread with `stack` bytes
+/// of stack (the module is compiled, and called once, on the caller's
+/// thread).
+fn call_on_small_stack(
+    config: Config,
+    values: u32,
+    stack: usize,
+    export: &'static str,
+    arg: Option<i32>,
+) -> Result<i32, Error> {
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, big_frame_module(values)).unwrap();
+    // A first call here compiles the entry trampoline, which takes more
+    // stack than the small thread has.
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let small = instance.get_typed_func::<(), i32>(&store, "small").unwrap();
+    assert_eq!(small.call(&mut store, ()).unwrap(), 7);
+    std::thread::Builder::new()
+        .stack_size(stack)
+        .spawn(move || {
+            let mut store = Store::new(&engine, ());
+            let instance = Instance::new(&mut store, &module, &[]).unwrap();
+            match arg {
+                Some(n) => instance
+                    .get_typed_func::<i32, i32>(&store, export)
+                    .unwrap()
+                    .call(&mut store, n),
+                None => instance
+                    .get_typed_func::<(), i32>(&store, export)
+                    .unwrap()
+                    .call(&mut store, ()),
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+/// The stack check runs before a function allocates its frame: a frame
+/// larger than what is left of the thread's stack is a stack-overflow trap.
+/// (The check used to sit in the function's body, after the prologue had
+/// written the saved registers at the bottom of the new frame: 64 KiB
+/// below a 48 KiB stack.)
+#[test]
+fn a_frame_larger_than_the_stack_left_is_a_stack_overflow_trap() {
+    let mut config = Config::new();
+    config.tier(Tier::Jit).max_native_stack(8 << 10);
+    let small = call_on_small_stack(config.clone(), 4000, 48 << 10, "small", None);
+    assert_eq!(small.unwrap(), 7);
+    let err = call_on_small_stack(config.clone(), 4000, 48 << 10, "big", None).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::StackOverflow), "{err}");
+    // With room, the same function runs.
+    config.max_native_stack(256 << 10);
+    assert_eq!(
+        call_on_small_stack(config, 4000, 1 << 20, "big", None).unwrap(),
+        10
+    );
+}
+
+/// With explicit checks the body's check is the graceful trap, so a frame
+/// within `EXPLICIT_FRAME_SLACK` (256 KiB) overflows as a trap wherever it
+/// is entered, directly or at the end of a recursion, as long as the thread
+/// has that slack below the budget.
+#[test]
+fn explicit_checks_trap_a_big_frame_past_the_limit() {
+    let mut config = Config::new();
+    config
+        .tier(Tier::Jit)
+        .signals_based_traps(false)
+        .max_native_stack(8 << 10);
+    // About 16 KiB of frame, twice the budget.
+    let err = call_on_small_stack(config.clone(), 1000, 512 << 10, "big", None).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::StackOverflow), "{err}");
+    config.max_native_stack(64 << 10);
+    let err =
+        call_on_small_stack(config.clone(), 1000, 512 << 10, "deep", Some(1_000_000)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::StackOverflow), "{err}");
+    assert_eq!(
+        call_on_small_stack(config, 1000, 512 << 10, "deep", Some(10)).unwrap(),
+        10
+    );
+}
+
 /// A bounds check proven on one path must not excuse an access on a path
 /// that merges with it.
 #[test]

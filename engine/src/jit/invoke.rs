@@ -4,7 +4,7 @@
 
 use super::libcalls::LIBCALLS;
 use super::traps;
-use super::{trap_code_from_bits, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
+use super::{trap_code_from_bits, EXPLICIT_FRAME_SLACK, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
 use crate::api::values::{vals_from_slots, Val};
 use crate::error::{Error, FrameInfo, Trap};
 use crate::runtime::vm::{InstanceVm, TrapFrame, VMContext, VMFuncRef};
@@ -234,6 +234,7 @@ pub(crate) fn invoke(
     let outermost = ctx.stack_limit == 0;
     if outermost {
         ctx.stack_limit = stack_pointer().saturating_sub(budget).max(1);
+        ctx.stack_hard_limit = ctx.stack_limit.saturating_sub(EXPLICIT_FRAME_SLACK).max(1);
     }
     ctx.inner = inner_ptr;
     ctx.data = data;
@@ -266,6 +267,7 @@ pub(crate) fn invoke(
     let ctx = &mut *inner.vm.ctx;
     if outermost {
         ctx.stack_limit = 0;
+        ctx.stack_hard_limit = 0;
     }
     let mut code = core::mem::take(&mut ctx.trap_code);
     let (frames, elided) = match trapped {

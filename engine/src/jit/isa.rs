@@ -25,8 +25,9 @@ pub(super) fn host_isa() -> Result<OwnedTargetIsa, String> {
             .map_err(|e| alloc::format!("cranelift setting {name}={value}: {e}"))
     };
     set(&mut flags, "opt_level", "speed")?;
-    // Stack overflow is an explicit check against the store's stack limit
-    // in every function's entry; there are no guard-page probes.
+    // Stack overflow is a check against the store's stack limit in every
+    // function's prologue (`translate::install_stack_limit`), before the
+    // frame is allocated; there are no guard-page probes.
     set(&mut flags, "enable_probestack", "false")?;
     // Functions returning more values than fit in registers.
     set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;

@@ -46,6 +46,13 @@ use std::sync::{Mutex, OnceLock};
 pub(crate) const TRAP_HOST_ERROR: u32 = 100;
 pub(crate) const TRAP_HOST_PANIC: u32 = 101;
 
+/// With explicit checks, how far below the store's stack limit a function
+/// prologue may allocate its frame before the prologue's own check (a trap
+/// instruction, so a process abort without signal handlers) stops it. Any
+/// frame up to this size overflows as the graceful trap of the body's
+/// check; a guest thread needs this much stack below `max_native_stack`.
+pub(crate) const EXPLICIT_FRAME_SLACK: usize = 256 << 10;
+
 /// The `trap_code` value for `code`.
 pub(crate) const fn trap_code_bits(code: TrapCode) -> u32 {
     match code {

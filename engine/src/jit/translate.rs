@@ -69,7 +69,10 @@ pub(super) fn wasm_signature(
 ) -> Result<ir::Signature, CompileError> {
     let ptr = isa.pointer_type();
     let mut sig = ir::Signature::new(isa.default_call_conv());
-    sig.params.push(AbiParam::new(ptr));
+    // The callee's context is marked as such so the prologue's stack-limit
+    // check (`Function::stack_limit`) can load through it.
+    sig.params
+        .push(AbiParam::special(ptr, ir::ArgumentPurpose::VMContext));
     sig.params.push(AbiParam::new(ptr));
     for p in ty.params() {
         sig.params.push(AbiParam::new(ir_type(*p)?));
@@ -78,6 +81,54 @@ pub(super) fn wasm_signature(
         sig.returns.push(AbiParam::new(ir_type(*r)?));
     }
     Ok(sig)
+}
+
+/// Makes the prologue of `func` check the stack before it allocates the
+/// frame: Cranelift compares the stack pointer minus the whole frame size
+/// with a limit loaded through the context (`vmctx->store->limit`) and
+/// traps with `STACK_OVERFLOW` (a registered trap site) when it would go
+/// below. Checking before the frame is allocated is what matters: a
+/// function with a frame of megabytes (tens of thousands of spilled
+/// values) would otherwise write its saved registers far below the stack
+/// before any check in its body ran. Leaf functions without a frame are
+/// left unchecked by Cranelift: their caller's check covered them.
+///
+/// With signals the prologue check is the stack-overflow trap. Without,
+/// a trap instruction would kill the process, so the graceful trap is the
+/// body's explicit check against `stack_limit` and the prologue checks
+/// `stack_hard_limit`, `EXPLICIT_FRAME_SLACK` lower: only a frame larger
+/// than the slack, entered near the limit, reaches it, and that aborts the
+/// process rather than write beyond the stack.
+fn install_stack_limit(
+    func: &mut ir::Function,
+    ptr: Type,
+    signals: bool,
+) -> Result<(), CompileError> {
+    let flags = func
+        .dfg
+        .mem_flags
+        .insert(MemFlagsData::trusted())
+        .map_err(|_| codegen_error("too many memory flag sets"))?;
+    let vmctx = func.create_global_value(ir::GlobalValueData::VMContext);
+    let store = func.create_global_value(ir::GlobalValueData::Load {
+        base: vmctx,
+        offset: (offset_of!(VMContext, store) as i32).into(),
+        global_type: ptr,
+        flags,
+    });
+    let field = if signals {
+        offset_of!(VMStoreContext, stack_limit)
+    } else {
+        offset_of!(VMStoreContext, stack_hard_limit)
+    };
+    let limit = func.create_global_value(ir::GlobalValueData::Load {
+        base: store,
+        offset: (field as i32).into(),
+        global_type: ptr,
+        flags,
+    });
+    func.stack_limit = Some(limit);
+    Ok(())
 }
 
 /// Bytes of inaccessible address space after every guarded linear memory's
@@ -324,6 +375,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             .iter()
             .map(|t| ir_type(*t))
             .collect::<Result<Vec<_>, _>>()?;
+        install_stack_limit(b.func, isa.pointer_type(), signals)?;
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -1226,12 +1278,18 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
         let ro = self.ro();
         self.vmstore = self.load_ptr(self.vmctx, offset_of!(VMContext, store), ro);
-        // Stack overflow: an explicit check against the store's limit.
-        let sp = self.b.ins().get_stack_pointer(self.ptr);
-        let vm = self.vm();
-        let limit = self.load_ptr(self.vmstore, offset_of!(VMStoreContext, stack_limit), vm);
-        let overflow = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
-        self.trap_if(overflow, TrapCode::StackOverflow);
+        if !self.signals {
+            // Stack overflow without signals: an explicit check against the
+            // store's limit, which returns with the trap code. It runs after
+            // the prologue, so the prologue's own check (against the hard
+            // limit, see `install_stack_limit`) is what keeps a frame from
+            // being written beyond the stack.
+            let sp = self.b.ins().get_stack_pointer(self.ptr);
+            let vm = self.vm();
+            let limit = self.load_ptr(self.vmstore, offset_of!(VMStoreContext, stack_limit), vm);
+            let overflow = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+            self.trap_if(overflow, TrapCode::StackOverflow);
+        }
         if !self.info.memories.is_empty() {
             // Every memory's `VMMemory` pointer, at its fixed place in the
             // context's array. These loads are pure (read-only, cannot

@@ -88,6 +88,10 @@ pub(crate) struct VMStoreContext {
     /// Compiled code traps with a stack overflow when its stack pointer is
     /// below this. Set by the outermost entry from the host.
     pub stack_limit: usize,
+    /// With explicit checks only: `stack_limit` minus
+    /// `jit::EXPLICIT_FRAME_SLACK`, which function prologues check before
+    /// they allocate their frame (see `jit::translate`).
+    pub stack_hard_limit: usize,
     /// Every store function's reference, by store index (`call_indirect`).
     pub funcrefs: *const VMFuncRef,
     pub funcrefs_len: usize,
@@ -107,6 +111,7 @@ impl Default for VMStoreContext {
             trap_code: 0,
             interrupt: 0,
             stack_limit: 0,
+            stack_hard_limit: 0,
             funcrefs: core::ptr::null(),
             funcrefs_len: 0,
             libcalls: core::ptr::null(),
