@@ -242,7 +242,7 @@ impl Wasmi {
         config
             .wasm_tail_call(false)
             .wasm_extended_const(false)
-            .wasm_multi_memory(false)
+            .wasm_multi_memory(true)
             .wasm_custom_page_sizes(false)
             .wasm_wide_arithmetic(false)
             .wasm_relaxed_simd(false);
