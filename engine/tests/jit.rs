@@ -1165,6 +1165,69 @@ fn traps_carry_the_same_backtrace_in_both_trap_modes() {
     assert_eq!(backtraces[2], backtraces[0]);
 }
 
+/// Small functions that call themselves have those calls inlined once on
+/// the JIT (signal-based traps). A trap in the inlined copy, or in a
+/// function it calls, must still show every Wasm frame: the same
+/// backtrace as the interpreter's, at every depth, odd or even.
+#[test]
+fn traps_in_inlined_self_calls_keep_every_frame() {
+    let wat = r#"(module
+      (memory 1)
+      (func $leaf (param i32) (result i32) (i32.load (local.get 0)))
+      ;; Traps at depth 0 with `unreachable`; `addr` is loaded at the bottom.
+      (func $down (export "down") (param $n i32) (param $addr i32) (result i32)
+        (if (i32.eqz (local.get $n)) (then
+          (if (i32.eqz (local.get $addr)) (then unreachable))
+          (return (i32.load (local.get $addr)))))
+        (i32.add (call $down (i32.sub (local.get $n) (i32.const 1)) (local.get $addr))
+                 (i32.const 1)))
+      ;; Stores at the bottom, through a call to another function first.
+      (func $via (export "via") (param $n i32) (param $addr i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (i32.store (local.get $addr) (call $leaf (local.get $addr)))
+                (i32.const 7))
+          (else (call $via (i32.sub (local.get $n) (i32.const 1)) (local.get $addr)))))
+      ;; Two calls to itself, the naive fib, trapping when n hits -1.
+      (func $fib (export "fib") (param $n i32) (result i32)
+        (if (i32.eq (local.get $n) (i32.const -1)) (then unreachable))
+        (if (result i32) (i32.lt_s (local.get $n) (i32.const 2))
+          (then (local.get $n))
+          (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                         (call $fib (i32.sub (local.get $n) (i32.const 2))))))))"#;
+    let mut calls = Vec::new();
+    for n in [0, 1, 2, 3, 4, 5, 30, 63, 64, 65, 200] {
+        calls.push(("down", i32s(&[n, 0])));
+        calls.push(("down", i32s(&[n, 65534])));
+        calls.push(("down", i32s(&[n, 16])));
+        calls.push(("via", i32s(&[n, -8])));
+        calls.push(("via", i32s(&[n, 65533])));
+        calls.push(("via", i32s(&[n, 64])));
+    }
+    calls.push(("fib", i32s(&[20])));
+    calls.push(("fib", i32s(&[-1])));
+    let transcript = assert_same(wat, &calls);
+    assert!(transcript.iter().any(|t| t.contains("Unreachable")));
+    assert!(transcript.iter().any(|t| t.contains("MemoryOutOfBounds")));
+
+    // Beyond the 64 frames kept, the count of the others agrees too.
+    let elided: Vec<usize> = [engine(Tier::Interpreter), engine(Tier::Jit), explicit_jit()]
+        .into_iter()
+        .map(|engine| {
+            let module = Module::new(&engine, wat).unwrap();
+            let mut store = Store::new(&engine, ());
+            let instance = Instance::new(&mut store, &module, &[]).unwrap();
+            let down = instance
+                .get_typed_func::<(i32, i32), i32>(&store, "down")
+                .unwrap();
+            let err = down.call(&mut store, (101, 0)).unwrap_err();
+            let trap = err.as_trap().unwrap();
+            assert_eq!(trap.backtrace().len(), 64);
+            trap.elided_frames()
+        })
+        .collect();
+    assert_eq!(elided, [38, 38, 38]);
+}
+
 #[test]
 fn accesses_far_beyond_memory_trap_at_every_offset() {
     // With guard pages, an index near 4 GiB plus a large static offset

@@ -18,6 +18,10 @@ pub(super) struct CompiledCode {
     pub code: Vec<u8>,
     pub traps: Vec<(u32, SiteCode)>,
     pub calls: Vec<CallSite>,
+    /// Sorted offsets (trap sites, and return addresses minus one) that lie
+    /// in an inlined copy of the function: the trap handler counts two
+    /// frames there (see `translate::inline`).
+    pub inlined: Vec<u32>,
 }
 
 /// A direct call to another function of the same image: a 32-bit
@@ -51,9 +55,11 @@ impl CodeMemory {
         let mut map = MmapMut::map_anon(len.max(1))
             .map_err(|e| alloc::format!("cannot map code memory: {e}"))?;
         let mut sites = Vec::new();
+        let mut inlined = Vec::new();
         for (f, &off) in funcs.iter().zip(&offsets) {
             map[off..off + f.code.len()].copy_from_slice(&f.code);
             sites.extend(f.traps.iter().map(|&(o, c)| (o + off as u32, c)));
+            inlined.extend(f.inlined.iter().map(|&o| o + off as u32));
         }
         // Resolve direct calls relative to the image, so it stays
         // position-independent.
@@ -76,7 +82,7 @@ impl CodeMemory {
             .make_exec()
             .map_err(|e| alloc::format!("cannot make code memory executable: {e}"))?;
         crate::sys::flush_icache(map.as_ptr(), map.len());
-        traps::register(map.as_ptr() as usize, map.len(), sites, wasm);
+        traps::register(map.as_ptr() as usize, map.len(), sites, inlined, wasm);
         Ok(Self { map, offsets })
     }
 

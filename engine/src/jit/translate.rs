@@ -45,6 +45,7 @@ use cranelift_codegen::FinalizedRelocTarget;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmparser::{BinaryReader, BlockType, FunctionBody, MemArg, Operator};
 
+mod inline;
 mod simd;
 
 /// The IR type of a Wasm value type. References are raw 64-bit values
@@ -177,11 +178,18 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
     // stays position-independent); anything else (a libcall the host ISA
     // cannot lower inline?) is refused.
     let relocs = code.buffer.relocs().to_vec();
+    let mut inlined = Vec::new();
     let traps = code
         .buffer
         .traps()
         .iter()
-        .map(|t| (t.offset, site_code(t.code)))
+        .map(|t| {
+            let (code, in_copy) = inline::split_site(site_code(t.code));
+            if in_copy {
+                inlined.push(t.offset);
+            }
+            (t.offset, code)
+        })
         .collect();
     let bytes = code.code_buffer().to_vec();
     let mut calls = Vec::new();
@@ -192,7 +200,11 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
                 FinalizedRelocTarget::ExternalName(ExternalName::User(name)),
             ) => {
                 let name = &ctx.func.params.user_named_funcs()[*name];
-                (name.namespace == DEFINED_FUNCS).then_some(name.index)
+                if name.namespace == inline::DEFINED_FUNCS_INLINED {
+                    inlined.push(inline::call_mark(r.offset));
+                }
+                (name.namespace == DEFINED_FUNCS || name.namespace == inline::DEFINED_FUNCS_INLINED)
+                    .then_some(name.index)
             }
             _ => None,
         };
@@ -209,10 +221,12 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
             addend: r.addend,
         });
     }
+    inlined.sort_unstable();
     Ok(CompiledCode {
         code: bytes,
         traps,
         calls,
+        inlined,
     })
 }
 
@@ -263,6 +277,9 @@ impl FuncCompiler {
             // context dirty, and the next function would assert on it.
             self.fb = FunctionBuilderContext::new();
             return Err(e);
+        }
+        if self.signals {
+            inline::inline_self_calls(&mut self.ctx, def)?;
         }
         compile_context(&self.isa, &mut self.ctx)
     }

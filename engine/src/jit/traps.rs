@@ -26,18 +26,22 @@ use std::sync::RwLock;
 use crate::error::MAX_BACKTRACE;
 
 /// A trap code in the table: [`super::trap_code_bits`] of a `TrapCode`, or
-/// [`DYNAMIC`].
+/// [`DYNAMIC`]. Always below `translate::inline::INLINED_OFFSET`, which
+/// marks the same codes in inlined code while a function is compiled.
 pub(crate) type SiteCode = u8;
 
 /// The trap code is in `VMStoreContext::trap_code` (a libcall's status, a
 /// host error or panic); the trap instruction only unwinds.
-pub(crate) const DYNAMIC: SiteCode = 200;
+pub(crate) const DYNAMIC: SiteCode = 99;
 
 /// One registered mapping of compiled code.
 struct CodeRange {
     end: usize,
     /// Sorted `(offset from the start, code)` pairs.
     sites: Arc<[(u32, SiteCode)]>,
+    /// Sorted offsets in inlined code (trap sites, return addresses minus
+    /// one), where one machine frame holds two Wasm frames of its function.
+    inlined: Arc<[u32]>,
     /// Whether the mapping holds a module's Wasm functions (whose frames
     /// belong in backtraces) rather than stubs.
     wasm: bool,
@@ -61,11 +65,19 @@ fn update(f: impl FnOnce(&mut BTreeMap<usize, CodeRange>)) {
 }
 
 /// Registers the mapping `[start, start + len)` with its trap sites.
-pub(crate) fn register(start: usize, len: usize, mut sites: Vec<(u32, SiteCode)>, wasm: bool) {
+pub(crate) fn register(
+    start: usize,
+    len: usize,
+    mut sites: Vec<(u32, SiteCode)>,
+    mut inlined: Vec<u32>,
+    wasm: bool,
+) {
     sites.sort_unstable();
+    inlined.sort_unstable();
     let range = CodeRange {
         end: start + len,
         sites: sites.into(),
+        inlined: inlined.into(),
         wasm,
     };
     update(|map| {
@@ -197,7 +209,14 @@ pub(crate) fn on_fault(pc: usize, fp: usize) -> Option<*const JmpBuf> {
     act.elided = 0;
     let limit = act.jmp.entry_sp();
     let mut record = |pc: usize| {
-        if range_of(&map, pc).is_some_and(|(_, r)| r.wasm) {
+        let Some((start, range)) = range_of(&map, pc).filter(|(_, r)| r.wasm) else {
+            return;
+        };
+        // In inlined code one machine frame holds two Wasm frames of the
+        // same function: record the address twice.
+        let inlined =
+            u32::try_from(pc - start).is_ok_and(|o| range.inlined.binary_search(&o).is_ok());
+        for _ in 0..1 + usize::from(inlined) {
             if act.npcs < MAX_BACKTRACE {
                 act.pcs[act.npcs] = pc;
                 act.npcs += 1;

@@ -1,0 +1,182 @@
+//! One level of inlining for small functions that call themselves.
+//!
+//! A recursive function such as `fib` spends most of its time in calls.
+//! Inlining its calls to itself once (the same idea as GCC's recursive
+//! inlining and HotSpot's one-level recursive inlining) halves the calls
+//! it makes and lets Cranelift optimise across them.
+//!
+//! Backtraces stay exact. The inlined body is a copy of the function in
+//! which every trap site carries its code plus [`INLINED_OFFSET`] and
+//! every direct call names its callee in the [`DEFINED_FUNCS_INLINED`]
+//! namespace. When the function is compiled, these mark the code offsets
+//! that lie in the inlined copy: its trap sites, and the return addresses
+//! of its calls. The trap handler records a second frame of the same
+//! function for each of those addresses, so a trap in inlined code, or
+//! below a call made from it, shows every Wasm frame the interpreter
+//! would show.
+//!
+//! Not every function can be inlined this way. A function whose copy
+//! could trap or call anywhere the marks cannot reach keeps its calls:
+//! indirect calls (host functions, libcalls, `call_indirect`: their
+//! return addresses carry no mark), or instructions whose trap Cranelift
+//! raises with a code of its own (integer division, trapping float
+//! conversions). Only signal-based traps use it. With explicit checks
+//! every trap path already calls the `record_frame` libcall, so no
+//! function qualifies.
+
+use super::{site_code, DEFINED_FUNCS};
+use crate::error::CompileError;
+use crate::jit::codegen_error;
+use crate::jit::traps::SiteCode;
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+use cranelift_codegen::inline::{Inline, InlineCommand};
+use cranelift_codegen::ir::{self, ExternalName, UserExternalName};
+use cranelift_codegen::Context;
+
+/// The `UserExternalName` namespace of direct calls made from an inlined
+/// copy (same indices as [`DEFINED_FUNCS`]).
+pub(super) const DEFINED_FUNCS_INLINED: u32 = 1;
+
+/// Added to a trap site's code in an inlined copy. Every site code is
+/// below it (see `traps::SiteCode`).
+pub(crate) const INLINED_OFFSET: SiteCode = 100;
+
+/// The largest function (in IR instructions) whose calls to itself are
+/// inlined, and the most such calls it may make: the body grows by that
+/// many copies.
+const MAX_INSTS: usize = 80;
+const MAX_SELF_CALLS: usize = 2;
+
+/// Splits a recorded trap code into the site code and whether the site
+/// lies in an inlined copy.
+pub(super) fn split_site(code: SiteCode) -> (SiteCode, bool) {
+    if code > INLINED_OFFSET && code < 2 * INLINED_OFFSET {
+        (code - INLINED_OFFSET, true)
+    } else {
+        (code, false)
+    }
+}
+
+/// The return-address mark of a direct call: the address the trap
+/// handler records for a frame is its return address minus one, and an
+/// x86-64 `call rel32` ends with the 4-byte field its relocation patches.
+pub(super) fn call_mark(reloc_offset: u32) -> u32 {
+    reloc_offset + 3
+}
+
+/// Inlines, once, the calls the function in `ctx` (defined function
+/// `def`) makes to itself, if it is small and its copy can be marked.
+pub(super) fn inline_self_calls(ctx: &mut Context, def: u32) -> Result<(), CompileError> {
+    let func = &ctx.func;
+    let mut insts = 0;
+    let mut self_calls = 0;
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            insts += 1;
+            if let ir::InstructionData::Call { func_ref, .. } = func.dfg.insts[inst] {
+                if callee_def(func, func_ref) == Some(def) {
+                    self_calls += 1;
+                }
+            }
+        }
+    }
+    if self_calls == 0 || self_calls > MAX_SELF_CALLS || insts > MAX_INSTS {
+        return Ok(());
+    }
+    let Some(copy) = marked_copy(func)? else {
+        return Ok(());
+    };
+    ctx.inline(SelfCalls { copy, def })
+        .map_err(|e| codegen_error(alloc::format!("inlining: {e:?}")))?;
+    Ok(())
+}
+
+/// The defined-function index a direct call targets, if it is one.
+fn callee_def(func: &ir::Function, func_ref: ir::FuncRef) -> Option<u32> {
+    match &func.dfg.ext_funcs[func_ref].name {
+        ExternalName::User(name) => {
+            let name = &func.params.user_named_funcs()[*name];
+            (name.namespace == DEFINED_FUNCS).then_some(name.index)
+        }
+        _ => None,
+    }
+}
+
+/// A copy of `func` with every trap site's code and every direct call's
+/// namespace marked as inlined, or `None` if some instruction could trap
+/// or call without a mark.
+fn marked_copy(func: &ir::Function) -> Result<Option<ir::Function>, CompileError> {
+    let mut copy = func.clone();
+    let insts: Vec<ir::Inst> = func
+        .layout
+        .blocks()
+        .flat_map(|b| func.layout.block_insts(b))
+        .collect();
+    for inst in insts {
+        let data = copy.dfg.insts[inst];
+        let opcode = data.opcode();
+        if let Some(flags) = data.memflags() {
+            let flags = copy.dfg.mem_flags[flags];
+            if let Some(code) = flags.trap_code() {
+                let marked = copy
+                    .dfg
+                    .mem_flags
+                    .insert(flags.with_trap_code(Some(marked_trap(code))))
+                    .map_err(|_| codegen_error("too many memory flag sets"))?;
+                if let Some(f) = copy.dfg.insts[inst].memflags_mut() {
+                    *f = marked;
+                }
+            }
+        } else if let Some(code) = copy.dfg.insts[inst].trap_code_mut() {
+            *code = marked_trap(*code);
+        } else if opcode == ir::Opcode::Call {
+            // Marked through its name, below.
+        } else if opcode.can_trap() || opcode.is_call() {
+            return Ok(None);
+        }
+    }
+    let names: Vec<_> = copy
+        .params
+        .user_named_funcs()
+        .iter()
+        .filter(|(_, name)| name.namespace == DEFINED_FUNCS)
+        .map(|(r, name)| (r, name.index))
+        .collect();
+    for (r, index) in names {
+        copy.params
+            .reset_user_func_name(r, UserExternalName::new(DEFINED_FUNCS_INLINED, index));
+    }
+    Ok(Some(copy))
+}
+
+/// `code` as it reads in an inlined copy.
+fn marked_trap(code: ir::TrapCode) -> ir::TrapCode {
+    ir::TrapCode::unwrap_user(site_code(code) + INLINED_OFFSET)
+}
+
+/// Inlines the calls a function makes to itself, with its marked copy.
+struct SelfCalls {
+    copy: ir::Function,
+    def: u32,
+}
+
+impl Inline for SelfCalls {
+    fn inline(
+        &mut self,
+        caller: &ir::Function,
+        _inst: ir::Inst,
+        opcode: ir::Opcode,
+        callee: ir::FuncRef,
+        _args: &[ir::Value],
+    ) -> InlineCommand<'_> {
+        if opcode == ir::Opcode::Call && callee_def(caller, callee) == Some(self.def) {
+            InlineCommand::Inline {
+                callee: Cow::Borrowed(&self.copy),
+                visit_callee: false,
+            }
+        } else {
+            InlineCommand::KeepCall
+        }
+    }
+}
