@@ -1228,6 +1228,30 @@ fn traps_in_inlined_self_calls_keep_every_frame() {
     assert_eq!(elided, [38, 38, 38]);
 }
 
+/// A function inlined into itself that reinterprets floats and vectors:
+/// Cranelift's `bitcast` carries memory flags (its lane order) that the
+/// inlined copy must leave alone; marking them as a trap site made the IR
+/// invalid (found by `instantiate_and_run`).
+#[test]
+fn inlined_self_calls_with_bitcasts_compile_and_agree() {
+    let wat = r#"(module
+      (func $f (export "f") (param i32 f32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (i32.reinterpret_f32 (local.get 1)))
+          (else
+            (i32.add
+              (call $f
+                (i32.sub (local.get 0) (i32.const 1))
+                (f32.reinterpret_i32
+                  (i32.add (i32.reinterpret_f32 (local.get 1)) (i32.const 1))))
+              (i32x4.extract_lane 1 (i32x4.splat (local.get 0))))))))"#;
+    let calls = [
+        ("f", vec![Val::I32(0), Val::F32(1.5f32.to_bits())]),
+        ("f", vec![Val::I32(7), Val::F32(1.5f32.to_bits())]),
+    ];
+    assert_same(wat, &calls);
+}
+
 #[test]
 fn accesses_far_beyond_memory_trap_at_every_offset() {
     // With guard pages, an index near 4 GiB plus a large static offset

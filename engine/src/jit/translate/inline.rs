@@ -116,7 +116,10 @@ fn marked_copy(func: &ir::Function) -> Result<Option<ir::Function>, CompileError
     for inst in insts {
         let data = copy.dfg.insts[inst];
         let opcode = data.opcode();
-        if let Some(flags) = data.memflags() {
+        // Memory accesses only: `bitcast` carries flags too (its lane
+        // order), which must stay as they are.
+        let access = opcode.can_load() || opcode.can_store();
+        if let Some(flags) = data.memflags().filter(|_| access) {
             let flags = copy.dfg.mem_flags[flags];
             if let Some(code) = flags.trap_code() {
                 let marked = copy
