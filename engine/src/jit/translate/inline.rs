@@ -183,3 +183,32 @@ impl Inline for SelfCalls {
         }
     }
 }
+
+// Every site code must stay below the mark, and a marked code must stay a
+// user trap code (Cranelift reserves the top five).
+const _: () = assert!(crate::jit::traps::DYNAMIC < INLINED_OFFSET);
+const _: () = assert!((2 * INLINED_OFFSET as u32) < 251);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::TrapCode;
+    use crate::jit::trap_code_bits;
+
+    #[test]
+    fn marked_codes_split_back_to_their_site_code() {
+        for code in 1..INLINED_OFFSET {
+            assert_eq!(split_site(code), (code, false));
+            assert_eq!(split_site(code + INLINED_OFFSET), (code, true));
+        }
+        assert!(trap_code_bits(TrapCode::StackOverflow) < u32::from(INLINED_OFFSET));
+        let marked = marked_trap(ir::TrapCode::HEAP_OUT_OF_BOUNDS);
+        assert_eq!(
+            split_site(site_code(marked)),
+            (
+                trap_code_bits(TrapCode::MemoryOutOfBounds) as SiteCode,
+                true
+            )
+        );
+    }
+}
