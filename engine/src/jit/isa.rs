@@ -10,9 +10,27 @@ use alloc::string::{String, ToString};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 
-/// The host's ISA with Petrel's code generation settings, or why the host
-/// cannot run the JIT.
-pub(super) fn host_isa() -> Result<OwnedTargetIsa, String> {
+/// The host's ISA twice, with Petrel's code generation settings: once
+/// with Cranelift's default (backtracking) register allocator, and once
+/// with its single-pass allocator, for functions so large that the
+/// backtracking one would take seconds to minutes (see
+/// `translate::MAX_PRESSURE`).
+pub(super) struct HostIsas {
+    pub normal: OwnedTargetIsa,
+    pub big: OwnedTargetIsa,
+}
+
+/// The host's ISAs, or why the host cannot run the JIT.
+pub(super) fn host_isas() -> Result<HostIsas, String> {
+    Ok(HostIsas {
+        normal: host_isa("backtracking")?,
+        big: host_isa("single_pass")?,
+    })
+}
+
+/// The host's ISA with Petrel's code generation settings and register
+/// allocator `regalloc`, or why the host cannot run the JIT.
+fn host_isa(regalloc: &str) -> Result<OwnedTargetIsa, String> {
     if !cfg!(target_arch = "x86_64") {
         return Err(
             "the JIT tier supports x86-64 hosts only for now; use Tier::Interpreter".into(),
@@ -25,6 +43,7 @@ pub(super) fn host_isa() -> Result<OwnedTargetIsa, String> {
             .map_err(|e| alloc::format!("cranelift setting {name}={value}: {e}"))
     };
     set(&mut flags, "opt_level", "speed")?;
+    set(&mut flags, "regalloc_algorithm", regalloc)?;
     // Stack overflow is a check against the store's stack limit in every
     // function's prologue (`translate::install_stack_limit`), before the
     // frame is allocated; there are no guard-page probes.

@@ -103,7 +103,7 @@ struct Stub {
 /// per-signature trampolines and host stubs.
 #[derive(Default)]
 pub(crate) struct EngineJit {
-    isa: OnceLock<Result<OwnedTargetIsa, String>>,
+    isas: OnceLock<Result<isa::HostIsas, String>>,
     array_trampolines: Mutex<BTreeMap<FuncType, Stub>>,
     host_stubs: Mutex<BTreeMap<FuncType, Stub>>,
 }
@@ -115,12 +115,17 @@ impl core::fmt::Debug for EngineJit {
 }
 
 impl EngineJit {
-    /// The host ISA, or why it cannot be used.
-    pub(crate) fn isa(&self) -> Result<&OwnedTargetIsa, CompileError> {
-        self.isa
-            .get_or_init(isa::host_isa)
+    /// The host ISAs, or why they cannot be used.
+    fn isas(&self) -> Result<&isa::HostIsas, CompileError> {
+        self.isas
+            .get_or_init(isa::host_isas)
             .as_ref()
             .map_err(|e| CompileError::new(e.clone(), None))
+    }
+
+    /// The host ISA, or why it cannot be used.
+    pub(crate) fn isa(&self) -> Result<&OwnedTargetIsa, CompileError> {
+        Ok(&self.isas()?.normal)
     }
 
     fn stub(
@@ -193,7 +198,7 @@ pub(crate) fn compile_module(
     bytes: &[u8],
     signals: bool,
 ) -> Result<Arc<CompiledModule>, CompileError> {
-    let isa = jit.isa()?;
+    let isas = jit.isas()?;
     let count = info.bodies.len();
     let total: usize = info.bodies.iter().map(|b| b.range.len()).sum();
     let threads = std::thread::available_parallelism()
@@ -207,7 +212,7 @@ pub(crate) fn compile_module(
     };
     let mut results: Vec<Option<FuncCode>> = (0..count).map(|_| None).collect();
     if threads <= 1 || total < 32 * 1024 {
-        let mut compiler = translate::FuncCompiler::new(isa.clone(), signals);
+        let mut compiler = translate::FuncCompiler::new(isas, signals);
         for (def, slot) in results.iter_mut().enumerate() {
             *slot = Some(compile_one(&mut compiler, def));
         }
@@ -217,7 +222,7 @@ pub(crate) fn compile_module(
         std::thread::scope(|s| {
             for _ in 0..threads {
                 s.spawn(|| {
-                    let mut compiler = translate::FuncCompiler::new(isa.clone(), signals);
+                    let mut compiler = translate::FuncCompiler::new(isas, signals);
                     let mut mine = Vec::new();
                     loop {
                         let def = next.fetch_add(1, core::sync::atomic::Ordering::Relaxed);

@@ -21,6 +21,7 @@
 //! substantive change.
 
 use super::code_memory::{CallSite, CompiledCode};
+use super::isa::HostIsas;
 use super::libcalls::Libcalls;
 use super::traps::{SiteCode, DYNAMIC};
 use super::{codegen_error, trap_code_bits, unsupported};
@@ -230,21 +231,31 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
     })
 }
 
+/// Past this many locals plus operand-stack slots, a function is compiled
+/// with the single-pass register allocator (see `FuncCompiler::compile`).
+/// Compiled C, C++ and Rust stay far below it: their operand stacks are a
+/// few values deep, and 4,096 locals is a very large function.
+const MAX_PRESSURE: usize = 4096;
+
 /// Compiles function bodies, reusing its allocations from one function to
 /// the next. One per thread.
 pub(super) struct FuncCompiler {
     isa: OwnedTargetIsa,
+    /// The same ISA with the single-pass register allocator, for
+    /// functions past `MAX_PRESSURE`.
+    big_isa: OwnedTargetIsa,
     signals: bool,
     ctx: Context,
     fb: FunctionBuilderContext,
 }
 
 impl FuncCompiler {
-    /// A compiler for `isa`; `signals` selects signal-based traps and
+    /// A compiler for `isas`; `signals` selects signal-based traps and
     /// guarded memories (see the module docs).
-    pub(super) fn new(isa: OwnedTargetIsa, signals: bool) -> Self {
+    pub(super) fn new(isas: &HostIsas, signals: bool) -> Self {
         Self {
-            isa,
+            isa: isas.normal.clone(),
+            big_isa: isas.big.clone(),
             signals,
             ctx: Context::new(),
             fb: FunctionBuilderContext::new(),
@@ -270,18 +281,32 @@ impl FuncCompiler {
             Translator::new(b, info, &self.isa, func_index, self.signals).and_then(|mut t| {
                 t.translate(&body)?;
                 t.b.finalize(self.isa.frontend_config());
-                Ok(())
+                Ok(t.locals.len() + t.max_height)
             });
-        if let Err(e) = translated {
-            // A translation that stopped half-way leaves the builder
-            // context dirty, and the next function would assert on it.
-            self.fb = FunctionBuilderContext::new();
-            return Err(e);
-        }
+        let pressure = match translated {
+            Ok(pressure) => pressure,
+            Err(e) => {
+                // A translation that stopped half-way leaves the builder
+                // context dirty, and the next function would assert on it.
+                self.fb = FunctionBuilderContext::new();
+                return Err(e);
+            }
+        };
         if self.signals {
             inline::inline_self_calls(&mut self.ctx, def)?;
         }
-        compile_context(&self.isa, &mut self.ctx)
+        // The backtracking register allocator takes time that grows much
+        // faster than linearly with the values live at once: 40,000 live
+        // `v128`s took it 71 s. Past `MAX_PRESSURE` (locals plus operand
+        // stack height, which bound those values from above for all a
+        // compiler emits), the single-pass allocator compiles the same
+        // function in a fraction of a second, with more spills.
+        let isa = if pressure > MAX_PRESSURE {
+            &self.big_isa
+        } else {
+            &self.isa
+        };
+        compile_context(isa, &mut self.ctx)
     }
 }
 
@@ -357,6 +382,8 @@ struct Translator<'a, 'f> {
     libcall_sigs: BTreeMap<usize, SigRef>,
     /// Defined functions this one calls directly, by defined index.
     direct: BTreeMap<u32, FuncRef>,
+    /// The operand stack's greatest height.
+    max_height: usize,
 }
 
 /// Pops `$n` values (in order) off the operand stack.
@@ -421,6 +448,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             sigs: BTreeMap::new(),
             libcall_sigs: BTreeMap::new(),
             direct: BTreeMap::new(),
+            max_height: 0,
         })
     }
 
@@ -1328,6 +1356,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             let op = reader.read()?;
             self.operator(&op)
                 .map_err(|e| CompileError::new(e.message(), Some(offset as usize)))?;
+            self.max_height = self.max_height.max(self.stack.len());
         }
         self.finish_trap_blocks();
         self.b.seal_all_blocks();
