@@ -95,12 +95,13 @@ pub(super) fn wasm_signature(
 /// before any check in its body ran. Leaf functions without a frame are
 /// left unchecked by Cranelift: their caller's check covered them.
 ///
-/// With signals the prologue check is the stack-overflow trap. Without,
-/// a trap instruction would kill the process, so the graceful trap is the
-/// body's explicit check against `stack_limit` and the prologue checks
-/// `stack_hard_limit`, `EXPLICIT_FRAME_SLACK` lower: only a frame larger
-/// than the slack, entered near the limit, reaches it, and that aborts the
-/// process rather than write beyond the stack.
+/// With signals the prologue check is the stack-overflow trap (the body's
+/// own check, see `translate`, then never fires). Without, a trap
+/// instruction would kill the process, so the graceful trap is the body's
+/// check against `stack_limit` and the prologue checks `stack_hard_limit`,
+/// `EXPLICIT_FRAME_SLACK` lower: only a frame larger than the slack,
+/// entered near the limit, reaches it, and that aborts the process rather
+/// than write beyond the stack.
 fn install_stack_limit(
     func: &mut ir::Function,
     ptr: Type,

@@ -12,6 +12,24 @@ use crate::error::TrapCode;
 use crate::interp::bytecode::{simd_ops, Op};
 use crate::runtime::{bulk, StoreInner};
 
+/// Reads slot `$s` of the frame at `$sp`.
+macro_rules! get {
+    ($sp:expr, $s:expr) => {
+        // SAFETY: slot operands are inside the frame (the handlers'
+        // contract).
+        unsafe { *$sp.add($s as usize) }
+    };
+}
+
+/// Writes `$v` to slot `$s` of the frame at `$sp`.
+macro_rules! set {
+    ($sp:expr, $s:expr, $v:expr) => {{
+        let v: u64 = $v;
+        // SAFETY: as in `get!`.
+        unsafe { *$sp.add($s as usize) = v }
+    }};
+}
+
 /// Runs the `OnMemory` prefix at `at` and the op after it, for the frame
 /// at `sp` of instance `instance`, and returns the next op to run and
 /// whether the op was a `memory.grow` (after which the caller re-reads its
@@ -54,19 +72,6 @@ unsafe fn execute_op(
     sp: *mut u64,
     consts: &[u64],
 ) -> Result<*const Op, TrapCode> {
-    macro_rules! get {
-        ($s:expr) => {
-            // SAFETY: slot operands are inside the frame (the contract).
-            unsafe { *sp.add($s as usize) }
-        };
-    }
-    macro_rules! set {
-        ($s:expr, $v:expr) => {{
-            let v: u64 = $v;
-            // SAFETY: as in `get!`.
-            unsafe { *sp.add($s as usize) = v }
-        }};
-    }
     // SAFETY: the prefix at `at` is followed by its op (the contract),
     // which is followed by at least one more (its `Aux`, or the function's
     // final return or branch).
@@ -80,24 +85,36 @@ unsafe fn execute_op(
     };
     // SAFETY: as above.
     match unsafe { *ip } {
-        Op::MemorySize { dst } => set!(dst, bulk::memory_size_of(inner, instance, memory)),
+        Op::MemorySize { dst } => set!(sp, dst, bulk::memory_size_of(inner, instance, memory)),
         Op::MemoryGrow { dst, delta } => {
             // The caller refreshes its cache of memory 0 (which this may
             // be too, imported twice).
-            let r = bulk::memory_grow_of(inner, instance, memory, get!(delta) as u32);
-            set!(dst, r as u64)
+            let r = bulk::memory_grow_of(inner, instance, memory, get!(sp, delta) as u32);
+            set!(sp, dst, r as u64)
         }
         Op::MemoryFill { dst, val, len } => {
-            let (d, v, n) = (get!(dst) as u32, get!(val) as u8, get!(len) as u32);
+            let (d, v, n) = (
+                get!(sp, dst) as u32,
+                get!(sp, val) as u8,
+                get!(sp, len) as u32,
+            );
             bulk::memory_fill_of(inner, instance, memory, d, v, n)?;
         }
         Op::MemoryCopy { dst, src, len } => {
-            let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
+            let (d, s, n) = (
+                get!(sp, dst) as u32,
+                get!(sp, src) as u32,
+                get!(sp, len) as u32,
+            );
             bulk::memory_copy_between(inner, instance, memory, src_memory, d, s, n)?;
         }
         Op::MemoryInit { dst, src, len } => {
             let seg = call::aux(next).0;
-            let (d, s, n) = (get!(dst) as u32, get!(src) as u32, get!(len) as u32);
+            let (d, s, n) = (
+                get!(sp, dst) as u32,
+                get!(sp, src) as u32,
+                get!(sp, len) as u32,
+            );
             bulk::memory_init_of(inner, instance, memory, seg, d, s, n)?;
             // SAFETY: past the `Aux`, still inside the function's ops.
             return Ok(unsafe { next.add(1) });
@@ -124,28 +141,15 @@ unsafe fn access(
     let data = &mut inner.memories[m as usize].data;
     let (mem, len) = (data.as_mut_ptr(), data.len());
 
-    macro_rules! get {
-        ($s:expr) => {
-            // SAFETY: slot operands are inside the frame (the contract).
-            unsafe { *sp.add($s as usize) }
-        };
-    }
-    macro_rules! set {
-        ($s:expr, $v:expr) => {{
-            let v: u64 = $v;
-            // SAFETY: as in `get!`.
-            unsafe { *sp.add($s as usize) = v }
-        }};
-    }
     macro_rules! load {
         ($dst:expr, $ptr:expr, $offset:expr, $n:literal, |$bytes:ident| $e:expr) => {{
-            let $bytes: [u8; $n] = memory::load::<$n>(mem, len, get!($ptr) as u32, $offset)?;
-            set!($dst, $e)
+            let $bytes: [u8; $n] = memory::load::<$n>(mem, len, get!(sp, $ptr) as u32, $offset)?;
+            set!(sp, $dst, $e)
         }};
     }
     macro_rules! store {
         ($ptr:expr, $offset:expr, $bytes:expr) => {{
-            memory::store(mem, len, get!($ptr) as u32, $offset, &$bytes)?
+            memory::store(mem, len, get!(sp, $ptr) as u32, $offset, &$bytes)?
         }};
     }
 
@@ -169,10 +173,14 @@ unsafe fn access(
             load!(dst, ptr, offset, 4, |b| u32::from_le_bytes(b) as u64)
         }
         Op::Load64 { dst, ptr, offset } => load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b)),
-        Op::Store8 { ptr, src, offset } => store!(ptr, offset, [get!(src) as u8]),
-        Op::Store16 { ptr, src, offset } => store!(ptr, offset, (get!(src) as u16).to_le_bytes()),
-        Op::Store32 { ptr, src, offset } => store!(ptr, offset, (get!(src) as u32).to_le_bytes()),
-        Op::Store64 { ptr, src, offset } => store!(ptr, offset, get!(src).to_le_bytes()),
+        Op::Store8 { ptr, src, offset } => store!(ptr, offset, [get!(sp, src) as u8]),
+        Op::Store16 { ptr, src, offset } => {
+            store!(ptr, offset, (get!(sp, src) as u16).to_le_bytes())
+        }
+        Op::Store32 { ptr, src, offset } => {
+            store!(ptr, offset, (get!(sp, src) as u32).to_le_bytes())
+        }
+        Op::Store64 { ptr, src, offset } => store!(ptr, offset, get!(sp, src).to_le_bytes()),
         simd_ops!() => {
             // A lane load reads an `Aux` after it.
             let n = match op {
