@@ -211,9 +211,10 @@ impl core::error::Error for LinkError {}
 /// specification's test suite uses for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[repr(u32)]
 pub enum TrapCode {
     /// `unreachable` was executed.
-    Unreachable,
+    Unreachable = 1,
     /// Integer division or remainder by zero.
     IntegerDivideByZero,
     /// Integer overflow (`i32.div_s` of `MIN / -1`, trapping float to int
@@ -234,7 +235,35 @@ pub enum TrapCode {
     StackOverflow,
 }
 
+/// Every trap code, in the order of their bits (see [`TrapCode::bits`]).
+#[cfg_attr(not(feature = "jit"), allow(dead_code))]
+const ALL_TRAP_CODES: [TrapCode; 9] = [
+    TrapCode::Unreachable,
+    TrapCode::IntegerDivideByZero,
+    TrapCode::IntegerOverflow,
+    TrapCode::BadConversionToInteger,
+    TrapCode::MemoryOutOfBounds,
+    TrapCode::TableOutOfBounds,
+    TrapCode::IndirectCallToNull,
+    TrapCode::BadSignature,
+    TrapCode::StackOverflow,
+];
+
+#[cfg_attr(not(feature = "jit"), allow(dead_code))]
 impl TrapCode {
+    /// The code as a small non-zero integer: how compiled code reports it
+    /// (0 means "no trap"), and the low byte of a Cranelift user trap code.
+    pub(crate) const fn bits(self) -> u32 {
+        self as u32
+    }
+
+    /// The code whose [`TrapCode::bits`] are `bits`.
+    pub(crate) fn from_bits(bits: u32) -> Option<TrapCode> {
+        let code = *ALL_TRAP_CODES.get((bits as usize).checked_sub(1)?)?;
+        debug_assert_eq!(code.bits(), bits);
+        Some(code)
+    }
+
     /// The canonical message, as used by the specification's tests.
     pub fn message(self) -> &'static str {
         match self {

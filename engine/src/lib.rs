@@ -40,16 +40,21 @@ extern crate alloc;
 extern crate std;
 
 mod api;
+mod config;
 mod error;
 mod interp;
 #[cfg(feature = "jit")]
 mod jit;
 mod module;
 mod runtime;
-#[cfg(feature = "jit")]
+mod semantics;
+mod sync;
+#[cfg(feature = "std")]
 mod sys;
+mod types;
 
 pub use api::*;
+pub use config::{Config, Tier};
 pub use error::{CompileError, Error, FrameInfo, LinkError, LinkErrorKind, Result, Trap, TrapCode};
 
 /// The embedding guide's examples, compiled and run as doc tests so the

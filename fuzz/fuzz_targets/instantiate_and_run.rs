@@ -139,7 +139,7 @@ fn run(data: &[u8]) -> Result<()> {
             .iter()
             .map(|t| arbitrary_val(&mut u, &mut store, *t, some_func))
             .collect::<Result<Vec<_>>>()?;
-        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+        let mut results: Vec<Val> = ty.results().map(Val::default_for).collect();
         if let Err(e) = func.call(&mut store, &args, &mut results) {
             check_error(&store, &format!("call to `{name}`"), &e);
         } else {
@@ -252,7 +252,7 @@ fn host_func(
                     let args: Vec<Val> =
                         fty.params().iter().map(|t| Val::default_for(*t)).collect();
                     let mut res: Vec<Val> =
-                        fty.results().iter().map(|t| Val::default_for(*t)).collect();
+                        fty.results().map(Val::default_for).collect();
                     caller.data_mut().depth += 1;
                     let r = func.call(&mut caller, &args, &mut res);
                     caller.data_mut().depth -= 1;

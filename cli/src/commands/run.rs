@@ -162,7 +162,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     } else {
         &[]
     };
-    let params = parse_args(name, ty.params(), call_args)?;
+    let param_types: Vec<ValType> = ty.params().collect();
+    let params = parse_args(name, &param_types, call_args)?;
     let mut results = vec![Val::I32(0); ty.results().len()];
     // No context here: a trap's own text is the whole story, and a host
     // or usage error names its cause.
@@ -238,6 +239,7 @@ fn extern_kind(ext: &Extern) -> &'static str {
         Extern::Table(_) => "table",
         Extern::Memory(_) => "memory",
         Extern::Global(_) => "global",
+        _ => "export",
     }
 }
 
@@ -298,7 +300,7 @@ fn parse_val(text: &str, ty: ValType) -> Result<Val, String> {
             .parse::<f64>()
             .map(Val::from)
             .map_err(|_| float_expected("f64")),
-        ValType::V128 | ValType::FuncRef | ValType::ExternRef => Err(format!(
+        _ => Err(format!(
             "parameters of type {ty} cannot be passed on the command line"
         )),
     }
@@ -349,6 +351,7 @@ fn format_val(val: &Val) -> String {
         Val::FuncRef(None) | Val::ExternRef(None) => "null".to_string(),
         Val::FuncRef(Some(_)) => "funcref".to_string(),
         Val::ExternRef(Some(_)) => "externref".to_string(),
+        _ => "reference".to_string(),
     }
 }
 

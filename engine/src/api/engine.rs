@@ -1,170 +1,37 @@
-//! [`Engine`] and [`Config`]: the process-wide settings every module and
-//! store is created under.
+//! [`Engine`]: the shared context every module and store is created
+//! under, with its [`Config`].
 
+use super::backend;
+use crate::config::Config;
+use crate::runtime::EngineShared;
 use alloc::sync::Arc;
-
-/// Which execution tier runs guest code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Tier {
-    /// Petrel's register-bytecode interpreter: starts instantly, runs
-    /// everywhere, including `no_std` targets.
-    #[default]
-    Interpreter,
-    /// The Cranelift JIT: compiles every function to machine code when the
-    /// module is created. Needs the `jit` feature (on by default) and an
-    /// x86-64 host.
-    Jit,
-}
-
-/// Settings for an [`Engine`].
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub(crate) tier: Tier,
-    pub(crate) max_call_depth: usize,
-    pub(crate) max_native_stack: usize,
-    pub(crate) max_value_stack: usize,
-    pub(crate) max_memory_pages: u64,
-    pub(crate) max_table_elements: u64,
-    pub(crate) lazy_translation: bool,
-    pub(crate) signals_based_traps: bool,
-    pub(crate) multi_memory: bool,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            tier: Tier::Interpreter,
-            max_call_depth: 10_000,
-            max_native_stack: 512 * 1024,
-            max_value_stack: 1 << 20,
-            max_memory_pages: 65_536,
-            max_table_elements: 10_000_000,
-            lazy_translation: true,
-            signals_based_traps: true,
-            multi_memory: true,
-        }
-    }
-}
-
-impl Config {
-    /// The default settings.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Selects the execution tier.
-    pub fn tier(&mut self, tier: Tier) -> &mut Self {
-        self.tier = tier;
-        self
-    }
-
-    /// The deepest Wasm call nesting allowed before a call traps with
-    /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow).
-    /// Default 10,000.
-    pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
-        self.max_call_depth = depth.max(1);
-        self
-    }
-
-    /// How much native stack nested host re-entries (a host function that
-    /// calls back into Wasm, recursively) may use before the call traps with
-    /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow). Wasm-to-Wasm
-    /// calls use no native stack in the interpreter. On the JIT tier,
-    /// where every Wasm call is a native call, it bounds all the native
-    /// stack compiled code uses below the host's outermost call into Wasm.
-    /// Default 512 KiB; keep it well under the stack size of the threads
-    /// that run guests.
-    pub fn max_native_stack(&mut self, bytes: usize) -> &mut Self {
-        self.max_native_stack = bytes;
-        self
-    }
-
-    /// The most 64-bit value slots (locals and temporaries of all live
-    /// frames) one store's interpreter stack may hold. Default 1 Mi slots
-    /// (8 MiB).
-    pub fn max_value_stack(&mut self, slots: usize) -> &mut Self {
-        self.max_value_stack = slots.max(1);
-        self
-    }
-
-    /// The most 64 KiB pages any one linear memory may grow to, whatever
-    /// its declared maximum. `memory.grow` past it returns -1. Default
-    /// 65,536 (4 GiB).
-    pub fn max_memory_pages(&mut self, pages: u64) -> &mut Self {
-        self.max_memory_pages = pages;
-        self
-    }
-
-    /// The most elements any one table may grow to. Default 10,000,000.
-    pub fn max_table_elements(&mut self, elements: u64) -> &mut Self {
-        self.max_table_elements = elements;
-        self
-    }
-
-    /// Whether functions are translated on their first call (the default,
-    /// for fast start-up) or all when the module is created. Validation is
-    /// always done up front either way.
-    pub fn lazy_translation(&mut self, lazy: bool) -> &mut Self {
-        self.lazy_translation = lazy;
-        self
-    }
-
-    /// Whether modules may use the multi-memory proposal (Wasm 3.0):
-    /// several memories per module, and memory indices in loads, stores
-    /// and memory instructions. On by default, as in wasmtime; off, Petrel
-    /// validates exactly Wasm 2.0.
-    pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Self {
-        self.multi_memory = enable;
-        self
-    }
-
-    /// Whether the JIT may use signal handlers and guard pages for traps
-    /// (the default, on platforms that support it: Linux on x86-64 for
-    /// now). Each linear memory is then a reservation of 4 GiB of address
-    /// space plus a 2 GiB guard region, so compiled code needs no bounds
-    /// check for almost any access, and a trap unwinds straight to the host
-    /// instead of being checked after every call. Turn it off where address
-    /// space is scarce or the process must own SIGSEGV, SIGBUS, SIGILL and
-    /// SIGFPE: every trap is then an explicit check. Petrel's handler
-    /// passes faults that are not Wasm traps on to the handler installed
-    /// before it. The interpreter never uses signals.
-    pub fn signals_based_traps(&mut self, enable: bool) -> &mut Self {
-        self.signals_based_traps = enable;
-        self
-    }
-}
 
 /// The shared context modules are compiled in. Cheap to clone; `Send` and
 /// `Sync`.
 #[derive(Debug, Clone)]
+#[repr(transparent)]
 pub struct Engine {
-    pub(crate) inner: Arc<EngineInner>,
-}
-
-#[derive(Debug)]
-pub(crate) struct EngineInner {
-    pub(crate) config: Config,
-    /// The JIT's ISA and per-signature stubs.
-    #[cfg(feature = "jit")]
-    pub(crate) jit: crate::jit::EngineJit,
+    pub(crate) inner: Arc<EngineShared>,
 }
 
 impl Engine {
     /// An engine with the given settings.
     pub fn new(config: &Config) -> Self {
         Self {
-            inner: Arc::new(EngineInner {
-                config: config.clone(),
-                #[cfg(feature = "jit")]
-                jit: Default::default(),
-            }),
+            inner: Arc::new(backend::new_engine(config)),
         }
     }
 
     /// The settings this engine was created with.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The engine a store's shared state belongs to, as a handle.
+    pub(crate) fn from_shared(shared: &Arc<EngineShared>) -> &Engine {
+        // SAFETY: `Engine` is a `repr(transparent)` wrapper of exactly this
+        // `Arc`, so the two references have the same layout and validity.
+        unsafe { &*(shared as *const Arc<EngineShared> as *const Engine) }
     }
 
     /// Whether two handles refer to the same engine.

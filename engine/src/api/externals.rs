@@ -3,13 +3,14 @@
 
 use super::func::Func;
 use super::store::{AsContext, AsContextMut, StoreContext, StoreContextMut};
-use super::types::{ExternType, GlobalType, MemoryType, Mutability, TableType};
+use super::types::{ExternType, GlobalType, MemoryType, Mutability, TableType, ValType};
 use super::values::{Stored, Val};
 use crate::error::{Error, Result, TrapCode};
-use crate::runtime::{GlobalEntity, MemoryEntity, StoreInner, TableEntity};
+use crate::runtime::{EntityRef, GlobalEntity, MemoryEntity, StoreId, StoreInner, TableEntity};
 
 /// Anything an instance can import or export.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Extern {
     /// A function.
     Func(Func),
@@ -61,17 +62,36 @@ impl Extern {
     }
 
     pub(crate) fn ty_in(&self, inner: &StoreInner) -> ExternType {
+        let entity = match self {
+            Extern::Func(f) => EntityRef::Func(f.0.index_in(inner)),
+            Extern::Table(t) => EntityRef::Table(t.0.index_in(inner)),
+            Extern::Memory(m) => EntityRef::Memory(m.0.index_in(inner)),
+            Extern::Global(g) => EntityRef::Global(g.0.index_in(inner)),
+        };
+        ExternType::from_internal(inner.entity_type(entity))
+    }
+
+    /// The store entity behind the handle (its store is not checked).
+    pub(crate) fn to_entity(self) -> EntityRef {
         match self {
-            Extern::Func(f) => ExternType::Func(inner.func_type(f.0.index_in(inner)).clone()),
-            Extern::Table(t) => ExternType::Table(inner.tables[t.0.index_in(inner) as usize].ty),
-            Extern::Memory(m) => {
-                ExternType::Memory(inner.memories[m.0.index_in(inner) as usize].ty)
-            }
-            Extern::Global(g) => ExternType::Global(inner.globals[g.0.index_in(inner) as usize].ty),
+            Extern::Func(x) => EntityRef::Func(x.0.index),
+            Extern::Table(x) => EntityRef::Table(x.0.index),
+            Extern::Memory(x) => EntityRef::Memory(x.0.index),
+            Extern::Global(x) => EntityRef::Global(x.0.index),
         }
     }
 
-    pub(crate) fn store_id(&self) -> crate::runtime::StoreId {
+    /// A handle to entity `entity` of store `store`.
+    pub(crate) fn from_entity(store: StoreId, entity: EntityRef) -> Extern {
+        match entity {
+            EntityRef::Func(i) => Extern::Func(Func(Stored::new(store, i))),
+            EntityRef::Table(i) => Extern::Table(Table(Stored::new(store, i))),
+            EntityRef::Memory(i) => Extern::Memory(Memory(Stored::new(store, i))),
+            EntityRef::Global(i) => Extern::Global(Global(Stored::new(store, i))),
+        }
+    }
+
+    pub(crate) fn store_id(&self) -> StoreId {
         match self {
             Extern::Func(x) => x.0.store,
             Extern::Table(x) => x.0.store,
@@ -110,7 +130,7 @@ impl Memory {
     /// Creates a memory in the store.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let inner = store.as_context_mut().inner;
-        let mem = MemoryEntity::new(ty, inner.engine.config()).ok_or_else(|| {
+        let mem = MemoryEntity::new(ty.0, &inner.engine).ok_or_else(|| {
             Error::usage("memory size exceeds the limit or could not be allocated")
         })?;
         inner.memories.push(mem);
@@ -131,7 +151,7 @@ impl Memory {
 
     /// Its type, with the current size as the minimum.
     pub fn ty(&self, store: impl AsContext) -> MemoryType {
-        self.entity(store.as_context().inner).ty
+        MemoryType(self.entity(store.as_context().inner).ty)
     }
 
     /// Current size in 64 KiB pages.
@@ -141,19 +161,19 @@ impl Memory {
 
     /// Current size in bytes.
     pub fn data_size(&self, store: impl AsContext) -> usize {
-        self.entity(store.as_context().inner).data.len()
+        self.entity(store.as_context().inner).len()
     }
 
     /// The memory's bytes.
     pub fn data<'a, T: 'a>(&self, store: impl Into<StoreContext<'a, T>>) -> &'a [u8] {
         let ctx = store.into();
-        &self.entity(ctx.inner).data
+        self.entity(ctx.inner).bytes()
     }
 
     /// The memory's bytes, mutably.
     pub fn data_mut<'a, T: 'a>(&self, store: impl Into<StoreContextMut<'a, T>>) -> &'a mut [u8] {
         let ctx = store.into();
-        &mut self.entity_mut(ctx.inner).data
+        self.entity_mut(ctx.inner).bytes_mut()
     }
 
     /// The memory's bytes and the store's data, both mutably: what a host
@@ -163,13 +183,13 @@ impl Memory {
         store: impl Into<StoreContextMut<'a, T>>,
     ) -> (&'a mut [u8], &'a mut T) {
         let ctx = store.into();
-        (&mut self.entity_mut(ctx.inner).data, ctx.data)
+        (self.entity_mut(ctx.inner).bytes_mut(), ctx.data)
     }
 
     /// Copies `buf.len()` bytes at `offset` into `buf`.
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
         let ctx = store.as_context();
-        let data = &self.entity(ctx.inner).data;
+        let data = self.entity(ctx.inner).bytes();
         let src = offset
             .checked_add(buf.len())
             .and_then(|end| data.get(offset..end))
@@ -181,7 +201,7 @@ impl Memory {
     /// Copies `buf` into the memory at `offset`.
     pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<()> {
         let ctx = store.as_context_mut();
-        let data = &mut self.entity_mut(ctx.inner).data;
+        let data = self.entity_mut(ctx.inner).bytes_mut();
         let dst = offset
             .checked_add(buf.len())
             .and_then(|end| data.get_mut(offset..end))
@@ -207,9 +227,9 @@ impl Table {
     /// Creates a table filled with `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let inner = store.as_context_mut().inner;
-        check_val(inner, &init, ty.element)?;
-        let max = inner.engine.config().max_table_elements;
-        let table = TableEntity::new(ty, init.to_raw(), max)
+        check_val(inner, &init, ty.element())?;
+        let max = inner.engine.config.max_table_elements;
+        let table = TableEntity::new(ty.0, init.to_raw(), max)
             .ok_or_else(|| Error::usage("table size exceeds the limit"))?;
         inner.tables.push(table);
         Ok(Table(Stored::new(inner.id, inner.tables.len() as u32 - 1)))
@@ -221,7 +241,7 @@ impl Table {
 
     /// Its type, with the current size as the minimum.
     pub fn ty(&self, store: impl AsContext) -> TableType {
-        self.entity(store.as_context().inner).ty
+        TableType(self.entity(store.as_context().inner).ty)
     }
 
     /// Current number of elements.
@@ -234,14 +254,14 @@ impl Table {
         let inner = store.as_context().inner;
         let t = self.entity(inner);
         let raw = *t.elems.get(usize::try_from(index).ok()?)?;
-        Some(Val::from_raw(raw, t.ty.element, inner.id))
+        Some(Val::from_raw(raw, TableType(t.ty).element(), inner.id))
     }
 
     /// Sets the element at `index`.
     pub fn set(&self, mut store: impl AsContextMut, index: u64, val: Val) -> Result<()> {
         let inner = store.as_context_mut().inner;
         let i = self.0.index_in(inner) as usize;
-        check_val(inner, &val, inner.tables[i].ty.element)?;
+        check_val(inner, &val, TableType(inner.tables[i].ty).element())?;
         let slot = usize::try_from(index)
             .ok()
             .and_then(|index| inner.tables[i].elems.get_mut(index))
@@ -254,7 +274,7 @@ impl Table {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
         let inner = store.as_context_mut().inner;
         let i = self.0.index_in(inner) as usize;
-        check_val(inner, &init, inner.tables[i].ty.element)?;
+        check_val(inner, &init, TableType(inner.tables[i].ty).element())?;
         inner.tables[i]
             .grow(delta, init.to_raw())
             .ok_or_else(|| Error::usage("table could not grow past its maximum"))
@@ -269,8 +289,8 @@ impl Global {
     /// Creates a global holding `val`.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, val: Val) -> Result<Global> {
         let inner = store.as_context_mut().inner;
-        check_val(inner, &val, ty.content)?;
-        inner.globals.push(GlobalEntity::new(ty, val.to_raw128()));
+        check_val(inner, &val, ty.content())?;
+        inner.globals.push(GlobalEntity::new(ty.0, val.to_raw128()));
         Ok(Global(Stored::new(
             inner.id,
             inner.globals.len() as u32 - 1,
@@ -280,14 +300,14 @@ impl Global {
     /// Its type.
     pub fn ty(&self, store: impl AsContext) -> GlobalType {
         let inner = store.as_context().inner;
-        inner.globals[self.0.index_in(inner) as usize].ty
+        GlobalType(inner.globals[self.0.index_in(inner) as usize].ty)
     }
 
     /// Its current value.
     pub fn get(&self, store: impl AsContext) -> Val {
         let inner = store.as_context().inner;
         let g = &inner.globals[self.0.index_in(inner) as usize];
-        Val::from_raw128(g.get(), g.ty.content, inner.id)
+        Val::from_raw128(g.get(), GlobalType(g.ty).content(), inner.id)
     }
 
     /// Sets its value; fails if it is immutable or `val` has the wrong
@@ -295,18 +315,18 @@ impl Global {
     pub fn set(&self, mut store: impl AsContextMut, val: Val) -> Result<()> {
         let inner = store.as_context_mut().inner;
         let i = self.0.index_in(inner) as usize;
-        let ty = inner.globals[i].ty;
-        if ty.mutability != Mutability::Var {
+        let ty = GlobalType(inner.globals[i].ty);
+        if ty.mutability() != Mutability::Var {
             return Err(Error::usage("cannot set an immutable global"));
         }
-        check_val(inner, &val, ty.content)?;
+        check_val(inner, &val, ty.content())?;
         inner.globals[i].set(val.to_raw128());
         Ok(())
     }
 }
 
 /// Checks that `val` is of type `ty` and belongs to the store.
-pub(crate) fn check_val(inner: &StoreInner, val: &Val, ty: super::types::ValType) -> Result<()> {
+pub(crate) fn check_val(inner: &StoreInner, val: &Val, ty: ValType) -> Result<()> {
     if val.ty() != ty {
         return Err(Error::usage(alloc::format!(
             "type mismatch: expected {ty}, got {}",

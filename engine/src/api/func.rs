@@ -2,13 +2,14 @@
 //! values ([`Func::call`]) or typed ones ([`TypedFunc`]), and making host
 //! functions from Rust closures ([`Func::wrap`], [`Func::new`]).
 
-use super::engine::Tier;
+use super::backend;
 use super::externals::check_val;
 use super::store::{AsContext, AsContextMut, Caller};
 use super::types::{FuncType, ValType};
-use super::values::{slot_count, ExternRef, Stored, Val};
+use super::values::{vals_from_slots, ExternRef, Stored, Val};
 use crate::error::{Error, Result};
 use crate::runtime::{FuncEntity, HostContext, HostFn, StoreId, StoreInner};
+use crate::types::{self as internal, TypeId};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
@@ -25,8 +26,9 @@ impl Func {
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Func {
         let inner = store.as_context_mut().inner;
-        let host = host_fn_from_untyped::<T>(func);
-        Func::from_host(inner, &ty, host)
+        let id = inner.engine.types.intern(&ty.0);
+        let host = host_fn_from_untyped::<T>(ty.clone(), func);
+        Func::from_host(inner, id, ty.0, host)
     }
 
     /// A host function from a Rust closure whose parameters and result are
@@ -38,19 +40,25 @@ impl Func {
     ) -> Func {
         let inner = store.as_context_mut().inner;
         let (ty, host) = func.into_func();
-        Func::from_host(inner, &ty, host.0)
+        let id = inner.engine.types.intern(&ty.0);
+        Func::from_host(inner, id, ty.0, host.0)
     }
 
-    pub(crate) fn from_host(inner: &mut StoreInner, ty: &FuncType, func: Arc<HostFn>) -> Func {
-        let ty = inner.types.intern(ty);
-        let index = inner.push_func(FuncEntity::Host { ty, func });
+    /// A host function of type `sig`, whose engine-wide type id is `ty`.
+    pub(crate) fn from_host(
+        inner: &mut StoreInner,
+        ty: TypeId,
+        sig: internal::FuncType,
+        func: Arc<HostFn>,
+    ) -> Func {
+        let index = inner.push_func(FuncEntity::Host { ty, sig, func });
         Func(Stored::new(inner.id, index))
     }
 
     /// The function's signature.
     pub fn ty(&self, store: impl AsContext) -> FuncType {
         let inner = store.as_context().inner;
-        inner.func_type(self.0.index_in(inner)).clone()
+        FuncType(inner.func_type(self.0.index_in(inner)).clone())
     }
 
     /// Calls the function with boxed arguments; results are written to
@@ -65,7 +73,7 @@ impl Func {
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;
         let index = self.0.index_in(inner);
-        let ty = inner.func_type(index).clone();
+        let ty = FuncType(inner.func_type(index).clone());
         if params.len() != ty.params().len() {
             return Err(Error::usage(alloc::format!(
                 "expected {} arguments, got {}",
@@ -80,17 +88,17 @@ impl Func {
                 results.len()
             )));
         }
-        let mut raw_args = alloc::vec![0u64; slot_count(ty.params())];
+        let mut raw_args = alloc::vec![0u64; ty.0.param_slots()];
         let mut at = 0;
         for (param, ty) in params.iter().zip(ty.params()) {
-            check_val(inner, param, *ty)?;
+            check_val(inner, param, ty)?;
             at += param.write_slots(&mut raw_args[at..]);
         }
-        let mut raw_results = alloc::vec![0u64; slot_count(ty.results())];
-        invoke(inner, data, index, &raw_args, &mut raw_results)?;
+        let mut raw_results = alloc::vec![0u64; ty.0.result_slots()];
+        backend::invoke(inner, data, index, &raw_args, &mut raw_results)?;
         let mut at = 0;
         for (out, ty) in results.iter_mut().zip(ty.results()) {
-            *out = Val::from_slots(&raw_results[at..], *ty, inner.id);
+            *out = Val::from_slots(&raw_results[at..], ty, inner.id);
             at += ty.slots();
         }
         Ok(())
@@ -105,7 +113,9 @@ impl Func {
         let ty = self.ty(store);
         let want_params = Params::types();
         let want_results = Results::types();
-        if ty.params() != want_params.as_slice() || ty.results() != want_results.as_slice() {
+        if !ty.params().eq(want_params.iter().copied())
+            || !ty.results().eq(want_results.iter().copied())
+        {
             return Err(Error::usage(alloc::format!(
                 "type mismatch: function is {ty}, asked for {}",
                 FuncType::new(want_params, want_results)
@@ -115,24 +125,6 @@ impl Func {
             func: *self,
             _marker: PhantomData,
         })
-    }
-}
-
-/// Calls store function `func` from the host on the store's tier:
-/// arguments and results are raw slots whose types the caller has checked.
-pub(crate) fn invoke(
-    inner: &mut StoreInner,
-    data: *mut (),
-    func: u32,
-    args: &[u64],
-    results: &mut [u64],
-) -> Result<()> {
-    match inner.engine.config().tier {
-        Tier::Interpreter => crate::interp::invoke(inner, data, func, args, results),
-        #[cfg(feature = "jit")]
-        Tier::Jit => crate::jit::invoke(inner, data, func, args, results),
-        #[cfg(not(feature = "jit"))]
-        Tier::Jit => Err(Error::usage("this build of Petrel has no JIT")),
     }
 }
 
@@ -185,7 +177,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
             heap_results = alloc::vec![0u64; Results::SLOTS];
             &mut heap_results
         };
-        invoke(inner, data, index, args, results)?;
+        backend::invoke(inner, data, index, args, results)?;
         Ok(Results::from_raw(results, StoreIdToken(inner.id)))
     }
 }
@@ -203,10 +195,6 @@ pub trait WasmTy: Sized + Send + 'static {
     /// Reads a value from the raw slots at the start of `raw`.
     #[doc(hidden)]
     fn from_raw(raw: &[u64], store: StoreIdToken) -> Self;
-    #[doc(hidden)]
-    fn from_val(val: &Val) -> Option<Self>;
-    #[doc(hidden)]
-    fn into_val(self) -> Val;
 }
 
 /// Opaque: lets [`WasmTy`] check store ownership without exposing the
@@ -220,7 +208,7 @@ pub struct StoreInnerToken<'a>(pub(crate) &'a StoreInner);
 pub struct StoreIdToken(pub(crate) StoreId);
 
 macro_rules! num_wasm_ty {
-    ($($t:ty => $variant:ident, $to:expr, $from:expr, $fromval:expr, $intoval:expr;)*) => {$(
+    ($($t:ty => $variant:ident, $to:expr, $from:expr;)*) => {$(
         impl WasmTy for $t {
             fn ty() -> ValType { ValType::$variant }
             fn to_raw(self, _: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
@@ -228,19 +216,17 @@ macro_rules! num_wasm_ty {
                 Ok(())
             }
             fn from_raw(raw: &[u64], _: StoreIdToken) -> Self { ($from)(raw[0]) }
-            fn from_val(val: &Val) -> Option<Self> { ($fromval)(val) }
-            fn into_val(self) -> Val { ($intoval)(self) }
         }
     )*};
 }
 
 num_wasm_ty! {
-    i32 => I32, |v: i32| v as u32 as u64, |r: u64| r as u32 as i32, |v: &Val| v.i32(), Val::I32;
-    u32 => I32, |v: u32| v as u64, |r: u64| r as u32, |v: &Val| v.i32().map(|v| v as u32), |v: u32| Val::I32(v as i32);
-    i64 => I64, |v: i64| v as u64, |r: u64| r as i64, |v: &Val| v.i64(), Val::I64;
-    u64 => I64, |v: u64| v, |r: u64| r, |v: &Val| v.i64().map(|v| v as u64), |v: u64| Val::I64(v as i64);
-    f32 => F32, |v: f32| v.to_bits() as u64, |r: u64| f32::from_bits(r as u32), |v: &Val| v.f32(), |v: f32| Val::F32(v.to_bits());
-    f64 => F64, |v: f64| v.to_bits(), f64::from_bits, |v: &Val| v.f64(), |v: f64| Val::F64(v.to_bits());
+    i32 => I32, |v: i32| v as u32 as u64, |r: u64| r as u32 as i32;
+    u32 => I32, |v: u32| v as u64, |r: u64| r as u32;
+    i64 => I64, |v: i64| v as u64, |r: u64| r as i64;
+    u64 => I64, |v: u64| v, |r: u64| r;
+    f32 => F32, |v: f32| v.to_bits() as u64, |r: u64| f32::from_bits(r as u32);
+    f64 => F64, |v: f64| v.to_bits(), f64::from_bits;
 }
 
 impl WasmTy for Option<Func> {
@@ -258,15 +244,6 @@ impl WasmTy for Option<Func> {
             Val::FuncRef(f) => f,
             _ => None,
         }
-    }
-    fn from_val(val: &Val) -> Option<Self> {
-        match val {
-            Val::FuncRef(f) => Some(*f),
-            _ => None,
-        }
-    }
-    fn into_val(self) -> Val {
-        Val::FuncRef(self)
     }
 }
 
@@ -286,15 +263,6 @@ impl WasmTy for Option<ExternRef> {
             _ => None,
         }
     }
-    fn from_val(val: &Val) -> Option<Self> {
-        match val {
-            Val::ExternRef(r) => Some(*r),
-            _ => None,
-        }
-    }
-    fn into_val(self) -> Val {
-        Val::ExternRef(self)
-    }
 }
 
 /// A `v128`, as its 128 bits (lane 0 in the least significant bits).
@@ -310,12 +278,6 @@ impl WasmTy for u128 {
     }
     fn from_raw(raw: &[u64], _: StoreIdToken) -> Self {
         raw[0] as u128 | (raw[1] as u128) << 64
-    }
-    fn from_val(val: &Val) -> Option<Self> {
-        val.v128()
-    }
-    fn into_val(self) -> Val {
-        Val::V128(self)
     }
 }
 
@@ -397,10 +359,11 @@ macro_rules! tuple_impls {
         {
             fn into_func(self) -> (FuncType, HostFuncBox) {
                 let ty = FuncType::new(alloc::vec![$($name::ty(),)*], R::types());
-                let host = move |_: &mut HostContext<'_>, args: &[Val], results: &mut [Val]| -> Result<()> {
+                let host = move |ctx: &mut HostContext<'_>, slots: &mut [u64]| -> Result<()> {
+                    let store = StoreIdToken(ctx.inner.id);
                     let mut i = 0;
-                    $( let $name = $name::from_val(&args[i]).ok_or_else(|| Error::usage("host function argument of the wrong type"))?; i += 1; )*
-                    (self)($($name),*).into_vals(results)
+                    $( let $name = $name::from_raw(&slots[i..], store); i += $name::SLOTS; )*
+                    (self)($($name),*).into_raw(&StoreInnerToken(ctx.inner), slots)
                 };
                 (ty, HostFuncBox(Arc::new(host)))
             }
@@ -414,14 +377,16 @@ macro_rules! tuple_impls {
         {
             fn into_func(self) -> (FuncType, HostFuncBox) {
                 let ty = FuncType::new(alloc::vec![$($name::ty(),)*], R::types());
-                let host = move |ctx: &mut HostContext<'_>, args: &[Val], results: &mut [Val]| -> Result<()> {
+                let host = move |ctx: &mut HostContext<'_>, slots: &mut [u64]| -> Result<()> {
+                    let store = StoreIdToken(ctx.inner.id);
                     let mut i = 0;
-                    $( let $name = $name::from_val(&args[i]).ok_or_else(|| Error::usage("host function argument of the wrong type"))?; i += 1; )*
+                    $( let $name = $name::from_raw(&slots[i..], store); i += $name::SLOTS; )*
                     // SAFETY: this closure is only ever stored in a
                     // `Store<T>` (via `Func::wrap` or `Linker<T>`), and the
-                    // executor passes that store's data as `ctx.data`.
+                    // tiers pass that store's data as `ctx.data`.
                     let caller = unsafe { Caller::<T>::from_context(ctx) };
-                    (self)(caller, $($name),*).into_vals(results)
+                    let ret = (self)(caller, $($name),*);
+                    ret.into_raw(&StoreInnerToken(ctx.inner), slots)
                 };
                 (ty, HostFuncBox(Arc::new(host)))
             }
@@ -446,17 +411,18 @@ tuple_impls!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
 pub trait WasmRet {
     #[doc(hidden)]
     fn types() -> Vec<ValType>;
+    /// Writes the results' raw slots at the start of `out`, checking that
+    /// references belong to the store.
     #[doc(hidden)]
-    fn into_vals(self, out: &mut [Val]) -> Result<()>;
+    fn into_raw(self, store: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()>;
 }
 
 impl<A: WasmTy> WasmRet for A {
     fn types() -> Vec<ValType> {
         alloc::vec![A::ty()]
     }
-    fn into_vals(self, out: &mut [Val]) -> Result<()> {
-        out[0] = self.into_val();
-        Ok(())
+    fn into_raw(self, store: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
+        self.to_raw(store, out)
     }
 }
 
@@ -464,8 +430,8 @@ impl<R: WasmRet> WasmRet for Result<R> {
     fn types() -> Vec<ValType> {
         R::types()
     }
-    fn into_vals(self, out: &mut [Val]) -> Result<()> {
-        self?.into_vals(out)
+    fn into_raw(self, store: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
+        self?.into_raw(store, out)
     }
 }
 
@@ -476,10 +442,10 @@ macro_rules! ret_tuple {
             fn types() -> Vec<ValType> {
                 alloc::vec![$($name::ty(),)*]
             }
-            fn into_vals(self, out: &mut [Val]) -> Result<()> {
+            fn into_raw(self, store: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
                 let ($($name,)*) = self;
                 let mut i = 0;
-                $( out[i] = $name.into_val(); i += 1; )*
+                $( $name.to_raw(store, &mut out[i..])?; i += $name::SLOTS; )*
                 Ok(())
             }
         }
@@ -504,16 +470,34 @@ pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
 #[doc(hidden)]
 pub struct HostFuncBox(pub(crate) Arc<HostFn>);
 
-/// Wraps a closure over boxed values as a type-erased host function.
+/// Wraps a closure over boxed values, of type `ty`, as a type-erased host
+/// function.
 pub(crate) fn host_fn_from_untyped<T: 'static>(
+    ty: FuncType,
     func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
 ) -> Arc<HostFn> {
-    Arc::new(
-        move |ctx: &mut HostContext<'_>, args: &[Val], results: &mut [Val]| {
-            // SAFETY: as in `IntoFunc`: only stored in a `Store<T>`, whose data
-            // the executor passes.
-            let caller = unsafe { Caller::<T>::from_context(ctx) };
-            func(caller, args, results)
-        },
-    )
+    Arc::new(move |ctx: &mut HostContext<'_>, slots: &mut [u64]| {
+        let params = vals_from_slots(ty.params(), slots, ctx.inner.id);
+        let mut results: Vec<Val> = ty.results().map(Val::default_for).collect();
+        // SAFETY: as in `IntoFunc`: only stored in a `Store<T>`, whose data
+        // the tiers pass.
+        let caller = unsafe { Caller::<T>::from_context(ctx) };
+        func(caller, &params, &mut results)?;
+        let mut at = 0;
+        for (r, t) in results.iter().zip(ty.results()) {
+            if r.ty() != t {
+                return Err(Error::usage(alloc::format!(
+                    "host function returned a {} where its type says {t}",
+                    r.ty()
+                )));
+            }
+            if !r.belongs_to(ctx.inner) {
+                return Err(Error::usage(
+                    "host function returned a reference from another store",
+                ));
+            }
+            at += r.write_slots(&mut slots[at..]);
+        }
+        Ok(())
+    })
 }

@@ -1,6 +1,8 @@
 //! [`Instance`]: a module instantiated in a store, and access to its
 //! exports.
 
+use super::backend;
+use super::engine::Engine;
 use super::externals::{Extern, Global, Memory, Table};
 use super::func::{Func, TypedFunc, WasmParams, WasmResults};
 use super::module::Module;
@@ -24,17 +26,26 @@ impl Instance {
         imports: &[Extern],
     ) -> Result<Instance> {
         let ctx = store.as_context_mut();
-        if !crate::Engine::same(module.engine(), &ctx.inner.engine) {
+        if !crate::Engine::same(module.engine(), Engine::from_shared(&ctx.inner.engine)) {
             return Err(Error::usage(
                 "the module was compiled for a different engine",
             ));
         }
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;
-        let index = instance::instantiate(inner, module, imports)?;
-        if let Some(start) = module.inner.info.start {
+        let mut entities = Vec::with_capacity(imports.len());
+        for ext in imports {
+            if ext.store_id() != inner.id {
+                return Err(Error::usage("an import from another store was used"));
+            }
+            entities.push(ext.to_entity());
+        }
+        let (index, segments) = instance::instantiate(inner, &module.shared, &entities)?;
+        backend::link(inner, index)?;
+        segments?;
+        if let Some(start) = module.shared.info.start {
             let func = inner.instances[index as usize].funcs[start as usize];
-            super::func::invoke(inner, data, func, &[], &mut [])?;
+            backend::invoke(inner, data, func, &[], &mut [])?;
         }
         Ok(Instance(Stored::new(inner.id, index)))
     }
@@ -42,17 +53,21 @@ impl Instance {
     /// The export `name`, if there is one.
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
         let inner = store.as_context().inner;
-        instance::export(inner, self.0.index_in(inner), name)
+        let entity = instance::export(inner, self.0.index_in(inner), name)?;
+        Some(Extern::from_entity(inner.id, entity))
     }
 
     /// Every export, with its name, in declaration order.
     pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
         let inner: &StoreInner = store.as_context().inner;
         let index = self.0.index_in(inner);
-        let info = &inner.instances[index as usize].module.inner.info;
+        let info = &inner.instances[index as usize].module.info;
         info.export_order
             .iter()
-            .filter_map(|name| Some((name.clone(), instance::export(inner, index, name)?)))
+            .filter_map(|name| {
+                let entity = instance::export(inner, index, name)?;
+                Some((name.clone(), Extern::from_entity(inner.id, entity)))
+            })
             .collect()
     }
 
@@ -88,8 +103,4 @@ impl Instance {
     pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
         self.get_export(store, name)?.into_global()
     }
-}
-
-pub(crate) fn instance_export(inner: &StoreInner, instance: u32, name: &str) -> Option<Extern> {
-    instance::export(inner, instance, name)
 }

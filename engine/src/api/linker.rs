@@ -99,7 +99,7 @@ impl<T: 'static> Linker<T> {
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<&mut Self> {
-        let host = host_fn_from_untyped::<T>(func);
+        let host = host_fn_from_untyped::<T>(ty.clone(), func);
         self.insert(module, name, Definition::HostFunc(ty, host))
     }
 
@@ -127,8 +127,9 @@ impl<T: 'static> Linker<T> {
         Some(match def {
             Definition::Extern(e) => *e,
             Definition::HostFunc(ty, host) => {
-                let ctx = store.as_context_mut();
-                Extern::Func(Func::from_host(ctx.inner, ty, host.clone()))
+                let inner = store.as_context_mut().inner;
+                let id = inner.engine.types.intern(&ty.0);
+                Extern::Func(Func::from_host(inner, id, ty.0.clone(), host.clone()))
             }
         })
     }

@@ -1,5 +1,6 @@
 //! The public embedding API, shaped like wasmtime's.
 
+mod backend;
 pub(crate) mod engine;
 pub(crate) mod externals;
 pub(crate) mod func;
@@ -10,7 +11,7 @@ pub(crate) mod store;
 pub(crate) mod types;
 pub(crate) mod values;
 
-pub use engine::{Config, Engine, Tier};
+pub use engine::Engine;
 pub use externals::{Extern, Global, Memory, Table};
 pub use func::{Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::Instance;
@@ -18,7 +19,7 @@ pub use linker::Linker;
 pub use module::Module;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, Limits, MemoryType, Mutability,
-    TableType, ValType,
+    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, TableType,
+    ValType,
 };
 pub use values::{ExternRef, Val};

@@ -19,14 +19,14 @@ impl<T> Store<T> {
     /// An empty store holding `data`.
     pub fn new(engine: &Engine, data: T) -> Self {
         Self {
-            inner: StoreInner::new(engine),
+            inner: StoreInner::new(engine.inner.clone()),
             data,
         }
     }
 
     /// The engine the store was created with.
     pub fn engine(&self) -> &Engine {
-        &self.inner.engine
+        Engine::from_shared(&self.inner.engine)
     }
 
     /// The embedder's data.
@@ -220,7 +220,7 @@ impl<'a, T> Caller<'a, T> {
 
     /// The engine.
     pub fn engine(&self) -> &Engine {
-        &self.inner.engine
+        Engine::from_shared(&self.inner.engine)
     }
 
     /// An export of the calling instance, such as its `memory`. `None` when
@@ -228,7 +228,8 @@ impl<'a, T> Caller<'a, T> {
     /// host.
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         let instance = self.instance?;
-        super::instance::instance_export(self.inner, instance, name)
+        let entity = crate::runtime::instance::export(self.inner, instance, name)?;
+        Some(Extern::from_entity(self.inner.id, entity))
     }
 }
 

@@ -1,10 +1,15 @@
-//! The types of values and of things a module imports and exports.
+//! The public types of values and of what a module imports and exports,
+//! shaped like wasmtime's. Each wraps the internal type of the same name
+//! (`crate::types`), so the internal type system can grow with Wasm 3.0
+//! while these keep their shape; the enums are `#[non_exhaustive]` for the
+//! variants it will add.
 
-use alloc::sync::Arc;
+use crate::types as internal;
 use core::fmt;
 
 /// The type of a WebAssembly value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ValType {
     /// 32-bit integer.
     I32,
@@ -28,60 +33,51 @@ impl ValType {
         matches!(self, ValType::FuncRef | ValType::ExternRef)
     }
 
-    /// How many 64-bit slots a value of this type takes in the raw
-    /// encoding: two for `v128`, one for everything else.
+    /// Raw slots a value of this type takes (two for `v128`).
     pub(crate) fn slots(self) -> usize {
-        if self == ValType::V128 {
-            2
-        } else {
-            1
+        self.to_internal().slots()
+    }
+
+    pub(crate) fn to_internal(self) -> internal::ValType {
+        match self {
+            ValType::I32 => internal::ValType::I32,
+            ValType::I64 => internal::ValType::I64,
+            ValType::F32 => internal::ValType::F32,
+            ValType::F64 => internal::ValType::F64,
+            ValType::V128 => internal::ValType::V128,
+            ValType::FuncRef => internal::ValType::FUNCREF,
+            ValType::ExternRef => internal::ValType::EXTERNREF,
         }
     }
 
-    pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Option<Self> {
-        use wasmparser::ValType as W;
-        Some(match ty {
-            W::I32 => ValType::I32,
-            W::I64 => ValType::I64,
-            W::F32 => ValType::F32,
-            W::F64 => ValType::F64,
-            W::V128 => ValType::V128,
-            W::Ref(r) => Self::from_ref_type(r)?,
-        })
+    pub(crate) fn from_internal(ty: internal::ValType) -> Self {
+        match ty {
+            internal::ValType::I32 => ValType::I32,
+            internal::ValType::I64 => ValType::I64,
+            internal::ValType::F32 => ValType::F32,
+            internal::ValType::F64 => ValType::F64,
+            internal::ValType::V128 => ValType::V128,
+            internal::ValType::Ref(r) => Self::from_ref(r),
+        }
     }
 
-    pub(crate) fn from_ref_type(r: wasmparser::RefType) -> Option<Self> {
-        if r == wasmparser::RefType::FUNCREF {
-            Some(ValType::FuncRef)
-        } else if r == wasmparser::RefType::EXTERNREF {
-            Some(ValType::ExternRef)
-        } else {
-            None
+    fn from_ref(r: internal::RefType) -> Self {
+        match r.heap {
+            internal::HeapType::Func => ValType::FuncRef,
+            internal::HeapType::Extern => ValType::ExternRef,
         }
     }
 }
 
 impl fmt::Display for ValType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ValType::I32 => "i32",
-            ValType::I64 => "i64",
-            ValType::F32 => "f32",
-            ValType::F64 => "f64",
-            ValType::V128 => "v128",
-            ValType::FuncRef => "funcref",
-            ValType::ExternRef => "externref",
-        })
+        self.to_internal().fmt(f)
     }
 }
 
 /// The signature of a function.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FuncType {
-    /// Parameters then results, in one allocation shared by clones.
-    types: Arc<[ValType]>,
-    num_params: usize,
-}
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct FuncType(pub(crate) internal::FuncType);
 
 impl FuncType {
     /// A signature from its parameter and result types.
@@ -89,141 +85,120 @@ impl FuncType {
         params: impl IntoIterator<Item = ValType>,
         results: impl IntoIterator<Item = ValType>,
     ) -> Self {
-        let mut types: alloc::vec::Vec<ValType> = params.into_iter().collect();
-        let num_params = types.len();
-        types.extend(results);
-        Self {
-            types: types.into(),
-            num_params,
-        }
+        FuncType(internal::FuncType::new(
+            params.into_iter().map(ValType::to_internal),
+            results.into_iter().map(ValType::to_internal),
+        ))
     }
 
     /// The parameter types.
-    pub fn params(&self) -> &[ValType] {
-        &self.types[..self.num_params]
+    pub fn params(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
+        self.0.params().iter().map(|t| ValType::from_internal(*t))
     }
 
     /// The result types.
-    pub fn results(&self) -> &[ValType] {
-        &self.types[self.num_params..]
+    pub fn results(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
+        self.0.results().iter().map(|t| ValType::from_internal(*t))
     }
 }
 
 impl fmt::Debug for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
+        fmt::Display::fmt(&self.0, f)
     }
 }
 
 impl fmt::Display for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("(func")?;
-        if !self.params().is_empty() {
-            f.write_str(" (param")?;
-            for p in self.params() {
-                write!(f, " {p}")?;
-            }
-            f.write_str(")")?;
-        }
-        if !self.results().is_empty() {
-            f.write_str(" (result")?;
-            for r in self.results() {
-                write!(f, " {r}")?;
-            }
-            f.write_str(")")?;
-        }
-        f.write_str(")")
-    }
-}
-
-/// Size limits of a memory or table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Limits {
-    /// Initial size (pages for memories, elements for tables).
-    pub min: u64,
-    /// Largest size it may grow to, if bounded.
-    pub max: Option<u64>,
-}
-
-impl Limits {
-    /// Whether something with limits `self` may stand in for an import
-    /// declaring `wanted` (the spec's import subtyping).
-    pub(crate) fn matches(&self, wanted: &Limits) -> bool {
-        self.min >= wanted.min
-            && match (self.max, wanted.max) {
-                (_, None) => true,
-                (Some(have), Some(want)) => have <= want,
-                (None, Some(_)) => false,
-            }
-    }
-}
-
-impl fmt::Display for Limits {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.min)?;
-        if let Some(max) = self.max {
-            write!(f, " {max}")?;
-        }
-        Ok(())
+        fmt::Display::fmt(&self.0, f)
     }
 }
 
 /// The type of a linear memory; sizes are in 64 KiB pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MemoryType {
-    /// Page limits.
-    pub limits: Limits,
-    /// Whether addresses are 64-bit (memory64).
-    pub memory64: bool,
-    /// Whether the memory is shared between threads.
-    pub shared: bool,
-}
+pub struct MemoryType(pub(crate) internal::MemoryType);
 
 impl MemoryType {
     /// A 32-bit, unshared memory type.
     pub fn new(min: u32, max: Option<u32>) -> Self {
-        Self {
-            limits: Limits {
+        MemoryType(internal::MemoryType {
+            limits: internal::Limits {
                 min: min.into(),
                 max: max.map(Into::into),
             },
             memory64: false,
             shared: false,
-        }
+        })
+    }
+
+    /// The initial size in pages (for a live memory: its current size).
+    pub fn minimum(&self) -> u64 {
+        self.0.limits.min
+    }
+
+    /// The size it may grow to, if bounded.
+    pub fn maximum(&self) -> Option<u64> {
+        self.0.limits.max
+    }
+
+    /// Whether addresses are 64-bit (memory64).
+    pub fn is_64(&self) -> bool {
+        self.0.memory64
+    }
+
+    /// Whether the memory is shared between threads.
+    pub fn is_shared(&self) -> bool {
+        self.0.shared
     }
 }
 
 impl fmt::Display for MemoryType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "(memory {})", self.limits)
+        self.0.fmt(f)
     }
 }
 
 /// The type of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TableType {
-    /// The element type: `FuncRef` or `ExternRef`.
-    pub element: ValType,
-    /// Element-count limits.
-    pub limits: Limits,
-}
+pub struct TableType(pub(crate) internal::TableType);
 
 impl TableType {
     /// A table type.
+    ///
+    /// # Panics
+    /// If `element` is not a reference type.
     pub fn new(element: ValType, min: u32, max: Option<u32>) -> Self {
-        Self {
+        let internal::ValType::Ref(element) = element.to_internal() else {
+            panic!("a table's element type must be a reference type, not {element}");
+        };
+        TableType(internal::TableType {
             element,
-            limits: Limits {
+            limits: internal::Limits {
                 min: min.into(),
                 max: max.map(Into::into),
             },
-        }
+        })
+    }
+
+    /// The element type.
+    pub fn element(&self) -> ValType {
+        ValType::from_ref(self.0.element)
+    }
+
+    /// The initial size in elements (for a live table: its current size).
+    pub fn minimum(&self) -> u64 {
+        self.0.limits.min
+    }
+
+    /// The size it may grow to, if bounded.
+    pub fn maximum(&self) -> Option<u64> {
+        self.0.limits.max
     }
 }
 
 impl fmt::Display for TableType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "(table {} {})", self.limits, self.element)
+        self.0.fmt(f)
     }
 }
 
@@ -238,34 +213,43 @@ pub enum Mutability {
 
 /// The type of a global.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct GlobalType {
-    /// The value type.
-    pub content: ValType,
-    /// Whether it can be written.
-    pub mutability: Mutability,
-}
+pub struct GlobalType(pub(crate) internal::GlobalType);
 
 impl GlobalType {
     /// A global type.
     pub fn new(content: ValType, mutability: Mutability) -> Self {
-        Self {
-            content,
-            mutability,
+        GlobalType(internal::GlobalType {
+            content: content.to_internal(),
+            mutability: match mutability {
+                Mutability::Const => internal::Mutability::Const,
+                Mutability::Var => internal::Mutability::Var,
+            },
+        })
+    }
+
+    /// The value type.
+    pub fn content(&self) -> ValType {
+        ValType::from_internal(self.0.content)
+    }
+
+    /// Whether it can be written.
+    pub fn mutability(&self) -> Mutability {
+        match self.0.mutability {
+            internal::Mutability::Const => Mutability::Const,
+            internal::Mutability::Var => Mutability::Var,
         }
     }
 }
 
 impl fmt::Display for GlobalType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.mutability {
-            Mutability::Const => write!(f, "(global {})", self.content),
-            Mutability::Var => write!(f, "(global (mut {}))", self.content),
-        }
+        self.0.fmt(f)
     }
 }
 
 /// The type of an import or export.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ExternType {
     /// A function.
     Func(FuncType),
@@ -283,6 +267,39 @@ impl ExternType {
         match self {
             ExternType::Func(f) => Some(f),
             _ => None,
+        }
+    }
+
+    /// The memory type, if this is a memory.
+    pub fn memory(&self) -> Option<&MemoryType> {
+        match self {
+            ExternType::Memory(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The table type, if this is a table.
+    pub fn table(&self) -> Option<&TableType> {
+        match self {
+            ExternType::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The global type, if this is a global.
+    pub fn global(&self) -> Option<&GlobalType> {
+        match self {
+            ExternType::Global(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_internal(ty: internal::ExternType) -> Self {
+        match ty {
+            internal::ExternType::Func(f) => ExternType::Func(FuncType(f)),
+            internal::ExternType::Table(t) => ExternType::Table(TableType(t)),
+            internal::ExternType::Memory(m) => ExternType::Memory(MemoryType(m)),
+            internal::ExternType::Global(g) => ExternType::Global(GlobalType(g)),
         }
     }
 }

@@ -67,6 +67,7 @@ impl ExternRef {
 
 /// A WebAssembly value.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Val {
     /// A 32-bit integer.
     I32(i32),
@@ -235,18 +236,16 @@ impl Val {
     }
 }
 
-/// How many raw slots values of `types` take together.
-pub(crate) fn slot_count(types: &[ValType]) -> usize {
-    types.iter().map(|t| t.slots()).sum()
-}
-
 /// Decodes values of `types` from consecutive raw slots.
-pub(crate) fn vals_from_slots(types: &[ValType], slots: &[u64], store: StoreId) -> Vec<Val> {
+pub(crate) fn vals_from_slots(
+    types: impl Iterator<Item = ValType>,
+    slots: &[u64],
+    store: StoreId,
+) -> Vec<Val> {
     let mut at = 0;
     types
-        .iter()
         .map(|t| {
-            let v = Val::from_slots(&slots[at..], *t, store);
+            let v = Val::from_slots(&slots[at..], t, store);
             at += t.slots();
             v
         })

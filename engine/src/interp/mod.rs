@@ -3,20 +3,18 @@
 //! call) and the executor ([`exec`]) with its own value and call stacks.
 //!
 //! The interpreter never recurses on the native stack for Wasm-to-Wasm
-//! calls: each call pushes a [`Frame`] onto the store's [`Stack`].
+//! calls: each call pushes a frame onto the store's stacks
+//! (`runtime::Stack`).
 
 mod bytecode;
 mod exec;
-mod numeric;
-mod simd;
 mod translate;
 
 pub(crate) use exec::invoke;
-pub(crate) use translate::translate;
 
 use crate::error::CompileError;
+use crate::module::ModuleInfo;
 use alloc::boxed::Box;
-use alloc::vec::Vec;
 use bytecode::Op;
 use once_cell::race::OnceBox;
 
@@ -37,68 +35,38 @@ pub(crate) struct CompiledFunc {
     pub func_index: u32,
 }
 
-/// The translated code of each of a module's defined functions, filled in
-/// lazily and shared by every instance and thread.
-pub(crate) struct CompiledFuncs {
+/// The interpreter's code for a module: each defined function's bytecode,
+/// translated on its first call (or all up front without
+/// `Config::lazy_translation`) and shared by every instance and thread.
+pub(crate) struct ModuleCode {
     funcs: Box<[OnceBox<CompiledFunc>]>,
 }
 
-impl CompiledFuncs {
-    pub fn new(count: usize) -> Self {
-        Self {
-            funcs: (0..count).map(|_| OnceBox::new()).collect(),
+impl ModuleCode {
+    /// Code for the module `info` describes (`bytes` are its binary),
+    /// translated now unless `lazy`.
+    pub fn new(info: &ModuleInfo, bytes: &[u8], lazy: bool) -> Result<Self, CompileError> {
+        let code = Self {
+            funcs: (0..info.bodies.len()).map(|_| OnceBox::new()).collect(),
+        };
+        if !lazy {
+            for def in 0..info.bodies.len() as u32 {
+                code.get(info, bytes, def)?;
+            }
         }
+        Ok(code)
     }
 
-    /// The code of defined function `def`, translating it with `translate`
-    /// if no thread has yet. Two threads may race to translate; one result
-    /// wins and both use it.
-    pub fn get_or_translate(
+    /// The code of defined function `def`, translating it if no thread
+    /// has yet. Two threads may race to translate; one result wins and
+    /// both use it.
+    pub fn get(
         &self,
+        info: &ModuleInfo,
+        bytes: &[u8],
         def: u32,
-        translate: impl FnOnce() -> Result<CompiledFunc, CompileError>,
     ) -> Result<&CompiledFunc, CompileError> {
-        self.funcs[def as usize].get_or_try_init(|| translate().map(Box::new))
+        self.funcs[def as usize]
+            .get_or_try_init(|| translate::translate(info, bytes, def).map(Box::new))
     }
-}
-
-/// A live Wasm call: where to resume the caller.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Frame {
-    /// The caller's next op.
-    ret_ip: *const Op,
-    /// The caller's frame base in the value stack.
-    base: usize,
-    /// The caller's code.
-    func: *const CompiledFunc,
-    /// The caller's instance.
-    instance: u32,
-}
-
-// SAFETY: the raw pointers in a frame point into code owned by a `Module`
-// (an `Arc`) that the store keeps alive through its instances; they are
-// only dereferenced by the executor while that store is borrowed mutably,
-// so moving the stack to another thread with the store is sound.
-unsafe impl Send for Frame {}
-unsafe impl Sync for Frame {}
-
-/// The interpreter's stacks, one per store.
-#[derive(Debug, Default)]
-pub(crate) struct Stack {
-    /// Frame slots of every live call.
-    values: Vec<u64>,
-    /// Return information of every live call but the innermost.
-    frames: Vec<Frame>,
-    /// The first slot not used by any live frame: where a call from the
-    /// host (possibly from inside a host function) starts its frame.
-    top: usize,
-    /// Live Wasm frames across every activation, running ones included:
-    /// what `Config::max_call_depth` limits.
-    depth: usize,
-    /// Nested entries from the host (a host function calling back into
-    /// Wasm makes a second one).
-    activations: usize,
-    /// Approximate native stack pointer at the outermost entry, to bound
-    /// the native stack that host re-entry uses.
-    native_base: usize,
 }

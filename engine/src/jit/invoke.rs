@@ -4,11 +4,10 @@
 
 use super::libcalls::LIBCALLS;
 use super::traps;
-use super::{trap_code_from_bits, EXPLICIT_FRAME_SLACK, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
-use crate::api::values::{vals_from_slots, Val};
-use crate::error::{Error, FrameInfo, Trap};
+use super::{engine_jit, CompiledModule, EXPLICIT_FRAME_SLACK, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
+use crate::error::{Error, FrameInfo, Trap, TrapCode};
 use crate::runtime::vm::{InstanceVm, TrapFrame, VMContext, VMFuncRef};
-use crate::runtime::{FuncEntity, HostContext, StoreInner};
+use crate::runtime::{FuncEntity, ModuleShared, StoreInner};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
@@ -30,18 +29,17 @@ fn func_ref(inner: &StoreInner, f: u32) -> Result<VMFuncRef, Error> {
             VMFuncRef {
                 code: vm.funcs[*index as usize].code,
                 vmctx: &*vm.ctx as *const VMContext as *mut u8,
-                type_id: *ty,
+                type_id: ty.0,
                 store_index: f,
             }
         }
-        FuncEntity::Host { ty, .. } => {
-            let func_ty = inner.types.get(*ty);
-            let signals = super::signals_enabled(inner.engine.config());
-            let stub = inner.engine.inner.jit.host_stub(func_ty, signals)?;
+        FuncEntity::Host { ty, sig, .. } => {
+            let signals = super::signals_enabled(&inner.engine.config);
+            let stub = engine_jit(&inner.engine)?.host_stub(*ty, sig, signals)?;
             VMFuncRef {
                 code: stub as *const u8,
                 vmctx: f as usize as *mut u8,
-                type_id: *ty,
+                type_id: ty.0,
                 store_index: f,
             }
         }
@@ -70,11 +68,7 @@ pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Er
     let store_ctx = &mut *inner.vm.ctx as *mut _;
     let inst = &inner.instances[index as usize];
     let module = inst.module.clone();
-    let compiled = module
-        .inner
-        .jit
-        .as_ref()
-        .ok_or_else(|| Error::usage("the module was not compiled by the JIT"))?;
+    let compiled = compiled_code(&module)?;
     let memories: Box<[_]> = inst
         .memories
         .iter()
@@ -90,18 +84,19 @@ pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Er
         .iter()
         .map(|&t| &mut *inner.tables[t as usize].vm as *mut _)
         .collect();
-    let type_ids: Box<[u32]> = inst.type_ids.clone().into_boxed_slice();
+    // The module's engine-wide type ids (`TypeId` is a transparent `u32`).
+    let type_ids: *const u32 = module.type_ids.as_ptr().cast();
     let mut ctx = Box::new(VMContext {
         store: store_ctx,
         memories: memories.as_ptr(),
         globals: globals.as_ptr(),
         tables: tables.as_ptr(),
         funcs: core::ptr::null(),
-        type_ids: type_ids.as_ptr(),
+        type_ids,
         instance: index,
     });
     let vmctx = &mut *ctx as *mut VMContext as *mut u8;
-    let num_imported = module.inner.info.num_imported_funcs;
+    let num_imported = module.info.num_imported_funcs;
     let mut funcs = Vec::with_capacity(inst.funcs.len());
     for (i, &f) in inst.funcs.iter().enumerate() {
         let r = if (i as u32) < num_imported {
@@ -110,7 +105,7 @@ pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Er
             VMFuncRef {
                 code: compiled.func_ptr(i as u32 - num_imported),
                 vmctx,
-                type_id: inner.funcs[f as usize].type_id(),
+                type_id: inner.funcs[f as usize].type_id().0,
                 store_index: f,
             }
         };
@@ -124,47 +119,15 @@ pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Er
         globals,
         tables,
         funcs,
-        type_ids,
     });
     sync_funcrefs(inner)
 }
 
-/// Calls host function `f` with raw arguments in `values`, writing its
-/// raw results there.
-pub(super) fn call_host(
-    inner: &mut StoreInner,
-    data: *mut (),
-    f: u32,
-    caller: Option<u32>,
-    values: &mut [u64],
-) -> Result<(), Error> {
-    let FuncEntity::Host { ty, func } = &inner.funcs[f as usize] else {
-        return Err(Error::usage("not a host function"));
-    };
-    let func = func.clone();
-    let ty = inner.types.get(*ty).clone();
-    // One slot per value, two for a `v128`.
-    let params: Vec<Val> = vals_from_slots(ty.params(), values, inner.id);
-    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-    {
-        let mut ctx = HostContext {
-            inner: &mut *inner,
-            data,
-            caller,
-        };
-        func(&mut ctx, &params, &mut results)?;
-    }
-    let mut at = 0;
-    for (r, t) in results.iter().zip(ty.results()) {
-        if r.ty() != *t || !r.belongs_to(inner) {
-            return Err(Error::usage(alloc::format!(
-                "host function returned a {} where its type says {t}",
-                r.ty()
-            )));
-        }
-        at += r.write_slots(&mut values[at..]);
-    }
-    Ok(())
+/// The JIT's code of `module`.
+pub(super) fn compiled_code(module: &ModuleShared) -> Result<&CompiledModule, Error> {
+    module
+        .code::<CompiledModule>()
+        .ok_or_else(|| Error::usage("the module was not compiled by the JIT"))
 }
 
 /// The frames of a signal-based trap: each address's instance (the first
@@ -173,11 +136,11 @@ fn frames_from_pcs(inner: &StoreInner, pcs: &[usize]) -> Vec<TrapFrame> {
     pcs.iter()
         .filter_map(|&pc| {
             inner.instances.iter().enumerate().find_map(|(i, inst)| {
-                let compiled = inst.module.inner.jit.as_ref()?;
+                let compiled = inst.module.code::<CompiledModule>()?;
                 let def = compiled.func_at(pc)?;
                 Some(TrapFrame {
                     instance: i as u32,
-                    func_index: inst.module.inner.info.num_imported_funcs + def,
+                    func_index: inst.module.info.num_imported_funcs + def,
                 })
             })
         })
@@ -200,6 +163,9 @@ pub(crate) fn invoke(
     args: &[u64],
     results: &mut [u64],
 ) -> Result<(), Error> {
+    if let FuncEntity::Host { .. } = inner.funcs[func as usize] {
+        return crate::runtime::invoke_host(inner, data, func, args, results);
+    }
     let n = args.len().max(results.len());
     let mut buf = [0u64; 16];
     let mut heap;
@@ -210,24 +176,16 @@ pub(crate) fn invoke(
         &mut heap
     };
     values[..args.len()].copy_from_slice(args);
-    if let FuncEntity::Host { .. } = inner.funcs[func as usize] {
-        call_host(inner, data, func, None, values)?;
-        results.copy_from_slice(&values[..results.len()]);
-        return Ok(());
-    }
     sync_funcrefs(inner)?;
     let callee = inner.vm.funcrefs[func as usize];
-    let trampoline = inner
-        .engine
-        .inner
-        .jit
-        .array_trampoline(inner.types.get(callee.type_id))?;
+    let trampoline = engine_jit(&inner.engine)?
+        .array_trampoline(inner.funcs[func as usize].type_id(), inner.func_type(func))?;
     // SAFETY: the trampoline was compiled for this function's signature,
     // with the array-call ABI declared here.
     let trampoline: unsafe extern "C" fn(*const u8, *mut u8, *mut u8, *mut u64) =
         unsafe { core::mem::transmute(trampoline) };
 
-    let budget = inner.engine.config().max_native_stack;
+    let budget = inner.engine.config.max_native_stack;
     let frames_start = inner.vm.trap_frames.len();
     let inner_ptr = inner as *mut StoreInner as *mut u8;
     let ctx = &mut *inner.vm.ctx;
@@ -240,7 +198,7 @@ pub(crate) fn invoke(
     ctx.data = data;
     ctx.libcalls = &LIBCALLS as *const _ as *const u8;
     let values_ptr = values.as_mut_ptr();
-    let signals = super::signals_enabled(inner.engine.config());
+    let signals = super::signals_enabled(&inner.engine.config);
     let mut trapped = None;
     if signals {
         // SAFETY: as below; `enter` adds the recovery point a trap resumes
@@ -297,12 +255,12 @@ pub(crate) fn invoke(
             None => Err(Error::usage("a host panic was lost")),
         },
         _ => {
-            let trap = trap_code_from_bits(code)
+            let trap = TrapCode::from_bits(code)
                 .ok_or_else(|| Error::usage("compiled code reported an unknown trap"))?;
             let backtrace = frames
                 .iter()
                 .map(|f| {
-                    let info = &inner.instances[f.instance as usize].module.inner.info;
+                    let info = &inner.instances[f.instance as usize].module.info;
                     FrameInfo {
                         func_index: f.func_index,
                         func_name: info.func_names.get(&f.func_index).cloned(),

@@ -12,8 +12,7 @@
 //! for the duration: the `vmctx` argument is the live context of an
 //! instance of that store.
 
-use super::{trap_code_bits, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
-use crate::api::values::slot_count;
+use super::{TRAP_HOST_ERROR, TRAP_HOST_PANIC};
 use crate::error::TrapCode;
 use crate::runtime::bulk;
 use crate::runtime::vm::{TrapFrame, VMContext};
@@ -72,7 +71,7 @@ unsafe fn store<'a>(vmctx: *mut VMContext) -> (&'a mut StoreInner, u32) {
 fn status(r: Result<(), TrapCode>) -> u32 {
     match r {
         Ok(()) => 0,
-        Err(code) => trap_code_bits(code),
+        Err(code) => code.bits(),
     }
 }
 
@@ -202,13 +201,12 @@ unsafe extern "C" fn host_call(caller: *mut VMContext, func: u32, values: *mut u
     let (inner, inst) = unsafe { store(caller) };
     // SAFETY: as above: `data` is the store's data, set by `invoke`.
     let data = unsafe { (*(*caller).store).data };
-    let ty = inner.func_type(func);
     // Slots, not values: a `v128` takes two.
-    let n = slot_count(ty.params()).max(slot_count(ty.results()));
+    let n = inner.func_type(func).array_slots();
     // SAFETY: the host stub passes a buffer of at least `n` slots.
     let values = unsafe { core::slice::from_raw_parts_mut(values, n) };
     let result = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
-        super::invoke::call_host(inner, data, func, Some(inst), values)
+        crate::runtime::call_host(inner, data, func, Some(inst), values)
     }));
     // SAFETY: as above; the borrow inside the closure has ended.
     let (inner, _) = unsafe { store(caller) };

@@ -25,23 +25,22 @@ mod trampolines;
 mod translate;
 pub(crate) mod traps;
 
-pub(crate) use translate::GUARD_BYTES;
-
 pub(crate) use invoke::{invoke, link_instance};
 
-use crate::api::types::FuncType;
-use crate::error::{CompileError, TrapCode};
+use crate::config::Config;
+use crate::error::{CompileError, Error};
 use crate::module::ModuleInfo;
+use crate::runtime::{EngineShared, MemoryStrategy};
+use crate::types::{FuncType, TypeId};
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use code_memory::{CodeMemory, CompiledCode};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use std::sync::{Mutex, OnceLock};
 
 /// `VMStoreContext::trap_code` values: 0 is "no trap", a [`TrapCode`] is
-/// its position plus one, and these two mean the store holds a pending
+/// its [`TrapCode::bits`], and these two mean the store holds a pending
 /// host error or panic.
 pub(crate) const TRAP_HOST_ERROR: u32 = 100;
 pub(crate) const TRAP_HOST_PANIC: u32 = 101;
@@ -53,44 +52,30 @@ pub(crate) const TRAP_HOST_PANIC: u32 = 101;
 /// check; a guest thread needs this much stack below `max_native_stack`.
 pub(crate) const EXPLICIT_FRAME_SLACK: usize = 256 << 10;
 
-/// The `trap_code` value for `code`.
-pub(crate) const fn trap_code_bits(code: TrapCode) -> u32 {
-    match code {
-        TrapCode::Unreachable => 1,
-        TrapCode::IntegerDivideByZero => 2,
-        TrapCode::IntegerOverflow => 3,
-        TrapCode::BadConversionToInteger => 4,
-        TrapCode::MemoryOutOfBounds => 5,
-        TrapCode::TableOutOfBounds => 6,
-        TrapCode::IndirectCallToNull => 7,
-        TrapCode::BadSignature => 8,
-        TrapCode::StackOverflow => 9,
-    }
-}
-
-/// The [`TrapCode`] for a `trap_code` value (host errors excluded).
-pub(crate) fn trap_code_from_bits(bits: u32) -> Option<TrapCode> {
-    Some(match bits {
-        1 => TrapCode::Unreachable,
-        2 => TrapCode::IntegerDivideByZero,
-        3 => TrapCode::IntegerOverflow,
-        4 => TrapCode::BadConversionToInteger,
-        5 => TrapCode::MemoryOutOfBounds,
-        6 => TrapCode::TableOutOfBounds,
-        7 => TrapCode::IndirectCallToNull,
-        8 => TrapCode::BadSignature,
-        9 => TrapCode::StackOverflow,
-        _ => return None,
-    })
-}
-
 /// A function's machine code, or why it could not be compiled.
 type FuncCode = Result<CompiledCode, CompileError>;
 
 /// Whether engines with `config` use signal-based traps and guarded
 /// memories: asked for, and supported by the platform.
-pub(crate) fn signals_enabled(config: &crate::Config) -> bool {
+pub(crate) fn signals_enabled(config: &Config) -> bool {
     config.signals_based_traps && crate::sys::SIGNALS_SUPPORTED
+}
+
+/// Where a JIT engine with `config` keeps its linear memories.
+pub(crate) fn memory_strategy(config: &Config) -> MemoryStrategy {
+    if signals_enabled(config) {
+        MemoryStrategy::Guarded
+    } else {
+        MemoryStrategy::Heap
+    }
+}
+
+/// The JIT's state of `engine`, which the tier seam created.
+pub(crate) fn engine_jit(engine: &EngineShared) -> Result<&EngineJit, Error> {
+    engine
+        .tier
+        .downcast_ref::<EngineJit>()
+        .ok_or_else(|| Error::usage("the JIT was asked to run for an engine of another tier"))
 }
 
 /// A stub compiled once per signature and kept for the engine's lifetime.
@@ -104,8 +89,8 @@ struct Stub {
 #[derive(Default)]
 pub(crate) struct EngineJit {
     isas: OnceLock<Result<isa::HostIsas, String>>,
-    array_trampolines: Mutex<BTreeMap<FuncType, Stub>>,
-    host_stubs: Mutex<BTreeMap<FuncType, Stub>>,
+    array_trampolines: Mutex<BTreeMap<TypeId, Stub>>,
+    host_stubs: Mutex<BTreeMap<TypeId, Stub>>,
 }
 
 impl core::fmt::Debug for EngineJit {
@@ -130,31 +115,46 @@ impl EngineJit {
 
     fn stub(
         &self,
-        cache: &Mutex<BTreeMap<FuncType, Stub>>,
+        cache: &Mutex<BTreeMap<TypeId, Stub>>,
+        id: TypeId,
         ty: &FuncType,
         build: impl FnOnce(&OwnedTargetIsa, &FuncType) -> Result<CompiledCode, CompileError>,
     ) -> Result<usize, CompileError> {
         let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = map.get(ty) {
+        if let Some(s) = map.get(&id) {
             return Ok(s.entry);
         }
         let compiled = build(self.isa()?, ty)?;
         let code = CodeMemory::new(&[compiled], false).map_err(|e| CompileError::new(e, None))?;
         let entry = code.base() as usize;
-        map.insert(ty.clone(), Stub { _code: code, entry });
+        map.insert(id, Stub { _code: code, entry });
         Ok(entry)
     }
 
-    /// The array-call trampoline for `ty`:
+    /// The array-call trampoline for `ty` (engine-wide id `id`):
     /// `extern "C" fn(code, callee_vmctx, caller_vmctx, values: *mut u64)`.
-    pub(crate) fn array_trampoline(&self, ty: &FuncType) -> Result<usize, CompileError> {
-        self.stub(&self.array_trampolines, ty, trampolines::array_trampoline)
+    pub(crate) fn array_trampoline(
+        &self,
+        id: TypeId,
+        ty: &FuncType,
+    ) -> Result<usize, CompileError> {
+        self.stub(
+            &self.array_trampolines,
+            id,
+            ty,
+            trampolines::array_trampoline,
+        )
     }
 
     /// The stub through which compiled code calls a host function of
     /// type `ty` (Wasm native ABI).
-    pub(crate) fn host_stub(&self, ty: &FuncType, signals: bool) -> Result<usize, CompileError> {
-        self.stub(&self.host_stubs, ty, |isa, ty| {
+    pub(crate) fn host_stub(
+        &self,
+        id: TypeId,
+        ty: &FuncType,
+        signals: bool,
+    ) -> Result<usize, CompileError> {
+        self.stub(&self.host_stubs, id, ty, |isa, ty| {
             trampolines::host_stub(isa, ty, signals)
         })
     }
@@ -193,12 +193,12 @@ impl CompiledModule {
 /// machine has several cores and the module is big enough to pay for the
 /// threads.
 pub(crate) fn compile_module(
-    jit: &EngineJit,
+    engine: &EngineShared,
     info: &ModuleInfo,
     bytes: &[u8],
-    signals: bool,
-) -> Result<Arc<CompiledModule>, CompileError> {
-    let isas = jit.isas()?;
+) -> Result<CompiledModule, Error> {
+    let signals = signals_enabled(&engine.config);
+    let isas = engine_jit(engine)?.isas()?;
     let count = info.bodies.len();
     let total: usize = info.bodies.iter().map(|b| b.range.len()).sum();
     let threads = std::thread::available_parallelism()
@@ -245,7 +245,7 @@ pub(crate) fn compile_module(
     }
     let code = CodeMemory::new(&funcs, true).map_err(|e| CompileError::new(e, None))?;
     let offsets = code.offsets().to_vec();
-    Ok(Arc::new(CompiledModule { code, offsets }))
+    Ok(CompiledModule { code, offsets })
 }
 
 /// A compile error for something the JIT does not support yet.

@@ -16,9 +16,9 @@ use super::code_memory::CompiledCode;
 use super::libcalls::Libcalls;
 use super::translate::{finish_function, ir_type, wasm_signature};
 use super::traps::DYNAMIC;
-use crate::api::types::{FuncType, ValType};
 use crate::error::CompileError;
 use crate::runtime::vm::{VMContext, VMStoreContext};
+use crate::types::{FuncType, ValType};
 use alloc::vec::Vec;
 use core::mem::offset_of;
 use cranelift_codegen::ir::{

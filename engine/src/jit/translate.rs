@@ -24,11 +24,12 @@ use super::code_memory::{CallSite, CompiledCode};
 use super::isa::HostIsas;
 use super::libcalls::Libcalls;
 use super::traps::{SiteCode, DYNAMIC};
-use super::{codegen_error, trap_code_bits, unsupported};
-use crate::api::types::{FuncType, Mutability, ValType};
+use super::{codegen_error, unsupported};
 use crate::error::{CompileError, TrapCode};
 use crate::module::ModuleInfo;
 use crate::runtime::vm::{VMContext, VMFuncRef, VMMemory, VMStoreContext, VMTable};
+use crate::runtime::GUARD_BYTES;
+use crate::types::{FuncType, Mutability, ValType};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::mem::{offset_of, size_of};
@@ -58,7 +59,7 @@ pub(super) fn ir_type(t: ValType) -> Result<Type, CompileError> {
         ValType::I64 => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
-        ValType::FuncRef | ValType::ExternRef => types::I64,
+        ValType::Ref(_) => types::I64,
         ValType::V128 => simd::V128,
     })
 }
@@ -134,29 +135,23 @@ fn install_stack_limit(
     Ok(())
 }
 
-/// Bytes of inaccessible address space after every guarded linear memory's
-/// 4 GiB: an access whose static offset plus size fits in it needs no
-/// bounds check, because a 32-bit index plus that offset can only land in
-/// the memory or in its guard region.
-pub(crate) const GUARD_BYTES: u64 = 2 << 30;
-
 /// The `UserExternalName` namespace of a module's defined functions (the
 /// index is the defined-function index): the targets of direct calls.
 const DEFINED_FUNCS: u32 = 0;
 
 /// The Cranelift trap code for a Wasm trap.
 pub(super) fn clif_trap(code: TrapCode) -> ir::TrapCode {
-    ir::TrapCode::unwrap_user(trap_code_bits(code) as u8)
+    ir::TrapCode::unwrap_user(code.bits() as u8)
 }
 
 /// The trap-table code for a trap site Cranelift recorded.
 fn site_code(code: ir::TrapCode) -> SiteCode {
     let bits = match code {
-        ir::TrapCode::STACK_OVERFLOW => trap_code_bits(TrapCode::StackOverflow),
-        ir::TrapCode::INTEGER_OVERFLOW => trap_code_bits(TrapCode::IntegerOverflow),
-        ir::TrapCode::HEAP_OUT_OF_BOUNDS => trap_code_bits(TrapCode::MemoryOutOfBounds),
-        ir::TrapCode::INTEGER_DIVISION_BY_ZERO => trap_code_bits(TrapCode::IntegerDivideByZero),
-        ir::TrapCode::BAD_CONVERSION_TO_INTEGER => trap_code_bits(TrapCode::BadConversionToInteger),
+        ir::TrapCode::STACK_OVERFLOW => TrapCode::StackOverflow.bits(),
+        ir::TrapCode::INTEGER_OVERFLOW => TrapCode::IntegerOverflow.bits(),
+        ir::TrapCode::HEAP_OUT_OF_BOUNDS => TrapCode::MemoryOutOfBounds.bits(),
+        ir::TrapCode::INTEGER_DIVISION_BY_ZERO => TrapCode::IntegerDivideByZero.bits(),
+        ir::TrapCode::BAD_CONVERSION_TO_INTEGER => TrapCode::BadConversionToInteger.bits(),
         user => return user.as_raw().get(),
     };
     bits as SiteCode
@@ -520,7 +515,7 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// The cold block that raises `code`.
     fn trap_block(&mut self, code: TrapCode) -> Block {
-        let bits = trap_code_bits(code);
+        let bits = code.bits();
         if let Some((_, b)) = self.trap_blocks.iter().find(|(c, _)| *c == bits) {
             return *b;
         }

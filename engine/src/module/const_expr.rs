@@ -2,8 +2,8 @@
 //! items), decoded once into a small list of operations evaluated at
 //! instantiation.
 
-use crate::api::types::ValType;
 use crate::error::CompileError;
+use crate::types::RefType;
 use alloc::vec::Vec;
 
 /// One operation of a constant expression. The arithmetic forms are the
@@ -15,7 +15,7 @@ pub(crate) enum ConstOp {
     F32(u32),
     F64(u64),
     V128(u128),
-    RefNull(ValType),
+    RefNull(RefType),
     RefFunc(u32),
     GlobalGet(u32),
     I32Add,
@@ -59,8 +59,8 @@ impl ConstExpr {
                 O::V128Const { value } => ConstOp::V128(value.i128() as u128),
                 O::RefNull { hty } => {
                     let ty = match hty {
-                        wasmparser::HeapType::FUNC => ValType::FuncRef,
-                        wasmparser::HeapType::EXTERN => ValType::ExternRef,
+                        wasmparser::HeapType::FUNC => RefType::FUNCREF,
+                        wasmparser::HeapType::EXTERN => RefType::EXTERNREF,
                         _ => {
                             return Err(CompileError::new(
                                 "unsupported reference type in constant expression",

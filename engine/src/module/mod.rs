@@ -9,7 +9,7 @@ mod parse;
 pub(crate) use const_expr::{ConstExpr, ConstOp};
 pub(crate) use parse::{features, parse_and_validate};
 
-use crate::api::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
+use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;

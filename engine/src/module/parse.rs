@@ -6,8 +6,11 @@ use super::{
     ConstExpr, ConstOp, DataSegment, ElemSegment, EntityIndex, FuncBody, Import, ModuleInfo,
     SegmentMode,
 };
-use crate::api::types::{FuncType, GlobalType, Limits, MemoryType, Mutability, TableType, ValType};
+use crate::config::Config;
 use crate::error::CompileError;
+use crate::types::{
+    FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
+};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use wasmparser::{
@@ -19,7 +22,7 @@ use wasmparser::{
 /// SIMD included; relaxed SIMD is not accepted) plus multi-memory, from
 /// Wasm 3.0, unless `Config::wasm_multi_memory(false)`. Exactly these: a
 /// broader set lets in encodings that no tier implements.
-pub(crate) fn features(config: &crate::Config) -> WasmFeatures {
+pub(crate) fn features(config: &Config) -> WasmFeatures {
     let mut f = WasmFeatures::WASM2;
     if config.multi_memory {
         f |= WasmFeatures::MULTI_MEMORY;
@@ -39,7 +42,7 @@ fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType, CompileErro
 }
 
 fn table_type(ty: &wasmparser::TableType, offset: u64) -> Result<TableType, CompileError> {
-    let element = ValType::from_ref_type(ty.element_type)
+    let element = RefType::from_wasmparser(ty.element_type)
         .ok_or_else(|| unsupported("this table element type", offset))?;
     if ty.table64 || ty.shared {
         return Err(unsupported("64-bit or shared tables", offset));
@@ -247,7 +250,7 @@ pub(crate) fn parse_and_validate(
                             .map(|f| f.map(|f| ConstExpr::Single(ConstOp::RefFunc(f))))
                             .collect::<Result<Vec<_>, _>>()?,
                         wasmparser::ElementItems::Expressions(ty, exprs) => {
-                            ValType::from_ref_type(ty).ok_or_else(|| {
+                            RefType::from_wasmparser(ty).ok_or_else(|| {
                                 unsupported("this element type", elem.range.start)
                             })?;
                             exprs

@@ -79,7 +79,7 @@ pub(crate) fn memory_fill_of(
     len: u32,
 ) -> Result<(), TrapCode> {
     let m = memory_index(inner, instance, memory);
-    let data = &mut inner.memories[m].data;
+    let data = inner.memories[m].bytes_mut();
     let r = range(dst, len, data.len())?;
     data[r].fill(val);
     Ok(())
@@ -94,7 +94,7 @@ pub(crate) fn memory_copy(
     len: u32,
 ) -> Result<(), TrapCode> {
     let m = memory_index(inner, instance, 0);
-    let data = &mut inner.memories[m].data;
+    let data = inner.memories[m].bytes_mut();
     let s = range(src, len, data.len())?;
     let d = range(dst, len, data.len())?;
     data.copy_within(s, d.start);
@@ -115,10 +115,10 @@ pub(crate) fn memory_copy_between(
 ) -> Result<(), TrapCode> {
     let dm = memory_index(inner, instance, dst_mem);
     let sm = memory_index(inner, instance, src_mem);
-    let s = range(src, len, inner.memories[sm].data.len())?;
-    let d = range(dst, len, inner.memories[dm].data.len())?;
+    let s = range(src, len, inner.memories[sm].len())?;
+    let d = range(dst, len, inner.memories[dm].len())?;
     if dm == sm {
-        inner.memories[dm].data.copy_within(s, d.start);
+        inner.memories[dm].bytes_mut().copy_within(s, d.start);
     } else {
         let (to, from) = if dm < sm {
             let (lo, hi) = inner.memories.split_at_mut(sm);
@@ -127,7 +127,7 @@ pub(crate) fn memory_copy_between(
             let (lo, hi) = inner.memories.split_at_mut(dm);
             (&mut hi[0], &lo[sm])
         };
-        to.data[d].copy_from_slice(&from.data[s]);
+        to.bytes_mut()[d].copy_from_slice(&from.bytes()[s]);
     }
     Ok(())
 }
@@ -157,8 +157,8 @@ pub(crate) fn memory_init_of(
     let inst = &inner.instances[instance as usize];
     let seg_range = inst.datas[seg as usize].clone();
     let s = range(src, len, seg_range.len())?;
-    let bytes = &inst.module.inner.bytes[seg_range.start + s.start..seg_range.start + s.end];
-    let data = &mut inner.memories[m].data;
+    let bytes = &inst.module.bytes[seg_range.start + s.start..seg_range.start + s.end];
+    let data = inner.memories[m].bytes_mut();
     let d = range(dst, len, data.len())?;
     data[d].copy_from_slice(bytes);
     Ok(())

@@ -1,7 +1,7 @@
 //! Globals. The value is raw bits in the interpreter's slot encoding,
 //! widened to 128 bits so a `v128` fits.
 
-use crate::api::types::GlobalType;
+use crate::types::GlobalType;
 use alloc::boxed::Box;
 
 /// A global in a store. The value is boxed so that it has one address for

@@ -1,17 +1,30 @@
-//! What instances are made of at run time, shared by every tier: the
-//! store's entities (functions, memories, tables, globals, instances) and
-//! instantiation.
+//! What instances are made of at run time, shared by every tier and
+//! knowing none: the store's entities (functions, memories, tables,
+//! globals, instances) addressed by store index, instantiation, constant
+//! evaluation, the bulk memory and table operations, host calls, and the
+//! `#[repr(C)]` VM layout compiled code reads.
 
 pub(crate) mod bulk;
+mod const_eval;
+mod engine;
+mod func;
 mod global;
 pub(crate) mod instance;
 mod memory;
+mod module;
+mod stack;
 mod store;
 mod table;
 pub(crate) mod vm;
 
+pub(crate) use engine::EngineShared;
+pub(crate) use func::{call_host, invoke_host, FuncEntity, HostContext, HostFn};
 pub(crate) use global::GlobalEntity;
 pub(crate) use instance::InstanceEntity;
-pub(crate) use memory::{MemoryEntity, PAGE_SIZE};
-pub(crate) use store::{FuncEntity, HostContext, HostFn, StoreId, StoreInner};
+#[cfg(feature = "jit")]
+pub(crate) use memory::GUARD_BYTES;
+pub(crate) use memory::{MemoryEntity, MemoryStrategy, PAGE_SIZE};
+pub(crate) use module::ModuleShared;
+pub(crate) use stack::Frame;
+pub(crate) use store::{EntityRef, StoreId, StoreInner};
 pub(crate) use table::TableEntity;

@@ -1,17 +1,17 @@
 //! The type-erased heart of a `Store`: every function, memory, table,
 //! global and instance a store owns, addressed by index, plus the
-//! interpreter's stacks. Nothing here is generic over the host's data type,
-//! so the executor is compiled once.
+//! interpreter's stacks and compiled code's view of the store. Nothing
+//! here is generic over the host's data type, so the tiers are compiled
+//! once.
+//!
+//! Entities are never removed while the store lives: indices and the
+//! addresses compiled code holds stay valid.
 
+use super::stack::Stack;
 use super::vm::StoreVm;
-use super::{GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
-use crate::api::engine::Engine;
-use crate::api::types::FuncType;
-use crate::api::values::Val;
-use crate::error::Error;
-use crate::interp::Stack;
+use super::{EngineShared, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
+use crate::types::{ExternType, FuncType};
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
@@ -29,73 +29,27 @@ impl StoreId {
     }
 }
 
-/// What a host function sees of the store while it runs: the store itself,
-/// the embedder's data (type-erased; the closure that was created for the
-/// store's `T` casts it back) and the instance that called it.
-pub(crate) struct HostContext<'a> {
-    pub inner: &'a mut StoreInner,
-    pub data: *mut (),
-    pub caller: Option<u32>,
-}
-
-/// A host function, type-erased over the store's data type.
-pub(crate) type HostFn =
-    dyn Fn(&mut HostContext<'_>, &[Val], &mut [Val]) -> Result<(), Error> + Send + Sync;
-
-/// A function in a store.
-#[derive(Clone)]
-pub(crate) enum FuncEntity {
-    /// A function defined by a module instance; `index` is in the module's
-    /// function index space and is never an import.
-    Wasm { instance: u32, index: u32, ty: u32 },
-    /// A host function.
-    Host { ty: u32, func: Arc<HostFn> },
-}
-
-impl FuncEntity {
-    /// The store-interned type id.
-    pub fn type_id(&self) -> u32 {
-        match self {
-            FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => *ty,
-        }
-    }
-}
-
-/// Interns function types per store, so `call_indirect` compares two
-/// integers.
-#[derive(Default)]
-pub(crate) struct TypeRegistry {
-    types: Vec<FuncType>,
-    ids: BTreeMap<FuncType, u32>,
-}
-
-impl TypeRegistry {
-    pub fn intern(&mut self, ty: &FuncType) -> u32 {
-        if let Some(id) = self.ids.get(ty) {
-            return *id;
-        }
-        let id = self.types.len() as u32;
-        self.types.push(ty.clone());
-        self.ids.insert(ty.clone(), id);
-        id
-    }
-
-    pub fn get(&self, id: u32) -> &FuncType {
-        &self.types[id as usize]
-    }
+/// A store entity by kind and store index: what an import is satisfied
+/// with and what an export names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EntityRef {
+    Func(u32),
+    Table(u32),
+    Memory(u32),
+    Global(u32),
 }
 
 /// Everything a store owns.
 pub(crate) struct StoreInner {
     pub id: StoreId,
-    pub engine: Engine,
+    pub engine: Arc<EngineShared>,
     pub funcs: Vec<FuncEntity>,
     pub memories: Vec<MemoryEntity>,
     pub tables: Vec<TableEntity>,
     pub globals: Vec<GlobalEntity>,
     pub instances: Vec<InstanceEntity>,
     pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
-    pub types: TypeRegistry,
+    /// The interpreter's stacks.
     pub stack: Stack,
     /// What compiled code needs of the store (JIT tier only).
     #[cfg_attr(not(feature = "jit"), allow(dead_code))]
@@ -103,28 +57,47 @@ pub(crate) struct StoreInner {
 }
 
 impl StoreInner {
-    pub fn new(engine: &Engine) -> Self {
+    pub fn new(engine: Arc<EngineShared>) -> Self {
         Self {
             id: StoreId::next(),
-            engine: engine.clone(),
+            engine,
             funcs: Vec::new(),
             memories: Vec::new(),
             tables: Vec::new(),
             globals: Vec::new(),
             instances: Vec::new(),
             externrefs: Vec::new(),
-            types: TypeRegistry::default(),
             stack: Stack::default(),
             vm: StoreVm::default(),
         }
     }
 
+    /// The signature of store function `func`.
     pub fn func_type(&self, func: u32) -> &FuncType {
-        self.types.get(self.funcs[func as usize].type_id())
+        match &self.funcs[func as usize] {
+            FuncEntity::Wasm {
+                instance, index, ..
+            } => self.instances[*instance as usize]
+                .module
+                .info
+                .func_type(*index),
+            FuncEntity::Host { sig, .. } => sig,
+        }
     }
 
     pub fn push_func(&mut self, func: FuncEntity) -> u32 {
         self.funcs.push(func);
         self.funcs.len() as u32 - 1
+    }
+
+    /// The current type of an entity (memories and tables with their
+    /// current size as the minimum).
+    pub fn entity_type(&self, entity: EntityRef) -> ExternType {
+        match entity {
+            EntityRef::Func(f) => ExternType::Func(self.func_type(f).clone()),
+            EntityRef::Table(t) => ExternType::Table(self.tables[t as usize].ty),
+            EntityRef::Memory(m) => ExternType::Memory(self.memories[m as usize].ty),
+            EntityRef::Global(g) => ExternType::Global(self.globals[g as usize].ty),
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! `runtime::RawRef`): 0 is null.
 
 use super::vm::VMTable;
-use crate::api::types::TableType;
+use crate::types::TableType;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 

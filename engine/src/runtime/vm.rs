@@ -51,7 +51,7 @@ pub(crate) struct VMTable {
 pub(crate) struct VMFuncRef {
     pub code: *const u8,
     pub vmctx: *mut u8,
-    /// The store-interned type id (`call_indirect` compares it).
+    /// The engine-wide type id (`call_indirect` compares it).
     pub type_id: u32,
     /// The function's index in the store (a `funcref` is this plus one).
     pub store_index: u32,
@@ -67,7 +67,8 @@ pub(crate) struct VMContext {
     pub globals: *const *mut u64,
     pub tables: *const *mut VMTable,
     pub funcs: *const VMFuncRef,
-    /// Module type index -> store-interned type id.
+    /// Module type index -> engine-wide type id (the module's
+    /// `type_ids`).
     pub type_ids: *const u32,
     /// The instance's index in its store.
     pub instance: u32,
@@ -157,7 +158,6 @@ pub(crate) struct InstanceVm {
     pub globals: Box<[*mut u64]>,
     pub tables: Box<[*mut VMTable]>,
     pub funcs: Box<[VMFuncRef]>,
-    pub type_ids: Box<[u32]>,
 }
 
 // SAFETY: the raw pointers in these structures point into boxes owned by

@@ -428,7 +428,7 @@ fn host_memory_grow_returns_old_size_and_respects_maximum() {
     assert_eq!(memory.grow(&mut store, 0).unwrap(), 2);
     assert_eq!(memory.grow(&mut store, 1).unwrap(), 2);
     assert!(memory.grow(&mut store, u64::MAX).is_err());
-    assert_eq!(memory.ty(&store).limits.min, 3);
+    assert_eq!(memory.ty(&store).minimum(), 3);
 }
 
 #[test]

@@ -76,7 +76,7 @@ fn each_memory_is_exported_with_its_own_size_and_data_segment() {
             mem(&store, &instance, "c"),
         );
         assert_eq!([a.size(&store), b.size(&store), c.size(&store)], [1, 2, 1]);
-        assert_eq!(b.ty(&store).limits.max, Some(3), "{tier}");
+        assert_eq!(b.ty(&store).maximum(), Some(3), "{tier}");
         assert_eq!(&b.data(&store)[131070..], &[0xaa, 0xbb], "{tier}");
         assert!(a.data(&store).iter().all(|&x| x == 0), "{tier}");
         let sizes = instance

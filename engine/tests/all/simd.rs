@@ -130,10 +130,7 @@ fn v128_globals_hold_all_128_bits(tier: Tier) {
     )
     .unwrap();
     let mut store = Store::new(&engine, ());
-    let ty = GlobalType {
-        content: ValType::V128,
-        mutability: Mutability::Const,
-    };
+    let ty = GlobalType::new(ValType::V128, Mutability::Const);
     let input = Global::new(&mut store, ty, Val::V128(1 << 64 | 1)).unwrap();
     let instance = Instance::new(&mut store, &module, &[input.into()]).unwrap();
     let g = instance.get_global(&store, "g").unwrap();

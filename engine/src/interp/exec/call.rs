@@ -2,13 +2,11 @@
 //! `call_indirect`, calling host functions, and `invoke`, the entry from
 //! the embedding API.
 
-use super::{execute, Stop};
-use crate::api::values::{vals_from_slots, Val};
+use super::{execute, module_code, Stop};
 use crate::error::{Error, Trap, TrapCode};
 use crate::interp::bytecode::Op;
 use crate::interp::CompiledFunc;
-use crate::runtime::{FuncEntity, HostContext, StoreInner};
-use alloc::vec::Vec;
+use crate::runtime::{FuncEntity, StoreInner};
 
 /// The operands of the `Aux` op at `ip`.
 #[inline(always)]
@@ -29,7 +27,7 @@ pub(super) fn enter_frame(
     callee: &CompiledFunc,
     base: usize,
 ) -> Result<(), Stop> {
-    let config = inner.engine.config();
+    let config = &inner.engine.config;
     if inner.stack.depth >= config.max_call_depth {
         return Err(TrapCode::StackOverflow.into());
     }
@@ -62,9 +60,9 @@ pub(super) fn wasm_callee(
     instance: u32,
     index: u32,
 ) -> Result<*const CompiledFunc, Stop> {
-    let module = &inner.instances[instance as usize].module.inner;
+    let module = &*inner.instances[instance as usize].module;
     let def = index - module.info.num_imported_funcs;
-    match module.compiled(def) {
+    match module_code(module)?.get(&module.info, &module.bytes, def) {
         Ok(f) => Ok(f as *const CompiledFunc),
         Err(e) => Err(Stop::Error(e.into())),
     }
@@ -89,14 +87,15 @@ pub(super) fn indirect_target(
         return Err(TrapCode::IndirectCallToNull);
     }
     let f = (raw - 1) as u32;
-    if inner.funcs[f as usize].type_id() != inst.type_ids[ty as usize] {
+    if inner.funcs[f as usize].type_id() != inst.module.type_ids[ty as usize] {
         return Err(TrapCode::BadSignature);
     }
     Ok(f)
 }
 
 /// Calls host function `f` with the arguments at value-stack slot
-/// `args`, writing its results there.
+/// `args`, writing its results there. The values are copied out and back:
+/// the host function may call back into Wasm, which can move the stack.
 pub(super) fn call_host(
     inner: &mut StoreInner,
     data: *mut (),
@@ -104,31 +103,18 @@ pub(super) fn call_host(
     caller: Option<u32>,
     args: usize,
 ) -> Result<(), Stop> {
-    let FuncEntity::Host { ty, func } = &inner.funcs[f as usize] else {
-        return Err(Stop::Error(Error::usage("not a host function")));
+    let n = inner.func_type(f).array_slots();
+    let mut buf = [0u64; 16];
+    let mut heap;
+    let slots: &mut [u64] = if n <= buf.len() {
+        &mut buf[..n]
+    } else {
+        heap = alloc::vec![0u64; n];
+        &mut heap
     };
-    let func = func.clone();
-    let ty = inner.types.get(*ty).clone();
-    let params: Vec<Val> = vals_from_slots(ty.params(), &inner.stack.values[args..], inner.id);
-    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-    {
-        let mut ctx = HostContext {
-            inner: &mut *inner,
-            data,
-            caller,
-        };
-        func(&mut ctx, &params, &mut results).map_err(Stop::Error)?;
-    }
-    let mut at = args;
-    for (r, t) in results.iter().zip(ty.results()) {
-        if r.ty() != *t || !r.belongs_to(inner) {
-            return Err(Stop::Error(Error::usage(alloc::format!(
-                "host function returned a {} where its type says {t}",
-                r.ty()
-            ))));
-        }
-        at += r.write_slots(&mut inner.stack.values[at..]);
-    }
+    slots.copy_from_slice(&inner.stack.values[args..args + n]);
+    crate::runtime::call_host(inner, data, f, caller, slots).map_err(Stop::Error)?;
+    inner.stack.values[args..args + n].copy_from_slice(slots);
     Ok(())
 }
 
@@ -151,7 +137,7 @@ impl<'a> Activation<'a> {
         let stack = &mut inner.stack;
         if stack.activations == 0 {
             stack.native_base = here;
-        } else if stack.native_base.abs_diff(here) > inner.engine.config().max_native_stack {
+        } else if stack.native_base.abs_diff(here) > inner.engine.config.max_native_stack {
             return Err(Trap::new(TrapCode::StackOverflow).into());
         }
         stack.activations += 1;
@@ -198,16 +184,7 @@ pub(crate) fn invoke(
             instance, index, ..
         } => (*instance, *index),
         FuncEntity::Host { .. } => {
-            // Give the host function its own slots above everything live.
-            let need = base + args.len().max(results.len());
-            if inner.stack.values.len() < need {
-                inner.stack.values.resize(need, 0);
-            }
-            inner.stack.values[base..base + args.len()].copy_from_slice(args);
-            inner.stack.top = need;
-            call_host(inner, data, func, None, base).map_err(stop_to_error)?;
-            results.copy_from_slice(&inner.stack.values[base..base + results.len()]);
-            return Ok(());
+            return crate::runtime::invoke_host(inner, data, func, args, results);
         }
     };
     let callee = wasm_callee(inner, instance, index).map_err(stop_to_error)?;

@@ -19,11 +19,10 @@ mod other_memory;
 mod simd;
 
 use super::bytecode::{simd_ops, Op};
-use super::numeric as num;
-use super::{CompiledFunc, Frame};
-use crate::api::module::ModuleInner;
-use crate::error::{Error, FrameInfo, Trap, TrapCode};
-use crate::runtime::{bulk, FuncEntity, StoreInner};
+use super::{CompiledFunc, ModuleCode};
+use crate::error::{CompileError, Error, FrameInfo, Trap, TrapCode};
+use crate::runtime::{bulk, Frame, FuncEntity, ModuleShared, StoreInner};
+use crate::semantics::scalar as num;
 use alloc::vec::Vec;
 
 pub(crate) use call::invoke;
@@ -49,23 +48,35 @@ impl From<Error> for Stop {
 /// Cached facts about the running instance.
 struct InstanceCache {
     index: u32,
-    module: *const ModuleInner,
+    module: *const ModuleShared,
+    code: *const ModuleCode,
     mem: *mut u8,
     mem_len: usize,
 }
 
+/// The interpreter's code of `module`, or an error if another tier made
+/// it (which the engine check at instantiation rules out).
+pub(super) fn module_code(module: &ModuleShared) -> Result<&ModuleCode, Stop> {
+    module.code::<ModuleCode>().ok_or_else(|| {
+        Stop::Error(Error::usage(
+            "the interpreter was asked to run a module another tier compiled",
+        ))
+    })
+}
+
 impl InstanceCache {
-    fn new(inner: &mut StoreInner, index: u32) -> Self {
-        let inst = &inner.instances[index as usize];
-        let module = &*inst.module.inner as *const ModuleInner;
+    fn new(inner: &mut StoreInner, index: u32) -> Result<Self, Stop> {
+        let module = &*inner.instances[index as usize].module;
+        let code = module_code(module)? as *const ModuleCode;
         let mut cache = InstanceCache {
             index,
             module,
+            code,
             mem: core::ptr::null_mut(),
             mem_len: 0,
         };
         cache.refresh_memory(inner);
-        cache
+        Ok(cache)
     }
 
     /// Re-reads memory 0's base and length (after it may have grown).
@@ -80,19 +91,23 @@ impl InstanceCache {
         let inst = &inner.instances[self.index as usize];
         if let Some(&m) = inst.memories.first() {
             let mem = &mut inner.memories[m as usize];
-            self.mem = mem.data.as_mut_ptr();
-            self.mem_len = mem.data.len();
+            self.mem = mem.base();
+            self.mem_len = mem.len();
         } else {
             self.mem = core::ptr::null_mut();
             self.mem_len = 0;
         }
     }
 
-    fn module(&self) -> &ModuleInner {
-        // SAFETY: the module is kept alive by the instance, which the
-        // store never drops while it lives, and the store is borrowed for
-        // the whole execution.
-        unsafe { &*self.module }
+    /// The code of defined function `def` of the running instance's
+    /// module, translating it on first use.
+    #[inline]
+    fn compiled(&self, def: u32) -> Result<&CompiledFunc, CompileError> {
+        // SAFETY: the module (and the code it owns) is kept alive by the
+        // instance, which the store never drops while it lives, and the
+        // store is borrowed for the whole execution.
+        let (module, code) = unsafe { (&*self.module, &*self.code) };
+        code.get(&module.info, &module.bytes, def)
     }
 }
 
@@ -111,7 +126,7 @@ fn backtrace(
         // SAFETY: as in `InstanceCache::module`: code lives as long as the
         // store's instances.
         let index = unsafe { (*func).func_index };
-        let info = &inner.instances[instance as usize].module.inner.info;
+        let info = &inner.instances[instance as usize].module.info;
         FrameInfo {
             func_index: index,
             func_name: info.func_names.get(&index).cloned(),
@@ -122,7 +137,7 @@ fn backtrace(
     let mut out = Vec::new();
     out.push(info_of(func, instance));
     for frame in outer.iter().rev().take(MAX_BACKTRACE - 1) {
-        out.push(info_of(frame.func, frame.instance));
+        out.push(info_of(frame.code.cast(), frame.instance));
     }
     let elided = (outer.len() + 1).saturating_sub(MAX_BACKTRACE);
     (out, elided)
@@ -143,15 +158,18 @@ pub(crate) fn execute(
 ) -> Result<(), Error> {
     let entry_depth = inner.stack.frames.len();
     let mut func_ptr = func as *const CompiledFunc;
-    let mut cache = InstanceCache::new(inner, instance);
-    let result = run(inner, data, &mut cache, &mut func_ptr, base, entry_depth);
+    let result = match InstanceCache::new(inner, instance) {
+        Ok(mut cache) => run(inner, data, &mut cache, &mut func_ptr, base, entry_depth)
+            .map_err(|stop| (stop, cache.index)),
+        Err(stop) => Err((stop, instance)),
+    };
     let result = match result {
         Ok(()) => Ok(()),
-        Err(Stop::Trap(code)) => {
-            let (frames, elided) = backtrace(inner, func_ptr, cache.index, entry_depth);
+        Err((Stop::Trap(code), running)) => {
+            let (frames, elided) = backtrace(inner, func_ptr, running, entry_depth);
             Err(Error::Trap(Trap::with_backtrace(code, frames, elided)))
         }
-        Err(Stop::Error(e)) => Err(e),
+        Err((Stop::Error(e), _)) => Err(e),
     };
     inner.stack.frames.truncate(entry_depth);
     result
@@ -329,13 +347,14 @@ fn run(
                 None => return Ok(()),
             };
             inner.stack.depth -= 1;
-            ip = frame.ret_ip;
+            ip = frame.ret_ip.cast();
             base = frame.base;
-            // SAFETY: see `Frame`.
-            func = unsafe { &*frame.func };
+            // SAFETY: see `runtime::Frame`: the interpreter pushed this
+            // pointer to a `CompiledFunc` its instance keeps alive.
+            func = unsafe { &*frame.code.cast::<CompiledFunc>() };
             *func_ptr = func;
             if frame.instance != cache.index {
-                *cache = InstanceCache::new(inner, frame.instance);
+                *cache = InstanceCache::new(inner, frame.instance)?;
             }
             reload_sp!();
         }};
@@ -348,9 +367,9 @@ fn run(
             let new_base = base + $args as usize;
             call::enter_frame(inner, callee, new_base)?;
             inner.stack.frames.push(Frame {
-                ret_ip: ip,
+                ret_ip: ip.cast(),
                 base,
-                func: func as *const CompiledFunc,
+                code: (func as *const CompiledFunc).cast(),
                 instance: cache.index,
             });
             base = new_base;
@@ -358,7 +377,7 @@ fn run(
             *func_ptr = func;
             ip = callee.ops.as_ptr();
             if $callee_instance != cache.index {
-                *cache = InstanceCache::new(inner, $callee_instance);
+                *cache = InstanceCache::new(inner, $callee_instance)?;
             }
             reload_sp!();
         }};
@@ -839,10 +858,7 @@ fn run(
                 do_return!()
             }
             Op::CallInternal { args, def } => {
-                let callee = cache
-                    .module()
-                    .compiled(def)
-                    .map_err(|e| Stop::Error(e.into()))?;
+                let callee = cache.compiled(def).map_err(|e| Stop::Error(e.into()))?;
                 // SAFETY: as in `InstanceCache::module`; the reference
                 // outlives this activation.
                 let callee: &CompiledFunc = unsafe { &*(callee as *const CompiledFunc) };

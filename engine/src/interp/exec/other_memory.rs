@@ -138,8 +138,8 @@ unsafe fn access(
     consts: &[u64],
 ) -> Result<*const Op, TrapCode> {
     let m = inner.instances[instance as usize].memories[memory as usize];
-    let data = &mut inner.memories[m as usize].data;
-    let (mem, len) = (data.as_mut_ptr(), data.len());
+    let mem = &mut inner.memories[m as usize];
+    let (mem, len) = (mem.base(), mem.len());
 
     macro_rules! load {
         ($dst:expr, $ptr:expr, $offset:expr, $n:literal, |$bytes:ident| $e:expr) => {{

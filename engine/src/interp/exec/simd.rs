@@ -3,13 +3,13 @@
 //! register allocation no matter how many vector ops there are. Once
 //! entered, it runs SIMD ops until the next scalar one, so a vector
 //! kernel's straight-line runs pay for one call, not one per op. The
-//! semantics are in [`crate::interp::simd`]; this file only moves values
+//! semantics are in [`crate::semantics::simd`]; this file only moves values
 //! between slots, memory and those functions.
 
 use super::memory;
 use crate::error::TrapCode;
 use crate::interp::bytecode::Op;
-use crate::interp::simd;
+use crate::semantics::simd;
 
 /// Runs the SIMD ops (`Copy2` and `Select2` included) of the frame at `sp`
 /// from the one at `ip` on, and returns the first op that is not one, for

@@ -31,9 +31,9 @@ mod tests_simd;
 
 use super::bytecode::{Op, Slot};
 use super::CompiledFunc;
-use crate::api::types::{FuncType, ValType};
 use crate::error::CompileError;
 use crate::module::ModuleInfo;
+use crate::types::{FuncType, ValType};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use wasmparser::{BinaryReader, BlockType, FunctionBody};

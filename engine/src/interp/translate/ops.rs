@@ -2,9 +2,9 @@
 //! plus the tables of immediate forms and compare-and-branch fusions.
 
 use super::{FrameKind, Operand, Translator};
-use crate::api::types::ValType;
 use crate::error::CompileError;
 use crate::interp::bytecode::{Op, Slot};
+use crate::types::ValType;
 use wasmparser::Operator;
 
 type Reg3 = fn(Slot, Slot, Slot) -> Op;

@@ -193,7 +193,6 @@ const _: () = assert!((2 * INLINED_OFFSET as u32) < 251);
 mod tests {
     use super::*;
     use crate::error::TrapCode;
-    use crate::jit::trap_code_bits;
 
     #[test]
     fn marked_codes_split_back_to_their_site_code() {
@@ -201,14 +200,11 @@ mod tests {
             assert_eq!(split_site(code), (code, false));
             assert_eq!(split_site(code + INLINED_OFFSET), (code, true));
         }
-        assert!(trap_code_bits(TrapCode::StackOverflow) < u32::from(INLINED_OFFSET));
+        assert!(TrapCode::StackOverflow.bits() < u32::from(INLINED_OFFSET));
         let marked = marked_trap(ir::TrapCode::HEAP_OUT_OF_BOUNDS);
         assert_eq!(
             split_site(site_code(marked)),
-            (
-                trap_code_bits(TrapCode::MemoryOutOfBounds) as SiteCode,
-                true
-            )
+            (TrapCode::MemoryOutOfBounds.bits() as SiteCode, true)
         );
     }
 }

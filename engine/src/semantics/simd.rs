@@ -1,14 +1,14 @@
-//! Exact WebAssembly `v128` semantics for the interpreter: every lane-wise
+//! Exact WebAssembly `v128` semantics: every lane-wise
 //! operation of the fixed-width SIMD proposal as a plain function on
 //! `u128` values (lane 0 in the least significant bits, as in memory).
 //!
 //! This is the portable implementation: lane arrays in and out, written so
 //! that the compiler can vectorize them, with no `unsafe` and no target
 //! features, so it builds for every target (`no_std` ones included). Float
-//! lanes reuse the scalar rules of [`numeric`](super::numeric), so NaN
+//! lanes reuse the scalar rules of [`scalar`](super::scalar), so NaN
 //! results, rounding and saturation match the scalar instructions exactly.
 
-use super::numeric as num;
+use super::scalar as num;
 
 // ---------------------------------------------------------------------------
 // Lane views

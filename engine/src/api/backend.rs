@@ -1,0 +1,91 @@
+//! The tier seam: the one place that knows which tiers exist. Everything
+//! else in the API is tier-blind and comes here to create an engine's
+//! tier state, compile a module, link an instance for compiled code, and
+//! call a function.
+
+use crate::config::{Config, Tier};
+use crate::error::Result;
+use crate::module::ModuleInfo;
+use crate::runtime::{EngineShared, MemoryStrategy, StoreInner};
+use crate::types::TypeRegistry;
+use alloc::boxed::Box;
+use core::any::Any;
+
+/// An engine's shared state for `config`'s tier.
+pub(crate) fn new_engine(config: &Config) -> EngineShared {
+    let (memory, tier): (MemoryStrategy, Box<dyn Any + Send + Sync>) = match config.tier {
+        Tier::Interpreter => (MemoryStrategy::Heap, Box::new(())),
+        #[cfg(feature = "jit")]
+        Tier::Jit => (
+            crate::jit::memory_strategy(config),
+            Box::new(crate::jit::EngineJit::default()),
+        ),
+        // `compile` refuses every module, so nothing runs.
+        #[cfg(not(feature = "jit"))]
+        Tier::Jit => (MemoryStrategy::Heap, Box::new(())),
+    };
+    EngineShared {
+        config: config.clone(),
+        types: TypeRegistry::default(),
+        memory,
+        tier,
+    }
+}
+
+/// The tier's code for a validated module.
+pub(crate) fn compile(
+    engine: &EngineShared,
+    info: &ModuleInfo,
+    bytes: &[u8],
+) -> Result<Box<dyn Any + Send + Sync>> {
+    match engine.config.tier {
+        Tier::Interpreter => Ok(Box::new(crate::interp::ModuleCode::new(
+            info,
+            bytes,
+            engine.config.lazy_translation,
+        )?)),
+        #[cfg(feature = "jit")]
+        Tier::Jit => Ok(Box::new(crate::jit::compile_module(engine, info, bytes)?)),
+        #[cfg(not(feature = "jit"))]
+        Tier::Jit => Err(crate::error::CompileError::new(
+            "this build of Petrel has no JIT (cargo feature `jit`)",
+            None,
+        )
+        .into()),
+    }
+}
+
+/// Prepares instance `instance` (just created in `inner`) for its tier:
+/// compiled code needs its VM context.
+pub(crate) fn link(inner: &mut StoreInner, instance: u32) -> Result<()> {
+    match inner.engine.config.tier {
+        Tier::Interpreter => Ok(()),
+        #[cfg(feature = "jit")]
+        Tier::Jit => crate::jit::link_instance(inner, instance),
+        #[cfg(not(feature = "jit"))]
+        Tier::Jit => {
+            let _ = instance;
+            Ok(())
+        }
+    }
+}
+
+/// Calls store function `func` from the host on the store's tier:
+/// arguments and results are raw slots whose types the caller has checked.
+pub(crate) fn invoke(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<()> {
+    match inner.engine.config.tier {
+        Tier::Interpreter => crate::interp::invoke(inner, data, func, args, results),
+        #[cfg(feature = "jit")]
+        Tier::Jit => crate::jit::invoke(inner, data, func, args, results),
+        #[cfg(not(feature = "jit"))]
+        Tier::Jit => Err(crate::error::Error::usage(
+            "this build of Petrel has no JIT",
+        )),
+    }
+}

@@ -1,0 +1,31 @@
+//! What the runtime and the tiers share of an engine: its settings, its
+//! function-type registry, how its linear memories are laid out, and the
+//! state its tier keeps engine-wide (the JIT's ISA and stubs).
+
+use super::memory::MemoryStrategy;
+use crate::config::Config;
+use crate::types::TypeRegistry;
+use alloc::boxed::Box;
+use core::any::Any;
+
+/// The shared part of an engine; the public `Engine` is an `Arc` of it and
+/// every store holds one.
+pub(crate) struct EngineShared {
+    pub config: Config,
+    pub types: TypeRegistry,
+    /// Where this engine's linear memories live (chosen by the tier).
+    pub memory: MemoryStrategy,
+    /// State the engine's tier keeps for the whole engine, read only by
+    /// that tier (`()` for the interpreter).
+    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
+    pub tier: Box<dyn Any + Send + Sync>,
+}
+
+impl core::fmt::Debug for EngineShared {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EngineShared")
+            .field("config", &self.config)
+            .field("memory", &self.memory)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,100 @@
+//! Functions in a store, and calling host functions: the one path both
+//! tiers take into host code.
+
+use super::StoreInner;
+use crate::error::Error;
+use crate::types::{FuncType, TypeId};
+use alloc::sync::Arc;
+
+/// What a host function sees of the store while it runs: the store itself,
+/// the embedder's data (type-erased; the closure that was created for the
+/// store's `T` casts it back) and the instance that called it.
+pub(crate) struct HostContext<'a> {
+    pub inner: &'a mut StoreInner,
+    pub data: *mut (),
+    pub caller: Option<u32>,
+}
+
+/// A host function, type-erased over the store's data type. `slots` holds
+/// the arguments in the raw encoding on entry (one slot per value, two for
+/// a `v128`) and receives the results the same way; it is as long as the
+/// longer of the two lists. The function checks the values it returns
+/// (their types, and that references belong to the store).
+pub(crate) type HostFn =
+    dyn Fn(&mut HostContext<'_>, &mut [u64]) -> Result<(), Error> + Send + Sync;
+
+/// A function in a store.
+#[derive(Clone)]
+pub(crate) enum FuncEntity {
+    /// A function defined by a module instance; `index` is in the module's
+    /// function index space and is never an import.
+    Wasm {
+        instance: u32,
+        index: u32,
+        ty: TypeId,
+    },
+    /// A host function.
+    Host {
+        ty: TypeId,
+        sig: FuncType,
+        func: Arc<HostFn>,
+    },
+}
+
+impl FuncEntity {
+    /// The engine-wide type id.
+    pub fn type_id(&self) -> TypeId {
+        match self {
+            FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => *ty,
+        }
+    }
+}
+
+/// Calls host function `f` of the store on `slots` (see [`HostFn`]), on
+/// behalf of instance `caller` (`None` when the host calls it directly).
+pub(crate) fn call_host(
+    inner: &mut StoreInner,
+    data: *mut (),
+    f: u32,
+    caller: Option<u32>,
+    slots: &mut [u64],
+) -> Result<(), Error> {
+    let FuncEntity::Host { func, .. } = &inner.funcs[f as usize] else {
+        return Err(Error::usage("not a host function"));
+    };
+    let func: *const HostFn = Arc::as_ptr(func);
+    let mut ctx = HostContext {
+        inner,
+        data,
+        caller,
+    };
+    // SAFETY: a store never removes a function while it lives (its
+    // function list only grows), so the `Arc` behind `func` stays alive
+    // for the whole call even if the host function adds functions and the
+    // list reallocates; the closure itself is immutable (`Fn`).
+    unsafe { (*func)(&mut ctx, slots) }
+}
+
+/// Calls host function `f` directly from the host (no Wasm frame between):
+/// `args` in, `results` out, in the raw encoding.
+pub(crate) fn invoke_host(
+    inner: &mut StoreInner,
+    data: *mut (),
+    f: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<(), Error> {
+    let mut buf = [0u64; 16];
+    let mut heap;
+    let n = args.len().max(results.len());
+    let slots: &mut [u64] = if n <= buf.len() {
+        &mut buf[..n]
+    } else {
+        heap = alloc::vec![0u64; n];
+        &mut heap
+    };
+    slots[..args.len()].copy_from_slice(args);
+    call_host(inner, data, f, None, slots)?;
+    results.copy_from_slice(&slots[..results.len()]);
+    Ok(())
+}

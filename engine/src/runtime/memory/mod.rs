@@ -1,0 +1,122 @@
+//! Linear memories. Security-critical: every access the interpreter makes
+//! goes through the bounds checks in `interp::exec::memory`, against the
+//! length kept here; compiled code either checks against the same length
+//! or, for a guarded memory, relies on the guard region behind it.
+//!
+//! Where a memory's bytes live is its engine's [`MemoryStrategy`], chosen
+//! by the tier (see `linear`). Code outside this folder reaches the bytes
+//! through [`MemoryEntity::bytes`] and [`MemoryEntity::bytes_mut`], or, on
+//! the hot paths, through the base and length it caches and refreshes
+//! after anything that can grow the memory.
+
+mod linear;
+
+use super::vm::VMMemory;
+use super::EngineShared;
+use crate::types::MemoryType;
+use alloc::boxed::Box;
+use linear::LinearBytes;
+
+#[cfg(feature = "jit")]
+pub(crate) use linear::GUARD_BYTES;
+
+/// Bytes in one WebAssembly page.
+pub(crate) const PAGE_SIZE: usize = 65_536;
+
+/// Where an engine's linear memories live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "jit"), allow(dead_code))]
+pub(crate) enum MemoryStrategy {
+    /// A heap allocation that may move when it grows (the interpreter,
+    /// `no_std`, and the JIT without signal-based traps).
+    Heap,
+    /// A reservation of 4 GiB plus [`GUARD_BYTES`] of address space that
+    /// never moves; growing makes more of it accessible, and any 32-bit
+    /// index plus an offset below the guard size lands inside it, so an
+    /// out-of-bounds access faults instead of reaching other memory (the
+    /// JIT with signal-based traps).
+    Guarded,
+}
+
+/// A linear memory in a store.
+pub(crate) struct MemoryEntity {
+    pub ty: MemoryType,
+    /// The guest's bytes; their length is always a whole number of pages.
+    data: LinearBytes,
+    /// The most pages this memory may have: the lesser of its declared
+    /// maximum and the engine's limit.
+    pub max_pages: u64,
+    /// The base and length compiled code reads; kept equal to `data`'s by
+    /// every method that can move or resize it.
+    pub vm: Box<VMMemory>,
+}
+
+impl MemoryEntity {
+    /// A memory of `ty`'s initial size, laid out as `engine` lays out its
+    /// memories, or `None` if that exceeds the engine's limit or cannot be
+    /// allocated.
+    pub fn new(ty: MemoryType, engine: &EngineShared) -> Option<Self> {
+        let engine_max_pages = engine.config.max_memory_pages;
+        let declared_max = ty.limits.max.unwrap_or(65_536);
+        let max_pages = declared_max.min(engine_max_pages).min(65_536);
+        if ty.limits.min > max_pages {
+            return None;
+        }
+        let bytes = usize::try_from(ty.limits.min)
+            .ok()?
+            .checked_mul(PAGE_SIZE)?;
+        let mut data = LinearBytes::new(bytes, engine.memory)?;
+        let vm = Box::new(VMMemory {
+            base: data.as_mut_ptr(),
+            len: data.len(),
+        });
+        Some(Self {
+            ty,
+            data,
+            max_pages,
+            vm,
+        })
+    }
+
+    /// Current size in pages.
+    pub fn pages(&self) -> u64 {
+        (self.data.len() / PAGE_SIZE) as u64
+    }
+
+    /// Current size in bytes.
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The first byte. Valid for [`MemoryEntity::len`] bytes until the
+    /// memory next grows.
+    pub fn base(&mut self) -> *mut u8 {
+        self.data.as_mut_ptr()
+    }
+
+    /// The guest's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// The guest's bytes, mutably.
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        &mut self.data
+    }
+
+    /// Grows by `delta` pages; returns the old size, or `None` when
+    /// refused (over the maximum, or the allocation failed).
+    pub fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.max_pages {
+            return None;
+        }
+        let new_bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
+        self.data.grow_to(new_bytes)?;
+        self.vm.base = self.data.as_mut_ptr();
+        self.vm.len = self.data.len();
+        self.ty.limits.min = new;
+        Some(old)
+    }
+}

@@ -1,0 +1,137 @@
+//! The types of what a module imports and exports: memories, tables,
+//! globals, and functions among them.
+
+use super::{FuncType, RefType, ValType};
+use core::fmt;
+
+/// Size limits of a memory (in pages) or table (in elements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Limits {
+    pub min: u64,
+    pub max: Option<u64>,
+}
+
+impl Limits {
+    /// Whether something with limits `self` may stand in for an import
+    /// declaring `wanted` (the spec's import subtyping).
+    pub fn matches(&self, wanted: &Limits) -> bool {
+        self.min >= wanted.min
+            && match (self.max, wanted.max) {
+                (_, None) => true,
+                (Some(have), Some(want)) => have <= want,
+                (None, Some(_)) => false,
+            }
+    }
+}
+
+impl fmt::Display for Limits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.min)?;
+        if let Some(max) = self.max {
+            write!(f, " {max}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The type of a linear memory; sizes are in 64 KiB pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct MemoryType {
+    pub limits: Limits,
+    /// Whether addresses are 64-bit (memory64).
+    pub memory64: bool,
+    /// Whether the memory is shared between threads.
+    pub shared: bool,
+}
+
+impl MemoryType {
+    /// Whether a memory of type `self` may stand in for an import of type
+    /// `wanted`.
+    pub fn matches(&self, wanted: &MemoryType) -> bool {
+        self.memory64 == wanted.memory64
+            && self.shared == wanted.shared
+            && self.limits.matches(&wanted.limits)
+    }
+}
+
+impl fmt::Display for MemoryType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "(memory {})", self.limits)
+    }
+}
+
+/// The type of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct TableType {
+    pub element: RefType,
+    pub limits: Limits,
+}
+
+impl TableType {
+    pub fn matches(&self, wanted: &TableType) -> bool {
+        self.element == wanted.element && self.limits.matches(&wanted.limits)
+    }
+}
+
+impl fmt::Display for TableType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "(table {} {})", self.limits, self.element)
+    }
+}
+
+/// Whether a global can be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Mutability {
+    Const,
+    Var,
+}
+
+/// The type of a global.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct GlobalType {
+    pub content: ValType,
+    pub mutability: Mutability,
+}
+
+impl fmt::Display for GlobalType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.mutability {
+            Mutability::Const => write!(f, "(global {})", self.content),
+            Mutability::Var => write!(f, "(global (mut {}))", self.content),
+        }
+    }
+}
+
+/// The type of an import or export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ExternType {
+    Func(FuncType),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+impl ExternType {
+    /// Whether something of type `self` may stand in for an import of
+    /// type `wanted`.
+    pub fn matches(&self, wanted: &ExternType) -> bool {
+        match (self, wanted) {
+            (ExternType::Func(a), ExternType::Func(b)) => a == b,
+            (ExternType::Table(a), ExternType::Table(b)) => a.matches(b),
+            (ExternType::Memory(a), ExternType::Memory(b)) => a.matches(b),
+            (ExternType::Global(a), ExternType::Global(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for ExternType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExternType::Func(t) => t.fmt(f),
+            ExternType::Table(t) => t.fmt(f),
+            ExternType::Memory(t) => t.fmt(f),
+            ExternType::Global(t) => t.fmt(f),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The internal type system: value and reference types, function types,
+//! the types of memories, tables and globals, and the engine-wide registry
+//! that gives every distinct function type one small id.
+//!
+//! Every layer reads these; none of them depends on anything above this
+//! folder. The public API (`api::types`) wraps them in the shapes
+//! embedders know from wasmtime, so the internal types can grow with the
+//! Wasm 3.0 type system (concrete heap types, recursion groups, subtyping)
+//! without breaking embedders.
+
+mod entity;
+mod func;
+mod registry;
+mod val;
+
+pub(crate) use entity::{ExternType, GlobalType, Limits, MemoryType, Mutability, TableType};
+pub(crate) use func::FuncType;
+pub(crate) use registry::{TypeId, TypeRegistry};
+pub(crate) use val::{HeapType, RefType, ValType};
