@@ -24,9 +24,9 @@ pub(super) struct CompiledCode {
     pub inlined: Vec<u32>,
 }
 
-/// A direct call to another function of the same image: a 32-bit
-/// pc-relative displacement (x86-64 `call rel32`) at `offset`, to be set to
-/// `callee`'s entry plus `addend` minus the field's own address.
+/// A direct call to another function of the same image: the relocation at
+/// `offset`, resolved to `callee`'s entry plus `addend` by the
+/// architecture's `sys::patch_direct_call`.
 pub(super) struct CallSite {
     pub offset: u32,
     /// Index of the callee among the functions of the same `CodeMemory`.
@@ -69,13 +69,8 @@ impl CodeMemory {
                     .get(call.callee as usize)
                     .ok_or_else(|| alloc::format!("a call to unknown function {}", call.callee))?;
                 let at = off + call.offset as usize;
-                let disp = *target as i64 + call.addend - at as i64;
-                let disp = i32::try_from(disp)
-                    .map_err(|_| String::from("code image too large for 32-bit calls"))?;
-                let field = map
-                    .get_mut(at..at + 4)
-                    .ok_or_else(|| String::from("a call site outside its function"))?;
-                field.copy_from_slice(&disp.to_le_bytes());
+                crate::sys::patch_direct_call(&mut map, at, *target, call.addend)
+                    .map_err(String::from)?;
             }
         }
         let map = map

@@ -33,7 +33,6 @@ use crate::types::{FuncType, Mutability, ValType};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::mem::{offset_of, size_of};
-use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
@@ -192,13 +191,12 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
     let mut calls = Vec::new();
     for r in &relocs {
         let callee = match (&r.kind, &r.target) {
-            (
-                Reloc::X86CallPCRel4,
-                FinalizedRelocTarget::ExternalName(ExternalName::User(name)),
-            ) => {
+            (kind, FinalizedRelocTarget::ExternalName(ExternalName::User(name)))
+                if crate::sys::is_direct_call(*kind) =>
+            {
                 let name = &ctx.func.params.user_named_funcs()[*name];
                 if name.namespace == inline::DEFINED_FUNCS_INLINED {
-                    inlined.push(inline::call_mark(r.offset));
+                    inlined.push(crate::sys::direct_call_site(r.offset));
                 }
                 (name.namespace == DEFINED_FUNCS || name.namespace == inline::DEFINED_FUNCS_INLINED)
                     .then_some(name.index)

@@ -25,7 +25,7 @@ use std::sync::RwLock;
 
 use crate::error::MAX_BACKTRACE;
 
-/// A trap code in the table: [`super::trap_code_bits`] of a `TrapCode`, or
+/// A trap code in the table: the [`TrapCode::bits`](crate::TrapCode::bits) of a code, or
 /// [`DYNAMIC`]. Always below `translate::inline::INLINED_OFFSET`, which
 /// marks the same codes in inlined code while a function is compiled.
 pub(crate) type SiteCode = u8;
@@ -141,7 +141,7 @@ pub(crate) unsafe fn enter(
     caller_vmctx: *mut u8,
     values: *mut u64,
 ) -> Result<(), TrapRecord> {
-    sys::install_signal_handlers();
+    sys::install_signal_handlers(on_fault);
     sys::ensure_alt_stack();
     let mut act = Activation {
         jmp: JmpBuf::default(),
@@ -232,8 +232,8 @@ pub(crate) fn on_fault(pc: usize, fp: usize) -> Option<*const JmpBuf> {
     let mut fp = fp;
     while fp != 0 && fp.is_multiple_of(8) && fp < limit {
         // SAFETY: `fp` is a frame of this thread's stack below the entry
-        // (checked above): a saved frame pointer, then a return address.
-        let (next, ret) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
+        // (checked above), and compiled frames keep frame records.
+        let (next, ret) = unsafe { sys::frame_record(fp) };
         // The call instruction is just before its return address.
         record(ret.wrapping_sub(1));
         if next <= fp {

@@ -1,35 +1,38 @@
-//! Platform code, one small module per operating system and architecture:
-//! virtual-memory reservations for guarded linear memories, the signal
-//! handler that turns faults in compiled code into traps, and the
-//! register-level entry and resume points those traps need.
+//! Platform code, one file per operating system (`os/`) and per
+//! architecture (`arch/`): virtual-memory reservations for guarded linear
+//! memories, the signal handler that turns faults in compiled code into
+//! traps, the register-level entry and resume points those traps need,
+//! frame records, instruction-cache coherence and the relocation of
+//! direct calls.
 //!
 //! Everything outside this folder calls the functions re-exported here and
-//! never matches on `cfg(target_os)` or `cfg(target_arch)` itself. Where a
-//! platform is not supported, [`SIGNALS_SUPPORTED`] is false: the JIT then
-//! compiles explicit checks for every trap and memories are plain heap
-//! allocations.
+//! never matches on `cfg(target_os)` or `cfg(target_arch)` itself; this
+//! folder imports nothing of the engine (the signal handler asks the
+//! callback it was installed with). Where a platform is not supported,
+//! [`SIGNALS_SUPPORTED`] is false: the JIT then compiles explicit checks
+//! for every trap and memories are plain heap allocations.
 
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-mod unix;
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-mod x86_64;
+// Without the JIT only the reservations are used.
+#![cfg_attr(not(feature = "jit"), allow(dead_code, unused_imports))]
 
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-pub(crate) use unix::{ensure_alt_stack, install_signal_handlers, Reservation};
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-pub(crate) use x86_64::{call_with_recovery, flush_icache, JmpBuf};
+#[cfg_attr(target_os = "linux", path = "os/linux.rs")]
+#[cfg_attr(not(target_os = "linux"), path = "os/unsupported.rs")]
+mod os;
+
+#[cfg_attr(target_arch = "x86_64", path = "arch/x86_64.rs")]
+#[cfg_attr(not(target_arch = "x86_64"), path = "arch/unsupported.rs")]
+mod arch;
+
+pub(crate) use arch::{call_with_recovery, flush_icache, frame_record, JmpBuf};
+#[cfg(feature = "jit")]
+pub(crate) use arch::{direct_call_site, is_direct_call, patch_direct_call};
+pub(crate) use os::{ensure_alt_stack, install_signal_handlers, Reservation};
 
 /// Whether this platform can run compiled code with signal-based traps and
 /// guard-page memories.
 pub(crate) const SIGNALS_SUPPORTED: bool = cfg!(all(target_os = "linux", target_arch = "x86_64"));
 
-/// Fallbacks for platforms without signal-based traps: the JIT never
-/// enters compiled code through these, because `SIGNALS_SUPPORTED` is
-/// false there.
-#[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
-mod unsupported;
-#[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
-pub(crate) use unsupported::{
-    call_with_recovery, ensure_alt_stack, flush_icache, install_signal_handlers, JmpBuf,
-    Reservation,
-};
+/// Asked by the signal handler about a fault at `pc` with frame pointer
+/// `fp` on the current thread: the recovery point to resume at if the
+/// fault is a trap, `None` to pass it on. Runs in a signal handler.
+pub(crate) type FaultHandler = fn(pc: usize, fp: usize) -> Option<*const JmpBuf>;

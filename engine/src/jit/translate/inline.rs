@@ -58,13 +58,6 @@ pub(super) fn split_site(code: SiteCode) -> (SiteCode, bool) {
     }
 }
 
-/// The return-address mark of a direct call: the address the trap
-/// handler records for a frame is its return address minus one, and an
-/// x86-64 `call rel32` ends with the 4-byte field its relocation patches.
-pub(super) fn call_mark(reloc_offset: u32) -> u32 {
-    reloc_offset + 3
-}
-
 /// Inlines, once, the calls the function in `ctx` (defined function
 /// `def`) makes to itself, if it is small and its copy can be marked.
 pub(super) fn inline_self_calls(ctx: &mut Context, def: u32) -> Result<(), CompileError> {

@@ -1,6 +1,7 @@
 //! x86-64 (System V ABI, Linux): entering compiled code with a recovery
-//! point, resuming there after a trap, and reading and redirecting a
-//! signal's saved register context.
+//! point, resuming there after a trap, reading and redirecting a signal's
+//! saved register context, walking frame records, instruction-cache
+//! coherence, and the relocation of direct calls.
 //!
 //! The recovery point is a minimal `setjmp`: [`call_with_recovery`] saves
 //! the callee-saved registers and its stack pointer, then calls the entry
@@ -91,7 +92,7 @@ unsafe extern "C" fn resume() {
 ///
 /// # Safety
 /// `uc` must be the context a signal handler received.
-pub(super) unsafe fn pc_and_fp(uc: *const libc::ucontext_t) -> (usize, usize) {
+pub(crate) unsafe fn pc_and_fp(uc: *const libc::ucontext_t) -> (usize, usize) {
     // SAFETY: the caller passes the kernel's saved context; `gregs` is
     // the x86-64 Linux general-register array.
     let gregs = unsafe { &(*uc).uc_mcontext.gregs };
@@ -108,7 +109,7 @@ pub(super) unsafe fn pc_and_fp(uc: *const libc::ucontext_t) -> (usize, usize) {
 /// `uc` must be the context a signal handler received for a fault on this
 /// thread, and `buf` the live recovery point of the innermost entry into
 /// compiled code on this thread.
-pub(super) unsafe fn redirect_to_resume(uc: *mut libc::ucontext_t, buf: *const JmpBuf) {
+pub(crate) unsafe fn redirect_to_resume(uc: *mut libc::ucontext_t, buf: *const JmpBuf) {
     // SAFETY: as above; writing the saved registers is how a handler
     // changes where the thread resumes.
     let gregs = unsafe { &mut (*uc).uc_mcontext.gregs };
@@ -120,6 +121,53 @@ pub(super) unsafe fn redirect_to_resume(uc: *mut libc::ucontext_t, buf: *const J
     gregs[libc::REG_RSP as usize] = unsafe { (*buf).entry_sp() } as i64 - 8;
 }
 
+/// The frame record at frame pointer `fp`: the caller's frame pointer and
+/// the return address into the caller. On x86-64 `fp` points at the saved
+/// frame pointer, with the return address just above it.
+///
+/// # Safety
+/// `fp` must be the frame pointer of a live frame that keeps one (compiled
+/// code always does) on this thread's stack.
+pub(crate) unsafe fn frame_record(fp: usize) -> (usize, usize) {
+    // SAFETY: as above: two words of a live frame record.
+    unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) }
+}
+
 /// Makes freshly written code visible to instruction fetch. x86 keeps its
 /// caches coherent, so there is nothing to do.
 pub(crate) fn flush_icache(_ptr: *const u8, _len: usize) {}
+
+/// Whether Cranelift's relocation `kind` is a direct call to another
+/// function of the same code image (`call rel32`), the only relocation
+/// compiled code may carry.
+#[cfg(feature = "jit")]
+pub(crate) fn is_direct_call(kind: cranelift_codegen::binemit::Reloc) -> bool {
+    kind == cranelift_codegen::binemit::Reloc::X86CallPCRel4
+}
+
+/// The address a backtrace sees for a direct call whose relocation is at
+/// `reloc_offset`: its return address minus one, as the frame walk
+/// records it. The rel32 field is the call's last four bytes.
+#[cfg(feature = "jit")]
+pub(crate) fn direct_call_site(reloc_offset: u32) -> u32 {
+    reloc_offset + 3
+}
+
+/// Resolves the direct call whose relocation is at `at` in `image` to the
+/// code at `target` (offsets in the image; `addend` as Cranelift gave it):
+/// a 32-bit displacement from the field itself.
+#[cfg(feature = "jit")]
+pub(crate) fn patch_direct_call(
+    image: &mut [u8],
+    at: usize,
+    target: usize,
+    addend: i64,
+) -> Result<(), &'static str> {
+    let disp = target as i64 + addend - at as i64;
+    let disp = i32::try_from(disp).map_err(|_| "code image too large for 32-bit calls")?;
+    let field = image
+        .get_mut(at..at + 4)
+        .ok_or("a call site outside its function")?;
+    field.copy_from_slice(&disp.to_le_bytes());
+    Ok(())
+}

@@ -1,8 +1,13 @@
-//! Unix (Linux for now): address-space reservations and the trap signal
-//! handler.
+//! Linux: address-space reservations, the trap signal handler and
+//! per-thread alternate signal stacks. The handler knows nothing of the
+//! engine: it asks the callback it was installed with whether a fault is
+//! a trap, and reads and redirects the interrupted registers through the
+//! architecture's module.
 
-use super::x86_64::{pc_and_fp, redirect_to_resume};
+use super::arch::{pc_and_fp, redirect_to_resume};
+use super::FaultHandler;
 use core::ptr;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
 
 /// A reservation of address space: `accessible` bytes from the start are
@@ -93,12 +98,18 @@ const SIGNALS: [libc::c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, li
 static mut PREVIOUS: [core::mem::MaybeUninit<libc::sigaction>; 4] =
     [const { core::mem::MaybeUninit::zeroed() }; 4];
 
+/// The callback that decides whether a fault is a trap (a `FaultHandler`
+/// as an address; 0 until installed).
+static ON_FAULT: AtomicUsize = AtomicUsize::new(0);
+
 /// Installs the trap handler for SIGSEGV, SIGBUS, SIGILL and SIGFPE once
-/// per process. Faults anywhere but at a registered trap site while
-/// compiled code runs are passed to the handler that was there before.
-pub(crate) fn install_signal_handlers() {
+/// per process, with `on_fault` deciding which faults are traps. Any other
+/// fault is passed to the handler that was there before. The first call's
+/// callback is the one used.
+pub(crate) fn install_signal_handlers(on_fault: FaultHandler) {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
+        ON_FAULT.store(on_fault as usize, Ordering::Release);
         for (i, &sig) in SIGNALS.iter().enumerate() {
             // SAFETY: `sigaction` with a zeroed, then filled, action; the
             // previous action is saved before ours takes effect and is
@@ -119,12 +130,19 @@ extern "C" fn trap_handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *m
     let uc = ctx.cast::<libc::ucontext_t>();
     // SAFETY: the kernel passes this thread's interrupted context.
     let (pc, fp) = unsafe { pc_and_fp(uc) };
-    if let Some(buf) = crate::jit::traps::on_fault(pc, fp) {
-        // SAFETY: `on_fault` returned the live recovery point of this
-        // thread's innermost entry into compiled code, and `pc` is a trap
-        // site of that code.
-        unsafe { redirect_to_resume(uc, buf) };
-        return;
+    let on_fault = ON_FAULT.load(Ordering::Acquire);
+    if on_fault != 0 {
+        // SAFETY: only `install_signal_handlers` stores here, and it
+        // stores a `FaultHandler`.
+        let on_fault: FaultHandler =
+            unsafe { core::mem::transmute::<usize, FaultHandler>(on_fault) };
+        if let Some(buf) = on_fault(pc, fp) {
+            // SAFETY: the callback returns only the live recovery point of
+            // this thread's innermost entry into compiled code, for a
+            // fault at one of that code's trap sites.
+            unsafe { redirect_to_resume(uc, buf) };
+            return;
+        }
     }
     chain(sig, info, ctx);
 }

@@ -1,0 +1,24 @@
+//! Operating systems without reservations or signal-based traps:
+//! memories are heap allocations and the JIT compiles an explicit check
+//! for every trap, so none of these is ever used to run code.
+
+use super::FaultHandler;
+
+/// Never constructed: `new` always fails here.
+pub(crate) struct Reservation(core::convert::Infallible);
+
+impl Reservation {
+    pub(crate) fn new(_size: usize) -> Option<Self> {
+        None
+    }
+    pub(crate) fn make_accessible(&mut self, _len: usize) -> Option<()> {
+        match self.0 {}
+    }
+    pub(crate) fn base(&self) -> *mut u8 {
+        match self.0 {}
+    }
+}
+
+pub(crate) fn install_signal_handlers(_on_fault: FaultHandler) {}
+
+pub(crate) fn ensure_alt_stack() {}
