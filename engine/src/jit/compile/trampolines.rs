@@ -12,12 +12,12 @@
 //! A `v128` takes two consecutive slots (low half first, so one
 //! little-endian 16-byte access), which are only 8-byte aligned.
 
-use super::code_memory::CompiledCode;
-use super::libcalls::Libcalls;
-use super::translate::{finish_function, ir_type, wasm_signature};
-use super::traps::DYNAMIC;
+use super::abi::{builtin_signature, ir_type, wasm_signature};
+use super::finish_function;
 use crate::error::CompileError;
-use crate::runtime::vm::{VMContext, VMStoreContext};
+use crate::jit::run::code_memory::CompiledCode;
+use crate::jit::run::traps::DYNAMIC;
+use crate::runtime::vm::{Builtin, VMContext, VMStoreContext};
 use crate::types::{FuncType, ValType};
 use alloc::vec::Vec;
 use core::mem::offset_of;
@@ -72,7 +72,7 @@ fn store_slot(b: &mut FunctionBuilder<'_>, v: Value, ptr: Value, offset: i32) {
     b.ins().store(slot_flags(ty), v, ptr, offset);
 }
 
-pub(super) fn array_trampoline(
+pub(crate) fn array_trampoline(
     isa: &OwnedTargetIsa,
     ty: &FuncType,
 ) -> Result<CompiledCode, CompileError> {
@@ -111,7 +111,7 @@ pub(super) fn array_trampoline(
 
 /// `signals`: a failed host call traps (signal-based traps) instead of
 /// returning with the trap code set.
-pub(super) fn host_stub(
+pub(crate) fn host_stub(
     isa: &OwnedTargetIsa,
     ty: &FuncType,
     signals: bool,
@@ -143,18 +143,13 @@ pub(super) fn host_stub(
     let store = b
         .ins()
         .load(ptr, ro, caller_vmctx, offset_of!(VMContext, store) as i32);
-    let libcalls = b
+    let builtins = b
         .ins()
-        .load(ptr, ro, store, offset_of!(VMStoreContext, libcalls) as i32);
+        .load(ptr, ro, store, offset_of!(VMStoreContext, builtins) as i32);
     let host_call = b
         .ins()
-        .load(ptr, ro, libcalls, offset_of!(Libcalls, host_call) as i32);
-    let mut call_sig = ir::Signature::new(isa.default_call_conv());
-    call_sig.params.push(AbiParam::new(ptr));
-    call_sig.params.push(AbiParam::new(types::I32));
-    call_sig.params.push(AbiParam::new(ptr));
-    call_sig.returns.push(AbiParam::new(types::I32));
-    let call_sig = b.import_signature(call_sig);
+        .load(ptr, ro, builtins, Builtin::HostCall.offset() as i32);
+    let call_sig = b.import_signature(builtin_signature(isa, Builtin::HostCall));
     // The callee's "vmctx" of a host function is its store index.
     let func_index = b.ins().ireduce(types::I32, callee_vmctx);
     let call = b

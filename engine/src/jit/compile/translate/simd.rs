@@ -30,8 +30,7 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::FunctionBuilder;
 use wasmparser::{MemArg, Operator};
 
-/// The IR type of every `v128` value between operators.
-pub(super) const V128: Type = I8X16;
+pub(crate) use crate::jit::compile::abi::V128;
 
 /// Flags for a bitcast between vector types: lanes in little-endian
 /// order, as Wasm numbers them.
@@ -91,11 +90,6 @@ impl<'f> Translator<'_, 'f> {
             .constants
             .insert(ConstantData::from(&bits.to_le_bytes()[..]));
         self.b.ins().vconst(ty, c)
-    }
-
-    /// The all-zero `v128` (new locals, results of a trapped frame).
-    pub(super) fn v128_zero(&mut self) -> Value {
-        self.vector_const(V128, 0)
     }
 
     // ---- operator shapes ----------------------------------------------
@@ -253,7 +247,7 @@ impl<'f> Translator<'_, 'f> {
         load: impl FnOnce(&mut FunctionBuilder<'f>, MemFlagsData, Value, i32) -> Value,
     ) -> Result<(), CompileError> {
         let (addr, off) = self.mem_addr(arg, size)?;
-        let f = self.heap();
+        let f = self.env.heap();
         let v = load(&mut self.b, f, addr, off);
         self.push_vector(v);
         Ok(())
@@ -277,7 +271,7 @@ impl<'f> Translator<'_, 'f> {
         let v = self.pop_vector(ty);
         let lane_ty = ty.lane_type();
         let (addr, off) = self.mem_addr(arg, lane_ty.bytes())?;
-        let f = self.heap();
+        let f = self.env.heap();
         let x = self.b.ins().load(lane_ty, f, addr, off);
         let v = self.b.ins().insertlane(v, x, lane);
         self.push_vector(v);
@@ -289,7 +283,7 @@ impl<'f> Translator<'_, 'f> {
         let x = self.b.ins().extractlane(v, lane);
         let lane_ty = ty.lane_type();
         let (addr, off) = self.mem_addr(arg, lane_ty.bytes())?;
-        let f = self.heap();
+        let f = self.env.heap();
         self.b.ins().store(f, x, addr, off);
         Ok(())
     }
@@ -333,7 +327,7 @@ impl<'f> Translator<'_, 'f> {
             O::V128Store { memarg } => {
                 let v = self.pop_vector(V128);
                 let (addr, off) = self.mem_addr(memarg, 16)?;
-                let f = self.heap();
+                let f = self.env.heap();
                 self.b.ins().store(f, v, addr, off);
             }
             O::V128Load8Lane { memarg, lane } => self.v_load_lane(memarg, I8X16, *lane)?,

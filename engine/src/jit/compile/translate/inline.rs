@@ -24,10 +24,10 @@
 //! every trap path already calls the `record_frame` libcall, so no
 //! function qualifies.
 
-use super::{site_code, DEFINED_FUNCS};
 use crate::error::CompileError;
 use crate::jit::codegen_error;
-use crate::jit::traps::SiteCode;
+use crate::jit::compile::abi::{site_code, DEFINED_FUNCS};
+use crate::jit::run::traps::SiteCode;
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use cranelift_codegen::inline::{Inline, InlineCommand};
@@ -36,7 +36,7 @@ use cranelift_codegen::Context;
 
 /// The `UserExternalName` namespace of direct calls made from an inlined
 /// copy (same indices as [`DEFINED_FUNCS`]).
-pub(super) const DEFINED_FUNCS_INLINED: u32 = 1;
+pub(crate) const DEFINED_FUNCS_INLINED: u32 = 1;
 
 /// Added to a trap site's code in an inlined copy. Every site code is
 /// below it (see `traps::SiteCode`).
@@ -50,7 +50,7 @@ const MAX_SELF_CALLS: usize = 2;
 
 /// Splits a recorded trap code into the site code and whether the site
 /// lies in an inlined copy.
-pub(super) fn split_site(code: SiteCode) -> (SiteCode, bool) {
+pub(crate) fn split_site(code: SiteCode) -> (SiteCode, bool) {
     if code > INLINED_OFFSET && code < 2 * INLINED_OFFSET {
         (code - INLINED_OFFSET, true)
     } else {
@@ -60,7 +60,7 @@ pub(super) fn split_site(code: SiteCode) -> (SiteCode, bool) {
 
 /// Inlines, once, the calls the function in `ctx` (defined function
 /// `def`) makes to itself, if it is small and its copy can be marked.
-pub(super) fn inline_self_calls(ctx: &mut Context, def: u32) -> Result<(), CompileError> {
+pub(crate) fn inline_self_calls(ctx: &mut Context, def: u32) -> Result<(), CompileError> {
     let func = &ctx.func;
     let mut insts = 0;
     let mut self_calls = 0;
@@ -179,7 +179,7 @@ impl Inline for SelfCalls {
 
 // Every site code must stay below the mark, and a marked code must stay a
 // user trap code (Cranelift reserves the top five).
-const _: () = assert!(crate::jit::traps::DYNAMIC < INLINED_OFFSET);
+const _: () = assert!(crate::jit::run::traps::DYNAMIC < INLINED_OFFSET);
 const _: () = assert!((2 * INLINED_OFFSET as u32) < 251);
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ const FUNC_ALIGN: usize = 16;
 
 /// One compiled function: its machine code, its trap sites and its
 /// direct calls (offsets within the code).
-pub(super) struct CompiledCode {
+pub(crate) struct CompiledCode {
     pub code: Vec<u8>,
     pub traps: Vec<(u32, SiteCode)>,
     pub calls: Vec<CallSite>,
@@ -27,7 +27,7 @@ pub(super) struct CompiledCode {
 /// A direct call to another function of the same image: the relocation at
 /// `offset`, resolved to `callee`'s entry plus `addend` by the
 /// architecture's `sys::patch_direct_call`.
-pub(super) struct CallSite {
+pub(crate) struct CallSite {
     pub offset: u32,
     /// Index of the callee among the functions of the same `CodeMemory`.
     pub callee: u32,
@@ -35,7 +35,7 @@ pub(super) struct CallSite {
 }
 
 /// A read + execute mapping holding one or more functions.
-pub(super) struct CodeMemory {
+pub(crate) struct CodeMemory {
     map: Mmap,
     offsets: Vec<usize>,
 }
@@ -44,7 +44,7 @@ impl CodeMemory {
     /// Lays `funcs` out one after another, each aligned, makes them
     /// executable and registers their trap sites. `wasm` says whether they
     /// are Wasm functions (which appear in backtraces) or stubs.
-    pub(super) fn new(funcs: &[CompiledCode], wasm: bool) -> Result<Self, String> {
+    pub(crate) fn new(funcs: &[CompiledCode], wasm: bool) -> Result<Self, String> {
         let mut offsets = Vec::with_capacity(funcs.len());
         let mut len = 0usize;
         for f in funcs {
@@ -81,15 +81,15 @@ impl CodeMemory {
         Ok(Self { map, offsets })
     }
 
-    pub(super) fn base(&self) -> *const u8 {
+    pub(crate) fn base(&self) -> *const u8 {
         self.map.as_ptr()
     }
 
-    pub(super) fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.map.len()
     }
 
-    pub(super) fn offsets(&self) -> &[usize] {
+    pub(crate) fn offsets(&self) -> &[usize] {
         &self.offsets
     }
 }
@@ -97,5 +97,37 @@ impl CodeMemory {
 impl Drop for CodeMemory {
     fn drop(&mut self) {
         traps::unregister(self.map.as_ptr() as usize);
+    }
+}
+
+/// A module's compiled code: every defined function, laid out in one
+/// executable mapping freed when the module is dropped.
+pub(crate) struct CompiledModule {
+    code: CodeMemory,
+}
+
+impl CompiledModule {
+    pub(crate) fn new(code: CodeMemory) -> Self {
+        Self { code }
+    }
+
+    /// The native entry of defined function `def`.
+    pub(crate) fn func_ptr(&self, def: u32) -> *const u8 {
+        // SAFETY: the offsets are offsets within the mapping.
+        unsafe { self.code.base().add(self.code.offsets()[def as usize]) }
+    }
+
+    /// The defined function whose code holds address `pc`, if any.
+    pub(crate) fn func_at(&self, pc: usize) -> Option<u32> {
+        let offset = pc.checked_sub(self.code.base() as usize)?;
+        if offset >= self.code.len() {
+            return None;
+        }
+        let def = self
+            .code
+            .offsets()
+            .partition_point(|&o| o <= offset)
+            .checked_sub(1)?;
+        u32::try_from(def).ok()
     }
 }

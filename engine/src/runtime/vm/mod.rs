@@ -15,7 +15,11 @@
 //! Per-instance arrays (`VMContext::memories`, ...) point at those boxes.
 
 // Without the JIT nothing reads these.
-#![cfg_attr(not(feature = "jit"), allow(dead_code))]
+#![cfg_attr(not(feature = "jit"), allow(dead_code, unused_imports, unused_macros))]
+
+mod builtins;
+
+pub(crate) use builtins::{for_each_builtin, Builtin, BuiltinType, Builtins};
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -96,8 +100,8 @@ pub(crate) struct VMStoreContext {
     /// Every store function's reference, by store index (`call_indirect`).
     pub funcrefs: *const VMFuncRef,
     pub funcrefs_len: usize,
-    /// The JIT's table of runtime functions.
-    pub libcalls: *const u8,
+    /// The table of builtins compiled code calls (a [`Builtins`]).
+    pub builtins: *const Builtins,
     /// The store, and the embedder's data, while compiled code runs (for
     /// host calls and libcalls).
     pub inner: *mut u8,
@@ -115,7 +119,7 @@ impl Default for VMStoreContext {
             stack_hard_limit: 0,
             funcrefs: core::ptr::null(),
             funcrefs_len: 0,
-            libcalls: core::ptr::null(),
+            builtins: core::ptr::null(),
             inner: core::ptr::null_mut(),
             data: core::ptr::null_mut(),
             fuel: 0,

@@ -15,13 +15,13 @@ use cranelift_codegen::settings::{self, Configurable};
 /// with its single-pass allocator, for functions so large that the
 /// backtracking one would take seconds to minutes (see
 /// `translate::MAX_PRESSURE`).
-pub(super) struct HostIsas {
+pub(crate) struct HostIsas {
     pub normal: OwnedTargetIsa,
     pub big: OwnedTargetIsa,
 }
 
 /// The host's ISAs, or why the host cannot run the JIT.
-pub(super) fn host_isas() -> Result<HostIsas, String> {
+pub(crate) fn host_isas() -> Result<HostIsas, String> {
     Ok(HostIsas {
         normal: host_isa("backtracking")?,
         big: host_isa("single_pass")?,

@@ -1,7 +1,10 @@
-//! Runtime functions compiled code calls through the table in
-//! `VMStoreContext::libcalls` (function pointers, so the code needs no
-//! relocations). Each receives the calling instance's `VMContext`, from
-//! which it reaches the store.
+//! The builtins' implementations: runtime functions compiled code calls
+//! through the table in `VMStoreContext::builtins` (function pointers, so
+//! the code needs no relocations). The list, the table's layout and the
+//! signatures the compiler uses are declared once, in
+//! `runtime::vm::builtins`; [`BUILTINS`] is generated from the same list,
+//! so a builtin missing here does not compile. Each receives the calling
+//! instance's `VMContext`, from which it reaches the store.
 //!
 //! Functions that can trap return the `trap_code` value (0 for success);
 //! compiled code stores a non-zero result and unwinds.
@@ -12,46 +15,23 @@
 //! for the duration: the `vmctx` argument is the live context of an
 //! instance of that store.
 
-use super::{TRAP_HOST_ERROR, TRAP_HOST_PANIC};
+use super::link::sync_funcrefs;
 use crate::error::TrapCode;
+use crate::jit::{TRAP_HOST_ERROR, TRAP_HOST_PANIC};
 use crate::runtime::bulk;
-use crate::runtime::vm::{TrapFrame, VMContext};
+use crate::runtime::vm::{for_each_builtin, Builtins, TrapFrame, VMContext};
 use crate::runtime::StoreInner;
 
 use crate::error::MAX_BACKTRACE;
 
-/// The table compiled code calls through; offsets come from
-/// `offset_of!(Libcalls, field)`.
-#[repr(C)]
-pub(super) struct Libcalls {
-    pub memory_grow: unsafe extern "C" fn(*mut VMContext, u32, u32) -> u32,
-    pub memory_fill: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32) -> u32,
-    pub memory_copy: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32, u32) -> u32,
-    pub memory_init: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32, u32) -> u32,
-    pub data_drop: unsafe extern "C" fn(*mut VMContext, u32),
-    pub table_grow: unsafe extern "C" fn(*mut VMContext, u32, u64, u32) -> u32,
-    pub table_fill: unsafe extern "C" fn(*mut VMContext, u32, u32, u64, u32) -> u32,
-    pub table_copy: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32, u32) -> u32,
-    pub table_init: unsafe extern "C" fn(*mut VMContext, u32, u32, u32, u32, u32) -> u32,
-    pub elem_drop: unsafe extern "C" fn(*mut VMContext, u32),
-    pub record_frame: unsafe extern "C" fn(*mut VMContext, u32),
-    pub host_call: unsafe extern "C" fn(*mut VMContext, u32, *mut u64) -> u32,
+macro_rules! builtin_table {
+    ($($name:ident $variant:ident ($($arg:ident: $ty:ident),*) $(-> $ret:ident)?;)*) => {
+        /// The builtin table compiled code calls through.
+        pub(crate) static BUILTINS: Builtins = Builtins { $($name,)* };
+    };
 }
 
-pub(super) static LIBCALLS: Libcalls = Libcalls {
-    memory_grow,
-    memory_fill,
-    memory_copy,
-    memory_init,
-    data_drop,
-    table_grow,
-    table_fill,
-    table_copy,
-    table_init,
-    elem_drop,
-    record_frame,
-    host_call,
-};
+for_each_builtin!(builtin_table);
 
 /// The store and instance index behind `vmctx`.
 ///
@@ -212,7 +192,7 @@ unsafe extern "C" fn host_call(caller: *mut VMContext, func: u32, values: *mut u
     let (inner, _) = unsafe { store(caller) };
     // The host function may have created functions compiled code can now
     // reach (returned as funcrefs, stored in tables).
-    let synced = super::invoke::sync_funcrefs(inner);
+    let synced = sync_funcrefs(inner);
     let code = match (result, synced) {
         (Ok(Ok(())), Ok(())) => 0,
         (Ok(Err(e)), _) | (Ok(Ok(())), Err(e)) => {

@@ -1,0 +1,87 @@
+//! From Wasm to machine code: the calling convention ([`abi`]), the host
+//! ISA ([`isa`]), one function at a time ([`func`], over the translator in
+//! [`translate`]), the stubs at the host boundary ([`trampolines`]), and
+//! [`compile_module`], which compiles a whole module, in parallel when it
+//! is big enough to pay for the threads.
+
+pub(crate) mod abi;
+mod func;
+pub(crate) mod isa;
+pub(crate) mod trampolines;
+mod translate;
+
+use super::run::code_memory::{CodeMemory, CompiledCode, CompiledModule};
+use super::{engine_jit, signals_enabled};
+use crate::error::{CompileError, Error};
+use crate::module::ModuleInfo;
+use crate::runtime::EngineShared;
+use alloc::vec::Vec;
+use func::FuncCompiler;
+use std::sync::Mutex;
+
+pub(crate) use func::finish_function;
+
+/// A function's machine code, or why it could not be compiled.
+type FuncCode = Result<CompiledCode, CompileError>;
+
+/// Below this much function-body code a module is compiled on the calling
+/// thread: starting threads would cost more than they save.
+const PARALLEL_THRESHOLD: usize = 32 * 1024;
+
+/// Compiles every function of a validated module, in parallel when the
+/// machine has several cores and the module is big enough to pay for the
+/// threads.
+pub(crate) fn compile_module(
+    engine: &EngineShared,
+    info: &ModuleInfo,
+    bytes: &[u8],
+) -> Result<CompiledModule, Error> {
+    let signals = signals_enabled(&engine.config);
+    let isas = engine_jit(engine)?.isas()?;
+    let count = info.bodies.len();
+    let total: usize = info.bodies.iter().map(|b| b.range.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(count);
+    let compile_one = |compiler: &mut FuncCompiler, def: usize| {
+        compiler
+            .compile(info, bytes, def as u32)
+            .map_err(|e| e.in_func(info.num_imported_funcs + def as u32))
+    };
+    let mut results: Vec<Option<FuncCode>> = (0..count).map(|_| None).collect();
+    if threads <= 1 || total < PARALLEL_THRESHOLD {
+        let mut compiler = FuncCompiler::new(isas, signals);
+        for (def, slot) in results.iter_mut().enumerate() {
+            *slot = Some(compile_one(&mut compiler, def));
+        }
+    } else {
+        let next = core::sync::atomic::AtomicUsize::new(0);
+        let done: Mutex<Vec<(usize, FuncCode)>> = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
+                    let mut compiler = FuncCompiler::new(isas, signals);
+                    let mut mine = Vec::new();
+                    loop {
+                        let def = next.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                        if def >= count {
+                            break;
+                        }
+                        mine.push((def, compile_one(&mut compiler, def)));
+                    }
+                    done.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+                });
+            }
+        });
+        for (def, r) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            results[def] = Some(r);
+        }
+    }
+    let mut funcs = Vec::with_capacity(count);
+    for r in results {
+        funcs.push(r.unwrap_or_else(|| Err(CompileError::new("function was not compiled", None)))?);
+    }
+    let code = CodeMemory::new(&funcs, true).map_err(|e| CompileError::new(e, None))?;
+    Ok(CompiledModule::new(code))
+}

@@ -1,0 +1,133 @@
+//! Calls: direct calls within the module, calls through the instance's
+//! function references (imports), and `call_indirect` with its null and
+//! signature checks.
+//!
+//! SECURITY-CRITICAL: `call_indirect`'s table bounds, null and signature
+//! checks.
+
+use super::{pop, Translator};
+use crate::error::{CompileError, TrapCode};
+use crate::runtime::vm::{VMContext, VMFuncRef, VMStoreContext};
+use alloc::vec::Vec;
+use core::mem::{offset_of, size_of};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, InstBuilder, SigRef, Value};
+
+impl Translator<'_, '_> {
+    /// Pops `n` call arguments.
+    pub(super) fn pop_args(&mut self, n: usize) -> Vec<Value> {
+        let at = self.stack.len() - n;
+        self.stack.split_off(at)
+    }
+
+    pub(super) fn call_and_push(
+        &mut self,
+        sig: SigRef,
+        code: Value,
+        callee_vmctx: Value,
+        args: Vec<Value>,
+    ) {
+        let mut call_args = Vec::with_capacity(args.len() + 2);
+        call_args.push(callee_vmctx);
+        call_args.push(self.env.vmctx);
+        call_args.extend(args);
+        let call = self.b.ins().call_indirect(sig, code, &call_args);
+        let results = self.b.inst_results(call).to_vec();
+        self.env.check_trap_after_call(&mut self.b);
+        self.stack.extend(results);
+    }
+
+    pub(super) fn call(&mut self, f: u32) -> Result<(), CompileError> {
+        let sig = self
+            .env
+            .sig_for_type(&mut self.b, self.env.info.funcs[f as usize])?;
+        let n = self.env.info.func_type(f).params().len();
+        let args = self.pop_args(n);
+        if let Some(def) = f.checked_sub(self.env.info.num_imported_funcs) {
+            // A function of this module: a direct, pc-relative call with
+            // this instance's context.
+            let callee = self.env.direct_callee(&mut self.b, def, sig);
+            let mut call_args = Vec::with_capacity(args.len() + 2);
+            call_args.push(self.env.vmctx);
+            call_args.push(self.env.vmctx);
+            call_args.extend(args);
+            let call = self.b.ins().call(callee, &call_args);
+            let results = self.b.inst_results(call).to_vec();
+            self.env.check_trap_after_call(&mut self.b);
+            self.stack.extend(results);
+            return Ok(());
+        }
+        let ro = self.env.ro();
+        let funcs = self.env.load_ptr(
+            &mut self.b,
+            self.env.vmctx,
+            offset_of!(VMContext, funcs),
+            ro,
+        );
+        let entry = f as usize * size_of::<VMFuncRef>();
+        let code = self
+            .env
+            .load_ptr(&mut self.b, funcs, entry + offset_of!(VMFuncRef, code), ro);
+        let callee_vmctx = if f >= self.env.info.num_imported_funcs {
+            self.env.vmctx
+        } else {
+            self.env
+                .load_ptr(&mut self.b, funcs, entry + offset_of!(VMFuncRef, vmctx), ro)
+        };
+        self.call_and_push(sig, code, callee_vmctx, args);
+        Ok(())
+    }
+
+    pub(super) fn call_indirect(
+        &mut self,
+        type_index: u32,
+        table: u32,
+    ) -> Result<(), CompileError> {
+        let sig = self.env.sig_for_type(&mut self.b, type_index)?;
+        let index = pop!(self);
+        let n = self.env.info.types[type_index as usize].params().len();
+        let args = self.pop_args(n);
+        let addr = self.table_elem_addr(table, index);
+        let tf = self.env.table_flags();
+        let elem = self.b.ins().load(types::I64, tf, addr, 0);
+        let is_null = self.b.ins().icmp_imm_s(IntCC::Equal, elem, 0);
+        self.env
+            .trap_if(&mut self.b, is_null, TrapCode::IndirectCallToNull);
+        let vm = self.env.vm();
+        let ro = self.env.ro();
+        let funcrefs = self.env.load_ptr(
+            &mut self.b,
+            self.env.vmstore,
+            offset_of!(VMStoreContext, funcrefs),
+            vm,
+        );
+        let f = self.b.ins().iadd_imm_s(elem, -1);
+        let scaled = self.b.ins().imul_imm_s(f, size_of::<VMFuncRef>() as i64);
+        let fr = self.b.ins().iadd(funcrefs, scaled);
+        let actual = self
+            .b
+            .ins()
+            .load(types::I32, vm, fr, offset_of!(VMFuncRef, type_id) as i32);
+        let type_ids = self.env.load_ptr(
+            &mut self.b,
+            self.env.vmctx,
+            offset_of!(VMContext, type_ids),
+            ro,
+        );
+        let expected = self
+            .b
+            .ins()
+            .load(types::I32, ro, type_ids, (type_index * 4) as i32);
+        let mismatch = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
+        self.env
+            .trap_if(&mut self.b, mismatch, TrapCode::BadSignature);
+        let code = self
+            .env
+            .load_ptr(&mut self.b, fr, offset_of!(VMFuncRef, code), vm);
+        let callee_vmctx = self
+            .env
+            .load_ptr(&mut self.b, fr, offset_of!(VMFuncRef, vmctx), vm);
+        self.call_and_push(sig, code, callee_vmctx, args);
+        Ok(())
+    }
+}

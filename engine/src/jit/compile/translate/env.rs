@@ -1,0 +1,439 @@
+//! The function environment: how compiled code reaches the VM. It holds
+//! the values and caches the translator needs to address the instance's
+//! context, the store context, memories, tables, globals and builtins,
+//! the alias regions and memory flags of every VM access, and the trap
+//! blocks of both trap modes; the translator asks it and never computes a
+//! VM offset itself. Every offset comes from `runtime::vm`'s `#[repr(C)]`
+//! declarations.
+//!
+//! SECURITY-CRITICAL: the trap paths and memory flags declared here decide
+//! which accesses may fault and what a failed check does.
+
+use crate::error::{CompileError, TrapCode};
+use crate::jit::compile::abi::{
+    builtin_signature, clif_trap, install_stack_limit, ir_type, wasm_signature, zero, DEFINED_FUNCS,
+};
+use crate::jit::run::traps::DYNAMIC;
+use crate::jit::unsupported;
+use crate::module::ModuleInfo;
+use crate::runtime::vm::{Builtin, VMContext, VMMemory, VMStoreContext};
+use crate::types::Mutability;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::mem::{offset_of, size_of};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    self, types, AliasRegion, AliasRegionData, Block, BlockArg, Endianness, ExtFuncData,
+    ExternalName, FuncRef, InstBuilder, MemFlagsData, SigRef, Type, UserExternalName, Value,
+};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_frontend::FunctionBuilder;
+
+/// Alias regions: accesses in different regions never alias, which lets
+/// Cranelift keep VM fields in registers across guest memory stores.
+struct Regions {
+    vm: AliasRegion,
+    heap: AliasRegion,
+    table: AliasRegion,
+    global: AliasRegion,
+}
+
+pub(super) struct FuncEnv<'a> {
+    pub info: &'a ModuleInfo,
+    pub isa: &'a OwnedTargetIsa,
+    pub ptr: Type,
+    pub func_index: u32,
+    /// Signal-based traps and guarded memories (see the module docs).
+    pub signals: bool,
+    pub results: Vec<Type>,
+    /// The instance's context (the function's first parameter).
+    pub vmctx: Value,
+    /// The store context, loaded once at entry.
+    pub vmstore: Value,
+    /// Each memory's `VMMemory`, loaded once in the entry block, and
+    /// whether the memory can never grow (its maximum is its minimum), so
+    /// its base and length are constant for the instance's lifetime.
+    mems: Vec<(Value, bool)>,
+    regions: Regions,
+    trap_blocks: Vec<(u32, Block)>,
+    dyn_trap_block: Option<Block>,
+    unwind_block: Option<Block>,
+    sigs: BTreeMap<u32, SigRef>,
+    builtin_sigs: BTreeMap<Builtin, SigRef>,
+    /// Defined functions this one calls directly, by defined index.
+    direct: BTreeMap<u32, FuncRef>,
+}
+
+impl<'a> FuncEnv<'a> {
+    /// The environment of function `func_index`, whose entry block it
+    /// creates in `b`.
+    pub fn new(
+        b: &mut FunctionBuilder<'_>,
+        info: &'a ModuleInfo,
+        isa: &'a OwnedTargetIsa,
+        func_index: u32,
+        signals: bool,
+    ) -> Result<Self, CompileError> {
+        let mut region = |id: u32, name: &'static str| {
+            b.func.dfg.alias_regions.insert(AliasRegionData {
+                user_id: id,
+                description: name.into(),
+            })
+        };
+        let regions = Regions {
+            vm: region(1, "vm"),
+            heap: region(2, "heap"),
+            table: region(3, "table"),
+            global: region(4, "global"),
+        };
+        let results = info
+            .func_type(func_index)
+            .results()
+            .iter()
+            .map(|t| ir_type(*t))
+            .collect::<Result<Vec<_>, _>>()?;
+        install_stack_limit(b.func, isa.pointer_type(), signals)?;
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let vmctx = b.block_params(entry)[0];
+        Ok(Self {
+            info,
+            isa,
+            ptr: isa.pointer_type(),
+            func_index,
+            signals,
+            results,
+            vmctx,
+            vmstore: vmctx,
+            mems: Vec::new(),
+            regions,
+            trap_blocks: Vec::new(),
+            dyn_trap_block: None,
+            unwind_block: None,
+            sigs: BTreeMap::new(),
+            builtin_sigs: BTreeMap::new(),
+            direct: BTreeMap::new(),
+        })
+    }
+
+    /// Emits what every body starts with, after its locals: the store
+    /// context, the stack check and the memories' `VMMemory` pointers.
+    pub fn enter(&mut self, b: &mut FunctionBuilder<'_>) {
+        let ro = self.ro();
+        self.vmstore = self.load_ptr(b, self.vmctx, offset_of!(VMContext, store), ro);
+        {
+            // Stack overflow: a check of the stack pointer against the
+            // store's limit at the start of the body, after the prologue's
+            // own check (see `install_stack_limit`). Without signals it is
+            // the graceful trap. With signals it can never fire: the
+            // prologue checked the same limit with the frame included. It
+            // stays because Cranelift's register allocator makes better
+            // choices with it than without: without it the Rust `vm`
+            // workload's dispatch loop spilled a value it reloads 30 times
+            // and ran 2.2x slower (464 ms against 209 ms), while `fib`
+            // shows no cost for it.
+            let sp = b.ins().get_stack_pointer(self.ptr);
+            let vm = self.vm();
+            let limit = self.load_ptr(b, self.vmstore, offset_of!(VMStoreContext, stack_limit), vm);
+            let overflow = b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+            self.trap_if(b, overflow, TrapCode::StackOverflow);
+        }
+        if !self.info.memories.is_empty() {
+            // Every memory's `VMMemory` pointer, at its fixed place in the
+            // context's array. These loads are pure (read-only, cannot
+            // trap), so Cranelift drops those of memories the function
+            // never touches.
+            let mems = self.load_ptr(b, self.vmctx, offset_of!(VMContext, memories), ro);
+            for (i, ty) in self.info.memories.iter().enumerate() {
+                let m = self.load_ptr(b, mems, i * size_of::<*mut VMMemory>(), ro);
+                let fixed = ty.limits.max == Some(ty.limits.min);
+                self.mems.push((m, fixed));
+            }
+        }
+    }
+
+    // ---- memory flags -------------------------------------------------
+
+    /// A VM field that never changes while the instance lives.
+    pub fn ro(&self) -> MemFlagsData {
+        MemFlagsData::trusted()
+            .with_readonly()
+            .with_can_move()
+            .with_alias_region(Some(self.regions.vm))
+    }
+
+    /// A VM field that may change across calls (memory base and length,
+    /// the trap code, ...).
+    pub fn vm(&self) -> MemFlagsData {
+        MemFlagsData::trusted().with_alias_region(Some(self.regions.vm))
+    }
+
+    /// Guest linear memory: possibly unaligned; little-endian. With
+    /// guarded memories an access may fault in the guard region, which is
+    /// the out-of-bounds trap; otherwise it was bounds-checked before and
+    /// cannot fault.
+    pub fn heap(&self) -> MemFlagsData {
+        let f = MemFlagsData::new()
+            .with_endianness(Endianness::Little)
+            .with_alias_region(Some(self.regions.heap));
+        if self.signals {
+            f.with_trap_code(Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS))
+        } else {
+            f.with_notrap()
+        }
+    }
+
+    pub fn table_flags(&self) -> MemFlagsData {
+        MemFlagsData::trusted().with_alias_region(Some(self.regions.table))
+    }
+
+    pub fn global_flags(&self, mutable: bool) -> MemFlagsData {
+        // Not `aligned`: a `v128` global is only 8-byte aligned, and x86
+        // faults on an aligned vector access that is not 16-byte aligned.
+        let f = MemFlagsData::new()
+            .with_notrap()
+            .with_alias_region(Some(self.regions.global));
+        if mutable {
+            f
+        } else {
+            f.with_readonly()
+        }
+    }
+
+    pub fn load_ptr(
+        &mut self,
+        b: &mut FunctionBuilder<'_>,
+        base: Value,
+        offset: usize,
+        flags: MemFlagsData,
+    ) -> Value {
+        b.ins().load(self.ptr, flags, base, offset as i32)
+    }
+
+    /// The shared cold block that records this frame and returns.
+    pub fn unwind_block(&mut self, b: &mut FunctionBuilder<'_>) -> Block {
+        if let Some(blk) = self.unwind_block {
+            return blk;
+        }
+        let blk = b.create_block();
+        b.set_cold_block(blk);
+        self.unwind_block = Some(blk);
+        blk
+    }
+
+    /// The cold block that raises `code`.
+    pub fn trap_block(&mut self, b: &mut FunctionBuilder<'_>, code: TrapCode) -> Block {
+        let bits = code.bits();
+        if let Some((_, blk)) = self.trap_blocks.iter().find(|(c, _)| *c == bits) {
+            return *blk;
+        }
+        self.unwind_block(b);
+        let blk = b.create_block();
+        b.set_cold_block(blk);
+        self.trap_blocks.push((bits, blk));
+        blk
+    }
+
+    /// The cold block that raises the trap code passed as its parameter.
+    pub fn dyn_trap_block(&mut self, b: &mut FunctionBuilder<'_>) -> Block {
+        if let Some(blk) = self.dyn_trap_block {
+            return blk;
+        }
+        if !self.signals {
+            self.unwind_block(b);
+        }
+        let blk = b.create_block();
+        b.append_block_param(blk, types::I32);
+        b.set_cold_block(blk);
+        self.dyn_trap_block = Some(blk);
+        blk
+    }
+
+    /// Continues in a fresh block when `cond` is false; traps otherwise.
+    pub fn trap_if(&mut self, b: &mut FunctionBuilder<'_>, cond: Value, code: TrapCode) {
+        if self.signals {
+            b.ins().trapnz(cond, clif_trap(code));
+            return;
+        }
+        let trap = self.trap_block(b, code);
+        let cont = b.create_block();
+        b.ins().brif(cond, trap, &[], cont, &[]);
+        b.seal_block(cont);
+        b.switch_to_block(cont);
+    }
+
+    /// Traps with the (non-zero) status a libcall returned.
+    pub fn trap_if_status(&mut self, b: &mut FunctionBuilder<'_>, status: Value) {
+        let trap = self.dyn_trap_block(b);
+        let cont = b.create_block();
+        b.ins()
+            .brif(status, trap, &[BlockArg::Value(status)], cont, &[]);
+        b.seal_block(cont);
+        b.switch_to_block(cont);
+    }
+
+    /// After a call: returns early if the callee trapped (explicit mode
+    /// only; with signals a trap never returns).
+    pub fn check_trap_after_call(&mut self, b: &mut FunctionBuilder<'_>) {
+        if self.signals {
+            return;
+        }
+        let flags = self.vm();
+        let code = b.ins().load(
+            types::I32,
+            flags,
+            self.vmstore,
+            offset_of!(VMStoreContext, trap_code) as i32,
+        );
+        let unwind = self.unwind_block(b);
+        let cont = b.create_block();
+        b.ins().brif(code, unwind, &[], cont, &[]);
+        b.seal_block(cont);
+        b.switch_to_block(cont);
+    }
+
+    /// Fills the trap and unwind blocks, once the body is done.
+    pub fn finish_trap_blocks(&mut self, b: &mut FunctionBuilder<'_>) {
+        let vm = self.vm();
+        let trap_code_off = offset_of!(VMStoreContext, trap_code) as i32;
+        if self.signals {
+            if let Some(block) = self.dyn_trap_block {
+                b.switch_to_block(block);
+                let c = b.block_params(block)[0];
+                b.ins().store(vm, c, self.vmstore, trap_code_off);
+                b.ins().trap(ir::TrapCode::unwrap_user(DYNAMIC));
+            }
+            return;
+        }
+        let Some(unwind) = self.unwind_block else {
+            return;
+        };
+        for (bits, block) in core::mem::take(&mut self.trap_blocks) {
+            b.switch_to_block(block);
+            let c = b.ins().iconst(types::I32, bits as i64);
+            b.ins().store(vm, c, self.vmstore, trap_code_off);
+            b.ins().jump(unwind, &[]);
+        }
+        if let Some(block) = self.dyn_trap_block {
+            b.switch_to_block(block);
+            let c = b.block_params(block)[0];
+            b.ins().store(vm, c, self.vmstore, trap_code_off);
+            b.ins().jump(unwind, &[]);
+        }
+        b.switch_to_block(unwind);
+        let f = b.ins().iconst(types::I32, self.func_index as i64);
+        self.builtin(b, Builtin::RecordFrame, &[f]);
+        let zeros: Vec<Value> = self
+            .results
+            .clone()
+            .into_iter()
+            .map(|t| zero(b, t))
+            .collect();
+        b.ins().return_(&zeros);
+    }
+
+    /// Calls `builtin` with `args` (after the context), through the store
+    /// context's builtin table; returns its result, if it has one.
+    pub fn builtin(
+        &mut self,
+        b: &mut FunctionBuilder<'_>,
+        builtin: Builtin,
+        args: &[Value],
+    ) -> Option<Value> {
+        let sig = match self.builtin_sigs.get(&builtin) {
+            Some(s) => *s,
+            None => {
+                let s = b.import_signature(builtin_signature(self.isa, builtin));
+                self.builtin_sigs.insert(builtin, s);
+                s
+            }
+        };
+        let ro = self.ro();
+        let table = self.load_ptr(b, self.vmstore, offset_of!(VMStoreContext, builtins), ro);
+        let f = self.load_ptr(b, table, builtin.offset(), ro);
+        let mut call_args = Vec::with_capacity(args.len() + 1);
+        call_args.push(self.vmctx);
+        call_args.extend_from_slice(args);
+        let call = b.ins().call_indirect(sig, f, &call_args);
+        b.inst_results(call).first().copied()
+    }
+
+    /// Calls a builtin that returns a trap status, and traps with it.
+    pub fn builtin_checked(
+        &mut self,
+        b: &mut FunctionBuilder<'_>,
+        builtin: Builtin,
+        args: &[Value],
+    ) {
+        let status = self
+            .builtin(b, builtin, args)
+            .expect("the builtin returns a status");
+        self.trap_if_status(b, status);
+    }
+
+    pub fn sig_for_type(
+        &mut self,
+        b: &mut FunctionBuilder<'_>,
+        type_index: u32,
+    ) -> Result<SigRef, CompileError> {
+        if let Some(s) = self.sigs.get(&type_index) {
+            return Ok(*s);
+        }
+        let sig = wasm_signature(self.isa, &self.info.types[type_index as usize])?;
+        let s = b.import_signature(sig);
+        self.sigs.insert(type_index, s);
+        Ok(s)
+    }
+
+    /// The `VMMemory` of memory `memory`.
+    pub fn mem(&mut self, memory: u32) -> Result<Value, CompileError> {
+        self.mems
+            .get(memory as usize)
+            .map(|&(m, _)| m)
+            .ok_or_else(|| unsupported("memory access without a memory"))
+    }
+
+    /// Whether memory `memory` can never grow.
+    pub fn mem_fixed(&self, memory: u32) -> bool {
+        self.mems
+            .get(memory as usize)
+            .is_some_and(|&(_, fixed)| fixed)
+    }
+
+    pub fn global(&mut self, b: &mut FunctionBuilder<'_>, g: u32) -> (Value, Type, bool) {
+        let ro = self.ro();
+        let globals = self.load_ptr(b, self.vmctx, offset_of!(VMContext, globals), ro);
+        let ptr = self.load_ptr(b, globals, g as usize * size_of::<usize>(), ro);
+        let ty = self.info.globals[g as usize];
+        let mutable = ty.mutability == Mutability::Var;
+        (ptr, ir_type(ty.content).unwrap_or(types::I64), mutable)
+    }
+
+    /// The `VMTable` of table `t`.
+    pub fn table_ptr(&mut self, b: &mut FunctionBuilder<'_>, t: u32) -> Value {
+        let ro = self.ro();
+        let tables = self.load_ptr(b, self.vmctx, offset_of!(VMContext, tables), ro);
+        self.load_ptr(b, tables, t as usize * size_of::<usize>(), ro)
+    }
+
+    /// The callee of a direct call to defined function `def` of this
+    /// module, with signature `sig`.
+    pub fn direct_callee(&mut self, b: &mut FunctionBuilder<'_>, def: u32, sig: SigRef) -> FuncRef {
+        if let Some(r) = self.direct.get(&def) {
+            return *r;
+        }
+        let name = b
+            .func
+            .declare_imported_user_function(UserExternalName::new(DEFINED_FUNCS, def));
+        let r = b.import_function(ExtFuncData {
+            name: ExternalName::user(name),
+            signature: sig,
+            colocated: true,
+            patchable: false,
+        });
+        self.direct.insert(def, r);
+        r
+    }
+}

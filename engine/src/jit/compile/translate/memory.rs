@@ -1,0 +1,196 @@
+//! Linear memory: the bounds check of every access (`mem_addr`), loads
+//! and stores, `memory.size` and `memory.grow`, and the bulk operations
+//! (builtins).
+//!
+//! SECURITY-CRITICAL: `mem_addr` is the one place an access's bounds are
+//! checked or proven unnecessary by the guard region. Get two reviews on
+//! any substantive change.
+
+use super::{pop, Translator};
+use crate::error::{CompileError, TrapCode};
+use crate::jit::unsupported;
+use crate::runtime::vm::{Builtin, VMMemory};
+use crate::runtime::GUARD_BYTES;
+use core::mem::offset_of;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
+use wasmparser::{MemArg, Operator};
+
+impl Translator<'_, '_> {
+    /// Lowers `op` if it is a memory operator; `Ok(false)` if it is not.
+    pub(super) fn memory_operator(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
+        use Operator as O;
+        let i32t = types::I32;
+        let i64t = types::I64;
+        match op {
+            O::I32Load { memarg } => self.load(memarg, i32t, 4, None)?,
+            O::I64Load { memarg } => self.load(memarg, i64t, 8, None)?,
+            O::F32Load { memarg } => self.load(memarg, types::F32, 4, None)?,
+            O::F64Load { memarg } => self.load(memarg, types::F64, 8, None)?,
+            O::I32Load8S { memarg } => self.load(memarg, i32t, 1, Some(true))?,
+            O::I32Load8U { memarg } => self.load(memarg, i32t, 1, Some(false))?,
+            O::I32Load16S { memarg } => self.load(memarg, i32t, 2, Some(true))?,
+            O::I32Load16U { memarg } => self.load(memarg, i32t, 2, Some(false))?,
+            O::I64Load8S { memarg } => self.load(memarg, i64t, 1, Some(true))?,
+            O::I64Load8U { memarg } => self.load(memarg, i64t, 1, Some(false))?,
+            O::I64Load16S { memarg } => self.load(memarg, i64t, 2, Some(true))?,
+            O::I64Load16U { memarg } => self.load(memarg, i64t, 2, Some(false))?,
+            O::I64Load32S { memarg } => self.load(memarg, i64t, 4, Some(true))?,
+            O::I64Load32U { memarg } => self.load(memarg, i64t, 4, Some(false))?,
+            O::I32Store { memarg } | O::F32Store { memarg } => self.store(memarg, 4)?,
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(memarg, 8)?,
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, 1)?,
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2)?,
+            O::I64Store32 { memarg } => self.store(memarg, 4)?,
+            O::MemorySize { mem } => {
+                let m = self.env.mem(*mem)?;
+                let vm = self.env.vm();
+                let len = self
+                    .env
+                    .load_ptr(&mut self.b, m, offset_of!(VMMemory, len), vm);
+                let pages = self.b.ins().ushr_imm_s(len, 16);
+                let pages = self.b.ins().ireduce(i32t, pages);
+                self.stack.push(pages);
+            }
+            O::MemoryGrow { mem } => {
+                self.env.mem(*mem)?;
+                let delta = pop!(self);
+                let m = self.b.ins().iconst(i32t, *mem as i64);
+                let r = self
+                    .env
+                    .builtin(&mut self.b, Builtin::MemoryGrow, &[m, delta])
+                    .expect("returns");
+                self.stack.push(r);
+            }
+            O::MemoryFill { mem } => {
+                let len = pop!(self);
+                let val = pop!(self);
+                let dst = pop!(self);
+                let m = self.b.ins().iconst(i32t, *mem as i64);
+                self.env
+                    .builtin_checked(&mut self.b, Builtin::MemoryFill, &[m, dst, val, len]);
+            }
+            O::MemoryCopy { dst_mem, src_mem } => {
+                let len = pop!(self);
+                let src = pop!(self);
+                let dst = pop!(self);
+                let dm = self.b.ins().iconst(i32t, *dst_mem as i64);
+                let sm = self.b.ins().iconst(i32t, *src_mem as i64);
+                self.env.builtin_checked(
+                    &mut self.b,
+                    Builtin::MemoryCopy,
+                    &[dm, sm, dst, src, len],
+                );
+            }
+            O::MemoryInit { data_index, mem } => {
+                self.env.mem(*mem)?;
+                let len = pop!(self);
+                let src = pop!(self);
+                let dst = pop!(self);
+                let m = self.b.ins().iconst(i32t, *mem as i64);
+                let seg = self.b.ins().iconst(i32t, *data_index as i64);
+                self.env.builtin_checked(
+                    &mut self.b,
+                    Builtin::MemoryInit,
+                    &[m, seg, dst, src, len],
+                );
+            }
+            O::DataDrop { data_index } => {
+                let seg = self.b.ins().iconst(i32t, *data_index as i64);
+                self.env.builtin(&mut self.b, Builtin::DataDrop, &[seg]);
+            }
+
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Pops the address operand and returns the native address and the
+    /// constant offset to add, after checking that `size` bytes at the
+    /// effective address are in bounds.
+    pub(super) fn mem_addr(
+        &mut self,
+        arg: &MemArg,
+        size: u32,
+    ) -> Result<(Value, i32), CompileError> {
+        let memory = match arg.target {
+            wasmparser::MemArgTarget::Memory(m) => m,
+            wasmparser::MemArgTarget::Array(_) => return Err(unsupported("GC arrays")),
+        };
+        let mem = self.env.mem(memory)?;
+        let index = pop!(self);
+        // A guarded memory never moves; a fixed-size one never changes.
+        let flags = if self.env.mem_fixed(memory) || self.env.signals {
+            self.env.ro()
+        } else {
+            self.env.vm()
+        };
+        let end = arg.offset + size as u64;
+        // Guarded: index < 2^32 and offset + size <= GUARD_BYTES, so the
+        // access lies in the memory's 4 GiB or the guard region after it.
+        let guarded = self.env.signals && end <= GUARD_BYTES;
+        let known = guarded
+            || self
+                .checked
+                .iter()
+                .any(|&(m, v, checked_end)| m == memory && v == index && checked_end >= end);
+        let index64 = self.b.ins().uextend(types::I64, index);
+        if !known {
+            let len = self
+                .env
+                .load_ptr(&mut self.b, mem, offset_of!(VMMemory, len), flags);
+            // index < 2^32 and offset < 2^32: no overflow in 64 bits.
+            let last = self.b.ins().iadd_imm_s(index64, end as i64);
+            let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, last, len);
+            self.env
+                .trap_if(&mut self.b, oob, TrapCode::MemoryOutOfBounds);
+            self.checked.push((memory, index, end));
+        }
+        let base = self
+            .env
+            .load_ptr(&mut self.b, mem, offset_of!(VMMemory, base), flags);
+        let addr = self.b.ins().iadd(base, index64);
+        Ok(match i32::try_from(arg.offset) {
+            Ok(off) => (addr, off),
+            Err(_) => (self.b.ins().iadd_imm_s(addr, arg.offset as i64), 0),
+        })
+    }
+
+    pub(super) fn load(
+        &mut self,
+        arg: &MemArg,
+        ty: Type,
+        size: u32,
+        ext: Option<bool>,
+    ) -> Result<(), CompileError> {
+        let (addr, off) = self.mem_addr(arg, size)?;
+        let f = self.env.heap();
+        let ins = self.b.ins();
+        let v = match (size, ext) {
+            (_, None) => ins.load(ty, f, addr, off),
+            (1, Some(true)) => ins.sload8(ty, f, addr, off),
+            (1, Some(false)) => ins.uload8(ty, f, addr, off),
+            (2, Some(true)) => ins.sload16(ty, f, addr, off),
+            (2, Some(false)) => ins.uload16(ty, f, addr, off),
+            (4, Some(true)) => ins.sload32(f, addr, off),
+            (_, Some(_)) => ins.uload32(f, addr, off),
+        };
+        self.stack.push(v);
+        Ok(())
+    }
+
+    pub(super) fn store(&mut self, arg: &MemArg, size: u32) -> Result<(), CompileError> {
+        let value = pop!(self);
+        let (addr, off) = self.mem_addr(arg, size)?;
+        let f = self.env.heap();
+        let value_size = self.b.func.dfg.value_type(value).bytes();
+        let ins = self.b.ins();
+        match size {
+            s if s == value_size => ins.store(f, value, addr, off),
+            1 => ins.istore8(f, value, addr, off),
+            2 => ins.istore16(f, value, addr, off),
+            _ => ins.istore32(f, value, addr, off),
+        };
+        Ok(())
+    }
+}

@@ -1,0 +1,158 @@
+//! Wasm function bodies to Cranelift IR.
+//!
+//! The [`Translator`] holds the function being built, the operand stack
+//! and the control frames; everything about how compiled code reaches the
+//! VM (the context, memories, tables, globals, builtins, trap blocks) is
+//! its [`FuncEnv`](env::FuncEnv). The operators are split by concern:
+//! [`ops`] dispatches, [`control`], [`calls`], [`memory`], [`numeric`]
+//! and [`simd`] lower them.
+//!
+//! Locals are `cranelift_frontend::Variable`s (SSA comes from the
+//! frontend); the operand stack is a stack of IR values; each control
+//! frame remembers the block its `end` continues in. Bodies were validated
+//! when the module was created, so the translator trusts them.
+//!
+//! Traps come in two modes (`Config::signals_based_traps`). With signals,
+//! every trap is a Cranelift trap instruction or a faulting heap access
+//! whose site is recorded, and linear memories are reservations with guard
+//! pages, so most accesses need no bounds check at all (see
+//! `runtime::memory`); a trap leaves through the signal handler and the
+//! recovery point of `jit::run::traps`. Without, every trap is an explicit
+//! check that stores a trap code and returns, and every caller checks the
+//! code after each call.
+//!
+//! SECURITY-CRITICAL: the checks emitted in this folder (linear-memory
+//! and table bounds, division, float-to-int conversion, indirect-call
+//! signatures, the stack limit) and the guard-region arithmetic in
+//! `memory::mem_addr` are what keep compiled code inside its sandbox. Get
+//! two reviews on any substantive change.
+
+mod calls;
+mod control;
+mod env;
+mod inline;
+mod memory;
+mod numeric;
+mod ops;
+mod simd;
+mod tables;
+
+pub(crate) use inline::{
+    inline_self_calls, split_site as split_inlined_site, DEFINED_FUNCS_INLINED,
+};
+
+use super::abi::{ir_type, zero};
+use crate::error::CompileError;
+use crate::jit::unsupported;
+use crate::module::ModuleInfo;
+use crate::types::ValType;
+use alloc::vec::Vec;
+use control::{Frame, FrameKind};
+use cranelift_codegen::ir::Value;
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_frontend::{FunctionBuilder, Variable};
+use env::FuncEnv;
+use wasmparser::FunctionBody;
+
+/// Translates the body of function `func_index` of `info` into the
+/// function `b` builds. Returns the builder, ready to finalize, and the
+/// function's register pressure (locals plus the deepest operand stack),
+/// which picks the register allocator.
+pub(crate) fn translate<'f>(
+    b: FunctionBuilder<'f>,
+    info: &ModuleInfo,
+    isa: &OwnedTargetIsa,
+    func_index: u32,
+    signals: bool,
+    body: &FunctionBody<'_>,
+) -> Result<(FunctionBuilder<'f>, usize), CompileError> {
+    let mut t = Translator::new(b, info, isa, func_index, signals)?;
+    t.translate(body)?;
+    let pressure = t.locals.len() + t.max_height;
+    Ok((t.b, pressure))
+}
+
+struct Translator<'a, 'f> {
+    b: FunctionBuilder<'f>,
+    /// How compiled code reaches the VM.
+    env: FuncEnv<'a>,
+    locals: Vec<Variable>,
+    stack: Vec<Value>,
+    control: Vec<Frame>,
+    reachable: bool,
+    /// Bounds proven at a point dominating the current one: a memory, an
+    /// index value and the end (offset + size) proven in bounds for it.
+    /// Memories never shrink, so a passed check stays true everywhere it
+    /// dominates; facts proven inside a control frame are dropped at its
+    /// `else` and `end`.
+    checked: Vec<(u32, Value, u64)>,
+    /// The operand stack's greatest height.
+    max_height: usize,
+}
+
+/// Pops a value off the operand stack.
+macro_rules! pop {
+    ($t:expr) => {
+        $t.stack.pop().expect("validated: operand stack underflow")
+    };
+}
+pub(crate) use pop;
+
+impl<'a, 'f> Translator<'a, 'f> {
+    fn new(
+        mut b: FunctionBuilder<'f>,
+        info: &'a ModuleInfo,
+        isa: &'a OwnedTargetIsa,
+        func_index: u32,
+        signals: bool,
+    ) -> Result<Self, CompileError> {
+        let env = FuncEnv::new(&mut b, info, isa, func_index, signals)?;
+        Ok(Self {
+            b,
+            env,
+            locals: Vec::new(),
+            stack: Vec::new(),
+            control: Vec::new(),
+            reachable: true,
+            checked: Vec::new(),
+            max_height: 0,
+        })
+    }
+
+    fn translate(&mut self, body: &FunctionBody<'_>) -> Result<(), CompileError> {
+        let entry = self.b.current_block().expect("entry block");
+        let params = self.b.block_params(entry).to_vec();
+        let ty = self.env.info.func_type(self.env.func_index).clone();
+        for (p, t) in params[2..].iter().zip(ty.params()) {
+            let var = self.b.declare_var(ir_type(*t)?);
+            self.b.def_var(var, *p);
+            self.locals.push(var);
+        }
+        for local in body.get_locals_reader()? {
+            let (count, t) = local?;
+            let t = ValType::from_wasmparser(t).ok_or_else(|| unsupported("this local type"))?;
+            let t = ir_type(t)?;
+            for _ in 0..count {
+                let var = self.b.declare_var(t);
+                let z = zero(&mut self.b, t);
+                self.b.def_var(var, z);
+                self.locals.push(var);
+            }
+        }
+        self.env.enter(&mut self.b);
+        let exit = self.block_with_params(&self.env.results.clone());
+        self.push_frame(FrameKind::Block, exit, 0, self.env.results.len());
+
+        let mut reader = body.get_operators_reader()?;
+        while !reader.eof() {
+            let offset = reader.original_position();
+            let op = reader.read()?;
+            self.operator(&op)
+                .map_err(|e| CompileError::new(e.message(), Some(offset as usize)))?;
+            self.max_height = self.max_height.max(self.stack.len());
+        }
+        self.env.finish_trap_blocks(&mut self.b);
+        self.b.seal_all_blocks();
+        Ok(())
+    }
+}

@@ -1,0 +1,122 @@
+//! The operator dispatch: control, calls, locals and globals here; every
+//! other group is lowered by its own file ([`memory`](super::memory),
+//! [`tables`](super::tables), [`numeric`](super::numeric),
+//! [`simd`](super::simd)), each of which reports whether it handled the
+//! operator.
+
+use super::{pop, Translator};
+use crate::error::{CompileError, TrapCode};
+use crate::jit::compile::abi::clif_trap;
+use crate::jit::unsupported;
+use crate::runtime::vm::{VMContext, VMFuncRef};
+use core::mem::{offset_of, size_of};
+use cranelift_codegen::ir::{types, InstBuilder};
+use wasmparser::Operator;
+
+impl Translator<'_, '_> {
+    #[allow(clippy::too_many_lines)]
+    pub(super) fn operator(&mut self, op: &Operator<'_>) -> Result<(), CompileError> {
+        use Operator as O;
+        if !self.reachable {
+            match op {
+                O::Block { .. } | O::Loop { .. } | O::If { .. } => self.dummy_frame(),
+                O::Else => self.else_(),
+                O::End => self.end(),
+                _ => {}
+            }
+            return Ok(());
+        }
+        match op {
+            O::Unreachable => {
+                if self.env.signals {
+                    self.b.ins().trap(clif_trap(TrapCode::Unreachable));
+                } else {
+                    let trap = self.env.trap_block(&mut self.b, TrapCode::Unreachable);
+                    self.b.ins().jump(trap, &[]);
+                }
+                self.reachable = false;
+            }
+            O::Nop => {}
+            O::Block { blockty } => self.block(*blockty)?,
+            O::Loop { blockty } => self.loop_(*blockty)?,
+            O::If { blockty } => self.if_(*blockty)?,
+            O::Else => self.else_(),
+            O::End => self.end(),
+            O::Br { relative_depth } => self.br(*relative_depth),
+            O::BrIf { relative_depth } => self.br_if(*relative_depth),
+            O::BrTable { targets } => self.br_table(targets)?,
+            O::Return => self.br(self.control.len() as u32 - 1),
+            O::Call { function_index } => self.call(*function_index)?,
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(*type_index, *table_index)?,
+            O::Drop => {
+                pop!(self);
+            }
+            O::Select | O::TypedSelect { .. } => {
+                let c = pop!(self);
+                self.binary(|b, x, y| b.ins().select(c, x, y));
+            }
+            O::LocalGet { local_index } => {
+                let v = self.b.use_var(self.locals[*local_index as usize]);
+                self.stack.push(v);
+            }
+            O::LocalSet { local_index } => {
+                let v = pop!(self);
+                self.b.def_var(self.locals[*local_index as usize], v);
+            }
+            O::LocalTee { local_index } => {
+                let v = *self.stack.last().expect("validated");
+                self.b.def_var(self.locals[*local_index as usize], v);
+            }
+            O::GlobalGet { global_index } => {
+                let (ptr, ty, mutable) = self.env.global(&mut self.b, *global_index);
+                let f = self.env.global_flags(mutable);
+                let v = self.b.ins().load(ty, f, ptr, 0);
+                self.stack.push(v);
+            }
+            O::GlobalSet { global_index } => {
+                let v = pop!(self);
+                let (ptr, _, _) = self.env.global(&mut self.b, *global_index);
+                let f = self.env.global_flags(true);
+                self.b.ins().store(f, v, ptr, 0);
+            }
+
+            O::RefNull { .. } => {
+                let v = self.b.ins().iconst(types::I64, 0);
+                self.stack.push(v);
+            }
+            O::RefIsNull => self.eqz(),
+            O::RefFunc { function_index } => {
+                let ro = self.env.ro();
+                let funcs = self.env.load_ptr(
+                    &mut self.b,
+                    self.env.vmctx,
+                    offset_of!(VMContext, funcs),
+                    ro,
+                );
+                let off = *function_index as usize * size_of::<VMFuncRef>()
+                    + offset_of!(VMFuncRef, store_index);
+                let idx = self.b.ins().load(types::I32, ro, funcs, off as i32);
+                let idx = self.b.ins().uextend(types::I64, idx);
+                let v = self.b.ins().iadd_imm_s(idx, 1);
+                self.stack.push(v);
+            }
+
+            other => {
+                if !(self.memory_operator(other)?
+                    || self.table_operator(other)?
+                    || self.numeric_operator(other)
+                    || (crate::module::is_simd_operator(other) && {
+                        self.simd_operator(other)?;
+                        true
+                    }))
+                {
+                    return Err(unsupported(alloc::format!("the operator {other:?}")));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,115 @@
+//! Tables: the bounds-checked address of an element, `table.get`,
+//! `table.set`, `table.size`, and the growing and bulk operations
+//! (builtins).
+//!
+//! SECURITY-CRITICAL: `table_elem_addr` is the bounds check of every
+//! element access compiled code makes itself.
+
+use super::{pop, Translator};
+use crate::error::{CompileError, TrapCode};
+use crate::runtime::vm::{Builtin, VMTable};
+use core::mem::offset_of;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, InstBuilder, Value};
+use wasmparser::Operator;
+
+impl Translator<'_, '_> {
+    /// Lowers `op` if it is a table operator; `Ok(false)` if it is not.
+    pub(super) fn table_operator(&mut self, op: &Operator<'_>) -> Result<bool, CompileError> {
+        use Operator as O;
+        let i32t = types::I32;
+        let i64t = types::I64;
+        match op {
+            O::TableGet { table } => {
+                let index = pop!(self);
+                let addr = self.table_elem_addr(*table, index);
+                let f = self.env.table_flags();
+                let v = self.b.ins().load(i64t, f, addr, 0);
+                self.stack.push(v);
+            }
+            O::TableSet { table } => {
+                let value = pop!(self);
+                let index = pop!(self);
+                let addr = self.table_elem_addr(*table, index);
+                let f = self.env.table_flags();
+                self.b.ins().store(f, value, addr, 0);
+            }
+            O::TableSize { table } => {
+                let t = self.env.table_ptr(&mut self.b, *table);
+                let vm = self.env.vm();
+                let len = self
+                    .env
+                    .load_ptr(&mut self.b, t, offset_of!(VMTable, len), vm);
+                let len = self.b.ins().ireduce(i32t, len);
+                self.stack.push(len);
+            }
+            O::TableGrow { table } => {
+                let delta = pop!(self);
+                let init = pop!(self);
+                let t = self.b.ins().iconst(i32t, *table as i64);
+                let r = self
+                    .env
+                    .builtin(&mut self.b, Builtin::TableGrow, &[t, init, delta])
+                    .expect("returns");
+                self.stack.push(r);
+            }
+            O::TableFill { table } => {
+                let len = pop!(self);
+                let val = pop!(self);
+                let dst = pop!(self);
+                let t = self.b.ins().iconst(i32t, *table as i64);
+                self.env
+                    .builtin_checked(&mut self.b, Builtin::TableFill, &[t, dst, val, len]);
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let len = pop!(self);
+                let src = pop!(self);
+                let dst = pop!(self);
+                let dt = self.b.ins().iconst(i32t, *dst_table as i64);
+                let st = self.b.ins().iconst(i32t, *src_table as i64);
+                self.env
+                    .builtin_checked(&mut self.b, Builtin::TableCopy, &[dt, st, dst, src, len]);
+            }
+            O::TableInit { elem_index, table } => {
+                let len = pop!(self);
+                let src = pop!(self);
+                let dst = pop!(self);
+                let t = self.b.ins().iconst(i32t, *table as i64);
+                let seg = self.b.ins().iconst(i32t, *elem_index as i64);
+                self.env
+                    .builtin_checked(&mut self.b, Builtin::TableInit, &[t, seg, dst, src, len]);
+            }
+            O::ElemDrop { elem_index } => {
+                let seg = self.b.ins().iconst(i32t, *elem_index as i64);
+                self.env.builtin(&mut self.b, Builtin::ElemDrop, &[seg]);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The address of element `index` of table `t`, after the bounds
+    /// check.
+    pub(super) fn table_elem_addr(&mut self, t: u32, index: Value) -> Value {
+        let table = self.env.table_ptr(&mut self.b, t);
+        let vm = self.env.vm();
+        let len = self
+            .env
+            .load_ptr(&mut self.b, table, offset_of!(VMTable, len), vm);
+        let index = self.b.ins().uextend(types::I64, index);
+        let oob = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+        self.env
+            .trap_if(&mut self.b, oob, TrapCode::TableOutOfBounds);
+        let base = self
+            .env
+            .load_ptr(&mut self.b, table, offset_of!(VMTable, base), vm);
+        let scaled = self.b.ins().ishl_imm_s(index, 3);
+        self.b.ins().iadd(base, scaled)
+    }
+}

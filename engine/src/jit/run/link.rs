@@ -1,0 +1,131 @@
+//! Linking an instance into the VM layout: its `VMContext` (pointers to
+//! its memories, tables, globals and functions) and the store's function
+//! references, which compiled code calls through.
+
+use super::code_memory::CompiledModule;
+use super::libcalls::BUILTINS;
+use crate::error::Error;
+use crate::jit::engine_jit;
+use crate::runtime::vm::{InstanceVm, VMContext, VMFuncRef};
+use crate::runtime::{FuncEntity, ModuleShared, StoreInner};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+/// The JIT's code of `module`.
+fn compiled_code(module: &ModuleShared) -> Result<&CompiledModule, Error> {
+    module
+        .code::<CompiledModule>()
+        .ok_or_else(|| Error::usage("the module was not compiled by the JIT"))
+}
+
+/// The reference compiled code uses to call store function `f`. The
+/// function's instance, if any, must already be linked.
+fn func_ref(inner: &StoreInner, f: u32) -> Result<VMFuncRef, Error> {
+    Ok(match &inner.funcs[f as usize] {
+        FuncEntity::Wasm {
+            instance,
+            index,
+            ty,
+            ..
+        } => {
+            let inst = &inner.instances[*instance as usize];
+            let vm = inst
+                .vm
+                .as_ref()
+                .ok_or_else(|| Error::usage("a function's instance has no compiled code"))?;
+            VMFuncRef {
+                code: vm.funcs[*index as usize].code,
+                vmctx: &*vm.ctx as *const VMContext as *mut u8,
+                type_id: ty.0,
+                store_index: f,
+            }
+        }
+        FuncEntity::Host { ty, sig, .. } => {
+            let signals = crate::jit::signals_enabled(&inner.engine.config);
+            let stub = engine_jit(&inner.engine)?.host_stub(*ty, sig, signals)?;
+            VMFuncRef {
+                code: stub as *const u8,
+                vmctx: f as usize as *mut u8,
+                type_id: ty.0,
+                store_index: f,
+            }
+        }
+    })
+}
+
+/// Extends the store's function references to every store function.
+pub(crate) fn sync_funcrefs(inner: &mut StoreInner) -> Result<(), Error> {
+    let have = inner.vm.funcrefs.len();
+    if have == inner.funcs.len() {
+        return Ok(());
+    }
+    for f in have..inner.funcs.len() {
+        let r = func_ref(inner, f as u32)?;
+        inner.vm.funcrefs.push(r);
+    }
+    inner.vm.ctx.funcrefs = inner.vm.funcrefs.as_ptr();
+    inner.vm.ctx.funcrefs_len = inner.vm.funcrefs.len();
+    Ok(())
+}
+
+/// Builds instance `index`'s VM context (after `instantiate` has created
+/// its entities) and the store references to its functions.
+pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Error> {
+    inner.vm.ctx.builtins = &BUILTINS;
+    let store_ctx = &mut *inner.vm.ctx as *mut _;
+    let inst = &inner.instances[index as usize];
+    let module = inst.module.clone();
+    let compiled = compiled_code(&module)?;
+    let memories: Box<[_]> = inst
+        .memories
+        .iter()
+        .map(|&m| &mut *inner.memories[m as usize].vm as *mut _)
+        .collect();
+    let globals: Box<[_]> = inst
+        .globals
+        .iter()
+        .map(|&g| inner.globals[g as usize].value_ptr())
+        .collect();
+    let tables: Box<[_]> = inst
+        .tables
+        .iter()
+        .map(|&t| &mut *inner.tables[t as usize].vm as *mut _)
+        .collect();
+    // The module's engine-wide type ids (`TypeId` is a transparent `u32`).
+    let type_ids: *const u32 = module.type_ids.as_ptr().cast();
+    let mut ctx = Box::new(VMContext {
+        store: store_ctx,
+        memories: memories.as_ptr(),
+        globals: globals.as_ptr(),
+        tables: tables.as_ptr(),
+        funcs: core::ptr::null(),
+        type_ids,
+        instance: index,
+    });
+    let vmctx = &mut *ctx as *mut VMContext as *mut u8;
+    let num_imported = module.info.num_imported_funcs;
+    let mut funcs = Vec::with_capacity(inst.funcs.len());
+    for (i, &f) in inst.funcs.iter().enumerate() {
+        let r = if (i as u32) < num_imported {
+            func_ref(inner, f)?
+        } else {
+            VMFuncRef {
+                code: compiled.func_ptr(i as u32 - num_imported),
+                vmctx,
+                type_id: inner.funcs[f as usize].type_id().0,
+                store_index: f,
+            }
+        };
+        funcs.push(r);
+    }
+    let funcs: Box<[VMFuncRef]> = funcs.into_boxed_slice();
+    ctx.funcs = funcs.as_ptr();
+    inner.instances[index as usize].vm = Some(InstanceVm {
+        ctx,
+        memories,
+        globals,
+        tables,
+        funcs,
+    });
+    sync_funcrefs(inner)
+}
