@@ -57,6 +57,12 @@ impl ModuleCode {
         Ok(code)
     }
 
+    /// The code of defined function `def`, if it was translated.
+    #[inline(always)]
+    pub fn translated(&self, def: u32) -> Option<&CompiledFunc> {
+        self.funcs[def as usize].get()
+    }
+
     /// The code of defined function `def`, translating it if no thread
     /// has yet. Two threads may race to translate; one result wins and
     /// both use it.

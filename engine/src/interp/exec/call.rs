@@ -4,20 +4,8 @@
 
 use super::{execute, module_code, Stop};
 use crate::error::{Error, Trap, TrapCode};
-use crate::interp::bytecode::Op;
 use crate::interp::CompiledFunc;
 use crate::runtime::{FuncEntity, StoreInner};
-
-/// The operands of the `Aux` op at `ip`.
-#[inline(always)]
-pub(super) fn aux(ip: *const Op) -> (u32, u32) {
-    // SAFETY: the translator emits an `Aux` right after every op that
-    // reads one, and `ip` points just past that op.
-    match unsafe { *ip } {
-        Op::Aux { a, b } => (a, b),
-        _ => (0, 0),
-    }
-}
 
 /// Makes room for `callee`'s frame at `base`, zeroes its declared locals
 /// and counts it as live; traps when a stack limit would be passed.

@@ -17,6 +17,7 @@ mod call;
 mod memory;
 mod other_memory;
 mod simd;
+mod slots;
 
 use super::bytecode::{simd_ops, Op};
 use super::{CompiledFunc, ModuleCode};
@@ -101,11 +102,23 @@ impl InstanceCache {
 
     /// The code of defined function `def` of the running instance's
     /// module, translating it on first use.
-    #[inline]
+    #[inline(always)]
     fn compiled(&self, def: u32) -> Result<&CompiledFunc, CompileError> {
-        // SAFETY: the module (and the code it owns) is kept alive by the
-        // instance, which the store never drops while it lives, and the
-        // store is borrowed for the whole execution.
+        // SAFETY: the code is kept alive by the instance's module, which
+        // the store never drops while it lives, and the store is borrowed
+        // for the whole execution.
+        let code = unsafe { &*self.code };
+        match code.translated(def) {
+            Some(f) => Ok(f),
+            None => self.translate(def),
+        }
+    }
+
+    /// Translates defined function `def` (its first call).
+    #[cold]
+    #[inline(never)]
+    fn translate(&self, def: u32) -> Result<&CompiledFunc, CompileError> {
+        // SAFETY: as in `compiled`, for the module too.
         let (module, code) = unsafe { (&*self.module, &*self.code) };
         code.get(&module.info, &module.bytes, def)
     }
@@ -188,18 +201,27 @@ fn run(
     // module docs. `ip` always points into the current function's ops,
     // which end in a return or an unconditional branch, and branch offsets
     // were computed by the translator to land inside the same function.
+    // SAFETY: `func_ptr` is the entry function, alive as long as its
+    // instance (see `InstanceCache::compiled`).
     let mut func: &CompiledFunc = unsafe { &**func_ptr };
     let mut ip: *const Op = func.ops.as_ptr();
+    // SAFETY: `enter_frame` made the value stack hold `base + num_slots`.
     let mut sp: *mut u64 = unsafe { inner.stack.values.as_mut_ptr().add(base) };
 
+    // The slot accessors of `slots.rs`, inline: this loop's speed swings
+    // with LLVM's code layout, and routing its handlers through the
+    // shared accessors (the same instructions, by callgrind) made the C
+    // kernels 5-12% slower in wall time. See docs/performance.md.
     macro_rules! get {
         ($s:expr) => {
+            // SAFETY: see `slots`: slot operands are inside the frame.
             unsafe { *sp.add($s as usize) }
         };
     }
     macro_rules! set {
         ($s:expr, $v:expr) => {{
             let v: u64 = $v;
+            // SAFETY: as in `get!`.
             unsafe { *sp.add($s as usize) = v }
         }};
     }
@@ -221,6 +243,8 @@ fn run(
     macro_rules! branch {
         ($offset:expr) => {{
             // `ip` already points past the branch.
+            // SAFETY: the translator computed the offset to land on an op
+            // of the same function.
             ip = unsafe { ip.offset($offset as isize - 1) };
         }};
     }
@@ -332,6 +356,8 @@ fn run(
     // Re-derives `sp` after the value stack may have moved.
     macro_rules! reload_sp {
         () => {
+            // SAFETY: the current frame's slots are inside the value stack
+            // (`enter_frame`), which may have moved, hence the reload.
             sp = unsafe { inner.stack.values.as_mut_ptr().add(base) };
         };
     }
@@ -409,7 +435,10 @@ fn run(
         // SAFETY: see above.
         // Match on the op in place: copying the whole 12-byte op out first
         // costs more than the handlers of most ops.
+        // SAFETY: `ip` points into the function's ops (see above).
         let op: &Op = unsafe { &*ip };
+        // SAFETY: every op is followed by another one (the ops end in a
+        // return or an unconditional branch), or this one leaves.
         ip = unsafe { ip.add(1) };
         match *op {
             Op::Copy { dst, src } => set!(dst, get!(src)),
@@ -709,7 +738,8 @@ fn run(
                 bulk::memory_copy(inner, cache.index, i32!(dst), i32!(src), i32!(len))?
             }
             Op::MemoryInit { dst, src, len } => {
-                let seg = call::aux(ip).0;
+                let seg = slots::aux(ip).0;
+                // SAFETY: past the `Aux` this op reads, still in the function.
                 ip = unsafe { ip.add(1) };
                 bulk::memory_init(inner, cache.index, seg, i32!(dst), i32!(src), i32!(len))?
             }
@@ -729,23 +759,27 @@ fn run(
             } => bulk::table_set(inner, cache.index, table, i32!(index), get!(value))?,
             Op::TableSize { dst, table } => set!(dst, bulk::table_size(inner, cache.index, table)),
             Op::TableGrow { dst, init, delta } => {
-                let table = call::aux(ip).0;
+                let table = slots::aux(ip).0;
+                // SAFETY: past the `Aux` this op reads, still in the function.
                 ip = unsafe { ip.add(1) };
                 let r = bulk::table_grow(inner, cache.index, table, get!(init), i32!(delta));
                 set!(dst, r as u64)
             }
             Op::TableFill { dst, val, len } => {
-                let table = call::aux(ip).0;
+                let table = slots::aux(ip).0;
+                // SAFETY: past the `Aux` this op reads, still in the function.
                 ip = unsafe { ip.add(1) };
                 bulk::table_fill(inner, cache.index, table, i32!(dst), get!(val), i32!(len))?
             }
             Op::TableCopy { dst, src, len } => {
-                let (dt, st) = call::aux(ip);
+                let (dt, st) = slots::aux(ip);
+                // SAFETY: past the `Aux` this op reads, still in the function.
                 ip = unsafe { ip.add(1) };
                 bulk::table_copy(inner, cache.index, dt, st, i32!(dst), i32!(src), i32!(len))?
             }
             Op::TableInit { dst, src, len } => {
-                let (table, seg) = call::aux(ip);
+                let (table, seg) = slots::aux(ip);
+                // SAFETY: past the `Aux` this op reads, still in the function.
                 ip = unsafe { ip.add(1) };
                 bulk::table_init(
                     inner,
@@ -782,6 +816,8 @@ fn run(
             Op::BrTable { index, len } => {
                 let i = i32!(index).min(len);
                 // Land on entry `i`, a `Br`, which runs next.
+                // SAFETY: the table's `len` entries and its default follow
+                // it, and `i <= len`.
                 ip = unsafe { ip.add(i as usize) };
             }
             Op::BrI32Eq { a, b, offset } => br_cmp!(a, b, offset, |x, y| x as u32 == y as u32),
@@ -870,7 +906,8 @@ fn run(
                 call_store_func!(f, args);
             }
             Op::CallIndirect { args, index, ty } => {
-                let table = call::aux(ip).0;
+                let table = slots::aux(ip).0;
+                // SAFETY: past the `Aux` this op reads, still in the function.
                 ip = unsafe { ip.add(1) };
                 let f = call::indirect_target(inner, cache.index, table, ty, i32!(index))?;
                 call_store_func!(f, args);
@@ -878,8 +915,8 @@ fn run(
             // Everything on `v128` values, out of line. The match stays
             // exhaustive (no catch-all), so dispatch needs no range check.
             simd_ops!() => {
-                // SAFETY: the contract of `simd::execute` is this loop's.
                 let at: *const Op = op;
+                // SAFETY: the contract of `simd::execute` is this loop's.
                 ip = unsafe { simd::execute(at, sp, cache.mem, cache.mem_len, &func.consts)? };
             }
             // Every op on a memory other than memory 0, out of line.

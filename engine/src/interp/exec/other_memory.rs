@@ -7,28 +7,12 @@
 //! stores with the same bounds checks as memory 0's (`memory::load` and
 //! `memory::store`), bulk ops through `runtime::bulk` as memory 0's do.
 
-use super::{call, memory, simd};
+use super::{memory, simd, slots};
 use crate::error::TrapCode;
 use crate::interp::bytecode::{simd_ops, Op};
 use crate::runtime::{bulk, StoreInner};
 
-/// Reads slot `$s` of the frame at `$sp`.
-macro_rules! get {
-    ($sp:expr, $s:expr) => {
-        // SAFETY: slot operands are inside the frame (the handlers'
-        // contract).
-        unsafe { *$sp.add($s as usize) }
-    };
-}
-
-/// Writes `$v` to slot `$s` of the frame at `$sp`.
-macro_rules! set {
-    ($sp:expr, $s:expr, $v:expr) => {{
-        let v: u64 = $v;
-        // SAFETY: as in `get!`.
-        unsafe { *$sp.add($s as usize) = v }
-    }};
-}
+use super::slots::{set_slot as set, slot as get};
 
 /// Runs the `OnMemory` prefix at `at` and the op after it, for the frame
 /// at `sp` of instance `instance`, and returns the next op to run and
@@ -109,7 +93,7 @@ unsafe fn execute_op(
             bulk::memory_copy_between(inner, instance, memory, src_memory, d, s, n)?;
         }
         Op::MemoryInit { dst, src, len } => {
-            let seg = call::aux(next).0;
+            let seg = slots::aux(next).0;
             let (d, s, n) = (
                 get!(sp, dst) as u32,
                 get!(sp, src) as u32,
@@ -142,45 +126,34 @@ unsafe fn access(
     let (mem, len) = (mem.base(), mem.len());
 
     macro_rules! load {
-        ($dst:expr, $ptr:expr, $offset:expr, $n:literal, |$bytes:ident| $e:expr) => {{
-            let $bytes: [u8; $n] = memory::load::<$n>(mem, len, get!(sp, $ptr) as u32, $offset)?;
-            set!(sp, $dst, $e)
-        }};
+        ($dst:expr, $ptr:expr, $offset:expr, $load:ident) => {
+            set!(
+                sp,
+                $dst,
+                memory::$load(mem, len, get!(sp, $ptr) as u32, $offset)?
+            )
+        };
     }
     macro_rules! store {
-        ($ptr:expr, $offset:expr, $bytes:expr) => {{
-            memory::store(mem, len, get!(sp, $ptr) as u32, $offset, &$bytes)?
-        }};
+        ($ptr:expr, $src:expr, $offset:expr, $store:ident) => {
+            memory::$store(mem, len, get!(sp, $ptr) as u32, $offset, get!(sp, $src))?
+        };
     }
 
     // SAFETY: the translator emits a load or store after every prefix.
     let op = unsafe { *ip };
     match op {
-        Op::Load8S { dst, ptr, offset } => {
-            load!(dst, ptr, offset, 1, |b| i8::from_le_bytes(b) as i64 as u64)
-        }
-        Op::Load8U { dst, ptr, offset } => load!(dst, ptr, offset, 1, |b| b[0] as u64),
-        Op::Load16S { dst, ptr, offset } => {
-            load!(dst, ptr, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
-        }
-        Op::Load16U { dst, ptr, offset } => {
-            load!(dst, ptr, offset, 2, |b| u16::from_le_bytes(b) as u64)
-        }
-        Op::Load32S { dst, ptr, offset } => {
-            load!(dst, ptr, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
-        }
-        Op::Load32U { dst, ptr, offset } => {
-            load!(dst, ptr, offset, 4, |b| u32::from_le_bytes(b) as u64)
-        }
-        Op::Load64 { dst, ptr, offset } => load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b)),
-        Op::Store8 { ptr, src, offset } => store!(ptr, offset, [get!(sp, src) as u8]),
-        Op::Store16 { ptr, src, offset } => {
-            store!(ptr, offset, (get!(sp, src) as u16).to_le_bytes())
-        }
-        Op::Store32 { ptr, src, offset } => {
-            store!(ptr, offset, (get!(sp, src) as u32).to_le_bytes())
-        }
-        Op::Store64 { ptr, src, offset } => store!(ptr, offset, get!(sp, src).to_le_bytes()),
+        Op::Load8S { dst, ptr, offset } => load!(dst, ptr, offset, load8_s),
+        Op::Load8U { dst, ptr, offset } => load!(dst, ptr, offset, load8_u),
+        Op::Load16S { dst, ptr, offset } => load!(dst, ptr, offset, load16_s),
+        Op::Load16U { dst, ptr, offset } => load!(dst, ptr, offset, load16_u),
+        Op::Load32S { dst, ptr, offset } => load!(dst, ptr, offset, load32_s),
+        Op::Load32U { dst, ptr, offset } => load!(dst, ptr, offset, load32_u),
+        Op::Load64 { dst, ptr, offset } => load!(dst, ptr, offset, load64),
+        Op::Store8 { ptr, src, offset } => store!(ptr, src, offset, store8),
+        Op::Store16 { ptr, src, offset } => store!(ptr, src, offset, store16),
+        Op::Store32 { ptr, src, offset } => store!(ptr, src, offset, store32),
+        Op::Store64 { ptr, src, offset } => store!(ptr, src, offset, store64),
         simd_ops!() => {
             // A lane load reads an `Aux` after it.
             let n = match op {

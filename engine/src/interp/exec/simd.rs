@@ -7,6 +7,7 @@
 //! between slots, memory and those functions.
 
 use super::memory;
+use super::slots::{read_v128, set_slot, set_slot_v128, slot, slot_v128};
 use crate::error::TrapCode;
 use crate::interp::bytecode::Op;
 use crate::semantics::simd;
@@ -51,26 +52,24 @@ unsafe fn run(
 ) -> Result<*const Op, TrapCode> {
     macro_rules! get {
         ($s:expr) => {
-            unsafe { *sp.add($s as usize) }
+            slot!(sp, $s)
         };
     }
     macro_rules! set {
-        ($s:expr, $v:expr) => {{
-            let v: u64 = $v;
-            unsafe { *sp.add($s as usize) = v }
-        }};
+        ($s:expr, $v:expr) => {
+            set_slot!(sp, $s, $v)
+        };
     }
     // A `v128` operand: two slots, low half first.
     macro_rules! v {
         ($s:expr) => {
-            unsafe { read_v128(sp.add($s as usize)) }
+            slot_v128!(sp, $s)
         };
     }
     macro_rules! set_v {
-        ($s:expr, $v:expr) => {{
-            let v: u128 = $v;
-            unsafe { write_v128(sp.add($s as usize), v) }
-        }};
+        ($s:expr, $v:expr) => {
+            set_slot_v128!(sp, $s, $v)
+        };
     }
     macro_rules! un {
         ($dst:expr, $a:expr, $f:path) => {
@@ -98,6 +97,7 @@ unsafe fn run(
     macro_rules! load_lane {
         ($dst:expr, $ptr:expr, $src:expr, $lane:expr, $n:literal) => {{
             // SAFETY: the translator emits `Aux { a: offset }` after each.
+            // SAFETY: the translator emits `Aux { a: offset }` after each.
             let offset = match unsafe { *ip } {
                 Op::Aux { a, .. } => a,
                 _ => 0,
@@ -105,6 +105,7 @@ unsafe fn run(
             let x = v!($src);
             let bytes = memory::load::<$n>(mem, mem_len, get!($ptr) as u32, offset)?;
             set_v!($dst, simd::replace_lane::<$n>(x, $lane, bytes));
+            // SAFETY: past the `Aux`, still inside the function's ops.
             ip = unsafe { ip.add(1) };
         }};
     }
@@ -118,6 +119,7 @@ unsafe fn run(
         ($index:expr) => {{
             let i = $index as usize;
             match consts.get(i..i + 2) {
+                // SAFETY: `pair` is two readable slots.
                 Some(pair) => unsafe { read_v128(pair.as_ptr()) },
                 None => 0,
             }
@@ -142,6 +144,7 @@ unsafe fn run(
         // SAFETY: `ip` points into the function's ops, which end with a
         // scalar op (a return or branch), so this loop leaves before the end.
         let op: &Op = unsafe { &*ip };
+        // SAFETY: as above: another op follows, or this one leaves.
         ip = unsafe { ip.add(1) };
         match *op {
             Op::Copy2 { dst, src } => set_v!(dst, v!(src)),
@@ -523,47 +526,8 @@ unsafe fn run(
             Op::I64x2ShrU { dst, a, b } => shift!(dst, a, b, simd::i64x2_shr_u),
 
             // A scalar op: the dispatch loop runs it.
+            // SAFETY: back to the op just read.
             _ => return Ok(unsafe { ip.sub(1) }),
-        }
-    }
-}
-
-/// Reads the `v128` in the two slots at `p`, low half first.
-///
-/// # Safety
-///
-/// `p..p + 2` must be readable.
-#[inline(always)]
-unsafe fn read_v128(p: *const u64) -> u128 {
-    // One 16-byte access (on little-endian hosts, where the slot order is
-    // the integer's): a vector written whole and read in two halves, or
-    // the reverse, stalls store-to-load forwarding.
-    #[cfg(target_endian = "little")]
-    {
-        unsafe { p.cast::<u128>().read_unaligned() }
-    }
-    #[cfg(not(target_endian = "little"))]
-    {
-        unsafe { *p as u128 | (*p.add(1) as u128) << 64 }
-    }
-}
-
-/// Writes `v` to the two slots at `p`, low half first.
-///
-/// # Safety
-///
-/// `p..p + 2` must be writable.
-#[inline(always)]
-unsafe fn write_v128(p: *mut u64, v: u128) {
-    #[cfg(target_endian = "little")]
-    {
-        unsafe { p.cast::<u128>().write_unaligned(v) }
-    }
-    #[cfg(not(target_endian = "little"))]
-    {
-        unsafe {
-            *p = v as u64;
-            *p.add(1) = (v >> 64) as u64;
         }
     }
 }
