@@ -34,6 +34,10 @@
 
 #![no_std]
 #![warn(missing_docs)]
+// Every unsafe operation sits in an `unsafe` block that says why it holds,
+// even inside an `unsafe fn`.
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 extern crate alloc;
 #[cfg(feature = "std")]

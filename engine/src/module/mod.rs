@@ -16,18 +16,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::ops::Range;
 
-/// Whether `op` is one of the SIMD proposals' operators (fixed-width or
-/// relaxed): the JIT hands these to its SIMD translator.
-#[cfg(feature = "jit")]
-pub(crate) fn is_simd_operator(op: &wasmparser::Operator<'_>) -> bool {
-    macro_rules! simd_operators {
-        ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
-            matches!(op, $( wasmparser::Operator::$op { .. } )|*)
-        };
-    }
-    wasmparser::for_each_visit_simd_operator!(simd_operators)
-}
-
 /// What kind of entity an index refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EntityIndex {

@@ -17,7 +17,6 @@ pub(crate) struct EngineShared {
     pub memory: MemoryStrategy,
     /// State the engine's tier keeps for the whole engine, read only by
     /// that tier (`()` for the interpreter).
-    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
     pub tier: Box<dyn Any + Send + Sync>,
 }
 

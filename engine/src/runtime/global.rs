@@ -34,7 +34,6 @@ impl GlobalEntity {
     }
 
     /// The address compiled code reads and writes the value at.
-    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
     pub fn value_ptr(&mut self) -> *mut u64 {
         self.value.as_mut_ptr()
     }

@@ -30,7 +30,6 @@ pub(crate) struct InstanceEntity {
     /// `data.drop`.
     pub datas: Vec<Range<usize>>,
     /// The VM context compiled code runs with (JIT tier only).
-    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
     pub vm: Option<super::vm::InstanceVm>,
 }
 

@@ -3,6 +3,11 @@
 //! globals, instances) addressed by store index, instantiation, constant
 //! evaluation, the bulk memory and table operations, host calls, and the
 //! `#[repr(C)]` VM layout compiled code reads.
+//!
+//! Built without the JIT, the parts only compiled code reads (the VM
+//! layout, guarded memories, the builtins) are unused; the default build
+//! checks them.
+#![cfg_attr(not(feature = "jit"), allow(dead_code, unused_imports, unused_macros))]
 
 pub(crate) mod bulk;
 mod const_eval;
@@ -21,9 +26,7 @@ pub(crate) use engine::EngineShared;
 pub(crate) use func::{call_host, invoke_host, FuncEntity, HostContext, HostFn};
 pub(crate) use global::GlobalEntity;
 pub(crate) use instance::InstanceEntity;
-#[cfg(feature = "jit")]
-pub(crate) use memory::GUARD_BYTES;
-pub(crate) use memory::{MemoryEntity, MemoryStrategy, PAGE_SIZE};
+pub(crate) use memory::{MemoryEntity, MemoryStrategy, GUARD_BYTES, PAGE_SIZE};
 pub(crate) use module::ModuleShared;
 pub(crate) use stack::Frame;
 pub(crate) use store::{EntityRef, StoreId, StoreInner};

@@ -52,7 +52,6 @@ pub(crate) struct StoreInner {
     /// The interpreter's stacks.
     pub stack: Stack,
     /// What compiled code needs of the store (JIT tier only).
-    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
     pub vm: StoreVm,
 }
 

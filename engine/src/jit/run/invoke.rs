@@ -133,7 +133,7 @@ pub(crate) fn invoke(
             .take()
             .unwrap_or_else(|| Error::usage("a host error was lost"))),
         TRAP_HOST_PANIC => match inner.vm.pending_panic.take() {
-            Some(panic) => std::panic::resume_unwind(panic),
+            Some(panic) => std::panic::resume_unwind(panic.into_inner()),
             None => Err(Error::usage("a host panic was lost")),
         },
         _ => {

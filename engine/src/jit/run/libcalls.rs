@@ -19,7 +19,7 @@ use super::link::sync_funcrefs;
 use crate::error::TrapCode;
 use crate::jit::{TRAP_HOST_ERROR, TRAP_HOST_PANIC};
 use crate::runtime::bulk;
-use crate::runtime::vm::{for_each_builtin, Builtins, TrapFrame, VMContext};
+use crate::runtime::vm::{for_each_builtin, Builtins, PendingPanic, TrapFrame, VMContext};
 use crate::runtime::StoreInner;
 
 use crate::error::MAX_BACKTRACE;
@@ -200,7 +200,7 @@ unsafe extern "C" fn host_call(caller: *mut VMContext, func: u32, values: *mut u
             TRAP_HOST_ERROR
         }
         (Err(panic), _) => {
-            inner.vm.pending_panic = Some(panic);
+            inner.vm.pending_panic = Some(PendingPanic::new(panic));
             TRAP_HOST_PANIC
         }
     };

@@ -9,7 +9,6 @@ use core::ops::{Deref, DerefMut};
 /// 4 GiB: an access whose static offset plus size fits in it needs no
 /// bounds check, because a 32-bit index plus that offset can only land in
 /// the memory or in its guard region.
-#[cfg_attr(not(feature = "std"), allow(dead_code))]
 pub(crate) const GUARD_BYTES: u64 = 2 << 30;
 
 /// Where a memory's bytes live.

@@ -17,7 +17,6 @@ use crate::types::MemoryType;
 use alloc::boxed::Box;
 use linear::LinearBytes;
 
-#[cfg(feature = "jit")]
 pub(crate) use linear::GUARD_BYTES;
 
 /// Bytes in one WebAssembly page.
@@ -25,7 +24,6 @@ pub(crate) const PAGE_SIZE: usize = 65_536;
 
 /// Where an engine's linear memories live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(feature = "jit"), allow(dead_code))]
 pub(crate) enum MemoryStrategy {
     /// A heap allocation that may move when it grows (the interpreter,
     /// `no_std`, and the JIT without signal-based traps).

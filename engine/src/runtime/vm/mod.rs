@@ -14,9 +14,6 @@
 //! boxed), and the entity keeps it in step with its data on every grow.
 //! Per-instance arrays (`VMContext::memories`, ...) point at those boxes.
 
-// Without the JIT nothing reads these.
-#![cfg_attr(not(feature = "jit"), allow(dead_code, unused_imports, unused_macros))]
-
 mod builtins;
 
 pub(crate) use builtins::{for_each_builtin, Builtin, BuiltinType, Builtins};
@@ -149,8 +146,28 @@ pub(crate) struct StoreVm {
     pub pending_error: Option<crate::error::Error>,
     /// A panic caught in a host function, resumed once compiled code has
     /// returned to the host.
-    pub pending_panic: Option<Box<dyn core::any::Any + Send>>,
+    pub pending_panic: Option<PendingPanic>,
 }
+
+/// A caught panic's payload, held only to be taken back by value: it is
+/// `Send` but not `Sync`, and this wrapper gives no shared access to it,
+/// so holding one does not keep a store from being `Sync`.
+pub(crate) struct PendingPanic(Box<dyn core::any::Any + Send>);
+
+impl PendingPanic {
+    pub fn new(payload: Box<dyn core::any::Any + Send>) -> Self {
+        Self(payload)
+    }
+
+    pub fn into_inner(self) -> Box<dyn core::any::Any + Send> {
+        self.0
+    }
+}
+
+// SAFETY: `PendingPanic` exposes its payload only by value
+// (`into_inner`), never through `&self`, so sharing a `&PendingPanic`
+// between threads gives access to nothing; the payload itself is `Send`.
+unsafe impl Sync for PendingPanic {}
 
 /// The VM view of one instance: its context and the arrays it points at.
 /// Boxed slices, so their addresses stay put when the owner moves; only
@@ -164,15 +181,29 @@ pub(crate) struct InstanceVm {
     pub funcs: Box<[VMFuncRef]>,
 }
 
-// SAFETY: the raw pointers in these structures point into boxes owned by
-// the same store (or code owned by modules and the engine that the store
-// keeps alive); they are only dereferenced while that store is borrowed
-// mutably, so moving them to another thread with the store is sound.
+// SAFETY: (Send, for the four types below) their raw pointers point into
+// boxes owned by the same store (or into code owned by modules and the
+// engine the store keeps alive), and they are only dereferenced while that
+// store is borrowed mutably; moving them to another thread moves the store
+// they belong to with them, and nothing they point at is tied to a thread.
 unsafe impl Send for StoreVm {}
+// SAFETY: (Sync, likewise) through `&` these types give out only pointer
+// values and plain fields; every dereference of a pointer (by the runtime
+// or by compiled code) happens under the store's exclusive borrow, so two
+// threads holding `&` can never access the pointees at the same time.
+// `StoreVm`'s other fields are `Sync` themselves (`PendingPanic` included).
 unsafe impl Sync for StoreVm {}
+// SAFETY: as `StoreVm`'s `Send` above.
 unsafe impl Send for InstanceVm {}
+// SAFETY: as `StoreVm`'s `Sync` above.
 unsafe impl Sync for InstanceVm {}
+// SAFETY: as `StoreVm`'s `Send` above: the base points into a memory the
+// store owns.
 unsafe impl Send for VMMemory {}
+// SAFETY: as `StoreVm`'s `Sync` above: a shared `VMMemory` yields only the
+// base and length values.
 unsafe impl Sync for VMMemory {}
+// SAFETY: as for `VMMemory`, for the table's elements.
 unsafe impl Send for VMTable {}
+// SAFETY: as for `VMMemory`.
 unsafe impl Sync for VMTable {}

@@ -21,8 +21,10 @@ pub(crate) struct Reservation {
 // SAFETY: the reservation is plain memory owned by this value; moving it
 // to another thread moves that ownership.
 unsafe impl Send for Reservation {}
-// SAFETY: shared references only read the fields; the bytes are accessed
-// through the owner's `&mut` or by compiled code under the store's borrow.
+// SAFETY: through `&` a reservation yields only its base address (a value)
+// and takes no action: `make_accessible` needs `&mut`, and the bytes are
+// accessed through the owning memory's `&mut` or by compiled code under
+// the store's exclusive borrow, never through a shared reservation.
 unsafe impl Sync for Reservation {}
 
 impl Reservation {
@@ -218,6 +220,7 @@ pub(crate) fn ensure_alt_stack() {
     ALT_STACK.with(|slot| {
         // SAFETY: querying the current alternate stack.
         let mut current: libc::stack_t = unsafe { core::mem::zeroed() };
+        // SAFETY: `current` is a valid `stack_t` to write the answer to.
         if unsafe { libc::sigaltstack(ptr::null(), &mut current) } != 0 {
             return;
         }

@@ -108,7 +108,7 @@ impl Translator<'_, '_> {
                 if !(self.memory_operator(other)?
                     || self.table_operator(other)?
                     || self.numeric_operator(other)
-                    || (crate::module::is_simd_operator(other) && {
+                    || (is_simd_operator(other) && {
                         self.simd_operator(other)?;
                         true
                     }))
@@ -119,4 +119,15 @@ impl Translator<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Whether `op` is one of the SIMD proposals' operators (fixed-width or
+/// relaxed): the JIT hands these to its SIMD translator.
+fn is_simd_operator(op: &wasmparser::Operator<'_>) -> bool {
+    macro_rules! simd_operators {
+        ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
+            matches!(op, $( wasmparser::Operator::$op { .. } )|*)
+        };
+    }
+    wasmparser::for_each_visit_simd_operator!(simd_operators)
 }
