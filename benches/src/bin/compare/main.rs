@@ -35,6 +35,8 @@ Usage: compare [OPTIONS]
 
 Options:
   --petrel PATH     the petrel binary [default: target/release/petrel]
+  --baseline PATH   another petrel binary (say, of the commit before a
+                    change), run as two more columns beside this one
   --wasmtime PATH   the wasmtime binary (that engine is skipped if absent)
   --wasmi PATH      the wasmi CLI binary (skipped if absent)
   --reps N          timed rounds per workload [default: 10]
@@ -45,6 +47,7 @@ Options:
 
 struct Options {
     petrel: PathBuf,
+    baseline: Option<PathBuf>,
     wasmtime: Option<PathBuf>,
     wasmi: Option<PathBuf>,
     reps: usize,
@@ -56,6 +59,7 @@ struct Options {
 fn parse_options() -> Result<Options> {
     let mut opts = Options {
         petrel: PathBuf::from("target/release/petrel"),
+        baseline: None,
         wasmtime: None,
         wasmi: None,
         reps: 10,
@@ -71,6 +75,7 @@ fn parse_options() -> Result<Options> {
         };
         match arg.as_str() {
             "--petrel" => opts.petrel = value()?.into(),
+            "--baseline" => opts.baseline = Some(value()?.into()),
             "--wasmtime" => opts.wasmtime = Some(value()?.into()),
             "--wasmi" => opts.wasmi = Some(value()?.into()),
             "--reps" => {
@@ -113,6 +118,9 @@ enum Mode {
 enum Kind {
     PetrelInterp,
     PetrelJit,
+    /// The `--baseline` binary's tiers: compared with like peers.
+    BaselineInterp,
+    BaselineJit,
     Wasmtime,
     Wasmi,
     Native,
@@ -148,8 +156,12 @@ impl Runner {
             return None;
         }
         let mut cmd = match self.kind {
-            Kind::PetrelInterp => vec![bin, "run".into(), "--tier".into(), "interp".into()],
-            Kind::PetrelJit => vec![bin, "run".into(), "--tier".into(), "jit".into()],
+            Kind::PetrelInterp | Kind::BaselineInterp => {
+                vec![bin, "run".into(), "--tier".into(), "interp".into()]
+            }
+            Kind::PetrelJit | Kind::BaselineJit => {
+                vec![bin, "run".into(), "--tier".into(), "jit".into()]
+            }
             // No compilation cache: every run compiles, as a first run does.
             Kind::Wasmtime => vec![bin, "run".into(), "-C".into(), "cache=n".into()],
             Kind::Wasmi => vec![bin],
@@ -239,67 +251,81 @@ fn probe(argv: &[String], expected: &str) -> bool {
     run_process(argv, true).is_ok_and(|s| s.success && last_line(&s.stdout) == expected)
 }
 
+/// The modes `petrel run --tier TIER` of `binary` supports, probed on the
+/// `hello` workload; `Err` if none.
+fn probe_petrel(binary: &Path, tier: &str, hello: Option<&Built>) -> Result<Vec<Mode>, ()> {
+    let base = vec![
+        binary.display().to_string(),
+        "run".to_string(),
+        "--tier".to_string(),
+        tier.to_string(),
+    ];
+    let mut modes = Vec::new();
+    if let Some(kernel) = hello.and_then(|h| h.kernel.as_ref()) {
+        let mut argv = base.clone();
+        argv.extend([
+            "--invoke".into(),
+            "run".into(),
+            kernel.module.display().to_string(),
+            "0".into(),
+        ]);
+        if probe(&argv, "1") {
+            modes.push(Mode::Invoke);
+        }
+    }
+    if let Some(wasi) = hello.and_then(|h| h.wasi.as_ref()) {
+        let mut argv = base;
+        argv.push(wasi.path.display().to_string());
+        if probe(&argv, "Hello, world!") {
+            modes.push(Mode::Wasi);
+        }
+    }
+    if modes.is_empty() {
+        Err(())
+    } else {
+        Ok(modes)
+    }
+}
+
 /// The runners available here, probed for what they support.
 fn runners(opts: &Options, suite: &Suite) -> Result<(Vec<Runner>, Vec<String>)> {
     let mut notes = Vec::new();
     let mut runners = Vec::new();
-    let petrel_version = version_of(&opts.petrel).with_context(|| {
-        format!(
-            "cannot run {} (build it: cargo build --release -p petrel-cli)",
-            opts.petrel.display()
-        )
-    })?;
     let hello = suite.get("hello");
-    let hello_kernel = hello.and_then(|h| h.kernel.as_ref());
-    let hello_wasi = hello.and_then(|h| h.wasi.as_ref());
-    for (kind, label, tier) in [
-        (Kind::PetrelInterp, "Petrel interp", "interp"),
-        (Kind::PetrelJit, "Petrel JIT", "jit"),
-    ] {
-        let base = vec![
-            opts.petrel.display().to_string(),
-            "run".to_string(),
-            "--tier".to_string(),
-            tier.to_string(),
-        ];
-        let mut modes = Vec::new();
-        if let Some(kernel) = hello_kernel {
-            let mut argv = base.clone();
-            argv.extend([
-                "--invoke".into(),
-                "run".into(),
-                kernel.module.display().to_string(),
-                "0".into(),
-            ]);
-            if probe(&argv, "1") {
-                modes.push(Mode::Invoke);
+    let mut petrels = vec![
+        (Kind::PetrelInterp, "Petrel interp", "interp", &opts.petrel),
+        (Kind::PetrelJit, "Petrel JIT", "jit", &opts.petrel),
+    ];
+    if let Some(baseline) = &opts.baseline {
+        petrels.push((Kind::BaselineInterp, "baseline interp", "interp", baseline));
+        petrels.push((Kind::BaselineJit, "baseline JIT", "jit", baseline));
+    }
+    for (kind, label, tier, binary) in petrels {
+        let version = version_of(binary).with_context(|| {
+            format!(
+                "cannot run {} (build it: cargo build --release -p petrel-cli)",
+                binary.display()
+            )
+        })?;
+        match probe_petrel(binary, tier, hello) {
+            Ok(modes) => {
+                if !modes.contains(&Mode::Wasi) {
+                    notes.push(format!(
+                        "{label}: `petrel run` cannot run WASI programs yet; WASI-only rows are empty"
+                    ));
+                }
+                runners.push(Runner {
+                    kind,
+                    label,
+                    binary: binary.clone(),
+                    version,
+                    modes,
+                });
             }
-        }
-        if let Some(wasi) = hello_wasi {
-            let mut argv = base.clone();
-            argv.push(wasi.path.display().to_string());
-            if probe(&argv, "Hello, world!") {
-                modes.push(Mode::Wasi);
-            }
-        }
-        if modes.is_empty() {
-            notes.push(format!(
+            Err(()) => notes.push(format!(
                 "{label}: `petrel run --tier {tier}` does not run yet here; no {label} column"
-            ));
-            continue;
+            )),
         }
-        if !modes.contains(&Mode::Wasi) {
-            notes.push(format!(
-                "{label}: `petrel run` cannot run WASI programs yet; WASI-only rows are empty"
-            ));
-        }
-        runners.push(Runner {
-            kind,
-            label,
-            binary: opts.petrel.clone(),
-            version: petrel_version.clone(),
-            modes,
-        });
     }
     for (kind, label, path) in [
         (Kind::Wasmi, "wasmi", &opts.wasmi),

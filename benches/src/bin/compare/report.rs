@@ -395,6 +395,8 @@ impl Report<'_> {
         let color = |kind: Kind| match kind {
             Kind::PetrelInterp => "#1f5fa8",
             Kind::PetrelJit => "#7fb3e6",
+            Kind::BaselineInterp => "#6a3d9a",
+            Kind::BaselineJit => "#cab2d6",
             Kind::Wasmi => "#e6862e",
             Kind::Wasmtime => "#3a9a3a",
             Kind::Native => "#777777",
