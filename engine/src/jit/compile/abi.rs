@@ -11,7 +11,7 @@ use core::mem::offset_of;
 use cranelift_codegen::ir::{
     self, types, AbiParam, ConstantData, InstBuilder, MemFlagsData, Type, Value,
 };
-use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_frontend::FunctionBuilder;
 
 /// The IR type of every `v128` value between operators (see
@@ -32,13 +32,19 @@ pub(crate) fn ir_type(t: ValType) -> Result<Type, CompileError> {
 }
 
 /// The Wasm native signature: `(callee_vmctx, caller_vmctx, params...)
-/// -> results` in the ISA's default calling convention.
+/// -> results` in Cranelift's `tail` calling convention, which every
+/// Wasm-to-Wasm call uses. It is the platform's convention (the same
+/// argument registers and callee-saved registers) except that a callee
+/// pops its own stack arguments, which is what lets `return_call` replace
+/// the caller's frame with a callee's of any signature (tail calls), and
+/// that more results come back in registers. Only the trampolines at the
+/// host boundary and the builtins use the platform's C convention.
 pub(crate) fn wasm_signature(
     isa: &OwnedTargetIsa,
     ty: &FuncType,
 ) -> Result<ir::Signature, CompileError> {
     let ptr = isa.pointer_type();
-    let mut sig = ir::Signature::new(isa.default_call_conv());
+    let mut sig = ir::Signature::new(CallConv::Tail);
     // The callee's context is marked as such so the prologue's stack-limit
     // check (`Function::stack_limit`) can load through it.
     sig.params
