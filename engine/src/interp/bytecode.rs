@@ -23,10 +23,16 @@
 /// A frame slot index.
 pub(crate) type Slot = u16;
 
+/// The tags an op of the table may carry: `=> branch` marks a branch whose
+/// `offset` field the translator patches.
+macro_rules! branch_tag {
+    (branch) => {};
+}
+
 macro_rules! define_ops {
     (
         results { $( $(#[$rm:meta])* $rname:ident { $($rfield:ident : $rty:ty),* $(,)? } ),* $(,)? }
-        others { $( $(#[$om:meta])* $oname:ident $({ $($ofield:ident : $oty:ty),* $(,)? })? ),* $(,)? }
+        others { $( $(#[$om:meta])* $oname:ident $({ $($ofield:ident : $oty:ty),* $(,)? })? $(=> $otag:ident)? ),* $(,)? }
         simd_results { $( $(#[$vm:meta])* $vname:ident { $($vfield:ident : $vty:ty),* $(,)? } ),* $(,)? }
         simd_others { $( $(#[$wm:meta])* $wname:ident { $($wfield:ident : $wty:ty),* $(,)? } ),* $(,)? }
     ) => {
@@ -40,6 +46,18 @@ macro_rules! define_ops {
         }
 
         impl Op {
+            /// The branch offset of a branch op (one declared `=> branch`),
+            /// which the translator patches once the target is known.
+            pub(crate) fn branch_offset_mut(&mut self) -> Option<&mut i32> {
+                match self {
+                    $( $( Op::$oname { offset, .. } => {
+                        branch_tag!($otag);
+                        Some(offset)
+                    } )? )*
+                    _ => None,
+                }
+            }
+
             /// The slot this op writes its result to, if it produces one.
             pub(crate) fn dst_mut(&mut self) -> Option<&mut Slot> {
                 match self {
@@ -295,46 +313,46 @@ define_ops! {
 
         // Control.
         Unreachable,
-        Br { offset: i32 },
-        BrIfNez { cond: Slot, offset: i32 },
-        BrIfEqz { cond: Slot, offset: i32 },
+        Br { offset: i32 } => branch,
+        BrIfNez { cond: Slot, offset: i32 } => branch,
+        BrIfEqz { cond: Slot, offset: i32 } => branch,
         /// Jumps to the op `1 + min(index, len)` after this one, which is a
         /// `Br` (the last one is the default target).
         BrTable { index: Slot, len: u32 },
         // Fused compare-and-branch: branch when the comparison holds.
-        BrI32Eq { a: Slot, b: Slot, offset: i32 },
-        BrI32Ne { a: Slot, b: Slot, offset: i32 },
-        BrI32LtS { a: Slot, b: Slot, offset: i32 },
-        BrI32LtU { a: Slot, b: Slot, offset: i32 },
-        BrI32GtS { a: Slot, b: Slot, offset: i32 },
-        BrI32GtU { a: Slot, b: Slot, offset: i32 },
-        BrI32LeS { a: Slot, b: Slot, offset: i32 },
-        BrI32LeU { a: Slot, b: Slot, offset: i32 },
-        BrI32GeS { a: Slot, b: Slot, offset: i32 },
-        BrI32GeU { a: Slot, b: Slot, offset: i32 },
-        BrI64Eq { a: Slot, b: Slot, offset: i32 },
-        BrI64Ne { a: Slot, b: Slot, offset: i32 },
-        BrI64LtS { a: Slot, b: Slot, offset: i32 },
-        BrI64LtU { a: Slot, b: Slot, offset: i32 },
-        BrI64GtS { a: Slot, b: Slot, offset: i32 },
-        BrI64GtU { a: Slot, b: Slot, offset: i32 },
-        BrI64LeS { a: Slot, b: Slot, offset: i32 },
-        BrI64LeU { a: Slot, b: Slot, offset: i32 },
-        BrI64GeS { a: Slot, b: Slot, offset: i32 },
-        BrI64GeU { a: Slot, b: Slot, offset: i32 },
+        BrI32Eq { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI32Ne { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI32LtS { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI32LtU { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI32GtS { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI32GtU { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI32LeS { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI32LeU { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI32GeS { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI32GeU { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI64Eq { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI64Ne { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI64LtS { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI64LtU { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI64GtS { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI64GtU { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI64LeS { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI64LeU { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI64GeS { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI64GeU { a: Slot, b: Slot, offset: i32 } => branch,
         /// Compare with a 16-bit immediate and branch.
-        BrI32EqImm { a: Slot, imm: i16, offset: i32 },
-        BrI32NeImm { a: Slot, imm: i16, offset: i32 },
-        BrI32LtSImm { a: Slot, imm: i16, offset: i32 },
-        BrI32LtUImm { a: Slot, imm: i16, offset: i32 },
-        BrI32GtSImm { a: Slot, imm: i16, offset: i32 },
-        BrI32GtUImm { a: Slot, imm: i16, offset: i32 },
-        BrI32LeSImm { a: Slot, imm: i16, offset: i32 },
-        BrI32LeUImm { a: Slot, imm: i16, offset: i32 },
-        BrI32GeSImm { a: Slot, imm: i16, offset: i32 },
-        BrI32GeUImm { a: Slot, imm: i16, offset: i32 },
-        BrI64Nez { a: Slot, offset: i32 },
-        BrI64Eqz { a: Slot, offset: i32 },
+        BrI32EqImm { a: Slot, imm: i16, offset: i32 } => branch,
+        BrI32NeImm { a: Slot, imm: i16, offset: i32 } => branch,
+        BrI32LtSImm { a: Slot, imm: i16, offset: i32 } => branch,
+        BrI32LtUImm { a: Slot, imm: i16, offset: i32 } => branch,
+        BrI32GtSImm { a: Slot, imm: i16, offset: i32 } => branch,
+        BrI32GtUImm { a: Slot, imm: i16, offset: i32 } => branch,
+        BrI32LeSImm { a: Slot, imm: i16, offset: i32 } => branch,
+        BrI32LeUImm { a: Slot, imm: i16, offset: i32 } => branch,
+        BrI32GeSImm { a: Slot, imm: i16, offset: i32 } => branch,
+        BrI32GeUImm { a: Slot, imm: i16, offset: i32 } => branch,
+        BrI64Nez { a: Slot, offset: i32 } => branch,
+        BrI64Eqz { a: Slot, offset: i32 } => branch,
 
         Return,
         /// Returns `src` as the single result.

@@ -43,9 +43,10 @@ pub(super) fn store<const N: usize>(
     Ok(())
 }
 
-/// The scalar loads and stores, each once: what every handler family runs
-/// for them (the dispatch loop for memory 0, `other_memory` for the
-/// others), so the extension and truncation rules live in one place.
+/// The scalar loads and stores, by name: what `other_memory` runs for them.
+/// The dispatch loop keeps its own inline copies of the same handlers for
+/// memory 0 (see the note on its slot accessors in `mod.rs`), so a new
+/// width is added in both places.
 macro_rules! scalar_loads {
     ($($name:ident, $n:literal, |$b:ident| $e:expr;)*) => {$(
         /// The scalar load of that name: the value, as its slot holds it.

@@ -176,8 +176,12 @@ unsafe fn access(
             // SAFETY: the `n` ops are in the function's ops.
             return Ok(unsafe { ip.add(n) });
         }
-        // The translator puts only loads and stores after a prefix.
-        _ => return Err(TrapCode::Unreachable),
+        // The translator puts only memory ops after a prefix: another op
+        // here is a translator bug (an op added without its arm here).
+        other => {
+            debug_assert!(false, "{other:?} after an `OnMemory` prefix");
+            return Err(TrapCode::Unreachable);
+        }
     }
     // SAFETY: the op at `ip` is in the function's ops, which go on after
     // it (they end in a return or a branch).

@@ -568,120 +568,12 @@ impl Translator<'_> {
     }
 }
 
-macro_rules! for_each_branch {
-    ($op:expr, $offset:ident => $body:expr) => {
-        match $op {
-            Op::Br { offset: $offset }
-            | Op::BrIfNez {
-                offset: $offset, ..
-            }
-            | Op::BrIfEqz {
-                offset: $offset, ..
-            }
-            | Op::BrI32Eq {
-                offset: $offset, ..
-            }
-            | Op::BrI32Ne {
-                offset: $offset, ..
-            }
-            | Op::BrI32LtS {
-                offset: $offset, ..
-            }
-            | Op::BrI32LtU {
-                offset: $offset, ..
-            }
-            | Op::BrI32GtS {
-                offset: $offset, ..
-            }
-            | Op::BrI32GtU {
-                offset: $offset, ..
-            }
-            | Op::BrI32LeS {
-                offset: $offset, ..
-            }
-            | Op::BrI32LeU {
-                offset: $offset, ..
-            }
-            | Op::BrI32GeS {
-                offset: $offset, ..
-            }
-            | Op::BrI32GeU {
-                offset: $offset, ..
-            }
-            | Op::BrI64Eq {
-                offset: $offset, ..
-            }
-            | Op::BrI64Ne {
-                offset: $offset, ..
-            }
-            | Op::BrI64LtS {
-                offset: $offset, ..
-            }
-            | Op::BrI64LtU {
-                offset: $offset, ..
-            }
-            | Op::BrI64GtS {
-                offset: $offset, ..
-            }
-            | Op::BrI64GtU {
-                offset: $offset, ..
-            }
-            | Op::BrI64LeS {
-                offset: $offset, ..
-            }
-            | Op::BrI64LeU {
-                offset: $offset, ..
-            }
-            | Op::BrI64GeS {
-                offset: $offset, ..
-            }
-            | Op::BrI64GeU {
-                offset: $offset, ..
-            }
-            | Op::BrI32EqImm {
-                offset: $offset, ..
-            }
-            | Op::BrI32NeImm {
-                offset: $offset, ..
-            }
-            | Op::BrI32LtSImm {
-                offset: $offset, ..
-            }
-            | Op::BrI32LtUImm {
-                offset: $offset, ..
-            }
-            | Op::BrI32GtSImm {
-                offset: $offset, ..
-            }
-            | Op::BrI32GtUImm {
-                offset: $offset, ..
-            }
-            | Op::BrI32LeSImm {
-                offset: $offset, ..
-            }
-            | Op::BrI32LeUImm {
-                offset: $offset, ..
-            }
-            | Op::BrI32GeSImm {
-                offset: $offset, ..
-            }
-            | Op::BrI32GeUImm {
-                offset: $offset, ..
-            }
-            | Op::BrI64Nez {
-                offset: $offset, ..
-            }
-            | Op::BrI64Eqz {
-                offset: $offset, ..
-            } => $body,
-            _ => {}
-        }
-    };
-}
-
 /// Sets the offset of a branch op (any kind).
 pub(super) fn set_branch_offset(op: &mut Op, new: i32) {
-    for_each_branch!(op, offset => *offset = new);
+    match op.branch_offset_mut() {
+        Some(offset) => *offset = new,
+        None => debug_assert!(false, "{op:?} is not a branch"),
+    }
 }
 
 /// The fused compare-and-branch for a comparison op, branching when the
