@@ -136,15 +136,14 @@ fn run(data: &[u8]) -> Result<()> {
         let ty = func.ty(&store);
         let args = ty
             .params()
-            .iter()
-            .map(|t| arbitrary_val(&mut u, &mut store, *t, some_func))
+            .map(|t| arbitrary_val(&mut u, &mut store, t, some_func))
             .collect::<Result<Vec<_>>>()?;
         let mut results: Vec<Val> = ty.results().map(Val::default_for).collect();
         if let Err(e) = func.call(&mut store, &args, &mut results) {
             check_error(&store, &format!("call to `{name}`"), &e);
         } else {
             for (r, t) in results.iter().zip(ty.results()) {
-                assert_eq!(r.ty(), *t, "`{name}` returned a value of the wrong type");
+                assert_eq!(r.ty(), t, "`{name}` returned a value of the wrong type");
             }
         }
     }
@@ -155,13 +154,13 @@ fn run(data: &[u8]) -> Result<()> {
             Extern::Memory(m) => {
                 assert_eq!(m.data(&store).len() as u64, m.size(&store) * smith::PAGE)
             }
-            Extern::Global(g) => assert_eq!(g.get(&store).ty(), g.ty(&store).content, "{name}"),
+            Extern::Global(g) => assert_eq!(g.get(&store).ty(), g.ty(&store).content(), "{name}"),
             Extern::Table(t) => {
                 for i in 0..t.size(&store) {
                     assert!(t.get(&store, i).is_some(), "`{name}`[{i}] is in bounds");
                 }
             }
-            Extern::Func(_) => {}
+            _ => {}
         }
     }
     Ok(())
@@ -192,18 +191,20 @@ fn host_extern(
             Err(_) => return Ok(None),
         },
         ExternType::Table(tt) => {
-            let init = arbitrary_val(u, store, tt.element, some_func)?;
+            let init = arbitrary_val(u, store, tt.element(), some_func)?;
             match Table::new(&mut *store, *tt, init) {
                 Ok(t) => t.into(),
                 Err(_) => return Ok(None),
             }
         }
         ExternType::Global(gt) => {
-            let init = arbitrary_val(u, store, gt.content, some_func)?;
+            let init = arbitrary_val(u, store, gt.content(), some_func)?;
             Global::new(&mut *store, *gt, init)
                 .expect("the value has the global's type")
                 .into()
         }
+        // A kind of import this harness cannot make yet: leave it out.
+        _ => return Ok(None),
     }))
 }
 
@@ -217,8 +218,7 @@ fn host_func(
     let behavior: Behavior = u.arbitrary()?;
     let values = ty
         .results()
-        .iter()
-        .map(|t| arbitrary_val(u, store, *t, some_func))
+        .map(|t| arbitrary_val(u, store, t, some_func))
         .collect::<Result<Vec<_>>>()?;
     let exports = func_exports.clone();
     Ok(Func::new(
@@ -249,10 +249,8 @@ fn host_func(
                         return Ok(());
                     };
                     let fty = func.ty(&caller);
-                    let args: Vec<Val> =
-                        fty.params().iter().map(|t| Val::default_for(*t)).collect();
-                    let mut res: Vec<Val> =
-                        fty.results().map(Val::default_for).collect();
+                    let args: Vec<Val> = fty.params().map(Val::default_for).collect();
+                    let mut res: Vec<Val> = fty.results().map(Val::default_for).collect();
                     caller.data_mut().depth += 1;
                     let r = func.call(&mut caller, &args, &mut res);
                     caller.data_mut().depth -= 1;
@@ -290,8 +288,8 @@ fn other_type(u: &mut Unstructured<'_>, ty: &ExternType) -> Result<ExternType> {
         2 => ExternType::Table(TableType::new(ValType::ExternRef, 1, None)),
         _ => match ty {
             ExternType::Global(g) => ExternType::Global(GlobalType::new(
-                g.content,
-                match g.mutability {
+                g.content(),
+                match g.mutability() {
                     Mutability::Const => Mutability::Var,
                     Mutability::Var => Mutability::Const,
                 },

@@ -51,8 +51,7 @@ pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>) -> Result<()> {
         for (name, ty) in &exports {
             let args = ty
                 .params()
-                .iter()
-                .map(|t| Value::arbitrary_of(u, *t))
+                .map(|t| Value::arbitrary_of(u, t))
                 .collect::<Result<Vec<_>>>()?;
             let p = interp.call(name, ty, &args);
             let j = jit.as_mut().map(|jit| jit.call(name, ty, &args));
@@ -185,11 +184,7 @@ impl Petrel {
             .get_func(&self.store, name)
             .expect("exported function");
         let args: Vec<petrel::Val> = args.iter().map(|a| a.to_petrel()).collect();
-        let mut results: Vec<petrel::Val> = ty
-            .results()
-            .iter()
-            .map(|t| petrel::Val::default_for(*t))
-            .collect();
+        let mut results: Vec<petrel::Val> = ty.results().map(petrel::Val::default_for).collect();
         let r = func.call(&mut self.store, &args, &mut results);
         Outcome::from_petrel(&r, &results)
     }
@@ -220,7 +215,7 @@ impl Petrel {
                         .collect();
                     State::Table(nulls)
                 }
-                petrel::ExternType::Func(_) => continue,
+                _ => continue,
             };
             state.insert(name.to_string(), item);
         }
