@@ -8,7 +8,7 @@ use super::store::{AsContext, AsContextMut, Caller};
 use super::types::{FuncType, ValType};
 use super::values::{vals_from_slots, ExternRef, Stored, Val};
 use crate::error::{Error, Result};
-use crate::runtime::{FuncEntity, HostContext, HostFn, StoreId, StoreInner};
+use crate::runtime::{with_slots, FuncEntity, HostContext, HostFn, StoreId, StoreInner};
 use crate::types::{self as internal, TypeId};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -160,25 +160,13 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;
         let index = self.func.0.index_in(inner);
-        let mut args = [0u64; 16];
-        let mut heap_args;
-        let args: &mut [u64] = if Params::SLOTS <= args.len() {
-            &mut args[..Params::SLOTS]
-        } else {
-            heap_args = alloc::vec![0u64; Params::SLOTS];
-            &mut heap_args
-        };
-        params.into_raw(&StoreInnerToken(inner), args)?;
-        let mut results = [0u64; 16];
-        let mut heap_results;
-        let results: &mut [u64] = if Results::SLOTS <= results.len() {
-            &mut results[..Results::SLOTS]
-        } else {
-            heap_results = alloc::vec![0u64; Results::SLOTS];
-            &mut heap_results
-        };
-        backend::invoke(inner, data, index, args, results)?;
-        Ok(Results::from_raw(results, StoreIdToken(inner.id)))
+        with_slots(Params::SLOTS, |args| {
+            params.into_raw(&StoreInnerToken(inner), args)?;
+            with_slots(Results::SLOTS, |results| {
+                backend::invoke(inner, data, index, args, results)?;
+                Ok(Results::from_raw(results, StoreIdToken(inner.id)))
+            })
+        })
     }
 }
 

@@ -84,17 +84,22 @@ pub(crate) fn invoke_host(
     args: &[u64],
     results: &mut [u64],
 ) -> Result<(), Error> {
+    with_slots(args.len().max(results.len()), |slots| {
+        slots[..args.len()].copy_from_slice(args);
+        call_host(inner, data, f, None, slots)?;
+        results.copy_from_slice(&slots[..results.len()]);
+        Ok(())
+    })
+}
+
+/// Runs `f` on `n` zeroed raw slots: a buffer on the native stack for the
+/// common case of a few values, on the heap past that. Every host
+/// boundary passes values this way.
+#[inline]
+pub(crate) fn with_slots<R>(n: usize, f: impl FnOnce(&mut [u64]) -> R) -> R {
     let mut buf = [0u64; 16];
-    let mut heap;
-    let n = args.len().max(results.len());
-    let slots: &mut [u64] = if n <= buf.len() {
-        &mut buf[..n]
-    } else {
-        heap = alloc::vec![0u64; n];
-        &mut heap
-    };
-    slots[..args.len()].copy_from_slice(args);
-    call_host(inner, data, f, None, slots)?;
-    results.copy_from_slice(&slots[..results.len()]);
-    Ok(())
+    match buf.get_mut(..n) {
+        Some(slots) => f(slots),
+        None => f(&mut alloc::vec![0u64; n]),
+    }
 }

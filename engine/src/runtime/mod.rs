@@ -23,7 +23,7 @@ mod table;
 pub(crate) mod vm;
 
 pub(crate) use engine::EngineShared;
-pub(crate) use func::{call_host, invoke_host, FuncEntity, HostContext, HostFn};
+pub(crate) use func::{call_host, invoke_host, with_slots, FuncEntity, HostContext, HostFn};
 pub(crate) use global::GlobalEntity;
 pub(crate) use instance::InstanceEntity;
 pub(crate) use memory::{MemoryEntity, MemoryStrategy, GUARD_BYTES, PAGE_SIZE};

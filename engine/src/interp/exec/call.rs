@@ -5,7 +5,7 @@
 use super::{execute, module_code, Stop};
 use crate::error::{Error, Trap, TrapCode};
 use crate::interp::CompiledFunc;
-use crate::runtime::{FuncEntity, StoreInner};
+use crate::runtime::{self, with_slots, FuncEntity, StoreInner};
 
 /// Makes room for `callee`'s frame at `base`, zeroes its declared locals
 /// and counts it as live; traps when a stack limit would be passed.
@@ -92,18 +92,12 @@ pub(super) fn call_host(
     args: usize,
 ) -> Result<(), Stop> {
     let n = inner.func_type(f).array_slots();
-    let mut buf = [0u64; 16];
-    let mut heap;
-    let slots: &mut [u64] = if n <= buf.len() {
-        &mut buf[..n]
-    } else {
-        heap = alloc::vec![0u64; n];
-        &mut heap
-    };
-    slots.copy_from_slice(&inner.stack.values[args..args + n]);
-    crate::runtime::call_host(inner, data, f, caller, slots).map_err(Stop::Error)?;
-    inner.stack.values[args..args + n].copy_from_slice(slots);
-    Ok(())
+    with_slots(n, |slots| {
+        slots.copy_from_slice(&inner.stack.values[args..args + n]);
+        runtime::call_host(inner, data, f, caller, slots).map_err(Stop::Error)?;
+        inner.stack.values[args..args + n].copy_from_slice(slots);
+        Ok(())
+    })
 }
 
 /// One entry from the host into the store's stacks. Dropping it (on

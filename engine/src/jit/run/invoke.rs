@@ -9,7 +9,7 @@ use super::traps;
 use crate::error::{Error, FrameInfo, Trap, TrapCode};
 use crate::jit::{engine_jit, EXPLICIT_FRAME_SLACK, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
 use crate::runtime::vm::TrapFrame;
-use crate::runtime::{FuncEntity, StoreInner};
+use crate::runtime::{with_slots, FuncEntity, StoreInner};
 use alloc::vec::Vec;
 
 /// The frames of a signal-based trap: each address's instance (the first
@@ -48,16 +48,22 @@ pub(crate) fn invoke(
     if let FuncEntity::Host { .. } = inner.funcs[func as usize] {
         return crate::runtime::invoke_host(inner, data, func, args, results);
     }
-    let n = args.len().max(results.len());
-    let mut buf = [0u64; 16];
-    let mut heap;
-    let values: &mut [u64] = if n <= buf.len() {
-        &mut buf[..n]
-    } else {
-        heap = alloc::vec![0u64; n];
-        &mut heap
-    };
-    values[..args.len()].copy_from_slice(args);
+    with_slots(args.len().max(results.len()), |values| {
+        values[..args.len()].copy_from_slice(args);
+        call_compiled(inner, data, func, values)?;
+        results.copy_from_slice(&values[..results.len()]);
+        Ok(())
+    })
+}
+
+/// Calls compiled function `func` with its arguments in `values` (the
+/// array-call buffer), which receives its results.
+fn call_compiled(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: u32,
+    values: &mut [u64],
+) -> Result<(), Error> {
     sync_funcrefs(inner)?;
     let callee = inner.vm.funcrefs[func as usize];
     let trampoline = engine_jit(&inner.engine)?
@@ -117,10 +123,7 @@ pub(crate) fn invoke(
             }
             (frames_from_pcs(inner, &record.pcs), record.elided)
         }
-        None if code == 0 => {
-            results.copy_from_slice(&values[..results.len()]);
-            return Ok(());
-        }
+        None if code == 0 => return Ok(()),
         None => {
             let frames: Vec<_> = inner.vm.trap_frames.drain(frames_start..).collect();
             (frames, core::mem::take(&mut inner.vm.trap_frames_elided))

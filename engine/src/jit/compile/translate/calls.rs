@@ -58,12 +58,7 @@ impl Translator<'_, '_> {
             return Ok(());
         }
         let ro = self.env.ro();
-        let funcs = self.env.load_ptr(
-            &mut self.b,
-            self.env.vmctx,
-            offset_of!(VMContext, funcs),
-            ro,
-        );
+        let funcs = self.env.funcs(&mut self.b);
         let entry = f as usize * size_of::<VMFuncRef>();
         let code = self
             .env

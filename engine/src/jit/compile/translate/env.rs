@@ -418,6 +418,12 @@ impl<'a> FuncEnv<'a> {
         self.load_ptr(b, tables, t as usize * size_of::<usize>(), ro)
     }
 
+    /// The instance's `VMFuncRef` array (module function index space).
+    pub fn funcs(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
+        let ro = self.ro();
+        self.load_ptr(b, self.vmctx, offset_of!(VMContext, funcs), ro)
+    }
+
     /// The callee of a direct call to defined function `def` of this
     /// module, with signature `sig`.
     pub fn direct_callee(&mut self, b: &mut FunctionBuilder<'_>, def: u32, sig: SigRef) -> FuncRef {

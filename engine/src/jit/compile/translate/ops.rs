@@ -8,7 +8,7 @@ use super::{pop, Translator};
 use crate::error::{CompileError, TrapCode};
 use crate::jit::compile::abi::clif_trap;
 use crate::jit::unsupported;
-use crate::runtime::vm::{VMContext, VMFuncRef};
+use crate::runtime::vm::VMFuncRef;
 use core::mem::{offset_of, size_of};
 use cranelift_codegen::ir::{types, InstBuilder};
 use wasmparser::Operator;
@@ -90,12 +90,7 @@ impl Translator<'_, '_> {
             O::RefIsNull => self.eqz(),
             O::RefFunc { function_index } => {
                 let ro = self.env.ro();
-                let funcs = self.env.load_ptr(
-                    &mut self.b,
-                    self.env.vmctx,
-                    offset_of!(VMContext, funcs),
-                    ro,
-                );
+                let funcs = self.env.funcs(&mut self.b);
                 let off = *function_index as usize * size_of::<VMFuncRef>()
                     + offset_of!(VMFuncRef, store_index);
                 let idx = self.b.ins().load(types::I32, ro, funcs, off as i32);
