@@ -213,14 +213,16 @@ fn run(
     // shared accessors (the same instructions, by callgrind) made the C
     // kernels 5-12% slower in wall time. See docs/performance.md.
     macro_rules! get {
-        ($s:expr) => {
+        ($s:expr) => {{
+            debug_assert!(($s as usize) < func.num_slots as usize);
             // SAFETY: see `slots`: slot operands are inside the frame.
             unsafe { *sp.add($s as usize) }
-        };
+        }};
     }
     macro_rules! set {
         ($s:expr, $v:expr) => {{
             let v: u64 = $v;
+            debug_assert!(($s as usize) < func.num_slots as usize);
             // SAFETY: as in `get!`.
             unsafe { *sp.add($s as usize) = v }
         }};
