@@ -15,7 +15,17 @@ pub enum Tier {
     Jit,
 }
 
-/// Settings for an [`Engine`].
+/// The checks guest code carries for the engine's limits, as both tiers'
+/// translators need them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct GuestChecks {
+    /// Charge fuel per segment, checked at entries and loop headers.
+    pub fuel: bool,
+    /// Check the epoch deadline at entries and loop headers.
+    pub epoch: bool,
+}
+
+/// Settings for an [`Engine`](crate::Engine).
 #[derive(Debug, Clone)]
 pub struct Config {
     pub(crate) tier: Tier,
@@ -27,6 +37,8 @@ pub struct Config {
     pub(crate) lazy_translation: bool,
     pub(crate) signals_based_traps: bool,
     pub(crate) multi_memory: bool,
+    pub(crate) consume_fuel: bool,
+    pub(crate) epoch_interruption: bool,
 }
 
 impl Default for Config {
@@ -41,11 +53,21 @@ impl Default for Config {
             lazy_translation: true,
             signals_based_traps: true,
             multi_memory: true,
+            consume_fuel: false,
+            epoch_interruption: false,
         }
     }
 }
 
 impl Config {
+    /// The checks guest code compiled under these settings carries.
+    pub(crate) fn guest_checks(&self) -> GuestChecks {
+        GuestChecks {
+            fuel: self.consume_fuel,
+            epoch: self.epoch_interruption,
+        }
+    }
+
     /// The default settings.
     pub fn new() -> Self {
         Self::default()
@@ -129,6 +151,42 @@ impl Config {
     /// before it. The interpreter never uses signals.
     pub fn signals_based_traps(&mut self, enable: bool) -> &mut Self {
         self.signals_based_traps = enable;
+        self
+    }
+
+    /// Whether guest code consumes fuel (off by default). With fuel on,
+    /// every store starts with none: give it some with
+    /// [`Store::set_fuel`](crate::Store::set_fuel). A guest that runs out
+    /// traps with [`TrapCode::OutOfFuel`](crate::TrapCode::OutOfFuel), and
+    /// the store stays usable: add fuel and call again. The cost model is
+    /// the same on both tiers, so a call consumes the same fuel on each
+    /// (see `docs/embedding.md`). Costs run time only when on.
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Self {
+        self.consume_fuel = enable;
+        self
+    }
+
+    /// Whether guest code checks the engine's epoch against its store's
+    /// deadline at every function entry and loop header (off by default).
+    /// Once [`Engine::increment_epoch`](crate::Engine::increment_epoch)
+    /// has moved the epoch to the deadline set with
+    /// [`Store::set_epoch_deadline`](crate::Store::set_epoch_deadline),
+    /// the guest traps with [`TrapCode::Interrupt`](crate::TrapCode::Interrupt).
+    /// This is how another thread stops a runaway guest, cheaply: a timer
+    /// thread increments the epoch. Costs run time only when on.
+    pub fn epoch_interruption(&mut self, enable: bool) -> &mut Self {
+        self.epoch_interruption = enable;
+        self
+    }
+
+    /// The stack a guest may use, in bytes, on either tier: the native
+    /// stack of compiled code ([`Config::max_native_stack`]) and the
+    /// interpreter's value stack ([`Config::max_value_stack`], 8 bytes a
+    /// slot). Past it, a call traps with
+    /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow).
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
+        self.max_native_stack = bytes;
+        self.max_value_stack = (bytes / 8).max(1);
         self
     }
 }

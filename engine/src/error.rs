@@ -233,11 +233,16 @@ pub enum TrapCode {
     BadSignature,
     /// The call stack or value stack limit was reached.
     StackOverflow,
+    /// The store ran out of fuel (`Config::consume_fuel`).
+    OutOfFuel,
+    /// The engine's epoch reached the store's deadline
+    /// (`Config::epoch_interruption`).
+    Interrupt,
 }
 
 /// Every trap code, in the order of their bits (see [`TrapCode::bits`]).
 #[cfg_attr(not(feature = "jit"), allow(dead_code))]
-const ALL_TRAP_CODES: [TrapCode; 9] = [
+const ALL_TRAP_CODES: [TrapCode; 11] = [
     TrapCode::Unreachable,
     TrapCode::IntegerDivideByZero,
     TrapCode::IntegerOverflow,
@@ -247,6 +252,8 @@ const ALL_TRAP_CODES: [TrapCode; 9] = [
     TrapCode::IndirectCallToNull,
     TrapCode::BadSignature,
     TrapCode::StackOverflow,
+    TrapCode::OutOfFuel,
+    TrapCode::Interrupt,
 ];
 
 #[cfg_attr(not(feature = "jit"), allow(dead_code))]
@@ -276,6 +283,8 @@ impl TrapCode {
             TrapCode::IndirectCallToNull => "uninitialized element (indirect call to null)",
             TrapCode::BadSignature => "indirect call type mismatch",
             TrapCode::StackOverflow => "call stack exhausted",
+            TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
+            TrapCode::Interrupt => "interrupt",
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::runtime::{EngineShared, MemoryStrategy, StoreInner};
 use crate::types::TypeRegistry;
 use alloc::boxed::Box;
 use core::any::Any;
+use core::sync::atomic::AtomicU64;
 
 /// An engine's shared state for `config`'s tier.
 pub(crate) fn new_engine(config: &Config) -> EngineShared {
@@ -29,6 +30,7 @@ pub(crate) fn new_engine(config: &Config) -> EngineShared {
         types: TypeRegistry::default(),
         memory,
         tier,
+        epoch: AtomicU64::new(0),
     }
 }
 
@@ -43,6 +45,7 @@ pub(crate) fn compile(
             info,
             bytes,
             engine.config.lazy_translation,
+            engine.config.guest_checks(),
         )?)),
         #[cfg(feature = "jit")]
         Tier::Jit => Ok(Box::new(crate::jit::compile_module(engine, info, bytes)?)),

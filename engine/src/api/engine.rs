@@ -5,6 +5,7 @@ use super::backend;
 use crate::config::Config;
 use crate::runtime::EngineShared;
 use alloc::sync::Arc;
+use core::sync::atomic::Ordering;
 
 /// The shared context modules are compiled in. Cheap to clone; `Send` and
 /// `Sync`.
@@ -32,6 +33,15 @@ impl Engine {
         // SAFETY: `Engine` is a `repr(transparent)` wrapper of exactly this
         // `Arc`, so the two references have the same layout and validity.
         unsafe { &*(shared as *const Arc<EngineShared> as *const Engine) }
+    }
+
+    /// Moves the engine's epoch on by one. Guest code of every store of
+    /// this engine whose epoch deadline is reached traps with
+    /// [`TrapCode::Interrupt`](crate::TrapCode::Interrupt) at its next
+    /// function entry or loop header (with `Config::epoch_interruption`).
+    /// Cheap, and callable from any thread, a timer's included.
+    pub fn increment_epoch(&self) {
+        self.inner.epoch.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Whether two handles refer to the same engine.

@@ -5,7 +5,9 @@
 
 use super::engine::Engine;
 use super::externals::Extern;
+use crate::error::{Error, Result};
 use crate::runtime::{HostContext, StoreInner};
+use core::sync::atomic::Ordering;
 
 /// Owns every instance, memory, table, global and function created in it,
 /// and the embedder's data `T`. A store is used by one thread at a time;
@@ -42,6 +44,44 @@ impl<T> Store<T> {
     /// Consumes the store and returns its data.
     pub fn into_data(self) -> T {
         self.data
+    }
+
+    /// Sets the fuel the store's guests may consume (see
+    /// [`Config::consume_fuel`](crate::Config::consume_fuel)). Fails if the engine does not consume
+    /// fuel.
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        fuel_enabled(&self.inner)?;
+        self.inner.set_fuel(fuel);
+        Ok(())
+    }
+
+    /// The fuel left. Fails if the engine does not consume fuel.
+    pub fn get_fuel(&self) -> Result<u64> {
+        fuel_enabled(&self.inner)?;
+        Ok(self.inner.fuel())
+    }
+
+    /// Sets the store's epoch deadline `ticks` epochs after the engine's
+    /// current one (see
+    /// [`Config::epoch_interruption`](crate::Config::epoch_interruption)): once
+    /// [`Engine::increment_epoch`] has been called that many times, the
+    /// store's guest code traps with
+    /// [`TrapCode::Interrupt`](crate::TrapCode::Interrupt) at its next
+    /// function entry or loop header. A new store's deadline is 0: with
+    /// epoch interruption on, set one before calling into the guest.
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        let now = self.inner.engine.epoch.load(Ordering::Relaxed);
+        self.inner.vm.ctx.epoch_deadline = now.saturating_add(ticks);
+    }
+}
+
+fn fuel_enabled(inner: &StoreInner) -> Result<()> {
+    if inner.engine.config.consume_fuel {
+        Ok(())
+    } else {
+        Err(Error::usage(
+            "fuel is not enabled for this engine (Config::consume_fuel)",
+        ))
     }
 }
 

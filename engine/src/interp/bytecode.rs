@@ -394,6 +394,18 @@ define_ops! {
         /// memory index and pay nothing for the others. Last in the table,
         /// so adding it left every other op's encoding as it was.
         OnMemory { memory: u32, src: u32 },
+
+        // Limits, emitted only when the engine has them on (after the
+        // others in the table, so they leave every other op's encoding as
+        // it was). See `semantics::fuel` for where they go.
+        /// Charges a segment's fuel.
+        ConsumeFuel { amount: u32 },
+        /// Charges a segment's fuel and traps when less than none is left
+        /// (function entries and loop headers).
+        ConsumeFuelCheck { amount: u32 },
+        /// Traps with `Interrupt` when the engine's epoch has reached the
+        /// store's deadline (function entries and loop headers).
+        CheckEpoch,
     }
     // SIMD (`v128`) ops, run out of line by `exec/simd.rs`.
     simd_results {

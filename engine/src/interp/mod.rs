@@ -12,6 +12,7 @@ mod translate;
 
 pub(crate) use exec::invoke;
 
+use crate::config::GuestChecks;
 use crate::error::CompileError;
 use crate::module::ModuleInfo;
 use alloc::boxed::Box;
@@ -40,14 +41,21 @@ pub(crate) struct CompiledFunc {
 /// `Config::lazy_translation`) and shared by every instance and thread.
 pub(crate) struct ModuleCode {
     funcs: Box<[OnceBox<CompiledFunc>]>,
+    checks: GuestChecks,
 }
 
 impl ModuleCode {
     /// Code for the module `info` describes (`bytes` are its binary),
     /// translated now unless `lazy`.
-    pub fn new(info: &ModuleInfo, bytes: &[u8], lazy: bool) -> Result<Self, CompileError> {
+    pub fn new(
+        info: &ModuleInfo,
+        bytes: &[u8],
+        lazy: bool,
+        checks: GuestChecks,
+    ) -> Result<Self, CompileError> {
         let code = Self {
             funcs: (0..info.bodies.len()).map(|_| OnceBox::new()).collect(),
+            checks,
         };
         if !lazy {
             for def in 0..info.bodies.len() as u32 {
@@ -73,6 +81,6 @@ impl ModuleCode {
         def: u32,
     ) -> Result<&CompiledFunc, CompileError> {
         self.funcs[def as usize]
-            .get_or_try_init(|| translate::translate(info, bytes, def).map(Box::new))
+            .get_or_try_init(|| translate::translate(info, bytes, def, self.checks).map(Box::new))
     }
 }

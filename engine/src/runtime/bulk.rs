@@ -2,10 +2,12 @@
 //! rather than values: `memory.grow/fill/copy/init`, and every table
 //! instruction. Shared by both tiers (the JIT calls them as libcalls).
 //! They use safe, checked slice operations; none is hot enough to need
-//! more.
+//! more. With fuel on, the range operations charge for their length
+//! before they touch anything (`semantics::fuel`).
 
 use crate::error::TrapCode;
 use crate::runtime::StoreInner;
+use crate::semantics::fuel;
 
 /// The range `start..start + len` if it lies within `size`.
 #[inline]
@@ -78,6 +80,7 @@ pub(crate) fn memory_fill_of(
     val: u8,
     len: u32,
 ) -> Result<(), TrapCode> {
+    inner.charge_bulk(fuel::bulk_memory_cost(len as u64))?;
     let m = memory_index(inner, instance, memory);
     let data = inner.memories[m].bytes_mut();
     let r = range(dst, len, data.len())?;
@@ -93,6 +96,7 @@ pub(crate) fn memory_copy(
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
+    inner.charge_bulk(fuel::bulk_memory_cost(len as u64))?;
     let m = memory_index(inner, instance, 0);
     let data = inner.memories[m].bytes_mut();
     let s = range(src, len, data.len())?;
@@ -113,6 +117,7 @@ pub(crate) fn memory_copy_between(
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
+    inner.charge_bulk(fuel::bulk_memory_cost(len as u64))?;
     let dm = memory_index(inner, instance, dst_mem);
     let sm = memory_index(inner, instance, src_mem);
     let s = range(src, len, inner.memories[sm].len())?;
@@ -153,6 +158,7 @@ pub(crate) fn memory_init_of(
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
+    inner.charge_bulk(fuel::bulk_memory_cost(len as u64))?;
     let m = memory_index(inner, instance, memory);
     let inst = &inner.instances[instance as usize];
     let seg_range = inst.datas[seg as usize].clone();
@@ -222,6 +228,7 @@ pub(crate) fn table_fill(
     val: u64,
     len: u32,
 ) -> Result<(), TrapCode> {
+    inner.charge_bulk(fuel::bulk_table_cost(len as u64))?;
     let t = table_index(inner, instance, table);
     let elems = &mut inner.tables[t].elems;
     let r = table_range(dst, len, elems.len())?;
@@ -239,6 +246,7 @@ pub(crate) fn table_copy(
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
+    inner.charge_bulk(fuel::bulk_table_cost(len as u64))?;
     let dt = table_index(inner, instance, dst_table);
     let st = table_index(inner, instance, src_table);
     let s = table_range(src, len, inner.tables[st].elems.len())?;
@@ -268,6 +276,7 @@ pub(crate) fn table_init(
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
+    inner.charge_bulk(fuel::bulk_table_cost(len as u64))?;
     let t = table_index(inner, instance, table);
     let items = &inner.instances[instance as usize].elems[seg as usize];
     let s = table_range(src, len, items.len())?;

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::types::TypeRegistry;
 use alloc::boxed::Box;
 use core::any::Any;
+use core::sync::atomic::AtomicU64;
 
 /// The shared part of an engine; the public `Engine` is an `Arc` of it and
 /// every store holds one.
@@ -18,6 +19,9 @@ pub(crate) struct EngineShared {
     /// State the engine's tier keeps for the whole engine, read only by
     /// that tier (`()` for the interpreter).
     pub tier: Box<dyn Any + Send + Sync>,
+    /// The epoch guest code compares with its store's deadline
+    /// (`Config::epoch_interruption`); only ever incremented.
+    pub epoch: AtomicU64,
 }
 
 impl core::fmt::Debug for EngineShared {

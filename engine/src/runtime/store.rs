@@ -57,6 +57,9 @@ pub(crate) struct StoreInner {
 
 impl StoreInner {
     pub fn new(engine: Arc<EngineShared>) -> Self {
+        let mut vm = StoreVm::default();
+        // The engine's counter never moves: the store's `Arc` keeps it.
+        vm.ctx.epoch = &engine.epoch;
         Self {
             id: StoreId::next(),
             engine,
@@ -67,7 +70,35 @@ impl StoreInner {
             instances: Vec::new(),
             externrefs: Vec::new(),
             stack: Stack::default(),
-            vm: StoreVm::default(),
+            vm,
+        }
+    }
+
+    /// The fuel left: never below zero, though a segment may have charged
+    /// more than was left (see `semantics::fuel`).
+    pub fn fuel(&self) -> u64 {
+        self.vm.ctx.fuel.max(0) as u64
+    }
+
+    /// Sets the fuel left (saturating at `i64::MAX`).
+    pub fn set_fuel(&mut self, fuel: u64) {
+        self.vm.ctx.fuel = i64::try_from(fuel).unwrap_or(i64::MAX);
+    }
+
+    /// Charges `cost` fuel for a bulk operation about to run, or fails
+    /// with `OutOfFuel` (leaving the fuel as it was) when there is not
+    /// that much left. Free when fuel is off.
+    pub fn charge_bulk(&mut self, cost: u64) -> Result<(), crate::error::TrapCode> {
+        if !self.engine.config.consume_fuel || cost == 0 {
+            return Ok(());
+        }
+        let cost = i64::try_from(cost).unwrap_or(i64::MAX);
+        match self.vm.ctx.fuel.checked_sub(cost) {
+            Some(left) if left >= 0 => {
+                self.vm.ctx.fuel = left;
+                Ok(())
+            }
+            _ => Err(crate::error::TrapCode::OutOfFuel),
         }
     }
 

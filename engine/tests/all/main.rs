@@ -6,7 +6,9 @@
 //! run them with `cargo test -p petrel --test all -- --ignored`.
 
 mod api;
+mod epoch;
 mod externals;
+mod fuel;
 mod host;
 mod lazy;
 mod limits;
@@ -17,7 +19,7 @@ mod simd;
 mod threads;
 mod traps;
 
-use petrel::{Config, Engine, Error, Instance, Module, Store, TrapCode};
+use petrel::{Config, Engine, Error, Instance, Module, Store, Tier, TrapCode};
 
 /// Compiles `wat` with `engine` and instantiates it, with no imports, in a
 /// fresh store.
@@ -47,4 +49,34 @@ pub(crate) fn trap_code(err: &Error) -> TrapCode {
         Error::Trap(trap) => trap.code(),
         other => panic!("expected a trap, got {other:?} ({other})"),
     }
+}
+
+/// An engine per tier, each with `configure` applied too: the
+/// interpreter, the JIT with signal-based traps (guard pages), and the JIT
+/// with explicit checks.
+pub(crate) fn every_tier(configure: impl Fn(&mut Config)) -> Vec<(&'static str, Engine)> {
+    type Tiering = fn(&mut Config);
+    let tiers: [(&str, Tiering); 3] = [
+        ("interp", |c| {
+            c.tier(Tier::Interpreter);
+        }),
+        ("jit", |c| {
+            c.tier(Tier::Jit);
+        }),
+        ("jit-explicit", |c| {
+            c.tier(Tier::Jit).signals_based_traps(false);
+        }),
+    ];
+    tiers
+        .into_iter()
+        .map(|(name, tier)| {
+            (
+                name,
+                engine_with(|c| {
+                    tier(c);
+                    configure(c);
+                }),
+            )
+        })
+        .collect()
 }

@@ -3,34 +3,13 @@
 //! stores at the edges of a memory other than memory 0, `memory.size` and
 //! `grow`, and the bulk ops across two memories.
 
-use crate::{engine_with, trap_code};
-use petrel::{Engine, Instance, Linker, Memory, MemoryType, Module, Store, Tier, TrapCode};
+use crate::{every_tier, trap_code};
+use petrel::{Engine, Instance, Linker, Memory, MemoryType, Module, Store, TrapCode};
 
 const PAGE: i32 = 65536;
 
-/// An engine per tier: the interpreter, the JIT with signal-based traps
-/// (guard pages), and the JIT with explicit bounds checks.
 fn engines() -> Vec<(&'static str, Engine)> {
-    vec![
-        (
-            "interp",
-            engine_with(|c| {
-                c.tier(Tier::Interpreter);
-            }),
-        ),
-        (
-            "jit",
-            engine_with(|c| {
-                c.tier(Tier::Jit);
-            }),
-        ),
-        (
-            "jit-explicit",
-            engine_with(|c| {
-                c.tier(Tier::Jit).signals_based_traps(false);
-            }),
-        ),
-    ]
+    every_tier(|_| {})
 }
 
 /// Three memories of 1, 2 and 1 pages; memory 1 has a data segment at its

@@ -146,6 +146,7 @@ fn stop_to_error(stop: Stop) -> Error {
     match stop {
         Stop::Trap(code) => Trap::new(code).into(),
         Stop::Error(e) => e,
+        Stop::OutOfFuel { .. } => Trap::new(TrapCode::OutOfFuel).into(),
     }
 }
 

@@ -25,6 +25,7 @@ use crate::error::{CompileError, Error, FrameInfo, Trap, TrapCode};
 use crate::runtime::{bulk, Frame, FuncEntity, ModuleShared, StoreInner};
 use crate::semantics::scalar as num;
 use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
 
 pub(crate) use call::invoke;
 
@@ -32,6 +33,13 @@ pub(crate) use call::invoke;
 pub(crate) enum Stop {
     Trap(TrapCode),
     Error(Error),
+    /// A fuel check failed at the op at `ip`, in the frame at `base`; the
+    /// fuel is as it was before that op (resuming runs it again).
+    #[allow(dead_code)] // Where to resume: read by resumable calls.
+    OutOfFuel {
+        ip: *const Op,
+        base: usize,
+    },
 }
 
 impl From<TrapCode> for Stop {
@@ -183,6 +191,14 @@ pub(crate) fn execute(
             Err(Error::Trap(Trap::with_backtrace(code, frames, elided)))
         }
         Err((Stop::Error(e), _)) => Err(e),
+        Err((Stop::OutOfFuel { .. }, running)) => {
+            let (frames, elided) = backtrace(inner, func_ptr, running, entry_depth);
+            Err(Error::Trap(Trap::with_backtrace(
+                TrapCode::OutOfFuel,
+                frames,
+                elided,
+            )))
+        }
     };
     inner.stack.frames.truncate(entry_depth);
     result
@@ -933,6 +949,23 @@ fn run(
                 // twice).
                 if grew {
                     cache.refresh_memory(inner);
+                }
+            }
+            // Checks between charges bound how far below zero the fuel
+            // can go (one function body's segments), so this cannot
+            // overflow.
+            Op::ConsumeFuel { amount } => inner.vm.ctx.fuel -= amount as i64,
+            Op::ConsumeFuelCheck { amount } => {
+                let ctx = &mut *inner.vm.ctx;
+                let left = ctx.fuel - amount as i64;
+                if left < 0 {
+                    return Err(Stop::OutOfFuel { ip: op, base });
+                }
+                ctx.fuel = left;
+            }
+            Op::CheckEpoch => {
+                if inner.engine.epoch.load(Ordering::Relaxed) >= inner.vm.ctx.epoch_deadline {
+                    return Err(TrapCode::Interrupt.into());
                 }
             }
         }

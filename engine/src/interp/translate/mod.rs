@@ -31,8 +31,10 @@ mod tests_simd;
 
 use super::bytecode::{Op, Slot};
 use super::CompiledFunc;
+use crate::config::GuestChecks;
 use crate::error::CompileError;
 use crate::module::ModuleInfo;
+use crate::semantics::fuel;
 use crate::types::{FuncType, ValType};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -180,6 +182,7 @@ pub(crate) fn translate(
     info: &ModuleInfo,
     bytes: &[u8],
     def: u32,
+    checks: GuestChecks,
 ) -> Result<CompiledFunc, CompileError> {
     let func_index = info.num_imported_funcs + def;
     let range = info.bodies[def as usize].range.clone();
@@ -244,13 +247,29 @@ pub(crate) fn translate(
         else_patch: None,
     });
 
+    // Fuel and epoch checks at the entry, fuel charges at each segment
+    // (`semantics::fuel`), so both tiers charge alike.
+    let fuel_costs = match checks.fuel {
+        true => Some(fuel::segment_costs(&body)?),
+        false => None,
+    };
+    let mut segment = 0;
+    t.enter_segment(checks, fuel_costs.as_deref(), segment, true);
     let mut reader = body.get_operators_reader()?;
     while !reader.eof() {
         t.offset = reader.original_position() as usize;
         let op = reader.read()?;
+        let ends_segment = fuel::ends_segment(&op);
+        let is_loop = matches!(op, wasmparser::Operator::Loop { .. });
         t.translate_op(op).map_err(|e| e.in_func(func_index))?;
         if t.frames.is_empty() {
             break;
+        }
+        if ends_segment {
+            segment += 1;
+            if t.reachable {
+                t.enter_segment(checks, fuel_costs.as_deref(), segment, is_loop);
+            }
         }
     }
     let num_slots = (num_locals + t.max_height).max(num_results).max(1);
@@ -273,6 +292,30 @@ pub(crate) fn translate(
 impl<'a> Translator<'a> {
     fn error(&self, msg: &str) -> CompileError {
         CompileError::new(msg, Some(self.offset))
+    }
+
+    /// Emits what execution runs as it enters segment `segment`: its fuel
+    /// charge (of `costs[segment]`), and at a function entry or loop
+    /// header (`check`) the fuel and epoch checks.
+    fn enter_segment(
+        &mut self,
+        checks: GuestChecks,
+        costs: Option<&[u64]>,
+        segment: usize,
+        check: bool,
+    ) {
+        if let Some(costs) = costs {
+            // A segment is part of one function body: its cost fits.
+            let amount = costs.get(segment).copied().unwrap_or(0) as u32;
+            if check {
+                self.emit(Op::ConsumeFuelCheck { amount });
+            } else if amount > 0 {
+                self.emit(Op::ConsumeFuel { amount });
+            }
+        }
+        if checks.epoch && check {
+            self.emit(Op::CheckEpoch);
+        }
     }
 
     // ---- Slots and operands -------------------------------------------

@@ -10,7 +10,7 @@ fn ops_of(wat: &str) -> Vec<Op> {
     let bytes = wat::parse_str(wat).expect("test WAT parses");
     let features = crate::module::features(&crate::Config::default());
     let info = parse_and_validate(&bytes, features).expect("test module validates");
-    let f = translate(&info, &bytes, 0).expect("translates");
+    let f = translate(&info, &bytes, 0, Default::default()).expect("translates");
     f.ops.into_vec()
 }
 

@@ -6,6 +6,7 @@
 use super::abi::{site_code, wasm_signature, DEFINED_FUNCS};
 use super::isa::HostIsas;
 use super::translate;
+use crate::config::GuestChecks;
 use crate::error::CompileError;
 use crate::jit::codegen_error;
 use crate::jit::run::code_memory::{CallSite, CompiledCode};
@@ -102,6 +103,7 @@ pub(crate) struct FuncCompiler {
     /// functions past `MAX_PRESSURE`.
     big_isa: OwnedTargetIsa,
     signals: bool,
+    checks: GuestChecks,
     ctx: Context,
     fb: FunctionBuilderContext,
 }
@@ -109,11 +111,12 @@ pub(crate) struct FuncCompiler {
 impl FuncCompiler {
     /// A compiler for `isas`; `signals` selects signal-based traps and
     /// guarded memories (see the module docs).
-    pub(crate) fn new(isas: &HostIsas, signals: bool) -> Self {
+    pub(crate) fn new(isas: &HostIsas, signals: bool, checks: GuestChecks) -> Self {
         Self {
             isa: isas.normal.clone(),
             big_isa: isas.big.clone(),
             signals,
+            checks,
             ctx: Context::new(),
             fb: FunctionBuilderContext::new(),
         }
@@ -134,11 +137,19 @@ impl FuncCompiler {
         let range = info.bodies[def as usize].range.clone();
         let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
         let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fb);
-        let translated = translate::translate(b, info, &self.isa, func_index, self.signals, &body)
-            .map(|(b, pressure)| {
-                b.finalize(self.isa.frontend_config());
-                pressure
-            });
+        let translated = translate::translate(
+            b,
+            info,
+            &self.isa,
+            func_index,
+            self.signals,
+            self.checks,
+            &body,
+        )
+        .map(|(b, pressure)| {
+            b.finalize(self.isa.frontend_config());
+            pressure
+        });
         let pressure = match translated {
             Ok(pressure) => pressure,
             Err(e) => {

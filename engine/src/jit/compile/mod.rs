@@ -37,6 +37,7 @@ pub(crate) fn compile_module(
     bytes: &[u8],
 ) -> Result<CompiledModule, Error> {
     let signals = signals_enabled(&engine.config);
+    let checks = engine.config.guest_checks();
     let isas = engine_jit(engine)?.isas()?;
     let count = info.bodies.len();
     let total: usize = info.bodies.iter().map(|b| b.range.len()).sum();
@@ -51,7 +52,7 @@ pub(crate) fn compile_module(
     };
     let mut results: Vec<Option<FuncCode>> = (0..count).map(|_| None).collect();
     if threads <= 1 || total < PARALLEL_THRESHOLD {
-        let mut compiler = FuncCompiler::new(isas, signals);
+        let mut compiler = FuncCompiler::new(isas, signals, checks);
         for (def, slot) in results.iter_mut().enumerate() {
             *slot = Some(compile_one(&mut compiler, def));
         }
@@ -61,7 +62,7 @@ pub(crate) fn compile_module(
         std::thread::scope(|s| {
             for _ in 0..threads {
                 s.spawn(|| {
-                    let mut compiler = FuncCompiler::new(isas, signals);
+                    let mut compiler = FuncCompiler::new(isas, signals, checks);
                     let mut mine = Vec::new();
                     loop {
                         let def = next.fetch_add(1, core::sync::atomic::Ordering::Relaxed);

@@ -20,6 +20,7 @@ pub(crate) use builtins::{for_each_builtin, Builtin, BuiltinType, Builtins};
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::sync::atomic::AtomicU64;
 
 /// A linear memory as compiled code sees it: the current base and length
 /// in bytes. Updated by `MemoryEntity` whenever the data moves or grows.
@@ -84,9 +85,6 @@ pub(crate) struct VMStoreContext {
     /// early; with signal-based traps it carries only the codes a trap
     /// instruction cannot (a libcall's status, a host error or panic).
     pub trap_code: u32,
-    /// Reserved for the interruption issue: set to request that running
-    /// code stop at its next check.
-    pub interrupt: u32,
     /// Compiled code traps with a stack overflow when its stack pointer is
     /// below this. Set by the outermost entry from the host.
     pub stack_limit: usize,
@@ -103,15 +101,21 @@ pub(crate) struct VMStoreContext {
     /// host calls and libcalls).
     pub inner: *mut u8,
     pub data: *mut (),
-    /// Reserved for the fuel issue.
+    /// The fuel left (`Config::consume_fuel`); below zero once a segment
+    /// charged more than was left (the next check traps).
     pub fuel: i64,
+    /// The epoch at which guest code traps with `Interrupt`
+    /// (`Config::epoch_interruption`).
+    pub epoch_deadline: u64,
+    /// The engine's epoch counter (an `AtomicU64`, read with relaxed
+    /// loads).
+    pub epoch: *const AtomicU64,
 }
 
 impl Default for VMStoreContext {
     fn default() -> Self {
         Self {
             trap_code: 0,
-            interrupt: 0,
             stack_limit: 0,
             stack_hard_limit: 0,
             funcrefs: core::ptr::null(),
@@ -120,6 +124,8 @@ impl Default for VMStoreContext {
             inner: core::ptr::null_mut(),
             data: core::ptr::null_mut(),
             fuel: 0,
+            epoch_deadline: 0,
+            epoch: core::ptr::null(),
         }
     }
 }

@@ -31,8 +31,10 @@ impl Translator<'_, '_> {
         call_args.push(callee_vmctx);
         call_args.push(self.env.vmctx);
         call_args.extend(args);
+        self.env.flush_fuel(&mut self.b);
         let call = self.b.ins().call_indirect(sig, code, &call_args);
         let results = self.b.inst_results(call).to_vec();
+        self.env.reload_fuel(&mut self.b);
         self.env.check_trap_after_call(&mut self.b);
         self.stack.extend(results);
     }
@@ -51,8 +53,10 @@ impl Translator<'_, '_> {
             call_args.push(self.env.vmctx);
             call_args.push(self.env.vmctx);
             call_args.extend(args);
+            self.env.flush_fuel(&mut self.b);
             let call = self.b.ins().call(callee, &call_args);
             let results = self.b.inst_results(call).to_vec();
+            self.env.reload_fuel(&mut self.b);
             self.env.check_trap_after_call(&mut self.b);
             self.stack.extend(results);
             return Ok(());

@@ -313,6 +313,7 @@ impl Translator<'_, '_> {
         self.reachable = frame.branched_to;
         if self.control.is_empty() {
             let results = self.b.block_params(frame.dest).to_vec();
+            self.env.flush_fuel(&mut self.b);
             self.b.ins().return_(&results);
         }
     }

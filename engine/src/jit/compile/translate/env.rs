@@ -9,6 +9,7 @@
 //! SECURITY-CRITICAL: the trap paths and memory flags declared here decide
 //! which accesses may fault and what a failed check does.
 
+use crate::config::GuestChecks;
 use crate::error::{CompileError, TrapCode};
 use crate::jit::compile::abi::{
     builtin_signature, clif_trap, install_stack_limit, ir_type, wasm_signature, zero, DEFINED_FUNCS,
@@ -27,7 +28,7 @@ use cranelift_codegen::ir::{
     ExternalName, FuncRef, InstBuilder, MemFlagsData, SigRef, Type, UserExternalName, Value,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
-use cranelift_frontend::FunctionBuilder;
+use cranelift_frontend::{FunctionBuilder, Variable};
 
 /// Alias regions: accesses in different regions never alias, which lets
 /// Cranelift keep VM fields in registers across guest memory stores.
@@ -45,6 +46,15 @@ pub(super) struct FuncEnv<'a> {
     pub func_index: u32,
     /// Signal-based traps and guarded memories (see the module docs).
     pub signals: bool,
+    /// The fuel and epoch checks the function carries.
+    pub checks: GuestChecks,
+    /// The fuel left, in a variable while the function runs: stored to
+    /// the store context before every call and return, and reloaded after
+    /// a call (with `checks.fuel`).
+    fuel: Option<Variable>,
+    /// The cold block that stores the fuel passed to it and raises
+    /// `OutOfFuel`.
+    out_of_fuel_block: Option<Block>,
     pub results: Vec<Type>,
     /// The instance's context (the function's first parameter).
     pub vmctx: Value,
@@ -73,6 +83,7 @@ impl<'a> FuncEnv<'a> {
         isa: &'a OwnedTargetIsa,
         func_index: u32,
         signals: bool,
+        checks: GuestChecks,
     ) -> Result<Self, CompileError> {
         let mut region = |id: u32, name: &'static str| {
             b.func.dfg.alias_regions.insert(AliasRegionData {
@@ -104,6 +115,9 @@ impl<'a> FuncEnv<'a> {
             ptr: isa.pointer_type(),
             func_index,
             signals,
+            checks,
+            fuel: None,
+            out_of_fuel_block: None,
             results,
             vmctx,
             vmstore: vmctx,
@@ -140,6 +154,18 @@ impl<'a> FuncEnv<'a> {
             let overflow = b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
             self.trap_if(b, overflow, TrapCode::StackOverflow);
         }
+        if self.checks.fuel {
+            let vm = self.vm();
+            let var = b.declare_var(types::I64);
+            let fuel = b.ins().load(
+                types::I64,
+                vm,
+                self.vmstore,
+                offset_of!(VMStoreContext, fuel) as i32,
+            );
+            b.def_var(var, fuel);
+            self.fuel = Some(var);
+        }
         if !self.info.memories.is_empty() {
             // Every memory's `VMMemory` pointer, at its fixed place in the
             // context's array. These loads are pure (read-only, cannot
@@ -151,6 +177,93 @@ impl<'a> FuncEnv<'a> {
                 let fixed = ty.limits.max == Some(ty.limits.min);
                 self.mems.push((m, fixed));
             }
+        }
+    }
+
+    // ---- fuel and epochs ------------------------------------------------
+
+    /// Entering a segment (`semantics::fuel`): charges `cost` (with fuel
+    /// on) and, at a function entry or loop header (`check`), traps with
+    /// `OutOfFuel` if that leaves less than none (the fuel as it was
+    /// before the charge is stored first, as the interpreter leaves it),
+    /// and with `Interrupt` if the epoch reached the deadline.
+    pub fn enter_segment(&mut self, b: &mut FunctionBuilder<'_>, cost: Option<u64>, check: bool) {
+        if let (Some(var), Some(cost)) = (self.fuel, cost) {
+            if cost > 0 || check {
+                let fuel = b.use_var(var);
+                let left = b.ins().iadd_imm_s(fuel, (cost as i64).wrapping_neg());
+                if check {
+                    let out = b.ins().icmp_imm_s(IntCC::SignedLessThan, left, 0);
+                    let trap = self.out_of_fuel_block(b);
+                    let cont = b.create_block();
+                    b.ins().brif(out, trap, &[BlockArg::Value(fuel)], cont, &[]);
+                    b.seal_block(cont);
+                    b.switch_to_block(cont);
+                }
+                b.def_var(var, left);
+            }
+        }
+        if self.checks.epoch && check {
+            let ro = self.ro();
+            let vm = self.vm();
+            let epoch = self.load_ptr(b, self.vmstore, offset_of!(VMStoreContext, epoch), ro);
+            // An atomic load: a plain one would be folded with the last one
+            // in a loop that stores nothing, and never see the epoch move.
+            let now = b
+                .ins()
+                .atomic_load(types::I64, MemFlagsData::trusted(), epoch);
+            let deadline = b.ins().load(
+                types::I64,
+                vm,
+                self.vmstore,
+                offset_of!(VMStoreContext, epoch_deadline) as i32,
+            );
+            let reached = b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, now, deadline);
+            self.trap_if(b, reached, TrapCode::Interrupt);
+        }
+    }
+
+    /// The cold block that raises `OutOfFuel` with the fuel it is passed
+    /// stored.
+    fn out_of_fuel_block(&mut self, b: &mut FunctionBuilder<'_>) -> Block {
+        if let Some(blk) = self.out_of_fuel_block {
+            return blk;
+        }
+        let blk = b.create_block();
+        b.append_block_param(blk, types::I64);
+        b.set_cold_block(blk);
+        self.out_of_fuel_block = Some(blk);
+        blk
+    }
+
+    /// Stores the fuel variable to the store context (before a call or a
+    /// return), with fuel on.
+    pub fn flush_fuel(&mut self, b: &mut FunctionBuilder<'_>) {
+        if let Some(var) = self.fuel {
+            let vm = self.vm();
+            let fuel = b.use_var(var);
+            b.ins().store(
+                vm,
+                fuel,
+                self.vmstore,
+                offset_of!(VMStoreContext, fuel) as i32,
+            );
+        }
+    }
+
+    /// Reloads the fuel variable from the store context (after a call).
+    pub fn reload_fuel(&mut self, b: &mut FunctionBuilder<'_>) {
+        if let Some(var) = self.fuel {
+            let vm = self.vm();
+            let fuel = b.ins().load(
+                types::I64,
+                vm,
+                self.vmstore,
+                offset_of!(VMStoreContext, fuel) as i32,
+            );
+            b.def_var(var, fuel);
         }
     }
 
@@ -297,6 +410,22 @@ impl<'a> FuncEnv<'a> {
     /// Fills the trap and unwind blocks, once the body is done.
     pub fn finish_trap_blocks(&mut self, b: &mut FunctionBuilder<'_>) {
         let vm = self.vm();
+        if let Some(block) = self.out_of_fuel_block {
+            b.switch_to_block(block);
+            let fuel = b.block_params(block)[0];
+            b.ins().store(
+                vm,
+                fuel,
+                self.vmstore,
+                offset_of!(VMStoreContext, fuel) as i32,
+            );
+            if self.signals {
+                b.ins().trap(clif_trap(TrapCode::OutOfFuel));
+            } else {
+                let trap = self.trap_block(b, TrapCode::OutOfFuel);
+                b.ins().jump(trap, &[]);
+            }
+        }
         let trap_code_off = offset_of!(VMStoreContext, trap_code) as i32;
         if self.signals {
             if let Some(block) = self.dyn_trap_block {
@@ -356,8 +485,11 @@ impl<'a> FuncEnv<'a> {
         let mut call_args = Vec::with_capacity(args.len() + 1);
         call_args.push(self.vmctx);
         call_args.extend_from_slice(args);
+        self.flush_fuel(b);
         let call = b.ins().call_indirect(sig, f, &call_args);
-        b.inst_results(call).first().copied()
+        let result = b.inst_results(call).first().copied();
+        self.reload_fuel(b);
+        result
     }
 
     /// Calls a builtin that returns a trap status, and traps with it.

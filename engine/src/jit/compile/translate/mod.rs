@@ -42,9 +42,11 @@ pub(crate) use inline::{
 };
 
 use super::abi::{ir_type, zero};
+use crate::config::GuestChecks;
 use crate::error::CompileError;
 use crate::jit::unsupported;
 use crate::module::ModuleInfo;
+use crate::semantics::fuel;
 use crate::types::ValType;
 use alloc::vec::Vec;
 use control::{Frame, FrameKind};
@@ -64,9 +66,10 @@ pub(crate) fn translate<'f>(
     isa: &OwnedTargetIsa,
     func_index: u32,
     signals: bool,
+    checks: GuestChecks,
     body: &FunctionBody<'_>,
 ) -> Result<(FunctionBuilder<'f>, usize), CompileError> {
-    let mut t = Translator::new(b, info, isa, func_index, signals)?;
+    let mut t = Translator::new(b, info, isa, func_index, signals, checks)?;
     t.translate(body)?;
     let pressure = t.locals.len() + t.max_height;
     Ok((t.b, pressure))
@@ -105,8 +108,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         isa: &'a OwnedTargetIsa,
         func_index: u32,
         signals: bool,
+        checks: GuestChecks,
     ) -> Result<Self, CompileError> {
-        let env = FuncEnv::new(&mut b, info, isa, func_index, signals)?;
+        let env = FuncEnv::new(&mut b, info, isa, func_index, signals, checks)?;
         Ok(Self {
             b,
             env,
@@ -143,6 +147,19 @@ impl<'a, 'f> Translator<'a, 'f> {
         let exit = self.block_with_params(&self.env.results.clone());
         self.push_frame(FrameKind::Block, exit, 0, self.env.results.len());
 
+        // Fuel charges per segment and checks at the entry and loop
+        // headers, where the interpreter has them (`semantics::fuel`).
+        let fuel_costs = match self.env.checks.fuel {
+            true => Some(fuel::segment_costs(body)?),
+            false => None,
+        };
+        let cost = |segment: usize| {
+            fuel_costs
+                .as_ref()
+                .map(|c| c.get(segment).copied().unwrap_or(0))
+        };
+        let mut segment = 0;
+        self.env.enter_segment(&mut self.b, cost(segment), true);
         let mut reader = body.get_operators_reader()?;
         while !reader.eof() {
             let offset = reader.original_position();
@@ -150,6 +167,13 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.operator(&op)
                 .map_err(|e| CompileError::new(e.message(), Some(offset as usize)))?;
             self.max_height = self.max_height.max(self.stack.len());
+            if fuel::ends_segment(&op) {
+                segment += 1;
+                if self.reachable && !self.control.is_empty() {
+                    let check = matches!(op, wasmparser::Operator::Loop { .. });
+                    self.env.enter_segment(&mut self.b, cost(segment), check);
+                }
+            }
         }
         self.env.finish_trap_blocks(&mut self.b);
         self.b.seal_all_blocks();
