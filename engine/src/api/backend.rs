@@ -10,7 +10,7 @@ use crate::runtime::{EngineShared, MemoryStrategy, StoreInner};
 use crate::types::TypeRegistry;
 use alloc::boxed::Box;
 use core::any::Any;
-use core::sync::atomic::AtomicU64;
+use core::sync::atomic::AtomicUsize;
 
 /// An engine's shared state for `config`'s tier.
 pub(crate) fn new_engine(config: &Config) -> EngineShared {
@@ -30,7 +30,7 @@ pub(crate) fn new_engine(config: &Config) -> EngineShared {
         types: TypeRegistry::default(),
         memory,
         tier,
-        epoch: AtomicU64::new(0),
+        epoch: AtomicUsize::new(0),
     }
 }
 
@@ -90,5 +90,59 @@ pub(crate) fn invoke(
         Tier::Jit => Err(crate::error::Error::usage(
             "this build of Petrel has no JIT",
         )),
+    }
+}
+
+/// A call suspended by [`invoke_resumable`] (interpreter only), and why.
+pub(crate) use crate::interp::{Suspended, Suspension};
+
+/// How a resumable call ended, if it did not fail.
+pub(crate) enum Resumable {
+    /// It returned; its results were written.
+    Finished,
+    /// It stopped, to go on with [`resume`].
+    Suspended(Suspension),
+}
+
+/// Calls store function `func` like [`invoke`], but the interpreter
+/// suspends the call instead of failing it when it runs out of fuel or a
+/// host function fails with a host error. The JIT, whose call stack is
+/// the machine's, fails it as `invoke` does.
+pub(crate) fn invoke_resumable(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<Resumable> {
+    match inner.engine.config.tier {
+        Tier::Interpreter => Ok(resumable(crate::interp::invoke_resumable(
+            inner, data, func, args, results,
+        )?)),
+        _ => invoke(inner, data, func, args, results).map(|()| Resumable::Finished),
+    }
+}
+
+/// Goes on with a suspended call (see [`invoke_resumable`]).
+pub(crate) fn resume(
+    inner: &mut StoreInner,
+    data: *mut (),
+    suspension: Suspension,
+    host_results: &[u64],
+    results: &mut [u64],
+) -> Result<Resumable> {
+    Ok(resumable(crate::interp::resume(
+        inner,
+        data,
+        suspension,
+        host_results,
+        results,
+    )?))
+}
+
+fn resumable(outcome: crate::interp::Outcome) -> Resumable {
+    match outcome {
+        crate::interp::Outcome::Finished => Resumable::Finished,
+        crate::interp::Outcome::Suspended(s) => Resumable::Suspended(s),
     }
 }

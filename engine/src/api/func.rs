@@ -4,6 +4,7 @@
 
 use super::backend;
 use super::externals::check_val;
+use super::resumable::ResumableCall;
 use super::store::{AsContext, AsContextMut, Caller};
 use super::types::{FuncType, ValType};
 use super::values::{vals_from_slots, ExternRef, Stored, Val};
@@ -74,34 +75,44 @@ impl Func {
         let inner = ctx.inner;
         let index = self.0.index_in(inner);
         let ty = FuncType(inner.func_type(index).clone());
-        if params.len() != ty.params().len() {
-            return Err(Error::usage(alloc::format!(
-                "expected {} arguments, got {}",
-                ty.params().len(),
-                params.len()
-            )));
-        }
-        if results.len() != ty.results().len() {
-            return Err(Error::usage(alloc::format!(
-                "expected room for {} results, got {}",
-                ty.results().len(),
-                results.len()
-            )));
-        }
-        let mut raw_args = alloc::vec![0u64; ty.0.param_slots()];
-        let mut at = 0;
-        for (param, ty) in params.iter().zip(ty.params()) {
-            check_val(inner, param, ty)?;
-            at += param.write_slots(&mut raw_args[at..]);
-        }
+        let raw_args = encode_vals(inner, "arguments", params, ty.params())?;
+        check_count("results", results.len(), ty.results().len())?;
         let mut raw_results = alloc::vec![0u64; ty.0.result_slots()];
         backend::invoke(inner, data, index, &raw_args, &mut raw_results)?;
-        let mut at = 0;
-        for (out, ty) in results.iter_mut().zip(ty.results()) {
-            *out = Val::from_slots(&raw_results[at..], ty, inner.id);
-            at += ty.slots();
-        }
+        decode_vals(inner, &raw_results, ty.results(), results);
         Ok(())
+    }
+
+    /// Calls the function like [`Func::call`], except that on the
+    /// interpreter a call that runs out of fuel, or whose host function
+    /// fails with a host error ([`Error::Host`]), is suspended instead of
+    /// failed: the [`ResumableCall`] it returns can go on where it stopped,
+    /// after the host added fuel or with the results the host function
+    /// should have returned. The store is usable in between. The JIT runs
+    /// guest code on the machine's stack and cannot suspend it: there a
+    /// resumable call fails like [`Func::call`].
+    pub fn call_resumable(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<ResumableCall> {
+        let ctx = store.as_context_mut();
+        let data = ctx.data as *mut _ as *mut ();
+        let inner = ctx.inner;
+        let index = self.0.index_in(inner);
+        let ty = FuncType(inner.func_type(index).clone());
+        let raw_args = encode_vals(inner, "arguments", params, ty.params())?;
+        check_count("results", results.len(), ty.results().len())?;
+        let mut raw_results = alloc::vec![0u64; ty.0.result_slots()];
+        let outcome = backend::invoke_resumable(inner, data, index, &raw_args, &mut raw_results)?;
+        Ok(ResumableCall::new(
+            inner,
+            *self,
+            outcome,
+            &raw_results,
+            results,
+        ))
     }
 
     /// A typed view of the function, checked against `Params` and
@@ -125,6 +136,50 @@ impl Func {
             func: *self,
             _marker: PhantomData,
         })
+    }
+}
+
+/// Fails unless `found` values were given where `expected` are.
+fn check_count(what: &str, found: usize, expected: usize) -> Result<()> {
+    if found == expected {
+        Ok(())
+    } else {
+        Err(Error::usage(alloc::format!(
+            "expected {expected} {what}, got {found}"
+        )))
+    }
+}
+
+/// The raw slots of `vals`, checked against `types` (their number, their
+/// types, and that references belong to the store).
+pub(crate) fn encode_vals(
+    inner: &StoreInner,
+    what: &str,
+    vals: &[Val],
+    types: impl ExactSizeIterator<Item = ValType>,
+) -> Result<Vec<u64>> {
+    check_count(what, vals.len(), types.len())?;
+    let mut raw = Vec::new();
+    for (val, ty) in vals.iter().zip(types) {
+        check_val(inner, val, ty)?;
+        let at = raw.len();
+        raw.resize(at + ty.slots(), 0);
+        val.write_slots(&mut raw[at..]);
+    }
+    Ok(raw)
+}
+
+/// Decodes values of `types` from `raw` into `out` (as long as `types`).
+pub(crate) fn decode_vals(
+    inner: &StoreInner,
+    raw: &[u64],
+    types: impl Iterator<Item = ValType>,
+    out: &mut [Val],
+) {
+    let mut at = 0;
+    for (out, ty) in out.iter_mut().zip(types) {
+        *out = Val::from_slots(&raw[at..], ty, inner.id);
+        at += ty.slots();
     }
 }
 

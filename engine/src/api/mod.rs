@@ -7,6 +7,7 @@ pub(crate) mod func;
 pub(crate) mod instance;
 pub(crate) mod linker;
 pub(crate) mod module;
+pub(crate) mod resumable;
 pub(crate) mod store;
 pub(crate) mod types;
 pub(crate) mod values;
@@ -17,6 +18,7 @@ pub use func::{Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, Wasm
 pub use instance::Instance;
 pub use linker::Linker;
 pub use module::Module;
+pub use resumable::{ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel};
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, TableType,

@@ -71,6 +71,7 @@ impl<T> Store<T> {
     /// epoch interruption on, set one before calling into the guest.
     pub fn set_epoch_deadline(&mut self, ticks: u64) {
         let now = self.inner.engine.epoch.load(Ordering::Relaxed);
+        let ticks = usize::try_from(ticks).unwrap_or(usize::MAX);
         self.inner.vm.ctx.epoch_deadline = now.saturating_add(ticks);
     }
 }

@@ -10,7 +10,7 @@ mod bytecode;
 mod exec;
 mod translate;
 
-pub(crate) use exec::invoke;
+pub(crate) use exec::{invoke, invoke_resumable, resume, Outcome, Suspended, Suspension};
 
 use crate::config::GuestChecks;
 use crate::error::CompileError;

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::types::TypeRegistry;
 use alloc::boxed::Box;
 use core::any::Any;
-use core::sync::atomic::AtomicU64;
+use core::sync::atomic::AtomicUsize;
 
 /// The shared part of an engine; the public `Engine` is an `Arc` of it and
 /// every store holds one.
@@ -20,8 +20,10 @@ pub(crate) struct EngineShared {
     /// that tier (`()` for the interpreter).
     pub tier: Box<dyn Any + Send + Sync>,
     /// The epoch guest code compares with its store's deadline
-    /// (`Config::epoch_interruption`); only ever incremented.
-    pub epoch: AtomicU64,
+    /// (`Config::epoch_interruption`); only ever incremented. A `usize`,
+    /// because 32-bit targets have no 64-bit atomics (there it wraps after
+    /// 2^32 increments, 49 days of a millisecond timer).
+    pub epoch: AtomicUsize,
 }
 
 impl core::fmt::Debug for EngineShared {

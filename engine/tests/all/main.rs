@@ -15,6 +15,7 @@ mod limits;
 mod linker;
 mod memory;
 mod multi_memory;
+mod resumable;
 mod simd;
 mod threads;
 mod traps;

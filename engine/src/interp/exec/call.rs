@@ -2,10 +2,11 @@
 //! `call_indirect`, calling host functions, and `invoke`, the entry from
 //! the embedding API.
 
-use super::{execute, module_code, Stop};
+use super::{execute, module_code, Entry, Stop};
 use crate::error::{Error, Trap, TrapCode};
 use crate::interp::CompiledFunc;
 use crate::runtime::{self, with_slots, FuncEntity, StoreInner};
+use alloc::vec::Vec;
 
 /// Makes room for `callee`'s frame at `base`, zeroes its declared locals
 /// and counts it as live; traps when a stack limit would be passed.
@@ -103,8 +104,8 @@ pub(super) fn call_host(
 /// One entry from the host into the store's stacks. Dropping it (on
 /// return, error or a panic unwinding out of a host function) restores the
 /// stacks to how the entry found them, so a store stays usable.
-struct Activation<'a> {
-    inner: &'a mut StoreInner,
+pub(super) struct Activation<'a> {
+    pub(super) inner: &'a mut StoreInner,
     frames: usize,
     top: usize,
     depth: usize,
@@ -113,7 +114,7 @@ struct Activation<'a> {
 impl<'a> Activation<'a> {
     /// Enters, unless nested host re-entries have used more native stack
     /// than `Config::max_native_stack` allows.
-    fn enter(inner: &'a mut StoreInner) -> Result<Self, Error> {
+    pub(super) fn enter(inner: &'a mut StoreInner) -> Result<Self, Error> {
         let marker = 0u8;
         let here = &marker as *const u8 as usize;
         let stack = &mut inner.stack;
@@ -142,12 +143,9 @@ impl Drop for Activation<'_> {
     }
 }
 
+/// The error for a stop outside any frame (entering the first one).
 fn stop_to_error(stop: Stop) -> Error {
-    match stop {
-        Stop::Trap(code) => Trap::new(code).into(),
-        Stop::Error(e) => e,
-        Stop::OutOfFuel { .. } => Trap::new(TrapCode::OutOfFuel).into(),
-    }
+    stop.into_error(|| (Vec::new(), 0))
 }
 
 /// Calls store function `func` from the host: arguments and results are
@@ -161,13 +159,34 @@ pub(crate) fn invoke(
 ) -> Result<(), Error> {
     let act = Activation::enter(inner)?;
     let inner = &mut *act.inner;
+    let Some(entry) = enter_wasm(inner, data, func, args, results)? else {
+        return Ok(());
+    };
+    let base = entry.base;
+    // SAFETY: see `wasm_callee`.
+    execute(inner, data, entry.instance, unsafe { &*entry.func }, base)?;
+    results.copy_from_slice(&inner.stack.values[base..base + results.len()]);
+    Ok(())
+}
+
+/// The first step of a call from the host: a host function is called
+/// right away (`None`); a Wasm function gets its frame, with `args` in
+/// place, at the top of the value stack, and the entry to run it from.
+pub(super) fn enter_wasm(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<Option<Entry>, Error> {
     let base = inner.stack.top;
     let (instance, index) = match &inner.funcs[func as usize] {
         FuncEntity::Wasm {
             instance, index, ..
         } => (*instance, *index),
         FuncEntity::Host { .. } => {
-            return crate::runtime::invoke_host(inner, data, func, args, results);
+            runtime::invoke_host(inner, data, func, args, results)?;
+            return Ok(None);
         }
     };
     let callee = wasm_callee(inner, instance, index).map_err(stop_to_error)?;
@@ -176,7 +195,12 @@ pub(crate) fn invoke(
     enter_frame(inner, callee, base).map_err(stop_to_error)?;
     inner.stack.values[base..base + args.len()].copy_from_slice(args);
     inner.stack.top = base + callee.num_slots as usize;
-    execute(inner, data, instance, callee, base)?;
-    results.copy_from_slice(&inner.stack.values[base..base + results.len()]);
-    Ok(())
+    Ok(Some(Entry {
+        instance,
+        func: callee,
+        ip: callee.ops.as_ptr(),
+        base,
+        entry_base: base,
+        entry_depth: inner.stack.frames.len(),
+    }))
 }

@@ -16,6 +16,7 @@
 mod call;
 mod memory;
 mod other_memory;
+mod resume;
 mod simd;
 mod slots;
 
@@ -28,6 +29,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
 pub(crate) use call::invoke;
+pub(crate) use resume::{invoke_resumable, resume, Suspended, Suspension};
 
 /// Why execution stopped early.
 pub(crate) enum Stop {
@@ -35,11 +37,53 @@ pub(crate) enum Stop {
     Error(Error),
     /// A fuel check failed at the op at `ip`, in the frame at `base`; the
     /// fuel is as it was before that op (resuming runs it again).
-    #[allow(dead_code)] // Where to resume: read by resumable calls.
     OutOfFuel {
         ip: *const Op,
         base: usize,
     },
+    /// A host function returned an error (`Error::Host`); its results
+    /// would have gone to slot `args` of the frame at `base`, and the
+    /// caller goes on at `ip`.
+    HostError {
+        error: Error,
+        func: u32,
+        ip: *const Op,
+        base: usize,
+        args: usize,
+    },
+}
+
+impl Stop {
+    /// What a failed host call stops with: a host error keeps where the
+    /// call would have returned to, so a resumable call can go on there.
+    #[cold]
+    #[inline(never)]
+    fn from_host(stop: Stop, func: u32, ip: *const Op, base: usize, args: usize) -> Stop {
+        match stop {
+            Stop::Error(error @ Error::Host(_)) => Stop::HostError {
+                error,
+                func,
+                ip,
+                base,
+                args,
+            },
+            other => other,
+        }
+    }
+
+    /// The error a call that cannot be resumed returns for this stop,
+    /// with the backtrace of the frames still live.
+    fn into_error(self, backtrace: impl FnOnce() -> (Vec<FrameInfo>, usize)) -> Error {
+        let trap = |code| {
+            let (frames, elided) = backtrace();
+            Error::Trap(Trap::with_backtrace(code, frames, elided))
+        };
+        match self {
+            Stop::Trap(code) => trap(code),
+            Stop::OutOfFuel { .. } => trap(TrapCode::OutOfFuel),
+            Stop::Error(e) | Stop::HostError { error: e, .. } => e,
+        }
+    }
 }
 
 impl From<TrapCode> for Stop {
@@ -177,39 +221,85 @@ pub(crate) fn execute(
     func: &CompiledFunc,
     base: usize,
 ) -> Result<(), Error> {
-    let entry_depth = inner.stack.frames.len();
-    let mut func_ptr = func as *const CompiledFunc;
-    let result = match InstanceCache::new(inner, instance) {
-        Ok(mut cache) => run(inner, data, &mut cache, &mut func_ptr, base, entry_depth)
-            .map_err(|stop| (stop, cache.index)),
-        Err(stop) => Err((stop, instance)),
+    let entry = Entry {
+        instance,
+        func,
+        ip: func.ops.as_ptr(),
+        base,
+        entry_base: base,
+        entry_depth: inner.stack.frames.len(),
+    };
+    match execute_from(inner, data, entry, false)? {
+        Outcome::Finished => Ok(()),
+        // Only resumable executions suspend.
+        Outcome::Suspended(_) => Err(Error::usage("a call suspended that cannot be resumed")),
+    }
+}
+
+/// Where an execution starts (or goes on): the running function, its
+/// instance, the op and its frame, and the activation's first slot and
+/// call-stack depth (the frames below belong to the host's callers).
+pub(crate) struct Entry {
+    pub instance: u32,
+    pub func: *const CompiledFunc,
+    pub ip: *const Op,
+    pub base: usize,
+    pub entry_base: usize,
+    pub entry_depth: usize,
+}
+
+/// How an execution ended, if it did not fail.
+pub(crate) enum Outcome {
+    /// The entry function returned; its results are at the entry base.
+    Finished,
+    /// It ran out of fuel, or a host function failed, and can go on.
+    Suspended(resume::Suspension),
+}
+
+/// Runs from `entry` until the entry function returns, or, if
+/// `resumable`, until it runs out of fuel or a host function fails. Pops
+/// the frames it pushed either way (a suspension keeps copies).
+pub(crate) fn execute_from(
+    inner: &mut StoreInner,
+    data: *mut (),
+    entry: Entry,
+    resumable: bool,
+) -> Result<Outcome, Error> {
+    let entry_depth = entry.entry_depth;
+    let mut func_ptr = entry.func;
+    let result = match InstanceCache::new(inner, entry.instance) {
+        Ok(mut cache) => run(
+            inner,
+            data,
+            &mut cache,
+            &mut func_ptr,
+            entry.ip,
+            entry.base,
+            entry_depth,
+        )
+        .map_err(|stop| (stop, cache.index)),
+        Err(stop) => Err((stop, entry.instance)),
     };
     let result = match result {
-        Ok(()) => Ok(()),
-        Err((Stop::Trap(code), running)) => {
-            let (frames, elided) = backtrace(inner, func_ptr, running, entry_depth);
-            Err(Error::Trap(Trap::with_backtrace(code, frames, elided)))
-        }
-        Err((Stop::Error(e), _)) => Err(e),
-        Err((Stop::OutOfFuel { .. }, running)) => {
-            let (frames, elided) = backtrace(inner, func_ptr, running, entry_depth);
-            Err(Error::Trap(Trap::with_backtrace(
-                TrapCode::OutOfFuel,
-                frames,
-                elided,
-            )))
+        Ok(()) => Ok(Outcome::Finished),
+        Err((stop, running)) if resumable && resume::can_suspend(&stop) => Ok(Outcome::Suspended(
+            resume::Suspension::capture(inner, &entry, func_ptr, running, stop),
+        )),
+        Err((stop, running)) => {
+            Err(stop.into_error(|| backtrace(inner, func_ptr, running, entry_depth)))
         }
     };
     inner.stack.frames.truncate(entry_depth);
     result
 }
 
-#[allow(clippy::too_many_lines)]
+#[allow(clippy::too_many_arguments)]
 fn run(
     inner: &mut StoreInner,
     data: *mut (),
     cache: &mut InstanceCache,
     func_ptr: &mut *const CompiledFunc,
+    start: *const Op,
     mut base: usize,
     entry_depth: usize,
 ) -> Result<(), Stop> {
@@ -220,7 +310,7 @@ fn run(
     // SAFETY: `func_ptr` is the entry function, alive as long as its
     // instance (see `InstanceCache::compiled`).
     let mut func: &CompiledFunc = unsafe { &**func_ptr };
-    let mut ip: *const Op = func.ops.as_ptr();
+    let mut ip: *const Op = start;
     // SAFETY: `enter_frame` made the value stack hold `base + num_slots`.
     let mut sp: *mut u64 = unsafe { inner.stack.values.as_mut_ptr().add(base) };
 
@@ -441,7 +531,11 @@ fn run(
                 }
                 FuncEntity::Host { .. } => {
                     inner.stack.top = base + func.num_slots as usize;
-                    call::call_host(inner, data, f, Some(cache.index), base + $args as usize)?;
+                    if let Err(stop) =
+                        call::call_host(inner, data, f, Some(cache.index), base + $args as usize)
+                    {
+                        return Err(Stop::from_host(stop, f, ip, base, $args as usize));
+                    }
                     cache.refresh_memory(inner);
                     reload_sp!();
                 }

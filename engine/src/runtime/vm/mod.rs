@@ -20,7 +20,7 @@ pub(crate) use builtins::{for_each_builtin, Builtin, BuiltinType, Builtins};
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::sync::atomic::AtomicU64;
+use core::sync::atomic::AtomicUsize;
 
 /// A linear memory as compiled code sees it: the current base and length
 /// in bytes. Updated by `MemoryEntity` whenever the data moves or grows.
@@ -106,10 +106,10 @@ pub(crate) struct VMStoreContext {
     pub fuel: i64,
     /// The epoch at which guest code traps with `Interrupt`
     /// (`Config::epoch_interruption`).
-    pub epoch_deadline: u64,
-    /// The engine's epoch counter (an `AtomicU64`, read with relaxed
-    /// loads).
-    pub epoch: *const AtomicU64,
+    pub epoch_deadline: usize,
+    /// The engine's epoch counter (read with relaxed loads; pointer-sized
+    /// on every host the JIT runs on, so an `i64` load).
+    pub epoch: *const AtomicUsize,
 }
 
 impl Default for VMStoreContext {

@@ -211,9 +211,9 @@ impl<'a> FuncEnv<'a> {
             // in a loop that stores nothing, and never see the epoch move.
             let now = b
                 .ins()
-                .atomic_load(types::I64, MemFlagsData::trusted(), epoch);
+                .atomic_load(self.ptr, MemFlagsData::trusted(), epoch);
             let deadline = b.ins().load(
-                types::I64,
+                self.ptr,
                 vm,
                 self.vmstore,
                 offset_of!(VMStoreContext, epoch_deadline) as i32,
