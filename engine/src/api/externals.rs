@@ -6,7 +6,9 @@ use super::store::{AsContext, AsContextMut, StoreContext, StoreContextMut};
 use super::types::{ExternType, GlobalType, MemoryType, Mutability, TableType, ValType};
 use super::values::{Stored, Val};
 use crate::error::{Error, Result, TrapCode};
-use crate::runtime::{EntityRef, GlobalEntity, MemoryEntity, StoreId, StoreInner, TableEntity};
+use crate::runtime::{
+    bulk, instance, EntityRef, GlobalEntity, MemoryEntity, StoreId, StoreInner, TableEntity,
+};
 
 /// Anything an instance can import or export.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -129,10 +131,11 @@ pub struct Memory(pub(crate) Stored);
 impl Memory {
     /// Creates a memory in the store.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
-        let inner = store.as_context_mut().inner;
-        let mem = MemoryEntity::new(ty.0, &inner.engine).ok_or_else(|| {
-            Error::usage("memory size exceeds the limit or could not be allocated")
-        })?;
+        let ctx = store.as_context_mut();
+        let data = ctx.data as *mut _ as *mut ();
+        let inner = ctx.inner;
+        inner.check_counts(data, 0, 1, 0)?;
+        let mem = instance::new_memory(inner, data, ty.0)?;
         inner.memories.push(mem);
         Ok(Memory(Stored::new(
             inner.id,
@@ -213,8 +216,13 @@ impl Memory {
     /// Grows by `delta` pages and returns the old size in pages.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let ctx = store.as_context_mut();
-        self.entity_mut(ctx.inner).grow(delta).ok_or_else(|| {
-            Error::usage("memory could not grow: over its maximum or out of host memory")
+        let data = ctx.data as *mut _ as *mut ();
+        let inner = ctx.inner;
+        let m = self.0.index_in(inner) as usize;
+        bulk::grow_memory(inner, data, m, delta)?.ok_or_else(|| {
+            Error::usage(
+                "memory could not grow: over its maximum, the store's limit, or out of host memory",
+            )
         })
     }
 }
@@ -226,11 +234,13 @@ pub struct Table(pub(crate) Stored);
 impl Table {
     /// Creates a table filled with `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
-        let inner = store.as_context_mut().inner;
+        let ctx = store.as_context_mut();
+        let data = ctx.data as *mut _ as *mut ();
+        let inner = ctx.inner;
         check_val(inner, &init, ty.element())?;
+        inner.check_counts(data, 0, 0, 1)?;
         let max = inner.engine.config.max_table_elements;
-        let table = TableEntity::new(ty.0, init.to_raw(), max)
-            .ok_or_else(|| Error::usage("table size exceeds the limit"))?;
+        let table = instance::new_table(inner, data, ty.0, init.to_raw(), max)?;
         inner.tables.push(table);
         Ok(Table(Stored::new(inner.id, inner.tables.len() as u32 - 1)))
     }
@@ -272,12 +282,14 @@ impl Table {
 
     /// Grows by `delta` elements set to `init`; returns the old size.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
-        let inner = store.as_context_mut().inner;
+        let ctx = store.as_context_mut();
+        let data = ctx.data as *mut _ as *mut ();
+        let inner = ctx.inner;
         let i = self.0.index_in(inner) as usize;
         check_val(inner, &init, TableType(inner.tables[i].ty).element())?;
-        inner.tables[i]
-            .grow(delta, init.to_raw())
-            .ok_or_else(|| Error::usage("table could not grow past its maximum"))
+        bulk::grow_table(inner, data, i, delta, init.to_raw())?.ok_or_else(|| {
+            Error::usage("table could not grow past its maximum or the store's limit")
+        })
     }
 }
 

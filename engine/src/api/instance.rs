@@ -40,7 +40,7 @@ impl Instance {
             }
             entities.push(ext.to_entity());
         }
-        let (index, segments) = instance::instantiate(inner, &module.shared, &entities)?;
+        let (index, segments) = instance::instantiate(inner, data, &module.shared, &entities)?;
         backend::link(inner, index)?;
         segments?;
         if let Some(start) = module.shared.info.start {

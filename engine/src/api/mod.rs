@@ -5,6 +5,7 @@ pub(crate) mod engine;
 pub(crate) mod externals;
 pub(crate) mod func;
 pub(crate) mod instance;
+mod limits;
 pub(crate) mod linker;
 pub(crate) mod module;
 pub(crate) mod resumable;
@@ -16,6 +17,10 @@ pub use engine::Engine;
 pub use externals::{Extern, Global, Memory, Table};
 pub use func::{Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::Instance;
+pub use limits::{
+    ResourceLimiter, StoreLimits, StoreLimitsBuilder, DEFAULT_INSTANCE_LIMIT, DEFAULT_MEMORY_LIMIT,
+    DEFAULT_TABLE_LIMIT,
+};
 pub use linker::Linker;
 pub use module::Module;
 pub use resumable::{ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel};

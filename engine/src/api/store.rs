@@ -5,8 +5,10 @@
 
 use super::engine::Engine;
 use super::externals::Extern;
+use super::limits::{self, ResourceLimiter};
 use crate::error::{Error, Result};
-use crate::runtime::{HostContext, StoreInner};
+use crate::runtime::{HostContext, Limiter, StoreInner};
+use alloc::boxed::Box;
 use core::sync::atomic::Ordering;
 
 /// Owns every instance, memory, table, global and function created in it,
@@ -59,6 +61,28 @@ impl<T> Store<T> {
     pub fn get_fuel(&self) -> Result<u64> {
         fuel_enabled(&self.inner)?;
         Ok(self.inner.fuel())
+    }
+
+    /// Installs the store's resource limiter: `limiter` returns it from the
+    /// store's data, where the embedder keeps it (say, a [`StoreLimits`]
+    /// field). From then on it decides what memories, tables and instances
+    /// the store may create or grow (see [`ResourceLimiter`]).
+    ///
+    /// [`StoreLimits`]: crate::StoreLimits
+    pub fn limiter(
+        &mut self,
+        mut limiter: impl FnMut(&mut T) -> &mut (dyn ResourceLimiter) + Send + Sync + 'static,
+    ) where
+        T: 'static,
+    {
+        let hook = move |data: *mut (), query| {
+            // SAFETY: the store passes its own data (a `T`, exclusively
+            // borrowed for the operation that asks) and the hook is only
+            // ever installed in a `Store<T>`.
+            let data = unsafe { &mut *(data as *mut T) };
+            limits::answer(limiter(data), query)
+        };
+        self.inner.limiter = Limiter::new(Box::new(hook));
     }
 
     /// Sets the store's epoch deadline `ticks` epochs after the engine's

@@ -5,7 +5,8 @@
 //! more. With fuel on, the range operations charge for their length
 //! before they touch anything (`semantics::fuel`).
 
-use crate::error::TrapCode;
+use super::limits::page_bytes;
+use crate::error::{Error, TrapCode};
 use crate::runtime::StoreInner;
 use crate::semantics::fuel;
 
@@ -43,23 +44,54 @@ pub(crate) fn memory_size_of(inner: &StoreInner, instance: u32, memory: u32) -> 
 
 /// `memory.grow` of memory 0: the old size in pages, or -1 when refused.
 /// (Memory 0's entry points are separate so the interpreter's memory-0
-/// ops call exactly what they called before multi-memory.)
-pub(crate) fn memory_grow(inner: &mut StoreInner, instance: u32, delta: u32) -> u32 {
-    memory_grow_of(inner, instance, 0, delta)
+/// ops call exactly what they called before multi-memory.) An error is the
+/// resource limiter's, which fails the guest.
+pub(crate) fn memory_grow(
+    inner: &mut StoreInner,
+    data: *mut (),
+    instance: u32,
+    delta: u32,
+) -> Result<u32, Error> {
+    memory_grow_of(inner, data, instance, 0, delta)
 }
 
 /// `memory.grow` of memory `memory`.
 pub(crate) fn memory_grow_of(
     inner: &mut StoreInner,
+    data: *mut (),
     instance: u32,
     memory: u32,
     delta: u32,
-) -> u32 {
+) -> Result<u32, Error> {
     let m = memory_index(inner, instance, memory);
-    match inner.memories[m].grow(delta as u64) {
+    Ok(match grow_memory(inner, data, m, delta as u64)? {
         Some(old) => old as u32,
         None => u32::MAX,
+    })
+}
+
+/// Grows store memory `m` by `delta` pages, within its maximum, the
+/// engine's limit and the store's resource limiter: the old size in
+/// pages, `None` when refused, an error when the limiter fails it.
+pub(crate) fn grow_memory(
+    inner: &mut StoreInner,
+    data: *mut (),
+    m: usize,
+    delta: u64,
+) -> Result<Option<u64>, Error> {
+    let mem = &inner.memories[m];
+    let (current, maximum) = (mem.len(), mem.ty.limits.max);
+    let desired = match mem.pages().checked_add(delta) {
+        Some(pages) if pages <= mem.max_pages => page_bytes(pages),
+        _ => None,
+    };
+    let Some(desired) = desired else {
+        return Ok(None);
+    };
+    if delta > 0 && !inner.memory_growing(data, current, desired, maximum)? {
+        return Ok(None);
     }
+    Ok(inner.memories[m].grow(delta))
 }
 
 pub(crate) fn memory_fill(
@@ -205,19 +237,46 @@ pub(crate) fn table_size(inner: &StoreInner, instance: u32, table: u32) -> u64 {
     inner.tables[t].size()
 }
 
-/// `table.grow`: the old size, or -1 when refused.
+/// `table.grow`: the old size, or -1 when refused; an error is the
+/// resource limiter's, which fails the guest.
 pub(crate) fn table_grow(
     inner: &mut StoreInner,
+    data: *mut (),
     instance: u32,
     table: u32,
     init: u64,
     delta: u32,
-) -> u32 {
+) -> Result<u32, Error> {
     let t = table_index(inner, instance, table);
-    match inner.tables[t].grow(delta as u64, init) {
+    Ok(match grow_table(inner, data, t, delta as u64, init)? {
         Some(old) => old as u32,
         None => u32::MAX,
+    })
+}
+
+/// Grows store table `t` by `delta` elements set to `init`, within its
+/// maximum, the engine's limit and the store's resource limiter: the old
+/// size, `None` when refused, an error when the limiter fails it.
+pub(crate) fn grow_table(
+    inner: &mut StoreInner,
+    data: *mut (),
+    t: usize,
+    delta: u64,
+    init: u64,
+) -> Result<Option<u64>, Error> {
+    let table = &inner.tables[t];
+    let (current, maximum) = (table.elems.len(), table.ty.limits.max);
+    let desired = match table.size().checked_add(delta) {
+        Some(n) if n <= table.max => usize::try_from(n).ok(),
+        _ => None,
+    };
+    let Some(desired) = desired else {
+        return Ok(None);
+    };
+    if delta > 0 && !inner.table_growing(data, current, desired, maximum)? {
+        return Ok(None);
     }
+    Ok(inner.tables[t].grow(delta, init))
 }
 
 pub(crate) fn table_fill(

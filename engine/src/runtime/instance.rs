@@ -4,11 +4,13 @@
 //! running `start` are the caller's.
 
 use super::const_eval::{eval_const, eval_const128};
+use super::limits::page_bytes;
 use super::{
     EntityRef, FuncEntity, GlobalEntity, MemoryEntity, ModuleShared, StoreInner, TableEntity,
 };
 use crate::error::{Error, LinkError, LinkErrorKind, Result, TrapCode};
 use crate::module::{EntityIndex, SegmentMode};
+use crate::types::{MemoryType, TableType};
 use alloc::boxed::Box;
 use alloc::string::ToString;
 use alloc::sync::Arc;
@@ -41,6 +43,7 @@ pub(crate) struct InstanceEntity {
 /// before reporting the trap. Does not run the start function.
 pub(crate) fn instantiate(
     inner: &mut StoreInner,
+    data: *mut (),
     module: &Arc<ModuleShared>,
     imports: &[EntityRef],
 ) -> Result<(u32, Result<(), TrapCode>)> {
@@ -89,6 +92,10 @@ pub(crate) fn instantiate(
         }
     }
 
+    let defined_memories = info.memories.len() - info.num_imported_memories as usize;
+    let defined_tables = info.tables.len() - info.num_imported_tables as usize;
+    inner.check_counts(data, 1, defined_memories, defined_tables)?;
+
     let instance_index = inner.instances.len() as u32;
     for index in info.num_imported_funcs..info.funcs.len() as u32 {
         let ty = module.type_ids[info.funcs[index as usize] as usize];
@@ -111,16 +118,13 @@ pub(crate) fn instantiate(
     for (i, init) in info.table_inits.iter().enumerate() {
         let ty = info.tables[info.num_imported_tables as usize + i];
         let init = init.as_ref().map_or(0, |e| eval_const(inner, &inst, e));
-        let table = TableEntity::new(ty, init, max_table_elements)
-            .ok_or_else(|| Error::usage("table size exceeds the engine's limit"))?;
+        let table = new_table(inner, data, ty, init, max_table_elements)?;
         inner.tables.push(table);
         inst.tables.push(inner.tables.len() as u32 - 1);
     }
 
     for ty in &info.memories[info.num_imported_memories as usize..] {
-        let mem = MemoryEntity::new(*ty, &inner.engine).ok_or_else(|| {
-            Error::usage("memory size exceeds the engine's limit or could not be allocated")
-        })?;
+        let mem = new_memory(inner, data, *ty)?;
         inner.memories.push(mem);
         inst.memories.push(inner.memories.len() as u32 - 1);
     }
@@ -194,4 +198,46 @@ pub(crate) fn export(inner: &StoreInner, instance: u32, name: &str) -> Option<En
         EntityIndex::Memory(i) => EntityRef::Memory(inst.memories[i as usize]),
         EntityIndex::Global(i) => EntityRef::Global(inst.globals[i as usize]),
     })
+}
+
+/// A memory of type `ty`, if the engine's limit and the store's resource
+/// limiter allow its initial size and it can be allocated.
+pub(crate) fn new_memory(
+    inner: &mut StoreInner,
+    data: *mut (),
+    ty: MemoryType,
+) -> Result<MemoryEntity> {
+    let bytes = page_bytes(ty.limits.min);
+    if let Some(bytes) = bytes {
+        if !inner.memory_growing(data, 0, bytes, ty.limits.max)? {
+            return Err(Error::usage(alloc::format!(
+                "resource limit exceeded: a memory of {bytes} bytes is over the store's limit \
+                 (ResourceLimiter::memory_growing)"
+            )));
+        }
+    }
+    MemoryEntity::new(ty, &inner.engine).ok_or_else(|| {
+        Error::usage("memory size exceeds the engine's limit or could not be allocated")
+    })
+}
+
+/// A table of type `ty` filled with `init`, if the engine's limit and the
+/// store's resource limiter allow its initial size.
+pub(crate) fn new_table(
+    inner: &mut StoreInner,
+    data: *mut (),
+    ty: TableType,
+    init: u64,
+    max_elements: u64,
+) -> Result<TableEntity> {
+    if let Ok(elements) = usize::try_from(ty.limits.min) {
+        if !inner.table_growing(data, 0, elements, ty.limits.max)? {
+            return Err(Error::usage(alloc::format!(
+                "resource limit exceeded: a table of {elements} elements is over the store's \
+                 limit (ResourceLimiter::table_growing)"
+            )));
+        }
+    }
+    TableEntity::new(ty, init, max_elements)
+        .ok_or_else(|| Error::usage("table size exceeds the engine's limit"))
 }

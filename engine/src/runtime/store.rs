@@ -9,7 +9,9 @@
 
 use super::stack::Stack;
 use super::vm::StoreVm;
-use super::{EngineShared, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
+use super::{
+    EngineShared, FuncEntity, GlobalEntity, InstanceEntity, Limiter, MemoryEntity, TableEntity,
+};
 use crate::types::{ExternType, FuncType};
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -51,6 +53,8 @@ pub(crate) struct StoreInner {
     pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
     /// The interpreter's stacks.
     pub stack: Stack,
+    /// The embedder's resource limiter, if any.
+    pub limiter: Limiter,
     /// What compiled code needs of the store (JIT tier only).
     pub vm: StoreVm,
 }
@@ -70,6 +74,7 @@ impl StoreInner {
             instances: Vec::new(),
             externrefs: Vec::new(),
             stack: Stack::default(),
+            limiter: Limiter::default(),
             vm,
         }
     }

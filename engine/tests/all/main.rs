@@ -17,6 +17,7 @@ mod memory;
 mod multi_memory;
 mod resumable;
 mod simd;
+mod store_limits;
 mod threads;
 mod traps;
 

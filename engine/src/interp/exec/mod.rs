@@ -839,9 +839,9 @@ fn run(
                 set!(dst, (cache.mem_len / crate::runtime::PAGE_SIZE) as u64)
             }
             Op::MemoryGrow { dst, delta } => {
-                let r = bulk::memory_grow(inner, cache.index, i32!(delta));
+                let r = bulk::memory_grow(inner, data, cache.index, i32!(delta));
                 cache.refresh_memory(inner);
-                set!(dst, r as u64)
+                set!(dst, r? as u64)
             }
             Op::MemoryFill { dst, val, len } => {
                 bulk::memory_fill(inner, cache.index, i32!(dst), get!(val) as u8, i32!(len))?
@@ -874,8 +874,8 @@ fn run(
                 let table = slots::aux(ip).0;
                 // SAFETY: past the `Aux` this op reads, still in the function.
                 ip = unsafe { ip.add(1) };
-                let r = bulk::table_grow(inner, cache.index, table, get!(init), i32!(delta));
-                set!(dst, r as u64)
+                let r = bulk::table_grow(inner, data, cache.index, table, get!(init), i32!(delta));
+                set!(dst, r? as u64)
             }
             Op::TableFill { dst, val, len } => {
                 let table = slots::aux(ip).0;
@@ -1036,8 +1036,9 @@ fn run(
                 let at: *const Op = op;
                 // SAFETY: the contract of `other_memory::execute` is this
                 // loop's.
-                let (next, grew) =
-                    unsafe { other_memory::execute(inner, cache.index, at, sp, &func.consts)? };
+                let (next, grew) = unsafe {
+                    other_memory::execute(inner, data, cache.index, at, sp, &func.consts)?
+                };
                 ip = next;
                 // A `memory.grow` may have grown memory 0 too (imported
                 // twice).

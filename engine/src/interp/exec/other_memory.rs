@@ -7,7 +7,7 @@
 //! stores with the same bounds checks as memory 0's (`memory::load` and
 //! `memory::store`), bulk ops through `runtime::bulk` as memory 0's do.
 
-use super::{memory, simd, slots};
+use super::{memory, simd, slots, Stop};
 use crate::error::TrapCode;
 use crate::interp::bytecode::{simd_ops, Op};
 use crate::runtime::{bulk, StoreInner};
@@ -33,15 +33,16 @@ use super::slots::{set_slot as set, slot as get};
 #[inline(never)]
 pub(super) unsafe fn execute(
     inner: &mut StoreInner,
+    data: *mut (),
     instance: u32,
     at: *const Op,
     sp: *mut u64,
     consts: &[u64],
-) -> Result<(*const Op, bool), TrapCode> {
+) -> Result<(*const Op, bool), Stop> {
     // SAFETY: the contract: an op follows the prefix.
     let grew = matches!(unsafe { *at.add(1) }, Op::MemoryGrow { .. });
     // SAFETY: the contract, passed on.
-    let next = unsafe { execute_op(inner, instance, at, sp, consts)? };
+    let next = unsafe { execute_op(inner, data, instance, at, sp, consts)? };
     Ok((next, grew))
 }
 
@@ -51,11 +52,12 @@ pub(super) unsafe fn execute(
 /// As for [`execute`].
 unsafe fn execute_op(
     inner: &mut StoreInner,
+    data: *mut (),
     instance: u32,
     at: *const Op,
     sp: *mut u64,
     consts: &[u64],
-) -> Result<*const Op, TrapCode> {
+) -> Result<*const Op, Stop> {
     // SAFETY: the prefix at `at` is followed by its op (the contract),
     // which is followed by at least one more (its `Aux`, or the function's
     // final return or branch).
@@ -65,7 +67,7 @@ unsafe fn execute_op(
         src: src_memory,
     } = prefix
     else {
-        return Err(TrapCode::Unreachable);
+        return Err(TrapCode::Unreachable.into());
     };
     // SAFETY: as above.
     match unsafe { *ip } {
@@ -73,7 +75,7 @@ unsafe fn execute_op(
         Op::MemoryGrow { dst, delta } => {
             // The caller refreshes its cache of memory 0 (which this may
             // be too, imported twice).
-            let r = bulk::memory_grow_of(inner, instance, memory, get!(sp, delta) as u32);
+            let r = bulk::memory_grow_of(inner, data, instance, memory, get!(sp, delta) as u32)?;
             set!(sp, dst, r as u64)
         }
         Op::MemoryFill { dst, val, len } => {
@@ -104,7 +106,7 @@ unsafe fn execute_op(
             return Ok(unsafe { next.add(1) });
         }
         // SAFETY: the contract, with `ip` the op after the prefix.
-        _ => return unsafe { access(inner, instance, memory, ip, sp, consts) },
+        _ => return Ok(unsafe { access(inner, instance, memory, ip, sp, consts) }?),
     }
     Ok(next)
 }

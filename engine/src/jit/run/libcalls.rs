@@ -16,7 +16,7 @@
 //! instance of that store.
 
 use super::link::sync_funcrefs;
-use crate::error::TrapCode;
+use crate::error::{Error, TrapCode};
 use crate::jit::{TRAP_HOST_ERROR, TRAP_HOST_PANIC};
 use crate::runtime::bulk;
 use crate::runtime::vm::{for_each_builtin, Builtins, PendingPanic, TrapFrame, VMContext};
@@ -55,10 +55,25 @@ fn status(r: Result<(), TrapCode>) -> u32 {
     }
 }
 
-unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, mem: u32, delta: u32) -> u32 {
+/// A `grow`'s result for compiled code: the old size or -1 (as a `u32`),
+/// or a negative value with the limiter's error pending in the store.
+fn grown(inner: &mut StoreInner, r: Result<u32, Error>) -> u64 {
+    match r {
+        Ok(size) => size as u64,
+        Err(e) => {
+            inner.vm.pending_error = Some(e);
+            u64::MAX
+        }
+    }
+}
+
+unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, mem: u32, delta: u32) -> u64 {
     // SAFETY: see the module docs.
     let (inner, inst) = unsafe { store(vmctx) };
-    bulk::memory_grow_of(inner, inst, mem, delta)
+    // SAFETY: as above: `data` is the store's data, set by `invoke`.
+    let data = unsafe { (*(*vmctx).store).data };
+    let r = bulk::memory_grow_of(inner, data, inst, mem, delta);
+    grown(inner, r)
 }
 
 unsafe extern "C" fn memory_fill(
@@ -107,10 +122,13 @@ unsafe extern "C" fn data_drop(vmctx: *mut VMContext, seg: u32) {
     inner.instances[inst as usize].datas[seg as usize] = 0..0;
 }
 
-unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, init: u64, delta: u32) -> u32 {
+unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, init: u64, delta: u32) -> u64 {
     // SAFETY: see the module docs.
     let (inner, inst) = unsafe { store(vmctx) };
-    bulk::table_grow(inner, inst, table, init, delta)
+    // SAFETY: as in `memory_grow`.
+    let data = unsafe { (*(*vmctx).store).data };
+    let r = bulk::table_grow(inner, data, inst, table, init, delta);
+    grown(inner, r)
 }
 
 unsafe extern "C" fn table_fill(

@@ -8,7 +8,9 @@
 //! the functions (`jit::run::libcalls`).
 //!
 //! Every builtin receives the calling instance's `VMContext` first. Those
-//! that can trap return 0 or a trap code's bits.
+//! that can trap return 0 or a trap code's bits; the two `grow`s return
+//! their result, or a negative value when the store's resource limiter
+//! failed the guest (its error is pending in the store).
 
 use super::VMContext;
 use core::mem::offset_of;
@@ -19,12 +21,12 @@ use core::mem::offset_of;
 macro_rules! for_each_builtin {
     ($m:ident) => {
         $m! {
-            memory_grow MemoryGrow (mem: i32, delta: i32) -> i32;
+            memory_grow MemoryGrow (mem: i32, delta: i32) -> i64;
             memory_fill MemoryFill (mem: i32, dst: i32, val: i32, len: i32) -> i32;
             memory_copy MemoryCopy (dst_mem: i32, src_mem: i32, dst: i32, src: i32, len: i32) -> i32;
             memory_init MemoryInit (mem: i32, seg: i32, dst: i32, src: i32, len: i32) -> i32;
             data_drop DataDrop (seg: i32);
-            table_grow TableGrow (table: i32, init: i64, delta: i32) -> i32;
+            table_grow TableGrow (table: i32, init: i64, delta: i32) -> i64;
             table_fill TableFill (table: i32, dst: i32, val: i64, len: i32) -> i32;
             table_copy TableCopy (dst_table: i32, src_table: i32, dst: i32, src: i32, len: i32) -> i32;
             table_init TableInit (table: i32, seg: i32, dst: i32, src: i32, len: i32) -> i32;

@@ -15,7 +15,7 @@ use crate::jit::compile::abi::{
     builtin_signature, clif_trap, install_stack_limit, ir_type, wasm_signature, zero, DEFINED_FUNCS,
 };
 use crate::jit::run::traps::DYNAMIC;
-use crate::jit::unsupported;
+use crate::jit::{unsupported, TRAP_HOST_ERROR};
 use crate::module::ModuleInfo;
 use crate::runtime::vm::{Builtin, VMContext, VMMemory, VMStoreContext};
 use crate::types::Mutability;
@@ -490,6 +490,18 @@ impl<'a> FuncEnv<'a> {
         let result = b.inst_results(call).first().copied();
         self.reload_fuel(b);
         result
+    }
+
+    /// The `i32` result of a `grow` builtin's `i64` one, after trapping if
+    /// it is negative (the store's resource limiter failed the guest; its
+    /// error is pending, reported as a host error).
+    pub fn grown(&mut self, b: &mut FunctionBuilder<'_>, r: Value) -> Value {
+        let failed = b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
+        let host_error = b.ins().iconst(types::I32, TRAP_HOST_ERROR as i64);
+        let ok = b.ins().iconst(types::I32, 0);
+        let status = b.ins().select(failed, host_error, ok);
+        self.trap_if_status(b, status);
+        b.ins().ireduce(types::I32, r)
     }
 
     /// Calls a builtin that returns a trap status, and traps with it.

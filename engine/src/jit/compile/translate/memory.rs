@@ -60,6 +60,7 @@ impl Translator<'_, '_> {
                     .env
                     .builtin(&mut self.b, Builtin::MemoryGrow, &[m, delta])
                     .expect("returns");
+                let r = self.env.grown(&mut self.b, r);
                 self.stack.push(r);
             }
             O::MemoryFill { mem } => {

@@ -51,6 +51,7 @@ impl Translator<'_, '_> {
                     .env
                     .builtin(&mut self.b, Builtin::TableGrow, &[t, init, delta])
                     .expect("returns");
+                let r = self.env.grown(&mut self.b, r);
                 self.stack.push(r);
             }
             O::TableFill { table } => {
