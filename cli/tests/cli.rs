@@ -492,3 +492,105 @@ fn wasm_feature_flags_switch_multi_memory_and_refuse_unknown_ones() {
     assert_status(&out, 2);
     assert_no_panic(&out);
 }
+
+#[test]
+fn w_limits_stop_a_spinning_guest_and_cap_memory_growth() {
+    let dir = scratch("w_limits");
+    let wat = write(
+        &dir,
+        "spin.wat",
+        r#"(module
+             (memory 1)
+             (func (export "spin") (loop br 0))
+             (func (export "tree") (param i32)
+               (if (local.get 0) (then
+                 (call 1 (i32.sub (local.get 0) (i32.const 1)))
+                 (call 1 (i32.sub (local.get 0) (i32.const 1))))))
+             (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    );
+    let wat = wat.to_str().unwrap();
+    for tier in ["interp", "jit"] {
+        let out = petrel(&[
+            "run",
+            "--tier",
+            tier,
+            "-W",
+            "timeout=200ms",
+            "--invoke",
+            "spin",
+            wat,
+        ]);
+        assert_status(&out, 134);
+        assert!(
+            stderr(&out).contains("interrupted: timeout of 200ms reached"),
+            "{tier}"
+        );
+        let out = petrel(&[
+            "run",
+            "--tier",
+            tier,
+            "-W",
+            "timeout=200ms",
+            "--invoke",
+            "tree",
+            wat,
+            "100",
+        ]);
+        assert_status(&out, 134);
+        let out = petrel(&[
+            "run",
+            "--tier",
+            tier,
+            "-W",
+            "fuel=1000",
+            "--invoke",
+            "spin",
+            wat,
+        ]);
+        assert_status(&out, 134);
+        assert!(stderr(&out).contains("all fuel consumed"), "{tier}");
+        let out = petrel(&[
+            "run",
+            "--tier",
+            tier,
+            "-W",
+            "max-memory-size=128K",
+            "--invoke",
+            "grow",
+            wat,
+            "2",
+        ]);
+        assert_status(&out, 0);
+        assert_eq!(stdout(&out), "-1\n", "{tier}");
+        let out = petrel(&[
+            "run",
+            "--tier",
+            tier,
+            "-W",
+            "max-memory-size=128K",
+            "--invoke",
+            "grow",
+            wat,
+            "1",
+        ]);
+        assert_eq!(stdout(&out), "1\n", "{tier}");
+        let out = petrel(&[
+            "run",
+            "--tier",
+            tier,
+            "-W",
+            "max-wasm-stack=64K",
+            "--invoke",
+            "tree",
+            wat,
+            "100000",
+        ]);
+        assert_status(&out, 134);
+        assert_no_panic(&out);
+    }
+    for bad in ["timeout=2", "fuel", "max-memory-size=lots", "nonsense=1"] {
+        let out = petrel(&["run", "-W", bad, "--invoke", "spin", wat]);
+        assert_status(&out, 2);
+        assert_no_panic(&out);
+    }
+}

@@ -275,3 +275,56 @@ fn invoke_still_calls_an_export_of_a_wasi_module() {
     let out = petrel(&["run", "--invoke", "quit", path, "9"], b"");
     assert_status(&out, 9);
 }
+
+#[test]
+fn a_runaway_guest_is_stopped_by_the_timeout_on_both_tiers() {
+    for tier in ["interp", "jit"] {
+        let start = std::time::Instant::now();
+        let out = petrel(
+            &[
+                "run",
+                "--tier",
+                tier,
+                "-W",
+                "timeout=300ms",
+                guest_str(),
+                "spin",
+            ],
+            b"",
+        );
+        assert_status(&out, 134);
+        assert_eq!(text(&out.stdout), "spinning\n", "{tier}");
+        assert!(
+            text(&out.stderr).contains("interrupted: timeout of 300ms reached"),
+            "{tier}: {}",
+            text(&out.stderr)
+        );
+        // Stopped by the timer, not by anything else: well under the
+        // minute a stuck test would take.
+        assert!(start.elapsed() < std::time::Duration::from_secs(30));
+    }
+}
+
+#[test]
+fn a_runaway_guest_runs_out_of_fuel_on_both_tiers() {
+    for tier in ["interp", "jit"] {
+        let out = petrel(
+            &[
+                "run",
+                "--tier",
+                tier,
+                "-W",
+                "fuel=5000000",
+                guest_str(),
+                "spin",
+            ],
+            b"",
+        );
+        assert_status(&out, 134);
+        assert!(
+            text(&out.stderr).contains("all fuel consumed"),
+            "{tier}: {}",
+            text(&out.stderr)
+        );
+    }
+}

@@ -6,6 +6,7 @@ pub mod wast;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use std::time::Duration;
 
 /// The execution tier named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -32,51 +33,213 @@ impl TierArg {
     }
 }
 
-/// WebAssembly feature options, as `-W NAME=y|n` (wasmtime's spelling).
+/// WebAssembly options, as `-W NAME=VALUE` (wasmtime's spelling): features
+/// and the limits of a guest's resources.
 #[derive(Debug, Clone, Default, Args)]
 pub struct WasmOpts {
-    /// A WebAssembly feature on or off, e.g. `-W multi-memory=n` to
-    /// validate exactly Wasm 2.0. Known: multi-memory (default y).
-    #[arg(short = 'W', value_name = "FEATURE=y|n", value_parser = parse_wasm_opt)]
-    wasm: Vec<(WasmFeature, bool)>,
+    /// A WebAssembly option; repeatable. Features, on or off:
+    /// `multi-memory=y|n` (default y; `n` validates exactly Wasm 2.0).
+    /// Limits: `fuel=N` (the guest may consume N units of fuel, then traps;
+    /// see docs/embedding.md for the costs), `timeout=DURATION` (the guest
+    /// traps after that long, e.g. `500ms`, `2s`, `1m`),
+    /// `max-memory-size=BYTES` (no linear memory grows past it;
+    /// `memory.grow` returns -1; suffixes K, M, G), `max-wasm-stack=BYTES`
+    /// (the stack a guest may use before it traps).
+    #[arg(short = 'W', value_name = "NAME=VALUE", value_parser = parse_wasm_opt)]
+    wasm: Vec<WasmOpt>,
 }
 
-/// A feature `-W` can switch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum WasmFeature {
-    MultiMemory,
+/// One `-W` option.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum WasmOpt {
+    MultiMemory(bool),
+    Fuel(u64),
+    Timeout(Duration),
+    MaxMemorySize(u64),
+    MaxWasmStack(usize),
 }
 
-/// Parses `NAME[=y|n]` (a bare name means on); an unknown name or value
-/// is a usage error.
-fn parse_wasm_opt(opt: &str) -> Result<(WasmFeature, bool), String> {
-    let (name, value) = opt.split_once('=').unwrap_or((opt, "y"));
-    let on = match value {
-        "y" | "yes" | "true" => true,
-        "n" | "no" | "false" => false,
-        other => return Err(format!("expected y or n after `{name}=`, found `{other}`")),
+/// The options `-W` knows, for error messages.
+const KNOWN: &str = "multi-memory, fuel, timeout, max-memory-size, max-wasm-stack";
+
+/// Parses `NAME[=VALUE]` (a bare feature name means on); an unknown name
+/// or a bad value is a usage error naming what was expected.
+fn parse_wasm_opt(opt: &str) -> Result<WasmOpt, String> {
+    let (name, value) = match opt.split_once('=') {
+        Some((name, value)) => (name, Some(value)),
+        None => (opt, None),
     };
-    let feature = match name {
-        "multi-memory" => WasmFeature::MultiMemory,
+    let needs =
+        |what: &str| value.ok_or_else(|| format!("`-W {name}` needs a value: `{name}={what}`"));
+    Ok(match name {
+        "multi-memory" => WasmOpt::MultiMemory(parse_bool(name, value.unwrap_or("y"))?),
+        "fuel" => WasmOpt::Fuel(parse_size(name, needs("N")?, false)?),
+        "timeout" => WasmOpt::Timeout(
+            parse_duration(needs("DURATION")?)
+                .map_err(|e| format!("`-W timeout`: {e} (for example `500ms`, `2s`, `1m`)"))?,
+        ),
+        "max-memory-size" => WasmOpt::MaxMemorySize(parse_size(name, needs("BYTES")?, true)?),
+        "max-wasm-stack" => {
+            let bytes = parse_size(name, needs("BYTES")?, true)?;
+            WasmOpt::MaxWasmStack(
+                usize::try_from(bytes).map_err(|_| format!("`-W {name}`: too large"))?,
+            )
+        }
         other => {
             return Err(format!(
-                "unknown WebAssembly feature `{other}` (known: multi-memory)"
+                "unknown WebAssembly feature or option `{other}` (known: {KNOWN})"
             ))
         }
+    })
+}
+
+fn parse_bool(name: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "y" | "yes" | "true" => Ok(true),
+        "n" | "no" | "false" => Ok(false),
+        other => Err(format!("expected y or n after `{name}=`, found `{other}`")),
+    }
+}
+
+/// A decimal count, with a binary suffix (`K`, `M`, `G`) if `suffixes`.
+fn parse_size(name: &str, value: &str, suffixes: bool) -> Result<u64, String> {
+    let (digits, scale) = match value.as_bytes().last() {
+        Some(b'K' | b'k') if suffixes => (&value[..value.len() - 1], 1u64 << 10),
+        Some(b'M' | b'm') if suffixes => (&value[..value.len() - 1], 1 << 20),
+        Some(b'G' | b'g') if suffixes => (&value[..value.len() - 1], 1 << 30),
+        _ => (value, 1),
     };
-    Ok((feature, on))
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| {
+            let what = if suffixes {
+                "a whole number of bytes, optionally with K, M or G"
+            } else {
+                "a whole number"
+            };
+            format!("`-W {name}`: expected {what}, found `{value}`")
+        })
+}
+
+/// A duration such as `500ms`, `2s`, `1.5s`, `1m`, `1h` (units: ns, us,
+/// ms, s, m, h).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .ok_or_else(|| format!("`{text}` has no unit"))?;
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` does not start with a number"))?;
+    let seconds = match unit {
+        "ns" => 1e-9,
+        "us" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        other => return Err(format!("unknown unit `{other}` in `{text}`")),
+    };
+    Duration::try_from_secs_f64(number * seconds).map_err(|_| format!("`{text}` is out of range"))
+}
+
+/// Shows a duration the way a user would write it back.
+pub fn show_duration(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{}s", d.as_secs())
+    } else if d.as_nanos().is_multiple_of(1_000_000) {
+        format!("{}ms", d.as_millis())
+    } else {
+        format!("{:?}", d)
+    }
 }
 
 impl WasmOpts {
-    /// Applies the options to `config`.
+    /// Applies the engine-wide options to `config` (features, the stack,
+    /// and fuel or epochs if a limit needs them).
     pub fn apply(&self, config: &mut petrel::Config) -> Result<()> {
-        for &(feature, on) in &self.wasm {
-            match feature {
-                WasmFeature::MultiMemory => {
+        for opt in &self.wasm {
+            match *opt {
+                WasmOpt::MultiMemory(on) => {
                     config.wasm_multi_memory(on);
                 }
+                WasmOpt::Fuel(_) => {
+                    config.consume_fuel(true);
+                }
+                WasmOpt::Timeout(_) => {
+                    config.epoch_interruption(true);
+                }
+                WasmOpt::MaxWasmStack(bytes) => {
+                    config.max_wasm_stack(bytes);
+                }
+                WasmOpt::MaxMemorySize(_) => {}
             }
         }
         Ok(())
+    }
+
+    /// `-W fuel`, the last one given.
+    pub fn fuel(&self) -> Option<u64> {
+        self.wasm.iter().rev().find_map(|o| match o {
+            WasmOpt::Fuel(n) => Some(*n),
+            _ => None,
+        })
+    }
+
+    /// `-W timeout`, the last one given.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.wasm.iter().rev().find_map(|o| match o {
+            WasmOpt::Timeout(d) => Some(*d),
+            _ => None,
+        })
+    }
+
+    /// `-W max-memory-size`, the last one given.
+    pub fn max_memory_size(&self) -> Option<u64> {
+        self.wasm.iter().rev().find_map(|o| match o {
+            WasmOpt::MaxMemorySize(n) => Some(*n),
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_a_unit() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert!(parse_duration("2").is_err());
+        assert!(parse_duration("2 weeks").is_err());
+        assert!(parse_duration("s").is_err());
+        assert_eq!(show_duration(Duration::from_secs(2)), "2s");
+        assert_eq!(show_duration(Duration::from_millis(500)), "500ms");
+    }
+
+    #[test]
+    fn sizes_take_binary_suffixes_and_refuse_nonsense() {
+        assert_eq!(parse_size("x", "65536", true), Ok(65536));
+        assert_eq!(parse_size("x", "64K", true), Ok(65536));
+        assert_eq!(parse_size("x", "2M", true), Ok(2 << 20));
+        assert!(parse_size("x", "2M", false).is_err());
+        assert!(parse_size("x", "-1", true).is_err());
+        assert!(parse_size("x", "99999999999G", true).is_err());
+    }
+
+    #[test]
+    fn unknown_options_and_missing_values_are_usage_errors() {
+        assert!(parse_wasm_opt("bogus=1").unwrap_err().contains("known:"));
+        assert!(parse_wasm_opt("fuel").unwrap_err().contains("fuel=N"));
+        assert_eq!(
+            parse_wasm_opt("multi-memory"),
+            Ok(WasmOpt::MultiMemory(true))
+        );
+        assert_eq!(parse_wasm_opt("fuel=10"), Ok(WasmOpt::Fuel(10)));
     }
 }

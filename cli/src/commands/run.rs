@@ -3,11 +3,14 @@
 //! `argv`) or, with `--invoke`, a named export (the arguments are parsed
 //! by the export's parameter types).
 
-use super::{TierArg, WasmOpts};
+use super::{show_duration, TierArg, WasmOpts};
 use crate::module_file::ModuleFile;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
-use petrel::{Config, Engine, Extern, Linker, Module, Store, Val, ValType};
+use petrel::{
+    Config, Engine, Extern, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapCode, Val,
+    ValType,
+};
 use petrel_wasi::{DirPerms, I32Exit, WasiCtx, WasiCtxBuilder};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -22,8 +25,10 @@ Exit status:
   1    error: unreadable or invalid module, unknown import, no such export,
        bad arguments, a `--dir` that cannot be opened
   2    malformed command line
-  134  the program trapped (128 + SIGABRT, as wasmtime); the trap and its
-       wasm backtrace are printed to stderr
+  134  the program trapped (128 + SIGABRT, as wasmtime), or a limit stopped
+       it (`-W fuel`: all fuel consumed, `-W timeout`: interrupted,
+       timeout reached); the trap and its wasm backtrace are printed to
+       stderr
 The guest's stdout and stderr are written through as it writes them, so
 nothing is lost whichever way it ends.
 
@@ -39,7 +44,8 @@ Examples:
   petrel run --dir-ro /srv/site::/site server.wasm
   petrel run fib.wat --invoke fib 20
   petrel run --invoke add math.wat -5 0x10
-  petrel run math.wat --invoke sub -- -5 3";
+  petrel run math.wat --invoke sub -- -5 3
+  petrel run -W timeout=2s -W max-memory-size=64M untrusted.wasm";
 
 /// Runs a WebAssembly module.
 ///
@@ -128,9 +134,29 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .with_context(|| format!("failed to compile {path}"))?;
 
     let wasi = wasi_context(&args)?;
-    let mut store = Store::new(&engine, wasi);
-    let mut linker = Linker::<WasiCtx>::new(&engine);
-    petrel_wasi::add_to_linker(&mut linker, |wasi| wasi)?;
+    let limits = match args.wasm.max_memory_size() {
+        Some(bytes) => StoreLimitsBuilder::new()
+            .memory_size(usize::try_from(bytes).unwrap_or(usize::MAX))
+            .build(),
+        None => StoreLimits::default(),
+    };
+    let mut store = Store::new(&engine, Host { wasi, limits });
+    store.limiter(|host| &mut host.limits);
+    if let Some(fuel) = args.wasm.fuel() {
+        store.set_fuel(fuel)?;
+    }
+    if let Some(timeout) = args.wasm.timeout() {
+        // One tick of the epoch ends the guest: a timer thread gives it
+        // after `timeout`, and the process exits with or without it.
+        store.set_epoch_deadline(1);
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            engine.increment_epoch();
+        });
+    }
+    let mut linker = Linker::<Host>::new(&engine);
+    petrel_wasi::add_to_linker(&mut linker, |host| &mut host.wasi)?;
     let instance = linker
         .instantiate(&mut store, &module)
         .map_err(explain_link_error)
@@ -173,6 +199,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             // (nothing yet) needs no flush. Unix keeps the low 8 bits.
             return Ok(ExitCode::from(code as u8));
         }
+        if let (Some(TrapCode::Interrupt), Some(timeout)) = (err.trap_code(), args.wasm.timeout()) {
+            return Err(anyhow::Error::new(err).context(format!(
+                "interrupted: timeout of {} reached",
+                show_duration(timeout)
+            )));
+        }
         return Err(err.into());
     }
 
@@ -182,6 +214,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a `petrel run` store holds: the guest's WASI context and the
+/// limits of its resources.
+struct Host {
+    wasi: WasiCtx,
+    limits: StoreLimits,
 }
 
 /// The guest's WASI context: host stdio, `argv` (MODULE's file name, then

@@ -152,6 +152,15 @@ fn main() {
         "fs" => filesystem(Path::new(&rest[0])),
         "attack" => attack(),
         "readonly" => readonly(),
+        "spin" => {
+            // A runaway guest: says it started, then loops forever doing
+            // work the optimizer cannot drop.
+            println!("spinning");
+            let mut x: u64 = 1;
+            loop {
+                x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+            }
+        }
         _ => {
             eprintln!("unknown command {command:?}");
             std::process::exit(2);
