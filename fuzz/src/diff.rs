@@ -13,6 +13,15 @@
 //!
 //! The JIT is an `Option` so a voice can be switched off while a tier lacks
 //! a feature (as it did for SIMD until `f332068`).
+//!
+//! Fuel: half the inputs run Petrel's two tiers with fuel metering on and
+//! the same budget before every call (wasmi runs unmetered). The tiers
+//! must then agree to the unit on the fuel a call that returns leaves, and
+//! run out at the same point: a call that exhausts the budget must do so
+//! in both, with the same side effects, after which wasmi (which kept
+//! going) is no longer comparable and the run ends. Fuel left after any
+//! other trap is not compared: the JIT charges a block when it enters it,
+//! so a trap inside it has already paid for the rest (`docs/embedding.md`).
 
 use crate::oracle::{wasmi_default, Outcome, Value};
 use arbitrary::{Result, Unstructured};
@@ -20,8 +29,13 @@ use arbitrary::{Result, Unstructured};
 /// Runs `wasm` (valid, without imports, guaranteed to terminate) in every
 /// voice with arguments drawn from `u`; panics if two disagree.
 pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>) -> Result<()> {
-    let mut interp = Petrel::new(wasm, petrel::Tier::Interpreter);
-    let mut jit = Some(Petrel::new(wasm, petrel::Tier::Jit));
+    let fuel = if u.arbitrary::<bool>()? {
+        Some(u.int_in_range(0..=200_000)?)
+    } else {
+        None
+    };
+    let mut interp = Petrel::new(wasm, petrel::Tier::Interpreter, fuel);
+    let mut jit = Some(Petrel::new(wasm, petrel::Tier::Jit, fuel));
     let mut wasmi = Wasmi::new(wasm);
 
     let p = interp.instantiate();
@@ -31,6 +45,9 @@ pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>) -> Result<()> {
         || w.is_stack_overflow()
         || j.as_ref().is_some_and(Outcome::is_stack_overflow)
     {
+        return Ok(());
+    }
+    if !same_fuel("instantiation", (&interp, &p), jit.as_ref().zip(j.as_ref())) {
         return Ok(());
     }
     assert_same("instantiation", ("interpreter", &p), ("wasmi", &w));
@@ -63,6 +80,9 @@ pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>) -> Result<()> {
                 return Ok(());
             }
             let what = format!("call to `{name}` with {args:?}");
+            if !same_fuel(&what, (&interp, &p), jit.as_ref().zip(j.as_ref())) {
+                return Ok(());
+            }
             assert_same(&what, ("interpreter", &p), ("wasmi", &w));
             if let Some(j) = &j {
                 assert_same(&what, ("interpreter", &p), ("jit", j));
@@ -76,6 +96,34 @@ pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>) -> Result<()> {
         assert_same_state(("interpreter", &p), ("jit", &jit.exported_state()));
     }
     Ok(())
+}
+
+/// Holds the two tiers to the same fuel accounting after one call (or
+/// instantiation) that ended in `p` on the interpreter and `j` on the JIT.
+/// Returns whether the comparison goes on: it stops once the budget ran
+/// out, since wasmi, unmetered, went further.
+fn same_fuel(what: &str, (interp, p): (&Petrel, &Outcome), jit: Option<(&Petrel, &Outcome)>) -> bool {
+    let out = Outcome::Trapped(petrel::TrapCode::OutOfFuel);
+    let Some((jit, j)) = jit else {
+        return *p != out;
+    };
+    if *p == out || *j == out {
+        assert_same(what, ("interpreter", p), ("jit", j));
+        assert_same_state(
+            ("interpreter", &interp.exported_state()),
+            ("jit", &jit.exported_state()),
+        );
+    }
+    if matches!(p, Outcome::Returned(_) | Outcome::Trapped(petrel::TrapCode::OutOfFuel))
+        && p == j
+    {
+        assert_eq!(
+            interp.fuel_left(),
+            jit.fuel_left(),
+            "{what}: fuel left, interpreter vs jit"
+        );
+    }
+    *p != out
 }
 
 fn assert_same(what: &str, (a_name, a): (&str, &Outcome), (b_name, b): (&str, &Outcome)) {
@@ -155,11 +203,15 @@ struct Petrel {
     module: petrel::Module,
     store: petrel::Store<()>,
     instance: Option<petrel::Instance>,
+    /// The fuel every call starts with, when metering is on.
+    fuel: Option<u64>,
 }
 
 impl Petrel {
-    fn new(wasm: &[u8], tier: petrel::Tier) -> Self {
-        let engine = petrel::Engine::new(petrel::Config::new().tier(tier));
+    fn new(wasm: &[u8], tier: petrel::Tier, fuel: Option<u64>) -> Self {
+        let mut config = petrel::Config::new();
+        config.tier(tier).consume_fuel(fuel.is_some());
+        let engine = petrel::Engine::new(&config);
         let module = petrel::Module::from_binary(&engine, wasm)
             .unwrap_or_else(|e| panic!("Petrel ({tier:?}) rejected a valid module: {e}"));
         let store = petrel::Store::new(&engine, ());
@@ -167,10 +219,24 @@ impl Petrel {
             module,
             store,
             instance: None,
+            fuel,
         }
     }
 
+    /// Fills the tank to the run's budget, so every call starts alike in
+    /// both tiers whatever the previous one left.
+    fn refuel(&mut self) {
+        if let Some(fuel) = self.fuel {
+            self.store.set_fuel(fuel).expect("fuel metering is on");
+        }
+    }
+
+    fn fuel_left(&self) -> Option<u64> {
+        self.fuel.map(|_| self.store.get_fuel().expect("fuel metering is on"))
+    }
+
     fn instantiate(&mut self) -> Outcome {
+        self.refuel();
         let r = petrel::Instance::new(&mut self.store, &self.module, &[]);
         let outcome = Outcome::from_petrel(&r, &[]);
         self.instance = r.ok();
@@ -185,6 +251,7 @@ impl Petrel {
             .expect("exported function");
         let args: Vec<petrel::Val> = args.iter().map(|a| a.to_petrel()).collect();
         let mut results: Vec<petrel::Val> = ty.results().map(petrel::Val::default_for).collect();
+        self.refuel();
         let r = func.call(&mut self.store, &args, &mut results);
         Outcome::from_petrel(&r, &results)
     }

@@ -13,6 +13,10 @@
 //!    machine load hit every engine alike;
 //! 4. report medians of wall-clock time and peak RSS (from `wait4`) and
 //!    ratios computed within this one run.
+//!
+//! With `--limits`, each engine also runs with its limits switched on
+//! (fuel; epoch interruption, through a timeout that never fires) as more
+//! interleaved columns, and the report gains a table of what they cost.
 
 use anyhow::{bail, Context, Result};
 use petrel_benches::{build_all, last_line, Built, Suite, WORKLOADS};
@@ -40,6 +44,10 @@ Options:
   --wasmtime PATH   the wasmtime binary (that engine is skipped if absent)
   --wasmi PATH      the wasmi CLI binary (skipped if absent)
   --reps N          timed rounds per workload [default: 10]
+  --limits          also run each engine metered, as more columns: with fuel
+                    (Petrel, wasmtime, wasmi) and with epoch interruption
+                    (Petrel, wasmtime: a timeout that never fires), and
+                    report what that costs
   --only A,B        only these workloads
   --out PATH        the report [default: docs/performance.md]
   --svg PATH        the chart [default: docs/performance.svg]
@@ -51,6 +59,7 @@ struct Options {
     wasmtime: Option<PathBuf>,
     wasmi: Option<PathBuf>,
     reps: usize,
+    limits: bool,
     only: Option<Vec<String>>,
     out: PathBuf,
     svg: PathBuf,
@@ -63,6 +72,7 @@ fn parse_options() -> Result<Options> {
         wasmtime: None,
         wasmi: None,
         reps: 10,
+        limits: false,
         only: None,
         out: PathBuf::from("docs/performance.md"),
         svg: PathBuf::from("docs/performance.svg"),
@@ -84,6 +94,7 @@ fn parse_options() -> Result<Options> {
                     bail!("--reps must be at least 1");
                 }
             }
+            "--limits" => opts.limits = true,
             "--only" => opts.only = Some(value()?.split(',').map(String::from).collect()),
             "--out" => opts.out = value()?.into(),
             "--svg" => opts.svg = value()?.into(),
@@ -126,10 +137,66 @@ enum Kind {
     Native,
 }
 
+/// Which of an engine's limits a column switches on (`--limits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Metering {
+    /// None: the engine's defaults.
+    Off,
+    /// Fuel metering, with more fuel than any workload burns.
+    Fuel,
+    /// Epoch interruption, armed by a timeout far beyond any workload.
+    Epoch,
+}
+
+/// The fuel a metered run starts with: 2^60, which no workload comes near.
+const FUEL: &str = "1152921504606846976";
+
+impl Metering {
+    /// What a column label gets appended.
+    fn suffix(self) -> &'static str {
+        match self {
+            Metering::Off => "",
+            Metering::Fuel => " +fuel",
+            Metering::Epoch => " +epoch",
+        }
+    }
+
+    /// The flags that switch it on for `kind`'s command line, or `None` if
+    /// that engine has no such limit.
+    fn flags(self, kind: Kind) -> Option<Vec<String>> {
+        let flags: &[&str] = match (self, kind) {
+            (Metering::Off, _) => &[],
+            (Metering::Fuel, Kind::Wasmi) => &["--fuel", FUEL],
+            // Petrel and wasmtime spell these alike; both implement the
+            // timeout with epoch interruption.
+            (
+                Metering::Fuel,
+                Kind::PetrelInterp | Kind::PetrelJit | Kind::BaselineInterp | Kind::BaselineJit,
+            )
+            | (Metering::Fuel, Kind::Wasmtime) => {
+                return Some(vec!["-W".into(), format!("fuel={FUEL}")]);
+            }
+            (
+                Metering::Epoch,
+                Kind::PetrelInterp
+                | Kind::PetrelJit
+                | Kind::BaselineInterp
+                | Kind::BaselineJit
+                | Kind::Wasmtime,
+            ) => &["-W", "timeout=3600s"],
+            _ => return None,
+        };
+        Some(flags.iter().map(|f| f.to_string()).collect())
+    }
+}
+
 /// One column of the comparison.
 struct Runner {
     kind: Kind,
-    label: &'static str,
+    /// The limits switched on; only [`Metering::Off`] columns enter the
+    /// main tables.
+    metering: Metering,
+    label: String,
     binary: PathBuf,
     version: String,
     /// Which modes it can run (native runs the program directly).
@@ -167,6 +234,7 @@ impl Runner {
             Kind::Wasmi => vec![bin],
             Kind::Native => unreachable!(),
         };
+        cmd.extend(self.metering.flags(self.kind)?);
         match mode {
             Mode::Invoke => {
                 let kernel = built.kernel.as_ref()?;
@@ -316,7 +384,8 @@ fn runners(opts: &Options, suite: &Suite) -> Result<(Vec<Runner>, Vec<String>)> 
                 }
                 runners.push(Runner {
                     kind,
-                    label,
+                    metering: Metering::Off,
+                    label: label.to_string(),
                     binary: binary.clone(),
                     version,
                     modes,
@@ -344,15 +413,41 @@ fn runners(opts: &Options, suite: &Suite) -> Result<(Vec<Runner>, Vec<String>)> 
         };
         runners.push(Runner {
             kind,
-            label,
+            metering: Metering::Off,
+            label: label.to_string(),
             binary: path.clone(),
             version,
             modes: vec![Mode::Invoke, Mode::Wasi],
         });
     }
+    if opts.limits {
+        let mut metered = Vec::new();
+        for plain in &runners {
+            if !matches!(
+                plain.kind,
+                Kind::PetrelInterp | Kind::PetrelJit | Kind::Wasmtime | Kind::Wasmi
+            ) {
+                continue;
+            }
+            for metering in [Metering::Fuel, Metering::Epoch] {
+                if metering.flags(plain.kind).is_some() {
+                    metered.push(Runner {
+                        kind: plain.kind,
+                        metering,
+                        label: format!("{}{}", plain.label, metering.suffix()),
+                        binary: plain.binary.clone(),
+                        version: plain.version.clone(),
+                        modes: plain.modes.clone(),
+                    });
+                }
+            }
+        }
+        runners.extend(metered);
+    }
     runners.push(Runner {
         kind: Kind::Native,
-        label: "native",
+        metering: Metering::Off,
+        label: "native".to_string(),
         binary: PathBuf::new(),
         version: first_line_of(&["clang", "--version"]).unwrap_or_default(),
         modes: Vec::new(),

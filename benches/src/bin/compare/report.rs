@@ -2,7 +2,7 @@
 //! and memory, workloads, machine, how to reproduce, caveats) and the chart
 //! `docs/performance.svg`, both from the rows of one run.
 
-use super::{first_line_of, geomean, Kind, Mode, Options, Row, Runner};
+use super::{first_line_of, geomean, Kind, Metering, Mode, Options, Row, Runner};
 use std::fmt::Write as _;
 use std::process::Command;
 use std::time::Duration;
@@ -32,22 +32,50 @@ fn fmt_ratio(r: Option<f64>) -> String {
 }
 
 impl Report<'_> {
+    /// The column of `kind` with its defaults (no limits on).
     fn index(&self, kind: Kind) -> Option<usize> {
-        self.runners.iter().position(|r| r.kind == kind)
+        self.index_metered(kind, Metering::Off)
+    }
+
+    fn index_metered(&self, kind: Kind, metering: Metering) -> Option<usize> {
+        self.runners
+            .iter()
+            .position(|r| r.kind == kind && r.metering == metering)
     }
 
     fn wall(&self, row: &Row, kind: Kind) -> Option<f64> {
         row.cells[self.index(kind)?].median_wall()
     }
 
+    /// The columns with each engine's defaults (the metered ones of
+    /// `--limits` have their own table), with their cell indices.
+    fn plain(&self) -> Vec<(usize, &Runner)> {
+        self.runners
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.metering == Metering::Off)
+            .collect()
+    }
+
+    /// The `--limits` table's columns: (engine, metering, metered column,
+    /// plain column), for each metered column whose plain one ran too.
+    fn limit_columns(&self) -> Vec<(&Runner, usize, usize)> {
+        self.runners
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.metering != Metering::Off)
+            .filter_map(|(i, r)| Some((r, i, self.index(r.kind)?)))
+            .collect()
+    }
+
     /// The ratio columns: (heading, numerator, denominator).
     fn comparisons(&self) -> Vec<(String, Kind, Kind)> {
         let mut out = Vec::new();
-        for petrel in self.runners.iter().filter(|r| r.is_petrel()) {
-            for peer in self
-                .runners
+        let plain = self.plain();
+        for (_, petrel) in plain.iter().filter(|(_, r)| r.is_petrel()) {
+            for (_, peer) in plain
                 .iter()
-                .filter(|r| !r.is_petrel() && r.kind != Kind::Native)
+                .filter(|(_, r)| !r.is_petrel() && r.kind != Kind::Native)
             {
                 out.push((
                     format!("{} / {}", petrel.label, peer.label),
@@ -61,9 +89,10 @@ impl Report<'_> {
 
     pub(crate) fn markdown(&self, svg_name: &str) -> String {
         let mut md = String::new();
-        let engines: Vec<&Runner> = self
-            .runners
+        let plain = self.plain();
+        let engines: Vec<&Runner> = plain
             .iter()
+            .map(|(_, r)| *r)
             .filter(|r| r.kind != Kind::Native)
             .collect();
         let exec_rows: Vec<&Row> = self
@@ -216,11 +245,11 @@ impl Report<'_> {
                     .map_or(0.0, |m| m.len() as f64 / 1e6)
             );
             let _ = write!(md, "| workload | mode |");
-            for r in self.runners {
+            for (_, r) in &plain {
                 let _ = write!(md, " {} |", r.label);
             }
             let _ = writeln!(md);
-            let _ = writeln!(md, "|---|---{}|", "|---:".repeat(self.runners.len()));
+            let _ = writeln!(md, "|---|---{}|", "|---:".repeat(plain.len()));
             for row in &startup_rows {
                 let _ = write!(
                     md,
@@ -228,7 +257,8 @@ impl Report<'_> {
                     row.built.workload.name,
                     mode_name(row.mode)
                 );
-                for cell in &row.cells {
+                for (i, _) in &plain {
+                    let cell = &row.cells[*i];
                     let text = cell.median_wall().map_or(cell.short().to_string(), |t| {
                         format!("{:.1} ms", t * 1000.0)
                     });
@@ -243,14 +273,15 @@ impl Report<'_> {
             "Peak resident memory (median of the runs' `ru_maxrss`, MiB):\n"
         );
         let _ = write!(md, "| workload |");
-        for r in self.runners {
+        for (_, r) in &plain {
             let _ = write!(md, " {} |", r.label);
         }
         let _ = writeln!(md);
-        let _ = writeln!(md, "|---{}|", "|---:".repeat(self.runners.len()));
+        let _ = writeln!(md, "|---{}|", "|---:".repeat(plain.len()));
         for row in self.rows {
             let _ = write!(md, "| {} |", row.built.workload.name);
-            for cell in &row.cells {
+            for (i, _) in &plain {
+                let cell = &row.cells[*i];
                 let text = cell
                     .median_rss_mib()
                     .map_or(cell.short().to_string(), |m| format!("{m:.1}"));
@@ -259,6 +290,8 @@ impl Report<'_> {
             let _ = writeln!(md);
         }
         let _ = writeln!(md);
+
+        self.limits_section(&mut md, &exec_rows);
 
         // Workloads.
         let _ = writeln!(md, "## Workloads\n");
@@ -313,7 +346,7 @@ impl Report<'_> {
             "- load average (1 min) before / after the run: {} / {}",
             self.load.0, self.load.1
         );
-        for r in self.runners {
+        for (_, r) in &plain {
             let _ = writeln!(md, "- {}: {}", r.label, r.version);
         }
         let _ = writeln!(md, "- Petrel source: {}", petrel_commit());
@@ -373,10 +406,65 @@ impl Report<'_> {
         md
     }
 
+    /// With `--limits`: each engine's time with a limit on over its time
+    /// without, per workload, and the geometric mean over the execution
+    /// workloads.
+    fn limits_section(&self, md: &mut String, exec_rows: &[&Row]) {
+        let columns = self.limit_columns();
+        if columns.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            md,
+            "## The cost of limits
+"
+        );
+        let _ = writeln!(
+            md,
+            "Each engine with a limit switched on, its median time divided by its own \
+             median without (1.00× is free): `+fuel` meters fuel (`-W fuel=N` on Petrel \
+             and wasmtime, `--fuel N` on wasmi, with more fuel than any workload burns); \
+             `+epoch` sets a one-hour `-W timeout`, which both Petrel and wasmtime \
+             implement with epoch interruption, so the guest checks the epoch without ever \
+             being stopped. Same run, same interleaving as every table above.\n"
+        );
+        let _ = write!(md, "| workload |");
+        for (r, _, _) in &columns {
+            let _ = write!(md, " {} |", r.label);
+        }
+        let _ = writeln!(md);
+        let _ = writeln!(md, "|---{}|", "|---:".repeat(columns.len()));
+        let cost = |row: &Row, metered: usize, plain: usize| {
+            ratio(
+                row.cells[metered].median_wall(),
+                row.cells[plain].median_wall(),
+            )
+        };
+        for row in self.rows {
+            let _ = write!(md, "| {} |", row.built.workload.name);
+            for (_, metered, plain) in &columns {
+                let _ = write!(md, " {} |", fmt_ratio(cost(row, *metered, *plain)));
+            }
+            let _ = writeln!(md);
+        }
+        let _ = write!(md, "| **geomean** (execution workloads) |");
+        for (_, metered, plain) in &columns {
+            let ratios: Vec<f64> = exec_rows
+                .iter()
+                .filter_map(|row| cost(row, *metered, *plain))
+                .collect();
+            let _ = write!(md, " **{}** |", fmt_ratio(geomean(&ratios)));
+        }
+        let _ = writeln!(md, "\n");
+    }
+
     fn reproduce_args(&self) -> String {
         let mut args = String::new();
         if self.opts.reps != 10 {
             let _ = write!(args, " --reps {}", self.opts.reps);
+        }
+        if self.opts.limits {
+            args.push_str(" --limits");
         }
         if let Some(only) = &self.opts.only {
             let _ = write!(args, " --only {}", only.join(","));
@@ -388,8 +476,9 @@ impl Report<'_> {
     /// relative to native on a log scale.
     pub(crate) fn svg(&self) -> String {
         let engines: Vec<&Runner> = self
-            .runners
-            .iter()
+            .plain()
+            .into_iter()
+            .map(|(_, r)| r)
             .filter(|r| r.kind != Kind::Native)
             .collect();
         let color = |kind: Kind| match kind {
