@@ -494,6 +494,34 @@ fn wasm_feature_flags_switch_multi_memory_and_refuse_unknown_ones() {
 }
 
 #[test]
+fn tail_calls_run_on_both_tiers_and_w_tail_call_n_refuses_them() {
+    let dir = scratch("tail_call");
+    let wat = write(
+        &dir,
+        "count.wat",
+        r#"(module
+          (func $count (export "count") (param i64 i64) (result i64)
+            (if (result i64) (i64.eqz (local.get 0))
+              (then (local.get 1))
+              (else (return_call $count
+                (i64.sub (local.get 0) (i64.const 1))
+                (i64.add (local.get 1) (i64.const 1)))))))"#,
+    );
+    let wat = wat.to_str().unwrap();
+    for tier in ["interp", "jit"] {
+        let out = petrel(&[
+            "run", "--tier", tier, "--invoke", "count", wat, "5000000", "0",
+        ]);
+        assert_status(&out, 0);
+        assert_eq!(stdout(&out).trim(), "5000000", "{tier}");
+    }
+    let out = petrel(&["validate", "-W", "tail-call=n", wat]);
+    assert_status(&out, 1);
+    assert!(stdout(&out).contains("tail call"), "{}", stdout(&out));
+    assert_no_panic(&out);
+}
+
+#[test]
 fn w_limits_stop_a_spinning_guest_and_cap_memory_growth() {
     let dir = scratch("w_limits");
     let wat = write(

@@ -37,6 +37,8 @@ pub struct Config {
     pub(crate) lazy_translation: bool,
     pub(crate) signals_based_traps: bool,
     pub(crate) multi_memory: bool,
+    pub(crate) extended_const: bool,
+    pub(crate) tail_call: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
 }
@@ -53,6 +55,8 @@ impl Default for Config {
             lazy_translation: true,
             signals_based_traps: true,
             multi_memory: true,
+            extended_const: true,
+            tail_call: true,
             consume_fuel: false,
             epoch_interruption: false,
         }
@@ -136,6 +140,24 @@ impl Config {
     /// validates exactly Wasm 2.0.
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Self {
         self.multi_memory = enable;
+        self
+    }
+
+    /// Whether constant expressions (global initialisers, segment offsets)
+    /// may use `i32`/`i64` `add`, `sub` and `mul` (Wasm 3.0's extended
+    /// constant expressions). On by default, as in wasmtime.
+    pub fn wasm_extended_const(&mut self, enable: bool) -> &mut Self {
+        self.extended_const = enable;
+        self
+    }
+
+    /// Whether modules may use tail calls (Wasm 3.0: `return_call`,
+    /// `return_call_indirect`, and `return_call_ref` with typed function
+    /// references), which replace the caller's frame, so a tail-recursive
+    /// loop runs in constant stack on every tier. On by default, as in
+    /// wasmtime.
+    pub fn wasm_tail_call(&mut self, enable: bool) -> &mut Self {
+        self.tail_call = enable;
         self
     }
 

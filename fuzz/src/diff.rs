@@ -302,8 +302,8 @@ impl Wasmi {
         // Only what Petrel implements, so a module that slips past Petrel's
         // validator cannot pass here for the wrong reason.
         config
-            .wasm_tail_call(false)
-            .wasm_extended_const(false)
+            .wasm_tail_call(true)
+            .wasm_extended_const(true)
             .wasm_multi_memory(true)
             .wasm_custom_page_sizes(false)
             .wasm_wide_arithmetic(false)

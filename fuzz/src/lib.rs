@@ -13,11 +13,14 @@ pub mod smith;
 pub mod verdict;
 pub mod wasi_paths;
 
-/// The features Petrel validates: Wasm 2.0 (SIMD included, on both
-/// tiers) and multi-memory. The `validate` target holds Petrel's verdict to
+/// The features Petrel validates by default: Wasm 2.0 (SIMD included, on
+/// both tiers) and the Wasm 3.0 proposals it implements (multi-memory,
+/// extended constant expressions, tail calls; `module/parse.rs` has the
+/// engine's own list). The `validate` target holds Petrel's verdict to
 /// `wasmparser`'s under exactly these.
 pub fn petrel_features() -> wasmparser::WasmFeatures {
-    wasmparser::WasmFeatures::WASM2.union(wasmparser::WasmFeatures::MULTI_MEMORY)
+    use wasmparser::WasmFeatures as F;
+    F::WASM2 | F::MULTI_MEMORY | F::EXTENDED_CONST | F::TAIL_CALL
 }
 
 /// Writes the module under test to the file named by `PETREL_FUZZ_DUMP`,

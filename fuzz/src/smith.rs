@@ -1,9 +1,10 @@
 //! The `wasm-smith` configurations the targets generate modules under.
 //!
-//! Every configuration starts from [`wasm2`]: exactly the proposals in
-//! Wasm 2.0 plus multi-memory, which is what Petrel implements, with SIMD
-//! on for half the inputs and two or three memories for a quarter of them.
-//! Each target then
+//! Every configuration starts from [`supported`]: exactly the proposals
+//! Petrel implements (Wasm 2.0, multi-memory, tail calls, extended
+//! constant expressions), with SIMD on for half the inputs, two or three
+//! memories for a quarter of them, and tail calls and extended constants
+//! for half each. Each target then
 //! narrows it: no imports and bounded memories for the differential
 //! target, imports for `instantiate_and_run`.
 
@@ -21,11 +22,13 @@ pub const MAX_PAGES: u64 = 10;
 /// The most elements a generated table may have.
 pub const MAX_TABLE_ELEMENTS: u64 = 1_000;
 
-/// The proposals of Wasm 2.0 on (SIMD for half the inputs), every later
-/// one off, with limits on the module's size picked from `u` (swarm
+/// The proposals Petrel implements: those of Wasm 2.0 (SIMD for half the
+/// inputs) and, each for part of the inputs, the Wasm 3.0 ones it has
+/// (multi-memory, tail calls, extended constant expressions); every other
+/// one off. Limits on the module's size are picked from `u` (swarm
 /// testing: some inputs make modules of many small functions, others a few
 /// large ones).
-pub fn wasm2(u: &mut Unstructured<'_>) -> Result<Config> {
+pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
     let mut c = Config {
         // Wasm 2.0.
         bulk_memory_enabled: true,
@@ -37,6 +40,8 @@ pub fn wasm2(u: &mut Unstructured<'_>) -> Result<Config> {
         // Set below, after the shape, so older corpus entries keep their
         // shape.
         simd_enabled: false,
+        tail_call_enabled: false,
+        extended_const_enabled: false,
 
         // Not (yet) in Petrel.
         relaxed_simd_enabled: false,
@@ -44,11 +49,9 @@ pub fn wasm2(u: &mut Unstructured<'_>) -> Result<Config> {
         shared_everything_threads_enabled: false,
         gc_enabled: false,
         exceptions_enabled: false,
-        tail_call_enabled: false,
         memory64_enabled: false,
         custom_page_sizes_enabled: false,
         wide_arithmetic_enabled: false,
-        extended_const_enabled: false,
         custom_descriptors_enabled: false,
         compact_imports_enabled: false,
         max_memories: 1,
@@ -77,6 +80,10 @@ pub fn wasm2(u: &mut Unstructured<'_>) -> Result<Config> {
     if u.arbitrary::<u8>()? >= 192 {
         c.max_memories = u.int_in_range(2..=3)?;
     }
+    // Tail calls and extended constants for half the inputs each, drawn
+    // after everything older for the same reason.
+    c.tail_call_enabled = u.arbitrary()?;
+    c.extended_const_enabled = u.arbitrary()?;
     Ok(c)
 }
 
@@ -84,7 +91,7 @@ pub fn wasm2(u: &mut Unstructured<'_>) -> Result<Config> {
 /// memories and tables with a maximum, NaNs canonicalized so both engines
 /// must produce the same bits.
 pub fn differential(u: &mut Unstructured<'_>) -> Result<Config> {
-    let mut c = wasm2(u)?;
+    let mut c = supported(u)?;
     c.min_imports = 0;
     c.max_imports = 0;
     c.export_everything = true;
@@ -98,7 +105,7 @@ pub fn differential(u: &mut Unstructured<'_>) -> Result<Config> {
 /// the target with host definitions), every entity exported, memories and
 /// tables with or without a maximum.
 pub fn with_imports(u: &mut Unstructured<'_>) -> Result<Config> {
-    let mut c = wasm2(u)?;
+    let mut c = supported(u)?;
     c.max_imports = u.int_in_range(0..=12)?;
     c.min_imports = u.int_in_range(0..=c.max_imports.min(3))?;
     c.export_everything = true;

@@ -37,8 +37,10 @@ impl TierArg {
 /// and the limits of a guest's resources.
 #[derive(Debug, Clone, Default, Args)]
 pub struct WasmOpts {
-    /// A WebAssembly option; repeatable. Features, on or off:
-    /// `multi-memory=y|n` (default y; `n` validates exactly Wasm 2.0).
+    /// A WebAssembly option; repeatable. Features, on or off (`NAME=y|n`;
+    /// a bare `NAME` means on), every one on by default: `multi-memory`,
+    /// `extended-const`, `tail-call` (all three off validates exactly
+    /// Wasm 2.0).
     /// Limits: `fuel=N` (the guest may consume N units of fuel, then traps;
     /// see docs/embedding.md for the costs), `timeout=DURATION` (the guest
     /// traps after that long, e.g. `500ms`, `2s`, `1m`),
@@ -52,15 +54,41 @@ pub struct WasmOpts {
 /// One `-W` option.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum WasmOpt {
-    MultiMemory(bool),
+    Feature(Feature, bool),
     Fuel(u64),
     Timeout(Duration),
     MaxMemorySize(u64),
     MaxWasmStack(usize),
 }
 
+/// A WebAssembly feature `-W` switches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Feature {
+    MultiMemory,
+    ExtendedConst,
+    TailCall,
+}
+
+impl Feature {
+    /// Every feature, by its `-W` name (wasmtime's).
+    const ALL: [(&'static str, Feature); 3] = [
+        ("multi-memory", Feature::MultiMemory),
+        ("extended-const", Feature::ExtendedConst),
+        ("tail-call", Feature::TailCall),
+    ];
+
+    fn apply(self, config: &mut petrel::Config, on: bool) {
+        match self {
+            Feature::MultiMemory => config.wasm_multi_memory(on),
+            Feature::ExtendedConst => config.wasm_extended_const(on),
+            Feature::TailCall => config.wasm_tail_call(on),
+        };
+    }
+}
+
 /// The options `-W` knows, for error messages.
-const KNOWN: &str = "multi-memory, fuel, timeout, max-memory-size, max-wasm-stack";
+const KNOWN: &str =
+    "multi-memory, extended-const, tail-call, fuel, timeout, max-memory-size, max-wasm-stack";
 
 /// Parses `NAME[=VALUE]` (a bare feature name means on); an unknown name
 /// or a bad value is a usage error naming what was expected.
@@ -71,8 +99,13 @@ fn parse_wasm_opt(opt: &str) -> Result<WasmOpt, String> {
     };
     let needs =
         |what: &str| value.ok_or_else(|| format!("`-W {name}` needs a value: `{name}={what}`"));
+    if let Some((_, feature)) = Feature::ALL.iter().find(|(n, _)| *n == name) {
+        return Ok(WasmOpt::Feature(
+            *feature,
+            parse_bool(name, value.unwrap_or("y"))?,
+        ));
+    }
     Ok(match name {
-        "multi-memory" => WasmOpt::MultiMemory(parse_bool(name, value.unwrap_or("y"))?),
         "fuel" => WasmOpt::Fuel(parse_size(name, needs("N")?, false)?),
         "timeout" => WasmOpt::Timeout(
             parse_duration(needs("DURATION")?)
@@ -162,9 +195,7 @@ impl WasmOpts {
     pub fn apply(&self, config: &mut petrel::Config) -> Result<()> {
         for opt in &self.wasm {
             match *opt {
-                WasmOpt::MultiMemory(on) => {
-                    config.wasm_multi_memory(on);
-                }
+                WasmOpt::Feature(feature, on) => feature.apply(config, on),
                 WasmOpt::Fuel(_) => {
                     config.consume_fuel(true);
                 }
@@ -238,8 +269,13 @@ mod tests {
         assert!(parse_wasm_opt("fuel").unwrap_err().contains("fuel=N"));
         assert_eq!(
             parse_wasm_opt("multi-memory"),
-            Ok(WasmOpt::MultiMemory(true))
+            Ok(WasmOpt::Feature(Feature::MultiMemory, true))
         );
+        assert_eq!(
+            parse_wasm_opt("tail-call=n"),
+            Ok(WasmOpt::Feature(Feature::TailCall, false))
+        );
+        assert!(parse_wasm_opt("tail-call=maybe").is_err());
         assert_eq!(parse_wasm_opt("fuel=10"), Ok(WasmOpt::Fuel(10)));
     }
 }

@@ -406,6 +406,22 @@ define_ops! {
         /// Traps with `Interrupt` when the engine's epoch has reached the
         /// store's deadline (function entries and loop headers).
         CheckEpoch,
+
+        // Tail calls (after the others, so they left every other op's
+        // encoding as it was). Each replaces the running function's frame
+        // with the callee's: the arguments move from slots `args..` to the
+        // frame's base and the callee returns to this function's caller.
+        // A host callee cannot take over a frame; it is called as by the
+        // `Call*` ops, and the return op the translator puts after every
+        // tail call returns its results.
+        /// Tail-calls defined function `def` of this module.
+        ReturnCallInternal { args: Slot, def: u32 },
+        /// Tail-calls function `func` (module function index) through the
+        /// store.
+        ReturnCallImported { args: Slot, func: u32 },
+        /// Tail-calls through table `Aux.a` the function at slot `index`,
+        /// which must have module type `ty`.
+        ReturnCallIndirect { args: Slot, index: Slot, ty: u32 },
     }
     // SIMD (`v128`) ops, run out of line by `exec/simd.rs`.
     simd_results {

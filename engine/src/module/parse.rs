@@ -19,13 +19,20 @@ use wasmparser::{
 };
 
 /// The proposals an engine with `config` accepts: Wasm 2.0 (fixed-width
-/// SIMD included; relaxed SIMD is not accepted) plus multi-memory, from
-/// Wasm 3.0, unless `Config::wasm_multi_memory(false)`. Exactly these: a
-/// broader set lets in encodings that no tier implements.
+/// SIMD included; relaxed SIMD is not accepted) plus the Wasm 3.0
+/// proposals every tier implements, each unless its `Config` switch is off
+/// (multi-memory, extended constant expressions, tail calls). Exactly
+/// these: a broader set lets in encodings that no tier implements.
 pub(crate) fn features(config: &Config) -> WasmFeatures {
     let mut f = WasmFeatures::WASM2;
-    if config.multi_memory {
-        f |= WasmFeatures::MULTI_MEMORY;
+    for (on, feature) in [
+        (config.multi_memory, WasmFeatures::MULTI_MEMORY),
+        (config.extended_const, WasmFeatures::EXTENDED_CONST),
+        (config.tail_call, WasmFeatures::TAIL_CALL),
+    ] {
+        if on {
+            f |= feature;
+        }
     }
     f
 }

@@ -3,8 +3,8 @@
 //! Fuel is charged per straight-line *segment* of a function body, not per
 //! instruction: a segment starts at the function's entry and after every
 //! operator that ends one (`block`, `loop`, `if`, `else`, `end`, `br`,
-//! `br_if`, `br_table`, `return`, `unreachable`), and costs the sum of its
-//! operators' costs. Each tier charges a segment's whole cost when
+//! `br_if`, `br_table`, `return`, the tail calls, `unreachable`), and
+//! costs the sum of its operators' costs. Each tier charges a segment's whole cost when
 //! execution enters it, so a call consumes exactly the same fuel on the
 //! interpreter and the JIT. The charge at the function's entry and at each
 //! loop header (the segment after `loop`) is followed by a check: fuel
@@ -55,6 +55,8 @@ pub(crate) fn ends_segment(op: &Operator<'_>) -> bool {
             | Operator::BrIf { .. }
             | Operator::BrTable { .. }
             | Operator::Return
+            | Operator::ReturnCall { .. }
+            | Operator::ReturnCallIndirect { .. }
             | Operator::Unreachable
     )
 }

@@ -776,8 +776,6 @@ fn modules_using_unsupported_proposals_are_compile_errors() {
         "(module (memory i64 1))",
         // Threads: shared memory.
         "(module (memory 1 1 shared))",
-        // Tail calls.
-        "(module (func $f return_call $f))",
         // Exception handling.
         "(module (tag $t) (func throw $t))",
         // Typed function references.

@@ -18,6 +18,7 @@ mod multi_memory;
 mod resumable;
 mod simd;
 mod store_limits;
+mod tail_call;
 mod threads;
 mod traps;
 

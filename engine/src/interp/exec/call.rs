@@ -16,10 +16,24 @@ pub(super) fn enter_frame(
     callee: &CompiledFunc,
     base: usize,
 ) -> Result<(), Stop> {
-    let config = &inner.engine.config;
-    if inner.stack.depth >= config.max_call_depth {
+    if inner.stack.depth >= inner.engine.config.max_call_depth {
         return Err(TrapCode::StackOverflow.into());
     }
+    reuse_frame(inner, callee, base)?;
+    inner.stack.depth += 1;
+    Ok(())
+}
+
+/// Makes the frame at `base`, its arguments already in place, fit
+/// `callee` (a tail call's, or a new one's): grows the value stack if
+/// needed and zeroes the declared locals. The call depth is unchanged.
+#[inline]
+pub(super) fn reuse_frame(
+    inner: &mut StoreInner,
+    callee: &CompiledFunc,
+    base: usize,
+) -> Result<(), Stop> {
+    let config = &inner.engine.config;
     let need = base + callee.num_slots as usize;
     let values = &mut inner.stack.values;
     if need > values.len() {
@@ -36,7 +50,6 @@ pub(super) fn enter_frame(
         values.resize(new_len, 0);
     }
     values[base + callee.num_params as usize..base + callee.num_locals as usize].fill(0);
-    inner.stack.depth += 1;
     Ok(())
 }
 

@@ -516,6 +516,27 @@ fn run(
             reload_sp!();
         }};
     }
+    // Replaces the running function with `callee` of instance
+    // `callee_instance`, its arguments moved from slot `args` to the
+    // frame's base: the frame (and the caller's return point) is reused,
+    // so a chain of tail calls runs in constant stack.
+    macro_rules! do_tail_call {
+        ($callee:expr, $callee_instance:expr, $args:expr) => {{
+            let callee: &CompiledFunc = $callee;
+            // Ascending copy: the destination never passes the source.
+            for k in 0..callee.num_params as usize {
+                set!(k, get!($args as usize + k));
+            }
+            call::reuse_frame(inner, callee, base)?;
+            func = callee;
+            *func_ptr = func;
+            ip = callee.ops.as_ptr();
+            if $callee_instance != cache.index {
+                *cache = InstanceCache::new(inner, $callee_instance)?;
+            }
+            reload_sp!();
+        }};
+    }
     // Calls store function `f` (any kind) with arguments at slot `args`.
     macro_rules! call_store_func {
         ($f:expr, $args:expr) => {{
@@ -539,6 +560,25 @@ fn run(
                     cache.refresh_memory(inner);
                     reload_sp!();
                 }
+            }
+        }};
+    }
+    // Tail-calls store function `f` with arguments at slot `args`: a Wasm
+    // function takes over the frame; a host function is called in place,
+    // and the return op after the tail call returns its results.
+    macro_rules! tail_call_store_func {
+        ($f:expr, $args:expr) => {{
+            let f: u32 = $f;
+            match &inner.funcs[f as usize] {
+                FuncEntity::Wasm {
+                    instance, index, ..
+                } => {
+                    let (callee_instance, index) = (*instance, *index);
+                    let callee = call::wasm_callee(inner, callee_instance, index)?;
+                    // SAFETY: see `call::wasm_callee`.
+                    do_tail_call!(unsafe { &*callee }, callee_instance, $args);
+                }
+                FuncEntity::Host { .. } => call_store_func!(f, $args),
             }
         }};
     }
@@ -1023,6 +1063,24 @@ fn run(
                 ip = unsafe { ip.add(1) };
                 let f = call::indirect_target(inner, cache.index, table, ty, i32!(index))?;
                 call_store_func!(f, args);
+            }
+            Op::ReturnCallInternal { args, def } => {
+                let callee = cache.compiled(def).map_err(|e| Stop::Error(e.into()))?;
+                // SAFETY: as for `CallInternal`.
+                let callee: &CompiledFunc = unsafe { &*(callee as *const CompiledFunc) };
+                let inst = cache.index;
+                do_tail_call!(callee, inst, args);
+            }
+            Op::ReturnCallImported { args, func: f } => {
+                let f = inner.instances[cache.index as usize].funcs[f as usize];
+                tail_call_store_func!(f, args);
+            }
+            Op::ReturnCallIndirect { args, index, ty } => {
+                let table = slots::aux(ip).0;
+                // SAFETY: past the `Aux` this op reads, still in the function.
+                ip = unsafe { ip.add(1) };
+                let f = call::indirect_target(inner, cache.index, table, ty, i32!(index))?;
+                tail_call_store_func!(f, args);
             }
             // Everything on `v128` values, out of line. The match stays
             // exhaustive (no catch-all), so dispatch needs no range check.

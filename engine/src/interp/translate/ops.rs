@@ -176,6 +176,48 @@ impl Translator<'_> {
         Ok(())
     }
 
+    /// `return_call`: the call op takes over the frame for a Wasm callee;
+    /// the return after it returns a host callee's results, which it
+    /// leaves from `args` on.
+    fn return_call(&mut self, func: u32) -> Result<(), CompileError> {
+        let info = self.info;
+        let ty = info.func_type(func);
+        let n = ty.params().len();
+        self.materialize_top(n);
+        let base = self.stack.len() - n;
+        let args = self.home(base);
+        match self.info.defined_func_index(func) {
+            Some(def) => self.emit(Op::ReturnCallInternal { args, def }),
+            None => self.emit(Op::ReturnCallImported { args, func }),
+        };
+        self.emit_tail_return(base, ty.results())
+    }
+
+    fn return_call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
+        let index = self.pop_slot();
+        let info = self.info;
+        let fty = &info.types[ty as usize];
+        let n = fty.params().len();
+        self.materialize_top(n);
+        let base = self.stack.len() - n;
+        let args = self.home(base);
+        self.emit(Op::ReturnCallIndirect { args, index, ty });
+        self.emit(Op::Aux { a: table, b: 0 });
+        self.emit_tail_return(base, fty.results())
+    }
+
+    /// After a tail call whose arguments started at operand `base`: the
+    /// return of a host callee's `results`, left from there on.
+    fn emit_tail_return(&mut self, base: usize, results: &[ValType]) -> Result<(), CompileError> {
+        self.stack.truncate(base);
+        for t in results {
+            self.push_temp(*t)?;
+        }
+        self.emit_return(results.len());
+        self.reachable = false;
+        Ok(())
+    }
+
     fn call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
         let index = self.pop_slot();
         let info = self.info;
@@ -231,6 +273,11 @@ impl Translator<'_> {
                 type_index,
                 table_index,
             } => self.call_indirect(type_index, table_index)?,
+            O::ReturnCall { function_index } => self.return_call(function_index)?,
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.return_call_indirect(type_index, table_index)?,
             O::Drop => {
                 self.pop();
             }

@@ -1,6 +1,9 @@
 //! Calls: direct calls within the module, calls through the instance's
 //! function references (imports), and `call_indirect` with its null and
-//! signature checks.
+//! signature checks; each also as a tail call (`return_call`,
+//! `return_call_indirect`), which Cranelift's `tail` calling convention
+//! (every Wasm function's and host stub's) turns into a jump that reuses
+//! the caller's frame.
 //!
 //! SECURITY-CRITICAL: `call_indirect`'s table bounds, null and signature
 //! checks.
@@ -20,18 +23,26 @@ impl Translator<'_, '_> {
         self.stack.split_off(at)
     }
 
+    /// Calls `code` with `callee_vmctx` and pushes its results, or, as a
+    /// `tail` call, leaves the function through it.
     pub(super) fn call_and_push(
         &mut self,
         sig: SigRef,
         code: Value,
         callee_vmctx: Value,
         args: Vec<Value>,
+        tail: bool,
     ) {
         let mut call_args = Vec::with_capacity(args.len() + 2);
         call_args.push(callee_vmctx);
         call_args.push(self.env.vmctx);
         call_args.extend(args);
         self.env.flush_fuel(&mut self.b);
+        if tail {
+            self.b.ins().return_call_indirect(sig, code, &call_args);
+            self.reachable = false;
+            return;
+        }
         let call = self.b.ins().call_indirect(sig, code, &call_args);
         let results = self.b.inst_results(call).to_vec();
         self.env.reload_fuel(&mut self.b);
@@ -39,7 +50,8 @@ impl Translator<'_, '_> {
         self.stack.extend(results);
     }
 
-    pub(super) fn call(&mut self, f: u32) -> Result<(), CompileError> {
+    /// `call f`, or `return_call f` if `tail`.
+    pub(super) fn call(&mut self, f: u32, tail: bool) -> Result<(), CompileError> {
         let sig = self
             .env
             .sig_for_type(&mut self.b, self.env.info.funcs[f as usize])?;
@@ -54,6 +66,11 @@ impl Translator<'_, '_> {
             call_args.push(self.env.vmctx);
             call_args.extend(args);
             self.env.flush_fuel(&mut self.b);
+            if tail {
+                self.b.ins().return_call(callee, &call_args);
+                self.reachable = false;
+                return Ok(());
+            }
             let call = self.b.ins().call(callee, &call_args);
             let results = self.b.inst_results(call).to_vec();
             self.env.reload_fuel(&mut self.b);
@@ -73,14 +90,16 @@ impl Translator<'_, '_> {
             self.env
                 .load_ptr(&mut self.b, funcs, entry + offset_of!(VMFuncRef, vmctx), ro)
         };
-        self.call_and_push(sig, code, callee_vmctx, args);
+        self.call_and_push(sig, code, callee_vmctx, args, tail);
         Ok(())
     }
 
+    /// `call_indirect`, or `return_call_indirect` if `tail`.
     pub(super) fn call_indirect(
         &mut self,
         type_index: u32,
         table: u32,
+        tail: bool,
     ) -> Result<(), CompileError> {
         let sig = self.env.sig_for_type(&mut self.b, type_index)?;
         let index = pop!(self);
@@ -126,7 +145,7 @@ impl Translator<'_, '_> {
         let callee_vmctx = self
             .env
             .load_ptr(&mut self.b, fr, offset_of!(VMFuncRef, vmctx), vm);
-        self.call_and_push(sig, code, callee_vmctx, args);
+        self.call_and_push(sig, code, callee_vmctx, args, tail);
         Ok(())
     }
 }

@@ -15,7 +15,9 @@
 //! below a call made from it, shows every Wasm frame the interpreter
 //! would show.
 //!
-//! Not every function can be inlined this way. A function whose copy
+//! Not every function can be inlined this way. A function that makes a
+//! tail call keeps its calls (the tail call would leave the caller's frame
+//! from inside the copy). A function whose copy
 //! could trap or call anywhere the marks cannot reach keeps its calls:
 //! indirect calls (host functions, libcalls, `call_indirect`: their
 //! return addresses carry no mark), or instructions whose trap Cranelift
@@ -67,6 +69,12 @@ pub(crate) fn inline_self_calls(ctx: &mut Context, def: u32) -> Result<(), Compi
     for block in func.layout.blocks() {
         for inst in func.layout.block_insts(block) {
             insts += 1;
+            match func.dfg.insts[inst].opcode() {
+                // A tail call leaves the frame an inlined copy would share.
+                ir::Opcode::ReturnCall | ir::Opcode::ReturnCallIndirect => return Ok(()),
+                ir::Opcode::Call => {}
+                _ => continue,
+            }
             if let ir::InstructionData::Call { func_ref, .. } = func.dfg.insts[inst] {
                 if callee_def(func, func_ref) == Some(def) {
                     self_calls += 1;

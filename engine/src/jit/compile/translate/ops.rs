@@ -46,11 +46,16 @@ impl Translator<'_, '_> {
             O::BrIf { relative_depth } => self.br_if(*relative_depth),
             O::BrTable { targets } => self.br_table(targets)?,
             O::Return => self.br(self.control.len() as u32 - 1),
-            O::Call { function_index } => self.call(*function_index)?,
+            O::Call { function_index } => self.call(*function_index, false)?,
             O::CallIndirect {
                 type_index,
                 table_index,
-            } => self.call_indirect(*type_index, *table_index)?,
+            } => self.call_indirect(*type_index, *table_index, false)?,
+            O::ReturnCall { function_index } => self.call(*function_index, true)?,
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(*type_index, *table_index, true)?,
             O::Drop => {
                 pop!(self);
             }
