@@ -4,9 +4,9 @@
 //! instruction: a segment starts at the function's entry and after every
 //! operator that ends one (`block`, `loop`, `if`, `else`, `end`, `br`,
 //! `br_if`, `br_table`, `return`, the tail calls, `unreachable`), and
-//! costs the sum of its operators' costs. Each tier charges a segment's whole cost when
-//! execution enters it, so a call consumes exactly the same fuel on the
-//! interpreter and the JIT. The charge at the function's entry and at each
+//! costs the sum of its operators' costs. Each tier charges a segment's
+//! whole cost when execution enters it, so a call consumes exactly the
+//! same fuel on the interpreter and the JIT. The charge at the function's entry and at each
 //! loop header (the segment after `loop`) is followed by a check: fuel
 //! below zero is `TrapCode::OutOfFuel`, so a call tree without loops stops
 //! too. Segments elsewhere are charged without a check.
