@@ -39,6 +39,7 @@ pub struct Config {
     pub(crate) multi_memory: bool,
     pub(crate) extended_const: bool,
     pub(crate) tail_call: bool,
+    pub(crate) function_references: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
 }
@@ -57,6 +58,7 @@ impl Default for Config {
             multi_memory: true,
             extended_const: true,
             tail_call: true,
+            function_references: true,
             consume_fuel: false,
             epoch_interruption: false,
         }
@@ -158,6 +160,20 @@ impl Config {
     /// wasmtime.
     pub fn wasm_tail_call(&mut self, enable: bool) -> &mut Self {
         self.tail_call = enable;
+        self
+    }
+
+    /// Whether modules may use typed function references (Wasm 3.0):
+    /// reference types naming a function type (`(ref $t)`, `(ref null
+    /// $t)`), `call_ref`, `return_call_ref`, `ref.as_non_null`,
+    /// `br_on_null` and `br_on_non_null`, non-nullable locals and table
+    /// initialisers; with them come Wasm 3.0's type section (recursion
+    /// groups, subtype declarations) and the abstract heap types of GC
+    /// (`anyref` and its kin, which can only hold null: Petrel has no GC
+    /// instructions or struct and array types yet). On by default, as in
+    /// wasmtime.
+    pub fn wasm_function_references(&mut self, enable: bool) -> &mut Self {
+        self.function_references = enable;
         self
     }
 

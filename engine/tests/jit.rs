@@ -76,7 +76,7 @@ fn transcript(engine: Engine, wat: &str, calls: &[(&str, Vec<Val>)]) -> Vec<Stri
     for (name, args) in calls {
         let f = instance.get_func(&store, name).unwrap();
         let ty = f.ty(&store);
-        let mut results: Vec<Val> = ty.results().map(Val::default_for).collect();
+        let mut results: Vec<Val> = ty.results().map(|t| Val::default_for(&t)).collect();
         match f.call(&mut store, args, &mut results) {
             Ok(()) => out.push(format!("{name}{args:?} = {}", show(&results))),
             Err(e) => out.push(format!("{name}{args:?} -> {}", describe(&e))),

@@ -101,7 +101,7 @@ fn run(data: &[u8]) -> Result<()> {
         let ty = import.ty();
         // Now and then, something of a different type than asked for.
         let ty = if u.ratio(1, 32)? {
-            other_type(&mut u, &ty)?
+            other_type(&mut u, &engine, &ty)?
         } else {
             ty
         };
@@ -136,9 +136,9 @@ fn run(data: &[u8]) -> Result<()> {
         let ty = func.ty(&store);
         let args = ty
             .params()
-            .map(|t| arbitrary_val(&mut u, &mut store, t, some_func))
+            .map(|t| arbitrary_val(&mut u, &mut store, &t, some_func))
             .collect::<Result<Vec<_>>>()?;
-        let mut results: Vec<Val> = ty.results().map(Val::default_for).collect();
+        let mut results: Vec<Val> = ty.results().map(|t| Val::default_for(&t)).collect();
         if let Err(e) = func.call(&mut store, &args, &mut results) {
             check_error(&store, &format!("call to `{name}`"), &e);
         } else {
@@ -154,7 +154,7 @@ fn run(data: &[u8]) -> Result<()> {
             Extern::Memory(m) => {
                 assert_eq!(m.data(&store).len() as u64, m.size(&store) * smith::PAGE)
             }
-            Extern::Global(g) => assert_eq!(g.get(&store).ty(), g.ty(&store).content(), "{name}"),
+            Extern::Global(g) => assert_eq!(&g.get(&store).ty(), g.ty(&store).content(), "{name}"),
             Extern::Table(t) => {
                 for i in 0..t.size(&store) {
                     assert!(t.get(&store, i).is_some(), "`{name}`[{i}] is in bounds");
@@ -191,15 +191,16 @@ fn host_extern(
             Err(_) => return Ok(None),
         },
         ExternType::Table(tt) => {
-            let init = arbitrary_val(u, store, tt.element(), some_func)?;
-            match Table::new(&mut *store, *tt, init) {
+            let element = ValType::Ref(tt.element().clone());
+            let init = arbitrary_val(u, store, &element, some_func)?;
+            match Table::new(&mut *store, tt.clone(), init) {
                 Ok(t) => t.into(),
                 Err(_) => return Ok(None),
             }
         }
         ExternType::Global(gt) => {
             let init = arbitrary_val(u, store, gt.content(), some_func)?;
-            Global::new(&mut *store, *gt, init)
+            Global::new(&mut *store, gt.clone(), init)
                 .expect("the value has the global's type")
                 .into()
         }
@@ -218,7 +219,7 @@ fn host_func(
     let behavior: Behavior = u.arbitrary()?;
     let values = ty
         .results()
-        .map(|t| arbitrary_val(u, store, t, some_func))
+        .map(|t| arbitrary_val(u, store, &t, some_func))
         .collect::<Result<Vec<_>>>()?;
     let exports = func_exports.clone();
     Ok(Func::new(
@@ -249,8 +250,8 @@ fn host_func(
                         return Ok(());
                     };
                     let fty = func.ty(&caller);
-                    let args: Vec<Val> = fty.params().map(Val::default_for).collect();
-                    let mut res: Vec<Val> = fty.results().map(Val::default_for).collect();
+                    let args: Vec<Val> = fty.params().map(|t| Val::default_for(&t)).collect();
+                    let mut res: Vec<Val> = fty.results().map(|t| Val::default_for(&t)).collect();
                     caller.data_mut().depth += 1;
                     let r = func.call(&mut caller, &args, &mut res);
                     caller.data_mut().depth -= 1;
@@ -266,12 +267,12 @@ fn host_func(
 fn arbitrary_val(
     u: &mut Unstructured<'_>,
     store: &mut Store<HostState>,
-    ty: ValType,
+    ty: &ValType,
     some_func: Func,
 ) -> Result<Val> {
     Ok(match ty {
-        ValType::FuncRef => Val::FuncRef(u.arbitrary::<bool>()?.then_some(some_func)),
-        ValType::ExternRef => Val::ExternRef(
+        t if t.is_funcref() => Val::FuncRef(u.arbitrary::<bool>()?.then_some(some_func)),
+        t if t.is_externref() => Val::ExternRef(
             u.arbitrary::<bool>()?
                 .then(|| ExternRef::new(&mut *store, 7u32)),
         ),
@@ -280,15 +281,15 @@ fn arbitrary_val(
 }
 
 /// A type other than `ty`, for an import that does not match.
-fn other_type(u: &mut Unstructured<'_>, ty: &ExternType) -> Result<ExternType> {
+fn other_type(u: &mut Unstructured<'_>, engine: &Engine, ty: &ExternType) -> Result<ExternType> {
     use petrel::{GlobalType, MemoryType, Mutability, TableType};
     Ok(match u.int_in_range(0..=3)? {
-        0 => ExternType::Func(FuncType::new([ValType::I64], [ValType::F32])),
+        0 => ExternType::Func(FuncType::new(engine, [ValType::I64], [ValType::F32])),
         1 => ExternType::Memory(MemoryType::new(u.int_in_range(0..=2)?, Some(2))),
-        2 => ExternType::Table(TableType::new(ValType::ExternRef, 1, None)),
+        2 => ExternType::Table(TableType::new(petrel::RefType::EXTERNREF, 1, None)),
         _ => match ty {
             ExternType::Global(g) => ExternType::Global(GlobalType::new(
-                g.content(),
+                g.content().clone(),
                 match g.mutability() {
                     Mutability::Const => Mutability::Var,
                     Mutability::Var => Mutability::Const,

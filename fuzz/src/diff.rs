@@ -68,7 +68,7 @@ pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>) -> Result<()> {
         for (name, ty) in &exports {
             let args = ty
                 .params()
-                .map(|t| Value::arbitrary_of(u, t))
+                .map(|t| Value::arbitrary_of(u, &t))
                 .collect::<Result<Vec<_>>>()?;
             let p = interp.call(name, ty, &args);
             let j = jit.as_mut().map(|jit| jit.call(name, ty, &args));
@@ -253,7 +253,7 @@ impl Petrel {
             .get_func(&self.store, name)
             .expect("exported function");
         let args: Vec<petrel::Val> = args.iter().map(|a| a.to_petrel()).collect();
-        let mut results: Vec<petrel::Val> = ty.results().map(petrel::Val::default_for).collect();
+        let mut results: Vec<petrel::Val> = ty.results().map(|t| petrel::Val::default_for(&t)).collect();
         self.refuel();
         let r = func.call(&mut self.store, &args, &mut results);
         Outcome::from_petrel(&r, &results)

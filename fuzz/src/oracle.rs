@@ -55,14 +55,14 @@ impl Value {
     /// An arbitrary value of type `ty`. Arguments of reference type are
     /// always null: a non-null reference of one engine has no counterpart
     /// in the other.
-    pub fn arbitrary_of(u: &mut Unstructured<'_>, ty: petrel::ValType) -> Result<Value> {
+    pub fn arbitrary_of(u: &mut Unstructured<'_>, ty: &petrel::ValType) -> Result<Value> {
         Ok(match ty {
             petrel::ValType::I32 => Value::I32(u.arbitrary()?),
             petrel::ValType::I64 => Value::I64(u.arbitrary()?),
             petrel::ValType::F32 => Value::F32(u.arbitrary()?),
             petrel::ValType::F64 => Value::F64(u.arbitrary()?),
-            petrel::ValType::FuncRef => Value::FuncRef { null: true },
-            petrel::ValType::ExternRef => Value::ExternRef { null: true },
+            t if t.is_funcref() => Value::FuncRef { null: true },
+            t if t.is_externref() => Value::ExternRef { null: true },
             petrel::ValType::V128 => Value::V128(u.arbitrary()?),
             // A value type the oracle has not learned yet: a finding, so
             // that it is taught before the generator makes such modules.

@@ -305,7 +305,7 @@ impl Context {
             args.push(values::arg(&mut self.store, arg).map_err(Error::Usage)?);
         }
         let ty = func.ty(&self.store);
-        let mut results: Vec<Val> = ty.results().map(Val::default_for).collect();
+        let mut results: Vec<Val> = ty.results().map(|t| Val::default_for(&t)).collect();
         func.call(&mut self.store, &args, &mut results)?;
         Ok(results)
     }

@@ -3,8 +3,8 @@
 //! of 1..2 pages.
 
 use petrel::{
-    Global, GlobalType, Linker, Memory, MemoryType, Mutability, Store, Table, TableType, Val,
-    ValType,
+    Global, GlobalType, Linker, Memory, MemoryType, Mutability, RefType, Store, Table, TableType,
+    Val, ValType,
 };
 
 pub(crate) fn define(store: &mut Store<()>, linker: &mut Linker<()>) {
@@ -36,7 +36,7 @@ fn define_all(store: &mut Store<()>, linker: &mut Linker<()>) -> petrel::Result<
 
     let table = Table::new(
         &mut *store,
-        TableType::new(ValType::FuncRef, 10, Some(20)),
+        TableType::new(RefType::FUNCREF, 10, Some(20)),
         Val::FuncRef(None),
     )?;
     linker.define("spectest", "table", table)?;

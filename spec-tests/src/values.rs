@@ -15,11 +15,17 @@ pub(crate) fn arg(store: &mut Store<()>, arg: &WastArgCore<'_>) -> Result<Val, S
         WastArgCore::F32(v) => Val::F32(v.bits),
         WastArgCore::F64(v) => Val::F64(v.bits),
         WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
-        WastArgCore::RefNull(HeapType::Abstract { ty, .. }) => match ty {
-            wast::core::AbstractHeapType::Func => Val::FuncRef(None),
-            wast::core::AbstractHeapType::Extern => Val::ExternRef(None),
-            _ => return Err(format!("unsupported null reference type {ty:?}")),
-        },
+        WastArgCore::RefNull(HeapType::Abstract { ty, .. }) => {
+            use wast::core::AbstractHeapType as A;
+            match ty {
+                A::Func | A::NoFunc => Val::FuncRef(None),
+                A::Extern | A::NoExtern => Val::ExternRef(None),
+                A::Any | A::Eq | A::I31 | A::Struct | A::Array | A::None => Val::AnyRef(None),
+                _ => return Err(format!("unsupported null reference type {ty:?}")),
+            }
+        }
+        // Every concrete type is a function type (no GC types yet).
+        WastArgCore::RefNull(HeapType::Concrete(_)) => Val::FuncRef(None),
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(store, *n))),
         other => return Err(format!("unsupported argument {other:?}")),
     })
@@ -56,7 +62,10 @@ fn matches(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> bool 
         (WastRetCore::F32(e), Val::F32(a)) => f32_matches(e, *a),
         (WastRetCore::F64(e), Val::F64(a)) => f64_matches(e, *a),
         (WastRetCore::V128(e), Val::V128(a)) => v128_matches(e, *a),
-        (WastRetCore::RefNull(_), Val::FuncRef(None) | Val::ExternRef(None)) => true,
+        (
+            WastRetCore::RefNull(_),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None),
+        ) => true,
         (WastRetCore::RefNull(_), _) => false,
         (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
         (WastRetCore::RefExtern(Some(n)), Val::ExternRef(Some(r))) => {

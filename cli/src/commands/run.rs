@@ -314,7 +314,7 @@ fn parse_args(func: &str, params: &[ValType], args: &[String]) -> Result<Vec<Val
         .iter()
         .zip(args)
         .enumerate()
-        .map(|(i, (&ty, text))| {
+        .map(|(i, (ty, text))| {
             parse_val(text, ty)
                 .map_err(|why| anyhow!("argument {} of `{func}` (`{text}`): {why}", i + 1))
         })
@@ -323,7 +323,7 @@ fn parse_args(func: &str, params: &[ValType], args: &[String]) -> Result<Vec<Val
 
 /// Parses one argument as a value of type `ty`; the error says what was
 /// expected.
-fn parse_val(text: &str, ty: ValType) -> Result<Val, String> {
+fn parse_val(text: &str, ty: &ValType) -> Result<Val, String> {
     match ty {
         ValType::I32 => parse_int(text, i32::MIN.into(), u32::MAX.into())
             .map(|v| Val::I32(v as u32 as i32))
@@ -399,11 +399,11 @@ mod tests {
     use super::*;
 
     fn i32_of(text: &str) -> Option<i32> {
-        parse_val(text, ValType::I32).ok()?.i32()
+        parse_val(text, &ValType::I32).ok()?.i32()
     }
 
     fn i64_of(text: &str) -> Option<i64> {
-        parse_val(text, ValType::I64).ok()?.i64()
+        parse_val(text, &ValType::I64).ok()?.i64()
     }
 
     #[test]
@@ -448,8 +448,8 @@ mod tests {
 
     #[test]
     fn floats_accept_decimal_nan_and_infinities() {
-        let f32_of = |t: &str| parse_val(t, ValType::F32).ok()?.f32();
-        let f64_of = |t: &str| parse_val(t, ValType::F64).ok()?.f64();
+        let f32_of = |t: &str| parse_val(t, &ValType::F32).ok()?.f32();
+        let f64_of = |t: &str| parse_val(t, &ValType::F64).ok()?.f64();
         assert_eq!(f32_of("1.5"), Some(1.5));
         assert_eq!(f32_of("-3"), Some(-3.0));
         assert!(f32_of("nan").is_some_and(f32::is_nan));

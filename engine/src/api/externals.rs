@@ -1,14 +1,15 @@
 //! [`Memory`], [`Table`] and [`Global`] handles, and [`Extern`], the sum
 //! of everything an instance imports or exports.
 
-use super::func::Func;
+use super::func::{check_raw_val, Func};
 use super::store::{AsContext, AsContextMut, StoreContext, StoreContextMut};
-use super::types::{ExternType, GlobalType, MemoryType, Mutability, TableType, ValType};
+use super::types::{ExternType, GlobalType, HeapType, MemoryType, Mutability, TableType, ValType};
 use super::values::{Stored, Val};
 use crate::error::{Error, Result, TrapCode};
 use crate::runtime::{
     bulk, instance, EntityRef, GlobalEntity, MemoryEntity, StoreId, StoreInner, TableEntity,
 };
+use alloc::sync::Arc;
 
 /// Anything an instance can import or export.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -70,7 +71,7 @@ impl Extern {
             Extern::Memory(m) => EntityRef::Memory(m.0.index_in(inner)),
             Extern::Global(g) => EntityRef::Global(g.0.index_in(inner)),
         };
-        ExternType::from_internal(inner.entity_type(entity))
+        ExternType::from_internal(inner.entity_type(entity), &inner.engine)
     }
 
     /// The store entity behind the handle (its store is not checked).
@@ -237,10 +238,11 @@ impl Table {
         let ctx = store.as_context_mut();
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;
-        check_val(inner, &init, ty.element())?;
+        check_engine(inner, ty.element().heap_type())?;
+        check_val(inner, &init, &ValType::Ref(ty.element().clone()))?;
         inner.check_counts(data, 0, 0, 1)?;
         let max = inner.engine.config.max_table_elements;
-        let table = instance::new_table(inner, data, ty.0, init.to_raw(), max)?;
+        let table = instance::new_table(inner, data, ty.ty, init.to_raw(), max)?;
         inner.tables.push(table);
         Ok(Table(Stored::new(inner.id, inner.tables.len() as u32 - 1)))
     }
@@ -249,9 +251,23 @@ impl Table {
         &inner.tables[self.0.index_in(inner) as usize]
     }
 
+    /// Its element type.
+    fn element(inner: &StoreInner, i: usize) -> ValType {
+        ValType::from_internal(
+            crate::types::ValType::Ref(inner.tables[i].ty.element),
+            &inner.engine,
+        )
+    }
+
+    /// Its element type, as the raw encoding knows it.
+    fn raw_element(inner: &StoreInner, i: usize) -> crate::types::ValType {
+        crate::types::ValType::Ref(inner.tables[i].ty.element)
+    }
+
     /// Its type, with the current size as the minimum.
     pub fn ty(&self, store: impl AsContext) -> TableType {
-        TableType(self.entity(store.as_context().inner).ty)
+        let inner = store.as_context().inner;
+        TableType::from_internal(self.entity(inner).ty, &inner.engine)
     }
 
     /// Current number of elements.
@@ -262,16 +278,16 @@ impl Table {
     /// The element at `index`, or `None` when out of bounds.
     pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
         let inner = store.as_context().inner;
-        let t = self.entity(inner);
-        let raw = *t.elems.get(usize::try_from(index).ok()?)?;
-        Some(Val::from_raw(raw, TableType(t.ty).element(), inner.id))
+        let i = self.0.index_in(inner) as usize;
+        let raw = *inner.tables[i].elems.get(usize::try_from(index).ok()?)?;
+        Some(Val::from_raw(raw, Self::raw_element(inner, i), inner.id))
     }
 
     /// Sets the element at `index`.
     pub fn set(&self, mut store: impl AsContextMut, index: u64, val: Val) -> Result<()> {
         let inner = store.as_context_mut().inner;
         let i = self.0.index_in(inner) as usize;
-        check_val(inner, &val, TableType(inner.tables[i].ty).element())?;
+        check_val(inner, &val, &Self::element(inner, i))?;
         let slot = usize::try_from(index)
             .ok()
             .and_then(|index| inner.tables[i].elems.get_mut(index))
@@ -286,7 +302,7 @@ impl Table {
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;
         let i = self.0.index_in(inner) as usize;
-        check_val(inner, &init, TableType(inner.tables[i].ty).element())?;
+        check_val(inner, &init, &Self::element(inner, i))?;
         bulk::grow_table(inner, data, i, delta, init.to_raw())?.ok_or_else(|| {
             Error::usage("table could not grow past its maximum or the store's limit")
         })
@@ -301,8 +317,13 @@ impl Global {
     /// Creates a global holding `val`.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, val: Val) -> Result<Global> {
         let inner = store.as_context_mut().inner;
+        if let ValType::Ref(r) = ty.content() {
+            check_engine(inner, r.heap_type())?;
+        }
         check_val(inner, &val, ty.content())?;
-        inner.globals.push(GlobalEntity::new(ty.0, val.to_raw128()));
+        inner
+            .globals
+            .push(GlobalEntity::new(ty.ty, val.to_raw128()));
         Ok(Global(Stored::new(
             inner.id,
             inner.globals.len() as u32 - 1,
@@ -312,14 +333,17 @@ impl Global {
     /// Its type.
     pub fn ty(&self, store: impl AsContext) -> GlobalType {
         let inner = store.as_context().inner;
-        GlobalType(inner.globals[self.0.index_in(inner) as usize].ty)
+        GlobalType::from_internal(
+            inner.globals[self.0.index_in(inner) as usize].ty,
+            &inner.engine,
+        )
     }
 
     /// Its current value.
     pub fn get(&self, store: impl AsContext) -> Val {
         let inner = store.as_context().inner;
         let g = &inner.globals[self.0.index_in(inner) as usize];
-        Val::from_raw128(g.get(), GlobalType(g.ty).content(), inner.id)
+        Val::from_raw128(g.get(), g.ty.content, inner.id)
     }
 
     /// Sets its value; fails if it is immutable or `val` has the wrong
@@ -327,7 +351,7 @@ impl Global {
     pub fn set(&self, mut store: impl AsContextMut, val: Val) -> Result<()> {
         let inner = store.as_context_mut().inner;
         let i = self.0.index_in(inner) as usize;
-        let ty = GlobalType(inner.globals[i].ty);
+        let ty = GlobalType::from_internal(inner.globals[i].ty, &inner.engine);
         if ty.mutability() != Mutability::Var {
             return Err(Error::usage("cannot set an immutable global"));
         }
@@ -337,16 +361,20 @@ impl Global {
     }
 }
 
-/// Checks that `val` is of type `ty` and belongs to the store.
-pub(crate) fn check_val(inner: &StoreInner, val: &Val, ty: ValType) -> Result<()> {
-    if val.ty() != ty {
-        return Err(Error::usage(alloc::format!(
-            "type mismatch: expected {ty}, got {}",
-            val.ty()
-        )));
+/// Checks that `val` is of type `ty` (a subtype of it, for references)
+/// and belongs to the store. This is the gate through which every value
+/// from the host enters guest state, so a typed function reference the
+/// guest calls without a signature check (`call_ref`) is of its type.
+pub(crate) fn check_val(inner: &StoreInner, val: &Val, ty: &ValType) -> Result<()> {
+    check_raw_val(inner, val, ty.to_internal())
+}
+
+/// Fails if `heap` is a concrete type of another engine than the store's.
+fn check_engine(inner: &StoreInner, heap: &HeapType) -> Result<()> {
+    match heap {
+        HeapType::ConcreteFunc(f) if !Arc::ptr_eq(&f.engine, &inner.engine) => {
+            Err(Error::usage("a type of another engine was used"))
+        }
+        _ => Ok(()),
     }
-    if !val.belongs_to(inner) {
-        return Err(Error::usage("a reference from another store was used"));
-    }
-    Ok(())
 }

@@ -11,6 +11,7 @@ use super::values::{vals_from_slots, ExternRef, Stored, Val};
 use crate::error::{Error, Result};
 use crate::runtime::{with_slots, FuncEntity, HostContext, HostFn, StoreId, StoreInner};
 use crate::types::{self as internal, TypeId};
+
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
@@ -27,9 +28,12 @@ impl Func {
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Func {
         let inner = store.as_context_mut().inner;
-        let id = inner.engine.types.intern(&ty.0);
-        let host = host_fn_from_untyped::<T>(ty.clone(), func);
-        Func::from_host(inner, id, ty.0, host)
+        assert!(
+            Arc::ptr_eq(&ty.engine, &inner.engine),
+            "a function type of another engine was used"
+        );
+        let host = host_fn_from_untyped::<T>(ty.ty.clone(), func);
+        Func::from_host(inner, ty.id, ty.ty, host)
     }
 
     /// A host function from a Rust closure whose parameters and result are
@@ -40,9 +44,9 @@ impl Func {
         func: impl IntoFunc<T, Params, Results>,
     ) -> Func {
         let inner = store.as_context_mut().inner;
-        let (ty, host) = func.into_func();
-        let id = inner.engine.types.intern(&ty.0);
-        Func::from_host(inner, id, ty.0, host.0)
+        let host = func.into_func();
+        let id = inner.engine.types.intern_func(&host.ty);
+        Func::from_host(inner, id, host.ty, host.func)
     }
 
     /// A host function of type `sig`, whose engine-wide type id is `ty`.
@@ -59,7 +63,12 @@ impl Func {
     /// The function's signature.
     pub fn ty(&self, store: impl AsContext) -> FuncType {
         let inner = store.as_context().inner;
-        FuncType(inner.func_type(self.0.index_in(inner)).clone())
+        let f = self.0.index_in(inner);
+        FuncType {
+            engine: inner.engine.clone(),
+            id: inner.funcs[f as usize].type_id(),
+            ty: inner.func_type(f).clone(),
+        }
     }
 
     /// Calls the function with boxed arguments; results are written to
@@ -74,10 +83,10 @@ impl Func {
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;
         let index = self.0.index_in(inner);
-        let ty = FuncType(inner.func_type(index).clone());
+        let ty = inner.func_type(index).clone();
         let raw_args = encode_vals(inner, "arguments", params, ty.params())?;
         check_count("results", results.len(), ty.results().len())?;
-        let mut raw_results = alloc::vec![0u64; ty.0.result_slots()];
+        let mut raw_results = alloc::vec![0u64; ty.result_slots()];
         backend::invoke(inner, data, index, &raw_args, &mut raw_results)?;
         decode_vals(inner, &raw_results, ty.results(), results);
         Ok(())
@@ -101,10 +110,10 @@ impl Func {
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;
         let index = self.0.index_in(inner);
-        let ty = FuncType(inner.func_type(index).clone());
+        let ty = inner.func_type(index).clone();
         let raw_args = encode_vals(inner, "arguments", params, ty.params())?;
         check_count("results", results.len(), ty.results().len())?;
-        let mut raw_results = alloc::vec![0u64; ty.0.result_slots()];
+        let mut raw_results = alloc::vec![0u64; ty.result_slots()];
         let outcome = backend::invoke_resumable(inner, data, index, &raw_args, &mut raw_results)?;
         Ok(ResumableCall::new(
             inner,
@@ -124,12 +133,15 @@ impl Func {
         let ty = self.ty(store);
         let want_params = Params::types();
         let want_results = Results::types();
-        if !ty.params().eq(want_params.iter().copied())
-            || !ty.results().eq(want_results.iter().copied())
+        if !ty.params().eq(want_params.iter().cloned())
+            || !ty.results().eq(want_results.iter().cloned())
         {
+            let asked = internal::FuncType::new(
+                want_params.iter().map(ValType::to_internal),
+                want_results.iter().map(ValType::to_internal),
+            );
             return Err(Error::usage(alloc::format!(
-                "type mismatch: function is {ty}, asked for {}",
-                FuncType::new(want_params, want_results)
+                "type mismatch: function is {ty}, asked for {asked}"
             )));
         }
         Ok(TypedFunc {
@@ -156,12 +168,12 @@ pub(crate) fn encode_vals(
     inner: &StoreInner,
     what: &str,
     vals: &[Val],
-    types: impl ExactSizeIterator<Item = ValType>,
+    types: &[internal::ValType],
 ) -> Result<Vec<u64>> {
     check_count(what, vals.len(), types.len())?;
     let mut raw = Vec::new();
-    for (val, ty) in vals.iter().zip(types) {
-        check_val(inner, val, ty)?;
+    for (val, &ty) in vals.iter().zip(types) {
+        check_raw_val(inner, val, ty)?;
         let at = raw.len();
         raw.resize(at + ty.slots(), 0);
         val.write_slots(&mut raw[at..]);
@@ -173,11 +185,11 @@ pub(crate) fn encode_vals(
 pub(crate) fn decode_vals(
     inner: &StoreInner,
     raw: &[u64],
-    types: impl Iterator<Item = ValType>,
+    types: &[internal::ValType],
     out: &mut [Val],
 ) {
     let mut at = 0;
-    for (out, ty) in out.iter_mut().zip(types) {
+    for (out, &ty) in out.iter_mut().zip(types) {
         *out = Val::from_slots(&raw[at..], ty, inner.id);
         at += ty.slots();
     }
@@ -274,16 +286,16 @@ num_wasm_ty! {
 
 impl WasmTy for Option<Func> {
     fn ty() -> ValType {
-        ValType::FuncRef
+        ValType::FUNCREF
     }
     fn to_raw(self, inner: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
         let val = Val::FuncRef(self);
-        check_val(inner.0, &val, ValType::FuncRef)?;
+        check_val(inner.0, &val, &ValType::FUNCREF)?;
         out[0] = val.to_raw();
         Ok(())
     }
     fn from_raw(raw: &[u64], store: StoreIdToken) -> Self {
-        match Val::from_raw(raw[0], ValType::FuncRef, store.0) {
+        match Val::from_raw(raw[0], internal::ValType::FUNCREF, store.0) {
             Val::FuncRef(f) => f,
             _ => None,
         }
@@ -292,16 +304,16 @@ impl WasmTy for Option<Func> {
 
 impl WasmTy for Option<ExternRef> {
     fn ty() -> ValType {
-        ValType::ExternRef
+        ValType::EXTERNREF
     }
     fn to_raw(self, inner: &StoreInnerToken<'_>, out: &mut [u64]) -> Result<()> {
         let val = Val::ExternRef(self);
-        check_val(inner.0, &val, ValType::ExternRef)?;
+        check_val(inner.0, &val, &ValType::EXTERNREF)?;
         out[0] = val.to_raw();
         Ok(())
     }
     fn from_raw(raw: &[u64], store: StoreIdToken) -> Self {
-        match Val::from_raw(raw[0], ValType::ExternRef, store.0) {
+        match Val::from_raw(raw[0], internal::ValType::EXTERNREF, store.0) {
             Val::ExternRef(r) => r,
             _ => None,
         }
@@ -400,15 +412,18 @@ macro_rules! tuple_impls {
             F: Fn($($name),*) -> R + Send + Sync + 'static,
             R: WasmRet,
         {
-            fn into_func(self) -> (FuncType, HostFuncBox) {
-                let ty = FuncType::new(alloc::vec![$($name::ty(),)*], R::types());
+            fn into_func(self) -> HostFuncBox {
+                let ty = internal::FuncType::new(
+                    [$($name::ty().to_internal(),)*],
+                    R::types().iter().map(ValType::to_internal),
+                );
                 let host = move |ctx: &mut HostContext<'_>, slots: &mut [u64]| -> Result<()> {
                     let store = StoreIdToken(ctx.inner.id);
                     let mut i = 0;
                     $( let $name = $name::from_raw(&slots[i..], store); i += $name::SLOTS; )*
                     (self)($($name),*).into_raw(&StoreInnerToken(ctx.inner), slots)
                 };
-                (ty, HostFuncBox(Arc::new(host)))
+                HostFuncBox { ty, func: Arc::new(host) }
             }
         }
 
@@ -418,8 +433,11 @@ macro_rules! tuple_impls {
             F: Fn(Caller<'_, T>, $($name),*) -> R + Send + Sync + 'static,
             R: WasmRet,
         {
-            fn into_func(self) -> (FuncType, HostFuncBox) {
-                let ty = FuncType::new(alloc::vec![$($name::ty(),)*], R::types());
+            fn into_func(self) -> HostFuncBox {
+                let ty = internal::FuncType::new(
+                    [$($name::ty().to_internal(),)*],
+                    R::types().iter().map(ValType::to_internal),
+                );
                 let host = move |ctx: &mut HostContext<'_>, slots: &mut [u64]| -> Result<()> {
                     let store = StoreIdToken(ctx.inner.id);
                     let mut i = 0;
@@ -431,7 +449,7 @@ macro_rules! tuple_impls {
                     let ret = (self)(caller, $($name),*);
                     ret.into_raw(&StoreInnerToken(ctx.inner), slots)
                 };
-                (ty, HostFuncBox(Arc::new(host)))
+                HostFuncBox { ty, func: Arc::new(host) }
             }
         }
     };
@@ -506,41 +524,68 @@ ret_tuple!(A1 A2 A3 A4 A5 A6);
 /// `Fn(A1, ..., An) -> R` and `Fn(Caller<'_, T>, A1, ..., An) -> R`.
 pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
     #[doc(hidden)]
-    fn into_func(self) -> (FuncType, HostFuncBox);
+    fn into_func(self) -> HostFuncBox;
 }
 
-/// Opaque: a type-erased host function.
+/// Opaque: a type-erased host function and its signature.
 #[doc(hidden)]
-pub struct HostFuncBox(pub(crate) Arc<HostFn>);
+pub struct HostFuncBox {
+    pub(crate) ty: internal::FuncType,
+    pub(crate) func: Arc<HostFn>,
+}
 
 /// Wraps a closure over boxed values, of type `ty`, as a type-erased host
 /// function.
 pub(crate) fn host_fn_from_untyped<T: 'static>(
-    ty: FuncType,
+    ty: internal::FuncType,
     func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
 ) -> Arc<HostFn> {
     Arc::new(move |ctx: &mut HostContext<'_>, slots: &mut [u64]| {
-        let params = vals_from_slots(ty.params(), slots, ctx.inner.id);
-        let mut results: Vec<Val> = ty.results().map(Val::default_for).collect();
+        let store = ctx.inner.id;
+        let params = vals_from_slots(ty.params(), slots, store);
+        let mut results: Vec<Val> = ty
+            .results()
+            .iter()
+            .map(|&t| Val::from_slots(&[0, 0], t, store))
+            .collect();
         // SAFETY: as in `IntoFunc`: only stored in a `Store<T>`, whose data
         // the tiers pass.
         let caller = unsafe { Caller::<T>::from_context(ctx) };
         func(caller, &params, &mut results)?;
         let mut at = 0;
-        for (r, t) in results.iter().zip(ty.results()) {
-            if r.ty() != t {
-                return Err(Error::usage(alloc::format!(
-                    "host function returned a {} where its type says {t}",
-                    r.ty()
-                )));
-            }
-            if !r.belongs_to(ctx.inner) {
-                return Err(Error::usage(
-                    "host function returned a reference from another store",
-                ));
-            }
+        for (r, &t) in results.iter().zip(ty.results()) {
+            // The gate for host results: a guest relies on a typed
+            // function reference being of its type.
+            check_raw_val(ctx.inner, r, t).map_err(|_| {
+                Error::usage(alloc::format!(
+                    "host function returned a value that is not a {t}"
+                ))
+            })?;
             at += r.write_slots(&mut slots[at..]);
         }
         Ok(())
     })
+}
+
+/// [`check_val`] for a type as the engine writes it.
+pub(crate) fn check_raw_val(inner: &StoreInner, val: &Val, ty: internal::ValType) -> Result<()> {
+    if !val.belongs_to(inner) {
+        return Err(Error::usage("a reference from another store was used"));
+    }
+    if !val.matches(inner, ty) {
+        return Err(Error::usage(alloc::format!(
+            "type mismatch: expected {ty}, got {}",
+            describe(val)
+        )));
+    }
+    Ok(())
+}
+
+/// What a value is, for a type mismatch message.
+pub(crate) fn describe(val: &Val) -> alloc::string::String {
+    match val {
+        Val::FuncRef(Some(_)) => "a function of another type".into(),
+        v if v.is_null() => "null".into(),
+        v => alloc::format!("{}", v.ty()),
+    }
 }

@@ -20,7 +20,9 @@ use alloc::vec::Vec;
 #[derive(Clone)]
 enum Definition {
     Extern(Extern),
-    HostFunc(FuncType, Arc<HostFn>),
+    /// A host function of a signature (registered with a store's engine
+    /// when it is instantiated there).
+    HostFunc(crate::types::FuncType, Arc<HostFn>),
 }
 
 /// Names things (`module`, `name`) for modules to import.
@@ -87,8 +89,8 @@ impl<T: 'static> Linker<T> {
         name: &str,
         func: impl IntoFunc<T, Params, Results>,
     ) -> Result<&mut Self> {
-        let (ty, host) = func.into_func();
-        self.insert(module, name, Definition::HostFunc(ty, host.0))
+        let host = func.into_func();
+        self.insert(module, name, Definition::HostFunc(host.ty, host.func))
     }
 
     /// Defines `module::name` as a host function over boxed values.
@@ -99,8 +101,8 @@ impl<T: 'static> Linker<T> {
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<&mut Self> {
-        let host = host_fn_from_untyped::<T>(ty.clone(), func);
-        self.insert(module, name, Definition::HostFunc(ty, host))
+        let host = host_fn_from_untyped::<T>(ty.ty.clone(), func);
+        self.insert(module, name, Definition::HostFunc(ty.ty, host))
     }
 
     /// Defines every export of `instance` under the module name `module`.
@@ -128,8 +130,8 @@ impl<T: 'static> Linker<T> {
             Definition::Extern(e) => *e,
             Definition::HostFunc(ty, host) => {
                 let inner = store.as_context_mut().inner;
-                let id = inner.engine.types.intern(&ty.0);
-                Extern::Func(Func::from_host(inner, id, ty.0.clone(), host.clone()))
+                let id = inner.engine.types.intern_func(ty);
+                Extern::Func(Func::from_host(inner, id, ty.clone(), host.clone()))
             }
         })
     }

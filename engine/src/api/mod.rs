@@ -26,7 +26,7 @@ pub use module::Module;
 pub use resumable::{ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel};
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, TableType,
-    ValType,
+    ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability,
+    RefType, TableType, ValType,
 };
-pub use values::{ExternRef, Val};
+pub use values::{AnyRef, ExternRef, Val};

@@ -49,15 +49,14 @@ impl Module {
     /// it for the engine's tier.
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
         let shared = &engine.inner;
-        let info = parse_and_validate(binary, features(&shared.config))?;
-        let type_ids = info.types.iter().map(|t| shared.types.intern(t)).collect();
+        let mut info = parse_and_validate(binary, features(&shared.config))?;
+        info.register_types(&shared.types);
         let code = backend::compile(shared, &info, binary)?;
         Ok(Module {
             engine: engine.clone(),
             shared: Arc::new(ModuleShared {
                 info,
                 bytes: binary.into(),
-                type_ids,
                 code,
             }),
         })
@@ -83,19 +82,21 @@ impl Module {
     /// The imports, in order.
     pub fn imports(&self) -> impl ExactSizeIterator<Item = ImportType<'_>> + '_ {
         let info = &self.shared.info;
+        let engine = &self.engine.inner;
         info.imports.iter().map(move |i| ImportType {
             module: &i.module,
             name: &i.name,
-            ty: ExternType::from_internal(info.extern_type(i.index)),
+            ty: ExternType::from_internal(info.extern_type(i.index), engine),
         })
     }
 
     /// The exports, in order.
     pub fn exports(&self) -> impl ExactSizeIterator<Item = ExportType<'_>> + '_ {
         let info = &self.shared.info;
+        let engine = &self.engine.inner;
         info.export_order.iter().map(move |name| ExportType {
             name,
-            ty: ExternType::from_internal(info.extern_type(info.exports[name.as_str()])),
+            ty: ExternType::from_internal(info.extern_type(info.exports[name.as_str()]), engine),
         })
     }
 }

@@ -6,7 +6,6 @@
 use super::backend::{self, Resumable, Suspended, Suspension};
 use super::func::{decode_vals, encode_vals, Func};
 use super::store::AsContextMut;
-use super::types::FuncType;
 use super::values::{Stored, Val};
 use crate::error::{Error, Result};
 use crate::runtime::StoreInner;
@@ -56,7 +55,7 @@ impl ResumableCall {
         match outcome {
             Resumable::Finished => {
                 let ty = inner.func_type(func.0.index);
-                decode_vals(inner, raw_results, FuncType(ty.clone()).results(), results);
+                decode_vals(inner, raw_results, ty.results(), results);
                 ResumableCall::Finished
             }
             Resumable::Suspended(mut suspension) => match suspension.why {
@@ -96,7 +95,7 @@ fn resume(
     let ctx = store.as_context_mut();
     let data = ctx.data as *mut _ as *mut ();
     let inner = ctx.inner;
-    let ty = FuncType(inner.func_type(func.0.index_in(inner)).clone());
+    let ty = inner.func_type(func.0.index_in(inner)).clone();
     if results.len() != ty.results().len() {
         return Err(Error::usage(alloc::format!(
             "expected {} results, got {}",
@@ -104,7 +103,7 @@ fn resume(
             results.len()
         )));
     }
-    let mut raw_results = alloc::vec![0u64; ty.0.result_slots()];
+    let mut raw_results = alloc::vec![0u64; ty.result_slots()];
     let outcome = backend::resume(inner, data, suspension, host_results, &mut raw_results)?;
     Ok(ResumableCall::new(
         inner,
@@ -154,7 +153,7 @@ impl ResumableCallHostTrap {
     ) -> Result<ResumableCall> {
         let ctx = store.as_context_mut();
         let inner = &*ctx.inner;
-        let host_ty = FuncType(inner.func_type(self.host_func.0.index_in(inner)).clone());
+        let host_ty = inner.func_type(self.host_func.0.index_in(inner)).clone();
         let raw = encode_vals(inner, "host results", host_results, host_ty.results())?;
         resume(ctx, self.func, self.suspension, &raw, results)
     }

@@ -4,11 +4,16 @@
 //! while these keep their shape; the enums are `#[non_exhaustive]` for the
 //! variants it will add.
 
+use super::engine::Engine;
+use crate::runtime::EngineShared;
 use crate::types as internal;
+use crate::types::{TypeId, TypeIndex};
+use alloc::sync::Arc;
 use core::fmt;
+use core::hash::{Hash, Hasher};
 
 /// The type of a WebAssembly value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ValType {
     /// 32-bit integer.
@@ -21,51 +26,95 @@ pub enum ValType {
     F64,
     /// 128-bit vector.
     V128,
-    /// A nullable reference to a function.
-    FuncRef,
-    /// A nullable reference to a host value.
-    ExternRef,
+    /// A reference.
+    Ref(RefType),
 }
 
 impl ValType {
+    /// `funcref`: a nullable reference to any function.
+    pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
+    /// `externref`: a nullable reference to a host value.
+    pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+    /// `nullfuncref`: only the null function reference.
+    pub const NULLFUNCREF: ValType = ValType::Ref(RefType::new(true, HeapType::NoFunc));
+    /// `nullexternref`: only the null external reference.
+    pub const NULLEXTERNREF: ValType = ValType::Ref(RefType::new(true, HeapType::NoExtern));
+    /// `anyref`.
+    pub const ANYREF: ValType = ValType::Ref(RefType::new(true, HeapType::Any));
+    /// `eqref`.
+    pub const EQREF: ValType = ValType::Ref(RefType::new(true, HeapType::Eq));
+    /// `i31ref`.
+    pub const I31REF: ValType = ValType::Ref(RefType::new(true, HeapType::I31));
+    /// `structref`.
+    pub const STRUCTREF: ValType = ValType::Ref(RefType::new(true, HeapType::Struct));
+    /// `arrayref`.
+    pub const ARRAYREF: ValType = ValType::Ref(RefType::new(true, HeapType::Array));
+    /// `nullref`: only the null reference of the `any` hierarchy.
+    pub const NULLREF: ValType = ValType::Ref(RefType::new(true, HeapType::None));
+    /// `exnref`.
+    pub const EXNREF: ValType = ValType::Ref(RefType::new(true, HeapType::Exn));
+    /// `nullexnref`.
+    pub const NULLEXNREF: ValType = ValType::Ref(RefType::new(true, HeapType::NoExn));
+
     /// Whether this is a reference type.
-    pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+    pub fn is_ref(&self) -> bool {
+        matches!(self, ValType::Ref(_))
     }
 
-    /// Raw slots a value of this type takes (two for `v128`).
-    pub(crate) fn slots(self) -> usize {
-        self.to_internal().slots()
+    /// The reference type, if this is one.
+    pub fn as_ref(&self) -> Option<&RefType> {
+        match self {
+            ValType::Ref(r) => Some(r),
+            _ => None,
+        }
     }
 
-    pub(crate) fn to_internal(self) -> internal::ValType {
+    /// Whether this is `funcref`.
+    pub fn is_funcref(&self) -> bool {
+        *self == ValType::FUNCREF
+    }
+
+    /// Whether this is `externref`.
+    pub fn is_externref(&self) -> bool {
+        *self == ValType::EXTERNREF
+    }
+
+    /// Whether a value of type `self` may be used where `other` is wanted
+    /// (subtyping: `(ref $t)` matches `funcref`, `nullfuncref` matches
+    /// every nullable function type, and so on).
+    pub fn matches(&self, other: &ValType) -> bool {
+        match (self, other) {
+            (ValType::Ref(a), ValType::Ref(b)) => a.matches(b),
+            _ => self == other,
+        }
+    }
+
+    pub(crate) fn to_internal(&self) -> internal::ValType {
         match self {
             ValType::I32 => internal::ValType::I32,
             ValType::I64 => internal::ValType::I64,
             ValType::F32 => internal::ValType::F32,
             ValType::F64 => internal::ValType::F64,
             ValType::V128 => internal::ValType::V128,
-            ValType::FuncRef => internal::ValType::FUNCREF,
-            ValType::ExternRef => internal::ValType::EXTERNREF,
+            ValType::Ref(r) => internal::ValType::Ref(r.to_internal()),
         }
     }
 
-    pub(crate) fn from_internal(ty: internal::ValType) -> Self {
+    /// The public form of `ty`, whose concrete types are `engine`'s.
+    pub(crate) fn from_internal(ty: internal::ValType, engine: &Arc<EngineShared>) -> Self {
         match ty {
             internal::ValType::I32 => ValType::I32,
             internal::ValType::I64 => ValType::I64,
             internal::ValType::F32 => ValType::F32,
             internal::ValType::F64 => ValType::F64,
             internal::ValType::V128 => ValType::V128,
-            internal::ValType::Ref(r) => Self::from_ref(r),
+            internal::ValType::Ref(r) => ValType::Ref(RefType::from_internal(r, engine)),
         }
     }
 
-    fn from_ref(r: internal::RefType) -> Self {
-        match r.heap {
-            internal::HeapType::Func => ValType::FuncRef,
-            internal::HeapType::Extern => ValType::ExternRef,
-        }
+    /// The engine of the concrete type in it, if there is one.
+    pub(crate) fn engine(&self) -> Option<&Arc<EngineShared>> {
+        self.as_ref().and_then(RefType::engine)
     }
 }
 
@@ -75,42 +124,274 @@ impl fmt::Display for ValType {
     }
 }
 
-/// The signature of a function.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct FuncType(pub(crate) internal::FuncType);
+/// A reference type: a heap type, and whether null is a value of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RefType {
+    nullable: bool,
+    heap: HeapType,
+}
+
+impl RefType {
+    /// `funcref`.
+    pub const FUNCREF: RefType = RefType::new(true, HeapType::Func);
+    /// `externref`.
+    pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
+
+    /// A reference type.
+    pub const fn new(nullable: bool, heap: HeapType) -> Self {
+        RefType { nullable, heap }
+    }
+
+    /// Whether null is a value of the type.
+    pub fn is_nullable(&self) -> bool {
+        self.nullable
+    }
+
+    /// What the references point at.
+    pub fn heap_type(&self) -> &HeapType {
+        &self.heap
+    }
+
+    /// Whether a reference of type `self` may be used where `other` is
+    /// wanted.
+    pub fn matches(&self, other: &RefType) -> bool {
+        (other.nullable || !self.nullable) && self.heap.matches(&other.heap)
+    }
+
+    pub(crate) fn to_internal(&self) -> internal::RefType {
+        internal::RefType {
+            nullable: self.nullable,
+            heap: self.heap.to_internal(),
+        }
+    }
+
+    pub(crate) fn from_internal(r: internal::RefType, engine: &Arc<EngineShared>) -> Self {
+        RefType {
+            nullable: r.nullable,
+            heap: HeapType::from_internal(r.heap, engine),
+        }
+    }
+
+    fn engine(&self) -> Option<&Arc<EngineShared>> {
+        match &self.heap {
+            HeapType::ConcreteFunc(f) => Some(&f.engine),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RefType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_internal().fmt(f)
+    }
+}
+
+/// What a reference points at: an abstract heap type, or a concrete
+/// function type. The `any` hierarchy (`any`, `eq`, `i31`, `struct`,
+/// `array`, `none`) is part of Wasm 3.0's type system; without GC
+/// instructions (not in Petrel yet) its references can only be null.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HeapType {
+    /// Any function.
+    Func,
+    /// Functions of this type (and its declared subtypes).
+    ConcreteFunc(FuncType),
+    /// No function: the type of the null function reference.
+    NoFunc,
+    /// Any host value.
+    Extern,
+    /// No host value.
+    NoExtern,
+    /// The top of the GC hierarchy.
+    Any,
+    /// References that can be compared.
+    Eq,
+    /// 31-bit integers.
+    I31,
+    /// Any struct.
+    Struct,
+    /// Any array.
+    Array,
+    /// The bottom of the GC hierarchy.
+    None,
+    /// Any exception.
+    Exn,
+    /// No exception.
+    NoExn,
+}
+
+impl HeapType {
+    /// Whether `self` is a subtype of `other`.
+    pub fn matches(&self, other: &HeapType) -> bool {
+        match (self, other) {
+            (HeapType::ConcreteFunc(a), HeapType::ConcreteFunc(b)) => a.matches(b),
+            (HeapType::ConcreteFunc(f), _) | (_, HeapType::ConcreteFunc(f)) => f
+                .engine
+                .types
+                .heap_matches(self.to_internal(), other.to_internal()),
+            _ => internal::heap_matches_funcs(self.to_internal(), other.to_internal()),
+        }
+    }
+
+    pub(crate) fn to_internal(&self) -> internal::HeapType {
+        use internal::HeapType as H;
+        match self {
+            HeapType::Func => H::Func,
+            HeapType::ConcreteFunc(f) => H::Concrete(TypeIndex::Engine(f.id)),
+            HeapType::NoFunc => H::NoFunc,
+            HeapType::Extern => H::Extern,
+            HeapType::NoExtern => H::NoExtern,
+            HeapType::Any => H::Any,
+            HeapType::Eq => H::Eq,
+            HeapType::I31 => H::I31,
+            HeapType::Struct => H::Struct,
+            HeapType::Array => H::Array,
+            HeapType::None => H::None,
+            HeapType::Exn => H::Exn,
+            HeapType::NoExn => H::NoExn,
+        }
+    }
+
+    pub(crate) fn from_internal(h: internal::HeapType, engine: &Arc<EngineShared>) -> Self {
+        use internal::HeapType as H;
+        match h {
+            H::Func => HeapType::Func,
+            H::NoFunc => HeapType::NoFunc,
+            H::Extern => HeapType::Extern,
+            H::NoExtern => HeapType::NoExtern,
+            H::Any => HeapType::Any,
+            H::Eq => HeapType::Eq,
+            H::I31 => HeapType::I31,
+            H::Struct => HeapType::Struct,
+            H::Array => HeapType::Array,
+            H::None => HeapType::None,
+            H::Exn => HeapType::Exn,
+            H::NoExn => HeapType::NoExn,
+            H::Concrete(TypeIndex::Engine(id)) => {
+                HeapType::ConcreteFunc(FuncType::registered(engine, id))
+            }
+            H::Concrete(other) => unreachable!("unregistered type {other} at the API"),
+        }
+    }
+}
+
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_internal().fmt(f)
+    }
+}
+
+/// The signature of a function, registered with an engine (so a
+/// concrete reference type can name it, and calls and imports compare it
+/// by its id). Clones share one allocation.
+#[derive(Clone)]
+pub struct FuncType {
+    pub(crate) engine: Arc<EngineShared>,
+    pub(crate) id: TypeId,
+    /// The signature, concrete types in it as `engine`'s ids.
+    pub(crate) ty: internal::FuncType,
+}
 
 impl FuncType {
-    /// A signature from its parameter and result types.
+    /// A signature from its parameter and result types, registered with
+    /// `engine` as a final type of its own.
+    ///
+    /// # Panics
+    /// If a concrete type among them belongs to another engine.
     pub fn new(
+        engine: &Engine,
         params: impl IntoIterator<Item = ValType>,
         results: impl IntoIterator<Item = ValType>,
     ) -> Self {
-        FuncType(internal::FuncType::new(
-            params.into_iter().map(ValType::to_internal),
-            results.into_iter().map(ValType::to_internal),
-        ))
+        let shared = &engine.inner;
+        let mut check = |t: ValType| {
+            if let Some(other) = t.engine() {
+                assert!(
+                    Arc::ptr_eq(other, shared),
+                    "a concrete type of another engine was used in a function type"
+                );
+            }
+            t.to_internal()
+        };
+        let params: alloc::vec::Vec<_> = params.into_iter().map(&mut check).collect();
+        let results: alloc::vec::Vec<_> = results.into_iter().map(&mut check).collect();
+        Self::of_internal(shared, internal::FuncType::new(params, results))
+    }
+
+    /// `ty` (concrete types in it as `engine`'s ids), registered with
+    /// `engine` as a final type of its own.
+    pub(crate) fn of_internal(engine: &Arc<EngineShared>, ty: internal::FuncType) -> Self {
+        let id = engine.types.intern_func(&ty);
+        FuncType {
+            engine: engine.clone(),
+            id,
+            ty,
+        }
+    }
+
+    /// The function type registered as `id` in `engine`.
+    pub(crate) fn registered(engine: &Arc<EngineShared>, id: TypeId) -> Self {
+        let ty = match engine.types.get(id).as_func() {
+            Some(f) => f.clone(),
+            None => unreachable!("type {id:?} is not a function type"),
+        };
+        FuncType {
+            engine: engine.clone(),
+            id,
+            ty,
+        }
     }
 
     /// The parameter types.
     pub fn params(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
-        self.0.params().iter().map(|t| ValType::from_internal(*t))
+        self.ty
+            .params()
+            .iter()
+            .map(|t| ValType::from_internal(*t, &self.engine))
     }
 
     /// The result types.
     pub fn results(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
-        self.0.results().iter().map(|t| ValType::from_internal(*t))
+        self.ty
+            .results()
+            .iter()
+            .map(|t| ValType::from_internal(*t, &self.engine))
+    }
+
+    /// Whether a function of type `self` may be used where `other` is
+    /// wanted: the same type, or one that declares it as a supertype.
+    pub fn matches(&self, other: &FuncType) -> bool {
+        Arc::ptr_eq(&self.engine, &other.engine) && self.engine.types.is_subtype(self.id, other.id)
+    }
+}
+
+/// Two function types are equal when they are the same type of the same
+/// engine (for types without `rec` or `sub`, when their parameters and
+/// results are).
+impl PartialEq for FuncType {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.engine, &other.engine) && self.id == other.id
+    }
+}
+
+impl Eq for FuncType {}
+
+impl Hash for FuncType {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
     }
 }
 
 impl fmt::Debug for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(&self.ty, f)
     }
 }
 
 impl fmt::Display for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(&self.ty, f)
     }
 }
 
@@ -159,46 +440,53 @@ impl fmt::Display for MemoryType {
 }
 
 /// The type of a table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TableType(pub(crate) internal::TableType);
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TableType {
+    element: RefType,
+    pub(crate) ty: internal::TableType,
+}
 
 impl TableType {
-    /// A table type.
-    ///
-    /// # Panics
-    /// If `element` is not a reference type.
-    pub fn new(element: ValType, min: u32, max: Option<u32>) -> Self {
-        let internal::ValType::Ref(element) = element.to_internal() else {
-            panic!("a table's element type must be a reference type, not {element}");
-        };
-        TableType(internal::TableType {
-            element,
-            limits: internal::Limits {
-                min: min.into(),
-                max: max.map(Into::into),
+    /// A table of `element` references.
+    pub fn new(element: RefType, min: u32, max: Option<u32>) -> Self {
+        TableType {
+            ty: internal::TableType {
+                element: element.to_internal(),
+                limits: internal::Limits {
+                    min: min.into(),
+                    max: max.map(Into::into),
+                },
             },
-        })
+            element,
+        }
+    }
+
+    pub(crate) fn from_internal(ty: internal::TableType, engine: &Arc<EngineShared>) -> Self {
+        TableType {
+            element: RefType::from_internal(ty.element, engine),
+            ty,
+        }
     }
 
     /// The element type.
-    pub fn element(&self) -> ValType {
-        ValType::from_ref(self.0.element)
+    pub fn element(&self) -> &RefType {
+        &self.element
     }
 
     /// The initial size in elements (for a live table: its current size).
     pub fn minimum(&self) -> u64 {
-        self.0.limits.min
+        self.ty.limits.min
     }
 
     /// The size it may grow to, if bounded.
     pub fn maximum(&self) -> Option<u64> {
-        self.0.limits.max
+        self.ty.limits.max
     }
 }
 
 impl fmt::Display for TableType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        self.ty.fmt(f)
     }
 }
 
@@ -212,29 +500,42 @@ pub enum Mutability {
 }
 
 /// The type of a global.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct GlobalType(pub(crate) internal::GlobalType);
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GlobalType {
+    content: ValType,
+    pub(crate) ty: internal::GlobalType,
+}
 
 impl GlobalType {
     /// A global type.
     pub fn new(content: ValType, mutability: Mutability) -> Self {
-        GlobalType(internal::GlobalType {
-            content: content.to_internal(),
-            mutability: match mutability {
-                Mutability::Const => internal::Mutability::Const,
-                Mutability::Var => internal::Mutability::Var,
+        GlobalType {
+            ty: internal::GlobalType {
+                content: content.to_internal(),
+                mutability: match mutability {
+                    Mutability::Const => internal::Mutability::Const,
+                    Mutability::Var => internal::Mutability::Var,
+                },
             },
-        })
+            content,
+        }
+    }
+
+    pub(crate) fn from_internal(ty: internal::GlobalType, engine: &Arc<EngineShared>) -> Self {
+        GlobalType {
+            content: ValType::from_internal(ty.content, engine),
+            ty,
+        }
     }
 
     /// The value type.
-    pub fn content(&self) -> ValType {
-        ValType::from_internal(self.0.content)
+    pub fn content(&self) -> &ValType {
+        &self.content
     }
 
     /// Whether it can be written.
     pub fn mutability(&self) -> Mutability {
-        match self.0.mutability {
+        match self.ty.mutability {
             internal::Mutability::Const => Mutability::Const,
             internal::Mutability::Var => Mutability::Var,
         }
@@ -243,7 +544,7 @@ impl GlobalType {
 
 impl fmt::Display for GlobalType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        self.ty.fmt(f)
     }
 }
 
@@ -294,12 +595,20 @@ impl ExternType {
         }
     }
 
-    pub(crate) fn from_internal(ty: internal::ExternType) -> Self {
+    pub(crate) fn from_internal(ty: internal::ExternType, engine: &Arc<EngineShared>) -> Self {
         match ty {
-            internal::ExternType::Func(f) => ExternType::Func(FuncType(f)),
-            internal::ExternType::Table(t) => ExternType::Table(TableType(t)),
+            internal::ExternType::Func(id, ty) => ExternType::Func(FuncType {
+                engine: engine.clone(),
+                id,
+                ty,
+            }),
+            internal::ExternType::Table(t) => {
+                ExternType::Table(TableType::from_internal(t, engine))
+            }
             internal::ExternType::Memory(m) => ExternType::Memory(MemoryType(m)),
-            internal::ExternType::Global(g) => ExternType::Global(GlobalType(g)),
+            internal::ExternType::Global(g) => {
+                ExternType::Global(GlobalType::from_internal(g, engine))
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ use super::func::Func;
 use super::store::AsContextMut;
 use super::types::ValType;
 use crate::runtime::{StoreId, StoreInner};
+use crate::types::{self as internal, HeapType, TypeIndex};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::any::Any;
@@ -65,6 +66,13 @@ impl ExternRef {
     }
 }
 
+/// A reference of the `any` hierarchy (`anyref`, `eqref`, `i31ref`,
+/// `structref`, `arrayref`). Petrel has no GC instructions yet, so no such
+/// reference but null exists: this type has no values, and the only
+/// [`Val::AnyRef`] is `Val::AnyRef(None)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AnyRef {}
+
 /// A WebAssembly value.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
@@ -83,6 +91,26 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An external reference, or null.
     ExternRef(Option<ExternRef>),
+    /// A reference of the `any` hierarchy: only null (see [`AnyRef`]).
+    AnyRef(Option<AnyRef>),
+}
+
+/// Which kind of [`Val`] holds references of a heap type.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RefKind {
+    Func,
+    Extern,
+    Any,
+}
+
+fn ref_kind(heap: HeapType) -> RefKind {
+    match heap {
+        HeapType::Func | HeapType::Concrete(_) | HeapType::NoFunc => RefKind::Func,
+        HeapType::Extern | HeapType::NoExtern => RefKind::Extern,
+        // Exception references come with exception handling, which is
+        // not enabled yet: only null exists.
+        _ => RefKind::Any,
+    }
 }
 
 impl Val {
@@ -94,21 +122,75 @@ impl Val {
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
             Val::V128(_) => ValType::V128,
-            Val::FuncRef(_) => ValType::FuncRef,
-            Val::ExternRef(_) => ValType::ExternRef,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::AnyRef(_) => ValType::ANYREF,
         }
     }
 
-    /// The zero value (or null) of `ty`.
-    pub fn default_for(ty: ValType) -> Val {
+    /// The zero value (or null) of `ty`; for a non-nullable reference type
+    /// (which has no default) the null of its hierarchy all the same.
+    pub fn default_for(ty: &ValType) -> Val {
         match ty {
             ValType::I32 => Val::I32(0),
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
+            ValType::Ref(r) => Val::null_of(r.heap_type().to_internal()),
+        }
+    }
+
+    /// The null reference of `heap`'s hierarchy.
+    fn null_of(heap: HeapType) -> Val {
+        match ref_kind(heap) {
+            RefKind::Func => Val::FuncRef(None),
+            RefKind::Extern => Val::ExternRef(None),
+            RefKind::Any => Val::AnyRef(None),
+        }
+    }
+
+    /// Whether this is a null reference.
+    pub fn is_null(&self) -> bool {
+        matches!(
+            self,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None)
+        )
+    }
+
+    /// Whether the value is of type `ty` in `inner` (references must belong
+    /// to it too): a function of a subtype of a concrete type, null only
+    /// where the type is nullable.
+    pub(crate) fn matches(&self, inner: &StoreInner, ty: internal::ValType) -> bool {
+        use internal::ValType as T;
+        let want = match (self, ty) {
+            (Val::I32(_), T::I32)
+            | (Val::I64(_), T::I64)
+            | (Val::F32(_), T::F32)
+            | (Val::F64(_), T::F64)
+            | (Val::V128(_), T::V128) => return true,
+            (_, T::Ref(r)) => r,
+            _ => return false,
+        };
+        match self {
+            _ if self.is_null() => want.nullable && ref_kind(want.heap) == Val::kind_of(self),
+            Val::FuncRef(Some(f)) => {
+                let Some(entity) = inner.funcs.get(f.0.index as usize) else {
+                    return false;
+                };
+                let have = HeapType::Concrete(TypeIndex::Engine(entity.type_id()));
+                inner.engine.types.heap_matches(have, want.heap)
+            }
+            Val::ExternRef(Some(_)) => want.heap == HeapType::Extern,
+            _ => false,
+        }
+    }
+
+    fn kind_of(v: &Val) -> RefKind {
+        match v {
+            Val::ExternRef(_) => RefKind::Extern,
+            Val::AnyRef(_) => RefKind::Any,
+            _ => RefKind::Func,
         }
     }
 
@@ -158,6 +240,7 @@ impl Val {
         match self {
             Val::FuncRef(Some(f)) => f.0.store == inner.id,
             Val::ExternRef(Some(r)) => r.0.store == inner.id,
+            Val::AnyRef(Some(r)) => match *r {},
             _ => true,
         }
     }
@@ -175,6 +258,7 @@ impl Val {
             Val::V128(v) => v as u64,
             Val::FuncRef(f) => f.map_or(0, |f| f.0.index as u64 + 1),
             Val::ExternRef(r) => r.map_or(0, |r| r.0.index as u64 + 1),
+            Val::AnyRef(r) => r.map_or(0, |r| match r {}),
         }
     }
 
@@ -189,23 +273,28 @@ impl Val {
 
     /// Decodes a raw one-slot value of type `ty` (not `v128`) from store
     /// `store`.
-    pub(crate) fn from_raw(raw: u64, ty: ValType, store: StoreId) -> Val {
+    pub(crate) fn from_raw(raw: u64, ty: internal::ValType, store: StoreId) -> Val {
+        use internal::ValType as T;
         let stored = |raw: u64| Stored::new(store, (raw - 1) as u32);
         match ty {
-            ValType::I32 => Val::I32(raw as u32 as i32),
-            ValType::I64 => Val::I64(raw as i64),
-            ValType::F32 => Val::F32(raw as u32),
-            ValType::F64 => Val::F64(raw),
-            ValType::V128 => Val::V128(raw as u128),
-            ValType::FuncRef => Val::FuncRef((raw != 0).then(|| Func(stored(raw)))),
-            ValType::ExternRef => Val::ExternRef((raw != 0).then(|| ExternRef(stored(raw)))),
+            T::I32 => Val::I32(raw as u32 as i32),
+            T::I64 => Val::I64(raw as i64),
+            T::F32 => Val::F32(raw as u32),
+            T::F64 => Val::F64(raw),
+            T::V128 => Val::V128(raw as u128),
+            T::Ref(r) => match ref_kind(r.heap) {
+                RefKind::Func => Val::FuncRef((raw != 0).then(|| Func(stored(raw)))),
+                RefKind::Extern => Val::ExternRef((raw != 0).then(|| ExternRef(stored(raw)))),
+                // Nothing but null exists (see `AnyRef`).
+                RefKind::Any => Val::AnyRef(None),
+            },
         }
     }
 
     /// Decodes a raw value of type `ty` widened to 128 bits.
-    pub(crate) fn from_raw128(raw: u128, ty: ValType, store: StoreId) -> Val {
+    pub(crate) fn from_raw128(raw: u128, ty: internal::ValType, store: StoreId) -> Val {
         match ty {
-            ValType::V128 => Val::V128(raw),
+            internal::ValType::V128 => Val::V128(raw),
             _ => Val::from_raw(raw as u64, ty, store),
         }
     }
@@ -228,9 +317,9 @@ impl Val {
 
     /// Decodes a value of type `ty` from the raw slots at the start of
     /// `slots`.
-    pub(crate) fn from_slots(slots: &[u64], ty: ValType, store: StoreId) -> Val {
+    pub(crate) fn from_slots(slots: &[u64], ty: internal::ValType, store: StoreId) -> Val {
         match ty {
-            ValType::V128 => Val::V128(slots[0] as u128 | (slots[1] as u128) << 64),
+            internal::ValType::V128 => Val::V128(slots[0] as u128 | (slots[1] as u128) << 64),
             _ => Val::from_raw(slots[0], ty, store),
         }
     }
@@ -238,13 +327,14 @@ impl Val {
 
 /// Decodes values of `types` from consecutive raw slots.
 pub(crate) fn vals_from_slots(
-    types: impl Iterator<Item = ValType>,
+    types: &[internal::ValType],
     slots: &[u64],
     store: StoreId,
 ) -> Vec<Val> {
     let mut at = 0;
     types
-        .map(|t| {
+        .iter()
+        .map(|&t| {
             let v = Val::from_slots(&slots[at..], t, store);
             at += t.slots();
             v

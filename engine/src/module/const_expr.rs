@@ -3,7 +3,7 @@
 //! instantiation.
 
 use crate::error::CompileError;
-use crate::types::RefType;
+use crate::types::HeapType;
 use alloc::vec::Vec;
 
 /// One operation of a constant expression. The arithmetic forms are the
@@ -15,7 +15,9 @@ pub(crate) enum ConstOp {
     F32(u32),
     F64(u64),
     V128(u128),
-    RefNull(RefType),
+    /// A null reference, of any type (every null is 0 in the raw
+    /// encoding).
+    RefNull,
     RefFunc(u32),
     GlobalGet(u32),
     I32Add,
@@ -58,17 +60,13 @@ impl ConstExpr {
                 O::F64Const { value } => ConstOp::F64(value.bits()),
                 O::V128Const { value } => ConstOp::V128(value.i128() as u128),
                 O::RefNull { hty } => {
-                    let ty = match hty {
-                        wasmparser::HeapType::FUNC => RefType::FUNCREF,
-                        wasmparser::HeapType::EXTERN => RefType::EXTERNREF,
-                        _ => {
-                            return Err(CompileError::new(
-                                "unsupported reference type in constant expression",
-                                Some(offset as usize),
-                            ))
-                        }
-                    };
-                    ConstOp::RefNull(ty)
+                    HeapType::from_wasmparser(hty).ok_or_else(|| {
+                        CompileError::new(
+                            "unsupported reference type in constant expression",
+                            Some(offset as usize),
+                        )
+                    })?;
+                    ConstOp::RefNull
                 }
                 O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
                 O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),

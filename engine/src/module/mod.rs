@@ -9,7 +9,10 @@ mod parse;
 pub(crate) use const_expr::{ConstExpr, ConstOp};
 pub(crate) use parse::{features, parse_and_validate};
 
-use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
+use crate::types::{
+    ExternType, FuncType, GlobalType, MemoryType, SubType, TableType, TypeId, TypeIndex,
+    TypeRegistry,
+};
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -65,9 +68,18 @@ pub(crate) struct FuncBody {
 /// Everything the runtime and the tiers need to know about a module.
 /// Index spaces (`funcs`, `tables`, `memories`, `globals`) include imports
 /// first, as in the binary format.
+///
+/// Concrete types are module type indices as decoded, and engine ids once
+/// [`ModuleInfo::register_types`] has run, which `Module` does before
+/// anything else reads the module.
 #[derive(Debug, Default)]
 pub(crate) struct ModuleInfo {
-    pub types: Vec<FuncType>,
+    /// The type section's defined types.
+    pub types: Vec<SubType>,
+    /// The recursion groups, in order, as ranges of `types`.
+    pub rec_groups: Vec<Range<u32>>,
+    /// Each defined type's engine-wide id (empty until registered).
+    pub type_ids: Vec<TypeId>,
     pub imports: Vec<Import>,
     /// Type index of every function.
     pub funcs: Vec<u32>,
@@ -95,13 +107,46 @@ pub(crate) struct ModuleInfo {
 }
 
 impl ModuleInfo {
+    /// Registers the module's types with `registry` and rewrites every
+    /// type the module holds (its defined types, tables, globals) with
+    /// concrete types as engine ids.
+    pub fn register_types(&mut self, registry: &TypeRegistry) {
+        let ids = registry.register(&self.types, &self.rec_groups);
+        let mut to_engine = |i: TypeIndex| match i {
+            TypeIndex::Module(m) => TypeIndex::Engine(ids[m as usize]),
+            other => other,
+        };
+        for ty in &mut self.types {
+            *ty = ty.map_index(&mut to_engine);
+        }
+        for table in &mut self.tables {
+            table.element = table.element.map_index(&mut to_engine);
+        }
+        for global in &mut self.globals {
+            global.content = global.content.map_index(&mut to_engine);
+        }
+        self.type_ids = ids;
+    }
+
+    /// The function type at type index `type_index` (validation made sure
+    /// it is one).
+    pub fn func_type_at(&self, type_index: u32) -> &FuncType {
+        match self.types[type_index as usize].as_func() {
+            Some(f) => f,
+            None => unreachable!("type {type_index} is not a function type"),
+        }
+    }
+
     pub fn func_type(&self, func_index: u32) -> &FuncType {
-        &self.types[self.funcs[func_index as usize] as usize]
+        self.func_type_at(self.funcs[func_index as usize])
     }
 
     pub fn extern_type(&self, index: EntityIndex) -> ExternType {
         match index {
-            EntityIndex::Func(i) => ExternType::Func(self.func_type(i).clone()),
+            EntityIndex::Func(i) => {
+                let ty = self.funcs[i as usize];
+                ExternType::Func(self.type_ids[ty as usize], self.func_type_at(ty).clone())
+            }
             EntityIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
             EntityIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
             EntityIndex::Global(i) => ExternType::Global(self.globals[i as usize]),

@@ -9,26 +9,40 @@ use super::{
 use crate::config::Config;
 use crate::error::CompileError;
 use crate::types::{
-    FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
+    CompositeType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, SubType,
+    TableType, TypeIndex, ValType,
 };
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use wasmparser::{
-    ExternalKind, FuncValidatorAllocations, Parser, Payload, TypeRef, ValidPayload, Validator,
-    WasmFeatures,
+    ExternalKind, FuncValidator, FuncValidatorAllocations, FunctionBody, Operator, Parser, Payload,
+    TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
 
 /// The proposals an engine with `config` accepts: Wasm 2.0 (fixed-width
 /// SIMD included; relaxed SIMD is not accepted) plus the Wasm 3.0
 /// proposals every tier implements, each unless its `Config` switch is off
-/// (multi-memory, extended constant expressions, tail calls). Exactly
-/// these: a broader set lets in encodings that no tier implements.
+/// (multi-memory, extended constant expressions, tail calls, typed
+/// function references). Exactly these: a broader set lets in encodings
+/// that no tier implements.
+///
+/// Typed function references come with `wasmparser`'s GC feature, which
+/// Wasm 3.0 folds them into: recursion groups, subtype declarations, the
+/// `any`/`eq`/`i31`/`struct`/`array`/`none` heap types, `global.get` of an
+/// earlier global in constant expressions. What of GC needs a collector
+/// (struct and array types, the GC instructions) is refused here, by
+/// [`sub_type`] and [`refuse_gc_instruction`]; without them a reference of
+/// the `any` hierarchy can only be null.
 pub(crate) fn features(config: &Config) -> WasmFeatures {
     let mut f = WasmFeatures::WASM2;
     for (on, feature) in [
         (config.multi_memory, WasmFeatures::MULTI_MEMORY),
         (config.extended_const, WasmFeatures::EXTENDED_CONST),
         (config.tail_call, WasmFeatures::TAIL_CALL),
+        (
+            config.function_references,
+            WasmFeatures::FUNCTION_REFERENCES.union(WasmFeatures::GC),
+        ),
     ] {
         if on {
             f |= feature;
@@ -42,6 +56,107 @@ fn unsupported(what: &str, offset: u64) -> CompileError {
         alloc::format!("{what} is not supported yet"),
         Some(offset as usize),
     )
+}
+
+/// A defined type, concrete types by module index. Struct and array types
+/// (GC) and shared types are refused.
+fn sub_type(sub: &wasmparser::SubType, offset: u64) -> Result<SubType, CompileError> {
+    let composite = &sub.composite_type;
+    if composite.shared || composite.descriptor_idx.is_some() || composite.describes_idx.is_some() {
+        return Err(unsupported("shared or described types", offset));
+    }
+    let wasmparser::CompositeInnerType::Func(f) = &composite.inner else {
+        return Err(unsupported("GC struct and array types", offset));
+    };
+    let params = f
+        .params()
+        .iter()
+        .map(|t| val_type(*t, offset))
+        .collect::<Result<Vec<_>, _>>()?;
+    let results = f
+        .results()
+        .iter()
+        .map(|t| val_type(*t, offset))
+        .collect::<Result<Vec<_>, _>>()?;
+    // The validator allows at most one.
+    let supertype = match sub.supertype_idxs.first() {
+        Some(index) => {
+            Some(TypeIndex::Module(index.as_module_index().ok_or_else(
+                || unsupported("this supertype index", offset),
+            )?))
+        }
+        None => None,
+    };
+    Ok(SubType {
+        is_final: sub.is_final,
+        supertype,
+        composite: CompositeType::Func(FuncType::new(params, results)),
+    })
+}
+
+/// Validates one function body operator by operator, refusing the GC
+/// instructions (see [`features`]) where they are.
+fn validate_body(
+    v: &mut FuncValidator<ValidatorResources>,
+    body: &FunctionBody<'_>,
+) -> Result<(), CompileError> {
+    let mut locals = body.get_locals_reader()?;
+    for _ in 0..locals.get_count() {
+        let offset = locals.original_position();
+        let (count, ty) = locals.read()?;
+        v.define_locals(offset, count, ty)?;
+    }
+    let mut ops = body.get_operators_reader()?;
+    while !ops.eof() {
+        let offset = ops.original_position();
+        let op = ops.read()?;
+        refuse_gc_instruction(&op, offset)?;
+        v.op(offset, &op)?;
+    }
+    ops.finish()?;
+    Ok(())
+}
+
+/// Refuses the instructions of GC that create or inspect references
+/// Petrel has no representation for yet (structs, arrays, `i31`, casts,
+/// conversions between the `extern` and `any` hierarchies).
+fn refuse_gc_instruction(op: &Operator<'_>, offset: u64) -> Result<(), CompileError> {
+    use Operator as O;
+    match op {
+        O::RefEq
+        | O::StructNew { .. }
+        | O::StructNewDefault { .. }
+        | O::StructGet { .. }
+        | O::StructGetS { .. }
+        | O::StructGetU { .. }
+        | O::StructSet { .. }
+        | O::ArrayNew { .. }
+        | O::ArrayNewDefault { .. }
+        | O::ArrayNewFixed { .. }
+        | O::ArrayNewData { .. }
+        | O::ArrayNewElem { .. }
+        | O::ArrayGet { .. }
+        | O::ArrayGetS { .. }
+        | O::ArrayGetU { .. }
+        | O::ArraySet { .. }
+        | O::ArrayLen
+        | O::ArrayFill { .. }
+        | O::ArrayCopy { .. }
+        | O::ArrayInitData { .. }
+        | O::ArrayInitElem { .. }
+        | O::RefTestNonNull { .. }
+        | O::RefTestNullable { .. }
+        | O::RefCastNonNull { .. }
+        | O::RefCastNullable { .. }
+        | O::BrOnCast { .. }
+        | O::BrOnCastFail { .. }
+        | O::AnyConvertExtern
+        | O::ExternConvertAny
+        | O::RefI31
+        | O::I31GetS
+        | O::I31GetU => Err(unsupported("GC instructions", offset)),
+        _ => Ok(()),
+    }
 }
 
 fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType, CompileError> {
@@ -118,9 +233,8 @@ pub(crate) fn parse_and_validate(
                 next_body_func += 1;
                 let mut v = func.into_validator(core::mem::take(&mut allocs));
                 // Function indices count imports first, as everywhere else.
-                v.validate(&body).map_err(|e| {
-                    CompileError::from(e).in_func(info.num_imported_funcs + func_index)
-                })?;
+                validate_body(&mut v, &body)
+                    .map_err(|e| e.in_func(info.num_imported_funcs + func_index))?;
                 allocs = v.into_allocations();
             }
         }
@@ -128,23 +242,11 @@ pub(crate) fn parse_and_validate(
             Payload::TypeSection(reader) => {
                 for group in reader {
                     let group = group?;
+                    let start = info.types.len() as u32;
                     for (offset, sub) in group.into_types_and_offsets() {
-                        let f = match &sub.composite_type.inner {
-                            wasmparser::CompositeInnerType::Func(f) => f,
-                            _ => return Err(unsupported("GC types", offset)),
-                        };
-                        let params = f
-                            .params()
-                            .iter()
-                            .map(|t| val_type(*t, offset))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        let results = f
-                            .results()
-                            .iter()
-                            .map(|t| val_type(*t, offset))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        info.types.push(FuncType::new(params, results));
+                        info.types.push(sub_type(&sub, offset)?);
                     }
+                    info.rec_groups.push(start..info.types.len() as u32);
                 }
             }
             Payload::ImportSection(reader) => {

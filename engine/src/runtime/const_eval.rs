@@ -24,7 +24,7 @@ pub(crate) fn eval_const128(inner: &StoreInner, inst: &InstanceEntity, expr: &Co
             ConstOp::F32(v) => v as u128,
             ConstOp::F64(v) => v as u128,
             ConstOp::V128(v) => v,
-            ConstOp::RefNull(_) => 0,
+            ConstOp::RefNull => 0,
             ConstOp::RefFunc(f) => inst.funcs[f as usize] as u128 + 1,
             ConstOp::GlobalGet(g) => inner.globals[inst.globals[g as usize] as usize].get(),
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {

@@ -73,7 +73,7 @@ pub(crate) fn instantiate(
     for (import, &entity) in info.imports.iter().zip(imports) {
         let want = info.extern_type(import.index);
         let found = inner.entity_type(entity);
-        if !found.matches(&want) {
+        if !found.matches(&want, &inner.engine.types) {
             return Err(LinkError {
                 module: import.module.clone(),
                 name: import.name.clone(),
@@ -98,7 +98,7 @@ pub(crate) fn instantiate(
 
     let instance_index = inner.instances.len() as u32;
     for index in info.num_imported_funcs..info.funcs.len() as u32 {
-        let ty = module.type_ids[info.funcs[index as usize] as usize];
+        let ty = info.type_ids[info.funcs[index as usize] as usize];
         let f = inner.push_func(FuncEntity::Wasm {
             instance: instance_index,
             index,

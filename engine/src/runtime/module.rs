@@ -1,9 +1,8 @@
-//! A module as the runtime holds it: what decoding found, the bytes that
-//! function bodies and data segments point into, the engine-wide ids of
-//! its types, and the code its engine's tier made of it.
+//! A module as the runtime holds it: what decoding found (with its types
+//! registered), the bytes that function bodies and data segments point
+//! into, and the code its engine's tier made of it.
 
 use crate::module::ModuleInfo;
-use crate::types::TypeId;
 use alloc::boxed::Box;
 use core::any::Any;
 
@@ -11,8 +10,6 @@ use core::any::Any;
 pub(crate) struct ModuleShared {
     pub info: ModuleInfo,
     pub bytes: Box<[u8]>,
-    /// Module type index -> engine-wide type id.
-    pub type_ids: Box<[TypeId]>,
     /// The tier's code for this module (the interpreter's lazily
     /// translated functions, or the JIT's machine code), read only by that
     /// tier.

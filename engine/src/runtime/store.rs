@@ -129,7 +129,9 @@ impl StoreInner {
     /// current size as the minimum).
     pub fn entity_type(&self, entity: EntityRef) -> ExternType {
         match entity {
-            EntityRef::Func(f) => ExternType::Func(self.func_type(f).clone()),
+            EntityRef::Func(f) => {
+                ExternType::Func(self.funcs[f as usize].type_id(), self.func_type(f).clone())
+            }
             EntityRef::Table(t) => ExternType::Table(self.tables[t as usize].ty),
             EntityRef::Memory(m) => ExternType::Memory(self.memories[m as usize].ty),
             EntityRef::Global(g) => ExternType::Global(self.globals[g as usize].ty),

@@ -1,7 +1,7 @@
 //! The types of what a module imports and exports: memories, tables,
 //! globals, and functions among them.
 
-use super::{FuncType, RefType, ValType};
+use super::{FuncType, RefType, TypeId, TypeRegistry, ValType};
 use core::fmt;
 
 /// Size limits of a memory (in pages) or table (in elements).
@@ -68,6 +68,9 @@ pub(crate) struct TableType {
 }
 
 impl TableType {
+    /// Whether a table of type `self` may stand in for an import of type
+    /// `wanted`: the element types must be equal (a table is written and
+    /// read), which for registered types is plain equality.
     pub fn matches(&self, wanted: &TableType) -> bool {
         self.element == wanted.element && self.limits.matches(&wanted.limits)
     }
@@ -102,10 +105,26 @@ impl fmt::Display for GlobalType {
     }
 }
 
-/// The type of an import or export.
+impl GlobalType {
+    /// Whether a global of type `self` may stand in for an import of type
+    /// `wanted`: an immutable one may hold a subtype of what is wanted; a
+    /// mutable one (written through the import too) exactly it.
+    pub fn matches(&self, wanted: &GlobalType, types: &TypeRegistry) -> bool {
+        match (self.mutability, wanted.mutability) {
+            (Mutability::Const, Mutability::Const) => {
+                types.val_matches(self.content, wanted.content)
+            }
+            (Mutability::Var, Mutability::Var) => self.content == wanted.content,
+            _ => false,
+        }
+    }
+}
+
+/// The type of an import or export. Concrete types are engine ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ExternType {
-    Func(FuncType),
+    /// A function: its type's id, and the type.
+    Func(TypeId, FuncType),
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
@@ -113,13 +132,13 @@ pub(crate) enum ExternType {
 
 impl ExternType {
     /// Whether something of type `self` may stand in for an import of
-    /// type `wanted`.
-    pub fn matches(&self, wanted: &ExternType) -> bool {
+    /// type `wanted` (the spec's import subtyping).
+    pub fn matches(&self, wanted: &ExternType, types: &TypeRegistry) -> bool {
         match (self, wanted) {
-            (ExternType::Func(a), ExternType::Func(b)) => a == b,
+            (ExternType::Func(a, _), ExternType::Func(b, _)) => types.is_subtype(*a, *b),
             (ExternType::Table(a), ExternType::Table(b)) => a.matches(b),
             (ExternType::Memory(a), ExternType::Memory(b)) => a.matches(b),
-            (ExternType::Global(a), ExternType::Global(b)) => a == b,
+            (ExternType::Global(a), ExternType::Global(b)) => a.matches(b, types),
             _ => false,
         }
     }
@@ -128,7 +147,7 @@ impl ExternType {
 impl fmt::Display for ExternType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ExternType::Func(t) => t.fmt(f),
+            ExternType::Func(_, t) => t.fmt(f),
             ExternType::Table(t) => t.fmt(f),
             ExternType::Memory(t) => t.fmt(f),
             ExternType::Global(t) => t.fmt(f),

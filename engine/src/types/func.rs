@@ -1,6 +1,6 @@
 //! Function types.
 
-use super::ValType;
+use super::{TypeIndex, ValType};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
@@ -49,6 +49,13 @@ impl FuncType {
     /// on return (the array-call convention of every host boundary).
     pub fn array_slots(&self) -> usize {
         self.param_slots().max(self.result_slots())
+    }
+
+    /// `self` with every concrete type index replaced by `f` of it.
+    pub fn map_index(&self, f: &mut impl FnMut(TypeIndex) -> TypeIndex) -> Self {
+        let params: Vec<ValType> = self.params().iter().map(|t| t.map_index(f)).collect();
+        let results: Vec<ValType> = self.results().iter().map(|t| t.map_index(f)).collect();
+        FuncType::new(params, results)
     }
 }
 

@@ -261,7 +261,7 @@ fn imports_and_exports_are_listed_in_order_with_types() {
         (
             "env".to_string(),
             "log".to_string(),
-            ExternType::Func(FuncType::new([ValType::I32, ValType::I64], [])),
+            ExternType::Func(FuncType::new(&engine, [ValType::I32, ValType::I64], [])),
         ),
         (
             "env".into(),
@@ -271,7 +271,7 @@ fn imports_and_exports_are_listed_in_order_with_types() {
         (
             "other".into(),
             "tab".into(),
-            ExternType::Table(TableType::new(ValType::FuncRef, 3, None)),
+            ExternType::Table(TableType::new(petrel::RefType::FUNCREF, 3, None)),
         ),
         (
             "other".into(),
@@ -281,7 +281,7 @@ fn imports_and_exports_are_listed_in_order_with_types() {
         (
             "env".into(),
             "get".into(),
-            ExternType::Func(FuncType::new([], [ValType::F32])),
+            ExternType::Func(FuncType::new(&engine, [], [ValType::F32])),
         ),
     ];
     assert_eq!(imports, expected_imports);
@@ -294,7 +294,11 @@ fn imports_and_exports_are_listed_in_order_with_types() {
     let expected_exports = vec![
         (
             "z_func".to_string(),
-            ExternType::Func(FuncType::new([ValType::F64], [ValType::I32, ValType::I32])),
+            ExternType::Func(FuncType::new(
+                &engine,
+                [ValType::F64],
+                [ValType::I32, ValType::I32],
+            )),
         ),
         (
             "a_global".into(),
@@ -306,11 +310,11 @@ fn imports_and_exports_are_listed_in_order_with_types() {
         ),
         (
             "tab".into(),
-            ExternType::Table(TableType::new(ValType::FuncRef, 3, None)),
+            ExternType::Table(TableType::new(petrel::RefType::FUNCREF, 3, None)),
         ),
         (
             "imported".into(),
-            ExternType::Func(FuncType::new([ValType::I32, ValType::I64], [])),
+            ExternType::Func(FuncType::new(&engine, [ValType::I32, ValType::I64], [])),
         ),
     ];
     assert_eq!(exports, expected_exports);
@@ -403,7 +407,7 @@ fn func_ty_reports_the_signature() {
     let add = instance.get_func(&store, "add").unwrap();
     assert_eq!(
         add.ty(&store),
-        FuncType::new([ValType::I32, ValType::I32], [ValType::I32])
+        FuncType::new(store.engine(), [ValType::I32, ValType::I32], [ValType::I32])
     );
     assert_eq!(
         add.ty(&store).to_string(),
@@ -680,7 +684,7 @@ fn nan_bit_patterns_survive_host_functions() {
     let id32 = Func::wrap(&mut store, |x: f32| x);
     let id64 = Func::new(
         &mut store,
-        FuncType::new([ValType::F64], [ValType::F64]),
+        FuncType::new(&engine, [ValType::F64], [ValType::F64]),
         |_caller, args, results| {
             results[0] = args[0];
             Ok(())
@@ -778,8 +782,11 @@ fn modules_using_unsupported_proposals_are_compile_errors() {
         "(module (memory 1 1 shared))",
         // Exception handling.
         "(module (tag $t) (func throw $t))",
-        // Typed function references.
-        "(module (type $t (func)) (func (param (ref $t))))",
+        // GC: struct and array types, and instructions on `i31`.
+        "(module (type (struct)))",
+        "(module (type (array i8)))",
+        "(module (func (result i31ref) i32.const 1 ref.i31))",
+        "(module (func (param anyref externref) local.get 1 any.convert_extern drop))",
     ] {
         let binary = wat::parse_str(wat).unwrap();
         match Module::new(&engine, &binary) {

@@ -110,7 +110,7 @@ fn table_new_get_set_and_grow() {
     let mut store = Store::new(&Engine::default(), ());
     let table = Table::new(
         &mut store,
-        TableType::new(ValType::FuncRef, 2, Some(5)),
+        TableType::new(petrel::RefType::FUNCREF, 2, Some(5)),
         Val::FuncRef(None),
     )
     .unwrap();
@@ -143,13 +143,13 @@ fn table_new_with_wrong_init_type_is_an_error() {
     let mut store = Store::new(&Engine::default(), ());
     assert!(Table::new(
         &mut store,
-        TableType::new(ValType::FuncRef, 1, None),
+        TableType::new(petrel::RefType::FUNCREF, 1, None),
         Val::ExternRef(None)
     )
     .is_err());
     assert!(Table::new(
         &mut store,
-        TableType::new(ValType::ExternRef, 1, None),
+        TableType::new(petrel::RefType::EXTERNREF, 1, None),
         Val::I32(0)
     )
     .is_err());
@@ -188,7 +188,7 @@ fn host_function_in_a_host_table_is_called_indirectly() {
     let mut store = Store::new(&engine, ());
     let table = Table::new(
         &mut store,
-        TableType::new(ValType::FuncRef, 4, None),
+        TableType::new(petrel::RefType::FUNCREF, 4, None),
         Val::FuncRef(None),
     )
     .unwrap();
@@ -239,7 +239,7 @@ fn wasm_function_exported_by_one_instance_is_called_indirectly_by_another() {
     };
     let table = Table::new(
         &mut store,
-        TableType::new(ValType::FuncRef, 4, None),
+        TableType::new(petrel::RefType::FUNCREF, 4, None),
         Val::FuncRef(None),
     )
     .unwrap();
@@ -372,7 +372,7 @@ fn references_from_another_store_are_rejected() {
     let mut own = Store::new(&engine, ());
     let table = Table::new(
         &mut own,
-        TableType::new(ValType::FuncRef, 1, None),
+        TableType::new(petrel::RefType::FUNCREF, 1, None),
         Val::FuncRef(None),
     )
     .unwrap();
@@ -385,7 +385,7 @@ fn host_created_memory_or_table_with_min_above_max_is_an_error() {
     assert!(petrel::Memory::new(&mut store, petrel::MemoryType::new(2, Some(1))).is_err());
     assert!(Table::new(
         &mut store,
-        TableType::new(ValType::FuncRef, 3, Some(2)),
+        TableType::new(petrel::RefType::FUNCREF, 3, Some(2)),
         Val::FuncRef(None)
     )
     .is_err());

@@ -299,7 +299,11 @@ fn func_new_receives_boxed_values() {
         .func_new(
             "host",
             "sum",
-            FuncType::new([ValType::I32, ValType::I64], [ValType::I64, ValType::I32]),
+            FuncType::new(
+                &engine,
+                [ValType::I32, ValType::I64],
+                [ValType::I64, ValType::I32],
+            ),
             |mut caller, args, results| {
                 *caller.data_mut() += 1;
                 let a = args[0].i32().unwrap() as i64;
@@ -330,7 +334,7 @@ fn func_new_returning_the_wrong_type_is_an_error_not_a_panic() {
     let mut store = Store::new(&engine, ());
     let bad = Func::new(
         &mut store,
-        FuncType::new([], [ValType::I32]),
+        FuncType::new(&engine, [], [ValType::I32]),
         |_caller, _args, results| {
             results[0] = Val::I64(1);
             Ok(())

@@ -112,7 +112,7 @@ fn incompatible_global_memory_and_table_imports_are_rejected() {
     let bounded_memory = Memory::new(&mut store, MemoryType::new(2, Some(4))).unwrap();
     let extern_table = Table::new(
         &mut store,
-        TableType::new(ValType::ExternRef, 4, None),
+        TableType::new(petrel::RefType::EXTERNREF, 4, None),
         Val::ExternRef(None),
     )
     .unwrap();
@@ -450,7 +450,7 @@ fn functions_of_a_failed_instantiation_stay_callable_through_a_shared_table() {
     let mut store = Store::new(&engine, ());
     let table = Table::new(
         &mut store,
-        TableType::new(ValType::FuncRef, 2, None),
+        TableType::new(petrel::RefType::FUNCREF, 2, None),
         Val::FuncRef(None),
     )
     .unwrap();

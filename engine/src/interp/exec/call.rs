@@ -89,7 +89,7 @@ pub(super) fn indirect_target(
         return Err(TrapCode::IndirectCallToNull);
     }
     let f = (raw - 1) as u32;
-    if inner.funcs[f as usize].type_id() != inst.module.type_ids[ty as usize] {
+    if inner.funcs[f as usize].type_id() != inst.module.info.type_ids[ty as usize] {
         return Err(TrapCode::BadSignature);
     }
     Ok(f)

@@ -562,7 +562,7 @@ impl<'a> Translator<'a> {
         match ty {
             BlockType::Empty => BlockSig::Empty,
             BlockType::Type(t) => BlockSig::Result(t == wasmparser::ValType::V128),
-            BlockType::FuncType(i) => BlockSig::Func(&self.info.types[i as usize]),
+            BlockType::FuncType(i) => BlockSig::Func(self.info.func_type_at(i)),
         }
     }
 

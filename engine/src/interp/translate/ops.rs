@@ -196,7 +196,7 @@ impl Translator<'_> {
     fn return_call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
         let index = self.pop_slot();
         let info = self.info;
-        let fty = &info.types[ty as usize];
+        let fty = info.func_type_at(ty);
         let n = fty.params().len();
         self.materialize_top(n);
         let base = self.stack.len() - n;
@@ -221,7 +221,7 @@ impl Translator<'_> {
     fn call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
         let index = self.pop_slot();
         let info = self.info;
-        let fty = &info.types[ty as usize];
+        let fty = info.func_type_at(ty);
         let n = fty.params().len();
         self.materialize_top(n);
         let base = self.stack.len() - n;

@@ -92,7 +92,7 @@ pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Er
         .map(|&t| &mut *inner.tables[t as usize].vm as *mut _)
         .collect();
     // The module's engine-wide type ids (`TypeId` is a transparent `u32`).
-    let type_ids: *const u32 = module.type_ids.as_ptr().cast();
+    let type_ids: *const u32 = module.info.type_ids.as_ptr().cast();
     let mut ctx = Box::new(VMContext {
         store: store_ctx,
         memories: memories.as_ptr(),

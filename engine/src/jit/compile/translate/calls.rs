@@ -103,7 +103,7 @@ impl Translator<'_, '_> {
     ) -> Result<(), CompileError> {
         let sig = self.env.sig_for_type(&mut self.b, type_index)?;
         let index = pop!(self);
-        let n = self.env.info.types[type_index as usize].params().len();
+        let n = self.env.info.func_type_at(type_index).params().len();
         let args = self.pop_args(n);
         let addr = self.table_elem_addr(table, index);
         let tf = self.env.table_flags();

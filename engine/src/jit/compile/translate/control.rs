@@ -56,7 +56,7 @@ impl Translator<'_, '_> {
                 (Vec::new(), alloc::vec![ir_type(t)?])
             }
             BlockType::FuncType(i) => {
-                let ft = &self.env.info.types[i as usize];
+                let ft = self.env.info.func_type_at(i);
                 (
                     ft.params()
                         .iter()

@@ -525,7 +525,7 @@ impl<'a> FuncEnv<'a> {
         if let Some(s) = self.sigs.get(&type_index) {
             return Ok(*s);
         }
-        let sig = wasm_signature(self.isa, &self.info.types[type_index as usize])?;
+        let sig = wasm_signature(self.isa, self.info.func_type_at(type_index))?;
         let s = b.import_signature(sig);
         self.sigs.insert(type_index, s);
         Ok(s)
