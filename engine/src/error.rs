@@ -238,11 +238,14 @@ pub enum TrapCode {
     /// The engine's epoch reached the store's deadline
     /// (`Config::epoch_interruption`).
     Interrupt,
+    /// A null reference was used where a non-null one is needed:
+    /// `ref.as_non_null`, or `call_ref` of null.
+    NullReference,
 }
 
 /// Every trap code, in the order of their bits (see [`TrapCode::bits`]).
 #[cfg_attr(not(feature = "jit"), allow(dead_code))]
-const ALL_TRAP_CODES: [TrapCode; 11] = [
+const ALL_TRAP_CODES: [TrapCode; 12] = [
     TrapCode::Unreachable,
     TrapCode::IntegerDivideByZero,
     TrapCode::IntegerOverflow,
@@ -254,6 +257,7 @@ const ALL_TRAP_CODES: [TrapCode; 11] = [
     TrapCode::StackOverflow,
     TrapCode::OutOfFuel,
     TrapCode::Interrupt,
+    TrapCode::NullReference,
 ];
 
 #[cfg_attr(not(feature = "jit"), allow(dead_code))]
@@ -285,6 +289,7 @@ impl TrapCode {
             TrapCode::StackOverflow => "call stack exhausted",
             TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
             TrapCode::Interrupt => "interrupt",
+            TrapCode::NullReference => "null reference",
         }
     }
 }

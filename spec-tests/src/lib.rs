@@ -325,7 +325,8 @@ fn check_trap(e: &Error, expected: &str) -> Verdict {
         || expected.starts_with("uninitialized element")
             && actual.contains("uninitialized element")
         || expected == "undefined element" && trap.code() == petrel::TrapCode::TableOutOfBounds
-        || expected == "unreachable" && trap.code() == petrel::TrapCode::Unreachable;
+        || expected == "unreachable" && trap.code() == petrel::TrapCode::Unreachable
+        || expected == "null function reference" && trap.code() == petrel::TrapCode::NullReference;
     if matches {
         Ok(())
     } else {

@@ -280,7 +280,12 @@ impl Table {
         let inner = store.as_context().inner;
         let i = self.0.index_in(inner) as usize;
         let raw = *inner.tables[i].elems.get(usize::try_from(index).ok()?)?;
-        Some(Val::from_raw(raw, Self::raw_element(inner, i), inner.id))
+        Some(Val::from_raw(
+            raw,
+            Self::raw_element(inner, i),
+            inner.id,
+            &inner.engine.types,
+        ))
     }
 
     /// Sets the element at `index`.
@@ -343,7 +348,7 @@ impl Global {
     pub fn get(&self, store: impl AsContext) -> Val {
         let inner = store.as_context().inner;
         let g = &inner.globals[self.0.index_in(inner) as usize];
-        Val::from_raw128(g.get(), g.ty.content, inner.id)
+        Val::from_raw128(g.get(), g.ty.content, inner.id, &inner.engine.types)
     }
 
     /// Sets its value; fails if it is immutable or `val` has the wrong

@@ -190,7 +190,7 @@ pub(crate) fn decode_vals(
 ) {
     let mut at = 0;
     for (out, &ty) in out.iter_mut().zip(types) {
-        *out = Val::from_slots(&raw[at..], ty, inner.id);
+        *out = Val::from_slots(&raw[at..], ty, inner.id, &inner.engine.types);
         at += ty.slots();
     }
 }
@@ -295,10 +295,7 @@ impl WasmTy for Option<Func> {
         Ok(())
     }
     fn from_raw(raw: &[u64], store: StoreIdToken) -> Self {
-        match Val::from_raw(raw[0], internal::ValType::FUNCREF, store.0) {
-            Val::FuncRef(f) => f,
-            _ => None,
-        }
+        (raw[0] != 0).then(|| Func(Stored::new(store.0, (raw[0] - 1) as u32)))
     }
 }
 
@@ -313,10 +310,7 @@ impl WasmTy for Option<ExternRef> {
         Ok(())
     }
     fn from_raw(raw: &[u64], store: StoreIdToken) -> Self {
-        match Val::from_raw(raw[0], internal::ValType::EXTERNREF, store.0) {
-            Val::ExternRef(r) => r,
-            _ => None,
-        }
+        (raw[0] != 0).then(|| ExternRef(Stored::new(store.0, (raw[0] - 1) as u32)))
     }
 }
 
@@ -541,12 +535,12 @@ pub(crate) fn host_fn_from_untyped<T: 'static>(
     func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
 ) -> Arc<HostFn> {
     Arc::new(move |ctx: &mut HostContext<'_>, slots: &mut [u64]| {
-        let store = ctx.inner.id;
-        let params = vals_from_slots(ty.params(), slots, store);
+        let (store, types) = (ctx.inner.id, &ctx.inner.engine.types);
+        let params = vals_from_slots(ty.params(), slots, store, types);
         let mut results: Vec<Val> = ty
             .results()
             .iter()
-            .map(|&t| Val::from_slots(&[0, 0], t, store))
+            .map(|&t| Val::from_slots(&[0, 0], t, store, types))
             .collect();
         // SAFETY: as in `IntoFunc`: only stored in a `Store<T>`, whose data
         // the tiers pass.

@@ -268,9 +268,18 @@ impl HeapType {
             H::None => HeapType::None,
             H::Exn => HeapType::Exn,
             H::NoExn => HeapType::NoExn,
-            H::Concrete(TypeIndex::Engine(id)) => {
-                HeapType::ConcreteFunc(FuncType::registered(engine, id))
-            }
+            // Struct and array types are shown as the abstract type of
+            // their kind: the API has no struct or array types yet, and
+            // their references can only be null.
+            H::Concrete(TypeIndex::Engine(id)) => match engine.types.get(id).composite {
+                internal::CompositeType::Func(ty) => HeapType::ConcreteFunc(FuncType {
+                    engine: engine.clone(),
+                    id,
+                    ty,
+                }),
+                internal::CompositeType::Struct(_) => HeapType::Struct,
+                internal::CompositeType::Array(_) => HeapType::Array,
+            },
             H::Concrete(other) => unreachable!("unregistered type {other} at the API"),
         }
     }
@@ -323,19 +332,6 @@ impl FuncType {
     /// `engine` as a final type of its own.
     pub(crate) fn of_internal(engine: &Arc<EngineShared>, ty: internal::FuncType) -> Self {
         let id = engine.types.intern_func(&ty);
-        FuncType {
-            engine: engine.clone(),
-            id,
-            ty,
-        }
-    }
-
-    /// The function type registered as `id` in `engine`.
-    pub(crate) fn registered(engine: &Arc<EngineShared>, id: TypeId) -> Self {
-        let ty = match engine.types.get(id).as_func() {
-            Some(f) => f.clone(),
-            None => unreachable!("type {id:?} is not a function type"),
-        };
         FuncType {
             engine: engine.clone(),
             id,

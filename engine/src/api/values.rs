@@ -12,7 +12,7 @@ use super::func::Func;
 use super::store::AsContextMut;
 use super::types::ValType;
 use crate::runtime::{StoreId, StoreInner};
-use crate::types::{self as internal, HeapType, TypeIndex};
+use crate::types::{self as internal, CompositeType, HeapType, TypeIndex, TypeRegistry};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::any::Any;
@@ -103,8 +103,12 @@ enum RefKind {
     Any,
 }
 
-fn ref_kind(heap: HeapType) -> RefKind {
+fn ref_kind(heap: HeapType, types: &TypeRegistry) -> RefKind {
     match heap {
+        HeapType::Concrete(TypeIndex::Engine(id)) => match types.get(id).composite {
+            CompositeType::Func(_) => RefKind::Func,
+            CompositeType::Struct(_) | CompositeType::Array(_) => RefKind::Any,
+        },
         HeapType::Func | HeapType::Concrete(_) | HeapType::NoFunc => RefKind::Func,
         HeapType::Extern | HeapType::NoExtern => RefKind::Extern,
         // Exception references come with exception handling, which is
@@ -137,13 +141,19 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            ValType::Ref(r) => Val::null_of(r.heap_type().to_internal()),
+            ValType::Ref(r) => match r.heap_type() {
+                super::types::HeapType::ConcreteFunc(f) => {
+                    Val::null_of(r.heap_type().to_internal(), &f.engine.types)
+                }
+                // Abstract: no registry needed.
+                _ => Val::null_of(r.heap_type().to_internal(), &TypeRegistry::default()),
+            },
         }
     }
 
     /// The null reference of `heap`'s hierarchy.
-    fn null_of(heap: HeapType) -> Val {
-        match ref_kind(heap) {
+    fn null_of(heap: HeapType, types: &TypeRegistry) -> Val {
+        match ref_kind(heap, types) {
             RefKind::Func => Val::FuncRef(None),
             RefKind::Extern => Val::ExternRef(None),
             RefKind::Any => Val::AnyRef(None),
@@ -173,7 +183,9 @@ impl Val {
             _ => return false,
         };
         match self {
-            _ if self.is_null() => want.nullable && ref_kind(want.heap) == Val::kind_of(self),
+            _ if self.is_null() => {
+                want.nullable && ref_kind(want.heap, &inner.engine.types) == Val::kind_of(self)
+            }
             Val::FuncRef(Some(f)) => {
                 let Some(entity) = inner.funcs.get(f.0.index as usize) else {
                     return false;
@@ -273,7 +285,12 @@ impl Val {
 
     /// Decodes a raw one-slot value of type `ty` (not `v128`) from store
     /// `store`.
-    pub(crate) fn from_raw(raw: u64, ty: internal::ValType, store: StoreId) -> Val {
+    pub(crate) fn from_raw(
+        raw: u64,
+        ty: internal::ValType,
+        store: StoreId,
+        types: &TypeRegistry,
+    ) -> Val {
         use internal::ValType as T;
         let stored = |raw: u64| Stored::new(store, (raw - 1) as u32);
         match ty {
@@ -282,7 +299,7 @@ impl Val {
             T::F32 => Val::F32(raw as u32),
             T::F64 => Val::F64(raw),
             T::V128 => Val::V128(raw as u128),
-            T::Ref(r) => match ref_kind(r.heap) {
+            T::Ref(r) => match ref_kind(r.heap, types) {
                 RefKind::Func => Val::FuncRef((raw != 0).then(|| Func(stored(raw)))),
                 RefKind::Extern => Val::ExternRef((raw != 0).then(|| ExternRef(stored(raw)))),
                 // Nothing but null exists (see `AnyRef`).
@@ -292,10 +309,15 @@ impl Val {
     }
 
     /// Decodes a raw value of type `ty` widened to 128 bits.
-    pub(crate) fn from_raw128(raw: u128, ty: internal::ValType, store: StoreId) -> Val {
+    pub(crate) fn from_raw128(
+        raw: u128,
+        ty: internal::ValType,
+        store: StoreId,
+        types: &TypeRegistry,
+    ) -> Val {
         match ty {
             internal::ValType::V128 => Val::V128(raw),
-            _ => Val::from_raw(raw as u64, ty, store),
+            _ => Val::from_raw(raw as u64, ty, store, types),
         }
     }
 
@@ -317,10 +339,15 @@ impl Val {
 
     /// Decodes a value of type `ty` from the raw slots at the start of
     /// `slots`.
-    pub(crate) fn from_slots(slots: &[u64], ty: internal::ValType, store: StoreId) -> Val {
+    pub(crate) fn from_slots(
+        slots: &[u64],
+        ty: internal::ValType,
+        store: StoreId,
+        types: &TypeRegistry,
+    ) -> Val {
         match ty {
             internal::ValType::V128 => Val::V128(slots[0] as u128 | (slots[1] as u128) << 64),
-            _ => Val::from_raw(slots[0], ty, store),
+            _ => Val::from_raw(slots[0], ty, store, types),
         }
     }
 }
@@ -330,12 +357,13 @@ pub(crate) fn vals_from_slots(
     types: &[internal::ValType],
     slots: &[u64],
     store: StoreId,
+    registry: &TypeRegistry,
 ) -> Vec<Val> {
     let mut at = 0;
     types
         .iter()
         .map(|&t| {
-            let v = Val::from_slots(&slots[at..], t, store);
+            let v = Val::from_slots(&slots[at..], t, store, registry);
             at += t.slots();
             v
         })

@@ -422,6 +422,16 @@ define_ops! {
         /// Tail-calls through table `Aux.a` the function at slot `index`,
         /// which must have module type `ty`.
         ReturnCallIndirect { args: Slot, index: Slot, ty: u32 },
+
+        // Typed function references (after the others, for the same
+        // reason). Their types were checked at validation: only null needs
+        // a check at run time.
+        /// Calls the function reference in slot `func` (trapping on null).
+        CallRef { args: Slot, func: Slot },
+        /// Tail-calls the function reference in slot `func`.
+        ReturnCallRef { args: Slot, func: Slot },
+        /// Traps with `NullReference` if the reference in `src` is null.
+        TrapIfNull { src: Slot },
     }
     // SIMD (`v128`) ops, run out of line by `exec/simd.rs`.
     simd_results {

@@ -9,8 +9,8 @@ use super::{
 use crate::config::Config;
 use crate::error::CompileError;
 use crate::types::{
-    CompositeType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, SubType,
-    TableType, TypeIndex, ValType,
+    CompositeType, FieldType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType,
+    StorageType, SubType, TableType, TypeIndex, ValType,
 };
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -29,10 +29,10 @@ use wasmparser::{
 /// Typed function references come with `wasmparser`'s GC feature, which
 /// Wasm 3.0 folds them into: recursion groups, subtype declarations, the
 /// `any`/`eq`/`i31`/`struct`/`array`/`none` heap types, `global.get` of an
-/// earlier global in constant expressions. What of GC needs a collector
-/// (struct and array types, the GC instructions) is refused here, by
-/// [`sub_type`] and [`refuse_gc_instruction`]; without them a reference of
-/// the `any` hierarchy can only be null.
+/// earlier global in constant expressions, struct and array types. What
+/// of GC needs a collector (the instructions that make or inspect such
+/// references) is refused here, by [`refuse_gc_instruction`]; without them
+/// a reference of the `any` hierarchy can only be null.
 pub(crate) fn features(config: &Config) -> WasmFeatures {
     let mut f = WasmFeatures::WASM2;
     for (on, feature) in [
@@ -58,26 +58,38 @@ fn unsupported(what: &str, offset: u64) -> CompileError {
     )
 }
 
-/// A defined type, concrete types by module index. Struct and array types
-/// (GC) and shared types are refused.
+/// A defined type, concrete types by module index. Shared and
+/// continuation types are refused.
 fn sub_type(sub: &wasmparser::SubType, offset: u64) -> Result<SubType, CompileError> {
     let composite = &sub.composite_type;
     if composite.shared || composite.descriptor_idx.is_some() || composite.describes_idx.is_some() {
         return Err(unsupported("shared or described types", offset));
     }
-    let wasmparser::CompositeInnerType::Func(f) = &composite.inner else {
-        return Err(unsupported("GC struct and array types", offset));
+    let composite = match &composite.inner {
+        wasmparser::CompositeInnerType::Func(f) => {
+            let params = f
+                .params()
+                .iter()
+                .map(|t| val_type(*t, offset))
+                .collect::<Result<Vec<_>, _>>()?;
+            let results = f
+                .results()
+                .iter()
+                .map(|t| val_type(*t, offset))
+                .collect::<Result<Vec<_>, _>>()?;
+            CompositeType::Func(FuncType::new(params, results))
+        }
+        wasmparser::CompositeInnerType::Struct(s) => CompositeType::Struct(
+            s.fields
+                .iter()
+                .map(|f| field_type(f, offset))
+                .collect::<Result<_, _>>()?,
+        ),
+        wasmparser::CompositeInnerType::Array(a) => CompositeType::Array(field_type(&a.0, offset)?),
+        wasmparser::CompositeInnerType::Cont(_) => {
+            return Err(unsupported("continuation types", offset))
+        }
     };
-    let params = f
-        .params()
-        .iter()
-        .map(|t| val_type(*t, offset))
-        .collect::<Result<Vec<_>, _>>()?;
-    let results = f
-        .results()
-        .iter()
-        .map(|t| val_type(*t, offset))
-        .collect::<Result<Vec<_>, _>>()?;
     // The validator allows at most one.
     let supertype = match sub.supertype_idxs.first() {
         Some(index) => {
@@ -90,7 +102,18 @@ fn sub_type(sub: &wasmparser::SubType, offset: u64) -> Result<SubType, CompileEr
     Ok(SubType {
         is_final: sub.is_final,
         supertype,
-        composite: CompositeType::Func(FuncType::new(params, results)),
+        composite,
+    })
+}
+
+fn field_type(f: &wasmparser::FieldType, offset: u64) -> Result<FieldType, CompileError> {
+    Ok(FieldType {
+        storage: match f.element_type {
+            wasmparser::StorageType::I8 => StorageType::I8,
+            wasmparser::StorageType::I16 => StorageType::I16,
+            wasmparser::StorageType::Val(t) => StorageType::Val(val_type(t, offset)?),
+        },
+        mutable: f.mutable,
     })
 }
 

@@ -3,7 +3,8 @@
 //! Fuel is charged per straight-line *segment* of a function body, not per
 //! instruction: a segment starts at the function's entry and after every
 //! operator that ends one (`block`, `loop`, `if`, `else`, `end`, `br`,
-//! `br_if`, `br_table`, `return`, the tail calls, `unreachable`), and
+//! `br_if`, `br_table`, `br_on_null`, `br_on_non_null`, `return`, the
+//! tail calls, `unreachable`), and
 //! costs the sum of its operators' costs. Each tier charges a segment's
 //! whole cost when execution enters it, so a call consumes exactly the
 //! same fuel on the interpreter and the JIT. The charge at the function's entry and at each
@@ -57,6 +58,9 @@ pub(crate) fn ends_segment(op: &Operator<'_>) -> bool {
             | Operator::Return
             | Operator::ReturnCall { .. }
             | Operator::ReturnCallIndirect { .. }
+            | Operator::ReturnCallRef { .. }
+            | Operator::BrOnNull { .. }
+            | Operator::BrOnNonNull { .. }
             | Operator::Unreachable
     )
 }

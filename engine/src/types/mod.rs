@@ -20,6 +20,6 @@ mod val;
 pub(crate) use entity::{ExternType, GlobalType, Limits, MemoryType, Mutability, TableType};
 pub(crate) use func::FuncType;
 pub(crate) use registry::{TypeId, TypeRegistry};
-pub(crate) use sub::{CompositeType, SubType};
+pub(crate) use sub::{CompositeType, FieldType, StorageType, SubType};
 pub(crate) use subtyping::heap_matches_funcs;
 pub(crate) use val::{HeapType, RefType, TypeIndex, ValType};

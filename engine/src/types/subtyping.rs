@@ -30,24 +30,51 @@ fn abstract_hierarchy(h: HeapType) -> Option<Hierarchy> {
     })
 }
 
-/// Whether heap type `a` is a subtype of `b`, where `hierarchy` names a
-/// concrete type's hierarchy and `sub` relates two concrete types.
+/// What a concrete type is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Func,
+    Struct,
+    Array,
+}
+
+impl Kind {
+    fn hierarchy(self) -> Hierarchy {
+        match self {
+            Kind::Func => Hierarchy::Func,
+            Kind::Struct | Kind::Array => Hierarchy::Any,
+        }
+    }
+}
+
+/// Whether heap type `a` is a subtype of `b`, where `kind` says what a
+/// concrete type is and `sub` relates two concrete types.
 fn heap_matches_by(
     a: HeapType,
     b: HeapType,
-    hierarchy: impl Fn(HeapType) -> Hierarchy,
+    kind: impl Fn(TypeIndex) -> Kind,
     sub: impl Fn(TypeIndex, TypeIndex) -> bool,
 ) -> bool {
     use HeapType as H;
     if a == b {
         return true;
     }
+    let hierarchy = |h: HeapType| match h {
+        H::Concrete(i) => kind(i).hierarchy(),
+        h => abstract_hierarchy(h).unwrap_or(Hierarchy::Func),
+    };
     match (a, b) {
         (H::Concrete(x), H::Concrete(y)) => sub(x, y),
         // A bottom type is below everything of its hierarchy.
         (H::NoFunc | H::NoExtern | H::None | H::NoExn, b) => hierarchy(a) == hierarchy(b),
-        // Every concrete function type is below `func`.
-        (H::Concrete(_), H::Func) => hierarchy(a) == Hierarchy::Func,
+        // A concrete type is below the abstract type of its kind, and
+        // structs and arrays below `eq` and `any`.
+        (H::Concrete(x), b) => matches!(
+            (kind(x), b),
+            (Kind::Func, H::Func)
+                | (Kind::Struct, H::Struct | H::Eq | H::Any)
+                | (Kind::Array, H::Array | H::Eq | H::Any)
+        ),
         (H::I31 | H::Struct | H::Array, H::Eq | H::Any) | (H::Eq, H::Any) => true,
         _ => false,
     }
@@ -57,25 +84,19 @@ fn heap_matches_by(
 /// them are function types and none is below another (what the public
 /// API knows without its engine).
 pub(crate) fn heap_matches_funcs(a: HeapType, b: HeapType) -> bool {
-    heap_matches_by(
-        a,
-        b,
-        |h| abstract_hierarchy(h).unwrap_or(Hierarchy::Func),
-        |x, y| x == y,
-    )
+    heap_matches_by(a, b, |_| Kind::Func, |x, y| x == y)
 }
 
 impl TypeRegistry {
-    fn hierarchy(&self, h: HeapType) -> Hierarchy {
-        if let Some(hierarchy) = abstract_hierarchy(h) {
-            return hierarchy;
-        }
-        match h {
-            HeapType::Concrete(TypeIndex::Engine(id)) => match self.get(id).composite {
-                CompositeType::Func(_) => Hierarchy::Func,
+    fn kind(&self, i: TypeIndex) -> Kind {
+        match i {
+            TypeIndex::Engine(id) => match self.get(id).composite {
+                CompositeType::Func(_) => Kind::Func,
+                CompositeType::Struct(_) => Kind::Struct,
+                CompositeType::Array(_) => Kind::Array,
             },
             // Only reached with a type not yet registered, a bug.
-            _ => Hierarchy::Func,
+            _ => Kind::Func,
         }
     }
 
@@ -84,7 +105,7 @@ impl TypeRegistry {
         heap_matches_by(
             a,
             b,
-            |h| self.hierarchy(h),
+            |i| self.kind(i),
             |x, y| match (x, y) {
                 (TypeIndex::Engine(x), TypeIndex::Engine(y)) => self.is_subtype(x, y),
                 _ => x == y,

@@ -66,18 +66,6 @@ pub(crate) enum TypeIndex {
 }
 
 impl RefType {
-    /// `funcref`: `(ref null func)`.
-    pub const FUNCREF: RefType = RefType::nullable(HeapType::Func);
-    /// `externref`: `(ref null extern)`.
-    pub const EXTERNREF: RefType = RefType::nullable(HeapType::Extern);
-
-    pub const fn nullable(heap: HeapType) -> Self {
-        RefType {
-            nullable: true,
-            heap,
-        }
-    }
-
     /// The reference type `wasmparser` decoded (concrete types by module
     /// type index), if Petrel supports it.
     pub fn from_wasmparser(r: wasmparser::RefType) -> Option<Self> {
@@ -135,11 +123,6 @@ impl HeapType {
 }
 
 impl ValType {
-    /// `funcref`.
-    pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
-    /// `externref`.
-    pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
-
     /// How many 64-bit slots a value of this type takes in the raw
     /// encoding every tier and the host boundary share: two for `v128`,
     /// one for everything else.

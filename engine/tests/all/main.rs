@@ -9,6 +9,7 @@ mod api;
 mod epoch;
 mod externals;
 mod fuel;
+mod func_refs;
 mod host;
 mod lazy;
 mod limits;

@@ -89,7 +89,12 @@ pub(super) fn indirect_target(
         return Err(TrapCode::IndirectCallToNull);
     }
     let f = (raw - 1) as u32;
-    if inner.funcs[f as usize].type_id() != inst.module.info.type_ids[ty as usize] {
+    let (actual, expected) = (
+        inner.funcs[f as usize].type_id(),
+        inst.module.info.type_ids[ty as usize],
+    );
+    // A subtype of a non-final type has another id: ask the registry.
+    if actual != expected && !inner.engine.types.is_subtype(actual, expected) {
         return Err(TrapCode::BadSignature);
     }
     Ok(f)

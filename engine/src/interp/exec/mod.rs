@@ -1082,6 +1082,25 @@ fn run(
                 let f = call::indirect_target(inner, cache.index, table, ty, i32!(index))?;
                 tail_call_store_func!(f, args);
             }
+            Op::CallRef { args, func: f } => {
+                let f = get!(f);
+                if f == 0 {
+                    return Err(TrapCode::NullReference.into());
+                }
+                call_store_func!((f - 1) as u32, args);
+            }
+            Op::ReturnCallRef { args, func: f } => {
+                let f = get!(f);
+                if f == 0 {
+                    return Err(TrapCode::NullReference.into());
+                }
+                tail_call_store_func!((f - 1) as u32, args);
+            }
+            Op::TrapIfNull { src } => {
+                if get!(src) == 0 {
+                    return Err(TrapCode::NullReference.into());
+                }
+            }
             // Everything on `v128` values, out of line. The match stays
             // exhaustive (no catch-all), so dispatch needs no range check.
             simd_ops!() => {

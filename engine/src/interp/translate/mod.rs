@@ -730,6 +730,47 @@ impl<'a> Translator<'a> {
         }
     }
 
+    /// `br_on_null $l`: branches with the values under the reference on
+    /// top when it is null; otherwise leaves it there.
+    fn br_on_null(&mut self, depth: u32) {
+        let top = self.stack.len() - 1;
+        // The reference needs a slot to be tested in, and the branch path
+        // must not change how the fallthrough path sees the stack.
+        let arity = self.frames[self.frames.len() - 1 - depth as usize].label_arity();
+        for i in top - arity..=top {
+            if matches!(self.stack[i].operand, Operand::Const(_)) {
+                self.materialize(i);
+            }
+        }
+        let a = self.slot_of(top);
+        let Some(reference) = self.stack.pop() else {
+            return;
+        };
+        let skip = self.emit(Op::BrI64Nez { a, offset: 0 });
+        self.emit_br(depth);
+        let here = self.ops.len();
+        self.patch(skip, here);
+        self.stack.push(reference);
+    }
+
+    /// `br_on_non_null $l`: branches with the values under it and the
+    /// reference on top when it is not null; otherwise drops it.
+    fn br_on_non_null(&mut self, depth: u32) {
+        let top = self.stack.len() - 1;
+        let arity = self.frames[self.frames.len() - 1 - depth as usize].label_arity();
+        for i in top + 1 - arity..=top {
+            if matches!(self.stack[i].operand, Operand::Const(_)) {
+                self.materialize(i);
+            }
+        }
+        let a = self.slot_of(top);
+        let skip = self.emit(Op::BrI64Eqz { a, offset: 0 });
+        self.emit_br(depth);
+        let here = self.ops.len();
+        self.patch(skip, here);
+        self.pop();
+    }
+
     fn br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<(), CompileError> {
         let index = self.pop_slot();
         let mut depths = Vec::with_capacity(targets.len() as usize + 1);

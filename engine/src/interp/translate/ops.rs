@@ -206,6 +206,28 @@ impl Translator<'_> {
         self.emit_tail_return(base, fty.results())
     }
 
+    /// `call_ref $ty` (or `return_call_ref` if `tail`): the reference is
+    /// on top of the arguments.
+    fn call_ref(&mut self, ty: u32, tail: bool) -> Result<(), CompileError> {
+        let func = self.pop_slot();
+        let info = self.info;
+        let fty = info.func_type_at(ty);
+        let n = fty.params().len();
+        self.materialize_top(n);
+        let base = self.stack.len() - n;
+        let args = self.home(base);
+        if tail {
+            self.emit(Op::ReturnCallRef { args, func });
+            return self.emit_tail_return(base, fty.results());
+        }
+        self.emit(Op::CallRef { args, func });
+        self.stack.truncate(base);
+        for t in fty.results() {
+            self.push_temp(*t)?;
+        }
+        Ok(())
+    }
+
     /// After a tail call whose arguments started at operand `base`: the
     /// return of a host callee's `results`, left from there on.
     fn emit_tail_return(&mut self, base: usize, results: &[ValType]) -> Result<(), CompileError> {
@@ -278,6 +300,15 @@ impl Translator<'_> {
                 type_index,
                 table_index,
             } => self.return_call_indirect(type_index, table_index)?,
+            O::CallRef { type_index } => self.call_ref(type_index, false)?,
+            O::ReturnCallRef { type_index } => self.call_ref(type_index, true)?,
+            O::RefAsNonNull => {
+                let top = self.stack.len() - 1;
+                let src = self.slot_of(top);
+                self.emit(Op::TrapIfNull { src });
+            }
+            O::BrOnNull { relative_depth } => self.br_on_null(relative_depth),
+            O::BrOnNonNull { relative_depth } => self.br_on_non_null(relative_depth),
             O::Drop => {
                 self.pop();
             }

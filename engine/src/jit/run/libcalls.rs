@@ -21,6 +21,7 @@ use crate::jit::{TRAP_HOST_ERROR, TRAP_HOST_PANIC};
 use crate::runtime::bulk;
 use crate::runtime::vm::{for_each_builtin, Builtins, PendingPanic, TrapFrame, VMContext};
 use crate::runtime::StoreInner;
+use crate::types::TypeId;
 
 use crate::error::MAX_BACKTRACE;
 
@@ -175,6 +176,14 @@ unsafe extern "C" fn elem_drop(vmctx: *mut VMContext, seg: u32) {
     // SAFETY: see the module docs.
     let (inner, inst) = unsafe { store(vmctx) };
     inner.instances[inst as usize].elems[seg as usize] = alloc::boxed::Box::new([]);
+}
+
+/// Whether engine type `sub` is `sup` or declares it as a supertype, for
+/// `call_indirect` to a non-final type whose id differs (cold).
+unsafe extern "C" fn is_subtype(vmctx: *mut VMContext, sub: u32, sup: u32) -> u32 {
+    // SAFETY: see the module docs.
+    let (inner, _) = unsafe { store(vmctx) };
+    inner.engine.types.is_subtype(TypeId(sub), TypeId(sup)) as u32
 }
 
 /// Records one frame of a trap unwinding compiled code (cold).

@@ -33,6 +33,7 @@ macro_rules! for_each_builtin {
             elem_drop ElemDrop (seg: i32);
             record_frame RecordFrame (func_index: i32);
             host_call HostCall (func: i32, values: ptr) -> i32;
+            is_subtype IsSubtype (sub: i32, sup: i32) -> i32;
         }
     };
 }

@@ -10,7 +10,7 @@
 
 use super::{pop, Translator};
 use crate::error::{CompileError, TrapCode};
-use crate::runtime::vm::{VMContext, VMFuncRef, VMStoreContext};
+use crate::runtime::vm::{Builtin, VMContext, VMFuncRef, VMStoreContext};
 use alloc::vec::Vec;
 use core::mem::{offset_of, size_of};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -108,20 +108,9 @@ impl Translator<'_, '_> {
         let addr = self.table_elem_addr(table, index);
         let tf = self.env.table_flags();
         let elem = self.b.ins().load(types::I64, tf, addr, 0);
-        let is_null = self.b.ins().icmp_imm_s(IntCC::Equal, elem, 0);
-        self.env
-            .trap_if(&mut self.b, is_null, TrapCode::IndirectCallToNull);
+        let fr = self.funcref_entry(elem, TrapCode::IndirectCallToNull);
         let vm = self.env.vm();
         let ro = self.env.ro();
-        let funcrefs = self.env.load_ptr(
-            &mut self.b,
-            self.env.vmstore,
-            offset_of!(VMStoreContext, funcrefs),
-            vm,
-        );
-        let f = self.b.ins().iadd_imm_s(elem, -1);
-        let scaled = self.b.ins().imul_imm_s(f, size_of::<VMFuncRef>() as i64);
-        let fr = self.b.ins().iadd(funcrefs, scaled);
         let actual = self
             .b
             .ins()
@@ -137,8 +126,31 @@ impl Translator<'_, '_> {
             .ins()
             .load(types::I32, ro, type_ids, (type_index * 4) as i32);
         let mismatch = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
-        self.env
-            .trap_if(&mut self.b, mismatch, TrapCode::BadSignature);
+        if self.env.info.types[type_index as usize].is_final {
+            // No other type can be below a final one: the ids must be
+            // equal.
+            self.env
+                .trap_if(&mut self.b, mismatch, TrapCode::BadSignature);
+        } else {
+            // A subtype has another id: ask the registry, off the fast
+            // path.
+            let slow = self.b.create_block();
+            let done = self.b.create_block();
+            self.b.ins().brif(mismatch, slow, &[], done, &[]);
+            self.b.set_cold_block(slow);
+            self.b.switch_to_block(slow);
+            self.b.seal_block(slow);
+            let is_sub = self
+                .env
+                .builtin(&mut self.b, Builtin::IsSubtype, &[actual, expected])
+                .expect("returns");
+            let not_sub = self.b.ins().icmp_imm_s(IntCC::Equal, is_sub, 0);
+            self.env
+                .trap_if(&mut self.b, not_sub, TrapCode::BadSignature);
+            self.b.ins().jump(done, &[]);
+            self.b.switch_to_block(done);
+            self.b.seal_block(done);
+        }
         let code = self
             .env
             .load_ptr(&mut self.b, fr, offset_of!(VMFuncRef, code), vm);
@@ -147,5 +159,41 @@ impl Translator<'_, '_> {
             .load_ptr(&mut self.b, fr, offset_of!(VMFuncRef, vmctx), vm);
         self.call_and_push(sig, code, callee_vmctx, args, tail);
         Ok(())
+    }
+
+    /// `call_ref $ty`, or `return_call_ref` if `tail`. The reference's
+    /// type was checked at validation; only null traps.
+    pub(super) fn call_ref(&mut self, type_index: u32, tail: bool) -> Result<(), CompileError> {
+        let sig = self.env.sig_for_type(&mut self.b, type_index)?;
+        let reference = pop!(self);
+        let n = self.env.info.func_type_at(type_index).params().len();
+        let args = self.pop_args(n);
+        let fr = self.funcref_entry(reference, TrapCode::NullReference);
+        let vm = self.env.vm();
+        let code = self
+            .env
+            .load_ptr(&mut self.b, fr, offset_of!(VMFuncRef, code), vm);
+        let callee_vmctx = self
+            .env
+            .load_ptr(&mut self.b, fr, offset_of!(VMFuncRef, vmctx), vm);
+        self.call_and_push(sig, code, callee_vmctx, args, tail);
+        Ok(())
+    }
+
+    /// The address of the `VMFuncRef` of function reference `reference`
+    /// (a store index plus one), trapping with `on_null` if it is null.
+    fn funcref_entry(&mut self, reference: Value, on_null: TrapCode) -> Value {
+        let is_null = self.b.ins().icmp_imm_s(IntCC::Equal, reference, 0);
+        self.env.trap_if(&mut self.b, is_null, on_null);
+        let vm = self.env.vm();
+        let funcrefs = self.env.load_ptr(
+            &mut self.b,
+            self.env.vmstore,
+            offset_of!(VMStoreContext, funcrefs),
+            vm,
+        );
+        let f = self.b.ins().iadd_imm_s(reference, -1);
+        let scaled = self.b.ins().imul_imm_s(f, size_of::<VMFuncRef>() as i64);
+        self.b.ins().iadd(funcrefs, scaled)
     }
 }

@@ -10,6 +10,7 @@ use crate::jit::unsupported;
 use crate::types::ValType;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData, Type};
 use wasmparser::BlockType;
 
@@ -127,6 +128,33 @@ impl Translator<'_, '_> {
         self.b.ins().brif(cond, target, &args, cont, &[]);
         self.b.seal_block(cont);
         self.b.switch_to_block(cont);
+    }
+
+    /// `br_on_null`: branches with the values under the reference when it
+    /// is null; otherwise leaves it on the stack.
+    pub(super) fn br_on_null(&mut self, depth: u32) {
+        let reference = pop!(self);
+        let is_null = self.b.ins().icmp_imm_s(IntCC::Equal, reference, 0);
+        let (target, n) = self.branch_target(depth);
+        let args = self.top(n);
+        let cont = self.b.create_block();
+        self.b.ins().brif(is_null, target, &args, cont, &[]);
+        self.b.seal_block(cont);
+        self.b.switch_to_block(cont);
+        self.stack.push(reference);
+    }
+
+    /// `br_on_non_null`: branches with the values under it and the
+    /// reference when it is not null; otherwise drops it.
+    pub(super) fn br_on_non_null(&mut self, depth: u32) {
+        let reference = *self.stack.last().expect("validated: a reference");
+        let (target, n) = self.branch_target(depth);
+        let args = self.top(n);
+        let cont = self.b.create_block();
+        self.b.ins().brif(reference, target, &args, cont, &[]);
+        self.b.seal_block(cont);
+        self.b.switch_to_block(cont);
+        self.stack.pop();
     }
 
     pub(super) fn br_table(

@@ -10,6 +10,7 @@ use crate::jit::compile::abi::clif_trap;
 use crate::jit::unsupported;
 use crate::runtime::vm::VMFuncRef;
 use core::mem::{offset_of, size_of};
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder};
 use wasmparser::Operator;
 
@@ -52,6 +53,16 @@ impl Translator<'_, '_> {
                 table_index,
             } => self.call_indirect(*type_index, *table_index, false)?,
             O::ReturnCall { function_index } => self.call(*function_index, true)?,
+            O::CallRef { type_index } => self.call_ref(*type_index, false)?,
+            O::ReturnCallRef { type_index } => self.call_ref(*type_index, true)?,
+            O::RefAsNonNull => {
+                let top = *self.stack.last().expect("validated: a reference");
+                let is_null = self.b.ins().icmp_imm_s(IntCC::Equal, top, 0);
+                self.env
+                    .trap_if(&mut self.b, is_null, TrapCode::NullReference);
+            }
+            O::BrOnNull { relative_depth } => self.br_on_null(*relative_depth),
+            O::BrOnNonNull { relative_depth } => self.br_on_non_null(*relative_depth),
             O::ReturnCallIndirect {
                 type_index,
                 table_index,
