@@ -26,6 +26,8 @@ pub enum Value {
     FuncRef { null: bool },
     /// An `externref`: whether it is null.
     ExternRef { null: bool },
+    /// A reference of the `any` hierarchy (Petrel only: always null).
+    AnyRef { null: bool },
     /// A `v128`, as bits. Compared bit for bit: `wasm-smith` canonicalizes
     /// the NaN lanes of vector float results too.
     V128(u128),
@@ -45,6 +47,7 @@ impl PartialEq for Value {
             }
             (FuncRef { null: a }, FuncRef { null: b }) => a == b,
             (ExternRef { null: a }, ExternRef { null: b }) => a == b,
+            (AnyRef { null: a }, AnyRef { null: b }) => a == b,
             (V128(a), V128(b)) => a == b,
             _ => false,
         }
@@ -61,8 +64,17 @@ impl Value {
             petrel::ValType::I64 => Value::I64(u.arbitrary()?),
             petrel::ValType::F32 => Value::F32(u.arbitrary()?),
             petrel::ValType::F64 => Value::F64(u.arbitrary()?),
-            t if t.is_funcref() => Value::FuncRef { null: true },
-            t if t.is_externref() => Value::ExternRef { null: true },
+            // The null of the type's hierarchy (the caller skips
+            // non-nullable reference parameters: no value crosses).
+            petrel::ValType::Ref(r) => match r.heap_type() {
+                petrel::HeapType::Func
+                | petrel::HeapType::NoFunc
+                | petrel::HeapType::ConcreteFunc(_) => Value::FuncRef { null: true },
+                petrel::HeapType::Extern | petrel::HeapType::NoExtern => {
+                    Value::ExternRef { null: true }
+                }
+                _ => Value::AnyRef { null: true },
+            },
             petrel::ValType::V128 => Value::V128(u.arbitrary()?),
             // A value type the oracle has not learned yet: a finding, so
             // that it is taught before the generator makes such modules.
@@ -79,6 +91,7 @@ impl Value {
             petrel::Val::F64(x) => Value::F64(x),
             petrel::Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
             petrel::Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
+            petrel::Val::AnyRef(r) => Value::AnyRef { null: r.is_none() },
             petrel::Val::V128(x) => Value::V128(x),
             other => panic!("the oracle has no counterpart of {other:?}"),
         }
@@ -107,7 +120,10 @@ impl Value {
             Value::V128(x) => petrel::Val::V128(x),
             Value::FuncRef { null: true } => petrel::Val::FuncRef(None),
             Value::ExternRef { null: true } => petrel::Val::ExternRef(None),
-            Value::FuncRef { null: false } | Value::ExternRef { null: false } => {
+            Value::AnyRef { null: true } => petrel::Val::AnyRef(None),
+            Value::FuncRef { null: false }
+            | Value::ExternRef { null: false }
+            | Value::AnyRef { null: false } => {
                 panic!("a non-null reference cannot cross engines")
             }
         }
@@ -123,9 +139,9 @@ impl Value {
             Value::V128(x) => wasmi::Val::V128(wasmi::V128::from(x)),
             Value::FuncRef { null: true } => wasmi::Val::FuncRef(wasmi::Nullable::Null),
             Value::ExternRef { null: true } => wasmi::Val::ExternRef(wasmi::Nullable::Null),
-            Value::FuncRef { null: false } | Value::ExternRef { null: false } => {
-                panic!("a non-null reference cannot cross engines")
-            }
+            Value::FuncRef { null: false }
+            | Value::ExternRef { null: false }
+            | Value::AnyRef { .. } => panic!("wasmi has no counterpart of {self:?}"),
         }
     }
 }

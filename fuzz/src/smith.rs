@@ -84,6 +84,25 @@ pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
     // after everything older for the same reason.
     c.tail_call_enabled = u.arbitrary()?;
     c.extended_const_enabled = u.arbitrary()?;
+    // The 3.0 type system (typed function references, recursion groups,
+    // subtypes, the GC heap types) for a quarter: `wasm-smith` has it only
+    // with GC, whose struct and array instructions are left out here; a
+    // module that still uses a GC instruction (`ref.i31`, a cast) is
+    // skipped by the targets (`verdict::uses_gc_instructions`).
+    if u.arbitrary::<u8>()? >= 192 {
+        c.gc_enabled = true;
+        use wasm_smith::InstructionKind as K;
+        c.allowed_instructions = wasm_smith::InstructionKinds::new(&[
+            K::Numeric,
+            K::Vector,
+            K::Reference,
+            K::Parametric,
+            K::Variable,
+            K::Table,
+            K::Memory,
+            K::Control,
+        ]);
+    }
     Ok(c)
 }
 
@@ -111,6 +130,11 @@ pub fn with_imports(u: &mut Unstructured<'_>) -> Result<Config> {
     c.export_everything = true;
     c.memory_max_size_required = u.arbitrary()?;
     c.table_max_size_required = u.arbitrary()?;
+    // Not the 3.0 type system: the host definitions of the imports are
+    // made from `funcref`/`externref` values only, and a typed import
+    // (`(ref $t)`) would need a function of exactly its type.
+    c.gc_enabled = false;
+    c.allowed_instructions = wasm_smith::InstructionKinds::all();
     Ok(c)
 }
 

@@ -32,7 +32,7 @@ fn replay(path: &Path) -> std::thread::Result<()> {
         if name.starts_with("validate-") {
             verdict::check(&wasm, KnownBugs::Report);
         } else if name.starts_with("differential-") {
-            let _ = diff::compare(&wasm, &mut Unstructured::new(&[]));
+            let _ = diff::compare(&wasm, &mut Unstructured::new(&[]), true);
         } else if name.starts_with("wasi_paths-") {
             let _ = wasi_paths::check(&wasm);
         } else {

@@ -63,7 +63,8 @@ fn main() -> ExitCode {
         let mut v2 = v3.clone();
         v2.wasm_multi_memory(false)
             .wasm_extended_const(false)
-            .wasm_tail_call(false);
+            .wasm_tail_call(false)
+            .wasm_function_references(false);
         let mut files: Vec<(String, _, &Config)> = spec(SpecVersion::V2)
             .map(|f| (f.name().to_string(), f, &v2))
             .collect();
