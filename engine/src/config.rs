@@ -40,6 +40,7 @@ pub struct Config {
     pub(crate) extended_const: bool,
     pub(crate) tail_call: bool,
     pub(crate) function_references: bool,
+    pub(crate) exceptions: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
 }
@@ -59,6 +60,7 @@ impl Default for Config {
             extended_const: true,
             tail_call: true,
             function_references: true,
+            exceptions: true,
             consume_fuel: false,
             epoch_interruption: false,
         }
@@ -174,6 +176,17 @@ impl Config {
     /// wasmtime.
     pub fn wasm_function_references(&mut self, enable: bool) -> &mut Self {
         self.function_references = enable;
+        self
+    }
+
+    /// Whether modules may use exception handling (Wasm 3.0): tags,
+    /// `throw`, `throw_ref`, `try_table` and `exnref` values. An exception
+    /// no handler catches reaches the host as [`Error::Exception`]
+    /// (`crate::Error::Exception`), and a host function may throw one into
+    /// Wasm. On by default, as in wasmtime. The interpreter runs it; the
+    /// JIT refuses functions that throw or catch, for now.
+    pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
+        self.exceptions = enable;
         self
     }
 

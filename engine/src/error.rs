@@ -36,6 +36,28 @@ pub enum Error {
     /// arguments, a handle from another store, a limit exceeded, ...
     #[error("{0}")]
     Usage(String),
+    /// A Wasm exception no handler caught (or one a host function throws
+    /// into Wasm): its tag and payload are read through the store
+    /// ([`ThrownException::tag`], [`ThrownException::payload`]).
+    #[error("{0}")]
+    Exception(ThrownException),
+}
+
+/// A Wasm exception in flight between Wasm and the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrownException {
+    /// The store's id (see `runtime::StoreId`).
+    pub(crate) store: usize,
+    /// The exception's index in its store.
+    pub(crate) index: u32,
+    /// The store index of its tag, for the message.
+    pub(crate) tag: u32,
+}
+
+impl fmt::Display for ThrownException {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "uncaught wasm exception (tag {} of its store)", self.tag)
+    }
 }
 
 impl Error {
@@ -51,6 +73,14 @@ impl Error {
 
     pub(crate) fn usage(message: impl Into<String>) -> Self {
         Error::Usage(message.into())
+    }
+
+    /// The exception, if this error is an uncaught Wasm exception.
+    pub fn as_exception(&self) -> Option<&ThrownException> {
+        match self {
+            Error::Exception(e) => Some(e),
+            _ => None,
+        }
     }
 
     /// The trap, if this error is one.

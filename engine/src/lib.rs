@@ -59,7 +59,10 @@ mod types;
 
 pub use api::*;
 pub use config::{Config, Tier};
-pub use error::{CompileError, Error, FrameInfo, LinkError, LinkErrorKind, Result, Trap, TrapCode};
+pub use error::{
+    CompileError, Error, FrameInfo, LinkError, LinkErrorKind, Result, ThrownException, Trap,
+    TrapCode,
+};
 
 /// The embedding guide's examples, compiled and run as doc tests so the
 /// guide stays true.

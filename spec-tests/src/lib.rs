@@ -234,8 +234,12 @@ impl Context {
                 // Custom sections never invalidate a module for Petrel.
                 Ok(())
             }
-            WastDirective::AssertException { .. }
-            | WastDirective::AssertSuspension { .. }
+            WastDirective::AssertException { exec, .. } => match self.execute(exec) {
+                Ok(vals) => Err(format!("expected an exception, got {vals:?}")),
+                Err(Error::Exception(_)) => Ok(()),
+                Err(e) => Err(format!("expected an exception, got error: {e}")),
+            },
+            WastDirective::AssertSuspension { .. }
             | WastDirective::Thread(_)
             | WastDirective::Wait { .. } => Err("directive not supported yet".to_string()),
         }

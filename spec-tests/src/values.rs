@@ -21,6 +21,7 @@ pub(crate) fn arg(store: &mut Store<()>, arg: &WastArgCore<'_>) -> Result<Val, S
                 A::Func | A::NoFunc => Val::FuncRef(None),
                 A::Extern | A::NoExtern => Val::ExternRef(None),
                 A::Any | A::Eq | A::I31 | A::Struct | A::Array | A::None => Val::AnyRef(None),
+                A::Exn | A::NoExn => Val::ExnRef(None),
                 _ => return Err(format!("unsupported null reference type {ty:?}")),
             }
         }
@@ -62,11 +63,7 @@ fn matches(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> bool 
         (WastRetCore::F32(e), Val::F32(a)) => f32_matches(e, *a),
         (WastRetCore::F64(e), Val::F64(a)) => f64_matches(e, *a),
         (WastRetCore::V128(e), Val::V128(a)) => v128_matches(e, *a),
-        (
-            WastRetCore::RefNull(_),
-            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None),
-        ) => true,
-        (WastRetCore::RefNull(_), _) => false,
+        (WastRetCore::RefNull(_), a) => a.is_null(),
         (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
         (WastRetCore::RefExtern(Some(n)), Val::ExternRef(Some(r))) => {
             r.data(store).downcast_ref::<u32>() == Some(n)

@@ -199,6 +199,17 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             // (nothing yet) needs no flush. Unix keeps the low 8 bits.
             return Ok(ExitCode::from(code as u8));
         }
+        if let Some(exn) = err.as_exception() {
+            let payload: Vec<String> = exn.payload(&store).iter().map(format_val).collect();
+            bail!(
+                "uncaught WebAssembly exception (payload: {})",
+                if payload.is_empty() {
+                    "none".to_string()
+                } else {
+                    payload.join(", ")
+                }
+            );
+        }
         if let (Some(TrapCode::Interrupt), Some(timeout)) = (err.trap_code(), args.wasm.timeout()) {
             return Err(anyhow::Error::new(err).context(format!(
                 "interrupted: timeout of {} reached",
@@ -278,6 +289,7 @@ fn extern_kind(ext: &Extern) -> &'static str {
         Extern::Table(_) => "table",
         Extern::Memory(_) => "memory",
         Extern::Global(_) => "global",
+        Extern::Tag(_) => "tag",
         _ => "export",
     }
 }

@@ -1,6 +1,7 @@
 //! [`Memory`], [`Table`] and [`Global`] handles, and [`Extern`], the sum
 //! of everything an instance imports or exports.
 
+use super::exceptions::Tag;
 use super::func::{check_raw_val, Func};
 use super::store::{AsContext, AsContextMut, StoreContext, StoreContextMut};
 use super::types::{ExternType, GlobalType, HeapType, MemoryType, Mutability, TableType, ValType};
@@ -23,6 +24,8 @@ pub enum Extern {
     Memory(Memory),
     /// A global.
     Global(Global),
+    /// An exception tag.
+    Tag(Tag),
 }
 
 impl Extern {
@@ -58,6 +61,14 @@ impl Extern {
         }
     }
 
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// Its type.
     pub fn ty(&self, store: impl AsContext) -> ExternType {
         let ctx = store.as_context();
@@ -70,6 +81,7 @@ impl Extern {
             Extern::Table(t) => EntityRef::Table(t.0.index_in(inner)),
             Extern::Memory(m) => EntityRef::Memory(m.0.index_in(inner)),
             Extern::Global(g) => EntityRef::Global(g.0.index_in(inner)),
+            Extern::Tag(t) => EntityRef::Tag(t.0.index_in(inner)),
         };
         ExternType::from_internal(inner.entity_type(entity), &inner.engine)
     }
@@ -81,6 +93,7 @@ impl Extern {
             Extern::Table(x) => EntityRef::Table(x.0.index),
             Extern::Memory(x) => EntityRef::Memory(x.0.index),
             Extern::Global(x) => EntityRef::Global(x.0.index),
+            Extern::Tag(x) => EntityRef::Tag(x.0.index),
         }
     }
 
@@ -91,6 +104,7 @@ impl Extern {
             EntityRef::Table(i) => Extern::Table(Table(Stored::new(store, i))),
             EntityRef::Memory(i) => Extern::Memory(Memory(Stored::new(store, i))),
             EntityRef::Global(i) => Extern::Global(Global(Stored::new(store, i))),
+            EntityRef::Tag(i) => Extern::Tag(Tag(Stored::new(store, i))),
         }
     }
 
@@ -100,6 +114,7 @@ impl Extern {
             Extern::Table(x) => x.0.store,
             Extern::Memory(x) => x.0.store,
             Extern::Global(x) => x.0.store,
+            Extern::Tag(x) => x.0.store,
         }
     }
 }
@@ -107,6 +122,12 @@ impl Extern {
 impl From<Func> for Extern {
     fn from(f: Func) -> Self {
         Extern::Func(f)
+    }
+}
+
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Self {
+        Extern::Tag(t)
     }
 }
 impl From<Memory> for Extern {

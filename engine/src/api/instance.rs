@@ -3,6 +3,7 @@
 
 use super::backend;
 use super::engine::Engine;
+use super::exceptions::Tag;
 use super::externals::{Extern, Global, Memory, Table};
 use super::func::{Func, TypedFunc, WasmParams, WasmResults};
 use super::module::Module;
@@ -102,5 +103,10 @@ impl Instance {
     /// The exported global `name`.
     pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
         self.get_export(store, name)?.into_global()
+    }
+
+    /// The exported tag `name`.
+    pub fn get_tag(&self, store: impl AsContext, name: &str) -> Option<Tag> {
+        self.get_export(store, name)?.into_tag()
     }
 }

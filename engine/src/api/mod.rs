@@ -2,6 +2,7 @@
 
 mod backend;
 pub(crate) mod engine;
+pub(crate) mod exceptions;
 pub(crate) mod externals;
 pub(crate) mod func;
 pub(crate) mod instance;
@@ -14,6 +15,7 @@ pub(crate) mod types;
 pub(crate) mod values;
 
 pub use engine::Engine;
+pub use exceptions::{ExnRef, Tag};
 pub use externals::{Extern, Global, Memory, Table};
 pub use func::{Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::Instance;
@@ -27,6 +29,6 @@ pub use resumable::{ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability,
-    RefType, TableType, ValType,
+    RefType, TableType, TagType, ValType,
 };
 pub use values::{AnyRef, ExternRef, Val};

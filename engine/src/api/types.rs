@@ -556,6 +556,8 @@ pub enum ExternType {
     Memory(MemoryType),
     /// A global.
     Global(GlobalType),
+    /// An exception tag.
+    Tag(TagType),
 }
 
 impl ExternType {
@@ -605,6 +607,11 @@ impl ExternType {
             internal::ExternType::Global(g) => {
                 ExternType::Global(GlobalType::from_internal(g, engine))
             }
+            internal::ExternType::Tag(id, ty) => ExternType::Tag(TagType(FuncType {
+                engine: engine.clone(),
+                id,
+                ty,
+            })),
         }
     }
 }
@@ -616,7 +623,25 @@ impl fmt::Display for ExternType {
             ExternType::Table(t) => t.fmt(f),
             ExternType::Memory(t) => t.fmt(f),
             ExternType::Global(t) => t.fmt(f),
+            ExternType::Tag(t) => write!(f, "(tag {})", t.0),
         }
+    }
+}
+
+/// The type of an exception tag: a function type without results, whose
+/// parameters are the payload.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TagType(pub(crate) FuncType);
+
+impl TagType {
+    /// A tag type from a function type.
+    pub fn new(ty: FuncType) -> Self {
+        TagType(ty)
+    }
+
+    /// The function type: its parameters are the payload.
+    pub fn ty(&self) -> &FuncType {
+        &self.0
     }
 }
 

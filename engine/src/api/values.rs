@@ -8,6 +8,7 @@
 //! list of raw values (arguments, results) each value takes
 //! [`ValType::slots`] consecutive slots.
 
+use super::exceptions::ExnRef;
 use super::func::Func;
 use super::store::AsContextMut;
 use super::types::ValType;
@@ -93,6 +94,8 @@ pub enum Val {
     ExternRef(Option<ExternRef>),
     /// A reference of the `any` hierarchy: only null (see [`AnyRef`]).
     AnyRef(Option<AnyRef>),
+    /// A reference to a thrown exception, or null.
+    ExnRef(Option<ExnRef>),
 }
 
 /// Which kind of [`Val`] holds references of a heap type.
@@ -101,6 +104,7 @@ enum RefKind {
     Func,
     Extern,
     Any,
+    Exn,
 }
 
 fn ref_kind(heap: HeapType, types: &TypeRegistry) -> RefKind {
@@ -111,8 +115,7 @@ fn ref_kind(heap: HeapType, types: &TypeRegistry) -> RefKind {
         },
         HeapType::Func | HeapType::Concrete(_) | HeapType::NoFunc => RefKind::Func,
         HeapType::Extern | HeapType::NoExtern => RefKind::Extern,
-        // Exception references come with exception handling, which is
-        // not enabled yet: only null exists.
+        HeapType::Exn | HeapType::NoExn => RefKind::Exn,
         _ => RefKind::Any,
     }
 }
@@ -129,6 +132,7 @@ impl Val {
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
             Val::AnyRef(_) => ValType::ANYREF,
+            Val::ExnRef(_) => ValType::EXNREF,
         }
     }
 
@@ -157,6 +161,7 @@ impl Val {
             RefKind::Func => Val::FuncRef(None),
             RefKind::Extern => Val::ExternRef(None),
             RefKind::Any => Val::AnyRef(None),
+            RefKind::Exn => Val::ExnRef(None),
         }
     }
 
@@ -164,7 +169,7 @@ impl Val {
     pub fn is_null(&self) -> bool {
         matches!(
             self,
-            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None)
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None)
         )
     }
 
@@ -194,6 +199,7 @@ impl Val {
                 inner.engine.types.heap_matches(have, want.heap)
             }
             Val::ExternRef(Some(_)) => want.heap == HeapType::Extern,
+            Val::ExnRef(Some(_)) => want.heap == HeapType::Exn,
             _ => false,
         }
     }
@@ -202,6 +208,7 @@ impl Val {
         match v {
             Val::ExternRef(_) => RefKind::Extern,
             Val::AnyRef(_) => RefKind::Any,
+            Val::ExnRef(_) => RefKind::Exn,
             _ => RefKind::Func,
         }
     }
@@ -253,6 +260,7 @@ impl Val {
             Val::FuncRef(Some(f)) => f.0.store == inner.id,
             Val::ExternRef(Some(r)) => r.0.store == inner.id,
             Val::AnyRef(Some(r)) => match *r {},
+            Val::ExnRef(Some(r)) => r.0.store == inner.id,
             _ => true,
         }
     }
@@ -271,6 +279,7 @@ impl Val {
             Val::FuncRef(f) => f.map_or(0, |f| f.0.index as u64 + 1),
             Val::ExternRef(r) => r.map_or(0, |r| r.0.index as u64 + 1),
             Val::AnyRef(r) => r.map_or(0, |r| match r {}),
+            Val::ExnRef(r) => r.map_or(0, |r| r.0.index as u64 + 1),
         }
     }
 
@@ -304,6 +313,7 @@ impl Val {
                 RefKind::Extern => Val::ExternRef((raw != 0).then(|| ExternRef(stored(raw)))),
                 // Nothing but null exists (see `AnyRef`).
                 RefKind::Any => Val::AnyRef(None),
+                RefKind::Exn => Val::ExnRef((raw != 0).then(|| ExnRef(stored(raw)))),
             },
         }
     }

@@ -432,6 +432,14 @@ define_ops! {
         ReturnCallRef { args: Slot, func: Slot },
         /// Traps with `NullReference` if the reference in `src` is null.
         TrapIfNull { src: Slot },
+
+        // Exception handling (after the others, for the same reason).
+        /// Throws a new exception of tag `tag` (module tag index) with the
+        /// payload in slots `args..`.
+        Throw { args: Slot, tag: u32 },
+        /// Throws the exception the `exnref` in `src` points at (trapping
+        /// on null).
+        ThrowRef { src: Slot },
     }
     // SIMD (`v128`) ops, run out of line by `exec/simd.rs`.
     simd_results {

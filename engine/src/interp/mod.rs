@@ -34,6 +34,32 @@ pub(crate) struct CompiledFunc {
     pub num_slots: u16,
     /// Index in the module's function index space.
     pub func_index: u32,
+    /// The catch clauses of its `try_table`s, innermost first (see
+    /// [`Handler`]).
+    pub handlers: Box<[Handler]>,
+}
+
+/// One catch clause of a `try_table`: while an op in `start..end` (op
+/// indices) throws an exception of tag `tag` (a module tag index;
+/// [`Handler::CATCH_ALL`] for any), its payload (and with `by_ref` the
+/// `exnref` after it) goes to the frame's slots from `values`, and
+/// execution goes on at op `pad`, which branches to the clause's label.
+/// A function's handlers are ordered so the first that matches is the
+/// one the specification picks: inner `try_table`s before outer ones, a
+/// `try_table`'s clauses in order.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Handler {
+    pub start: u32,
+    pub end: u32,
+    pub pad: u32,
+    pub tag: u32,
+    pub values: u16,
+    pub by_ref: bool,
+}
+
+impl Handler {
+    /// The `tag` of `catch_all` and `catch_all_ref`.
+    pub const CATCH_ALL: u32 = u32::MAX;
 }
 
 /// The interpreter's code for a module: each defined function's bytecode,

@@ -26,6 +26,7 @@ pub(crate) enum EntityIndex {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 /// An import as declared; `index` is in the entity's own index space.
@@ -102,6 +103,9 @@ pub(crate) struct ModuleInfo {
     pub datas: Vec<DataSegment>,
     /// Bodies of defined functions, in order.
     pub bodies: Vec<FuncBody>,
+    /// Type index of every exception tag (imports first).
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub func_names: BTreeMap<u32, String>,
     pub module_name: Option<String>,
 }
@@ -150,6 +154,10 @@ impl ModuleInfo {
             EntityIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
             EntityIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
             EntityIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
+            EntityIndex::Tag(i) => {
+                let ty = self.tags[i as usize];
+                ExternType::Tag(self.type_ids[ty as usize], self.func_type_at(ty).clone())
+            }
         }
     }
 

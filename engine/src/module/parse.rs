@@ -43,6 +43,7 @@ pub(crate) fn features(config: &Config) -> WasmFeatures {
             config.function_references,
             WasmFeatures::FUNCTION_REFERENCES.union(WasmFeatures::GC),
         ),
+        (config.exceptions, WasmFeatures::EXCEPTIONS),
     ] {
         if on {
             f |= feature;
@@ -298,7 +299,11 @@ pub(crate) fn parse_and_validate(
                             info.num_imported_globals += 1;
                             EntityIndex::Global(info.globals.len() as u32 - 1)
                         }
-                        TypeRef::Tag(_) => return Err(unsupported("exception tags", offset)),
+                        TypeRef::Tag(tag) => {
+                            info.tags.push(tag.func_type_idx);
+                            info.num_imported_tags += 1;
+                            EntityIndex::Tag(info.tags.len() as u32 - 1)
+                        }
                     };
                     info.imports.push(Import {
                         module: import.module.to_string(),
@@ -353,15 +358,18 @@ pub(crate) fn parse_and_validate(
                         ExternalKind::Table => EntityIndex::Table(export.index),
                         ExternalKind::Memory => EntityIndex::Memory(export.index),
                         ExternalKind::Global => EntityIndex::Global(export.index),
-                        ExternalKind::Tag => {
-                            return Err(unsupported("exception tags", 0));
-                        }
+                        ExternalKind::Tag => EntityIndex::Tag(export.index),
                     };
                     info.exports.insert(export.name.to_string(), index);
                     info.export_order.push(export.name.to_string());
                 }
             }
             Payload::StartSection { func, .. } => info.start = Some(func),
+            Payload::TagSection(reader) => {
+                for tag in reader {
+                    info.tags.push(tag?.func_type_idx);
+                }
+            }
             Payload::ElementSection(reader) => {
                 for elem in reader {
                     let elem = elem?;

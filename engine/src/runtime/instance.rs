@@ -7,6 +7,7 @@ use super::const_eval::{eval_const, eval_const128};
 use super::limits::page_bytes;
 use super::{
     EntityRef, FuncEntity, GlobalEntity, MemoryEntity, ModuleShared, StoreInner, TableEntity,
+    TagEntity,
 };
 use crate::error::{Error, LinkError, LinkErrorKind, Result, TrapCode};
 use crate::module::{EntityIndex, SegmentMode};
@@ -25,6 +26,7 @@ pub(crate) struct InstanceEntity {
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
     pub globals: Vec<u32>,
+    pub tags: Vec<u32>,
     /// Element segments as raw references; emptied by `elem.drop` (and
     /// after active or declared segments are applied).
     pub elems: Vec<Box<[u64]>>,
@@ -65,6 +67,7 @@ pub(crate) fn instantiate(
         tables: Vec::with_capacity(info.tables.len()),
         memories: Vec::with_capacity(info.memories.len()),
         globals: Vec::with_capacity(info.globals.len()),
+        tags: Vec::with_capacity(info.tags.len()),
         elems: Vec::new(),
         datas: Vec::new(),
         vm: None,
@@ -89,6 +92,7 @@ pub(crate) fn instantiate(
             EntityRef::Table(t) => inst.tables.push(t),
             EntityRef::Memory(m) => inst.memories.push(m),
             EntityRef::Global(g) => inst.globals.push(g),
+            EntityRef::Tag(t) => inst.tags.push(t),
         }
     }
 
@@ -105,6 +109,14 @@ pub(crate) fn instantiate(
             ty,
         });
         inst.funcs.push(f);
+    }
+
+    for &ty in &info.tags[info.num_imported_tags as usize..] {
+        inner.tags.push(TagEntity {
+            ty: info.type_ids[ty as usize],
+            sig: info.func_type_at(ty).clone(),
+        });
+        inst.tags.push(inner.tags.len() as u32 - 1);
     }
 
     for (i, init) in info.global_inits.iter().enumerate() {
@@ -197,6 +209,7 @@ pub(crate) fn export(inner: &StoreInner, instance: u32, name: &str) -> Option<En
         EntityIndex::Table(i) => EntityRef::Table(inst.tables[i as usize]),
         EntityIndex::Memory(i) => EntityRef::Memory(inst.memories[i as usize]),
         EntityIndex::Global(i) => EntityRef::Global(inst.globals[i as usize]),
+        EntityIndex::Tag(i) => EntityRef::Tag(inst.tags[i as usize]),
     })
 }
 

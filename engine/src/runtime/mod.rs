@@ -1,6 +1,6 @@
 //! What instances are made of at run time, shared by every tier and
 //! knowing none: the store's entities (functions, memories, tables,
-//! globals, instances) addressed by store index, instantiation, constant
+//! globals, tags, exceptions, instances) addressed by store index, instantiation, constant
 //! evaluation, the bulk memory and table operations, host calls, and the
 //! `#[repr(C)]` VM layout compiled code reads.
 //!
@@ -12,6 +12,7 @@
 pub(crate) mod bulk;
 mod const_eval;
 mod engine;
+mod exception;
 mod func;
 mod global;
 pub(crate) mod instance;
@@ -24,6 +25,7 @@ mod table;
 pub(crate) mod vm;
 
 pub(crate) use engine::EngineShared;
+pub(crate) use exception::{Exceptions, TagEntity};
 pub(crate) use func::{call_host, invoke_host, with_slots, FuncEntity, HostContext, HostFn};
 pub(crate) use global::GlobalEntity;
 pub(crate) use instance::InstanceEntity;

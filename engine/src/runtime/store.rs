@@ -10,7 +10,8 @@
 use super::stack::Stack;
 use super::vm::StoreVm;
 use super::{
-    EngineShared, FuncEntity, GlobalEntity, InstanceEntity, Limiter, MemoryEntity, TableEntity,
+    EngineShared, Exceptions, FuncEntity, GlobalEntity, InstanceEntity, Limiter, MemoryEntity,
+    TableEntity, TagEntity,
 };
 use crate::types::{ExternType, FuncType};
 use alloc::boxed::Box;
@@ -25,6 +26,11 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 pub(crate) struct StoreId(usize);
 
 impl StoreId {
+    /// The id as a number (in errors, which sit below this layer).
+    pub fn raw(self) -> usize {
+        self.0
+    }
+
     fn next() -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(1);
         StoreId(NEXT.fetch_add(1, Ordering::Relaxed))
@@ -39,6 +45,7 @@ pub(crate) enum EntityRef {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 /// Everything a store owns.
@@ -50,6 +57,8 @@ pub(crate) struct StoreInner {
     pub tables: Vec<TableEntity>,
     pub globals: Vec<GlobalEntity>,
     pub instances: Vec<InstanceEntity>,
+    pub tags: Vec<TagEntity>,
+    pub exceptions: Exceptions,
     pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
     /// The interpreter's stacks.
     pub stack: Stack,
@@ -72,6 +81,8 @@ impl StoreInner {
             tables: Vec::new(),
             globals: Vec::new(),
             instances: Vec::new(),
+            tags: Vec::new(),
+            exceptions: Exceptions::default(),
             externrefs: Vec::new(),
             stack: Stack::default(),
             limiter: Limiter::default(),
@@ -135,6 +146,10 @@ impl StoreInner {
             EntityRef::Table(t) => ExternType::Table(self.tables[t as usize].ty),
             EntityRef::Memory(m) => ExternType::Memory(self.memories[m as usize].ty),
             EntityRef::Global(g) => ExternType::Global(self.globals[g as usize].ty),
+            EntityRef::Tag(t) => {
+                let tag = &self.tags[t as usize];
+                ExternType::Tag(tag.ty, tag.sig.clone())
+            }
         }
     }
 }

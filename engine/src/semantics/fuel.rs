@@ -4,7 +4,7 @@
 //! instruction: a segment starts at the function's entry and after every
 //! operator that ends one (`block`, `loop`, `if`, `else`, `end`, `br`,
 //! `br_if`, `br_table`, `br_on_null`, `br_on_non_null`, `return`, the
-//! tail calls, `unreachable`), and
+//! tail calls, `try_table`, `throw`, `throw_ref`, `unreachable`), and
 //! costs the sum of its operators' costs. Each tier charges a segment's
 //! whole cost when execution enters it, so a call consumes exactly the
 //! same fuel on the interpreter and the JIT. The charge at the function's entry and at each
@@ -61,6 +61,9 @@ pub(crate) fn ends_segment(op: &Operator<'_>) -> bool {
             | Operator::ReturnCallRef { .. }
             | Operator::BrOnNull { .. }
             | Operator::BrOnNonNull { .. }
+            | Operator::TryTable { .. }
+            | Operator::Throw { .. }
+            | Operator::ThrowRef
             | Operator::Unreachable
     )
 }

@@ -125,6 +125,9 @@ impl GlobalType {
 pub(crate) enum ExternType {
     /// A function: its type's id, and the type.
     Func(TypeId, FuncType),
+    /// An exception tag: the id of its type (a function type whose
+    /// parameters are the payload), and the type.
+    Tag(TypeId, FuncType),
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
@@ -139,6 +142,9 @@ impl ExternType {
             (ExternType::Table(a), ExternType::Table(b)) => a.matches(b),
             (ExternType::Memory(a), ExternType::Memory(b)) => a.matches(b),
             (ExternType::Global(a), ExternType::Global(b)) => a.matches(b, types),
+            // Tags are matched by type equality (they are read and
+            // written: thrown and caught).
+            (ExternType::Tag(a, _), ExternType::Tag(b, _)) => a == b,
             _ => false,
         }
     }
@@ -148,6 +154,7 @@ impl fmt::Display for ExternType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ExternType::Func(_, t) => t.fmt(f),
+            ExternType::Tag(_, t) => write!(f, "(tag {t})"),
             ExternType::Table(t) => t.fmt(f),
             ExternType::Memory(t) => t.fmt(f),
             ExternType::Global(t) => t.fmt(f),

@@ -780,8 +780,6 @@ fn modules_using_unsupported_proposals_are_compile_errors() {
         "(module (memory i64 1))",
         // Threads: shared memory.
         "(module (memory 1 1 shared))",
-        // Exception handling.
-        "(module (tag $t) (func throw $t))",
         // GC instructions (its struct and array types are accepted: only
         // null references to them can exist).
         "(module (type $s (struct)) (func (result (ref $s)) struct.new $s))",

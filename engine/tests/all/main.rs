@@ -7,6 +7,7 @@
 
 mod api;
 mod epoch;
+mod exceptions;
 mod externals;
 mod fuel;
 mod func_refs;

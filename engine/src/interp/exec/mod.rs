@@ -19,6 +19,7 @@ mod other_memory;
 mod resume;
 mod simd;
 mod slots;
+mod throw;
 
 use super::bytecode::{simd_ops, Op};
 use super::{CompiledFunc, ModuleCode};
@@ -41,6 +42,13 @@ pub(crate) enum Stop {
         ip: *const Op,
         base: usize,
     },
+    /// Exception `exn` (a store index) was thrown by the op at `at`, of
+    /// the frame at `base`; `execute_from` unwinds to its handler.
+    Throw {
+        exn: u32,
+        at: *const Op,
+        base: usize,
+    },
     /// A host function returned an error (`Error::Host`); its results
     /// would have gone to slot `args` of the frame at `base`, and the
     /// caller goes on at `ip`.
@@ -55,11 +63,25 @@ pub(crate) enum Stop {
 
 impl Stop {
     /// What a failed host call stops with: a host error keeps where the
-    /// call would have returned to, so a resumable call can go on there.
+    /// call would have returned to, so a resumable call can go on there;
+    /// an exception of this store (`store`) is thrown from the call.
     #[cold]
     #[inline(never)]
-    fn from_host(stop: Stop, func: u32, ip: *const Op, base: usize, args: usize) -> Stop {
+    fn from_host(
+        stop: Stop,
+        store: usize,
+        func: u32,
+        ip: *const Op,
+        base: usize,
+        args: usize,
+    ) -> Stop {
         match stop {
+            Stop::Error(Error::Exception(e)) if e.store == store => Stop::Throw {
+                exn: e.index,
+                // SAFETY: `ip` follows the call op in the same function.
+                at: unsafe { ip.sub(1) },
+                base,
+            },
             Stop::Error(error @ Error::Host(_)) => Stop::HostError {
                 error,
                 func,
@@ -82,6 +104,8 @@ impl Stop {
             Stop::Trap(code) => trap(code),
             Stop::OutOfFuel { .. } => trap(TrapCode::OutOfFuel),
             Stop::Error(e) | Stop::HostError { error: e, .. } => e,
+            // `execute_from` unwinds throws before it asks for an error.
+            Stop::Throw { .. } => Error::usage("an exception was not unwound"),
         }
     }
 }
@@ -267,18 +291,41 @@ pub(crate) fn execute_from(
 ) -> Result<Outcome, Error> {
     let entry_depth = entry.entry_depth;
     let mut func_ptr = entry.func;
-    let result = match InstanceCache::new(inner, entry.instance) {
-        Ok(mut cache) => run(
-            inner,
-            data,
-            &mut cache,
-            &mut func_ptr,
-            entry.ip,
-            entry.base,
-            entry_depth,
-        )
-        .map_err(|stop| (stop, cache.index)),
-        Err(stop) => Err((stop, entry.instance)),
+    let (mut instance, mut ip, mut base) = (entry.instance, entry.ip, entry.base);
+    let result = loop {
+        let r = match InstanceCache::new(inner, instance) {
+            Ok(mut cache) => run(
+                inner,
+                data,
+                &mut cache,
+                &mut func_ptr,
+                ip,
+                base,
+                entry_depth,
+            )
+            .map_err(|stop| (stop, cache.index)),
+            Err(stop) => Err((stop, instance)),
+        };
+        // A throw unwinds to its handler and runs on from its landing
+        // pad, or leaves the activation.
+        let Err((
+            Stop::Throw {
+                exn,
+                at,
+                base: at_base,
+            },
+            running,
+        )) = r
+        else {
+            break r;
+        };
+        match throw::unwind(inner, exn, func_ptr, running, at, at_base, entry_depth) {
+            Some(caught) => {
+                (instance, ip, base, func_ptr) =
+                    (caught.instance, caught.ip, caught.base, caught.func);
+            }
+            None => break Err((Stop::Error(throw::uncaught(inner, exn)), running)),
+        }
     };
     let result = match result {
         Ok(()) => Ok(Outcome::Finished),
@@ -555,7 +602,8 @@ fn run(
                     if let Err(stop) =
                         call::call_host(inner, data, f, Some(cache.index), base + $args as usize)
                     {
-                        return Err(Stop::from_host(stop, f, ip, base, $args as usize));
+                        let store = inner.id.raw();
+                        return Err(Stop::from_host(stop, store, f, ip, base, $args as usize));
                     }
                     cache.refresh_memory(inner);
                     reload_sp!();
@@ -1096,6 +1144,14 @@ fn run(
                 }
                 tail_call_store_func!((f - 1) as u32, args);
             }
+            Op::Throw { args, tag } => {
+                let at: *const Op = op;
+                // SAFETY: the payload is in the frame's slots `args..`.
+                return Err(unsafe {
+                    throw::throw_new(inner, cache.index, tag, sp.add(args as usize), at, base)
+                });
+            }
+            Op::ThrowRef { src } => return Err(throw::throw_ref(get!(src), op, base)),
             Op::TrapIfNull { src } => {
                 if get!(src) == 0 {
                     return Err(TrapCode::NullReference.into());

@@ -30,12 +30,12 @@ mod tests;
 mod tests_simd;
 
 use super::bytecode::{Op, Slot};
-use super::CompiledFunc;
+use super::{CompiledFunc, Handler};
 use crate::config::GuestChecks;
 use crate::error::CompileError;
 use crate::module::ModuleInfo;
 use crate::semantics::fuel;
-use crate::types::{FuncType, ValType};
+use crate::types::{FuncType, HeapType, RefType, ValType};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use wasmparser::{BinaryReader, BlockType, FunctionBody};
@@ -123,6 +123,8 @@ struct Frame<'a> {
     patches: Vec<usize>,
     /// For `if`: the branch to the `else` arm (or the end), to patch.
     else_patch: Option<usize>,
+    /// For `try_table`: its catch clauses.
+    catches: Vec<wasmparser::Catch>,
 }
 
 impl Frame<'_> {
@@ -172,6 +174,8 @@ pub(crate) struct Translator<'a> {
     last_producer: Option<(usize, usize)>,
     /// Byte offset of the operator being translated, for errors.
     offset: usize,
+    /// The catch clauses of the `try_table`s ended so far.
+    handlers: Vec<Handler>,
 }
 
 /// The most slots one frame may have (slot indices are 16 bits).
@@ -234,6 +238,7 @@ pub(crate) fn translate(
         skip_depth: 0,
         last_producer: None,
         offset: range.start,
+        handlers: Vec::new(),
     };
     t.frames.push(Frame {
         kind: FrameKind::Func,
@@ -245,6 +250,7 @@ pub(crate) fn translate(
         head: 0,
         patches: Vec::new(),
         else_patch: None,
+        catches: Vec::new(),
     });
 
     // Fuel and epoch checks at the entry, fuel charges at each segment
@@ -286,6 +292,7 @@ pub(crate) fn translate(
         num_locals: num_locals as u16,
         num_slots: num_slots as u16,
         func_index,
+        handlers: t.handlers.into_boxed_slice(),
     })
 }
 
@@ -591,6 +598,7 @@ impl<'a> Translator<'a> {
             head: self.ops.len(),
             patches: Vec::new(),
             else_patch: None,
+            catches: Vec::new(),
         }
     }
 
@@ -852,7 +860,82 @@ impl<'a> Translator<'a> {
             self.push_entry(Operand::Temp, frame.sig.wide(true, k))?;
         }
         self.reachable = reachable;
+        if !frame.catches.is_empty() {
+            self.emit_catch_pads(&frame, end)?;
+        }
         Ok(())
+    }
+
+    /// After a `try_table`'s `end`: a landing pad per catch clause, which
+    /// finds the payload (and `exnref`) in the slots above the entries
+    /// below the `try_table` and branches with them to the clause's label
+    /// (in the context around the `try_table`, whose frame is popped), and
+    /// the handler entries that send exceptions there. The fallthrough
+    /// path jumps over the pads.
+    fn emit_catch_pads(&mut self, frame: &Frame<'a>, end: usize) -> Result<(), CompileError> {
+        let over = self.reachable.then(|| self.emit(Op::Br { offset: 0 }));
+        let (saved, reachable) = (self.stack.clone(), self.reachable);
+        let values = self.home(frame.height);
+        for catch in &frame.catches {
+            use wasmparser::Catch;
+            let (tag, label, by_ref) = match *catch {
+                Catch::One { tag, label } => (tag, label, false),
+                Catch::OneRef { tag, label } => (tag, label, true),
+                Catch::All { label } => (Handler::CATCH_ALL, label, false),
+                Catch::AllRef { label } => (Handler::CATCH_ALL, label, true),
+            };
+            self.stack.truncate(frame.height);
+            if tag != Handler::CATCH_ALL {
+                let ty = self.info.func_type_at(self.info.tags[tag as usize]);
+                for t in ty.params() {
+                    self.push_temp(*t)?;
+                }
+            }
+            if by_ref {
+                self.push_temp(ValType::Ref(RefType {
+                    nullable: false,
+                    heap: HeapType::Exn,
+                }))?;
+            }
+            let pad = self.ops.len();
+            self.reachable = true;
+            self.emit_br(label);
+            self.handlers.push(Handler {
+                start: frame.head as u32,
+                end: end as u32,
+                pad: pad as u32,
+                tag,
+                values,
+                by_ref,
+            });
+        }
+        self.stack = saved;
+        self.reachable = reachable;
+        self.last_producer = None;
+        if let Some(at) = over {
+            let here = self.ops.len();
+            self.patch(at, here);
+        }
+        Ok(())
+    }
+
+    /// `try_table`: a block whose catch clauses become handlers at its end.
+    fn try_table(&mut self, try_table: wasmparser::TryTable) {
+        let mut frame = self.enter_block(FrameKind::Block, try_table.ty);
+        frame.catches = try_table.catches;
+        self.frames.push(frame);
+    }
+
+    /// `throw $tag`: the payload is on top of the stack.
+    fn throw(&mut self, tag: u32) {
+        let info = self.info;
+        let n = info.func_type_at(info.tags[tag as usize]).params().len();
+        self.materialize_top(n);
+        let base = self.stack.len() - n;
+        let args = self.home(base);
+        self.emit(Op::Throw { args, tag });
+        self.stack.truncate(base);
+        self.reachable = false;
     }
 
     fn else_(&mut self) -> Result<(), CompileError> {
@@ -904,7 +987,7 @@ impl<'a> Translator<'a> {
             return Ok(false);
         }
         match op {
-            O::Block { .. } | O::Loop { .. } | O::If { .. } => {
+            O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
                 self.skip_depth += 1;
                 Ok(true)
             }

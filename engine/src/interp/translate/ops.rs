@@ -308,6 +308,13 @@ impl Translator<'_> {
                 self.emit(Op::TrapIfNull { src });
             }
             O::BrOnNull { relative_depth } => self.br_on_null(relative_depth),
+            O::TryTable { try_table } => self.try_table(try_table),
+            O::Throw { tag_index } => self.throw(tag_index),
+            O::ThrowRef => {
+                let src = self.pop_slot();
+                self.emit(Op::ThrowRef { src });
+                self.reachable = false;
+            }
             O::BrOnNonNull { relative_depth } => self.br_on_non_null(relative_depth),
             O::Drop => {
                 self.pop();

@@ -18,6 +18,12 @@ impl Translator<'_, '_> {
     #[allow(clippy::too_many_lines)]
     pub(super) fn operator(&mut self, op: &Operator<'_>) -> Result<(), CompileError> {
         use Operator as O;
+        if let O::TryTable { .. } | O::Throw { .. } | O::ThrowRef = op {
+            // Exception handling runs on the interpreter only, for now.
+            return Err(unsupported(
+                "exception handling (`try_table`, `throw`, `throw_ref`)",
+            ));
+        }
         if !self.reachable {
             match op {
                 O::Block { .. } | O::Loop { .. } | O::If { .. } => self.dummy_frame(),
