@@ -582,7 +582,9 @@ pub fn native_checksum(program: &Program, n: u32) -> Result<String> {
 pub fn last_line(text: &str) -> &str {
     text.lines()
         .map(str::trim)
-        .rfind(|l| !l.is_empty())
+        // wasmi's CLI reports the fuel it used on stdout, after a WASI
+        // program's own output.
+        .rfind(|l| !l.is_empty() && !l.starts_with("fuel consumed:"))
         .unwrap_or("")
 }
 

@@ -45,7 +45,7 @@ impl Translator<'_, '_> {
         }
         let call = self.b.ins().call_indirect(sig, code, &call_args);
         let results = self.b.inst_results(call).to_vec();
-        self.env.reload_fuel(&mut self.b);
+        self.env.reload_after_call(&mut self.b);
         self.env.check_trap_after_call(&mut self.b);
         self.stack.extend(results);
     }
@@ -73,7 +73,7 @@ impl Translator<'_, '_> {
             }
             let call = self.b.ins().call(callee, &call_args);
             let results = self.b.inst_results(call).to_vec();
-            self.env.reload_fuel(&mut self.b);
+            self.env.reload_after_call(&mut self.b);
             self.env.check_trap_after_call(&mut self.b);
             self.stack.extend(results);
             return Ok(());

@@ -52,6 +52,11 @@ pub(super) struct FuncEnv<'a> {
     /// the store context before every call and return, and reloaded after
     /// a call (with `checks.fuel`).
     fuel: Option<Variable>,
+    /// With epoch checks: the address of the engine's epoch counter
+    /// (loaded once, at entry) and the store's deadline, in a variable
+    /// reloaded after every call (only host code moves it), so a loop's
+    /// check is one atomic load, a compare and a branch.
+    epoch: Option<(Value, Variable)>,
     /// The cold block that stores the fuel passed to it and raises
     /// `OutOfFuel`.
     out_of_fuel_block: Option<Block>,
@@ -117,6 +122,7 @@ impl<'a> FuncEnv<'a> {
             signals,
             checks,
             fuel: None,
+            epoch: None,
             out_of_fuel_block: None,
             results,
             vmctx,
@@ -166,6 +172,13 @@ impl<'a> FuncEnv<'a> {
             b.def_var(var, fuel);
             self.fuel = Some(var);
         }
+        if self.checks.epoch {
+            let ro = self.ro();
+            let counter = self.load_ptr(b, self.vmstore, offset_of!(VMStoreContext, epoch), ro);
+            let var = b.declare_var(self.ptr);
+            self.epoch = Some((counter, var));
+            self.reload_deadline(b);
+        }
         if !self.info.memories.is_empty() {
             // Every memory's `VMMemory` pointer, at its fixed place in the
             // context's array. These loads are pure (read-only, cannot
@@ -203,25 +216,32 @@ impl<'a> FuncEnv<'a> {
                 b.def_var(var, left);
             }
         }
-        if self.checks.epoch && check {
-            let ro = self.ro();
-            let vm = self.vm();
-            let epoch = self.load_ptr(b, self.vmstore, offset_of!(VMStoreContext, epoch), ro);
+        if let (Some((counter, deadline)), true) = (self.epoch, check) {
             // An atomic load: a plain one would be folded with the last one
             // in a loop that stores nothing, and never see the epoch move.
             let now = b
                 .ins()
-                .atomic_load(self.ptr, MemFlagsData::trusted(), epoch);
+                .atomic_load(self.ptr, MemFlagsData::trusted(), counter);
+            let deadline = b.use_var(deadline);
+            let reached = b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, now, deadline);
+            self.trap_if(b, reached, TrapCode::Interrupt);
+        }
+    }
+
+    /// Reads the store's epoch deadline into its variable (at entry, and
+    /// after calls, which may run host code that moves it).
+    fn reload_deadline(&mut self, b: &mut FunctionBuilder<'_>) {
+        if let Some((_, var)) = self.epoch {
+            let vm = self.vm();
             let deadline = b.ins().load(
                 self.ptr,
                 vm,
                 self.vmstore,
                 offset_of!(VMStoreContext, epoch_deadline) as i32,
             );
-            let reached = b
-                .ins()
-                .icmp(IntCC::UnsignedGreaterThanOrEqual, now, deadline);
-            self.trap_if(b, reached, TrapCode::Interrupt);
+            b.def_var(var, deadline);
         }
     }
 
@@ -254,7 +274,15 @@ impl<'a> FuncEnv<'a> {
     }
 
     /// Reloads the fuel variable from the store context (after a call).
-    pub fn reload_fuel(&mut self, b: &mut FunctionBuilder<'_>) {
+    /// After a call to Wasm or host code: reloads the fuel the callee
+    /// left and the deadline host code may have moved.
+    pub fn reload_after_call(&mut self, b: &mut FunctionBuilder<'_>) {
+        self.reload_fuel(b);
+        self.reload_deadline(b);
+    }
+
+    /// Reloads the fuel from the store (after a call that charged it).
+    fn reload_fuel(&mut self, b: &mut FunctionBuilder<'_>) {
         if let Some(var) = self.fuel {
             let vm = self.vm();
             let fuel = b.ins().load(
