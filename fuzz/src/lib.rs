@@ -16,13 +16,20 @@ pub mod wasi_paths;
 /// The features Petrel validates by default: Wasm 2.0 (SIMD included, on
 /// both tiers) and the Wasm 3.0 proposals it implements (multi-memory,
 /// extended constant expressions, tail calls, typed function references,
-/// which come with `wasmparser`'s GC feature; `module/parse.rs` has the
+/// which come with `wasmparser`'s GC feature, exception handling;
+/// `module/parse.rs` has the
 /// engine's own list). The `validate` target holds Petrel's verdict to
 /// `wasmparser`'s under exactly these, less the GC instructions Petrel
 /// refuses (see `verdict::uses_gc_instructions`).
 pub fn petrel_features() -> wasmparser::WasmFeatures {
     use wasmparser::WasmFeatures as F;
-    F::WASM2 | F::MULTI_MEMORY | F::EXTENDED_CONST | F::TAIL_CALL | F::FUNCTION_REFERENCES | F::GC
+    F::WASM2
+        | F::MULTI_MEMORY
+        | F::EXTENDED_CONST
+        | F::TAIL_CALL
+        | F::FUNCTION_REFERENCES
+        | F::GC
+        | F::EXCEPTIONS
 }
 
 /// Writes the module under test to the file named by `PETREL_FUZZ_DUMP`,
