@@ -3,6 +3,7 @@
 //! before anything else sees the module; nothing downstream runs
 //! unvalidated code.
 
+mod body;
 mod const_expr;
 mod parse;
 

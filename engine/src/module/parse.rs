@@ -2,6 +2,7 @@
 //! validator and, once accepted, into [`ModuleInfo`]. Function bodies are
 //! validated here too, in full, so a module that compiles is valid.
 
+use super::body::validate_body;
 use super::{
     ConstExpr, ConstOp, DataSegment, ElemSegment, EntityIndex, FuncBody, Import, ModuleInfo,
     SegmentMode,
@@ -15,8 +16,8 @@ use crate::types::{
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use wasmparser::{
-    ExternalKind, FuncValidator, FuncValidatorAllocations, FunctionBody, Operator, Parser, Payload,
-    TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
+    ExternalKind, FuncValidatorAllocations, Parser, Payload, TypeRef, ValidPayload, Validator,
+    WasmFeatures,
 };
 
 /// The proposals an engine with `config` accepts: Wasm 2.0 (fixed-width
@@ -31,8 +32,8 @@ use wasmparser::{
 /// `any`/`eq`/`i31`/`struct`/`array`/`none` heap types, `global.get` of an
 /// earlier global in constant expressions, struct and array types. What
 /// of GC needs a collector (the instructions that make or inspect such
-/// references) is refused here, by [`refuse_gc_instruction`]; without them
-/// a reference of the `any` hierarchy can only be null.
+/// references) is refused by `body::validate_body`; without them a
+/// reference of the `any` hierarchy can only be null.
 pub(crate) fn features(config: &Config) -> WasmFeatures {
     let mut f = WasmFeatures::WASM2;
     for (on, feature) in [
@@ -116,71 +117,6 @@ fn field_type(f: &wasmparser::FieldType, offset: u64) -> Result<FieldType, Compi
         },
         mutable: f.mutable,
     })
-}
-
-/// Validates one function body operator by operator, refusing the GC
-/// instructions (see [`features`]) where they are.
-fn validate_body(
-    v: &mut FuncValidator<ValidatorResources>,
-    body: &FunctionBody<'_>,
-) -> Result<(), CompileError> {
-    let mut locals = body.get_locals_reader()?;
-    for _ in 0..locals.get_count() {
-        let offset = locals.original_position();
-        let (count, ty) = locals.read()?;
-        v.define_locals(offset, count, ty)?;
-    }
-    let mut ops = body.get_operators_reader()?;
-    while !ops.eof() {
-        let offset = ops.original_position();
-        let op = ops.read()?;
-        refuse_gc_instruction(&op, offset)?;
-        v.op(offset, &op)?;
-    }
-    ops.finish()?;
-    Ok(())
-}
-
-/// Refuses the instructions of GC that create or inspect references
-/// Petrel has no representation for yet (structs, arrays, `i31`, casts,
-/// conversions between the `extern` and `any` hierarchies).
-fn refuse_gc_instruction(op: &Operator<'_>, offset: u64) -> Result<(), CompileError> {
-    use Operator as O;
-    match op {
-        O::RefEq
-        | O::StructNew { .. }
-        | O::StructNewDefault { .. }
-        | O::StructGet { .. }
-        | O::StructGetS { .. }
-        | O::StructGetU { .. }
-        | O::StructSet { .. }
-        | O::ArrayNew { .. }
-        | O::ArrayNewDefault { .. }
-        | O::ArrayNewFixed { .. }
-        | O::ArrayNewData { .. }
-        | O::ArrayNewElem { .. }
-        | O::ArrayGet { .. }
-        | O::ArrayGetS { .. }
-        | O::ArrayGetU { .. }
-        | O::ArraySet { .. }
-        | O::ArrayLen
-        | O::ArrayFill { .. }
-        | O::ArrayCopy { .. }
-        | O::ArrayInitData { .. }
-        | O::ArrayInitElem { .. }
-        | O::RefTestNonNull { .. }
-        | O::RefTestNullable { .. }
-        | O::RefCastNonNull { .. }
-        | O::RefCastNullable { .. }
-        | O::BrOnCast { .. }
-        | O::BrOnCastFail { .. }
-        | O::AnyConvertExtern
-        | O::ExternConvertAny
-        | O::RefI31
-        | O::I31GetS
-        | O::I31GetU => Err(unsupported("GC instructions", offset)),
-        _ => Ok(()),
-    }
 }
 
 fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType, CompileError> {
