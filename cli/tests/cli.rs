@@ -522,6 +522,39 @@ fn tail_calls_run_on_both_tiers_and_w_tail_call_n_refuses_them() {
 }
 
 #[test]
+fn an_uncaught_exception_ends_run_with_its_payload_and_w_exceptions_n_refuses_it() {
+    let dir = scratch("exceptions");
+    let wat = write(
+        &dir,
+        "throw.wat",
+        r#"(module
+          (tag $e (param i32 i64))
+          (func (export "go") (param i32) (result i32)
+            (block $h (result i32 i64)
+              (try_table (catch $e $h)
+                (if (local.get 0) (then (throw $e (i32.const 7) (i64.const 8)))))
+              (return (i32.const 0)))
+            (drop))
+          (func (export "boom") (throw $e (i32.const 1) (i64.const 2))))"#,
+    );
+    let wat = wat.to_str().unwrap();
+    let out = petrel(&["run", "--invoke", "go", wat, "1"]);
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out).trim(), "7");
+    let out = petrel(&["run", "--invoke", "boom", wat]);
+    assert_status(&out, 1);
+    assert!(
+        stderr(&out).contains("uncaught WebAssembly exception (payload: 1, 2)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_panic(&out);
+    let out = petrel(&["validate", "-W", "exceptions=n", wat]);
+    assert_status(&out, 1);
+    assert_no_panic(&out);
+}
+
+#[test]
 fn w_limits_stop_a_spinning_guest_and_cap_memory_growth() {
     let dir = scratch("w_limits");
     let wat = write(

@@ -64,7 +64,8 @@ fn main() -> ExitCode {
         v2.wasm_multi_memory(false)
             .wasm_extended_const(false)
             .wasm_tail_call(false)
-            .wasm_function_references(false);
+            .wasm_function_references(false)
+            .wasm_exceptions(false);
         let mut files: Vec<(String, _, &Config)> = spec(SpecVersion::V2)
             .map(|f| (f.name().to_string(), f, &v2))
             .collect();

@@ -39,8 +39,8 @@ impl TierArg {
 pub struct WasmOpts {
     /// A WebAssembly option; repeatable. Features, on or off (`NAME=y|n`;
     /// a bare `NAME` means on), every one on by default: `multi-memory`,
-    /// `extended-const`, `tail-call`, `function-references` (all off
-    /// validates exactly Wasm 2.0).
+    /// `extended-const`, `tail-call`, `function-references`, `exceptions`
+    /// (all off validates exactly Wasm 2.0).
     /// Limits: `fuel=N` (the guest may consume N units of fuel, then traps;
     /// see docs/embedding.md for the costs), `timeout=DURATION` (the guest
     /// traps after that long, e.g. `500ms`, `2s`, `1m`),
@@ -68,15 +68,17 @@ enum Feature {
     ExtendedConst,
     TailCall,
     FunctionReferences,
+    Exceptions,
 }
 
 impl Feature {
     /// Every feature, by its `-W` name (wasmtime's).
-    const ALL: [(&'static str, Feature); 4] = [
+    const ALL: [(&'static str, Feature); 5] = [
         ("multi-memory", Feature::MultiMemory),
         ("extended-const", Feature::ExtendedConst),
         ("tail-call", Feature::TailCall),
         ("function-references", Feature::FunctionReferences),
+        ("exceptions", Feature::Exceptions),
     ];
 
     fn apply(self, config: &mut petrel::Config, on: bool) {
@@ -85,13 +87,14 @@ impl Feature {
             Feature::ExtendedConst => config.wasm_extended_const(on),
             Feature::TailCall => config.wasm_tail_call(on),
             Feature::FunctionReferences => config.wasm_function_references(on),
+            Feature::Exceptions => config.wasm_exceptions(on),
         };
     }
 }
 
 /// The options `-W` knows, for error messages.
-const KNOWN: &str = "multi-memory, extended-const, tail-call, function-references, fuel, \
-                     timeout, max-memory-size, max-wasm-stack";
+const KNOWN: &str = "multi-memory, extended-const, tail-call, function-references, exceptions, \
+                     fuel, timeout, max-memory-size, max-wasm-stack";
 
 /// Parses `NAME[=VALUE]` (a bare feature name means on); an unknown name
 /// or a bad value is a usage error naming what was expected.
