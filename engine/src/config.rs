@@ -183,8 +183,7 @@ impl Config {
     /// `throw`, `throw_ref`, `try_table` and `exnref` values. An exception
     /// no handler catches reaches the host as [`Error::Exception`]
     /// (`crate::Error::Exception`), and a host function may throw one into
-    /// Wasm. On by default, as in wasmtime. The interpreter runs it; the
-    /// JIT refuses functions that throw or catch, for now.
+    /// Wasm. On by default, as in wasmtime. Both tiers run it.
     pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
         self.exceptions = enable;
         self

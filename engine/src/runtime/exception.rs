@@ -9,6 +9,8 @@
 //! one no `exnref` ever saw is freed when a handler catches it, so a guest
 //! that throws and catches in a loop runs in constant memory.
 
+use super::StoreInner;
+use crate::error::{Error, ThrownException};
 use crate::types::{FuncType, TypeId};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -83,6 +85,20 @@ impl Exceptions {
     #[cfg(test)]
     fn live(&self) -> usize {
         self.objects.len() - self.free.len()
+    }
+}
+
+impl StoreInner {
+    /// The error exception `exn` is once it has left the activation that
+    /// threw it uncaught: the host (or an outer activation) may hold it, so
+    /// it is kept.
+    pub(crate) fn uncaught_exception(&mut self, exn: u32) -> Error {
+        self.exceptions.mark_referenced(exn);
+        Error::Exception(ThrownException {
+            store: self.id.raw(),
+            index: exn,
+            tag: self.exceptions.get(exn).tag,
+        })
     }
 }
 

@@ -23,7 +23,7 @@ mod os;
 #[cfg_attr(not(target_arch = "x86_64"), path = "arch/unsupported.rs")]
 mod arch;
 
-pub(crate) use arch::{call_with_recovery, flush_icache, frame_record, JmpBuf};
+pub(crate) use arch::{call_with_recovery, flush_icache, frame_record, resume_to_handler, JmpBuf};
 #[cfg(feature = "jit")]
 pub(crate) use arch::{direct_call_site, is_direct_call, patch_direct_call};
 pub(crate) use os::{ensure_alt_stack, install_signal_handlers, Reservation};

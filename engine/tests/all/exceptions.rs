@@ -1,13 +1,13 @@
-//! Exception handling (Wasm 3.0) on the interpreter: tags, `throw`,
+//! Exception handling (Wasm 3.0) on every tier (the interpreter, the JIT
+//! with signal-based traps and with explicit checks): tags, `throw`,
 //! `throw_ref`, `try_table` with each kind of catch clause, exceptions
 //! crossing frames, instances and host functions in both directions, and
-//! uncaught exceptions as `Error::Exception`. The JIT refuses modules that
-//! throw or catch, for now, with a clear compile error.
+//! uncaught exceptions as `Error::Exception`.
 
-use crate::{engine_with, instantiate_in, trap_code};
+use crate::{engine_with, every_tier, instantiate_in, trap_code};
 use petrel::{
     Caller, Engine, Error, FuncType, Instance, Linker, Module, Store, Tag, TagType,
-    ThrownException, Tier, TrapCode, Val, ValType,
+    ThrownException, TrapCode, Val, ValType,
 };
 
 const EH: &str = r#"(module
@@ -85,10 +85,8 @@ const EH: &str = r#"(module
         (br $next)))
     (local.get $sum)))"#;
 
-fn interp() -> Engine {
-    engine_with(|c| {
-        c.tier(Tier::Interpreter);
-    })
+fn tiers() -> Vec<(&'static str, Engine)> {
+    every_tier(|_| {})
 }
 
 fn call_i32(
@@ -105,8 +103,14 @@ fn call_i32(
 
 #[test]
 fn throw_and_catch_across_frames_with_every_kind_of_clause() {
-    let engine = interp();
-    let (mut store, instance) = instantiate_in(&engine, EH);
+    for (tier, engine) in tiers() {
+        eprintln!("{tier}");
+        throw_and_catch_on(&engine);
+    }
+}
+
+fn throw_and_catch_on(engine: &Engine) {
+    let (mut store, instance) = instantiate_in(engine, EH);
     assert_eq!(
         call_i32(&mut store, instance, "catch_one", &[Val::I32(1)]).unwrap(),
         42
@@ -157,8 +161,14 @@ fn throw_and_catch_across_frames_with_every_kind_of_clause() {
 
 #[test]
 fn an_uncaught_exception_reaches_the_host_with_its_tag_and_payload() {
-    let engine = interp();
-    let (mut store, instance) = instantiate_in(&engine, EH);
+    for (tier, engine) in tiers() {
+        eprintln!("{tier}");
+        uncaught_on(&engine);
+    }
+}
+
+fn uncaught_on(engine: &Engine) {
+    let (mut store, instance) = instantiate_in(engine, EH);
     let thrower = instance.get_func(&store, "thrower").unwrap();
     let err = thrower
         .call(&mut store, &[Val::I32(1)], &mut [])
@@ -191,12 +201,18 @@ fn a_host_function_throws_into_wasm_and_wasm_exceptions_cross_host_frames() {
         (block $h (result i32)
           (try_table (catch $t $h) (call $reenter (local.get 0)))
           (i32.const -1))))"#;
-    let engine = interp();
-    let module = Module::new(&engine, wat).unwrap();
-    let mut store = Store::new(&engine, ());
-    let ty = TagType::new(FuncType::new(&engine, [ValType::I32], []));
+    for (tier, engine) in tiers() {
+        eprintln!("{tier}");
+        host_frames_on(&engine, wat);
+    }
+}
+
+fn host_frames_on(engine: &Engine, wat: &str) {
+    let module = Module::new(engine, wat).unwrap();
+    let mut store = Store::new(engine, ());
+    let ty = TagType::new(FuncType::new(engine, [ValType::I32], []));
     let tag = Tag::new(&mut store, &ty).unwrap();
-    let mut linker = Linker::new(&engine);
+    let mut linker = Linker::new(engine);
     linker.define("host", "tag", tag).unwrap();
     linker
         .func_wrap(
@@ -238,10 +254,16 @@ fn tags_are_matched_by_identity_not_by_type() {
         (block $h (result i32)
           (try_table (catch $e $h) (call $throw_other (i32.const 1)))
           (i32.const -1))))"#;
-    let engine = interp();
-    let mut store = Store::new(&engine, ());
-    let mut linker = Linker::new(&engine);
-    let module = Module::new(&engine, wat).unwrap();
+    for (tier, engine) in tiers() {
+        eprintln!("{tier}");
+        identity_on(&engine, wat);
+    }
+}
+
+fn identity_on(engine: &Engine, wat: &str) {
+    let mut store = Store::new(engine, ());
+    let mut linker = Linker::new(engine);
+    let module = Module::new(engine, wat).unwrap();
     // The first instance's import is a host function that does nothing.
     linker.func_wrap("other", "throw", |_: i32| {}).unwrap();
     let first = linker.instantiate(&mut store, &module).unwrap();
@@ -255,20 +277,116 @@ fn tags_are_matched_by_identity_not_by_type() {
 }
 
 #[test]
-fn the_jit_refuses_exception_handling_for_now() {
-    let engine = engine_with(|c| {
-        c.tier(Tier::Jit);
-    });
-    let err = Module::new(&engine, EH).unwrap_err();
-    assert!(err.to_string().contains("exception handling"), "{err}");
-    // Tags alone are fine.
-    Module::new(&engine, "(module (tag (export \"t\") (param i32)))").unwrap();
-}
-
-#[test]
 fn exceptions_are_refused_when_switched_off() {
     let engine = engine_with(|c| {
         c.wasm_exceptions(false);
     });
     assert!(Module::new(&engine, EH).is_err());
+}
+
+#[test]
+fn values_live_across_a_call_survive_its_exception_and_traps_are_never_caught() {
+    // Every register is dead on the exceptional edge of a call inside a
+    // `try_table`: values live across it (locals, the operand stack, the
+    // float and vector ones) must come back from the frame. Calls
+    // through a table and through a reference, with several results,
+    // take the same path; a trap passes every `catch_all`.
+    let wat = r#"(module
+      (type $t (func (param i32) (result i32 i64)))
+      (tag $e (param i32))
+      (table funcref (elem $deep))
+      (func $deep (type $t)
+        (if (i32.le_s (local.get 0) (i32.const 0))
+          (then (throw $e (i32.const 5))))
+        (if (i32.eq (local.get 0) (i32.const 1000))
+          (then (unreachable)))
+        (call $deep (i32.sub (local.get 0) (i32.const 1)))
+        (i64.const 1)
+        (i64.add)
+        (return))
+      (func (export "live") (param i32) (result f64)
+        (local $a i64) (local $v v128) (local $f f64)
+        (local.set $a (i64.const 1000000000000))
+        (local.set $v (v128.const i32x4 1 2 3 4))
+        (local.set $f (f64.const 0.5))
+        (f64.const 100)
+        (block $h (result i32)
+          (try_table (result i32 i64) (catch $e $h)
+            (call_indirect (type $t) (local.get 0) (i32.const 0)))
+          (drop))
+        (f64.convert_i32_s)
+        (f64.add)
+        (f64.add (local.get $f))
+        (f64.add (f64.convert_i64_s (local.get $a)))
+        (f64.add (f64.convert_i32_s (i32x4.extract_lane 3 (local.get $v)))))
+      (func (export "by_ref") (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (result i32 i64) (catch $e $h)
+            (call_ref $t (local.get 0) (ref.func $deep)))
+          (drop)))
+      (func (export "trap") (result i32)
+        (block $h
+          (try_table (catch_all $h)
+            (drop (drop (call $deep (i32.const 1000)))))
+          (return (i32.const 0)))
+        (i32.const 1))
+      (elem declare func $deep))"#;
+    for (tier, engine) in tiers() {
+        eprintln!("{tier}");
+        let (mut store, instance) = instantiate_in(&engine, wat);
+        let live = instance.get_func(&store, "live").unwrap();
+        let mut out = [Val::F64(0)];
+        for depth in [0, 1, 50] {
+            live.call(&mut store, &[Val::I32(depth)], &mut out).unwrap();
+            assert_eq!(
+                out[0].f64(),
+                Some(100.0 + 5.0 + 0.5 + 1e12 + 4.0),
+                "{tier}, depth {depth}"
+            );
+        }
+        assert_eq!(
+            call_i32(&mut store, instance, "by_ref", &[Val::I32(30)]).unwrap(),
+            5
+        );
+        let err = call_i32(&mut store, instance, "trap", &[]).unwrap_err();
+        assert_eq!(trap_code(&err), TrapCode::Unreachable, "{tier}");
+    }
+}
+
+#[test]
+fn throwing_and_catching_cost_the_same_fuel_on_every_tier() {
+    // The cost model charges `try_table`, `throw` and `throw_ref` like any
+    // operator and ends a segment after each; a catch lands on its label,
+    // which charges its own segment. Each tier must agree to the unit.
+    let calls: [(&str, &[i32]); 7] = [
+        ("catch_one", &[1]),
+        ("catch_one", &[0]),
+        ("nested", &[1]),
+        ("nested", &[2]),
+        ("order", &[1]),
+        ("rethrow", &[]),
+        ("loop", &[50]),
+    ];
+    let mut seen: Vec<Vec<u64>> = Vec::new();
+    for (tier, engine) in every_tier(|c| {
+        c.consume_fuel(true);
+    }) {
+        let (mut store, instance) = instantiate_in(&engine, EH);
+        let mut used = Vec::new();
+        for (name, args) in calls {
+            let args: Vec<Val> = args.iter().map(|&a| Val::I32(a)).collect();
+            store.set_fuel(1_000_000).unwrap();
+            call_i32(&mut store, instance, name, &args).unwrap();
+            used.push(1_000_000 - store.get_fuel().unwrap());
+        }
+        // An uncaught exception leaves the fuel spent up to the throw.
+        store.set_fuel(1_000_000).unwrap();
+        call_i32(&mut store, instance, "nested", &[Val::I32(3)]).unwrap_err();
+        used.push(1_000_000 - store.get_fuel().unwrap());
+        assert!(used.iter().all(|&u| u > 0), "{tier}: {used:?}");
+        if let Some(first) = seen.first() {
+            assert_eq!(&used, first, "{tier} against interp");
+        }
+        seen.push(used);
+    }
 }

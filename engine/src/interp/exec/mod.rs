@@ -324,7 +324,7 @@ pub(crate) fn execute_from(
                 (instance, ip, base, func_ptr) =
                     (caught.instance, caught.ip, caught.base, caught.func);
             }
-            None => break Err((Stop::Error(throw::uncaught(inner, exn)), running)),
+            None => break Err((Stop::Error(inner.uncaught_exception(exn)), running)),
         }
     };
     let result = match result {

@@ -11,7 +11,7 @@
 //! exceptions, so code that throws none runs as fast as before.
 
 use super::{Op, Stop};
-use crate::error::{Error, ThrownException, TrapCode};
+use crate::error::TrapCode;
 use crate::interp::{CompiledFunc, Handler};
 use crate::runtime::StoreInner;
 
@@ -124,15 +124,4 @@ fn deliver(inner: &mut StoreInner, exn: u32, h: &Handler, base: usize) {
     } else {
         inner.exceptions.release(exn);
     }
-}
-
-/// The error an exception that left the activation is: the host (or an
-/// outer activation) may hold it, so it is kept.
-pub(super) fn uncaught(inner: &mut StoreInner, exn: u32) -> Error {
-    inner.exceptions.mark_referenced(exn);
-    Error::Exception(ThrownException {
-        store: inner.id.raw(),
-        index: exn,
-        tag: inner.exceptions.get(exn).tag,
-    })
 }

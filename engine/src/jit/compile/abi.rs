@@ -7,6 +7,7 @@ use crate::error::{CompileError, TrapCode};
 use crate::jit::codegen_error;
 use crate::runtime::vm::{Builtin, BuiltinType, VMContext, VMStoreContext};
 use crate::types::{FuncType, ValType};
+use alloc::vec::Vec;
 use core::mem::offset_of;
 use cranelift_codegen::ir::{
     self, types, AbiParam, ConstantData, InstBuilder, MemFlagsData, Type, Value,
@@ -166,4 +167,55 @@ pub(crate) fn zero(b: &mut FunctionBuilder<'_>, ty: Type) -> Value {
         }
         _ => b.ins().iconst(ty, 0),
     }
+}
+
+// ---- the array-call slot encoding ------------------------------------
+//
+// Values crossing the host boundary (and exception payloads) are raw
+// 8-byte slots: `i32`/`f32` in the low half, a `v128` in two consecutive
+// slots (low half first, so one little-endian 16-byte access), which are
+// only 8-byte aligned.
+
+/// Flags for a slot access of type `ty`: a `v128` in two 8-byte slots
+/// is not 16-byte aligned, and must not be declared so.
+pub(crate) fn slot_flags(ty: Type) -> MemFlagsData {
+    if ty.is_vector() {
+        MemFlagsData::new().with_notrap()
+    } else {
+        MemFlagsData::trusted()
+    }
+}
+
+/// The byte offset of each value's first slot, and the slots they take.
+pub(crate) fn slot_offsets(tys: &[ValType]) -> (Vec<i32>, usize) {
+    let mut at = 0;
+    let offsets = tys
+        .iter()
+        .map(|t| {
+            let off = at as i32 * 8;
+            at += t.slots();
+            off
+        })
+        .collect();
+    (offsets, at)
+}
+
+/// Loads a raw slot as a value of type `ty`.
+pub(crate) fn load_slot(b: &mut FunctionBuilder<'_>, ty: Type, ptr: Value, offset: i32) -> Value {
+    b.ins().load(ty, slot_flags(ty), ptr, offset)
+}
+
+/// Stores `v` as a raw slot (`i32`/`f32` in the low half; the high half
+/// zeroed).
+pub(crate) fn store_slot(b: &mut FunctionBuilder<'_>, v: Value, ptr: Value, offset: i32) {
+    let ty = b.func.dfg.value_type(v);
+    let v = match ty {
+        types::I32 => b.ins().uextend(types::I64, v),
+        types::F32 => {
+            let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
+            b.ins().uextend(types::I64, bits)
+        }
+        _ => v,
+    };
+    b.ins().store(slot_flags(ty), v, ptr, offset);
 }

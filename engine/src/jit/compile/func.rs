@@ -10,6 +10,7 @@ use crate::config::GuestChecks;
 use crate::error::CompileError;
 use crate::jit::codegen_error;
 use crate::jit::run::code_memory::{CallSite, CompiledCode};
+use crate::jit::run::traps::HandlerSite;
 use crate::module::ModuleInfo;
 use alloc::vec::Vec;
 use cranelift_codegen::control::ControlPlane;
@@ -51,6 +52,7 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
         })
         .collect();
     let bytes = code.code_buffer().to_vec();
+    let handlers = handler_sites(&code.buffer)?;
     let mut calls = Vec::new();
     for r in &relocs {
         let callee = match (&r.kind, &r.target) {
@@ -86,7 +88,38 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
         traps,
         calls,
         inlined,
+        handlers,
     })
+}
+
+/// The exception handlers of the calls inside a `try_table`: each such
+/// call has one catch-all handler (the `try_table`'s dispatch block, which
+/// matches tags itself), and the frame offset that restores its frame.
+fn handler_sites(
+    buffer: &cranelift_codegen::MachBufferFinalized<cranelift_codegen::Final>,
+) -> Result<Vec<HandlerSite>, CompileError> {
+    use cranelift_codegen::FinalizedMachExceptionHandler as H;
+    let mut sites = Vec::new();
+    for call in buffer.call_sites() {
+        let mut handlers = call.exception_handlers.iter();
+        let Some(first) = handlers.next() else {
+            continue;
+        };
+        let (H::Default(handler), None, Some(frame_offset)) =
+            (first, handlers.next(), call.frame_offset)
+        else {
+            return Err(codegen_error(alloc::format!(
+                "Cranelift emitted an unexpected exception table ({:?})",
+                call.exception_handlers
+            )));
+        };
+        sites.push(HandlerSite {
+            ret_addr: call.ret_addr,
+            handler: *handler,
+            frame_offset,
+        });
+    }
+    Ok(sites)
 }
 
 /// Past this many locals plus operand-stack slots, a function is compiled
@@ -146,12 +179,12 @@ impl FuncCompiler {
             self.checks,
             &body,
         )
-        .map(|(b, pressure)| {
+        .map(|(b, pressure, exceptions)| {
             b.finalize(self.isa.frontend_config());
-            pressure
+            (pressure, exceptions)
         });
-        let pressure = match translated {
-            Ok(pressure) => pressure,
+        let (pressure, exceptions) = match translated {
+            Ok(translated) => translated,
             Err(e) => {
                 // A translation that stopped half-way leaves the builder
                 // context dirty, and the next function would assert on it.
@@ -159,7 +192,9 @@ impl FuncCompiler {
                 return Err(e);
             }
         };
-        if self.signals {
+        // Inlining would copy calls with exception handlers and frames the
+        // unwinder must see: functions with exceptions keep their calls.
+        if self.signals && !exceptions {
             translate::inline_self_calls(&mut self.ctx, def)?;
         }
         // The backtracking register allocator takes time that grows much

@@ -12,65 +12,20 @@
 //! A `v128` takes two consecutive slots (low half first, so one
 //! little-endian 16-byte access), which are only 8-byte aligned.
 
-use super::abi::{builtin_signature, ir_type, wasm_signature};
+use super::abi::{builtin_signature, ir_type, load_slot, slot_offsets, store_slot, wasm_signature};
 use super::finish_function;
 use crate::error::CompileError;
 use crate::jit::run::code_memory::CompiledCode;
 use crate::jit::run::traps::DYNAMIC;
 use crate::runtime::vm::{Builtin, VMContext, VMStoreContext};
-use crate::types::{FuncType, ValType};
+use crate::types::FuncType;
 use alloc::vec::Vec;
 use core::mem::offset_of;
 use cranelift_codegen::ir::{
-    self, types, AbiParam, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Type,
-    UserFuncName, Value,
+    self, types, AbiParam, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, UserFuncName,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-
-/// Flags for a slot access of type `ty`: a `v128` in two 8-byte slots
-/// is not 16-byte aligned, and must not be declared so.
-fn slot_flags(ty: Type) -> MemFlagsData {
-    if ty.is_vector() {
-        MemFlagsData::new().with_notrap()
-    } else {
-        MemFlagsData::trusted()
-    }
-}
-
-/// The byte offset of each value's first slot, and the slots they take.
-fn slot_offsets(tys: &[ValType]) -> (Vec<i32>, usize) {
-    let mut at = 0;
-    let offsets = tys
-        .iter()
-        .map(|t| {
-            let off = at as i32 * 8;
-            at += t.slots();
-            off
-        })
-        .collect();
-    (offsets, at)
-}
-
-/// Loads a raw slot as a value of type `ty`.
-fn load_slot(b: &mut FunctionBuilder<'_>, ty: Type, ptr: Value, offset: i32) -> Value {
-    b.ins().load(ty, slot_flags(ty), ptr, offset)
-}
-
-/// Stores `v` as a raw slot (`i32`/`f32` in the low half; the high half
-/// zeroed).
-fn store_slot(b: &mut FunctionBuilder<'_>, v: Value, ptr: Value, offset: i32) {
-    let ty = b.func.dfg.value_type(v);
-    let v = match ty {
-        types::I32 => b.ins().uextend(types::I64, v),
-        types::F32 => {
-            let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
-            b.ins().uextend(types::I64, bits)
-        }
-        _ => v,
-    };
-    b.ins().store(slot_flags(ty), v, ptr, offset);
-}
 
 pub(crate) fn array_trampoline(
     isa: &OwnedTargetIsa,
@@ -152,9 +107,12 @@ pub(crate) fn host_stub(
     let call_sig = b.import_signature(builtin_signature(isa, Builtin::HostCall));
     // The callee's "vmctx" of a host function is its store index.
     let func_index = b.ins().ireduce(types::I32, callee_vmctx);
+    // The stub's frame: where an exception the host function throws is
+    // thrown from.
+    let fp = b.ins().get_frame_pointer(ptr);
     let call = b
         .ins()
-        .call_indirect(call_sig, host_call, &[caller_vmctx, func_index, buf]);
+        .call_indirect(call_sig, host_call, &[caller_vmctx, func_index, buf, fp]);
     if signals {
         // `host_call` stored the trap code; the trap only unwinds.
         let status = b.inst_results(call)[0];

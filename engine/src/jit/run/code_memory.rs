@@ -22,6 +22,8 @@ pub(crate) struct CompiledCode {
     /// in an inlined copy of the function: the trap handler counts two
     /// frames there (see `translate::inline`).
     pub inlined: Vec<u32>,
+    /// The exception handlers of its calls inside a `try_table`.
+    pub handlers: Vec<traps::HandlerSite>,
 }
 
 /// A direct call to another function of the same image: the relocation at
@@ -56,10 +58,17 @@ impl CodeMemory {
             .map_err(|e| alloc::format!("cannot map code memory: {e}"))?;
         let mut sites = Vec::new();
         let mut inlined = Vec::new();
+        let mut handlers = Vec::new();
         for (f, &off) in funcs.iter().zip(&offsets) {
             map[off..off + f.code.len()].copy_from_slice(&f.code);
-            sites.extend(f.traps.iter().map(|&(o, c)| (o + off as u32, c)));
-            inlined.extend(f.inlined.iter().map(|&o| o + off as u32));
+            let off = off as u32;
+            sites.extend(f.traps.iter().map(|&(o, c)| (o + off, c)));
+            inlined.extend(f.inlined.iter().map(|&o| o + off));
+            handlers.extend(f.handlers.iter().map(|h| traps::HandlerSite {
+                ret_addr: h.ret_addr + off,
+                handler: h.handler + off,
+                frame_offset: h.frame_offset,
+            }));
         }
         // Resolve direct calls relative to the image, so it stays
         // position-independent.
@@ -77,7 +86,14 @@ impl CodeMemory {
             .make_exec()
             .map_err(|e| alloc::format!("cannot make code memory executable: {e}"))?;
         crate::sys::flush_icache(map.as_ptr(), map.len());
-        traps::register(map.as_ptr() as usize, map.len(), sites, inlined, wasm);
+        traps::register(
+            map.as_ptr() as usize,
+            map.len(),
+            sites,
+            inlined,
+            handlers,
+            wasm,
+        );
         Ok(Self { map, offsets })
     }
 

@@ -16,11 +16,13 @@
 //! instance of that store.
 
 use super::link::sync_funcrefs;
+use super::traps;
 use crate::error::{Error, TrapCode};
 use crate::jit::{TRAP_HOST_ERROR, TRAP_HOST_PANIC};
 use crate::runtime::bulk;
 use crate::runtime::vm::{for_each_builtin, Builtins, PendingPanic, TrapFrame, VMContext};
 use crate::runtime::StoreInner;
+use crate::sys;
 use crate::types::TypeId;
 
 use crate::error::MAX_BACKTRACE;
@@ -202,8 +204,15 @@ unsafe extern "C" fn record_frame(vmctx: *mut VMContext, func_index: u32) {
 
 /// Calls host function `func` (a store index) for compiled code:
 /// arguments and results are raw slots at `values`. A host error or panic
-/// is kept in the store and reported as the trap code.
-unsafe extern "C" fn host_call(caller: *mut VMContext, func: u32, values: *mut u64) -> u32 {
+/// is kept in the store and reported as the trap code; an exception the
+/// host function throws (one of this store's) is thrown from the host
+/// stub, whose frame pointer is `fp`.
+unsafe extern "C" fn host_call(
+    caller: *mut VMContext,
+    func: u32,
+    values: *mut u64,
+    fp: *mut u64,
+) -> u32 {
     // SAFETY: see the module docs.
     let (inner, inst) = unsafe { store(caller) };
     // SAFETY: as above: `data` is the store's data, set by `invoke`.
@@ -222,6 +231,11 @@ unsafe extern "C" fn host_call(caller: *mut VMContext, func: u32, values: *mut u
     let synced = sync_funcrefs(inner);
     let code = match (result, synced) {
         (Ok(Ok(())), Ok(())) => 0,
+        (Ok(Err(Error::Exception(e))), Ok(())) if e.store == inner.id.raw() => {
+            // SAFETY: `fp` is the host stub's frame, called from compiled
+            // code; nothing this function owns is live any more.
+            return unsafe { throw_from(caller, e.index, fp as usize) };
+        }
         (Ok(Err(e)), _) | (Ok(Ok(())), Err(e)) => {
             inner.vm.pending_error = Some(e);
             TRAP_HOST_ERROR
@@ -233,4 +247,84 @@ unsafe extern "C" fn host_call(caller: *mut VMContext, func: u32, values: *mut u
     };
     inner.vm.ctx.trap_code = code;
     code
+}
+
+/// `throw`'s first half: a new exception of module tag `tag` with the
+/// payload in the raw slots at `payload`; returns its `exnref`.
+unsafe extern "C" fn exn_new(vmctx: *mut VMContext, tag: u32, payload: *mut u64) -> u64 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    let tag = inner.instances[inst as usize].tags[tag as usize];
+    let n = inner.tags[tag as usize].sig.param_slots();
+    // SAFETY: compiled code passes a buffer holding the tag's payload.
+    let payload = unsafe { core::slice::from_raw_parts(payload, n) };
+    u64::from(inner.exceptions.alloc(tag, payload.into())) + 1
+}
+
+/// Throws the exception `exn` (an `exnref`) from the compiled frame whose
+/// frame pointer is `fp`, which has no handler for it: continues at the
+/// first handler of a caller, or returns the status that ends the
+/// activation (null: `NullReference`; uncaught: the exception pending as
+/// a host error).
+unsafe extern "C" fn throw(vmctx: *mut VMContext, exn: u64, fp: *mut u64) -> u32 {
+    match exn.checked_sub(1) {
+        None => TrapCode::NullReference.bits(),
+        // SAFETY: compiled code passes its own frame pointer; this frame
+        // owns nothing.
+        Some(index) => unsafe { throw_from(vmctx, index as u32, fp as usize) },
+    }
+}
+
+/// Unwinds exception `exn` from the compiled frame at `fp` to the handler
+/// of the nearest caller inside a `try_table`, or, if there is none below
+/// the entry from the host, leaves it pending and returns the status
+/// that unwinds the activation.
+///
+/// # Safety
+/// See the module docs; `fp` is the frame pointer of a compiled frame
+/// called from compiled code, and the calling builtin owns nothing that
+/// needs dropping (its frame is discarded if a handler is found).
+unsafe fn throw_from(vmctx: *mut VMContext, exn: u32, fp: usize) -> u32 {
+    // SAFETY: the caller's contract.
+    if let Some(landing) = unsafe { traps::find_handler(fp) } {
+        // SAFETY: the landing is a handler of a live compiled frame above
+        // this one; only compiled frames and this builtin's lie between,
+        // and none owns anything (the registry's lock was released).
+        unsafe { sys::resume_to_handler(landing.pc, landing.sp, landing.fp, exn as usize + 1) }
+    }
+    // SAFETY: see the module docs.
+    let (inner, _) = unsafe { store(vmctx) };
+    let error = inner.uncaught_exception(exn);
+    inner.vm.pending_error = Some(error);
+    inner.vm.ctx.trap_code = TRAP_HOST_ERROR;
+    TRAP_HOST_ERROR
+}
+
+/// Whether exception `exn` (an `exnref`, never null here) was thrown with
+/// module tag `tag` of the calling instance: a `catch` clause's test.
+unsafe extern "C" fn exn_matches(vmctx: *mut VMContext, exn: u64, tag: u32) -> u32 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    let thrown = inner.exceptions.get((exn - 1) as u32).tag;
+    u32::from(inner.instances[inst as usize].tags[tag as usize] == thrown)
+}
+
+/// Hands exception `exn` to the catch clause that matched it: its payload
+/// into the raw slots at `values` (unless null, for `catch_all`), and
+/// whether an `exnref` to it now exists (`by_ref`; otherwise it is freed).
+unsafe extern "C" fn exn_deliver(vmctx: *mut VMContext, exn: u64, values: *mut u64, by_ref: u32) {
+    // SAFETY: see the module docs.
+    let (inner, _) = unsafe { store(vmctx) };
+    let index = (exn - 1) as u32;
+    if !values.is_null() {
+        let payload = &inner.exceptions.get(index).payload;
+        // SAFETY: compiled code passes a buffer sized for the tag's
+        // payload, which this exception carries.
+        unsafe { core::ptr::copy_nonoverlapping(payload.as_ptr(), values, payload.len()) };
+    }
+    if by_ref != 0 {
+        inner.exceptions.mark_referenced(index);
+    } else {
+        inner.exceptions.release(index);
+    }
 }

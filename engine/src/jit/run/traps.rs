@@ -34,6 +34,18 @@ pub(crate) type SiteCode = u8;
 /// host error or panic); the trap instruction only unwinds.
 pub(crate) const DYNAMIC: SiteCode = 99;
 
+/// A call inside a `try_table`: where its exception handler is and how to
+/// restore its frame's stack pointer (offsets in the code).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HandlerSite {
+    /// The call's return address.
+    pub ret_addr: u32,
+    /// The handler's first instruction.
+    pub handler: u32,
+    /// The frame pointer minus the stack pointer at the call.
+    pub frame_offset: u32,
+}
+
 /// One registered mapping of compiled code.
 struct CodeRange {
     end: usize,
@@ -42,6 +54,8 @@ struct CodeRange {
     /// Sorted offsets in inlined code (trap sites, return addresses minus
     /// one), where one machine frame holds two Wasm frames of its function.
     inlined: Arc<[u32]>,
+    /// Handler sites, sorted by return address.
+    handlers: Arc<[HandlerSite]>,
     /// Whether the mapping holds a module's Wasm functions (whose frames
     /// belong in backtraces) rather than stubs.
     wasm: bool,
@@ -70,14 +84,17 @@ pub(crate) fn register(
     len: usize,
     mut sites: Vec<(u32, SiteCode)>,
     mut inlined: Vec<u32>,
+    mut handlers: Vec<HandlerSite>,
     wasm: bool,
 ) {
     sites.sort_unstable();
     inlined.sort_unstable();
+    handlers.sort_unstable_by_key(|h| h.ret_addr);
     let range = CodeRange {
         end: start + len,
         sites: sites.into(),
         inlined: inlined.into(),
+        handlers: handlers.into(),
         wasm,
     };
     update(|map| {
@@ -95,6 +112,51 @@ pub(crate) fn unregister(start: usize) {
 fn range_of(map: &BTreeMap<usize, CodeRange>, pc: usize) -> Option<(usize, &CodeRange)> {
     let (&start, range) = map.range(..=pc).next_back()?;
     (pc < range.end).then_some((start, range))
+}
+
+/// Where a thrown exception is caught: the handler's address and the
+/// frame pointer and stack pointer of its frame.
+pub(crate) struct Landing {
+    pub pc: usize,
+    pub sp: usize,
+    pub fp: usize,
+}
+
+/// Looks for the handler of an exception thrown by the compiled frame
+/// whose frame pointer is `fp` (a Wasm function calling the throw builtin,
+/// or a host stub whose host function threw), in the callers of that
+/// frame: the first call inside a `try_table` on the way up. The walk
+/// stops at the first return address outside Wasm code (the entry
+/// trampoline: the host called the Wasm below it), so it never leaves the
+/// current entry from the host.
+///
+/// # Safety
+/// `fp` must be the frame pointer of a live compiled frame of this thread,
+/// called (directly or through compiled frames) from compiled code.
+pub(crate) unsafe fn find_handler(fp: usize) -> Option<Landing> {
+    let map = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
+    let mut fp = fp;
+    while fp != 0 && fp.is_multiple_of(8) {
+        // SAFETY: `fp` is the frame of a compiled function of this thread
+        // (the caller's, then each caller's whose return address lies in
+        // Wasm code); compiled frames keep frame records.
+        let (next, ret) = unsafe { sys::frame_record(fp) };
+        let (start, range) = range_of(&map, ret).filter(|(_, r)| r.wasm)?;
+        let offset = u32::try_from(ret - start).ok()?;
+        if let Ok(i) = range.handlers.binary_search_by_key(&offset, |h| h.ret_addr) {
+            let site = range.handlers[i];
+            return Some(Landing {
+                pc: start + site.handler as usize,
+                sp: next - site.frame_offset as usize,
+                fp: next,
+            });
+        }
+        if next <= fp {
+            return None;
+        }
+        fp = next;
+    }
+    None
 }
 
 /// One entry from the host into compiled code, innermost first on each

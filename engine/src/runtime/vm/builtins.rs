@@ -32,8 +32,12 @@ macro_rules! for_each_builtin {
             table_init TableInit (table: i32, seg: i32, dst: i32, src: i32, len: i32) -> i32;
             elem_drop ElemDrop (seg: i32);
             record_frame RecordFrame (func_index: i32);
-            host_call HostCall (func: i32, values: ptr) -> i32;
+            host_call HostCall (func: i32, values: ptr, fp: ptr) -> i32;
             is_subtype IsSubtype (sub: i32, sup: i32) -> i32;
+            exn_new ExnNew (tag: i32, payload: ptr) -> i64;
+            throw Throw (exn: i64, fp: ptr) -> i32;
+            exn_matches ExnMatches (exn: i64, tag: i32) -> i32;
+            exn_deliver ExnDeliver (exn: i64, values: ptr, by_ref: i32);
         }
     };
 }

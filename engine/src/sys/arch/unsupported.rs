@@ -52,6 +52,14 @@ pub(crate) unsafe fn frame_record(_fp: usize) -> (usize, usize) {
     (0, 0)
 }
 
+/// Never reached: no compiled code runs on this architecture.
+///
+/// # Safety
+/// Never called.
+pub(crate) unsafe fn resume_to_handler(_pc: usize, _sp: usize, _fp: usize, _payload: usize) -> ! {
+    unreachable!("compiled code does not run on this architecture")
+}
+
 /// Instruction-cache maintenance for hosts the JIT does not support yet
 /// (it refuses to build an ISA there, so no code is ever written).
 pub(crate) fn flush_icache(_ptr: *const u8, _len: usize) {}

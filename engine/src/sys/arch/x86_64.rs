@@ -1,7 +1,8 @@
 //! x86-64 (System V ABI, Linux): entering compiled code with a recovery
-//! point, resuming there after a trap, reading and redirecting a signal's
-//! saved register context, walking frame records, instruction-cache
-//! coherence, and the relocation of direct calls.
+//! point, resuming there after a trap, resuming at an exception handler,
+//! reading and redirecting a signal's saved register context, walking
+//! frame records, instruction-cache coherence, and the relocation of
+//! direct calls.
 //!
 //! The recovery point is a minimal `setjmp`: [`call_with_recovery`] saves
 //! the callee-saved registers and its stack pointer, then calls the entry
@@ -131,6 +132,37 @@ pub(crate) unsafe fn redirect_to_resume(uc: *mut libc::ucontext_t, buf: *const J
 pub(crate) unsafe fn frame_record(fp: usize) -> (usize, usize) {
     // SAFETY: as above: two words of a live frame record.
     unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) }
+}
+
+/// Continues at the exception handler at `pc` of the compiled frame whose
+/// frame pointer is `fp` and whose stack pointer at the call that threw
+/// was `sp`, with `payload` in the first exception payload register
+/// (`rax` for Cranelift's `tail` convention on x86-64). Every register
+/// but those three and the payload is dead there: Cranelift treats a
+/// `try_call`'s exceptional edge as clobbering all of them.
+///
+/// # Safety
+/// `pc`, `sp` and `fp` must come from the exception table and the frame
+/// record of a live compiled frame on this thread's stack, above the
+/// caller; every frame between the caller and that frame is discarded
+/// without running anything, so none of them may own a resource (only
+/// compiled Wasm frames, stubs and the calling builtin, which has dropped
+/// everything it held, lie between).
+pub(crate) unsafe fn resume_to_handler(pc: usize, sp: usize, fp: usize, payload: usize) -> ! {
+    // SAFETY: the caller's contract: the handler expects exactly this
+    // state, and nothing below `sp` is used again.
+    unsafe {
+        core::arch::asm!(
+            "mov rsp, {sp}",
+            "mov rbp, {fp}",
+            "jmp {pc}",
+            sp = in(reg) sp,
+            fp = in(reg) fp,
+            pc = in(reg) pc,
+            in("rax") payload,
+            options(noreturn),
+        )
+    }
 }
 
 /// Makes freshly written code visible to instruction fetch. x86 keeps its

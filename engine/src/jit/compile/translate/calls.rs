@@ -3,11 +3,13 @@
 //! signature checks; each also as a tail call (`return_call`,
 //! `return_call_indirect`), which Cranelift's `tail` calling convention
 //! (every Wasm function's and host stub's) turns into a jump that reuses
-//! the caller's frame.
+//! the caller's frame. Inside a `try_table` a call is a `try_call`
+//! (`exceptions.rs`).
 //!
 //! SECURITY-CRITICAL: `call_indirect`'s table bounds, null and signature
 //! checks.
 
+use super::exceptions::Callee;
 use super::{pop, Translator};
 use crate::error::{CompileError, TrapCode};
 use crate::runtime::vm::{Builtin, VMContext, VMFuncRef, VMStoreContext};
@@ -43,8 +45,7 @@ impl Translator<'_, '_> {
             self.reachable = false;
             return;
         }
-        let call = self.b.ins().call_indirect(sig, code, &call_args);
-        let results = self.b.inst_results(call).to_vec();
+        let results = self.emit_call(Callee::Indirect(sig, code), &call_args);
         self.env.reload_after_call(&mut self.b);
         self.env.check_trap_after_call(&mut self.b);
         self.stack.extend(results);
@@ -71,8 +72,7 @@ impl Translator<'_, '_> {
                 self.reachable = false;
                 return Ok(());
             }
-            let call = self.b.ins().call(callee, &call_args);
-            let results = self.b.inst_results(call).to_vec();
+            let results = self.emit_call(Callee::Direct(callee), &call_args);
             self.env.reload_after_call(&mut self.b);
             self.env.check_trap_after_call(&mut self.b);
             self.stack.extend(results);

@@ -24,13 +24,17 @@ pub(super) enum FrameKind {
         else_block: Block,
         has_else: bool,
     },
+    /// A `try_table`: calls inside it go to `dispatch` when they throw.
+    TryTable {
+        dispatch: Block,
+    },
     /// A construct opened in unreachable code: only its nesting matters.
     Dummy,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Frame {
-    kind: FrameKind,
+    pub(super) kind: FrameKind,
     /// Where `end` continues; its parameters are the frame's results.
     dest: Block,
     num_params: usize,
@@ -331,6 +335,8 @@ impl Translator<'_, '_> {
                 frame.branched_to = true;
             }
             FrameKind::Loop { header } => self.b.seal_block(header),
+            // Every call and throw that can reach it has been emitted.
+            FrameKind::TryTable { dispatch } => self.b.seal_block(dispatch),
             _ => {}
         }
         self.switch_to(frame.dest, frame.checked_len);

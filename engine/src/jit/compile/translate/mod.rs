@@ -30,6 +30,7 @@
 mod calls;
 mod control;
 mod env;
+mod exceptions;
 mod inline;
 mod memory;
 mod numeric;
@@ -57,9 +58,10 @@ use env::FuncEnv;
 use wasmparser::FunctionBody;
 
 /// Translates the body of function `func_index` of `info` into the
-/// function `b` builds. Returns the builder, ready to finalize, and the
+/// function `b` builds. Returns the builder, ready to finalize, the
 /// function's register pressure (locals plus the deepest operand stack),
-/// which picks the register allocator.
+/// which picks the register allocator, and whether it catches or throws
+/// exceptions (such a function is not inlined into itself).
 pub(crate) fn translate<'f>(
     b: FunctionBuilder<'f>,
     info: &ModuleInfo,
@@ -68,11 +70,11 @@ pub(crate) fn translate<'f>(
     signals: bool,
     checks: GuestChecks,
     body: &FunctionBody<'_>,
-) -> Result<(FunctionBuilder<'f>, usize), CompileError> {
+) -> Result<(FunctionBuilder<'f>, usize, bool), CompileError> {
     let mut t = Translator::new(b, info, isa, func_index, signals, checks)?;
     t.translate(body)?;
     let pressure = t.locals.len() + t.max_height;
-    Ok((t.b, pressure))
+    Ok((t.b, pressure, t.handles_exceptions))
 }
 
 struct Translator<'a, 'f> {
@@ -91,6 +93,8 @@ struct Translator<'a, 'f> {
     checked: Vec<(u32, Value, u64)>,
     /// The operand stack's greatest height.
     max_height: usize,
+    /// Whether the function has a `try_table` or passes exceptions on.
+    handles_exceptions: bool,
 }
 
 /// Pops a value off the operand stack.
@@ -120,6 +124,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             reachable: true,
             checked: Vec::new(),
             max_height: 0,
+            handles_exceptions: false,
         })
     }
 

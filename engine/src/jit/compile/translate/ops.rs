@@ -18,15 +18,11 @@ impl Translator<'_, '_> {
     #[allow(clippy::too_many_lines)]
     pub(super) fn operator(&mut self, op: &Operator<'_>) -> Result<(), CompileError> {
         use Operator as O;
-        if let O::TryTable { .. } | O::Throw { .. } | O::ThrowRef = op {
-            // Exception handling runs on the interpreter only, for now.
-            return Err(unsupported(
-                "exception handling (`try_table`, `throw`, `throw_ref`)",
-            ));
-        }
         if !self.reachable {
             match op {
-                O::Block { .. } | O::Loop { .. } | O::If { .. } => self.dummy_frame(),
+                O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
+                    self.dummy_frame()
+                }
                 O::Else => self.else_(),
                 O::End => self.end(),
                 _ => {}
@@ -49,6 +45,9 @@ impl Translator<'_, '_> {
             O::If { blockty } => self.if_(*blockty)?,
             O::Else => self.else_(),
             O::End => self.end(),
+            O::TryTable { try_table } => self.try_table(try_table)?,
+            O::Throw { tag_index } => self.throw(*tag_index)?,
+            O::ThrowRef => self.throw_ref(),
             O::Br { relative_depth } => self.br(*relative_depth),
             O::BrIf { relative_depth } => self.br_if(*relative_depth),
             O::BrTable { targets } => self.br_table(targets)?,
