@@ -5,6 +5,7 @@
 mod api;
 mod attacks;
 mod c_guest;
+mod exceptions_guest;
 mod memory_faults;
 mod rust_guest;
 mod sockets;

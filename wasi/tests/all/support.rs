@@ -172,6 +172,59 @@ fn rust_guest_bytes() -> &'static [u8] {
     })
 }
 
+/// The unwinding Rust guest (`tests/guests/rust-exceptions`): panics
+/// compiled to Wasm exception handling (the standardised `exnref` form),
+/// built once per test run with the nightly toolchain, `-Z build-std`
+/// (the prebuilt `std` for wasm32-wasip1 aborts on panic) and Debian's
+/// wasi-libc, as wasi-sdk users build C++ or Rust with exceptions.
+pub fn exceptions_guest_bytes() -> &'static [u8] {
+    static GUEST: OnceLock<Vec<u8>> = OnceLock::new();
+    GUEST.get_or_init(|| {
+        let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/rust-exceptions");
+        let target_dir = workspace_target().join("wasi-guests-eh");
+        // `std` links `-l unwind` for wasip1 with `panic=unwind`; the
+        // guest defines the two functions it needs itself, so an empty
+        // archive satisfies the linker.
+        let stub = target_dir.join("stub");
+        std::fs::create_dir_all(&stub).unwrap();
+        std::fs::write(stub.join("libunwind.a"), b"!<arch>\n").unwrap();
+        let libc = Path::new(wasi_sysroot()).join("lib/wasm32-wasi");
+        let rustflags = [
+            "-Cpanic=unwind".to_string(),
+            "-Ctarget-feature=+exception-handling".into(),
+            // The standardised form (`try_table`, `throw_ref`), not the
+            // legacy `try`/`catch`/`delegate` LLVM still emits by default.
+            "-Cllvm-args=-wasm-use-legacy-eh=false".into(),
+            "-Clink-self-contained=no".into(),
+            format!("-L{}", libc.display()),
+            format!("-L{}", stub.display()),
+            format!("-Clink-arg={}", libc.join("crt1-command.o").display()),
+        ];
+        let output = Command::new("rustup")
+            .args(["run", "nightly", "cargo", "build", "--release", "--quiet"])
+            .args(["-Zbuild-std=std,panic_unwind", "--target", "wasm32-wasip1"])
+            .current_dir(&project)
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .env("CARGO_ENCODED_RUSTFLAGS", rustflags.join("\u{1f}"))
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_BUILD_TARGET")
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("CARGO")
+            .env_remove("RUSTC")
+            .output()
+            .expect("rustup runs");
+        assert!(
+            output.status.success(),
+            "building the unwinding Rust guest failed (it needs the nightly \
+             toolchain with rust-src: `rustup toolchain install nightly \
+             --component rust-src`, and wasi-libc):\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let wasm = target_dir.join("wasm32-wasip1/release/petrel-exceptions-guest.wasm");
+        std::fs::read(&wasm).unwrap()
+    })
+}
+
 /// The wasi-libc sysroot: upstream's layout, or Debian's, which puts it
 /// in `/usr` (`/usr/include/wasm32-wasi`, `/usr/lib/wasm32-wasi`).
 fn wasi_sysroot() -> &'static str {
