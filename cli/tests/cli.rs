@@ -538,17 +538,19 @@ fn an_uncaught_exception_ends_run_with_its_payload_and_w_exceptions_n_refuses_it
           (func (export "boom") (throw $e (i32.const 1) (i64.const 2))))"#,
     );
     let wat = wat.to_str().unwrap();
-    let out = petrel(&["run", "--invoke", "go", wat, "1"]);
-    assert_status(&out, 0);
-    assert_eq!(stdout(&out).trim(), "7");
-    let out = petrel(&["run", "--invoke", "boom", wat]);
-    assert_status(&out, 1);
-    assert!(
-        stderr(&out).contains("uncaught WebAssembly exception (payload: 1, 2)"),
-        "{}",
-        stderr(&out)
-    );
-    assert_no_panic(&out);
+    for tier in ["interp", "jit"] {
+        let out = petrel(&["run", "--tier", tier, "--invoke", "go", wat, "1"]);
+        assert_status(&out, 0);
+        assert_eq!(stdout(&out).trim(), "7", "{tier}");
+        let out = petrel(&["run", "--tier", tier, "--invoke", "boom", wat]);
+        assert_status(&out, 1);
+        assert!(
+            stderr(&out).contains("uncaught WebAssembly exception (payload: 1, 2)"),
+            "{tier}: {}",
+            stderr(&out)
+        );
+        assert_no_panic(&out);
+    }
     let out = petrel(&["validate", "-W", "exceptions=n", wat]);
     assert_status(&out, 1);
     assert_no_panic(&out);

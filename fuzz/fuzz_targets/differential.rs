@@ -29,6 +29,10 @@ fn run(data: &[u8]) -> Result<()> {
         return Ok(());
     }
     dump_module(&wasm);
-    // wasmi has no typed function references.
-    diff::compare(&wasm, &mut u, !config.gc_enabled)
+    // wasmi has no typed function references and no exception handling.
+    diff::compare(
+        &wasm,
+        &mut u,
+        !config.gc_enabled && !config.exceptions_enabled,
+    )
 }

@@ -18,7 +18,7 @@ use arbitrary::{Arbitrary, Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use petrel::{
     Caller, Engine, Error, Extern, ExternRef, ExternType, Func, FuncType, Global, Instance, Linker,
-    Memory, Module, Store, Table, TrapCode, Val, ValType,
+    Memory, Module, Store, Table, Tag, TrapCode, Val, ValType,
 };
 use petrel_fuzz::oracle::Value;
 use petrel_fuzz::{dump_module, smith};
@@ -169,7 +169,8 @@ fn run(data: &[u8]) -> Result<()> {
 /// Asserts that a failure is of a kind its cause can explain.
 fn check_error(store: &Store<HostState>, what: &str, e: &Error) {
     match e {
-        Error::Trap(_) | Error::Host(_) | Error::Link(_) => {}
+        // An exception no handler caught (with exception handling on).
+        Error::Trap(_) | Error::Host(_) | Error::Link(_) | Error::Exception(_) => {}
         Error::Usage(_) if store.data().broke_signature => {}
         _ => panic!("{what} failed with an unexpected kind of error: {e:?}"),
     }
@@ -204,6 +205,10 @@ fn host_extern(
                 .expect("the value has the global's type")
                 .into()
         }
+        ExternType::Tag(tt) => match Tag::new(&mut *store, tt) {
+            Ok(t) => t.into(),
+            Err(_) => return Ok(None),
+        },
         // A kind of import this harness cannot make yet: leave it out.
         _ => return Ok(None),
     }))

@@ -116,7 +116,11 @@ pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>, with_wasmi: bool) -> Resul
 /// instantiation) that ended in `p` on the interpreter and `j` on the JIT.
 /// Returns whether the comparison goes on: it stops once the budget ran
 /// out, since wasmi, unmetered, went further.
-fn same_fuel(what: &str, (interp, p): (&Petrel, &Outcome), jit: Option<(&Petrel, &Outcome)>) -> bool {
+fn same_fuel(
+    what: &str,
+    (interp, p): (&Petrel, &Outcome),
+    jit: Option<(&Petrel, &Outcome)>,
+) -> bool {
     let out = Outcome::Trapped(petrel::TrapCode::OutOfFuel);
     let Some((jit, j)) = jit else {
         return *p != out;
@@ -131,8 +135,10 @@ fn same_fuel(what: &str, (interp, p): (&Petrel, &Outcome), jit: Option<(&Petrel,
             );
         }
     }
-    if matches!(p, Outcome::Returned(_) | Outcome::Trapped(petrel::TrapCode::OutOfFuel))
-        && p == j
+    if matches!(
+        p,
+        Outcome::Returned(_) | Outcome::Threw(_) | Outcome::Trapped(petrel::TrapCode::OutOfFuel)
+    ) && p == j
     {
         assert_eq!(
             interp.fuel_left(),
@@ -249,7 +255,8 @@ impl Petrel {
     }
 
     fn fuel_left(&self) -> Option<u64> {
-        self.fuel.map(|_| self.store.get_fuel().expect("fuel metering is on"))
+        self.fuel
+            .map(|_| self.store.get_fuel().expect("fuel metering is on"))
     }
 
     fn instantiate(&mut self) -> Outcome {
@@ -267,9 +274,14 @@ impl Petrel {
             .get_func(&self.store, name)
             .expect("exported function");
         let args: Vec<petrel::Val> = args.iter().map(|a| a.to_petrel()).collect();
-        let mut results: Vec<petrel::Val> = ty.results().map(|t| petrel::Val::default_for(&t)).collect();
+        let mut results: Vec<petrel::Val> =
+            ty.results().map(|t| petrel::Val::default_for(&t)).collect();
         self.refuel();
         let r = func.call(&mut self.store, &args, &mut results);
+        if let Err(petrel::Error::Exception(exn)) = &r {
+            let payload = exn.payload(&self.store);
+            return Outcome::Threw(payload.iter().map(Value::from_petrel).collect());
+        }
         Outcome::from_petrel(&r, &results)
     }
 

@@ -28,6 +28,8 @@ pub enum Value {
     ExternRef { null: bool },
     /// A reference of the `any` hierarchy (Petrel only: always null).
     AnyRef { null: bool },
+    /// An `exnref` (Petrel only): whether it is null.
+    ExnRef { null: bool },
     /// A `v128`, as bits. Compared bit for bit: `wasm-smith` canonicalizes
     /// the NaN lanes of vector float results too.
     V128(u128),
@@ -48,6 +50,7 @@ impl PartialEq for Value {
             (FuncRef { null: a }, FuncRef { null: b }) => a == b,
             (ExternRef { null: a }, ExternRef { null: b }) => a == b,
             (AnyRef { null: a }, AnyRef { null: b }) => a == b,
+            (ExnRef { null: a }, ExnRef { null: b }) => a == b,
             (V128(a), V128(b)) => a == b,
             _ => false,
         }
@@ -73,6 +76,7 @@ impl Value {
                 petrel::HeapType::Extern | petrel::HeapType::NoExtern => {
                     Value::ExternRef { null: true }
                 }
+                petrel::HeapType::Exn | petrel::HeapType::NoExn => Value::ExnRef { null: true },
                 _ => Value::AnyRef { null: true },
             },
             petrel::ValType::V128 => Value::V128(u.arbitrary()?),
@@ -92,6 +96,7 @@ impl Value {
             petrel::Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
             petrel::Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
             petrel::Val::AnyRef(r) => Value::AnyRef { null: r.is_none() },
+            petrel::Val::ExnRef(r) => Value::ExnRef { null: r.is_none() },
             petrel::Val::V128(x) => Value::V128(x),
             other => panic!("the oracle has no counterpart of {other:?}"),
         }
@@ -121,9 +126,11 @@ impl Value {
             Value::FuncRef { null: true } => petrel::Val::FuncRef(None),
             Value::ExternRef { null: true } => petrel::Val::ExternRef(None),
             Value::AnyRef { null: true } => petrel::Val::AnyRef(None),
+            Value::ExnRef { null: true } => petrel::Val::ExnRef(None),
             Value::FuncRef { null: false }
             | Value::ExternRef { null: false }
-            | Value::AnyRef { null: false } => {
+            | Value::AnyRef { null: false }
+            | Value::ExnRef { null: false } => {
                 panic!("a non-null reference cannot cross engines")
             }
         }
@@ -141,7 +148,8 @@ impl Value {
             Value::ExternRef { null: true } => wasmi::Val::ExternRef(wasmi::Nullable::Null),
             Value::FuncRef { null: false }
             | Value::ExternRef { null: false }
-            | Value::AnyRef { .. } => panic!("wasmi has no counterpart of {self:?}"),
+            | Value::AnyRef { .. }
+            | Value::ExnRef { .. } => panic!("wasmi has no counterpart of {self:?}"),
         }
     }
 }
@@ -188,6 +196,8 @@ pub enum Outcome {
     Trapped(petrel::TrapCode),
     /// It failed in some way that is not a Wasm trap; the text says how.
     Failed(String),
+    /// An exception no handler caught left it, with this payload.
+    Threw(Vec<Value>),
 }
 
 impl Outcome {
@@ -241,6 +251,7 @@ impl fmt::Display for Outcome {
             Outcome::Returned(vals) => write!(f, "returned {vals:?}"),
             Outcome::Trapped(code) => write!(f, "trapped: {code}"),
             Outcome::Failed(msg) => write!(f, "failed: {msg}"),
+            Outcome::Threw(payload) => write!(f, "threw {payload:?}"),
         }
     }
 }

@@ -43,12 +43,13 @@ pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
         tail_call_enabled: false,
         extended_const_enabled: false,
 
+        exceptions_enabled: false,
+
         // Not (yet) in Petrel.
         relaxed_simd_enabled: false,
         threads_enabled: false,
         shared_everything_threads_enabled: false,
         gc_enabled: false,
-        exceptions_enabled: false,
         memory64_enabled: false,
         custom_page_sizes_enabled: false,
         wide_arithmetic_enabled: false,
@@ -89,7 +90,11 @@ pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
     // with GC, whose struct and array instructions are left out here; a
     // module that still uses a GC instruction (`ref.i31`, a cast) is
     // skipped by the targets (`verdict::uses_gc_instructions`).
-    if u.arbitrary::<u8>()? >= 192 {
+    let gc = u.arbitrary::<u8>()? >= 192;
+    // Exception handling (tags, `throw`, `throw_ref`, `try_table`,
+    // `exnref`) for a quarter, drawn last.
+    c.exceptions_enabled = u.arbitrary::<u8>()? >= 192;
+    if gc {
         c.gc_enabled = true;
         use wasm_smith::InstructionKind as K;
         c.allowed_instructions = wasm_smith::InstructionKinds::new(&[

@@ -103,8 +103,16 @@ pub fn known_bug(_expected: &Result<(), wasmparser::BinaryReaderError>) -> bool 
 /// check each other.
 pub fn uses_gc_instructions(wasm: &[u8]) -> bool {
     const GC: [&str; 10] = [
-        "Struct", "Array", "RefI31", "I31Get", "RefTest", "RefCast", "BrOnCast", "AnyConvert",
-        "ExternConvert", "RefEq",
+        "Struct",
+        "Array",
+        "RefI31",
+        "I31Get",
+        "RefTest",
+        "RefCast",
+        "BrOnCast",
+        "AnyConvert",
+        "ExternConvert",
+        "RefEq",
     ];
     let gc = |ops: wasmparser::OperatorsReader<'_>| {
         ops.into_iter().any(|op| {
@@ -135,8 +143,10 @@ pub fn uses_gc_instructions(wasm: &[u8]) -> bool {
             })
         }),
         Ok(wasmparser::Payload::DataSection(r)) => r.into_iter().any(|d| {
-            d.is_ok_and(|d| matches!(&d.kind,
-                wasmparser::DataKind::Active { offset_expr, .. } if const_gc(offset_expr)))
+            d.is_ok_and(|d| {
+                matches!(&d.kind,
+                wasmparser::DataKind::Active { offset_expr, .. } if const_gc(offset_expr))
+            })
         }),
         _ => false,
     })
