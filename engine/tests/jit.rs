@@ -1363,7 +1363,19 @@ fn a_fault_outside_wasm_is_not_taken_for_a_trap() {
         std::process::exit(0);
     }
     let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe)
+    // Under emulation (the cross-ISA runs set PETREL_TEST_RUNNER to
+    // `qemu-aarch64 -L ...`) the child needs the emulator too.
+    let runner = std::env::var("PETREL_TEST_RUNNER").unwrap_or_default();
+    let mut runner = runner.split_whitespace();
+    let mut command = match runner.next() {
+        Some(program) => {
+            let mut c = std::process::Command::new(program);
+            c.args(runner).arg(&exe);
+            c
+        }
+        None => std::process::Command::new(&exe),
+    };
+    let out = command
         .args([
             "--exact",
             "a_fault_outside_wasm_is_not_taken_for_a_trap",

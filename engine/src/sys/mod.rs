@@ -20,17 +20,30 @@
 mod os;
 
 #[cfg_attr(target_arch = "x86_64", path = "arch/x86_64.rs")]
-#[cfg_attr(not(target_arch = "x86_64"), path = "arch/unsupported.rs")]
+#[cfg_attr(target_arch = "aarch64", path = "arch/aarch64.rs")]
+#[cfg_attr(
+    not(any(target_arch = "x86_64", target_arch = "aarch64")),
+    path = "arch/unsupported.rs"
+)]
 mod arch;
 
-pub(crate) use arch::{call_with_recovery, flush_icache, frame_record, resume_to_handler, JmpBuf};
+pub(crate) use arch::{
+    call_with_recovery, flush_icache, frame_record, resume_to_handler, JmpBuf, STORES_MAY_TEAR,
+};
 #[cfg(feature = "jit")]
 pub(crate) use arch::{direct_call_site, is_direct_call, patch_direct_call};
 pub(crate) use os::{ensure_alt_stack, install_signal_handlers, Reservation};
 
 /// Whether this platform can run compiled code with signal-based traps and
 /// guard-page memories.
-pub(crate) const SIGNALS_SUPPORTED: bool = cfg!(all(target_os = "linux", target_arch = "x86_64"));
+pub(crate) const SIGNALS_SUPPORTED: bool = cfg!(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+));
+
+/// Whether the JIT can run on this architecture (with explicit checks
+/// where signal-based traps are not supported).
+pub(crate) const JIT_SUPPORTED: bool = cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
 
 /// Asked by the signal handler about a fault at `pc` with frame pointer
 /// `fp` on the current thread: the recovery point to resume at if the

@@ -602,3 +602,33 @@ fn memory_grown_in_a_nested_activation_is_seen_by_the_outer_frame() {
     let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
     assert_eq!(run.call(&mut store, ()).unwrap(), 12);
 }
+
+#[test]
+fn a_memory_created_after_another_was_dropped_starts_zeroed_and_inaccessible_past_its_size() {
+    // Dropped guarded memories keep their reservations for the next ones:
+    // none of the old bytes, and none of the old accessible length, may
+    // survive into a new memory.
+    let wat = r#"(module
+      (memory (export "mem") 1 4)
+      (func (export "fill") (memory.fill (i32.const 0) (i32.const 0xAB) (i32.const 65536))
+        (drop (memory.grow (i32.const 3)))
+        (memory.fill (i32.const 65536) (i32.const 0xCD) (i32.const 196608)))
+      (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0))))"#;
+    for (tier, engine) in crate::every_tier(|_| {}) {
+        for round in 0..20 {
+            let (mut store, instance) = instantiate_in(&engine, wat);
+            let mem = instance.get_memory(&store, "mem").unwrap();
+            assert_eq!(mem.data(&store).len(), 65536, "{tier} round {round}");
+            assert!(
+                mem.data(&store).iter().all(|&b| b == 0),
+                "{tier} round {round}: a new memory holds old bytes"
+            );
+            let load = instance.get_typed_func::<i32, i32>(&store, "load").unwrap();
+            let err = load.call(&mut store, 70_000).unwrap_err();
+            assert_eq!(trap_code(&err), TrapCode::MemoryOutOfBounds, "{tier}");
+            let fill = instance.get_typed_func::<(), ()>(&store, "fill").unwrap();
+            fill.call(&mut store, ()).unwrap();
+            assert_eq!(load.call(&mut store, 70_000).unwrap(), 0xCD, "{tier}");
+        }
+    }
+}

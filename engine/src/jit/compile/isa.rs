@@ -2,9 +2,7 @@
 //! The rest of the JIT takes the ISA as a parameter (pointer type, calling
 //! convention, flags all come from the `TargetIsa` built here).
 //!
-//! Supported hosts for now: 64-bit x86 (the aarch64 and riscv64 backends,
-//! which also need an instruction-cache flush after writing code, come
-//! with their own issue).
+//! Supported hosts: x86-64 and aarch64 (`sys::JIT_SUPPORTED`).
 
 use alloc::string::{String, ToString};
 use cranelift_codegen::isa::OwnedTargetIsa;
@@ -31,9 +29,11 @@ pub(crate) fn host_isas() -> Result<HostIsas, String> {
 /// The host's ISA with Petrel's code generation settings and register
 /// allocator `regalloc`, or why the host cannot run the JIT.
 fn host_isa(regalloc: &str) -> Result<OwnedTargetIsa, String> {
-    if !cfg!(target_arch = "x86_64") {
+    if !crate::sys::JIT_SUPPORTED {
         return Err(
-            "the JIT tier supports x86-64 hosts only for now; use Tier::Interpreter".into(),
+            "the JIT tier supports x86-64 and aarch64 hosts only for now; use \
+             Tier::Interpreter"
+                .into(),
         );
     }
     let mut flags = settings::builder();

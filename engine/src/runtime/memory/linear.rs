@@ -16,7 +16,8 @@ pub(super) enum LinearBytes {
     Heap(Vec<u8>),
     #[cfg(feature = "std")]
     Guarded {
-        reservation: crate::sys::Reservation,
+        /// Handed to `recycled::keep` on drop.
+        reservation: core::mem::ManuallyDrop<crate::sys::Reservation>,
         len: usize,
     },
 }
@@ -60,9 +61,15 @@ impl LinearBytes {
             #[cfg(feature = "std")]
             MemoryStrategy::Guarded => {
                 let size = usize::try_from((4u64 << 30) + GUARD_BYTES).ok()?;
-                let mut reservation = crate::sys::Reservation::new(size)?;
+                let mut reservation = match recycled::take(size) {
+                    Some(r) => r,
+                    None => crate::sys::Reservation::new(size)?,
+                };
                 reservation.make_accessible(len)?;
-                Some(LinearBytes::Guarded { reservation, len })
+                Some(LinearBytes::Guarded {
+                    reservation: core::mem::ManuallyDrop::new(reservation),
+                    len,
+                })
             }
             #[cfg(not(feature = "std"))]
             MemoryStrategy::Guarded => None,
@@ -86,6 +93,54 @@ impl LinearBytes {
             }
         }
         Some(())
+    }
+}
+
+#[cfg(feature = "std")]
+impl Drop for LinearBytes {
+    fn drop(&mut self) {
+        if let LinearBytes::Guarded { reservation, .. } = self {
+            // SAFETY: `reservation` is never used again: `self` is being
+            // dropped, and this is the only place that takes it.
+            let reservation = unsafe { core::mem::ManuallyDrop::take(reservation) };
+            recycled::keep(reservation);
+        }
+    }
+}
+
+/// Reservations of dropped memories, kept for the next guarded memory: a
+/// program that creates and drops instances (a test suite, a server
+/// instantiating per request) reuses a few address ranges instead of
+/// mapping and unmapping 6 GiB each time. That saves the system calls and
+/// page-table work, and keeps an emulator (qemu-user tracks every page a
+/// guest ever mapped) from growing without bound. A kept reservation is
+/// reset first: inaccessible, with fresh zero pages.
+#[cfg(feature = "std")]
+mod recycled {
+    use crate::sys::Reservation;
+    use alloc::vec::Vec;
+    use std::sync::Mutex;
+
+    /// At most this many reservations are kept (address space only: a
+    /// reset reservation holds no memory).
+    const KEEP: usize = 16;
+
+    static KEPT: Mutex<Vec<Reservation>> = Mutex::new(Vec::new());
+
+    /// A kept reservation of `size` bytes, if there is one.
+    pub(super) fn take(size: usize) -> Option<Reservation> {
+        let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        let i = kept.iter().position(|r| r.size() == size)?;
+        Some(kept.swap_remove(i))
+    }
+
+    /// Resets `reservation` and keeps it; if it cannot be reset or enough
+    /// are kept, it is unmapped.
+    pub(super) fn keep(mut reservation: Reservation) {
+        let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() < KEEP && reservation.reset().is_some() {
+            kept.push(reservation);
+        }
     }
 }
 

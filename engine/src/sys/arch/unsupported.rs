@@ -2,6 +2,9 @@
 //! compiles explicit checks there and never enters compiled code through
 //! a recovery point, so nothing here runs.
 
+/// No compiled code runs here.
+pub(crate) const STORES_MAY_TEAR: bool = false;
+
 /// Never constructed on this architecture.
 #[derive(Debug, Default)]
 pub(crate) struct JmpBuf;

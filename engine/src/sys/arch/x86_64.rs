@@ -15,6 +15,10 @@
 
 use core::arch::naked_asm;
 
+/// Whether a store that straddles an accessible and an inaccessible page
+/// may write its accessible part before faulting. x86-64 never tears.
+pub(crate) const STORES_MAY_TEAR: bool = false;
+
 /// The registers [`call_with_recovery`] saves: rbx, rbp, r12-r15 and the
 /// stack pointer at its entry.
 #[repr(C)]

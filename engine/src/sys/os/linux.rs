@@ -83,6 +83,40 @@ impl Reservation {
     pub(crate) fn base(&self) -> *mut u8 {
         self.base
     }
+
+    /// The reservation's size in bytes.
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Makes the whole reservation inaccessible again with fresh zero
+    /// pages, as `new` made it, so it can be handed to another memory:
+    /// the accessible part is replaced by a new anonymous mapping at the
+    /// same address (not `madvise`, which emulators may ignore), so none
+    /// of the old bytes survive. `None` if the kernel refused.
+    pub(crate) fn reset(&mut self) -> Option<()> {
+        if self.accessible == 0 {
+            return Some(());
+        }
+        // SAFETY: `[base, base + accessible)` lies inside this reservation,
+        // which this value owns and nothing else refers to (the memory
+        // that used it is being dropped); MAP_FIXED replaces exactly it.
+        let r = unsafe {
+            libc::mmap(
+                self.base.cast(),
+                self.accessible,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED,
+                -1,
+                0,
+            )
+        };
+        if r == libc::MAP_FAILED {
+            return None;
+        }
+        self.accessible = 0;
+        Some(())
+    }
 }
 
 impl Drop for Reservation {
@@ -256,4 +290,28 @@ pub(crate) fn ensure_alt_stack() {
             *slot.borrow_mut() = Some(AltStack { map, size });
         }
     });
+}
+
+/// Makes every thread of the process discard instructions it may have
+/// fetched before new code was written (after the writer cleaned the
+/// caches): `membarrier` with `PRIVATE_EXPEDITED_SYNC_CORE`, registered
+/// on first use. Kernels (and emulators) without it leave the cache
+/// maintenance alone to do the work, which suffices for the writing
+/// thread; other threads then only see the code after their next context
+/// switch, as before membarrier existed.
+#[allow(dead_code)]
+pub(crate) fn sync_cores() {
+    const REGISTER_SYNC_CORE: libc::c_long = 1 << 6;
+    const SYNC_CORE: libc::c_long = 1 << 5;
+    static REGISTERED: Once = Once::new();
+    static AVAILABLE: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+    REGISTERED.call_once(|| {
+        // SAFETY: a system call with integer arguments only.
+        let r = unsafe { libc::syscall(libc::SYS_membarrier, REGISTER_SYNC_CORE, 0, 0) };
+        AVAILABLE.store(r == 0, Ordering::Release);
+    });
+    if AVAILABLE.load(Ordering::Acquire) {
+        // SAFETY: as above.
+        unsafe { libc::syscall(libc::SYS_membarrier, SYNC_CORE, 0, 0) };
+    }
 }

@@ -17,8 +17,18 @@ impl Reservation {
     pub(crate) fn base(&self) -> *mut u8 {
         match self.0 {}
     }
+    pub(crate) fn size(&self) -> usize {
+        match self.0 {}
+    }
+    pub(crate) fn reset(&mut self) -> Option<()> {
+        match self.0 {}
+    }
 }
 
 pub(crate) fn install_signal_handlers(_on_fault: FaultHandler) {}
 
 pub(crate) fn ensure_alt_stack() {}
+
+/// Nothing to synchronize where no code is generated.
+#[allow(dead_code)]
+pub(crate) fn sync_cores() {}

@@ -180,9 +180,30 @@ impl Translator<'_, '_> {
         Ok(())
     }
 
+    /// Where the hardware may tear a store (write the in-bounds part of one
+    /// that straddles the end of a guarded memory before faulting on the
+    /// rest: aarch64 and riscv64 allow it), a store the guard region checks
+    /// is preceded by a load of the same bytes, which faults first, so a
+    /// trapping store leaves memory untouched as Wasm requires.
+    pub(super) fn probe_store(&mut self, arg: &MemArg, ty: Type, addr: Value, off: i32) {
+        let guarded = self.env.signals && arg.offset + u64::from(ty.bytes()) <= GUARD_BYTES;
+        if crate::sys::STORES_MAY_TEAR && guarded && ty.bytes() > 1 {
+            let f = self.env.heap();
+            self.b.ins().load(ty, f, addr, off);
+        }
+    }
+
     pub(super) fn store(&mut self, arg: &MemArg, size: u32) -> Result<(), CompileError> {
         let value = pop!(self);
         let (addr, off) = self.mem_addr(arg, size)?;
+        let probe_ty = match size {
+            1 => types::I8,
+            2 => types::I16,
+            4 if self.b.func.dfg.value_type(value) == types::F32 => types::F32,
+            4 => types::I32,
+            _ => self.b.func.dfg.value_type(value),
+        };
+        self.probe_store(arg, probe_ty, addr, off);
         let f = self.env.heap();
         let value_size = self.b.func.dfg.value_type(value).bytes();
         let ins = self.b.ins();

@@ -283,6 +283,7 @@ impl<'f> Translator<'_, 'f> {
         let x = self.b.ins().extractlane(v, lane);
         let lane_ty = ty.lane_type();
         let (addr, off) = self.mem_addr(arg, lane_ty.bytes())?;
+        self.probe_store(arg, lane_ty, addr, off);
         let f = self.env.heap();
         self.b.ins().store(f, x, addr, off);
         Ok(())
@@ -327,6 +328,7 @@ impl<'f> Translator<'_, 'f> {
             O::V128Store { memarg } => {
                 let v = self.pop_vector(V128);
                 let (addr, off) = self.mem_addr(memarg, 16)?;
+                self.probe_store(memarg, V128, addr, off);
                 let f = self.env.heap();
                 self.b.ins().store(f, v, addr, off);
             }
