@@ -21,8 +21,13 @@ mod os;
 
 #[cfg_attr(target_arch = "x86_64", path = "arch/x86_64.rs")]
 #[cfg_attr(target_arch = "aarch64", path = "arch/aarch64.rs")]
+#[cfg_attr(target_arch = "riscv64", path = "arch/riscv64.rs")]
 #[cfg_attr(
-    not(any(target_arch = "x86_64", target_arch = "aarch64")),
+    not(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    )),
     path = "arch/unsupported.rs"
 )]
 mod arch;
@@ -38,12 +43,20 @@ pub(crate) use os::{ensure_alt_stack, install_signal_handlers, Reservation};
 /// guard-page memories.
 pub(crate) const SIGNALS_SUPPORTED: bool = cfg!(all(
     target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    )
 ));
 
 /// Whether the JIT can run on this architecture (with explicit checks
 /// where signal-based traps are not supported).
-pub(crate) const JIT_SUPPORTED: bool = cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
+pub(crate) const JIT_SUPPORTED: bool = cfg!(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64"
+));
 
 /// Asked by the signal handler about a fault at `pc` with frame pointer
 /// `fp` on the current thread: the recovery point to resume at if the

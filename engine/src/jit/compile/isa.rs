@@ -2,7 +2,7 @@
 //! The rest of the JIT takes the ISA as a parameter (pointer type, calling
 //! convention, flags all come from the `TargetIsa` built here).
 //!
-//! Supported hosts: x86-64 and aarch64 (`sys::JIT_SUPPORTED`).
+//! Supported hosts: x86-64, aarch64 and riscv64 (`sys::JIT_SUPPORTED`).
 
 use alloc::string::{String, ToString};
 use cranelift_codegen::isa::OwnedTargetIsa;
@@ -26,12 +26,23 @@ pub(crate) fn host_isas() -> Result<HostIsas, String> {
     })
 }
 
+/// Whether `isa` can compile Wasm's `v128` operations: every x86-64 and
+/// aarch64 host can; a riscv64 host needs the vector extension (V).
+pub(crate) fn has_simd(isa: &OwnedTargetIsa) -> bool {
+    if isa.name() != "riscv64" {
+        return true;
+    }
+    isa.isa_flags()
+        .iter()
+        .any(|f| f.name == "has_v" && f.as_bool() == Some(true))
+}
+
 /// The host's ISA with Petrel's code generation settings and register
 /// allocator `regalloc`, or why the host cannot run the JIT.
 fn host_isa(regalloc: &str) -> Result<OwnedTargetIsa, String> {
     if !crate::sys::JIT_SUPPORTED {
         return Err(
-            "the JIT tier supports x86-64 and aarch64 hosts only for now; use \
+            "the JIT tier supports x86-64, aarch64 and riscv64 hosts only; use \
              Tier::Interpreter"
                 .into(),
         );

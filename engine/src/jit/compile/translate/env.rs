@@ -48,6 +48,8 @@ pub(super) struct FuncEnv<'a> {
     pub signals: bool,
     /// The fuel and epoch checks the function carries.
     pub checks: GuestChecks,
+    /// Whether the ISA compiles `v128` operations (`isa::has_simd`).
+    pub simd: bool,
     /// The fuel left, in a variable while the function runs: stored to
     /// the store context before every call and return, and reloaded after
     /// a call (with `checks.fuel`).
@@ -121,6 +123,7 @@ impl<'a> FuncEnv<'a> {
             func_index,
             signals,
             checks,
+            simd: crate::jit::compile::isa::has_simd(isa),
             fuel: None,
             epoch: None,
             out_of_fuel_block: None,

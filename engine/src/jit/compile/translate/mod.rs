@@ -97,6 +97,15 @@ struct Translator<'a, 'f> {
     handles_exceptions: bool,
 }
 
+/// Why a function using `v128` cannot be compiled for this CPU.
+pub(super) fn no_simd() -> CompileError {
+    CompileError::new(
+        "the JIT cannot compile SIMD (`v128`) for this CPU: riscv64 needs the vector \
+         extension (V), which it lacks; run the module on the interpreter",
+        None,
+    )
+}
+
 /// Pops a value off the operand stack.
 macro_rules! pop {
     ($t:expr) => {
@@ -132,6 +141,10 @@ impl<'a, 'f> Translator<'a, 'f> {
         let entry = self.b.current_block().expect("entry block");
         let params = self.b.block_params(entry).to_vec();
         let ty = self.env.info.func_type(self.env.func_index).clone();
+        let vector = |t: &ValType| *t == ValType::V128;
+        if !self.env.simd && (ty.params().iter().any(vector) || ty.results().iter().any(vector)) {
+            return Err(no_simd());
+        }
         for (p, t) in params[2..].iter().zip(ty.params()) {
             let var = self.b.declare_var(ir_type(*t)?);
             self.b.def_var(var, *p);
@@ -140,6 +153,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         for local in body.get_locals_reader()? {
             let (count, t) = local?;
             let t = ValType::from_wasmparser(t).ok_or_else(|| unsupported("this local type"))?;
+            if !self.env.simd && t == ValType::V128 {
+                return Err(no_simd());
+            }
             let t = ir_type(t)?;
             for _ in 0..count {
                 let var = self.b.declare_var(t);

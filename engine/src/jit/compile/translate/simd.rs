@@ -296,6 +296,9 @@ impl<'f> Translator<'_, 'f> {
     pub(super) fn simd_operator(&mut self, op: &Operator<'_>) -> Result<(), CompileError> {
         use Operator as O;
         use Widen::{HighS, HighU, LowS, LowU};
+        if !self.env.simd {
+            return Err(super::no_simd());
+        }
         match op {
             // Memory.
             O::V128Load { memarg } => {
