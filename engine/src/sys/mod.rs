@@ -33,7 +33,7 @@ mod os;
 mod arch;
 
 pub(crate) use arch::{
-    call_with_recovery, flush_icache, frame_record, resume_to_handler, JmpBuf, STORES_MAY_TEAR,
+    call_with_recovery, flush_icache, resume_to_handler, JmpBuf, STORES_MAY_TEAR,
 };
 #[cfg(feature = "jit")]
 pub(crate) use arch::{direct_call_site, is_direct_call, patch_direct_call};
@@ -62,3 +62,17 @@ pub(crate) const JIT_SUPPORTED: bool = cfg!(any(
 /// `fp` on the current thread: the recovery point to resume at if the
 /// fault is a trap, `None` to pass it on. Runs in a signal handler.
 pub(crate) type FaultHandler = fn(pc: usize, fp: usize) -> Option<*const JmpBuf>;
+
+/// The frame record at frame pointer `fp`: the caller's frame pointer and
+/// the return address into the caller. Cranelift lays frame records out
+/// the same way on every ISA it supports here (x86-64 pushes them so;
+/// aarch64 and riscv64 store them so): the saved frame pointer at `fp`,
+/// the return address just above it.
+///
+/// # Safety
+/// `fp` must be the frame pointer of a live compiled frame (or of the
+/// recovery point's, laid out the same) on this thread's stack.
+pub(crate) unsafe fn frame_record(fp: usize) -> (usize, usize) {
+    // SAFETY: as above: two words of a live frame record.
+    unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) }
+}

@@ -1,8 +1,7 @@
 //! aarch64 (AAPCS64, Linux): entering compiled code with a recovery point,
 //! resuming there after a trap, resuming at an exception handler, reading
-//! and redirecting a signal's saved register context, walking frame
-//! records, instruction-cache coherence, and the relocation of direct
-//! calls.
+//! and redirecting a signal's saved register context, instruction-cache
+//! coherence, and the relocation of direct calls.
 //!
 //! As on x86-64, the recovery point is a minimal `setjmp`:
 //! [`call_with_recovery`] saves the callee-saved registers (x19-x28, the
@@ -160,18 +159,6 @@ pub(crate) unsafe fn redirect_to_resume(uc: *mut libc::ucontext_t, buf: *const J
     // at the same place so nothing runs below a stale stack meanwhile.
     // SAFETY: `buf` is live (see above).
     mc.sp = unsafe { (*buf).entry_sp() } as u64;
-}
-
-/// The frame record at frame pointer `fp`: the caller's frame pointer and
-/// the return address into the caller (the saved x29 and x30, in that
-/// order, at `fp`).
-///
-/// # Safety
-/// `fp` must be the frame pointer of a live frame that keeps one (compiled
-/// code always does) on this thread's stack.
-pub(crate) unsafe fn frame_record(fp: usize) -> (usize, usize) {
-    // SAFETY: as above: two words of a live frame record.
-    unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) }
 }
 
 /// Makes freshly written code visible to instruction fetch: cleans the

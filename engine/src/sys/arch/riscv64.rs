@@ -1,7 +1,7 @@
 //! riscv64 (LP64D, Linux): entering compiled code with a recovery point,
 //! resuming there after a trap, resuming at an exception handler, reading
-//! and redirecting a signal's saved register context, walking frame
-//! records, instruction-cache coherence, and the relocation of direct
+//! and redirecting a signal's saved register context, instruction-cache
+//! coherence, and the relocation of direct
 //! calls.
 //!
 //! As on the other ISAs, the recovery point is a minimal `setjmp`:
@@ -9,9 +9,10 @@
 //! return address, fs0-fs11) and its stack pointer, then calls the entry
 //! trampoline; a trap handler resumes at [`resume`], which restores them
 //! and returns 1 from `call_with_recovery`. Cranelift's trap instruction
-//! is `c.unimp`, which the kernel reports as SIGILL. Frame records are
-//! laid out as Cranelift lays them out: the caller's frame pointer at
-//! `fp`, the return address at `fp + 8`.
+//! is `c.unimp`, which the kernel reports as SIGILL. The recovery point's
+//! own frame record is laid out as Cranelift lays them out (the caller's
+//! frame pointer at `fp`, the return address at `fp + 8`; see
+//! `sys::frame_record`), not as the riscv64 C ABI does.
 
 use core::arch::naked_asm;
 
@@ -201,17 +202,6 @@ pub(crate) unsafe fn redirect_to_resume(uc: *mut libc::ucontext_t, buf: *const J
     // (x2) at the same place so nothing runs below a stale stack meanwhile.
     // SAFETY: `buf` is live (see above).
     gregs[2] = unsafe { (*buf).entry_sp() } as libc::c_ulong;
-}
-
-/// The frame record at frame pointer `fp`: the caller's frame pointer and
-/// the return address into the caller.
-///
-/// # Safety
-/// `fp` must be the frame pointer of a live compiled frame (Cranelift's
-/// layout) on this thread's stack.
-pub(crate) unsafe fn frame_record(fp: usize) -> (usize, usize) {
-    // SAFETY: as above: two words of a live frame record.
-    unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) }
 }
 
 /// Makes freshly written code visible to instruction fetch on every hart

@@ -47,14 +47,6 @@ pub(crate) unsafe fn pc_and_fp(_uc: *const libc::ucontext_t) -> (usize, usize) {
 #[cfg(target_os = "linux")]
 pub(crate) unsafe fn redirect_to_resume(_uc: *mut libc::ucontext_t, _buf: *const JmpBuf) {}
 
-/// Never asked: no trap is recorded here.
-///
-/// # Safety
-/// Never called.
-pub(crate) unsafe fn frame_record(_fp: usize) -> (usize, usize) {
-    (0, 0)
-}
-
 /// Never reached: no compiled code runs on this architecture.
 ///
 /// # Safety

@@ -1,8 +1,7 @@
 //! x86-64 (System V ABI, Linux): entering compiled code with a recovery
 //! point, resuming there after a trap, resuming at an exception handler,
-//! reading and redirecting a signal's saved register context, walking
-//! frame records, instruction-cache coherence, and the relocation of
-//! direct calls.
+//! reading and redirecting a signal's saved register context,
+//! instruction-cache coherence, and the relocation of direct calls.
 //!
 //! The recovery point is a minimal `setjmp`: [`call_with_recovery`] saves
 //! the callee-saved registers and its stack pointer, then calls the entry
@@ -124,18 +123,6 @@ pub(crate) unsafe fn redirect_to_resume(uc: *mut libc::ucontext_t, buf: *const J
     // at the same place so nothing runs below a stale stack meanwhile.
     // SAFETY: `buf` is live (see above).
     gregs[libc::REG_RSP as usize] = unsafe { (*buf).entry_sp() } as i64 - 8;
-}
-
-/// The frame record at frame pointer `fp`: the caller's frame pointer and
-/// the return address into the caller. On x86-64 `fp` points at the saved
-/// frame pointer, with the return address just above it.
-///
-/// # Safety
-/// `fp` must be the frame pointer of a live frame that keeps one (compiled
-/// code always does) on this thread's stack.
-pub(crate) unsafe fn frame_record(fp: usize) -> (usize, usize) {
-    // SAFETY: as above: two words of a live frame record.
-    unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) }
 }
 
 /// Continues at the exception handler at `pc` of the compiled frame whose
