@@ -151,13 +151,7 @@ impl Translator<'_, '_> {
             self.b.switch_to_block(done);
             self.b.seal_block(done);
         }
-        let code = self
-            .env
-            .load_ptr(&mut self.b, fr, offset_of!(VMFuncRef, code), vm);
-        let callee_vmctx = self
-            .env
-            .load_ptr(&mut self.b, fr, offset_of!(VMFuncRef, vmctx), vm);
-        self.call_and_push(sig, code, callee_vmctx, args, tail);
+        self.call_funcref(sig, fr, args, tail);
         Ok(())
     }
 
@@ -169,6 +163,13 @@ impl Translator<'_, '_> {
         let n = self.env.info.func_type_at(type_index).params().len();
         let args = self.pop_args(n);
         let fr = self.funcref_entry(reference, TrapCode::NullReference);
+        self.call_funcref(sig, fr, args, tail);
+        Ok(())
+    }
+
+    /// Calls the function whose `VMFuncRef` is at `fr` (its code with its
+    /// context), or leaves through it as a tail call.
+    fn call_funcref(&mut self, sig: SigRef, fr: Value, args: Vec<Value>, tail: bool) {
         let vm = self.env.vm();
         let code = self
             .env
@@ -177,7 +178,6 @@ impl Translator<'_, '_> {
             .env
             .load_ptr(&mut self.b, fr, offset_of!(VMFuncRef, vmctx), vm);
         self.call_and_push(sig, code, callee_vmctx, args, tail);
-        Ok(())
     }
 
     /// The address of the `VMFuncRef` of function reference `reference`
