@@ -11,7 +11,8 @@ pub enum Tier {
     Interpreter,
     /// The Cranelift JIT: compiles every function to machine code when the
     /// module is created. Needs the `jit` feature (on by default) and an
-    /// x86-64 host.
+    /// x86-64, aarch64 or riscv64 host (riscv64 compiles SIMD only with
+    /// the vector extension).
     Jit,
 }
 
@@ -190,8 +191,8 @@ impl Config {
     }
 
     /// Whether the JIT may use signal handlers and guard pages for traps
-    /// (the default, on platforms that support it: Linux on x86-64 for
-    /// now). Each linear memory is then a reservation of 4 GiB of address
+    /// (the default, on platforms that support it: Linux on x86-64,
+    /// aarch64 and riscv64). Each linear memory is then a reservation of 4 GiB of address
     /// space plus a 2 GiB guard region, so compiled code needs no bounds
     /// check for almost any access, and a trap unwinds straight to the host
     /// instead of being checked after every call. Turn it off where address

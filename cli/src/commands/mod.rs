@@ -13,7 +13,7 @@ use std::time::Duration;
 pub enum TierArg {
     /// The register-bytecode interpreter: starts instantly, runs everywhere.
     Interp,
-    /// The optimising JIT compiler (Cranelift; x86-64 hosts).
+    /// The optimising JIT compiler (Cranelift; x86-64, aarch64 and riscv64 hosts).
     Jit,
 }
 

@@ -930,9 +930,7 @@ impl<'a> Translator<'a> {
     fn throw(&mut self, tag: u32) {
         let info = self.info;
         let n = info.func_type_at(info.tags[tag as usize]).params().len();
-        self.materialize_top(n);
-        let base = self.stack.len() - n;
-        let args = self.home(base);
+        let (base, args) = self.outgoing_args(n);
         self.emit(Op::Throw { args, tag });
         self.stack.truncate(base);
         self.reachable = false;

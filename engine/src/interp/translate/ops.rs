@@ -162,9 +162,7 @@ impl Translator<'_> {
         let info = self.info;
         let ty = info.func_type(func);
         let n = ty.params().len();
-        self.materialize_top(n);
-        let base = self.stack.len() - n;
-        let args = self.home(base);
+        let (base, args) = self.outgoing_args(n);
         match self.info.defined_func_index(func) {
             Some(def) => self.emit(Op::CallInternal { args, def }),
             None => self.emit(Op::CallImported { args, func }),
@@ -183,9 +181,7 @@ impl Translator<'_> {
         let info = self.info;
         let ty = info.func_type(func);
         let n = ty.params().len();
-        self.materialize_top(n);
-        let base = self.stack.len() - n;
-        let args = self.home(base);
+        let (base, args) = self.outgoing_args(n);
         match self.info.defined_func_index(func) {
             Some(def) => self.emit(Op::ReturnCallInternal { args, def }),
             None => self.emit(Op::ReturnCallImported { args, func }),
@@ -198,9 +194,7 @@ impl Translator<'_> {
         let info = self.info;
         let fty = info.func_type_at(ty);
         let n = fty.params().len();
-        self.materialize_top(n);
-        let base = self.stack.len() - n;
-        let args = self.home(base);
+        let (base, args) = self.outgoing_args(n);
         self.emit(Op::ReturnCallIndirect { args, index, ty });
         self.emit(Op::Aux { a: table, b: 0 });
         self.emit_tail_return(base, fty.results())
@@ -213,9 +207,7 @@ impl Translator<'_> {
         let info = self.info;
         let fty = info.func_type_at(ty);
         let n = fty.params().len();
-        self.materialize_top(n);
-        let base = self.stack.len() - n;
-        let args = self.home(base);
+        let (base, args) = self.outgoing_args(n);
         if tail {
             self.emit(Op::ReturnCallRef { args, func });
             return self.emit_tail_return(base, fty.results());
@@ -226,6 +218,15 @@ impl Translator<'_> {
             self.push_temp(*t)?;
         }
         Ok(())
+    }
+
+    /// The `n` operands on top of the stack as a call's argument area: each
+    /// in its home slot, so they lie in order from the returned slot on.
+    /// Returns the operand index of the first and its slot.
+    pub(super) fn outgoing_args(&mut self, n: usize) -> (usize, Slot) {
+        self.materialize_top(n);
+        let base = self.stack.len() - n;
+        (base, self.home(base))
     }
 
     /// After a tail call whose arguments started at operand `base`: the
@@ -245,9 +246,7 @@ impl Translator<'_> {
         let info = self.info;
         let fty = info.func_type_at(ty);
         let n = fty.params().len();
-        self.materialize_top(n);
-        let base = self.stack.len() - n;
-        let args = self.home(base);
+        let (base, args) = self.outgoing_args(n);
         self.emit(Op::CallIndirect { args, index, ty });
         self.emit(Op::Aux { a: table, b: 0 });
         self.stack.truncate(base);

@@ -137,8 +137,12 @@ mod recycled {
     /// Resets `reservation` and keeps it; if it cannot be reset or enough
     /// are kept, it is unmapped.
     pub(super) fn keep(mut reservation: Reservation) {
+        // Reset outside the lock: it is a system call.
+        if reservation.reset().is_none() {
+            return;
+        }
         let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.len() < KEEP && reservation.reset().is_some() {
+        if kept.len() < KEEP {
             kept.push(reservation);
         }
     }
