@@ -16,14 +16,17 @@ pub enum Tier {
     Jit,
 }
 
-/// The checks guest code carries for the engine's limits, as both tiers'
-/// translators need them.
+/// The settings that change the code both tiers' translators generate:
+/// the checks guest code carries for the engine's limits, and NaN
+/// canonicalization.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct GuestChecks {
+pub(crate) struct CodeSettings {
     /// Charge fuel per segment, checked at entries and loop headers.
     pub fuel: bool,
     /// Check the epoch deadline at entries and loop headers.
     pub epoch: bool,
+    /// Replace every NaN a float operation produces with the canonical one.
+    pub canonical_nans: bool,
 }
 
 /// Settings for an [`Engine`](crate::Engine).
@@ -44,6 +47,7 @@ pub struct Config {
     pub(crate) exceptions: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
+    pub(crate) nan_canonicalization: bool,
 }
 
 impl Default for Config {
@@ -64,22 +68,41 @@ impl Default for Config {
             exceptions: true,
             consume_fuel: false,
             epoch_interruption: false,
+            nan_canonicalization: false,
         }
     }
 }
 
 impl Config {
     /// The checks guest code compiled under these settings carries.
-    pub(crate) fn guest_checks(&self) -> GuestChecks {
-        GuestChecks {
+    pub(crate) fn code_settings(&self) -> CodeSettings {
+        CodeSettings {
             fuel: self.consume_fuel,
             epoch: self.epoch_interruption,
+            canonical_nans: self.nan_canonicalization,
         }
     }
 
     /// The default settings.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether every NaN a float operation produces is the canonical one
+    /// (positive, quiet, empty payload: `0x7fc0_0000` for `f32`,
+    /// `0x7ff8_0000_0000_0000` for `f64`, in every lane of a vector), on
+    /// both tiers. The Wasm specification lets an engine return any NaN
+    /// from arithmetic, and CPUs differ (x86-64 sets the sign bit, aarch64
+    /// and riscv64 do not; payloads propagate differently), so results that
+    /// hold NaNs may differ between machines. Turn this on when they must
+    /// be bit-identical everywhere (replay, consensus). Operations that
+    /// only move bits (`neg`, `abs`, `copysign`, loads, stores,
+    /// reinterpretations, `pmin`/`pmax`) are left as they are. Costs a
+    /// compare and a select per float operation. Off by default, as in
+    /// wasmtime (`cranelift_nan_canonicalization`).
+    pub fn nan_canonicalization(&mut self, enable: bool) -> &mut Self {
+        self.nan_canonicalization = enable;
+        self
     }
 
     /// Selects the execution tier.

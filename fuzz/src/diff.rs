@@ -7,9 +7,11 @@
 //! What is compared: each call's results or trap code (see
 //! [`Outcome`]), then every exported memory byte for byte, every exported
 //! global, and every exported table's size and null entries. The
-//! interpreter is held to wasmi, and the JIT to the interpreter. A call
-//! that exhausts any voice's stack ends the comparison: the engines may
-//! legitimately stop at different depths, after different side effects.
+//! interpreter is held to wasmi, and the JIT to the interpreter. Engines
+//! may legitimately exhaust their stacks at different depths, after
+//! different side effects: a call that exhausts the interpreter's ends the
+//! comparison, and another voice whose stack runs out is dropped while the
+//! others go on.
 //!
 //! The JIT is an `Option` so a voice can be switched off while a tier lacks
 //! a feature (as it did for SIMD until `f332068`); so is wasmi, which has
@@ -27,12 +29,54 @@
 //! so a trap inside it has already paid for the rest (`docs/embedding.md`).
 
 use crate::oracle::{wasmi_default, Outcome, Value};
+use crate::{dump_module, smith, verdict};
 use arbitrary::{Result, Unstructured};
+
+/// The differential target's check on one fuzz input: `wasm-smith` makes
+/// a module from it (with a fuel counter injected, so every call ends),
+/// and [`compare`] runs it. Returns the transcript, or `None` for an input
+/// that makes no module to compare (GC instructions Petrel refuses).
+pub fn check_input(data: &[u8]) -> Result<Option<String>> {
+    let mut u = Unstructured::new(data);
+    let config = smith::differential(&mut u)?;
+    let mut module = wasm_smith::Module::new(config.clone(), &mut u)?;
+    let fuel = *u.choose(&[100u32, 1_000, 10_000])?;
+    module
+        .ensure_termination(fuel)
+        .expect("wasm-smith generated every body, so fuel can be injected");
+    let wasm = module.to_bytes();
+    if verdict::uses_gc_instructions(&wasm) {
+        return Ok(None);
+    }
+    dump_module(&wasm);
+    // wasmi has no typed function references and no exception handling.
+    let with_wasmi = !config.gc_enabled && !config.exceptions_enabled;
+    compare(&wasm, &mut u, with_wasmi).map(Some)
+}
 
 /// Runs `wasm` (valid, without imports, guaranteed to terminate) in every
 /// voice (wasmi only `with_wasmi`) with arguments drawn from `u`; panics if
-/// two disagree.
-pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>, with_wasmi: bool) -> Result<()> {
+/// two disagree. Returns the interpreter's transcript: every call with its
+/// arguments and outcome, then the exported state, one line each (memories
+/// as a length and a hash). The interpreter is the same on every ISA, so
+/// the transcript is too; `tests/seeds_replay.rs` holds each ISA's to the
+/// digests recorded on x86-64.
+pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>, with_wasmi: bool) -> Result<String> {
+    let mut transcript = String::new();
+    compare_into(wasm, u, with_wasmi, &mut transcript)?;
+    Ok(transcript)
+}
+
+fn compare_into(
+    wasm: &[u8],
+    u: &mut Unstructured<'_>,
+    with_wasmi: bool,
+    transcript: &mut String,
+) -> Result<()> {
+    use std::fmt::Write;
+    let mut log = |line: std::fmt::Arguments<'_>| {
+        let _ = writeln!(transcript, "{line}");
+    };
     let fuel = if u.arbitrary::<bool>()? {
         Some(u.int_in_range(0..=200_000)?)
     } else {
@@ -43,12 +87,10 @@ pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>, with_wasmi: bool) -> Resul
     let mut wasmi = with_wasmi.then(|| Wasmi::new(wasm));
 
     let p = interp.instantiate();
-    let j = jit.as_mut().map(Petrel::instantiate);
-    let w = wasmi.as_mut().map(Wasmi::instantiate);
-    if p.is_stack_overflow()
-        || w.as_ref().is_some_and(Outcome::is_stack_overflow)
-        || j.as_ref().is_some_and(Outcome::is_stack_overflow)
-    {
+    let mut j = jit.as_mut().map(Petrel::instantiate);
+    let mut w = wasmi.as_mut().map(Wasmi::instantiate);
+    log(format_args!("fuel {fuel:?}; instantiate: {p:?}"));
+    if stack_overflowed(&p, (&mut jit, &mut j), (&mut wasmi, &mut w)) {
         return Ok(());
     }
     if !same_fuel("instantiation", (&interp, &p), jit.as_ref().zip(j.as_ref())) {
@@ -81,12 +123,10 @@ pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>, with_wasmi: bool) -> Resul
                 .map(|t| Value::arbitrary_of(u, &t))
                 .collect::<Result<Vec<_>>>()?;
             let p = interp.call(name, ty, &args);
-            let j = jit.as_mut().map(|jit| jit.call(name, ty, &args));
-            let w = wasmi.as_mut().map(|w| w.call(name, &args));
-            if p.is_stack_overflow()
-                || w.as_ref().is_some_and(Outcome::is_stack_overflow)
-                || j.as_ref().is_some_and(Outcome::is_stack_overflow)
-            {
+            log(format_args!("{name}{args:?}: {p:?}"));
+            let mut j = jit.as_mut().map(|jit| jit.call(name, ty, &args));
+            let mut w = wasmi.as_mut().map(|w| w.call(name, &args));
+            if stack_overflowed(&p, (&mut jit, &mut j), (&mut wasmi, &mut w)) {
                 return Ok(());
             }
             let what = format!("call to `{name}` with {args:?}");
@@ -103,6 +143,16 @@ pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>, with_wasmi: bool) -> Resul
     }
 
     let p = interp.exported_state();
+    for (name, state) in &p {
+        match state {
+            State::Memory(bytes) => log(format_args!(
+                "memory {name}: {} bytes, fnv1a {:016x}",
+                bytes.len(),
+                fnv1a(bytes)
+            )),
+            other => log(format_args!("{name}: {other:?}")),
+        }
+    }
     if let Some(wasmi) = &wasmi {
         assert_same_state(("interpreter", &p), ("wasmi", &wasmi.exported_state()));
     }
@@ -110,6 +160,26 @@ pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>, with_wasmi: bool) -> Resul
         assert_same_state(("interpreter", &p), ("jit", &jit.exported_state()));
     }
     Ok(())
+}
+
+/// Whether the interpreter's stack overflowed (`p`), which ends the
+/// comparison. Another voice whose stack overflowed is dropped for the
+/// rest of the run: engines stop recursing at different depths, after
+/// different side effects (the JIT's depth depends on its frame sizes, so
+/// on the ISA), and the interpreter goes on alone, so its transcript is the
+/// same on every ISA.
+fn stack_overflowed(
+    p: &Outcome,
+    (jit, j): (&mut Option<Petrel>, &mut Option<Outcome>),
+    (wasmi, w): (&mut Option<Wasmi>, &mut Option<Outcome>),
+) -> bool {
+    if j.as_ref().is_some_and(Outcome::is_stack_overflow) {
+        (*jit, *j) = (None, None);
+    }
+    if w.as_ref().is_some_and(Outcome::is_stack_overflow) {
+        (*wasmi, *w) = (None, None);
+    }
+    p.is_stack_overflow()
 }
 
 /// Holds the two tiers to the same fuel accounting after one call (or
@@ -147,6 +217,15 @@ fn same_fuel(
         );
     }
     *p != out
+}
+
+/// The 64-bit FNV-1a hash of `bytes`: stable across platforms and Rust
+/// versions (unlike `std`'s hasher), for transcripts compared between
+/// machines.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 fn assert_same(what: &str, (a_name, a): (&str, &Outcome), (b_name, b): (&str, &Outcome)) {

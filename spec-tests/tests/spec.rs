@@ -23,6 +23,11 @@
 //! the JIT with `Config::signals_based_traps(false)`, where every trap is an
 //! explicit check and memories have no guard pages). Every tier runs
 //! `wasm-v2` and the `simd` folder.
+//!
+//! Two more passes, `interp-canonical-nans` and `jit-canonical-nans`, run
+//! the float files (scalar and vector arithmetic, conversions, float
+//! expressions) with `Config::nan_canonicalization`: whatever NaN a
+//! directive accepts, the canonical one must still be accepted.
 
 use petrel::{Config, Tier};
 use std::collections::BTreeSet;
@@ -36,14 +41,17 @@ const EXPECTED_FAILURES: &str = include_str!("../expected-failures.txt");
 fn main() -> ExitCode {
     let filter = std::env::var("PETREL_SPEC_FILTER").ok();
     let only_tier = std::env::var("PETREL_SPEC_TIER").ok();
+    // (name, tier, signal-based traps, NaN canonicalization)
     let tiers = [
-        ("interp", Tier::Interpreter, true),
-        ("jit", Tier::Jit, true),
-        ("jit-explicit", Tier::Jit, false),
+        ("interp", Tier::Interpreter, true, false),
+        ("jit", Tier::Jit, true, false),
+        ("jit-explicit", Tier::Jit, false, false),
+        ("interp-canonical-nans", Tier::Interpreter, true, true),
+        ("jit-canonical-nans", Tier::Jit, true, true),
     ];
     let tiers = tiers
         .into_iter()
-        .filter(|(name, _, _)| only_tier.as_deref().is_none_or(|t| t == *name));
+        .filter(|(name, ..)| only_tier.as_deref().is_none_or(|t| t == *name));
     let expected: BTreeSet<&str> = EXPECTED_FAILURES
         .lines()
         .map(str::trim)
@@ -54,9 +62,11 @@ fn main() -> ExitCode {
     let mut unexpected_failures = Vec::new();
     let mut known_failures = 0;
     let mut seen_failures = BTreeSet::new();
-    for (tier_name, tier, signals) in tiers {
+    for (tier_name, tier, signals, canonical_nans) in tiers {
         let mut v3 = Config::new();
-        v3.tier(tier).signals_based_traps(signals);
+        v3.tier(tier)
+            .signals_based_traps(signals)
+            .nan_canonicalization(canonical_nans);
         // Wasm 2.0 files run with exactly the 2.0 feature set: a few of
         // their directives expect a second memory (or a long-encoded memory
         // index) to be rejected, which multi-memory makes valid.
@@ -103,6 +113,9 @@ fn main() -> ExitCode {
             if filter.as_deref().is_some_and(|f| !name.contains(f)) {
                 continue;
             }
+            if canonical_nans && !is_float_file(&name) {
+                continue;
+            }
             let report = petrel_spec::run_wast(&name, file.raw(), config);
             total_passed += report.passed;
             for failure in &report.failures {
@@ -146,4 +159,21 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// Whether the file `name` tests float arithmetic (the files the
+/// canonical-NaN passes run).
+fn is_float_file(name: &str) -> bool {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    [
+        "f32",
+        "f64",
+        "float",
+        "conversions",
+        "simd_f32x4",
+        "simd_f64x2",
+        "simd_conversions",
+    ]
+    .iter()
+    .any(|p| file.starts_with(p))
 }

@@ -47,6 +47,9 @@ pub struct WasmOpts {
     /// `max-memory-size=BYTES` (no linear memory grows past it;
     /// `memory.grow` returns -1; suffixes K, M, G), `max-wasm-stack=BYTES`
     /// (the stack a guest may use before it traps).
+    /// Determinism: `nan-canonicalization=y` (every NaN a float operation
+    /// produces is the canonical one, so results are bit-identical on
+    /// every ISA).
     #[arg(short = 'W', value_name = "NAME=VALUE", value_parser = parse_wasm_opt)]
     wasm: Vec<WasmOpt>,
 }
@@ -59,6 +62,7 @@ enum WasmOpt {
     Timeout(Duration),
     MaxMemorySize(u64),
     MaxWasmStack(usize),
+    NanCanonicalization(bool),
 }
 
 /// A WebAssembly feature `-W` switches.
@@ -94,7 +98,7 @@ impl Feature {
 
 /// The options `-W` knows, for error messages.
 const KNOWN: &str = "multi-memory, extended-const, tail-call, function-references, exceptions, \
-                     fuel, timeout, max-memory-size, max-wasm-stack";
+                     fuel, timeout, max-memory-size, max-wasm-stack, nan-canonicalization";
 
 /// Parses `NAME[=VALUE]` (a bare feature name means on); an unknown name
 /// or a bad value is a usage error naming what was expected.
@@ -112,6 +116,9 @@ fn parse_wasm_opt(opt: &str) -> Result<WasmOpt, String> {
         ));
     }
     Ok(match name {
+        "nan-canonicalization" => {
+            WasmOpt::NanCanonicalization(parse_bool(name, value.unwrap_or("y"))?)
+        }
         "fuel" => WasmOpt::Fuel(parse_size(name, needs("N")?, false)?),
         "timeout" => WasmOpt::Timeout(
             parse_duration(needs("DURATION")?)
@@ -210,6 +217,9 @@ impl WasmOpts {
                 }
                 WasmOpt::MaxWasmStack(bytes) => {
                     config.max_wasm_stack(bytes);
+                }
+                WasmOpt::NanCanonicalization(on) => {
+                    config.nan_canonicalization(on);
                 }
                 WasmOpt::MaxMemorySize(_) => {}
             }

@@ -19,7 +19,7 @@ pub(crate) fn new_engine(config: &Config) -> EngineShared {
         #[cfg(feature = "jit")]
         Tier::Jit => (
             crate::jit::memory_strategy(config),
-            Box::new(crate::jit::EngineJit::default()),
+            Box::new(crate::jit::EngineJit::new(config.code_settings())),
         ),
         // `compile` refuses every module, so nothing runs.
         #[cfg(not(feature = "jit"))]
@@ -45,7 +45,7 @@ pub(crate) fn compile(
             info,
             bytes,
             engine.config.lazy_translation,
-            engine.config.guest_checks(),
+            engine.config.code_settings(),
         )?)),
         #[cfg(feature = "jit")]
         Tier::Jit => Ok(Box::new(crate::jit::compile_module(engine, info, bytes)?)),

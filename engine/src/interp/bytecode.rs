@@ -441,10 +441,18 @@ define_ops! {
         /// on null).
         ThrowRef { src: Slot },
     }
-    // SIMD (`v128`) ops, run out of line by `exec/simd.rs`.
+    // SIMD (`v128`) ops, run out of line by `exec/simd.rs`, and the NaN
+    // canonicalization ops, which exist only under
+    // `Config::nan_canonicalization` and so stay out of the scalar loop too.
     simd_results {
         // Two-slot moves: a `v128` is two consecutive slots, low half first.
         Copy2 { src: Slot },
+        /// `a` with a NaN replaced by the canonical NaN, after every
+        /// float operation that may produce one.
+        F32Canonical { a: Slot },
+        F64Canonical { a: Slot },
+        F32x4Canonical { a: Slot },
+        F64x2Canonical { a: Slot },
         Select2 { cond: Slot, a: Slot, b: Slot },
         /// A `v128` constant: pool entries `index` and `index + 1`.
         V128Const { index: u32 },

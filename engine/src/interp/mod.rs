@@ -12,7 +12,7 @@ mod translate;
 
 pub(crate) use exec::{invoke, invoke_resumable, resume, Outcome, Suspended, Suspension};
 
-use crate::config::GuestChecks;
+use crate::config::CodeSettings;
 use crate::error::CompileError;
 use crate::module::ModuleInfo;
 use alloc::boxed::Box;
@@ -67,7 +67,7 @@ impl Handler {
 /// `Config::lazy_translation`) and shared by every instance and thread.
 pub(crate) struct ModuleCode {
     funcs: Box<[OnceBox<CompiledFunc>]>,
-    checks: GuestChecks,
+    checks: CodeSettings,
 }
 
 impl ModuleCode {
@@ -77,7 +77,7 @@ impl ModuleCode {
         info: &ModuleInfo,
         bytes: &[u8],
         lazy: bool,
-        checks: GuestChecks,
+        checks: CodeSettings,
     ) -> Result<Self, CompileError> {
         let code = Self {
             funcs: (0..info.bodies.len()).map(|_| OnceBox::new()).collect(),

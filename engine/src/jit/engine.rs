@@ -4,6 +4,7 @@
 
 use super::compile::{isa, trampolines};
 use super::run::code_memory::{CodeMemory, CompiledCode};
+use crate::config::CodeSettings;
 use crate::error::CompileError;
 use crate::types::{FuncType, TypeId};
 use alloc::collections::BTreeMap;
@@ -19,8 +20,9 @@ struct Stub {
 
 /// The JIT's per-engine state: the host ISA (built on first use) and the
 /// per-signature trampolines and host stubs.
-#[derive(Default)]
 pub(crate) struct EngineJit {
+    /// Whether the ISAs canonicalize NaNs (`Config::nan_canonicalization`).
+    canonical_nans: bool,
     isas: OnceLock<Result<isa::HostIsas, String>>,
     array_trampolines: Mutex<BTreeMap<TypeId, Stub>>,
     host_stubs: Mutex<BTreeMap<TypeId, Stub>>,
@@ -33,10 +35,20 @@ impl core::fmt::Debug for EngineJit {
 }
 
 impl EngineJit {
+    /// The JIT state of an engine whose code is built with `settings`.
+    pub(crate) fn new(settings: CodeSettings) -> Self {
+        Self {
+            canonical_nans: settings.canonical_nans,
+            isas: OnceLock::new(),
+            array_trampolines: Mutex::default(),
+            host_stubs: Mutex::default(),
+        }
+    }
+
     /// The host ISAs, or why they cannot be used.
     pub(crate) fn isas(&self) -> Result<&isa::HostIsas, CompileError> {
         self.isas
-            .get_or_init(isa::host_isas)
+            .get_or_init(|| isa::host_isas(self.canonical_nans))
             .as_ref()
             .map_err(|e| CompileError::new(e.clone(), None))
     }

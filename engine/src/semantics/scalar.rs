@@ -28,6 +28,33 @@ fn quiet_f64(x: f64) -> f64 {
     }
 }
 
+/// The canonical `f32` NaN: positive, quiet, empty payload. With
+/// `Config::nan_canonicalization`, every NaN a float operation produces
+/// is this one, on both tiers (Cranelift's choice too).
+pub(crate) const CANONICAL_NAN_F32: u32 = 0x7fc0_0000;
+/// The canonical `f64` NaN.
+pub(crate) const CANONICAL_NAN_F64: u64 = 0x7ff8_0000_0000_0000;
+
+/// `bits` as an `f32`, with any NaN replaced by the canonical one.
+#[inline]
+pub(crate) fn canonical_f32(bits: u32) -> u32 {
+    if f32::from_bits(bits).is_nan() {
+        CANONICAL_NAN_F32
+    } else {
+        bits
+    }
+}
+
+/// `bits` as an `f64`, with any NaN replaced by the canonical one.
+#[inline]
+pub(crate) fn canonical_f64(bits: u64) -> u64 {
+    if f64::from_bits(bits).is_nan() {
+        CANONICAL_NAN_F64
+    } else {
+        bits
+    }
+}
+
 /// Float primitives that need either `std` or `libm`.
 mod float {
     #[cfg(feature = "std")]

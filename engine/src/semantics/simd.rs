@@ -190,6 +190,10 @@ unary! {
     f32x4_abs: u32x4, from_u32x4, |x| x & 0x7fff_ffff;
     f32x4_neg: u32x4, from_u32x4, |x| x ^ 0x8000_0000;
     f64x2_abs: u64x2, from_u64x2, |x| x & 0x7fff_ffff_ffff_ffff;
+    // Every NaN lane replaced by the canonical NaN
+    // (`Config::nan_canonicalization`).
+    f32x4_canonical: u32x4, from_u32x4, |x| num::canonical_f32(x);
+    f64x2_canonical: u64x2, from_u64x2, |x| num::canonical_f64(x);
     f64x2_neg: u64x2, from_u64x2, |x| x ^ 0x8000_0000_0000_0000;
     f32x4_sqrt: f32x4, from_f32x4, |x| num::f32_sqrt(x);
     f32x4_ceil: f32x4, from_f32x4, |x| num::f32_ceil(x);

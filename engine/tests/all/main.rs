@@ -17,6 +17,7 @@ mod limits;
 mod linker;
 mod memory;
 mod multi_memory;
+mod nan_canonicalization;
 mod resumable;
 mod simd;
 mod store_limits;

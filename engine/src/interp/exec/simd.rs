@@ -10,6 +10,7 @@ use super::memory;
 use super::slots::{read_v128, set_slot, set_slot_v128, slot, slot_v128};
 use crate::error::TrapCode;
 use crate::interp::bytecode::Op;
+use crate::semantics::scalar as num;
 use crate::semantics::simd;
 
 /// Runs the SIMD ops (`Copy2` and `Select2` included) of the frame at `sp`
@@ -366,6 +367,10 @@ unsafe fn run(
             }
             Op::F64x2ConvertLowI32x4S { dst, a } => un!(dst, a, simd::f64x2_convert_low_i32x4_s),
             Op::F64x2ConvertLowI32x4U { dst, a } => un!(dst, a, simd::f64x2_convert_low_i32x4_u),
+            Op::F32Canonical { dst, a } => set!(dst, num::canonical_f32(get!(a) as u32) as u64),
+            Op::F64Canonical { dst, a } => set!(dst, num::canonical_f64(get!(a))),
+            Op::F32x4Canonical { dst, a } => un!(dst, a, simd::f32x4_canonical),
+            Op::F64x2Canonical { dst, a } => un!(dst, a, simd::f64x2_canonical),
             Op::F32x4DemoteF64x2Zero { dst, a } => un!(dst, a, simd::f32x4_demote_f64x2_zero),
             Op::F64x2PromoteLowF32x4 { dst, a } => un!(dst, a, simd::f64x2_promote_low_f32x4),
             Op::I8x16Add { dst, a, b } => bin!(dst, a, b, simd::i8x16_add),

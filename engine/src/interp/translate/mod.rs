@@ -31,7 +31,7 @@ mod tests_simd;
 
 use super::bytecode::{Op, Slot};
 use super::{CompiledFunc, Handler};
-use crate::config::GuestChecks;
+use crate::config::CodeSettings;
 use crate::error::CompileError;
 use crate::module::ModuleInfo;
 use crate::semantics::fuel;
@@ -176,6 +176,8 @@ pub(crate) struct Translator<'a> {
     offset: usize,
     /// The catch clauses of the `try_table`s ended so far.
     handlers: Vec<Handler>,
+    /// Whether float results are canonicalized (`Config::nan_canonicalization`).
+    canonical_nans: bool,
 }
 
 /// The most slots one frame may have (slot indices are 16 bits).
@@ -186,7 +188,7 @@ pub(crate) fn translate(
     info: &ModuleInfo,
     bytes: &[u8],
     def: u32,
-    checks: GuestChecks,
+    checks: CodeSettings,
 ) -> Result<CompiledFunc, CompileError> {
     let func_index = info.num_imported_funcs + def;
     let range = info.bodies[def as usize].range.clone();
@@ -239,6 +241,7 @@ pub(crate) fn translate(
         last_producer: None,
         offset: range.start,
         handlers: Vec::new(),
+        canonical_nans: checks.canonical_nans,
     };
     t.frames.push(Frame {
         kind: FrameKind::Func,
@@ -267,7 +270,14 @@ pub(crate) fn translate(
         let op = reader.read()?;
         let ends_segment = fuel::ends_segment(&op);
         let is_loop = matches!(op, wasmparser::Operator::Loop { .. });
+        let canonicalize = match t.canonical_nans && t.reachable {
+            true => ops::canonicalizer(&op),
+            false => None,
+        };
         t.translate_op(op).map_err(|e| e.in_func(func_index))?;
+        if let Some(make) = canonicalize {
+            t.canonicalize_top(make);
+        }
         if t.frames.is_empty() {
             break;
         }
@@ -306,7 +316,7 @@ impl<'a> Translator<'a> {
     /// header (`check`) the fuel and epoch checks.
     fn enter_segment(
         &mut self,
-        checks: GuestChecks,
+        checks: CodeSettings,
         costs: Option<&[u64]>,
         segment: usize,
         check: bool,

@@ -54,7 +54,83 @@ macro_rules! imm {
     };
 }
 
+/// The op that canonicalizes the NaNs of `op`'s result, for the float
+/// operations that may produce a NaN (Cranelift's list: arithmetic,
+/// rounding, square root, min/max, promotion and demotion; not the
+/// operations that only move bits).
+pub(super) fn canonicalizer(op: &Operator<'_>) -> Option<fn(Slot, Slot) -> Op> {
+    use Operator as O;
+    Some(match op {
+        O::F32Ceil
+        | O::F32Floor
+        | O::F32Trunc
+        | O::F32Nearest
+        | O::F32Sqrt
+        | O::F32Add
+        | O::F32Sub
+        | O::F32Mul
+        | O::F32Div
+        | O::F32Min
+        | O::F32Max
+        | O::F32DemoteF64 => r2!(F32Canonical),
+        O::F64Ceil
+        | O::F64Floor
+        | O::F64Trunc
+        | O::F64Nearest
+        | O::F64Sqrt
+        | O::F64Add
+        | O::F64Sub
+        | O::F64Mul
+        | O::F64Div
+        | O::F64Min
+        | O::F64Max
+        | O::F64PromoteF32 => r2!(F64Canonical),
+        O::F32x4Ceil
+        | O::F32x4Floor
+        | O::F32x4Trunc
+        | O::F32x4Nearest
+        | O::F32x4Sqrt
+        | O::F32x4Add
+        | O::F32x4Sub
+        | O::F32x4Mul
+        | O::F32x4Div
+        | O::F32x4Min
+        | O::F32x4Max
+        | O::F32x4DemoteF64x2Zero => r2!(F32x4Canonical),
+        O::F64x2Ceil
+        | O::F64x2Floor
+        | O::F64x2Trunc
+        | O::F64x2Nearest
+        | O::F64x2Sqrt
+        | O::F64x2Add
+        | O::F64x2Sub
+        | O::F64x2Mul
+        | O::F64x2Div
+        | O::F64x2Min
+        | O::F64x2Max
+        | O::F64x2PromoteLowF32x4 => r2!(F64x2Canonical),
+        _ => return None,
+    })
+}
+
 impl Translator<'_> {
+    /// Canonicalizes the NaNs of the operand on top of the stack, which
+    /// the op just emitted produced, in place. The canonicalizing op
+    /// becomes the top's producer, so a following `local.set` retargets it
+    /// (the float op still writes the temporary it reads).
+    pub(super) fn canonicalize_top(&mut self, make: fn(Slot, Slot) -> Op) {
+        let Some(at) = self.top_producer() else {
+            // Unreachable code emits nothing.
+            return;
+        };
+        let Some(slot) = self.ops[at].dst_mut().map(|d| *d) else {
+            return;
+        };
+        let i = self.stack.len() - 1;
+        let canon = self.emit(make(slot, slot));
+        self.last_producer = Some((canon, i));
+    }
+
     /// A binary operator. `wide` says whether operands are 64-bit (so a
     /// constant must fit a sign-extended i32 to be an immediate).
     fn binary(&mut self, reg: Reg3, imm: Imm, wide: bool) -> Result<(), CompileError> {

@@ -6,7 +6,7 @@
 use super::abi::{site_code, wasm_signature, DEFINED_FUNCS};
 use super::isa::HostIsas;
 use super::translate;
-use crate::config::GuestChecks;
+use crate::config::CodeSettings;
 use crate::error::CompileError;
 use crate::jit::codegen_error;
 use crate::jit::run::code_memory::{CallSite, CompiledCode};
@@ -136,7 +136,7 @@ pub(crate) struct FuncCompiler {
     /// functions past `MAX_PRESSURE`.
     big_isa: OwnedTargetIsa,
     signals: bool,
-    checks: GuestChecks,
+    checks: CodeSettings,
     ctx: Context,
     fb: FunctionBuilderContext,
 }
@@ -144,7 +144,7 @@ pub(crate) struct FuncCompiler {
 impl FuncCompiler {
     /// A compiler for `isas`; `signals` selects signal-based traps and
     /// guarded memories (see the module docs).
-    pub(crate) fn new(isas: &HostIsas, signals: bool, checks: GuestChecks) -> Self {
+    pub(crate) fn new(isas: &HostIsas, signals: bool, checks: CodeSettings) -> Self {
         Self {
             isa: isas.normal.clone(),
             big_isa: isas.big.clone(),

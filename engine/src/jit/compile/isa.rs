@@ -18,11 +18,13 @@ pub(crate) struct HostIsas {
     pub big: OwnedTargetIsa,
 }
 
-/// The host's ISAs, or why the host cannot run the JIT.
-pub(crate) fn host_isas() -> Result<HostIsas, String> {
+/// The host's ISAs, or why the host cannot run the JIT. With
+/// `canonical_nans`, Cranelift rewrites every float operation that may
+/// produce a NaN to produce the canonical one (`Config::nan_canonicalization`).
+pub(crate) fn host_isas(canonical_nans: bool) -> Result<HostIsas, String> {
     Ok(HostIsas {
-        normal: host_isa("backtracking")?,
-        big: host_isa("single_pass")?,
+        normal: host_isa("backtracking", canonical_nans)?,
+        big: host_isa("single_pass", canonical_nans)?,
     })
 }
 
@@ -39,7 +41,7 @@ pub(crate) fn has_simd(isa: &OwnedTargetIsa) -> bool {
 
 /// The host's ISA with Petrel's code generation settings and register
 /// allocator `regalloc`, or why the host cannot run the JIT.
-fn host_isa(regalloc: &str) -> Result<OwnedTargetIsa, String> {
+fn host_isa(regalloc: &str, canonical_nans: bool) -> Result<OwnedTargetIsa, String> {
     if !crate::sys::JIT_SUPPORTED {
         return Err(
             "the JIT tier supports x86-64, aarch64 and riscv64 hosts only; use \
@@ -62,6 +64,8 @@ fn host_isa(regalloc: &str) -> Result<OwnedTargetIsa, String> {
     // Functions returning more values than fit in registers.
     set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
     set(&mut flags, "preserve_frame_pointers", "true")?;
+    let canonical_nans = if canonical_nans { "true" } else { "false" };
+    set(&mut flags, "enable_nan_canonicalization", canonical_nans)?;
     set(
         &mut flags,
         "enable_verifier",

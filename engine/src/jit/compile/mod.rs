@@ -37,7 +37,7 @@ pub(crate) fn compile_module(
     bytes: &[u8],
 ) -> Result<CompiledModule, Error> {
     let signals = signals_enabled(&engine.config);
-    let checks = engine.config.guest_checks();
+    let checks = engine.config.code_settings();
     let isas = engine_jit(engine)?.isas()?;
     let count = info.bodies.len();
     let total: usize = info.bodies.iter().map(|b| b.range.len()).sum();

@@ -9,7 +9,7 @@
 //! SECURITY-CRITICAL: the trap paths and memory flags declared here decide
 //! which accesses may fault and what a failed check does.
 
-use crate::config::GuestChecks;
+use crate::config::CodeSettings;
 use crate::error::{CompileError, TrapCode};
 use crate::jit::compile::abi::{
     builtin_signature, clif_trap, install_stack_limit, ir_type, wasm_signature, zero, DEFINED_FUNCS,
@@ -47,7 +47,7 @@ pub(super) struct FuncEnv<'a> {
     /// Signal-based traps and guarded memories (see the module docs).
     pub signals: bool,
     /// The fuel and epoch checks the function carries.
-    pub checks: GuestChecks,
+    pub checks: CodeSettings,
     /// Whether the ISA compiles `v128` operations (`isa::has_simd`).
     pub simd: bool,
     /// The fuel left, in a variable while the function runs: stored to
@@ -90,7 +90,7 @@ impl<'a> FuncEnv<'a> {
         isa: &'a OwnedTargetIsa,
         func_index: u32,
         signals: bool,
-        checks: GuestChecks,
+        checks: CodeSettings,
     ) -> Result<Self, CompileError> {
         let mut region = |id: u32, name: &'static str| {
             b.func.dfg.alias_regions.insert(AliasRegionData {

@@ -43,7 +43,7 @@ pub(crate) use inline::{
 };
 
 use super::abi::{ir_type, zero};
-use crate::config::GuestChecks;
+use crate::config::CodeSettings;
 use crate::error::CompileError;
 use crate::jit::unsupported;
 use crate::module::ModuleInfo;
@@ -68,7 +68,7 @@ pub(crate) fn translate<'f>(
     isa: &OwnedTargetIsa,
     func_index: u32,
     signals: bool,
-    checks: GuestChecks,
+    checks: CodeSettings,
     body: &FunctionBody<'_>,
 ) -> Result<(FunctionBuilder<'f>, usize, bool), CompileError> {
     let mut t = Translator::new(b, info, isa, func_index, signals, checks)?;
@@ -121,7 +121,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         isa: &'a OwnedTargetIsa,
         func_index: u32,
         signals: bool,
-        checks: GuestChecks,
+        checks: CodeSettings,
     ) -> Result<Self, CompileError> {
         let env = FuncEnv::new(&mut b, info, isa, func_index, signals, checks)?;
         Ok(Self {
