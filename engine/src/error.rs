@@ -32,6 +32,11 @@ pub enum Error {
     /// unchanged.
     #[error("{0}")]
     Host(Box<dyn core::error::Error + Send + Sync>),
+    /// A precompiled artifact cannot be used here: not an artifact,
+    /// truncated or damaged, or made by another Petrel, for another CPU or
+    /// with other code-changing settings. Recompile it.
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
     /// The embedder used the API wrongly: wrong number or types of
     /// arguments, a handle from another store, a limit exceeded, ...
     #[error("{0}")]
@@ -105,6 +110,38 @@ impl Error {
         }
     }
 }
+
+/// Why a precompiled artifact cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactError {
+    message: String,
+}
+
+impl ArtifactError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+
+    /// What is wrong with it, without the advice to recompile.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ArtifactError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot use this precompiled module: {}; recompile it from its .wasm \
+             (`petrel compile`)",
+            self.message
+        )
+    }
+}
+
+impl core::error::Error for ArtifactError {}
 
 #[derive(Debug)]
 struct Message(String);

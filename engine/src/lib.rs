@@ -60,8 +60,8 @@ mod types;
 pub use api::*;
 pub use config::{Config, Tier};
 pub use error::{
-    CompileError, Error, FrameInfo, LinkError, LinkErrorKind, Result, ThrownException, Trap,
-    TrapCode,
+    ArtifactError, CompileError, Error, FrameInfo, LinkError, LinkErrorKind, Result,
+    ThrownException, Trap, TrapCode,
 };
 
 /// The embedding guide's examples, compiled and run as doc tests so the

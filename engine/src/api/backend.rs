@@ -6,9 +6,10 @@
 use crate::config::{Config, Tier};
 use crate::error::Result;
 use crate::module::ModuleInfo;
-use crate::runtime::{EngineShared, MemoryStrategy, StoreInner};
+use crate::runtime::{EngineShared, MemoryStrategy, ModuleShared, StoreInner};
 use crate::types::TypeRegistry;
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::any::Any;
 use core::sync::atomic::AtomicUsize;
 
@@ -55,6 +56,72 @@ pub(crate) fn compile(
             None,
         )
         .into()),
+    }
+}
+
+/// The artifact of `module`, compiled by `engine`'s JIT.
+pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<Vec<u8>> {
+    match engine.config.tier {
+        #[cfg(feature = "jit")]
+        Tier::Jit => crate::jit::serialize(engine, module),
+        _ => Err(crate::error::Error::usage(
+            "only modules compiled by the JIT can be serialized; the interpreter \
+             starts from the .wasm as fast",
+        )),
+    }
+}
+
+/// Whether `bytes` starts like a precompiled artifact.
+pub(crate) fn is_artifact(bytes: &[u8]) -> bool {
+    #[cfg(feature = "jit")]
+    return crate::jit::is_artifact(bytes);
+    #[cfg(not(feature = "jit"))]
+    return {
+        let _ = bytes;
+        false
+    };
+}
+
+/// Where an artifact comes from.
+pub(crate) enum ArtifactSource<'a> {
+    Bytes(&'a [u8]),
+    #[cfg(feature = "std")]
+    File(&'a std::fs::File),
+}
+
+/// Loads an artifact for `engine`, which must be a JIT engine.
+///
+/// # Safety
+///
+/// The artifact must be one Petrel made, and a file must not change while
+/// the module lives (see `jit::artifact`).
+pub(crate) unsafe fn deserialize(
+    engine: &EngineShared,
+    source: ArtifactSource<'_>,
+) -> Result<ModuleShared> {
+    match engine.config.tier {
+        #[cfg(feature = "jit")]
+        Tier::Jit => {
+            // SAFETY: the caller's promise is the loaders'.
+            let (parts, code) = unsafe {
+                match source {
+                    ArtifactSource::Bytes(b) => crate::jit::deserialize(engine, b)?,
+                    ArtifactSource::File(f) => crate::jit::deserialize_file(engine, f)?,
+                }
+            };
+            Ok(ModuleShared {
+                info: parts.info,
+                bytes: parts.wasm,
+                code: Box::new(code),
+            })
+        }
+        _ => {
+            let _ = source;
+            Err(crate::error::Error::usage(
+                "a precompiled artifact holds JIT code: load it with an engine of \
+                 Tier::Jit",
+            ))
+        }
     }
 }
 

@@ -28,6 +28,19 @@ impl Engine {
         &self.inner.config
     }
 
+    /// Compiles `bytes` (a module, binary or text) and returns it as a
+    /// precompiled artifact, as [`Module::serialize`] does. A JIT engine
+    /// only.
+    pub fn precompile_module(&self, bytes: &[u8]) -> crate::Result<alloc::vec::Vec<u8>> {
+        crate::Module::new(self, bytes)?.serialize()
+    }
+
+    /// Whether `bytes` starts like a precompiled artifact (rather than a
+    /// WebAssembly module), whether or not this engine can load it.
+    pub fn is_precompiled(bytes: &[u8]) -> bool {
+        super::backend::is_artifact(bytes)
+    }
+
     /// The engine a store's shared state belongs to, as a handle.
     pub(crate) fn from_shared(shared: &Arc<EngineShared>) -> &Engine {
         // SAFETY: `Engine` is a `repr(transparent)` wrapper of exactly this

@@ -9,6 +9,7 @@ use crate::module::{features, parse_and_validate};
 use crate::runtime::ModuleShared;
 use alloc::borrow::Cow;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 /// A validated WebAssembly module. Cheap to clone; `Send` and `Sync`.
 #[derive(Clone)]
@@ -59,6 +60,69 @@ impl Module {
                 bytes: binary.into(),
                 code,
             }),
+        })
+    }
+
+    /// Saves the module's compiled code as a precompiled artifact, which
+    /// [`Module::deserialize`] and [`Module::deserialize_file`] load back
+    /// without compiling or validating it again. Only modules compiled by
+    /// the JIT; the artifact holds the machine code for this CPU and the
+    /// engine's settings, and only an engine with the same ones loads it.
+    pub fn serialize(&self) -> Result<Vec<u8>> {
+        backend::serialize(&self.engine.inner, &self.shared)
+    }
+
+    /// Loads a precompiled artifact ([`Module::serialize`],
+    /// [`Engine::precompile_module`], `petrel compile`) from memory: its
+    /// code is copied to executable memory, not compiled. An artifact made
+    /// by another Petrel, for another CPU or with other code-changing
+    /// settings, or damaged or truncated, is refused with
+    /// [`Error::Artifact`](crate::Error::Artifact).
+    ///
+    /// # Safety
+    ///
+    /// The artifact's machine code runs as it is; the checks catch
+    /// accidents, not forgeries. `bytes` must come from Petrel's own
+    /// serialization, from a source you trust as you would trust a native
+    /// library.
+    pub unsafe fn deserialize(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        // SAFETY: the caller vouches for the artifact.
+        let shared = unsafe {
+            backend::deserialize(
+                &engine.inner,
+                backend::ArtifactSource::Bytes(bytes.as_ref()),
+            )?
+        };
+        Ok(Module {
+            engine: engine.clone(),
+            shared: Arc::new(shared),
+        })
+    }
+
+    /// Loads the precompiled artifact in file `path`, as
+    /// [`Module::deserialize`] does, but maps its code executable in place
+    /// (no copy, pages shared between processes running the same file).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Module::deserialize`], and the file must not be modified
+    /// while the module (or an instance of it) is alive: the code runs from
+    /// its pages. Replacing it by renaming another file over it is fine.
+    #[cfg(feature = "std")]
+    pub unsafe fn deserialize_file(
+        engine: &Engine,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<Module> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path).map_err(|e| {
+            crate::error::ArtifactError::new(alloc::format!("{}: {e}", path.display()))
+        })?;
+        // SAFETY: the caller vouches for the artifact and its stability.
+        let shared =
+            unsafe { backend::deserialize(&engine.inner, backend::ArtifactSource::File(&file))? };
+        Ok(Module {
+            engine: engine.clone(),
+            shared: Arc::new(shared),
         })
     }
 

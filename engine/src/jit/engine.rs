@@ -70,7 +70,8 @@ impl EngineJit {
             return Ok(s.entry);
         }
         let compiled = build(self.isa()?, ty)?;
-        let code = CodeMemory::new(&[compiled], false).map_err(|e| CompileError::new(e, None))?;
+        let (code, _) =
+            CodeMemory::new(&[compiled], false).map_err(|e| CompileError::new(e, None))?;
         let entry = code.base() as usize;
         map.insert(id, Stub { _code: code, entry });
         Ok(entry)

@@ -21,10 +21,12 @@
 //! `cranelift-native`, and relocations, signal contexts and cache
 //! maintenance are `sys`'s.
 
+mod artifact;
 mod compile;
 mod engine;
 mod run;
 
+pub(crate) use artifact::{deserialize, deserialize_file, is_artifact, serialize};
 pub(crate) use compile::compile_module;
 pub(crate) use engine::EngineJit;
 pub(crate) use run::{invoke, link_instance};

@@ -8,7 +8,7 @@ mod const_expr;
 mod parse;
 
 pub(crate) use const_expr::{ConstExpr, ConstOp};
-pub(crate) use parse::{features, parse_and_validate};
+pub(crate) use parse::{features, parse_and_validate, parse_validated};
 
 use crate::types::{
     ExternType, FuncType, GlobalType, MemoryType, SubType, TableType, TypeId, TypeIndex,

@@ -171,6 +171,24 @@ pub(crate) fn parse_and_validate(
     bytes: &[u8],
     features: WasmFeatures,
 ) -> Result<ModuleInfo, CompileError> {
+    parse(bytes, features, true)
+}
+
+/// Decodes `bytes`, a module validated before (an artifact's, whose code
+/// was compiled from it): the sections are still checked, which is cheap,
+/// but the function bodies, most of the work, are not.
+pub(crate) fn parse_validated(
+    bytes: &[u8],
+    features: WasmFeatures,
+) -> Result<ModuleInfo, CompileError> {
+    parse(bytes, features, false)
+}
+
+fn parse(
+    bytes: &[u8],
+    features: WasmFeatures,
+    check_bodies: bool,
+) -> Result<ModuleInfo, CompileError> {
     let mut validator = Validator::new_with_features(features);
     let mut info = ModuleInfo::default();
     let mut allocs = FuncValidatorAllocations::default();
@@ -188,6 +206,7 @@ pub(crate) fn parse_and_validate(
             ValidPayload::Parser(_) => {
                 return Err(CompileError::new("nested modules are not supported", None))
             }
+            ValidPayload::Func(_, _) if !check_bodies => {}
             ValidPayload::Func(func, body) => {
                 let func_index = next_body_func;
                 next_body_func += 1;

@@ -6,6 +6,7 @@
 //! run them with `cargo test -p petrel --test all -- --ignored`.
 
 mod api;
+mod artifacts;
 mod epoch;
 mod exceptions;
 mod externals;

@@ -83,6 +83,6 @@ pub(crate) fn compile_module(
     for r in results {
         funcs.push(r.unwrap_or_else(|| Err(CompileError::new("function was not compiled", None)))?);
     }
-    let code = CodeMemory::new(&funcs, true).map_err(|e| CompileError::new(e, None))?;
-    Ok(CompiledModule::new(code))
+    let (code, meta) = CodeMemory::new(&funcs, true).map_err(|e| CompileError::new(e, None))?;
+    Ok(CompiledModule::new(code, meta))
 }

@@ -1,8 +1,8 @@
 //! Executable memory Petrel owns: functions are copied into one anonymous
 //! mapping while it is writable, which is then made read + execute and
 //! registered with its trap sites (see [`super::traps`]). The code has no
-//! relocations, so the same bytes could be written to a file and mapped
-//! back (the ahead-of-time issue).
+//! relocations, so the same bytes are written to an artifact and mapped
+//! back from it (`jit::artifact`).
 
 use super::traps::{self, SiteCode};
 use alloc::string::String;
@@ -36,6 +36,40 @@ pub(crate) struct CallSite {
     pub addend: i64,
 }
 
+/// Where everything is in a laid-out code image, image-relative: each
+/// function's entry, the trap sites, the inlined offsets and the exception
+/// handlers, sorted as the trap handler looks them up. An artifact stores
+/// it beside the image.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CodeMetadata {
+    pub offsets: Vec<usize>,
+    pub sites: Vec<(u32, SiteCode)>,
+    pub inlined: Vec<u32>,
+    pub handlers: Vec<traps::HandlerSite>,
+}
+
+impl CodeMetadata {
+    /// Checks that everything lies inside an image of `len` bytes, in
+    /// order, so that a damaged artifact is an error and not a wild jump.
+    pub(crate) fn check(&self, len: usize) -> Result<(), String> {
+        let inside = |o: usize| o < len;
+        let sorted = |v: &[usize]| v.windows(2).all(|w| w[0] <= w[1]);
+        let offsets_ok = sorted(&self.offsets) && self.offsets.iter().all(|&o| inside(o));
+        let sites: Vec<usize> = self.sites.iter().map(|s| s.0 as usize).collect();
+        let inlined: Vec<usize> = self.inlined.iter().map(|&o| o as usize).collect();
+        let handlers: Vec<usize> = self.handlers.iter().map(|h| h.ret_addr as usize).collect();
+        let sites_ok = [&sites, &inlined, &handlers]
+            .iter()
+            .all(|v| sorted(v) && v.iter().all(|&o| inside(o)))
+            && self.handlers.iter().all(|h| inside(h.handler as usize));
+        if offsets_ok && sites_ok {
+            Ok(())
+        } else {
+            Err("its code metadata points outside its code".into())
+        }
+    }
+}
+
 /// A read + execute mapping holding one or more functions.
 pub(crate) struct CodeMemory {
     map: Mmap,
@@ -45,36 +79,43 @@ pub(crate) struct CodeMemory {
 impl CodeMemory {
     /// Lays `funcs` out one after another, each aligned, makes them
     /// executable and registers their trap sites. `wasm` says whether they
-    /// are Wasm functions (which appear in backtraces) or stubs.
-    pub(crate) fn new(funcs: &[CompiledCode], wasm: bool) -> Result<Self, String> {
-        let mut offsets = Vec::with_capacity(funcs.len());
+    /// are Wasm functions (which appear in backtraces) or stubs. Returns
+    /// the image's metadata too.
+    pub(crate) fn new(funcs: &[CompiledCode], wasm: bool) -> Result<(Self, CodeMetadata), String> {
+        let mut meta = CodeMetadata {
+            offsets: Vec::with_capacity(funcs.len()),
+            ..CodeMetadata::default()
+        };
         let mut len = 0usize;
         for f in funcs {
             len = len.next_multiple_of(FUNC_ALIGN);
-            offsets.push(len);
+            meta.offsets.push(len);
             len += f.code.len();
         }
         let mut map = MmapMut::map_anon(len.max(1))
             .map_err(|e| alloc::format!("cannot map code memory: {e}"))?;
-        let mut sites = Vec::new();
-        let mut inlined = Vec::new();
-        let mut handlers = Vec::new();
-        for (f, &off) in funcs.iter().zip(&offsets) {
+        for (f, &off) in funcs.iter().zip(&meta.offsets) {
             map[off..off + f.code.len()].copy_from_slice(&f.code);
             let off = off as u32;
-            sites.extend(f.traps.iter().map(|&(o, c)| (o + off, c)));
-            inlined.extend(f.inlined.iter().map(|&o| o + off));
-            handlers.extend(f.handlers.iter().map(|h| traps::HandlerSite {
-                ret_addr: h.ret_addr + off,
-                handler: h.handler + off,
-                frame_offset: h.frame_offset,
-            }));
+            meta.sites
+                .extend(f.traps.iter().map(|&(o, c)| (o + off, c)));
+            meta.inlined.extend(f.inlined.iter().map(|&o| o + off));
+            meta.handlers
+                .extend(f.handlers.iter().map(|h| traps::HandlerSite {
+                    ret_addr: h.ret_addr + off,
+                    handler: h.handler + off,
+                    frame_offset: h.frame_offset,
+                }));
         }
+        meta.sites.sort_unstable();
+        meta.inlined.sort_unstable();
+        meta.handlers.sort_unstable_by_key(|h| h.ret_addr);
         // Resolve direct calls relative to the image, so it stays
         // position-independent.
-        for (f, &off) in funcs.iter().zip(&offsets) {
+        for (f, &off) in funcs.iter().zip(&meta.offsets) {
             for call in &f.calls {
-                let target = offsets
+                let target = meta
+                    .offsets
                     .get(call.callee as usize)
                     .ok_or_else(|| alloc::format!("a call to unknown function {}", call.callee))?;
                 let at = off + call.offset as usize;
@@ -85,16 +126,39 @@ impl CodeMemory {
         let map = map
             .make_exec()
             .map_err(|e| alloc::format!("cannot make code memory executable: {e}"))?;
+        let code = Self::publish(map, &meta, wasm);
+        Ok((code, meta))
+    }
+
+    /// Takes over `map`, a read + execute mapping of a laid-out image
+    /// (an artifact's), with its `meta`data: registers its trap sites.
+    ///
+    /// # Safety
+    ///
+    /// `map` must hold code Petrel laid out with exactly `meta`, for this
+    /// host and engine settings (an artifact's header says so), and must
+    /// not change while it is mapped: it is run as it is.
+    pub(crate) unsafe fn from_image(map: Mmap, meta: &CodeMetadata) -> Result<Self, String> {
+        meta.check(map.len())?;
+        Ok(Self::publish(map, meta, true))
+    }
+
+    /// Makes the executable `map` visible to instruction fetch and to the
+    /// trap handler.
+    fn publish(map: Mmap, meta: &CodeMetadata, wasm: bool) -> Self {
         crate::sys::flush_icache(map.as_ptr(), map.len());
         traps::register(
             map.as_ptr() as usize,
             map.len(),
-            sites,
-            inlined,
-            handlers,
+            meta.sites.clone(),
+            meta.inlined.clone(),
+            meta.handlers.clone(),
             wasm,
         );
-        Ok(Self { map, offsets })
+        Self {
+            map,
+            offsets: meta.offsets.clone(),
+        }
     }
 
     pub(crate) fn base(&self) -> *const u8 {
@@ -108,6 +172,11 @@ impl CodeMemory {
     pub(crate) fn offsets(&self) -> &[usize] {
         &self.offsets
     }
+
+    /// The image's bytes (read + execute memory is readable).
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.map
+    }
 }
 
 impl Drop for CodeMemory {
@@ -117,14 +186,21 @@ impl Drop for CodeMemory {
 }
 
 /// A module's compiled code: every defined function, laid out in one
-/// executable mapping freed when the module is dropped.
+/// executable mapping freed when the module is dropped, and the image's
+/// metadata, kept so the module can be saved as an artifact.
 pub(crate) struct CompiledModule {
     code: CodeMemory,
+    meta: CodeMetadata,
 }
 
 impl CompiledModule {
-    pub(crate) fn new(code: CodeMemory) -> Self {
-        Self { code }
+    pub(crate) fn new(code: CodeMemory, meta: CodeMetadata) -> Self {
+        Self { code, meta }
+    }
+
+    /// The code image and its metadata, as an artifact stores them.
+    pub(crate) fn image(&self) -> (&[u8], &CodeMetadata) {
+        (self.code.bytes(), &self.meta)
     }
 
     /// The native entry of defined function `def`.

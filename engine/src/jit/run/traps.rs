@@ -36,7 +36,7 @@ pub(crate) const DYNAMIC: SiteCode = 99;
 
 /// A call inside a `try_table`: where its exception handler is and how to
 /// restore its frame's stack pointer (offsets in the code).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct HandlerSite {
     /// The call's return address.
     pub ret_addr: u32,

@@ -1,0 +1,344 @@
+//! Precompiled artifacts: a JIT module saved to bytes (or a file) and
+//! loaded back without compiling or validating its code again.
+//!
+//! Layout (integers little-endian):
+//!
+//! | offset | size | what |
+//! | ---: | ---: | --- |
+//! | 0 | 8 | [`MAGIC`] |
+//! | 8 | 4 | [`header::FORMAT_VERSION`] |
+//! | 12 | 4 | CRC-32 of every byte from offset 16 to the end |
+//! | 16 | 8 | the artifact's length |
+//! | 24 | 4 | the header's length |
+//! | 28 | 4 | zero |
+//! | 32 | 48 | offset and length (8 bytes each) of the Wasm module, the code metadata and the code image |
+//! | 80 | | the header ([`header`]: text naming everything the code depends on) |
+//! | | | the Wasm module's bytes (data segments, names, the module's structure) |
+//! | | | the code metadata: function entries, trap sites, inlined offsets, exception handlers |
+//! | | | padding to a multiple of [`CODE_ALIGN`], then the code image, position-independent |
+//!
+//! The code image is aligned so that a file can be mapped executable in
+//! place ([`deserialize_file`]), sharing the page cache between processes.
+//! Everything before it is checked before any of it is used: the length
+//! (a truncated file), the CRC (a damaged one), the header against the
+//! loading engine's (another Petrel, CPU or setting), and every offset.
+//! What cannot be checked is that the code is Petrel's: an artifact is
+//! trusted code, which is why the API's loaders are `unsafe`.
+
+mod header;
+
+pub(crate) use header::header;
+
+use super::run::code_memory::{CodeMemory, CodeMetadata, CompiledModule};
+use super::run::traps::HandlerSite;
+use crate::error::{ArtifactError, Error};
+use crate::module::{features, parse_validated, ModuleInfo};
+use crate::runtime::{EngineShared, ModuleShared};
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use memmap2::{Mmap, MmapMut, MmapOptions};
+
+/// The first bytes of every artifact: a NUL (so it is no text file and no
+/// Wasm binary), a name, and a CR LF and a SUB that a text-mode transfer
+/// would damage, as PNG's signature does.
+pub(crate) const MAGIC: [u8; 8] = *b"\0ptrl\r\n\x1a";
+
+/// The code image's alignment in the file: a multiple of every page size
+/// of the supported hosts (4, 16 or 64 KiB).
+const CODE_ALIGN: usize = 64 << 10;
+
+/// The fixed part before the header.
+const PREFIX: usize = 80;
+
+/// Whether `bytes` starts like an artifact.
+pub(crate) fn is_artifact(bytes: &[u8]) -> bool {
+    bytes.starts_with(&MAGIC)
+}
+
+/// Saves `module`, compiled by `engine`'s JIT, as an artifact.
+pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<Vec<u8>, Error> {
+    let compiled = module
+        .code::<CompiledModule>()
+        .ok_or_else(|| Error::usage("only modules compiled by the JIT can be serialized"))?;
+    let header = header(engine)?;
+    let (image, meta) = compiled.image();
+    let meta = encode_meta(meta);
+
+    let wasm_off = PREFIX + header.len();
+    let meta_off = wasm_off + module.bytes.len();
+    let code_off = (meta_off + meta.len()).next_multiple_of(CODE_ALIGN);
+    let total = code_off + image.len();
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&header::FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&[0; 4]); // the CRC, below
+    out.extend_from_slice(&(total as u64).to_le_bytes());
+    out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    for (off, len) in [
+        (wasm_off, module.bytes.len()),
+        (meta_off, meta.len()),
+        (code_off, image.len()),
+    ] {
+        out.extend_from_slice(&(off as u64).to_le_bytes());
+        out.extend_from_slice(&(len as u64).to_le_bytes());
+    }
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(&module.bytes);
+    out.extend_from_slice(&meta);
+    out.resize(code_off, 0);
+    out.extend_from_slice(image);
+    let crc = crc32fast::hash(&out[16..]);
+    out[12..16].copy_from_slice(&crc.to_le_bytes());
+    Ok(out)
+}
+
+/// A checked artifact's parts: the module's bytes, its decoded
+/// structure, the code metadata, and where the code image is.
+pub(crate) struct Parts {
+    pub wasm: Box<[u8]>,
+    pub info: ModuleInfo,
+    meta: CodeMetadata,
+    code: core::ops::Range<usize>,
+}
+
+/// Checks `bytes`, a whole artifact, for `engine`, and decodes everything
+/// but the code.
+pub(crate) fn check(engine: &EngineShared, bytes: &[u8]) -> Result<Parts, Error> {
+    let bad = |m: String| Error::from(ArtifactError::new(m));
+    if !is_artifact(bytes) {
+        return Err(bad(
+            "it is not a Petrel artifact (wrong magic number)".into()
+        ));
+    }
+    let mut prefix = Reader::new(bytes.get(..PREFIX).ok_or_else(|| bad(truncated()))?);
+    prefix.take(8).map_err(bad)?;
+    let version = prefix.u32().map_err(bad)?;
+    if version != header::FORMAT_VERSION {
+        return Err(bad(format!(
+            "it has artifact format {version}, this Petrel reads format {}",
+            header::FORMAT_VERSION
+        )));
+    }
+    let crc = prefix.u32().map_err(bad)?;
+    let total = prefix.u64().map_err(bad)?;
+    if total != bytes.len() as u64 {
+        return Err(bad(format!(
+            "it is {} bytes long but says it is {total}: truncated or extended",
+            bytes.len()
+        )));
+    }
+    if crc32fast::hash(&bytes[16..]) != crc {
+        return Err(bad(
+            "its checksum does not match: the file is damaged".into()
+        ));
+    }
+    let header_len = prefix.u32().map_err(bad)? as usize;
+    prefix.u32().map_err(bad)?;
+    let mut section = || -> Result<core::ops::Range<usize>, Error> {
+        let off = prefix.u64().map_err(bad)?;
+        let len = prefix.u64().map_err(bad)?;
+        let end = off.checked_add(len).ok_or_else(|| bad(corrupt()))?;
+        if end > total {
+            return Err(bad(corrupt()));
+        }
+        Ok(off as usize..end as usize)
+    };
+    let (wasm, meta, code) = (section()?, section()?, section()?);
+    if code.start % CODE_ALIGN != 0 {
+        return Err(bad(corrupt()));
+    }
+    let theirs = bytes
+        .get(PREFIX..PREFIX + header_len)
+        .and_then(|h| core::str::from_utf8(h).ok())
+        .ok_or_else(|| bad(corrupt()))?;
+    header::check(theirs, &header(engine)?).map_err(bad)?;
+
+    let meta = decode_meta(&bytes[meta]).map_err(bad)?;
+    meta.check(code.len()).map_err(bad)?;
+    let wasm: Box<[u8]> = bytes[wasm].into();
+    let mut info = parse_validated(&wasm, features(&engine.config))
+        .map_err(|e| bad(format!("its module does not decode ({e})")))?;
+    if info.bodies.len() != meta.offsets.len() {
+        return Err(bad(corrupt()));
+    }
+    info.register_types(&engine.types);
+    Ok(Parts {
+        wasm,
+        info,
+        meta,
+        code,
+    })
+}
+
+/// Loads an artifact from memory: checks it and copies its code into
+/// fresh executable memory.
+///
+/// # Safety
+///
+/// The artifact's code runs as it is: it must be one Petrel made (by
+/// [`serialize`]), not crafted, whatever its header says.
+pub(crate) unsafe fn deserialize(
+    engine: &EngineShared,
+    bytes: &[u8],
+) -> Result<(Parts, CompiledModule), Error> {
+    let parts = check(engine, bytes)?;
+    let image = &bytes[parts.code.clone()];
+    let mut map = MmapMut::map_anon(image.len().max(1)).map_err(|e| io(&e))?;
+    map[..image.len()].copy_from_slice(image);
+    let map = map.make_exec().map_err(|e| io(&e))?;
+    // SAFETY: the image is an artifact's, which the caller vouches for,
+    // and `check` matched its metadata and header to this engine.
+    let code = unsafe { CodeMemory::from_image(map, &parts.meta) }.map_err(ArtifactError::new)?;
+    let compiled = CompiledModule::new(code, parts.meta.clone());
+    Ok((parts, compiled))
+}
+
+/// Loads the artifact in `file`: maps it, checks it, and maps its code
+/// executable in place (not copied: processes running the same artifact
+/// share its pages).
+///
+/// # Safety
+///
+/// As for [`deserialize`], and the file must not change while the module
+/// is alive: its code is run from the file's pages.
+pub(crate) unsafe fn deserialize_file(
+    engine: &EngineShared,
+    file: &std::fs::File,
+) -> Result<(Parts, CompiledModule), Error> {
+    // SAFETY: the caller promises the file does not change while mapped.
+    let whole = unsafe { Mmap::map(file) }.map_err(|e| io(&e))?;
+    let parts = check(engine, &whole)?;
+    let code = if parts.code.is_empty() {
+        MmapMut::map_anon(1).and_then(MmapMut::make_exec)
+    } else {
+        // SAFETY: as above; the range was checked to lie inside the file,
+        // page-aligned.
+        unsafe {
+            MmapOptions::new()
+                .offset(parts.code.start as u64)
+                .len(parts.code.len())
+                .map_exec(file)
+        }
+    }
+    .map_err(|e| io(&e))?;
+    // SAFETY: as in `deserialize`.
+    let code = unsafe { CodeMemory::from_image(code, &parts.meta) }.map_err(ArtifactError::new)?;
+    let compiled = CompiledModule::new(code, parts.meta.clone());
+    Ok((parts, compiled))
+}
+
+fn io(e: &std::io::Error) -> Error {
+    ArtifactError::new(format!("it cannot be mapped: {e}")).into()
+}
+
+fn truncated() -> String {
+    "it is truncated".into()
+}
+
+fn corrupt() -> String {
+    "its layout is inconsistent: the file is damaged".into()
+}
+
+fn encode_meta(meta: &CodeMetadata) -> Vec<u8> {
+    let mut out = Vec::new();
+    let u32s = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+    u32s(&mut out, meta.offsets.len() as u32);
+    for &o in &meta.offsets {
+        out.extend_from_slice(&(o as u64).to_le_bytes());
+    }
+    u32s(&mut out, meta.sites.len() as u32);
+    for &(o, code) in &meta.sites {
+        u32s(&mut out, o);
+        out.push(code);
+    }
+    u32s(&mut out, meta.inlined.len() as u32);
+    for &o in &meta.inlined {
+        u32s(&mut out, o);
+    }
+    u32s(&mut out, meta.handlers.len() as u32);
+    for h in &meta.handlers {
+        for v in [h.ret_addr, h.handler, h.frame_offset] {
+            u32s(&mut out, v);
+        }
+    }
+    out
+}
+
+fn decode_meta(bytes: &[u8]) -> Result<CodeMetadata, String> {
+    let mut r = Reader::new(bytes);
+    let mut meta = CodeMetadata::default();
+    // Counts are checked against what is left, so a damaged count cannot
+    // make a huge allocation.
+    let n = r.count(8)?;
+    for _ in 0..n {
+        meta.offsets
+            .push(usize::try_from(r.u64()?).map_err(|_| corrupt())?);
+    }
+    let n = r.count(5)?;
+    for _ in 0..n {
+        meta.sites.push((r.u32()?, r.take(1)?[0]));
+    }
+    let n = r.count(4)?;
+    for _ in 0..n {
+        meta.inlined.push(r.u32()?);
+    }
+    let n = r.count(12)?;
+    for _ in 0..n {
+        meta.handlers.push(HandlerSite {
+            ret_addr: r.u32()?,
+            handler: r.u32()?,
+            frame_offset: r.u32()?,
+        });
+    }
+    if r.rest() != 0 {
+        return Err(corrupt());
+    }
+    Ok(meta)
+}
+
+/// Reads little-endian integers, failing (never panicking) past the end.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes }
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        if n > self.bytes.len() {
+            return Err(corrupt());
+        }
+        let (head, tail) = self.bytes.split_at(n);
+        self.bytes = tail;
+        Ok(head)
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn u64(&mut self) -> Result<u64, String> {
+        let lo = self.u32()? as u64;
+        let hi = self.u32()? as u64;
+        Ok(lo | hi << 32)
+    }
+
+    /// A count of items of `size` bytes each, no more than are left.
+    fn count(&mut self, size: usize) -> Result<usize, String> {
+        let n = self.u32()? as usize;
+        if n.saturating_mul(size) > self.bytes.len() {
+            return Err(corrupt());
+        }
+        Ok(n)
+    }
+
+    fn rest(&self) -> usize {
+        self.bytes.len()
+    }
+}

@@ -1,0 +1,292 @@
+//! Precompiled artifacts (`Module::serialize`, `Module::deserialize`,
+//! `Module::deserialize_file`): a module loaded back runs as the one
+//! compiled (calls, data, traps with their backtraces, exceptions), and
+//! every way an artifact can be wrong (not one, truncated, damaged, made
+//! with other settings or for another tier) is a clear
+//! [`Error::Artifact`], never a crash.
+#![cfg(feature = "jit")]
+
+use crate::engine_with;
+use petrel::{Config, Engine, Error, Instance, Module, Store, Tier, TrapCode, Val};
+
+const WAT: &str = r#"
+(module
+  (memory (export "mem") 1)
+  (data (i32.const 16) "artifact")
+  (table 2 funcref)
+  (elem (i32.const 0) $double $fib)
+  (global $g (mut i32) (i32.const 7))
+  (tag $boom (param i32))
+  (type $unary (func (param i32) (result i32)))
+  (func $double (export "double") (param i32) (result i32)
+    local.get 0 i32.const 2 i32.mul)
+  (func $fib (export "fib") (param i32) (result i32)
+    local.get 0 i32.const 2 i32.lt_u
+    if (result i32) local.get 0
+    else
+      local.get 0 i32.const 1 i32.sub call $fib
+      local.get 0 i32.const 2 i32.sub call $fib
+      i32.add
+    end)
+  (func (export "indirect") (param i32 i32) (result i32)
+    local.get 1 local.get 0 call_indirect (type $unary))
+  (func (export "load") (param i32) (result i32)
+    local.get 0 i32.load8_u)
+  (func (export "bump") (result i32)
+    global.get $g i32.const 1 i32.add global.set $g global.get $g)
+  (func $thrower (param i32) local.get 0 throw $boom)
+  (func (export "catch") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $boom $h) local.get 0 call $thrower)
+      i32.const -1))
+)"#;
+
+fn jit(configure: impl FnOnce(&mut Config)) -> Engine {
+    engine_with(|c| {
+        c.tier(Tier::Jit);
+        configure(c);
+    })
+}
+
+fn call(
+    store: &mut Store<()>,
+    instance: &Instance,
+    name: &str,
+    args: &[Val],
+) -> Result<i32, Error> {
+    let func = instance.get_func(&mut *store, name).expect("export");
+    let mut out = [Val::I32(0)];
+    func.call(&mut *store, args, &mut out)?;
+    Ok(out[0].i32().expect("an i32 result"))
+}
+
+/// Runs the module's checks on `module`.
+fn exercise(engine: &Engine, module: &Module) {
+    let mut store = Store::new(engine, ());
+    let instance = Instance::new(&mut store, module, &[]).expect("instantiate");
+    assert_eq!(
+        call(&mut store, &instance, "double", &[Val::I32(21)]).unwrap(),
+        42
+    );
+    assert_eq!(
+        call(&mut store, &instance, "fib", &[Val::I32(20)]).unwrap(),
+        6765
+    );
+    let args = [Val::I32(1), Val::I32(10)];
+    assert_eq!(call(&mut store, &instance, "indirect", &args).unwrap(), 55);
+    assert_eq!(
+        call(&mut store, &instance, "load", &[Val::I32(16)]).unwrap(),
+        b'a' as i32
+    );
+    assert_eq!(call(&mut store, &instance, "bump", &[]).unwrap(), 8);
+    assert_eq!(
+        call(&mut store, &instance, "catch", &[Val::I32(5)]).unwrap(),
+        5
+    );
+    // A trap at a registered trap site, with its backtrace.
+    let err = call(&mut store, &instance, "load", &[Val::I32(70_000)]).unwrap_err();
+    let trap = err.as_trap().expect("a trap");
+    assert_eq!(trap.code(), TrapCode::MemoryOutOfBounds);
+    assert!(!trap.backtrace().is_empty(), "the trap has a backtrace");
+    let err = call(
+        &mut store,
+        &instance,
+        "indirect",
+        &[Val::I32(5), Val::I32(1)],
+    )
+    .unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::TableOutOfBounds));
+}
+
+#[test]
+fn a_deserialized_module_runs_as_the_compiled_one() {
+    for signals in [true, false] {
+        let engine = jit(|c| {
+            c.signals_based_traps(signals);
+        });
+        let module = Module::new(&engine, WAT).unwrap();
+        exercise(&engine, &module);
+        let artifact = module.serialize().unwrap();
+        assert!(Engine::is_precompiled(&artifact));
+        assert!(!Engine::is_precompiled(b"\0asm\x01\0\0\0"));
+        // SAFETY: Petrel made the artifact just now.
+        let loaded = unsafe { Module::deserialize(&engine, &artifact) }.unwrap();
+        exercise(&engine, &loaded);
+        assert_eq!(
+            loaded
+                .exports()
+                .map(|e| e.name().to_string())
+                .collect::<Vec<_>>(),
+            module
+                .exports()
+                .map(|e| e.name().to_string())
+                .collect::<Vec<_>>()
+        );
+
+        let dir = tempdir();
+        let path = dir.join("module.pwasm");
+        std::fs::write(&path, &artifact).unwrap();
+        // Another engine with the same settings loads it too.
+        let other = jit(|c| {
+            c.signals_based_traps(signals);
+        });
+        // SAFETY: as above; nothing writes the file while it is mapped.
+        let mapped = unsafe { Module::deserialize_file(&other, &path) }.unwrap();
+        exercise(&other, &mapped);
+        // Serializing a loaded module gives the same artifact.
+        assert_eq!(mapped.serialize().unwrap(), artifact);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
+fn a_module_without_functions_round_trips() {
+    let engine = jit(|_| {});
+    let module = Module::new(&engine, "(module (memory (export \"m\") 1))").unwrap();
+    let artifact = module.serialize().unwrap();
+    // SAFETY: Petrel made it.
+    let loaded = unsafe { Module::deserialize(&engine, &artifact) }.unwrap();
+    let mut store = Store::new(&engine, ());
+    Instance::new(&mut store, &loaded, &[]).unwrap();
+}
+
+/// The error loading `bytes` gives, which must be an artifact error.
+#[track_caller]
+fn refused(engine: &Engine, bytes: &[u8]) -> String {
+    // SAFETY: the loaders check before they run anything; these bytes are
+    // refused before any code is mapped.
+    match unsafe { Module::deserialize(engine, bytes) } {
+        Err(Error::Artifact(e)) => {
+            let text = Error::Artifact(e).to_string();
+            assert!(text.contains("recompile"), "{text}");
+            text
+        }
+        Err(other) => panic!("expected an artifact error, got {other}"),
+        Ok(_) => panic!("a bad artifact was loaded"),
+    }
+}
+
+#[test]
+fn truncated_damaged_and_foreign_files_are_refused() {
+    let engine = jit(|_| {});
+    let artifact = Module::new(&engine, WAT).unwrap().serialize().unwrap();
+
+    assert!(refused(&engine, b"").contains("not a Petrel artifact"));
+    assert!(refused(&engine, &wat::parse_str(WAT).unwrap()).contains("not a Petrel artifact"));
+    assert!(refused(&engine, b"#!/bin/sh\necho hi\n").contains("not a Petrel artifact"));
+    for len in [
+        8,
+        12,
+        40,
+        79,
+        80,
+        200,
+        artifact.len() / 2,
+        artifact.len() - 1,
+    ] {
+        let text = refused(&engine, &artifact[..len]);
+        assert!(
+            text.contains("truncated") || text.contains("damaged"),
+            "cut at {len}: {text}"
+        );
+    }
+    let mut longer = artifact.clone();
+    longer.push(0);
+    assert!(refused(&engine, &longer).contains("truncated or extended"));
+    // A flipped bit anywhere past the checksum: in the lengths, the header,
+    // the module, the metadata, the padding, the code.
+    for at in [20, 40, 90, 300, 5_000, 65_546, artifact.len() - 1] {
+        let mut damaged = artifact.clone();
+        damaged[at] ^= 0x10;
+        let text = refused(&engine, &damaged);
+        // (Byte 20 is in the length field, so it reads as a truncation.)
+        assert!(
+            text.contains("damaged") || text.contains("truncated"),
+            "byte {at}: {text}"
+        );
+    }
+    let mut other_format = artifact.clone();
+    other_format[8] = 99;
+    assert!(refused(&engine, &other_format).contains("artifact format 99"));
+}
+
+#[test]
+fn an_engine_with_other_code_settings_refuses_it() {
+    let made = jit(|_| {});
+    let artifact = Module::new(&made, WAT).unwrap().serialize().unwrap();
+    for (setting, engine) in [
+        (
+            "consume_fuel",
+            jit(|c| {
+                c.consume_fuel(true);
+            }),
+        ),
+        (
+            "epoch_interruption",
+            jit(|c| {
+                c.epoch_interruption(true);
+            }),
+        ),
+        (
+            "signals_based_traps",
+            jit(|c| {
+                c.signals_based_traps(false);
+            }),
+        ),
+        (
+            "nan_canonicalization",
+            jit(|c| {
+                c.nan_canonicalization(true);
+            }),
+        ),
+        (
+            "wasm-features",
+            jit(|c| {
+                c.wasm_tail_call(false);
+            }),
+        ),
+    ] {
+        let text = refused(&engine, &artifact);
+        assert!(text.contains(setting), "{setting}: {text}");
+    }
+    // Settings that do not change code do not matter.
+    let engine = jit(|c| {
+        c.max_call_depth(77).max_memory_pages(3);
+    });
+    // SAFETY: Petrel made it.
+    unsafe { Module::deserialize(&engine, &artifact) }.unwrap();
+}
+
+#[test]
+fn the_interpreter_neither_makes_nor_loads_artifacts() {
+    let interp = engine_with(|c| {
+        c.tier(Tier::Interpreter);
+    });
+    let module = Module::new(&interp, WAT).unwrap();
+    assert!(matches!(module.serialize(), Err(Error::Usage(_))));
+    let artifact = Module::new(&jit(|_| {}), WAT).unwrap().serialize().unwrap();
+    // SAFETY: refused before anything runs.
+    let err = unsafe { Module::deserialize(&interp, &artifact) }.unwrap_err();
+    assert!(err.to_string().contains("Tier::Jit"), "{err}");
+}
+
+#[test]
+fn a_missing_file_is_an_error_naming_it() {
+    let engine = jit(|_| {});
+    // SAFETY: there is no file to run.
+    let err = unsafe { Module::deserialize_file(&engine, "/nonexistent/x.pwasm") }.unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/x.pwasm"), "{err}");
+}
+
+/// A fresh directory under the system's temporary directory.
+fn tempdir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "petrel-artifacts-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
