@@ -48,7 +48,23 @@ pub struct Config {
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
     pub(crate) nan_canonicalization: bool,
+    /// Where the JIT keeps compiled modules, if anywhere.
+    #[cfg(feature = "std")]
+    pub(crate) compile_cache: Option<CompileCache>,
 }
+
+/// The JIT's compile cache: a directory of artifacts and the most bytes
+/// they may take.
+#[cfg(feature = "std")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CompileCache {
+    pub dir: std::path::PathBuf,
+    pub limit: u64,
+}
+
+/// The compile cache's default size bound: 1 GiB.
+#[cfg(feature = "std")]
+pub const DEFAULT_COMPILE_CACHE_LIMIT: u64 = 1 << 30;
 
 impl Default for Config {
     fn default() -> Self {
@@ -69,6 +85,8 @@ impl Default for Config {
             consume_fuel: false,
             epoch_interruption: false,
             nan_canonicalization: false,
+            #[cfg(feature = "std")]
+            compile_cache: None,
         }
     }
 }
@@ -210,6 +228,35 @@ impl Config {
     /// Wasm. On by default, as in wasmtime. Both tiers run it.
     pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
         self.exceptions = enable;
+        self
+    }
+
+    /// Keeps what the JIT compiles in directory `dir` (created if needed),
+    /// so creating the same module again, in this process or another,
+    /// loads its code instead of compiling it. Entries are keyed by a
+    /// SHA-256 of the module's bytes and of every setting the code depends
+    /// on (Petrel's version, the CPU, the code-changing `Config` settings);
+    /// they are written whole and renamed into place, so concurrent
+    /// processes can share a directory, and the oldest-used are removed
+    /// once the directory holds more than `limit` bytes
+    /// ([`DEFAULT_COMPILE_CACHE_LIMIT`], 1 GiB, suits most). A damaged or
+    /// unusable entry is compiled again and replaced; a directory that
+    /// cannot be written only means no caching. Off by default in the
+    /// library (as in wasmtime); `petrel run` turns it on. The directory
+    /// must be writable only by you: its entries are run as machine code.
+    #[cfg(feature = "std")]
+    pub fn compile_cache(&mut self, dir: impl Into<std::path::PathBuf>, limit: u64) -> &mut Self {
+        self.compile_cache = Some(CompileCache {
+            dir: dir.into(),
+            limit,
+        });
+        self
+    }
+
+    /// Turns the compile cache off (the default).
+    #[cfg(feature = "std")]
+    pub fn disable_compile_cache(&mut self) -> &mut Self {
+        self.compile_cache = None;
         self
     }
 

@@ -118,6 +118,7 @@ pub struct ArtifactError {
 }
 
 impl ArtifactError {
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(crate) fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),

@@ -58,6 +58,8 @@ mod sys;
 mod types;
 
 pub use api::*;
+#[cfg(feature = "std")]
+pub use config::DEFAULT_COMPILE_CACHE_LIMIT;
 pub use config::{Config, Tier};
 pub use error::{
     ArtifactError, CompileError, Error, FrameInfo, LinkError, LinkErrorKind, Result,

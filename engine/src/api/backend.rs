@@ -64,11 +64,21 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
     match engine.config.tier {
         #[cfg(feature = "jit")]
         Tier::Jit => crate::jit::serialize(engine, module),
-        _ => Err(crate::error::Error::usage(
-            "only modules compiled by the JIT can be serialized; the interpreter \
-             starts from the .wasm as fast",
-        )),
+        _ => {
+            let _ = module;
+            Err(crate::error::Error::usage(
+                "only modules compiled by the JIT can be serialized; the interpreter \
+                 starts from the .wasm as fast",
+            ))
+        }
     }
+}
+
+/// The header of the artifacts `engine` makes (what their code depends
+/// on), for the compile cache's keys.
+#[cfg(feature = "jit")]
+pub(crate) fn artifact_header(engine: &EngineShared) -> Result<alloc::string::String> {
+    crate::jit::artifact_header(engine)
 }
 
 /// Whether `bytes` starts like a precompiled artifact.
@@ -82,7 +92,8 @@ pub(crate) fn is_artifact(bytes: &[u8]) -> bool {
     };
 }
 
-/// Where an artifact comes from.
+/// Where an artifact comes from. (Only the JIT reads one.)
+#[cfg_attr(not(feature = "jit"), allow(dead_code))]
 pub(crate) enum ArtifactSource<'a> {
     Bytes(&'a [u8]),
     #[cfg(feature = "std")]

@@ -49,17 +49,29 @@ impl Module {
     /// Decodes and validates a module in the binary format, then compiles
     /// it for the engine's tier.
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
-        let shared = &engine.inner;
-        let mut info = parse_and_validate(binary, features(&shared.config))?;
-        info.register_types(&shared.types);
-        let code = backend::compile(shared, &info, binary)?;
-        Ok(Module {
-            engine: engine.clone(),
-            shared: Arc::new(ModuleShared {
+        let inner = &engine.inner;
+        let compile = || {
+            let mut info = parse_and_validate(binary, features(&inner.config))?;
+            info.register_types(&inner.types);
+            let code = backend::compile(inner, &info, binary)?;
+            Ok::<_, crate::Error>(ModuleShared {
                 info,
                 bytes: binary.into(),
                 code,
-            }),
+            })
+        };
+        #[cfg(feature = "jit")]
+        let shared = match &inner.config.compile_cache {
+            Some(cache) if inner.config.tier == crate::Tier::Jit => {
+                super::cache::module(inner, cache, binary, compile)?
+            }
+            _ => compile()?,
+        };
+        #[cfg(not(feature = "jit"))]
+        let shared = compile()?;
+        Ok(Module {
+            engine: engine.clone(),
+            shared: Arc::new(shared),
         })
     }
 

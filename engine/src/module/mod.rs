@@ -8,7 +8,9 @@ mod const_expr;
 mod parse;
 
 pub(crate) use const_expr::{ConstExpr, ConstOp};
-pub(crate) use parse::{features, parse_and_validate, parse_validated};
+#[cfg(feature = "jit")]
+pub(crate) use parse::parse_validated;
+pub(crate) use parse::{features, parse_and_validate};
 
 use crate::types::{
     ExternType, FuncType, GlobalType, MemoryType, SubType, TableType, TypeId, TypeIndex,

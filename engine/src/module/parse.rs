@@ -174,6 +174,7 @@ pub(crate) fn parse_and_validate(
     parse(bytes, features, true)
 }
 
+#[cfg(feature = "jit")]
 /// Decodes `bytes`, a module validated before (an artifact's, whose code
 /// was compiled from it): the sections are still checked, which is cheap,
 /// but the function bodies, most of the work, are not.

@@ -290,3 +290,126 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+mod cache {
+    use super::{exercise, jit, tempdir, WAT};
+    use petrel::Module;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::path::Path;
+    use std::time::{Duration, SystemTime};
+
+    fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_second_module_new_loads_the_cached_code() {
+        let dir = tempdir().join("cache");
+        let engine = jit(|c| {
+            c.compile_cache(&dir, petrel::DEFAULT_COMPILE_CACHE_LIMIT);
+        });
+        let module = Module::new(&engine, WAT).unwrap();
+        exercise(&engine, &module);
+        let files = entries(&dir);
+        assert_eq!(files.len(), 1, "one entry: {files:?}");
+        let entry = &files[0];
+        let mode = std::fs::metadata(&dir).unwrap().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the cache directory is private");
+        // Make the entry look old; a hit marks it used and does not rewrite
+        // it (same inode), a miss would rename a new file into place.
+        let file = std::fs::File::options().write(true).open(entry).unwrap();
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        file.set_modified(old).unwrap();
+        let inode = std::fs::metadata(entry).unwrap().ino();
+
+        let engine2 = jit(|c| {
+            c.compile_cache(&dir, petrel::DEFAULT_COMPILE_CACHE_LIMIT);
+        });
+        let again = Module::new(&engine2, WAT).unwrap();
+        exercise(&engine2, &again);
+        let meta = std::fs::metadata(entry).unwrap();
+        assert_eq!(meta.ino(), inode, "the entry was loaded, not rewritten");
+        assert!(meta.modified().unwrap() > old + Duration::from_secs(1800));
+        assert_eq!(entries(&dir).len(), 1);
+
+        // Other code-changing settings are another entry.
+        let fuel = jit(|c| {
+            c.compile_cache(&dir, petrel::DEFAULT_COMPILE_CACHE_LIMIT)
+                .consume_fuel(true);
+        });
+        Module::new(&fuel, WAT).unwrap();
+        assert_eq!(entries(&dir).len(), 2);
+        std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_entry_is_compiled_again_and_replaced() {
+        let dir = tempdir().join("cache");
+        let engine = jit(|c| {
+            c.compile_cache(&dir, petrel::DEFAULT_COMPILE_CACHE_LIMIT);
+        });
+        let good = Module::new(&engine, WAT).unwrap().serialize().unwrap();
+        let entry = entries(&dir).remove(0);
+        for damage in [&good[..100], b"garbage".as_slice(), &[]] {
+            std::fs::write(&entry, damage).unwrap();
+            let module = Module::new(&engine, WAT).unwrap();
+            exercise(&engine, &module);
+            assert_eq!(
+                std::fs::read(&entry).unwrap(),
+                good,
+                "the entry was replaced"
+            );
+        }
+        std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn the_least_recently_used_entries_go_past_the_limit() {
+        let dir = tempdir().join("cache");
+        let size = {
+            let engine = jit(|_| {});
+            Module::new(&engine, WAT)
+                .unwrap()
+                .serialize()
+                .unwrap()
+                .len() as u64
+        };
+        // Room for one entry of this size and a bit.
+        let engine = jit(|c| {
+            c.compile_cache(&dir, size + size / 2);
+        });
+        Module::new(&engine, WAT).unwrap();
+        let first = entries(&dir);
+        let old = SystemTime::now() - Duration::from_secs(60);
+        let file = std::fs::File::options()
+            .write(true)
+            .open(&first[0])
+            .unwrap();
+        file.set_modified(old).unwrap();
+        let other = WAT.replace("i32.const 7", "i32.const 8");
+        Module::new(&engine, &other).unwrap();
+        let now = entries(&dir);
+        assert_eq!(now.len(), 1, "{now:?}");
+        assert_ne!(now, first, "the older entry went");
+        std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_directory_others_may_write_is_not_used() {
+        let dir = tempdir().join("cache");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let engine = jit(|c| {
+            c.compile_cache(&dir, petrel::DEFAULT_COMPILE_CACHE_LIMIT);
+        });
+        let module = Module::new(&engine, WAT).unwrap();
+        exercise(&engine, &module);
+        assert!(entries(&dir).is_empty(), "nothing was cached");
+        std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    }
+}

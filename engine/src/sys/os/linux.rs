@@ -315,3 +315,20 @@ pub(crate) fn sync_cores() {
         unsafe { libc::syscall(libc::SYS_membarrier, SYNC_CORE, 0, 0) };
     }
 }
+
+/// Whether directory `dir` exists (created, private to the user, if it
+/// did not) and is safe to keep code in: owned by this process's user and
+/// writable by no one else.
+pub(crate) fn private_dir(dir: &std::path::Path) -> bool {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    let _ = std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir);
+    let Ok(meta) = std::fs::metadata(dir) else {
+        return false;
+    };
+    // SAFETY: `geteuid` has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    meta.is_dir() && meta.uid() == me && meta.mode() & 0o022 == 0
+}

@@ -1,0 +1,142 @@
+//! The JIT's compile cache (`Config::compile_cache`): a directory of
+//! artifacts, one per module and code-relevant settings, named by the
+//! SHA-256 of the artifact header and the module's bytes.
+//!
+//! Safe with concurrent processes: an entry is written to a temporary file
+//! and renamed into place, so a reader sees a whole entry or none, and a
+//! process still running an entry that another replaces keeps the old
+//! file's pages. Size-bounded: after each write, the least recently used
+//! entries go until the directory fits its limit. Best effort: any
+//! failure (an unwritable directory, a damaged entry) means compiling, and
+//! never an error of its own. The directory must belong to the user and
+//! be writable by nobody else (entries are run as machine code), or it is
+//! not used.
+
+use super::backend;
+use crate::config::CompileCache;
+use crate::error::Result;
+use crate::runtime::{EngineShared, ModuleShared};
+use alloc::string::String;
+use alloc::vec::Vec;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// A temporary file older than this was left by a process that died.
+const STALE_TEMP: Duration = Duration::from_secs(600);
+
+/// The module for `binary` from the cache, or compiled by `compile` and
+/// then stored in it.
+pub(crate) fn module(
+    engine: &EngineShared,
+    cache: &CompileCache,
+    binary: &[u8],
+    compile: impl FnOnce() -> Result<ModuleShared>,
+) -> Result<ModuleShared> {
+    let Ok(header) = backend::artifact_header(engine) else {
+        return compile();
+    };
+    if !crate::sys::private_dir(&cache.dir) {
+        return compile();
+    }
+    let mut hash = Sha256::new();
+    hash.update(header.as_bytes());
+    hash.update(binary);
+    let key: String = hash
+        .finalize()
+        .iter()
+        .map(|b| alloc::format!("{b:02x}"))
+        .collect();
+    let path = cache.dir.join(&key);
+    if let Some(shared) = load(engine, &path, binary) {
+        return Ok(shared);
+    }
+    let shared = compile()?;
+    if let Ok(artifact) = backend::serialize(engine, &shared) {
+        if store(&cache.dir, &key, &artifact).is_ok() {
+            evict(&cache.dir, cache.limit);
+        }
+    }
+    Ok(shared)
+}
+
+/// The entry at `path`, if there is one, it loads, and it is of `binary`.
+fn load(engine: &EngineShared, path: &Path, binary: &[u8]) -> Option<ModuleShared> {
+    let file = fs::File::open(path).ok()?;
+    // SAFETY: entries are artifacts this code wrote (the directory is the
+    // user's own, writable by nobody else: `sys::private_dir`) and are never
+    // modified in place, only replaced by renaming; damage is caught by
+    // the artifact's own checks.
+    let shared =
+        unsafe { backend::deserialize(engine, backend::ArtifactSource::File(&file)) }.ok()?;
+    if *shared.bytes != *binary {
+        return None;
+    }
+    // Recently used: eviction goes by modification time.
+    let _ = file.set_modified(SystemTime::now());
+    Some(shared)
+}
+
+/// Writes `artifact` as entry `key`, whole or not at all.
+fn store(dir: &Path, key: &str, artifact: &[u8]) -> std::io::Result<()> {
+    let temp = dir.join(alloc::format!(
+        ".tmp-{}-{:x}",
+        std::process::id(),
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(artifact)?;
+        file.sync_data()?;
+        fs::rename(&temp, dir.join(key))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Removes the least recently used entries until the directory holds at
+/// most `limit` bytes, and temporary files left by dead processes.
+fn evict(dir: &Path, limit: u64) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    let mut files: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+    for entry in entries.flatten() {
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(".tmp-") {
+            if now
+                .duration_since(modified)
+                .is_ok_and(|age| age > STALE_TEMP)
+            {
+                let _ = fs::remove_file(entry.path());
+            }
+            continue;
+        }
+        if name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
+            files.push((modified, meta.len(), entry.path()));
+        }
+    }
+    let mut total: u64 = files.iter().map(|f| f.1).sum();
+    files.sort();
+    for (_, size, path) in files {
+        if total <= limit {
+            break;
+        }
+        if fs::remove_file(&path).is_ok() {
+            total -= size;
+        }
+    }
+}
