@@ -1,4 +1,5 @@
-//! The `petrel` command: runs, validates and spec-tests WebAssembly modules.
+//! The `petrel` command: runs, compiles ahead of time, validates and
+//! spec-tests WebAssembly modules.
 //!
 //! This file only parses the command line, dispatches to one of
 //! `commands/*` and turns the outcome into an exit status; everything a
@@ -11,7 +12,8 @@ mod report;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Runs, validates and tests WebAssembly modules with the Petrel engine.
+/// Runs, precompiles, validates and tests WebAssembly modules with the
+/// Petrel engine.
 ///
 /// Modules may be given in the binary format (`.wasm`) or the text format
 /// (`.wat`).
@@ -26,6 +28,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Run(commands::run::RunArgs),
+    Compile(commands::compile::CompileArgs),
     Validate(commands::validate::ValidateArgs),
     Wast(commands::wast::WastArgs),
 }
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Run(args) => commands::run::run(args),
+        Command::Compile(args) => commands::compile::compile(args),
         Command::Validate(args) => commands::validate::validate(args),
         Command::Wast(args) => commands::wast::wast(args),
     };

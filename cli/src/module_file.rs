@@ -87,6 +87,17 @@ impl ModuleFile {
 
 const WASM_MAGIC: &[u8] = b"\0asm";
 
+/// Whether the file at `path` is a precompiled artifact (by its first
+/// bytes), rather than a module.
+pub fn is_precompiled(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(16);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(16).read_to_end(&mut head))
+        .with_context(|| format!("failed to read {}", path.display()))?;
+    Ok(Engine::is_precompiled(&head))
+}
+
 /// Keeps compile errors to one line. A text-format syntax error comes
 /// from `wat` with a source snippet under it (`--> <anon>:2:9`, then the
 /// line and a caret); it becomes `... at line 2, column 9: message`.

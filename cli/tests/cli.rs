@@ -25,6 +25,11 @@ fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
 fn petrel(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_petrel"))
         .args(args)
+        // The JIT's compile cache stays out of the user's home.
+        .env(
+            "PETREL_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("petrel-cache"),
+        )
         .output()
         .unwrap()
 }

@@ -49,6 +49,11 @@ fn scratch(test: &str) -> PathBuf {
 fn petrel(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_petrel"))
         .args(args)
+        // The JIT's compile cache stays out of the user's home.
+        .env(
+            "PETREL_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("petrel-cache"),
+        )
         .env("PETREL_TEST_VAR", "from the host")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

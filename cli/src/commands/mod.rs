@@ -1,5 +1,6 @@
 //! One module per subcommand, plus the options several of them share.
 
+pub mod compile;
 pub mod run;
 pub mod validate;
 pub mod wast;
@@ -200,6 +201,64 @@ pub fn show_duration(d: Duration) -> String {
     } else {
         format!("{:?}", d)
     }
+}
+
+/// Code generation options, as `-C NAME=VALUE` (wasmtime's spelling).
+#[derive(Debug, Clone, Default, Args)]
+pub struct CodegenOpts {
+    /// A code generation option; repeatable. `cache=y|n`: keep what the
+    /// JIT compiles in the compile cache and reuse it on the next run (on
+    /// by default; the directory is `$PETREL_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/petrel`, else `~/.cache/petrel`, bounded to 1 GiB).
+    #[arg(short = 'C', value_name = "NAME=VALUE", value_parser = parse_codegen_opt)]
+    codegen: Vec<CodegenOpt>,
+}
+
+/// One `-C` option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CodegenOpt {
+    Cache(bool),
+}
+
+fn parse_codegen_opt(opt: &str) -> Result<CodegenOpt, String> {
+    let (name, value) = match opt.split_once('=') {
+        Some((name, value)) => (name, value),
+        None => (opt, "y"),
+    };
+    match name {
+        "cache" => Ok(CodegenOpt::Cache(parse_bool(name, value)?)),
+        other => Err(format!("unknown code generation option `{other}` (known: cache)")),
+    }
+}
+
+impl CodegenOpts {
+    /// Turns the compile cache on in `config` unless `-C cache=n` (or no
+    /// cache directory can be named).
+    pub fn apply(&self, config: &mut petrel::Config) {
+        let on = self
+            .codegen
+            .iter()
+            .rev()
+            .map(|CodegenOpt::Cache(on)| *on)
+            .next()
+            .unwrap_or(true);
+        if let Some(dir) = on.then(cache_dir).flatten() {
+            config.compile_cache(dir, petrel::DEFAULT_COMPILE_CACHE_LIMIT);
+        }
+    }
+}
+
+/// The compile cache's directory: `$PETREL_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/petrel`, else `$HOME/.cache/petrel`.
+fn cache_dir() -> Option<std::path::PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = var("PETREL_CACHE_DIR") {
+        return Some(dir.into());
+    }
+    if let Some(dir) = var("XDG_CACHE_HOME") {
+        return Some(std::path::PathBuf::from(dir).join("petrel"));
+    }
+    var("HOME").map(|home| std::path::PathBuf::from(home).join(".cache/petrel"))
 }
 
 impl WasmOpts {

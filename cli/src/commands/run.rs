@@ -3,8 +3,8 @@
 //! `argv`) or, with `--invoke`, a named export (the arguments are parsed
 //! by the export's parameter types).
 
-use super::{show_duration, TierArg, WasmOpts};
-use crate::module_file::ModuleFile;
+use super::{show_duration, CodegenOpts, TierArg, WasmOpts};
+use crate::module_file::{self, ModuleFile};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use petrel::{
@@ -45,7 +45,15 @@ Examples:
   petrel run fib.wat --invoke fib 20
   petrel run --invoke add math.wat -5 0x10
   petrel run math.wat --invoke sub -- -5 3
-  petrel run -W timeout=2s -W max-memory-size=64M untrusted.wasm";
+  petrel run -W timeout=2s -W max-memory-size=64M untrusted.wasm
+  petrel compile app.wasm && petrel run --allow-precompiled app.cwasm
+
+Compile cache:
+  With `--tier jit`, what the JIT compiles is kept in a cache directory
+  (`$PETREL_CACHE_DIR`, else `$XDG_CACHE_HOME/petrel`, else
+  `~/.cache/petrel`; at most 1 GiB, least recently used entries removed)
+  and the next run of the same module with the same options loads it
+  instead of compiling. `-C cache=n` turns it off.";
 
 /// Runs a WebAssembly module.
 ///
@@ -62,12 +70,23 @@ Examples:
 #[derive(Debug, Args)]
 #[command(after_long_help = EXIT_CODES)]
 pub struct RunArgs {
-    /// Execution tier to run the module with.
-    #[arg(long, value_enum, default_value_t = TierArg::Interp)]
-    tier: TierArg,
+    /// Execution tier to run the module with [default: interp; jit for a
+    /// precompiled artifact].
+    #[arg(long, value_enum)]
+    tier: Option<TierArg>,
 
     #[command(flatten)]
     wasm: WasmOpts,
+
+    #[command(flatten)]
+    codegen: CodegenOpts,
+
+    /// Allow MODULE to be a precompiled artifact (`petrel compile`): its
+    /// machine code is mapped and run without compiling or validating it,
+    /// so run only artifacts you made or trust as you would a native
+    /// program.
+    #[arg(long)]
+    allow_precompiled: bool,
 
     /// Call the exported function NAME instead of `_start`.
     #[arg(long, value_name = "NAME")]
@@ -119,8 +138,30 @@ pub struct RunArgs {
 /// Runs `petrel run`.
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let mut config = Config::new();
-    args.tier.apply(&mut config)?;
+    let path = args.module.display();
+    let precompiled = module_file::is_precompiled(&args.module)?;
+    if precompiled {
+        if !args.allow_precompiled {
+            bail!(
+                "{path} is a precompiled Petrel artifact, whose machine code would run \
+                 unchecked; pass --allow-precompiled to run it if you made it or trust it"
+            );
+        }
+        if args.tier == Some(TierArg::Interp) {
+            bail!(
+                "{path} is a precompiled artifact, which holds JIT code: run it without \
+                 `--tier interp`, or run the .wasm it was compiled from"
+            );
+        }
+    }
+    let tier = match (args.tier, precompiled) {
+        (Some(tier), _) => tier,
+        (None, true) => TierArg::Jit,
+        (None, false) => TierArg::Interp,
+    };
+    tier.apply(&mut config)?;
     args.wasm.apply(&mut config)?;
+    args.codegen.apply(&mut config);
     if let Some(depth) = args.max_stack_depth {
         config.max_call_depth(depth);
     }
@@ -128,10 +169,16 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         config.max_memory_pages(pages);
     }
     let engine = Engine::new(&config);
-    let path = args.module.display();
-    let module = ModuleFile::read(&args.module)?
-        .compile(&engine)
-        .with_context(|| format!("failed to compile {path}"))?;
+    let module = if precompiled {
+        // SAFETY: the user vouched for the artifact with
+        // `--allow-precompiled`; nothing here writes the file.
+        unsafe { Module::deserialize_file(&engine, &args.module) }
+            .with_context(|| format!("failed to load {path}"))?
+    } else {
+        ModuleFile::read(&args.module)?
+            .compile(&engine)
+            .with_context(|| format!("failed to compile {path}"))?
+    };
 
     let wasi = wasi_context(&args)?;
     let limits = match args.wasm.max_memory_size() {

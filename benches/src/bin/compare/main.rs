@@ -226,9 +226,17 @@ impl Runner {
             Kind::PetrelInterp | Kind::BaselineInterp => {
                 vec![bin, "run".into(), "--tier".into(), "interp".into()]
             }
-            Kind::PetrelJit | Kind::BaselineJit => {
-                vec![bin, "run".into(), "--tier".into(), "jit".into()]
-            }
+            // No compile cache for Petrel's JIT either (a baseline from
+            // before the cache has none and no `-C`).
+            Kind::PetrelJit => vec![
+                bin,
+                "run".into(),
+                "--tier".into(),
+                "jit".into(),
+                "-C".into(),
+                "cache=n".into(),
+            ],
+            Kind::BaselineJit => vec![bin, "run".into(), "--tier".into(), "jit".into()],
             // No compilation cache: every run compiles, as a first run does.
             Kind::Wasmtime => vec![bin, "run".into(), "-C".into(), "cache=n".into()],
             Kind::Wasmi => vec![bin],

@@ -52,17 +52,23 @@ impl CodeMetadata {
     /// Checks that everything lies inside an image of `len` bytes, in
     /// order, so that a damaged artifact is an error and not a wild jump.
     pub(crate) fn check(&self, len: usize) -> Result<(), String> {
-        let inside = |o: usize| o < len;
-        let sorted = |v: &[usize]| v.windows(2).all(|w| w[0] <= w[1]);
-        let offsets_ok = sorted(&self.offsets) && self.offsets.iter().all(|&o| inside(o));
-        let sites: Vec<usize> = self.sites.iter().map(|s| s.0 as usize).collect();
-        let inlined: Vec<usize> = self.inlined.iter().map(|&o| o as usize).collect();
-        let handlers: Vec<usize> = self.handlers.iter().map(|h| h.ret_addr as usize).collect();
-        let sites_ok = [&sites, &inlined, &handlers]
-            .iter()
-            .all(|v| sorted(v) && v.iter().all(|&o| inside(o)))
-            && self.handlers.iter().all(|h| inside(h.handler as usize));
-        if offsets_ok && sites_ok {
+        /// Whether `offsets` are sorted and all below `len`.
+        fn fits(len: usize, offsets: impl Iterator<Item = usize>) -> bool {
+            let mut last = 0;
+            for o in offsets {
+                if o < last || o >= len {
+                    return false;
+                }
+                last = o;
+            }
+            true
+        }
+        let ok = fits(len, self.offsets.iter().copied())
+            && fits(len, self.sites.iter().map(|s| s.0 as usize))
+            && fits(len, self.inlined.iter().map(|&o| o as usize))
+            && fits(len, self.handlers.iter().map(|h| h.ret_addr as usize))
+            && self.handlers.iter().all(|h| (h.handler as usize) < len);
+        if ok {
             Ok(())
         } else {
             Err("its code metadata points outside its code".into())
