@@ -6,6 +6,10 @@
 //!   translated up front, and lazily for comparison;
 //! - `instantiate`: a fresh `Store` plus instance of a small kernel and of
 //!   the large module (its WASI imports stubbed);
+//! - `per_request`: what a server pays per request: a new `Store`, an
+//!   instance of a small module (one-page memory, a table, globals, a host
+//!   import, data and element segments; on the JIT loaded from an
+//!   artifact), one call of an export, and dropping the store;
 //! - `call_overhead`: a `TypedFunc` call from the host of an empty function
 //!   and of one taking four arguments;
 //! - `execute/<tier>/<workload>`: each kernel's `run(n)` on a fresh
@@ -123,6 +127,63 @@ fn instantiate(c: &mut Criterion) {
     group.finish();
 }
 
+/// The per-request module: one page of memory with a data segment, a
+/// table with an element segment, globals, one host import, and an export
+/// that uses them all.
+const REQUEST_WAT: &str = r#"
+(module
+  (import "host" "log" (func $log (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "hello, request")
+  (table 4 funcref)
+  (elem (i32.const 0) $a $b)
+  (global $count (mut i32) (i32.const 0))
+  (global $base i32 (i32.const 16))
+  (type $t (func (param i32) (result i32)))
+  (func $a (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+  (func $b (param i32) (result i32) local.get 0 i32.const 2 i32.mul)
+  (func (export "handle") (param i32) (result i32)
+    global.get $count i32.const 1 i32.add global.set $count
+    global.get $base local.get 0 i32.store
+    (call_indirect (type $t) (i32.load8_u (i32.const 0)) (i32.const 1))
+    call $log))
+"#;
+
+fn per_request(c: &mut Criterion) {
+    let mut group = c.benchmark_group("per_request");
+    for (name, tier) in tiers() {
+        let engine = engine(tier, true);
+        let module = match tier {
+            // The JIT's module comes from an artifact, as a server's would.
+            Tier::Jit => {
+                let artifact = engine
+                    .precompile_module(REQUEST_WAT.as_bytes())
+                    .expect("precompile");
+                // SAFETY: Petrel made the artifact just now.
+                unsafe { Module::deserialize(&engine, &artifact) }.expect("deserialize")
+            }
+            _ => Module::new(&engine, REQUEST_WAT).expect("compile"),
+        };
+        let mut linker = Linker::<()>::new(&engine);
+        linker
+            .func_wrap("host", "log", |x: i32| x + 1)
+            .expect("define");
+        group.bench_function(format!("{name}/store-instantiate-call-drop"), |b| {
+            b.iter(|| {
+                let mut store = Store::new(&engine, ());
+                let instance = linker
+                    .instantiate(&mut store, &module)
+                    .expect("instantiate");
+                let handle = instance
+                    .get_typed_func::<i32, i32>(&store, "handle")
+                    .expect("handle");
+                black_box(handle.call(&mut store, black_box(7)).expect("call"))
+            })
+        });
+    }
+    group.finish();
+}
+
 const CALLS_WAT: &str = r#"
 (module
   (func (export "empty"))
@@ -226,6 +287,7 @@ criterion_group!(
     decode_validate,
     compile,
     instantiate,
+    per_request,
     call_overhead,
     execute
 );

@@ -48,7 +48,10 @@ fn check(out: &Output, code: i32, stdout: &str, stderr_has: &str) {
     );
     assert_eq!(out.status.code(), Some(code), "stdout:\n{o}\nstderr:\n{e}");
     assert_eq!(o, stdout, "stderr:\n{e}");
-    assert!(e.contains(stderr_has), "stderr should contain {stderr_has:?}:\n{e}");
+    assert!(
+        e.contains(stderr_has),
+        "stderr should contain {stderr_has:?}:\n{e}"
+    );
     assert!(!e.contains("panicked"), "{e}");
 }
 
@@ -70,8 +73,18 @@ fn a_compiled_artifact_runs_like_its_module() {
     let run = |args: &[&str]| petrel(&cache, &[&["run", "--allow-precompiled"], args].concat());
     check(&run(&["--invoke", "answer", a]), 0, "42\n", "");
     check(&run(&["--invoke", "fib", a, "20"]), 0, "6765\n", "");
-    check(&run(&["--tier", "jit", "--invoke", "fib", a, "10"]), 0, "55\n", "");
-    check(&run(&["--invoke", "oob", a]), 134, "", "out of bounds memory access");
+    check(
+        &run(&["--tier", "jit", "--invoke", "fib", a, "10"]),
+        0,
+        "55\n",
+        "",
+    );
+    check(
+        &run(&["--invoke", "oob", a]),
+        134,
+        "",
+        "out of bounds memory access",
+    );
     // `-o` names the output.
     let other = dir.join("other.bin");
     let o = other.to_str().unwrap();
@@ -94,7 +107,15 @@ fn running_an_artifact_needs_allow_precompiled_and_the_jit() {
     check(
         &petrel(
             &cache,
-            &["run", "--allow-precompiled", "--tier", "interp", "--invoke", "answer", a],
+            &[
+                "run",
+                "--allow-precompiled",
+                "--tier",
+                "interp",
+                "--invoke",
+                "answer",
+                a,
+            ],
         ),
         1,
         "",
@@ -104,7 +125,15 @@ fn running_an_artifact_needs_allow_precompiled_and_the_jit() {
     check(
         &petrel(
             &cache,
-            &["run", "--allow-precompiled", "-W", "fuel=1000", "--invoke", "answer", a],
+            &[
+                "run",
+                "--allow-precompiled",
+                "-W",
+                "fuel=1000",
+                "--invoke",
+                "answer",
+                a,
+            ],
         ),
         1,
         "",
@@ -119,7 +148,16 @@ fn running_an_artifact_needs_allow_precompiled_and_the_jit() {
     check(
         &petrel(
             &cache,
-            &["run", "--allow-precompiled", "-W", "fuel=100000", "--invoke", "fib", a, "10"],
+            &[
+                "run",
+                "--allow-precompiled",
+                "-W",
+                "fuel=100000",
+                "--invoke",
+                "fib",
+                a,
+                "10",
+            ],
         ),
         0,
         "55\n",
@@ -134,7 +172,12 @@ fn damaged_or_missing_artifacts_are_errors_naming_them() {
     let good = std::fs::read(dir.join("m.cwasm")).unwrap();
     let bad = dir.join("bad.cwasm");
     let b = bad.to_str().unwrap();
-    let run = || petrel(&cache, &["run", "--allow-precompiled", "--invoke", "answer", b]);
+    let run = || {
+        petrel(
+            &cache,
+            &["run", "--allow-precompiled", "--invoke", "answer", b],
+        )
+    };
     std::fs::write(&bad, &good[..good.len() / 2]).unwrap();
     check(&run(), 1, "", "truncated");
     let mut flipped = good.clone();
@@ -178,7 +221,12 @@ fn the_jit_caches_what_it_compiles_unless_told_not_to() {
     let run = |extra: &[&str]| {
         petrel(
             &cache,
-            &[&["run", "--tier", "jit"], extra, &["--invoke", "fib", &wat, "15"]].concat(),
+            &[
+                &["run", "--tier", "jit"],
+                extra,
+                &["--invoke", "fib", &wat, "15"],
+            ]
+            .concat(),
         )
     };
     check(&run(&["-C", "cache=n"]), 0, "610\n", "");

@@ -227,7 +227,9 @@ fn parse_codegen_opt(opt: &str) -> Result<CodegenOpt, String> {
     };
     match name {
         "cache" => Ok(CodegenOpt::Cache(parse_bool(name, value)?)),
-        other => Err(format!("unknown code generation option `{other}` (known: cache)")),
+        other => Err(format!(
+            "unknown code generation option `{other}` (known: cache)"
+        )),
     }
 }
 

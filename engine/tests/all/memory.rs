@@ -632,3 +632,62 @@ fn a_memory_created_after_another_was_dropped_starts_zeroed_and_inaccessible_pas
         }
     }
 }
+
+/// A memory's reservation is recycled when its store is dropped: the next
+/// memory must see only zeros and exactly its own size, whatever the one
+/// before grew to and wrote (the first page is zeroed in place and kept
+/// resident, the rest remapped), on every tier.
+#[test]
+fn a_recycled_memory_holds_nothing_of_the_last_one() {
+    let wat = |pages: u32| {
+        format!(
+            r#"(module
+              (memory (export "m") {pages})
+              (func (export "dirty") (param $pages i32)
+                (local $i i32)
+                (drop (memory.grow (local.get $pages)))
+                (memory.fill (i32.const 0) (i32.const 0xa5)
+                  (i32.mul (memory.size) (i32.const 65536))))
+              (func (export "sum") (result i64)
+                (local $i i32) (local $s i64)
+                (block $done (loop $next
+                  (br_if $done (i32.ge_u (local.get $i)
+                    (i32.mul (memory.size) (i32.const 65536))))
+                  (local.set $s (i64.add (local.get $s)
+                    (i64.load8_u (local.get $i))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br $next)))
+                (local.get $s))
+              (func (export "peek") (param i32) (result i32)
+                (i32.load8_u (local.get 0))))"#
+        )
+    };
+    for (tier, engine) in crate::every_tier(|_| {}) {
+        // Sizes up and down: 1 page dirtied over 3, then 0, 2 and 1.
+        for (pages, grow) in [(1, 2), (0, 1), (2, 0), (1, 0), (0, 0), (1, 3)] {
+            let (mut store, instance) = instantiate_in(&engine, &wat(pages));
+            let sum = instance
+                .get_typed_func::<(), i64>(&store, "sum")
+                .unwrap()
+                .call(&mut store, ())
+                .unwrap();
+            assert_eq!(sum, 0, "{tier}: a fresh {pages}-page memory is all zero");
+            let peek = instance.get_typed_func::<i32, i32>(&store, "peek").unwrap();
+            let end = pages as i32 * 65536;
+            let err = peek.call(&mut store, end).unwrap_err();
+            assert_eq!(
+                trap_code(&err),
+                TrapCode::MemoryOutOfBounds,
+                "{tier}: {pages} pages"
+            );
+            instance
+                .get_typed_func::<i32, ()>(&store, "dirty")
+                .unwrap()
+                .call(&mut store, grow)
+                .unwrap();
+            if pages + grow as u32 > 0 {
+                assert_eq!(peek.call(&mut store, 0).unwrap(), 0xa5);
+            }
+        }
+    }
+}

@@ -65,7 +65,7 @@ impl LinearBytes {
                     Some(r) => r,
                     None => crate::sys::Reservation::new(size)?,
                 };
-                reservation.make_accessible(len)?;
+                reservation.set_accessible(len)?;
                 Some(LinearBytes::Guarded {
                     reservation: core::mem::ManuallyDrop::new(reservation),
                     len,
@@ -114,7 +114,8 @@ impl Drop for LinearBytes {
 /// mapping and unmapping 6 GiB each time. That saves the system calls and
 /// page-table work, and keeps an emulator (qemu-user tracks every page a
 /// guest ever mapped) from growing without bound. A kept reservation is
-/// reset first: inaccessible, with fresh zero pages.
+/// reset first: zeroed, its first page kept resident and the rest fresh,
+/// inaccessible pages (`sys::Reservation::reset`).
 #[cfg(feature = "std")]
 mod recycled {
     use crate::sys::Reservation;

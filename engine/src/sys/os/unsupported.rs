@@ -14,6 +14,9 @@ impl Reservation {
     pub(crate) fn make_accessible(&mut self, _len: usize) -> Option<()> {
         match self.0 {}
     }
+    pub(crate) fn set_accessible(&mut self, _len: usize) -> Option<()> {
+        match self.0 {}
+    }
     pub(crate) fn base(&self) -> *mut u8 {
         match self.0 {}
     }
