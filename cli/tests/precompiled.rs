@@ -98,71 +98,18 @@ fn running_an_artifact_needs_allow_precompiled_and_the_jit() {
     check(&petrel(&cache, &["compile", &wat]), 0, "", "");
     let a = dir.join("m.cwasm");
     let a = a.to_str().unwrap();
-    check(
-        &petrel(&cache, &["run", "--invoke", "answer", a]),
-        1,
-        "",
-        "pass --allow-precompiled",
-    );
-    check(
-        &petrel(
-            &cache,
-            &[
-                "run",
-                "--allow-precompiled",
-                "--tier",
-                "interp",
-                "--invoke",
-                "answer",
-                a,
-            ],
-        ),
-        1,
-        "",
-        "holds JIT code",
-    );
+    let run = |args: &[&str]| petrel(&cache, &[&["run", "--allow-precompiled"], args].concat());
+    let without = petrel(&cache, &["run", "--invoke", "answer", a]);
+    check(&without, 1, "", "pass --allow-precompiled");
+    let interp = run(&["--tier", "interp", "--invoke", "answer", a]);
+    check(&interp, 1, "", "holds JIT code");
     // Code-changing options must be the same as at compile time.
-    check(
-        &petrel(
-            &cache,
-            &[
-                "run",
-                "--allow-precompiled",
-                "-W",
-                "fuel=1000",
-                "--invoke",
-                "answer",
-                a,
-            ],
-        ),
-        1,
-        "",
-        "consume_fuel",
-    );
-    check(
-        &petrel(&cache, &["compile", "-W", "fuel=1", "-o", a, &wat]),
-        0,
-        "",
-        "",
-    );
-    check(
-        &petrel(
-            &cache,
-            &[
-                "run",
-                "--allow-precompiled",
-                "-W",
-                "fuel=100000",
-                "--invoke",
-                "fib",
-                a,
-                "10",
-            ],
-        ),
-        0,
-        "55\n",
-        "",
-    );
+    let fuel = run(&["-W", "fuel=1000", "--invoke", "answer", a]);
+    check(&fuel, 1, "", "consume_fuel");
+    let compile = petrel(&cache, &["compile", "-W", "fuel=1", "-o", a, &wat]);
+    check(&compile, 0, "", "");
+    let fuel = run(&["-W", "fuel=100000", "--invoke", "fib", a, "10"]);
+    check(&fuel, 0, "55\n", "");
 }
 
 #[test]

@@ -2,11 +2,13 @@
 //! each target generates modules under ([`smith`]), and the values and
 //! outcomes the differential target compares between Petrel's tiers and
 //! the `wasmi` oracle ([`oracle`], [`diff`]), the `validate` check
-//! ([`verdict`]) and the WASI sandbox check ([`wasi_paths`]).
+//! ([`verdict`]), the WASI sandbox check ([`wasi_paths`]) and the damaged
+//! artifact check ([`artifact`]).
 //!
 //! The targets themselves live in `fuzz_targets/`; see `docs/fuzzing.md`
 //! for how to run them.
 
+pub mod artifact;
 pub mod diff;
 pub mod oracle;
 pub mod smith;
