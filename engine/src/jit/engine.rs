@@ -3,7 +3,7 @@
 //! code, compiled once and kept for the engine's lifetime.
 
 use super::compile::{isa, trampolines};
-use super::run::code_memory::{CodeMemory, CompiledCode};
+use super::run::code_memory::{CodeMemory, CodeMetadata, CompiledCode};
 use crate::config::CodeSettings;
 use crate::error::CompileError;
 use crate::types::{FuncType, TypeId};
@@ -12,10 +12,21 @@ use alloc::string::String;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use std::sync::{Mutex, OnceLock};
 
-/// A stub compiled once per signature and kept for the engine's lifetime.
+/// A stub compiled once per signature (or loaded from an artifact) and
+/// kept for the engine's lifetime.
 struct Stub {
-    _code: CodeMemory,
+    code: CodeMemory,
+    meta: CodeMetadata,
     entry: usize,
+}
+
+/// The two kinds of per-signature stub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StubKind {
+    /// The host's way into compiled code ([`EngineJit::array_trampoline`]).
+    ArrayTrampoline,
+    /// Compiled code's way to a host function ([`EngineJit::host_stub`]).
+    HostStub,
 }
 
 /// The JIT's per-engine state: the host ISA (built on first use) and the
@@ -70,11 +81,58 @@ impl EngineJit {
             return Ok(s.entry);
         }
         let compiled = build(self.isa()?, ty)?;
-        let (code, _) =
+        let (code, meta) =
             CodeMemory::new(&[compiled], false).map_err(|e| CompileError::new(e, None))?;
         let entry = code.base() as usize;
-        map.insert(id, Stub { _code: code, entry });
+        map.insert(id, Stub { code, meta, entry });
         Ok(entry)
+    }
+
+    fn stubs(&self, kind: StubKind) -> &Mutex<BTreeMap<TypeId, Stub>> {
+        match kind {
+            StubKind::ArrayTrampoline => &self.array_trampolines,
+            StubKind::HostStub => &self.host_stubs,
+        }
+    }
+
+    /// The machine code and metadata of the `kind` stub for `ty` (engine
+    /// id `id`), compiled if it was not yet, for an artifact to carry.
+    pub(crate) fn stub_image(
+        &self,
+        kind: StubKind,
+        id: TypeId,
+        ty: &FuncType,
+        signals: bool,
+    ) -> Result<(alloc::vec::Vec<u8>, CodeMetadata), CompileError> {
+        match kind {
+            StubKind::ArrayTrampoline => self.array_trampoline(id, ty)?,
+            StubKind::HostStub => self.host_stub(id, ty, signals)?,
+        };
+        let map = self.stubs(kind).lock().unwrap_or_else(|e| e.into_inner());
+        let stub = map
+            .get(&id)
+            .ok_or_else(|| CompileError::new("a stub vanished", None))?;
+        Ok((stub.code.bytes().to_vec(), stub.meta.clone()))
+    }
+
+    /// Whether the engine has the `kind` stub for `id` already.
+    pub(crate) fn has_stub(&self, kind: StubKind, id: TypeId) -> bool {
+        let map = self.stubs(kind).lock().unwrap_or_else(|e| e.into_inner());
+        map.contains_key(&id)
+    }
+
+    /// Takes `code`, an artifact's `kind` stub for `id`, unless the engine
+    /// has one already (then `code` is dropped).
+    pub(crate) fn install_stub(
+        &self,
+        kind: StubKind,
+        id: TypeId,
+        code: CodeMemory,
+        meta: CodeMetadata,
+    ) {
+        let mut map = self.stubs(kind).lock().unwrap_or_else(|e| e.into_inner());
+        let entry = code.base() as usize;
+        map.entry(id).or_insert(Stub { code, meta, entry });
     }
 
     /// The array-call trampoline for `ty` (engine-wide id `id`):

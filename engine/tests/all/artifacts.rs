@@ -140,6 +140,42 @@ fn a_deserialized_module_runs_as_the_compiled_one() {
 }
 
 #[test]
+fn an_artifact_brings_its_stubs_to_a_fresh_engine() {
+    // The artifact carries the array trampolines of its exports and the
+    // host stubs of its imports; a fresh engine calls through them
+    // (without them it would compile its own: the results are the same).
+    const WAT: &str = r#"(module
+      (import "host" "twice" (func $twice (param i32) (result i32)))
+      (import "host" "pair" (func $pair (param i64 f64) (result f64 i64)))
+      (func (export "run") (param i32) (result i32)
+        (call $twice (call $twice (local.get 0))))
+      (func (export "swap") (param i64 f64) (result f64 i64)
+        (call $pair (local.get 0) (local.get 1))))"#;
+    for signals in [true, false] {
+        let settings = |c: &mut Config| {
+            c.signals_based_traps(signals);
+        };
+        let artifact = jit(settings).precompile_module(WAT.as_bytes()).unwrap();
+        let fresh = jit(settings);
+        // SAFETY: Petrel made it.
+        let module = unsafe { Module::deserialize(&fresh, &artifact) }.unwrap();
+        let mut linker = petrel::Linker::<()>::new(&fresh);
+        linker.func_wrap("host", "twice", |x: i32| x * 2).unwrap();
+        linker
+            .func_wrap("host", "pair", |a: i64, b: f64| (b + 1.0, a - 1))
+            .unwrap();
+        let mut store = Store::new(&fresh, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+        assert_eq!(run.call(&mut store, 5).unwrap(), 20);
+        let swap = instance
+            .get_typed_func::<(i64, f64), (f64, i64)>(&store, "swap")
+            .unwrap();
+        assert_eq!(swap.call(&mut store, (10, 2.5)).unwrap(), (3.5, 9));
+    }
+}
+
+#[test]
 fn a_module_without_functions_round_trips() {
     let engine = jit(|_| {});
     let module = Module::new(&engine, "(module (memory (export \"m\") 1))").unwrap();

@@ -17,7 +17,7 @@ use core::fmt::Write;
 
 /// The version of the artifact layout (`super`), bumped whenever it
 /// changes.
-pub(super) const FORMAT_VERSION: u32 = 1;
+pub(super) const FORMAT_VERSION: u32 = 2;
 
 /// The header of artifacts `engine` makes and accepts.
 pub(crate) fn header(engine: &EngineShared) -> Result<String, Error> {

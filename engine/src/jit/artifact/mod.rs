@@ -11,10 +11,11 @@
 //! | 16 | 8 | the artifact's length |
 //! | 24 | 4 | the header's length |
 //! | 28 | 4 | zero |
-//! | 32 | 48 | offset and length (8 bytes each) of the Wasm module, the code metadata and the code image |
-//! | 80 | | the header ([`header`]: text naming everything the code depends on) |
+//! | 32 | 64 | offset and length (8 bytes each) of the Wasm module, the code metadata, the stubs and the code image |
+//! | 96 | | the header ([`header`]: text naming everything the code depends on) |
 //! | | | the Wasm module's bytes (data segments, names, the module's structure) |
 //! | | | the code metadata: function entries, trap sites, inlined offsets, exception handlers |
+//! | | | the per-signature stubs the module needs (array trampolines for its exports, host stubs for its imports), each with its metadata, so loading compiles nothing |
 //! | | | padding to a multiple of [`CODE_ALIGN`], then the code image, position-independent |
 //!
 //! The code image is aligned so that a file can be mapped executable in
@@ -29,9 +30,12 @@ mod header;
 
 pub(crate) use header::header;
 
+use super::engine::StubKind;
 use super::run::code_memory::{CodeMemory, CodeMetadata, CompiledModule};
 use super::run::traps::HandlerSite;
 use crate::error::{ArtifactError, Error};
+use crate::jit::{engine_jit, signals_enabled};
+use crate::module::EntityIndex;
 use crate::module::{features, parse_validated, ModuleInfo};
 use crate::runtime::{EngineShared, ModuleShared};
 use alloc::boxed::Box;
@@ -50,7 +54,7 @@ pub(crate) const MAGIC: [u8; 8] = *b"\0ptrl\r\n\x1a";
 const CODE_ALIGN: usize = 64 << 10;
 
 /// The fixed part before the header.
-const PREFIX: usize = 80;
+const PREFIX: usize = 96;
 
 /// Whether `bytes` starts like an artifact.
 pub(crate) fn is_artifact(bytes: &[u8]) -> bool {
@@ -65,10 +69,12 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
     let header = header(engine)?;
     let (image, meta) = compiled.image();
     let meta = encode_meta(meta);
+    let stubs = encode_stubs(engine, module)?;
 
     let wasm_off = PREFIX + header.len();
     let meta_off = wasm_off + module.bytes.len();
-    let code_off = (meta_off + meta.len()).next_multiple_of(CODE_ALIGN);
+    let stubs_off = meta_off + meta.len();
+    let code_off = (stubs_off + stubs.len()).next_multiple_of(CODE_ALIGN);
     let total = code_off + image.len();
     let mut out = Vec::with_capacity(total);
     out.extend_from_slice(&MAGIC);
@@ -80,6 +86,7 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
     for (off, len) in [
         (wasm_off, module.bytes.len()),
         (meta_off, meta.len()),
+        (stubs_off, stubs.len()),
         (code_off, image.len()),
     ] {
         out.extend_from_slice(&(off as u64).to_le_bytes());
@@ -88,6 +95,7 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
     out.extend_from_slice(header.as_bytes());
     out.extend_from_slice(&module.bytes);
     out.extend_from_slice(&meta);
+    out.extend_from_slice(&stubs);
     out.resize(code_off, 0);
     out.extend_from_slice(image);
     let crc = crc32fast::hash(&out[16..]);
@@ -101,7 +109,17 @@ pub(crate) struct Parts {
     pub wasm: Box<[u8]>,
     pub info: ModuleInfo,
     meta: CodeMetadata,
+    stubs: Vec<StubImage>,
     code: core::ops::Range<usize>,
+}
+
+/// One per-signature stub an artifact carries.
+struct StubImage {
+    kind: StubKind,
+    /// The engine's id of its function type.
+    id: crate::types::TypeId,
+    code: Vec<u8>,
+    meta: CodeMetadata,
 }
 
 /// Checks `bytes`, a whole artifact, for `engine`, and decodes everything
@@ -146,7 +164,7 @@ pub(crate) fn check(engine: &EngineShared, bytes: &[u8]) -> Result<Parts, Error>
         }
         Ok(off as usize..end as usize)
     };
-    let (wasm, meta, code) = (section()?, section()?, section()?);
+    let (wasm, meta, stubs, code) = (section()?, section()?, section()?, section()?);
     if code.start % CODE_ALIGN != 0 {
         return Err(bad(corrupt()));
     }
@@ -165,10 +183,12 @@ pub(crate) fn check(engine: &EngineShared, bytes: &[u8]) -> Result<Parts, Error>
         return Err(bad(corrupt()));
     }
     info.register_types(&engine.types);
+    let stubs = decode_stubs(&bytes[stubs], &info).map_err(bad)?;
     Ok(Parts {
         wasm,
         info,
         meta,
+        stubs,
         code,
     })
 }
@@ -191,8 +211,11 @@ pub(crate) unsafe fn deserialize(
     let map = map.make_exec().map_err(|e| io(&e))?;
     // SAFETY: the image is an artifact's, which the caller vouches for,
     // and `check` matched its metadata and header to this engine.
-    let code = unsafe { CodeMemory::from_image(map, &parts.meta) }.map_err(ArtifactError::new)?;
+    let code =
+        unsafe { CodeMemory::from_image(map, &parts.meta, true) }.map_err(ArtifactError::new)?;
     let compiled = CompiledModule::new(code, parts.meta.clone());
+    // SAFETY: the stubs come from the same vouched-for artifact.
+    unsafe { install_stubs(engine, &parts.stubs)? };
     Ok((parts, compiled))
 }
 
@@ -225,8 +248,11 @@ pub(crate) unsafe fn deserialize_file(
     }
     .map_err(|e| io(&e))?;
     // SAFETY: as in `deserialize`.
-    let code = unsafe { CodeMemory::from_image(code, &parts.meta) }.map_err(ArtifactError::new)?;
+    let code =
+        unsafe { CodeMemory::from_image(code, &parts.meta, true) }.map_err(ArtifactError::new)?;
     let compiled = CompiledModule::new(code, parts.meta.clone());
+    // SAFETY: as above.
+    unsafe { install_stubs(engine, &parts.stubs)? };
     Ok((parts, compiled))
 }
 
@@ -240,6 +266,98 @@ fn truncated() -> String {
 
 fn corrupt() -> String {
     "its layout is inconsistent: the file is damaged".into()
+}
+
+/// The stubs `module` needs, for an artifact: an array trampoline per
+/// function type of its exported functions (the host calls in through
+/// them) and a host stub per function type of its imports.
+fn encode_stubs(engine: &EngineShared, module: &ModuleShared) -> Result<Vec<u8>, Error> {
+    let info = &module.info;
+    let jit = engine_jit(engine)?;
+    let signals = signals_enabled(&engine.config);
+    let mut wanted: Vec<(StubKind, u32)> = Vec::new();
+    for name in &info.export_order {
+        if let Some(&EntityIndex::Func(f)) = info.exports.get(name.as_str()) {
+            wanted.push((StubKind::ArrayTrampoline, info.funcs[f as usize]));
+        }
+    }
+    for import in &info.imports {
+        if let EntityIndex::Func(f) = import.index {
+            wanted.push((StubKind::HostStub, info.funcs[f as usize]));
+        }
+    }
+    wanted.sort_unstable_by_key(|&(k, t)| (k as u8, t));
+    wanted.dedup();
+    let mut out = Vec::new();
+    out.extend_from_slice(&(wanted.len() as u32).to_le_bytes());
+    for (kind, ty) in wanted {
+        let id = info.type_ids[ty as usize];
+        let (code, meta) = jit.stub_image(kind, id, info.func_type_at(ty), signals)?;
+        let meta = encode_meta(&meta);
+        out.push(kind as u8);
+        for n in [ty, code.len() as u32, meta.len() as u32] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        out.extend_from_slice(&code);
+        out.extend_from_slice(&meta);
+    }
+    Ok(out)
+}
+
+fn decode_stubs(bytes: &[u8], info: &ModuleInfo) -> Result<Vec<StubImage>, String> {
+    let mut r = Reader::new(bytes);
+    let n = r.count(13)?;
+    let mut stubs = Vec::with_capacity(n);
+    for _ in 0..n {
+        let kind = match r.take(1)?[0] {
+            0 => StubKind::ArrayTrampoline,
+            1 => StubKind::HostStub,
+            _ => return Err(corrupt()),
+        };
+        let ty = r.u32()? as usize;
+        let code_len = r.u32()? as usize;
+        let meta_len = r.u32()? as usize;
+        if info.types.get(ty).and_then(|t| t.as_func()).is_none() {
+            return Err(corrupt());
+        }
+        let code = r.take(code_len)?.to_vec();
+        let meta = decode_meta(r.take(meta_len)?)?;
+        meta.check(code.len())?;
+        stubs.push(StubImage {
+            kind,
+            id: info.type_ids[ty],
+            code,
+            meta,
+        });
+    }
+    if r.rest() != 0 {
+        return Err(corrupt());
+    }
+    Ok(stubs)
+}
+
+/// Gives the engine the artifact's stubs it does not have yet.
+///
+/// # Safety
+///
+/// The stubs' code runs as it is: they must come from an artifact the
+/// caller vouches for.
+unsafe fn install_stubs(engine: &EngineShared, stubs: &[StubImage]) -> Result<(), Error> {
+    let jit = engine_jit(engine)?;
+    for stub in stubs {
+        if jit.has_stub(stub.kind, stub.id) {
+            continue;
+        }
+        let mut map = MmapMut::map_anon(stub.code.len().max(1)).map_err(|e| io(&e))?;
+        map[..stub.code.len()].copy_from_slice(&stub.code);
+        let map = map.make_exec().map_err(|e| io(&e))?;
+        // SAFETY: the caller vouches for the stub's code, laid out with
+        // exactly this metadata.
+        let code = unsafe { CodeMemory::from_image(map, &stub.meta, false) }
+            .map_err(ArtifactError::new)?;
+        jit.install_stub(stub.kind, stub.id, code, stub.meta.clone());
+    }
+    Ok(())
 }
 
 fn encode_meta(meta: &CodeMetadata) -> Vec<u8> {

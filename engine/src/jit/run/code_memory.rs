@@ -138,15 +138,20 @@ impl CodeMemory {
 
     /// Takes over `map`, a read + execute mapping of a laid-out image
     /// (an artifact's), with its `meta`data: registers its trap sites.
+    /// `wasm` as for [`CodeMemory::new`].
     ///
     /// # Safety
     ///
     /// `map` must hold code Petrel laid out with exactly `meta`, for this
     /// host and engine settings (an artifact's header says so), and must
     /// not change while it is mapped: it is run as it is.
-    pub(crate) unsafe fn from_image(map: Mmap, meta: &CodeMetadata) -> Result<Self, String> {
+    pub(crate) unsafe fn from_image(
+        map: Mmap,
+        meta: &CodeMetadata,
+        wasm: bool,
+    ) -> Result<Self, String> {
         meta.check(map.len())?;
-        Ok(Self::publish(map, meta, true))
+        Ok(Self::publish(map, meta, wasm))
     }
 
     /// Makes the executable `map` visible to instruction fetch and to the
