@@ -74,11 +74,16 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
     }
 }
 
-/// The header of the artifacts `engine` makes (what their code depends
-/// on), for the compile cache's keys.
+/// The module for `binary` from the JIT's compile cache `cache`, or
+/// made by `compile` and stored there.
 #[cfg(feature = "jit")]
-pub(crate) fn artifact_header(engine: &EngineShared) -> Result<alloc::string::String> {
-    crate::jit::artifact_header(engine)
+pub(crate) fn cached_module(
+    engine: &EngineShared,
+    cache: &crate::config::CompileCache,
+    binary: &[u8],
+    compile: impl FnOnce() -> Result<ModuleShared>,
+) -> Result<ModuleShared> {
+    crate::jit::cached_module(engine, cache, binary, compile)
 }
 
 /// Whether `bytes` starts like a precompiled artifact.

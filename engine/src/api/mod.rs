@@ -1,8 +1,6 @@
 //! The public embedding API, shaped like wasmtime's.
 
 mod backend;
-#[cfg(feature = "jit")]
-mod cache;
 pub(crate) mod engine;
 pub(crate) mod exceptions;
 pub(crate) mod externals;

@@ -63,7 +63,7 @@ impl Module {
         #[cfg(feature = "jit")]
         let shared = match &inner.config.compile_cache {
             Some(cache) if inner.config.tier == crate::Tier::Jit => {
-                super::cache::module(inner, cache, binary, compile)?
+                backend::cached_module(inner, cache, binary, compile)?
             }
             _ => compile()?,
         };

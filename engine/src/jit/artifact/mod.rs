@@ -26,8 +26,10 @@
 //! What cannot be checked is that the code is Petrel's: an artifact is
 //! trusted code, which is why the API's loaders are `unsafe`.
 
+mod cache;
 mod header;
 
+pub(crate) use cache::module as cached_module;
 pub(crate) use header::header;
 
 use super::engine::StubKind;

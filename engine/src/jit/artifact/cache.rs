@@ -12,7 +12,6 @@
 //! be writable by nobody else (entries are run as machine code), or it is
 //! not used.
 
-use super::backend;
 use crate::config::CompileCache;
 use crate::error::Result;
 use crate::runtime::{EngineShared, ModuleShared};
@@ -35,7 +34,7 @@ pub(crate) fn module(
     binary: &[u8],
     compile: impl FnOnce() -> Result<ModuleShared>,
 ) -> Result<ModuleShared> {
-    let Ok(header) = backend::artifact_header(engine) else {
+    let Ok(header) = super::header(engine) else {
         return compile();
     };
     if !crate::sys::private_dir(&cache.dir) {
@@ -54,7 +53,7 @@ pub(crate) fn module(
         return Ok(shared);
     }
     let shared = compile()?;
-    if let Ok(artifact) = backend::serialize(engine, &shared) {
+    if let Ok(artifact) = super::serialize(engine, &shared) {
         if store(&cache.dir, &key, &artifact).is_ok() {
             evict(&cache.dir, cache.limit);
         }
@@ -69,8 +68,12 @@ fn load(engine: &EngineShared, path: &Path, binary: &[u8]) -> Option<ModuleShare
     // user's own, writable by nobody else: `sys::private_dir`) and are never
     // modified in place, only replaced by renaming; damage is caught by
     // the artifact's own checks.
-    let shared =
-        unsafe { backend::deserialize(engine, backend::ArtifactSource::File(&file)) }.ok()?;
+    let (parts, code) = unsafe { super::deserialize_file(engine, &file) }.ok()?;
+    let shared = ModuleShared {
+        info: parts.info,
+        bytes: parts.wasm,
+        code: alloc::boxed::Box::new(code),
+    };
     if *shared.bytes != *binary {
         return None;
     }
