@@ -223,7 +223,7 @@ impl Config {
 
     /// Whether modules may use exception handling (Wasm 3.0): tags,
     /// `throw`, `throw_ref`, `try_table` and `exnref` values. An exception
-    /// no handler catches reaches the host as [`Error::Exception`]
+    /// no handler catches reaches the host as [`Error::Exception`](crate::Error::Exception)
     /// (`crate::Error::Exception`), and a host function may throw one into
     /// Wasm. On by default, as in wasmtime. Both tiers run it.
     pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {

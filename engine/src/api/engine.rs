@@ -29,7 +29,7 @@ impl Engine {
     }
 
     /// Compiles `bytes` (a module, binary or text) and returns it as a
-    /// precompiled artifact, as [`Module::serialize`] does. A JIT engine
+    /// precompiled artifact, as [`Module::serialize`](crate::Module::serialize) does. A JIT engine
     /// only.
     pub fn precompile_module(&self, bytes: &[u8]) -> crate::Result<alloc::vec::Vec<u8>> {
         crate::Module::new(self, bytes)?.serialize()

@@ -14,8 +14,9 @@
 //! trapping condition is an explicit check that stores the trap code in
 //! `VMStoreContext::trap_code`, records the frame and returns; every
 //! caller checks the code after each call. Either way the code is
-//! position-independent, so a module's image can later be saved and
-//! mapped back.
+//! position-independent, so a module's image is saved as it is and
+//! mapped back ([`artifact`]: precompiled artifacts and the compile
+//! cache).
 //!
 //! Nothing in this folder names an architecture: the ISA comes from
 //! `cranelift-native`, and relocations, signal contexts and cache
