@@ -206,7 +206,7 @@ pub(crate) unsafe fn deserialize(
     engine: &EngineShared,
     bytes: &[u8],
 ) -> Result<(Parts, CompiledModule), Error> {
-    let parts = check(engine, bytes)?;
+    let mut parts = check(engine, bytes)?;
     let image = &bytes[parts.code.clone()];
     let mut map = MmapMut::map_anon(image.len().max(1)).map_err(|e| io(&e))?;
     map[..image.len()].copy_from_slice(image);
@@ -215,7 +215,9 @@ pub(crate) unsafe fn deserialize(
     // and `check` matched its metadata and header to this engine.
     let code =
         unsafe { CodeMemory::from_image(map, &parts.meta, true) }.map_err(ArtifactError::new)?;
-    let compiled = CompiledModule::new(code, parts.meta.clone());
+    // The metadata moves into the module: on a large one it is hundreds of
+    // thousands of entries, not worth copying at start-up.
+    let compiled = CompiledModule::new(code, core::mem::take(&mut parts.meta));
     // SAFETY: the stubs come from the same vouched-for artifact.
     unsafe { install_stubs(engine, &parts.stubs)? };
     Ok((parts, compiled))
@@ -235,7 +237,7 @@ pub(crate) unsafe fn deserialize_file(
 ) -> Result<(Parts, CompiledModule), Error> {
     // SAFETY: the caller promises the file does not change while mapped.
     let whole = unsafe { Mmap::map(file) }.map_err(|e| io(&e))?;
-    let parts = check(engine, &whole)?;
+    let mut parts = check(engine, &whole)?;
     let code = if parts.code.is_empty() {
         MmapMut::map_anon(1).and_then(MmapMut::make_exec)
     } else {
@@ -252,7 +254,7 @@ pub(crate) unsafe fn deserialize_file(
     // SAFETY: as in `deserialize`.
     let code =
         unsafe { CodeMemory::from_image(code, &parts.meta, true) }.map_err(ArtifactError::new)?;
-    let compiled = CompiledModule::new(code, parts.meta.clone());
+    let compiled = CompiledModule::new(code, core::mem::take(&mut parts.meta));
     // SAFETY: as above.
     unsafe { install_stubs(engine, &parts.stubs)? };
     Ok((parts, compiled))
