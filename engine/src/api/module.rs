@@ -6,7 +6,7 @@ use super::engine::Engine;
 use super::types::{ExportType, ExternType, ImportType};
 use crate::error::Result;
 use crate::module::{features, parse_and_validate};
-use crate::runtime::ModuleShared;
+use crate::runtime::{ModuleBytes, ModuleShared};
 use alloc::borrow::Cow;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -56,7 +56,7 @@ impl Module {
             let code = backend::compile(inner, &info, binary)?;
             Ok::<_, crate::Error>(ModuleShared {
                 info,
-                bytes: binary.into(),
+                bytes: ModuleBytes::Owned(binary.into()),
                 code,
             })
         };

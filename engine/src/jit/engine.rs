@@ -10,12 +10,15 @@ use crate::types::{FuncType, TypeId};
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use cranelift_codegen::isa::OwnedTargetIsa;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A stub compiled once per signature (or loaded from an artifact) and
-/// kept for the engine's lifetime.
+/// kept for the engine's lifetime. An artifact's stubs share one mapping.
 struct Stub {
-    code: CodeMemory,
+    code: Arc<CodeMemory>,
+    /// Where the stub lies in `code`.
+    range: core::ops::Range<usize>,
+    /// Its metadata, relative to its own start.
     meta: CodeMetadata,
     entry: usize,
 }
@@ -37,6 +40,9 @@ pub(crate) struct EngineJit {
     isas: OnceLock<Result<isa::HostIsas, String>>,
     array_trampolines: Mutex<BTreeMap<TypeId, Stub>>,
     host_stubs: Mutex<BTreeMap<TypeId, Stub>>,
+    /// The header of this engine's artifacts (`artifact::header`), built
+    /// on first use.
+    pub(crate) header: OnceLock<String>,
 }
 
 impl core::fmt::Debug for EngineJit {
@@ -53,6 +59,7 @@ impl EngineJit {
             isas: OnceLock::new(),
             array_trampolines: Mutex::default(),
             host_stubs: Mutex::default(),
+            header: OnceLock::new(),
         }
     }
 
@@ -84,7 +91,16 @@ impl EngineJit {
         let (code, meta) =
             CodeMemory::new(&[compiled], false).map_err(|e| CompileError::new(e, None))?;
         let entry = code.base() as usize;
-        map.insert(id, Stub { code, meta, entry });
+        let range = 0..code.len();
+        map.insert(
+            id,
+            Stub {
+                code: Arc::new(code),
+                range,
+                meta,
+                entry,
+            },
+        );
         Ok(entry)
     }
 
@@ -112,7 +128,10 @@ impl EngineJit {
         let stub = map
             .get(&id)
             .ok_or_else(|| CompileError::new("a stub vanished", None))?;
-        Ok((stub.code.bytes().to_vec(), stub.meta.clone()))
+        Ok((
+            stub.code.bytes()[stub.range.clone()].to_vec(),
+            stub.meta.clone(),
+        ))
     }
 
     /// Whether the engine has the `kind` stub for `id` already.
@@ -121,18 +140,25 @@ impl EngineJit {
         map.contains_key(&id)
     }
 
-    /// Takes `code`, an artifact's `kind` stub for `id`, unless the engine
-    /// has one already (then `code` is dropped).
+    /// Takes an artifact's `kind` stub for `id`, which lies at `range` in
+    /// `code` with `meta`data relative to its start, unless the engine has
+    /// one already.
     pub(crate) fn install_stub(
         &self,
         kind: StubKind,
         id: TypeId,
-        code: CodeMemory,
+        code: &Arc<CodeMemory>,
+        range: core::ops::Range<usize>,
         meta: CodeMetadata,
     ) {
         let mut map = self.stubs(kind).lock().unwrap_or_else(|e| e.into_inner());
-        let entry = code.base() as usize;
-        map.entry(id).or_insert(Stub { code, meta, entry });
+        let entry = code.base() as usize + range.start;
+        map.entry(id).or_insert_with(|| Stub {
+            code: Arc::clone(code),
+            range,
+            meta,
+            entry,
+        });
     }
 
     /// The array-call trampoline for `ty` (engine-wide id `id`):

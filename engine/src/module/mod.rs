@@ -109,8 +109,61 @@ pub(crate) struct ModuleInfo {
     /// Type index of every exception tag (imports first).
     pub tags: Vec<u32>,
     pub num_imported_tags: u32,
-    pub func_names: BTreeMap<u32, String>,
+    /// Function names from the name section, decoded on first use.
+    pub func_names: FuncNames,
     pub module_name: Option<String>,
+}
+
+/// The function names of a module's name section, for backtraces. Only
+/// where they lie is noted when the module is decoded: a large module
+/// names tens of thousands of functions, and a program that never traps
+/// should not pay for them at start-up. The first lookup decodes them all.
+#[derive(Debug, Default)]
+pub(crate) struct FuncNames {
+    /// The name section's contents, as a range of the module's bytes.
+    section: Option<core::ops::Range<usize>>,
+    decoded: crate::sync::Mutex<Option<BTreeMap<u32, String>>>,
+}
+
+impl FuncNames {
+    pub(crate) fn new(section: core::ops::Range<usize>) -> Self {
+        Self {
+            section: Some(section),
+            decoded: Default::default(),
+        }
+    }
+
+    /// The name of function `index`, looked up in `bytes`, the module's
+    /// bytes.
+    pub(crate) fn get(&self, bytes: &[u8], index: u32) -> Option<String> {
+        let section = self.section.clone()?;
+        let mut decoded = self.decoded.lock();
+        let names = decoded.get_or_insert_with(|| {
+            let mut names = BTreeMap::new();
+            if let Some(data) = bytes.get(section.clone()) {
+                let reader = wasmparser::BinaryReader::new(data, section.start as u64);
+                // A malformed name section is not an error (the spec says
+                // custom sections never invalidate a module): the names
+                // before the damage are kept.
+                'subsections: for name in wasmparser::NameSectionReader::new(reader) {
+                    match name {
+                        Ok(wasmparser::Name::Function(map)) => {
+                            for naming in map {
+                                let Ok(naming) = naming else {
+                                    break 'subsections;
+                                };
+                                names.insert(naming.index, String::from(naming.name));
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(_) => break,
+                    }
+                }
+            }
+            names
+        });
+        names.get(&index).cloned()
+    }
 }
 
 impl ModuleInfo {

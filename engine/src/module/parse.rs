@@ -4,8 +4,8 @@
 
 use super::body::validate_body;
 use super::{
-    ConstExpr, ConstOp, DataSegment, ElemSegment, EntityIndex, FuncBody, Import, ModuleInfo,
-    SegmentMode,
+    ConstExpr, ConstOp, DataSegment, ElemSegment, EntityIndex, FuncBody, FuncNames, Import,
+    ModuleInfo, SegmentMode,
 };
 use crate::config::Config;
 use crate::error::CompileError;
@@ -394,10 +394,12 @@ fn parse(
                 });
             }
             Payload::CustomSection(reader) => {
+                let start = reader.data_offset() as usize;
+                let section = start..start + reader.data().len();
                 if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
                     // A malformed name section is not an error (the spec
                     // says custom sections never invalidate a module).
-                    read_names(names, &mut info);
+                    read_names(names, section, &mut info);
                 }
             }
             _ => {}
@@ -406,19 +408,22 @@ fn parse(
     Ok(info)
 }
 
-fn read_names(names: wasmparser::NameSectionReader<'_>, info: &mut ModuleInfo) {
+/// Reads the module's name from its name section and notes where the
+/// section is, for the function names (decoded when first needed:
+/// `FuncNames`).
+fn read_names(
+    names: wasmparser::NameSectionReader<'_>,
+    section: core::ops::Range<usize>,
+    info: &mut ModuleInfo,
+) {
+    info.func_names = FuncNames::new(section);
     for name in names {
-        let Ok(name) = name else { return };
         match name {
-            wasmparser::Name::Module { name, .. } => info.module_name = Some(String::from(name)),
-            wasmparser::Name::Function(map) => {
-                for naming in map {
-                    let Ok(naming) = naming else { return };
-                    info.func_names
-                        .insert(naming.index, String::from(naming.name));
-                }
+            Ok(wasmparser::Name::Module { name, .. }) => {
+                info.module_name = Some(String::from(name));
             }
-            _ => {}
+            Ok(_) => {}
+            Err(_) => return,
         }
     }
 }

@@ -31,7 +31,7 @@ pub(crate) use global::GlobalEntity;
 pub(crate) use instance::InstanceEntity;
 pub(crate) use limits::{LimitQuery, Limiter};
 pub(crate) use memory::{MemoryEntity, MemoryStrategy, GUARD_BYTES, PAGE_SIZE};
-pub(crate) use module::ModuleShared;
+pub(crate) use module::{ModuleBytes, ModuleShared};
 pub(crate) use stack::Frame;
 pub(crate) use store::{EntityRef, StoreId, StoreInner};
 pub(crate) use table::TableEntity;

@@ -5,11 +5,36 @@
 use crate::module::ModuleInfo;
 use alloc::boxed::Box;
 use core::any::Any;
+use core::ops::Deref;
+
+/// A module's binary: owned, or kept inside something that lives as long
+/// as the module (the mapping of the artifact it was loaded from, so that
+/// loading a large artifact copies none of it).
+pub(crate) enum ModuleBytes {
+    Owned(Box<[u8]>),
+    Shared(Box<dyn AsRef<[u8]> + Send + Sync>),
+}
+
+impl Deref for ModuleBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            ModuleBytes::Owned(b) => b,
+            ModuleBytes::Shared(s) => (**s).as_ref(),
+        }
+    }
+}
+
+impl From<Box<[u8]>> for ModuleBytes {
+    fn from(b: Box<[u8]>) -> Self {
+        ModuleBytes::Owned(b)
+    }
+}
 
 /// Shared by every instance of a module, in every store and thread.
 pub(crate) struct ModuleShared {
     pub info: ModuleInfo,
-    pub bytes: Box<[u8]>,
+    pub bytes: ModuleBytes,
     /// The tier's code for this module (the interpreter's lazily
     /// translated functions, or the JIT's machine code), read only by that
     /// tier.

@@ -215,10 +215,11 @@ fn backtrace(
         // SAFETY: as in `InstanceCache::module`: code lives as long as the
         // store's instances.
         let index = unsafe { (*func).func_index };
-        let info = &inner.instances[instance as usize].module.info;
+        let module = &inner.instances[instance as usize].module;
+        let info = &module.info;
         FrameInfo {
             func_index: index,
-            func_name: info.func_names.get(&index).cloned(),
+            func_name: info.func_names.get(&module.bytes, index),
             module_name: info.module_name.clone(),
         }
     };

@@ -19,8 +19,19 @@ use core::fmt::Write;
 /// changes.
 pub(super) const FORMAT_VERSION: u32 = 2;
 
-/// The header of artifacts `engine` makes and accepts.
-pub(crate) fn header(engine: &EngineShared) -> Result<String, Error> {
+/// The header of artifacts `engine` makes and accepts, built once per
+/// engine (formatting every Cranelift setting is a measurable part of
+/// loading a small artifact).
+pub(crate) fn header(engine: &EngineShared) -> Result<&str, Error> {
+    let jit = engine_jit(engine)?;
+    if let Some(h) = jit.header.get() {
+        return Ok(h);
+    }
+    let h = build(engine)?;
+    Ok(jit.header.get_or_init(|| h))
+}
+
+fn build(engine: &EngineShared) -> Result<String, Error> {
     let isa = &engine_jit(engine)?.isas()?.normal;
     let config = &engine.config;
     let settings = config.code_settings();
@@ -54,6 +65,10 @@ pub(crate) fn header(engine: &EngineShared) -> Result<String, Error> {
 /// does not use (`cpu NAME=0`) may be present on this CPU; the error names
 /// the first difference.
 pub(crate) fn check(theirs: &str, ours: &str) -> Result<(), String> {
+    // The usual case, an artifact made on this machine with these settings.
+    if theirs == ours {
+        return Ok(());
+    }
     let parse = |h: &'_ str| -> BTreeMap<String, String> {
         h.lines()
             .map(|l| match l.split_once(' ') {

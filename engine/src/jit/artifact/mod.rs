@@ -33,18 +33,19 @@ pub(crate) use cache::module as cached_module;
 pub(crate) use header::header;
 
 use super::engine::StubKind;
-use super::run::code_memory::{CodeMemory, CodeMetadata, CompiledModule};
+use super::run::code_memory::{CodeMemory, CodeMetadata, CompiledCode, CompiledModule};
 use super::run::traps::HandlerSite;
 use crate::error::{ArtifactError, Error};
 use crate::jit::{engine_jit, signals_enabled};
 use crate::module::EntityIndex;
 use crate::module::{features, parse_validated, ModuleInfo};
-use crate::runtime::{EngineShared, ModuleShared};
+use crate::runtime::{EngineShared, ModuleBytes, ModuleShared};
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use memmap2::{Mmap, MmapMut, MmapOptions};
+use std::sync::Arc;
 
 /// The first bytes of every artifact: a NUL (so it is no text file and no
 /// Wasm binary), a name, and a CR LF and a SUB that a text-mode transfer
@@ -108,7 +109,9 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
 /// A checked artifact's parts: the module's bytes, its decoded
 /// structure, the code metadata, and where the code image is.
 pub(crate) struct Parts {
-    pub wasm: Box<[u8]>,
+    /// The module's bytes, set by the loader (copied or mapped).
+    pub wasm: ModuleBytes,
+    wasm_range: core::ops::Range<usize>,
     pub info: ModuleInfo,
     meta: CodeMetadata,
     stubs: Vec<StubImage>,
@@ -174,12 +177,11 @@ pub(crate) fn check(engine: &EngineShared, bytes: &[u8]) -> Result<Parts, Error>
         .get(PREFIX..PREFIX + header_len)
         .and_then(|h| core::str::from_utf8(h).ok())
         .ok_or_else(|| bad(corrupt()))?;
-    header::check(theirs, &header(engine)?).map_err(bad)?;
+    header::check(theirs, header(engine)?).map_err(bad)?;
 
     let meta = decode_meta(&bytes[meta]).map_err(bad)?;
     meta.check(code.len()).map_err(bad)?;
-    let wasm: Box<[u8]> = bytes[wasm].into();
-    let mut info = parse_validated(&wasm, features(&engine.config))
+    let mut info = parse_validated(&bytes[wasm.clone()], features(&engine.config))
         .map_err(|e| bad(format!("its module does not decode ({e})")))?;
     if info.bodies.len() != meta.offsets.len() {
         return Err(bad(corrupt()));
@@ -187,7 +189,8 @@ pub(crate) fn check(engine: &EngineShared, bytes: &[u8]) -> Result<Parts, Error>
     info.register_types(&engine.types);
     let stubs = decode_stubs(&bytes[stubs], &info).map_err(bad)?;
     Ok(Parts {
-        wasm,
+        wasm: ModuleBytes::Owned(Box::default()),
+        wasm_range: wasm,
         info,
         meta,
         stubs,
@@ -207,6 +210,7 @@ pub(crate) unsafe fn deserialize(
     bytes: &[u8],
 ) -> Result<(Parts, CompiledModule), Error> {
     let mut parts = check(engine, bytes)?;
+    parts.wasm = ModuleBytes::Owned(bytes[parts.wasm_range.clone()].into());
     let image = &bytes[parts.code.clone()];
     let mut map = MmapMut::map_anon(image.len().max(1)).map_err(|e| io(&e))?;
     map[..image.len()].copy_from_slice(image);
@@ -238,6 +242,12 @@ pub(crate) unsafe fn deserialize_file(
     // SAFETY: the caller promises the file does not change while mapped.
     let whole = unsafe { Mmap::map(file) }.map_err(|e| io(&e))?;
     let mut parts = check(engine, &whole)?;
+    // The module's bytes stay in the mapping (the file's pages, shared and
+    // not copied); the rest of it is not touched again.
+    parts.wasm = ModuleBytes::Shared(Box::new(MappedRange {
+        map: whole,
+        range: parts.wasm_range.clone(),
+    }));
     let code = if parts.code.is_empty() {
         MmapMut::map_anon(1).and_then(MmapMut::make_exec)
     } else {
@@ -258,6 +268,18 @@ pub(crate) unsafe fn deserialize_file(
     // SAFETY: as above.
     unsafe { install_stubs(engine, &parts.stubs)? };
     Ok((parts, compiled))
+}
+
+/// A range of a mapped artifact, as the bytes of the module loaded from it.
+struct MappedRange {
+    map: Mmap,
+    range: core::ops::Range<usize>,
+}
+
+impl AsRef<[u8]> for MappedRange {
+    fn as_ref(&self) -> &[u8] {
+        &self.map[self.range.clone()]
+    }
 }
 
 fn io(e: &std::io::Error) -> Error {
@@ -348,18 +370,33 @@ fn decode_stubs(bytes: &[u8], info: &ModuleInfo) -> Result<Vec<StubImage>, Strin
 /// caller vouches for.
 unsafe fn install_stubs(engine: &EngineShared, stubs: &[StubImage]) -> Result<(), Error> {
     let jit = engine_jit(engine)?;
-    for stub in stubs {
-        if jit.has_stub(stub.kind, stub.id) {
-            continue;
-        }
-        let mut map = MmapMut::map_anon(stub.code.len().max(1)).map_err(|e| io(&e))?;
-        map[..stub.code.len()].copy_from_slice(&stub.code);
-        let map = map.make_exec().map_err(|e| io(&e))?;
-        // SAFETY: the caller vouches for the stub's code, laid out with
-        // exactly this metadata.
-        let code = unsafe { CodeMemory::from_image(map, &stub.meta, false) }
-            .map_err(ArtifactError::new)?;
-        jit.install_stub(stub.kind, stub.id, code, stub.meta.clone());
+    let missing: Vec<&StubImage> = stubs
+        .iter()
+        .filter(|s| !jit.has_stub(s.kind, s.id))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    // One mapping for all of them: a mapping per stub cost two system
+    // calls each, a measurable part of starting a small program.
+    let funcs: Vec<CompiledCode> = missing
+        .iter()
+        .map(|s| CompiledCode {
+            code: s.code.clone(),
+            traps: s.meta.sites.to_vec(),
+            calls: Vec::new(),
+            inlined: s.meta.inlined.to_vec(),
+            handlers: s.meta.handlers.to_vec(),
+        })
+        .collect();
+    // SAFETY (of running it later): the caller vouches for the stubs' code,
+    // each laid out with exactly its metadata, which `CodeMemory::new`
+    // rebases as it copies them.
+    let (code, meta) = CodeMemory::new(&funcs, false).map_err(ArtifactError::new)?;
+    let code = Arc::new(code);
+    for (stub, &start) in missing.iter().zip(meta.offsets.iter()) {
+        let range = start..start + stub.code.len();
+        jit.install_stub(stub.kind, stub.id, &code, range, stub.meta.clone());
     }
     Ok(())
 }
@@ -368,20 +405,20 @@ fn encode_meta(meta: &CodeMetadata) -> Vec<u8> {
     let mut out = Vec::new();
     let u32s = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
     u32s(&mut out, meta.offsets.len() as u32);
-    for &o in &meta.offsets {
+    for &o in meta.offsets.iter() {
         out.extend_from_slice(&(o as u64).to_le_bytes());
     }
     u32s(&mut out, meta.sites.len() as u32);
-    for &(o, code) in &meta.sites {
+    for &(o, code) in meta.sites.iter() {
         u32s(&mut out, o);
         out.push(code);
     }
     u32s(&mut out, meta.inlined.len() as u32);
-    for &o in &meta.inlined {
+    for &o in meta.inlined.iter() {
         u32s(&mut out, o);
     }
     u32s(&mut out, meta.handlers.len() as u32);
-    for h in &meta.handlers {
+    for h in meta.handlers.iter() {
         for v in [h.ret_addr, h.handler, h.frame_offset] {
             u32s(&mut out, v);
         }
@@ -390,35 +427,42 @@ fn encode_meta(meta: &CodeMetadata) -> Vec<u8> {
 }
 
 fn decode_meta(bytes: &[u8]) -> Result<CodeMetadata, String> {
+    /// The next `count` records of `size` bytes each, decoded by `f`.
+    /// Counts are checked against what is left, so a damaged count cannot
+    /// make a huge allocation.
+    fn records<T>(
+        r: &mut Reader<'_>,
+        size: usize,
+        f: impl Fn(&[u8]) -> T,
+    ) -> Result<Arc<[T]>, String> {
+        let n = r.count(size)?;
+        let bytes = r.take(n * size)?;
+        Ok(bytes.chunks_exact(size).map(f).collect())
+    }
+    let u32_at = |c: &[u8], i: usize| u32::from_le_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]);
     let mut r = Reader::new(bytes);
-    let mut meta = CodeMetadata::default();
-    // Counts are checked against what is left, so a damaged count cannot
-    // make a huge allocation.
-    let n = r.count(8)?;
-    for _ in 0..n {
-        meta.offsets
-            .push(usize::try_from(r.u64()?).map_err(|_| corrupt())?);
-    }
-    let n = r.count(5)?;
-    for _ in 0..n {
-        meta.sites.push((r.u32()?, r.take(1)?[0]));
-    }
-    let n = r.count(4)?;
-    for _ in 0..n {
-        meta.inlined.push(r.u32()?);
-    }
-    let n = r.count(12)?;
-    for _ in 0..n {
-        meta.handlers.push(HandlerSite {
-            ret_addr: r.u32()?,
-            handler: r.u32()?,
-            frame_offset: r.u32()?,
-        });
-    }
+    let offsets = records(&mut r, 8, |c| {
+        let mut b = [0; 8];
+        b.copy_from_slice(c);
+        // An offset past the address space cannot pass `CodeMetadata::check`.
+        usize::try_from(u64::from_le_bytes(b)).unwrap_or(usize::MAX)
+    })?;
+    let sites = records(&mut r, 5, |c| (u32_at(c, 0), c[4]))?;
+    let inlined = records(&mut r, 4, |c| u32_at(c, 0))?;
+    let handlers = records(&mut r, 12, |c| HandlerSite {
+        ret_addr: u32_at(c, 0),
+        handler: u32_at(c, 4),
+        frame_offset: u32_at(c, 8),
+    })?;
     if r.rest() != 0 {
         return Err(corrupt());
     }
-    Ok(meta)
+    Ok(CodeMetadata {
+        offsets,
+        sites,
+        inlined,
+        handlers,
+    })
 }
 
 /// Reads little-endian integers, failing (never panicking) past the end.

@@ -6,6 +6,7 @@
 
 use super::traps::{self, SiteCode};
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use memmap2::{Mmap, MmapMut};
 
@@ -39,13 +40,15 @@ pub(crate) struct CallSite {
 /// Where everything is in a laid-out code image, image-relative: each
 /// function's entry, the trap sites, the inlined offsets and the exception
 /// handlers, sorted as the trap handler looks them up. An artifact stores
-/// it beside the image.
+/// it beside the image. Shared, not copied, by the trap registry, the
+/// module and its code memory: a large module has hundreds of thousands of
+/// entries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct CodeMetadata {
-    pub offsets: Vec<usize>,
-    pub sites: Vec<(u32, SiteCode)>,
-    pub inlined: Vec<u32>,
-    pub handlers: Vec<traps::HandlerSite>,
+    pub offsets: Arc<[usize]>,
+    pub sites: Arc<[(u32, SiteCode)]>,
+    pub inlined: Arc<[u32]>,
+    pub handlers: Arc<[traps::HandlerSite]>,
 }
 
 impl CodeMetadata {
@@ -79,7 +82,7 @@ impl CodeMetadata {
 /// A read + execute mapping holding one or more functions.
 pub(crate) struct CodeMemory {
     map: Mmap,
-    offsets: Vec<usize>,
+    offsets: Arc<[usize]>,
 }
 
 impl CodeMemory {
@@ -88,40 +91,35 @@ impl CodeMemory {
     /// are Wasm functions (which appear in backtraces) or stubs. Returns
     /// the image's metadata too.
     pub(crate) fn new(funcs: &[CompiledCode], wasm: bool) -> Result<(Self, CodeMetadata), String> {
-        let mut meta = CodeMetadata {
-            offsets: Vec::with_capacity(funcs.len()),
-            ..CodeMetadata::default()
-        };
+        let mut offsets = Vec::with_capacity(funcs.len());
         let mut len = 0usize;
         for f in funcs {
             len = len.next_multiple_of(FUNC_ALIGN);
-            meta.offsets.push(len);
+            offsets.push(len);
             len += f.code.len();
         }
         let mut map = MmapMut::map_anon(len.max(1))
             .map_err(|e| alloc::format!("cannot map code memory: {e}"))?;
-        for (f, &off) in funcs.iter().zip(&meta.offsets) {
+        let (mut sites, mut inlined, mut handlers) = (Vec::new(), Vec::new(), Vec::new());
+        for (f, &off) in funcs.iter().zip(&offsets) {
             map[off..off + f.code.len()].copy_from_slice(&f.code);
             let off = off as u32;
-            meta.sites
-                .extend(f.traps.iter().map(|&(o, c)| (o + off, c)));
-            meta.inlined.extend(f.inlined.iter().map(|&o| o + off));
-            meta.handlers
-                .extend(f.handlers.iter().map(|h| traps::HandlerSite {
-                    ret_addr: h.ret_addr + off,
-                    handler: h.handler + off,
-                    frame_offset: h.frame_offset,
-                }));
+            sites.extend(f.traps.iter().map(|&(o, c)| (o + off, c)));
+            inlined.extend(f.inlined.iter().map(|&o| o + off));
+            handlers.extend(f.handlers.iter().map(|h| traps::HandlerSite {
+                ret_addr: h.ret_addr + off,
+                handler: h.handler + off,
+                frame_offset: h.frame_offset,
+            }));
         }
-        meta.sites.sort_unstable();
-        meta.inlined.sort_unstable();
-        meta.handlers.sort_unstable_by_key(|h| h.ret_addr);
+        sites.sort_unstable();
+        inlined.sort_unstable();
+        handlers.sort_unstable_by_key(|h| h.ret_addr);
         // Resolve direct calls relative to the image, so it stays
         // position-independent.
-        for (f, &off) in funcs.iter().zip(&meta.offsets) {
+        for (f, &off) in funcs.iter().zip(&offsets) {
             for call in &f.calls {
-                let target = meta
-                    .offsets
+                let target = offsets
                     .get(call.callee as usize)
                     .ok_or_else(|| alloc::format!("a call to unknown function {}", call.callee))?;
                 let at = off + call.offset as usize;
@@ -129,6 +127,12 @@ impl CodeMemory {
                     .map_err(String::from)?;
             }
         }
+        let meta = CodeMetadata {
+            offsets: offsets.into(),
+            sites: sites.into(),
+            inlined: inlined.into(),
+            handlers: handlers.into(),
+        };
         let map = map
             .make_exec()
             .map_err(|e| alloc::format!("cannot make code memory executable: {e}"))?;
@@ -158,17 +162,19 @@ impl CodeMemory {
     /// trap handler.
     fn publish(map: Mmap, meta: &CodeMetadata, wasm: bool) -> Self {
         crate::sys::flush_icache(map.as_ptr(), map.len());
+        // `meta` is sorted: `new` sorts it, and `from_image`'s check
+        // refuses it unsorted.
         traps::register(
             map.as_ptr() as usize,
             map.len(),
-            meta.sites.clone(),
-            meta.inlined.clone(),
-            meta.handlers.clone(),
+            Arc::clone(&meta.sites),
+            Arc::clone(&meta.inlined),
+            Arc::clone(&meta.handlers),
             wasm,
         );
         Self {
             map,
-            offsets: meta.offsets.clone(),
+            offsets: Arc::clone(&meta.offsets),
         }
     }
 

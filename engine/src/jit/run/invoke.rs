@@ -145,10 +145,11 @@ fn call_compiled(
             let backtrace = frames
                 .iter()
                 .map(|f| {
-                    let info = &inner.instances[f.instance as usize].module.info;
+                    let module = &inner.instances[f.instance as usize].module;
+                    let info = &module.info;
                     FrameInfo {
                         func_index: f.func_index,
-                        func_name: info.func_names.get(&f.func_index).cloned(),
+                        func_name: info.func_names.get(&module.bytes, f.func_index),
                         module_name: info.module_name.clone(),
                     }
                 })

@@ -78,23 +78,24 @@ fn update(f: impl FnOnce(&mut BTreeMap<usize, CodeRange>)) {
     WRITING.with(|w| w.set(false));
 }
 
-/// Registers the mapping `[start, start + len)` with its trap sites.
+/// Registers the mapping `[start, start + len)` with its trap sites, its
+/// inlined offsets and its handlers, each sorted (they are searched by
+/// bisection).
 pub(crate) fn register(
     start: usize,
     len: usize,
-    mut sites: Vec<(u32, SiteCode)>,
-    mut inlined: Vec<u32>,
-    mut handlers: Vec<HandlerSite>,
+    sites: Arc<[(u32, SiteCode)]>,
+    inlined: Arc<[u32]>,
+    handlers: Arc<[HandlerSite]>,
     wasm: bool,
 ) {
-    sites.sort_unstable();
-    inlined.sort_unstable();
-    handlers.sort_unstable_by_key(|h| h.ret_addr);
+    debug_assert!(sites.is_sorted_by_key(|s| s.0) && inlined.is_sorted());
+    debug_assert!(handlers.is_sorted_by_key(|h| h.ret_addr));
     let range = CodeRange {
         end: start + len,
-        sites: sites.into(),
-        inlined: inlined.into(),
-        handlers: handlers.into(),
+        sites,
+        inlined,
+        handlers,
         wasm,
     };
     update(|map| {
