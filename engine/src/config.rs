@@ -51,6 +51,118 @@ pub struct Config {
     /// Where the JIT keeps compiled modules, if anywhere.
     #[cfg(feature = "std")]
     pub(crate) compile_cache: Option<CompileCache>,
+    pub(crate) allocation: InstanceAllocationStrategy,
+}
+
+/// How an engine allocates what its instances are made of: their linear
+/// memories, tables and instance records
+/// ([`Config::allocation_strategy`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstanceAllocationStrategy {
+    /// Each memory and table is allocated when its instance is created and
+    /// released when its store is dropped (the default). A few released
+    /// memory reservations are still kept process-wide for the next
+    /// memory, so a program that creates and drops instances does not map
+    /// and unmap address space each time.
+    #[default]
+    OnDemand,
+    /// A pool owned by the engine, for servers that instantiate per
+    /// request: released memories and tables are kept warm in their slots
+    /// (their first bytes zeroed in place and kept resident, the rest
+    /// handed back to the kernel) and reused, and the engine's totals of
+    /// live instances, memories and tables are bounded, so a burst of
+    /// requests fails cleanly at instantiation instead of exhausting the
+    /// host. Sizes beyond the pool's bounds fail instantiation too.
+    Pooling(PoolingAllocationConfig),
+}
+
+impl InstanceAllocationStrategy {
+    /// The pooling strategy with its default bounds.
+    pub fn pooling() -> Self {
+        InstanceAllocationStrategy::Pooling(PoolingAllocationConfig::default())
+    }
+}
+
+/// The bounds of a pooling allocator
+/// ([`InstanceAllocationStrategy::Pooling`]); the names and defaults are
+/// wasmtime's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolingAllocationConfig {
+    pub(crate) total_core_instances: u32,
+    pub(crate) total_memories: u32,
+    pub(crate) total_tables: u32,
+    pub(crate) max_memory_size: usize,
+    pub(crate) table_elements: usize,
+    pub(crate) max_unused_warm_slots: u32,
+    pub(crate) linear_memory_keep_resident: usize,
+}
+
+impl Default for PoolingAllocationConfig {
+    fn default() -> Self {
+        Self {
+            total_core_instances: 1000,
+            total_memories: 1000,
+            total_tables: 1000,
+            max_memory_size: 1 << 32,
+            table_elements: 20_000,
+            max_unused_warm_slots: 100,
+            linear_memory_keep_resident: 64 << 10,
+        }
+    }
+}
+
+impl PoolingAllocationConfig {
+    /// The most instances alive at once, in every store of the engine
+    /// (default 1,000).
+    pub fn total_core_instances(&mut self, n: u32) -> &mut Self {
+        self.total_core_instances = n;
+        self
+    }
+
+    /// The most linear memories alive at once (default 1,000).
+    pub fn total_memories(&mut self, n: u32) -> &mut Self {
+        self.total_memories = n;
+        self
+    }
+
+    /// The most tables alive at once (default 1,000).
+    pub fn total_tables(&mut self, n: u32) -> &mut Self {
+        self.total_tables = n;
+        self
+    }
+
+    /// The largest a linear memory may become, in bytes (default 4 GiB):
+    /// a memory whose initial size is larger fails instantiation, and
+    /// `memory.grow` past it fails (returns -1).
+    pub fn max_memory_size(&mut self, bytes: usize) -> &mut Self {
+        self.max_memory_size = bytes;
+        self
+    }
+
+    /// The most elements a table may have (default 20,000), as for
+    /// [`max_memory_size`](Self::max_memory_size).
+    pub fn table_elements(&mut self, elements: usize) -> &mut Self {
+        self.table_elements = elements;
+        self
+    }
+
+    /// How many released memories and tables are kept warm for reuse
+    /// (default 100); beyond that they are freed.
+    pub fn max_unused_warm_slots(&mut self, n: u32) -> &mut Self {
+        self.max_unused_warm_slots = n;
+        self
+    }
+
+    /// How many bytes at the start of a released linear memory are zeroed
+    /// in place and kept resident for the next instance, rather than handed
+    /// back to the kernel (default 64 KiB, one Wasm page: zeroing it costs
+    /// less than the system call and page faults it saves). Rounded up to
+    /// a whole Wasm page.
+    pub fn linear_memory_keep_resident(&mut self, bytes: usize) -> &mut Self {
+        self.linear_memory_keep_resident = bytes;
+        self
+    }
 }
 
 /// The JIT's compile cache: a directory of artifacts and the most bytes
@@ -87,6 +199,7 @@ impl Default for Config {
             nan_canonicalization: false,
             #[cfg(feature = "std")]
             compile_cache: None,
+            allocation: InstanceAllocationStrategy::OnDemand,
         }
     }
 }
@@ -250,6 +363,14 @@ impl Config {
             dir: dir.into(),
             limit,
         });
+        self
+    }
+
+    /// How the engine allocates instances' memories and tables: on demand
+    /// (the default) or from a pool with bounded totals
+    /// ([`InstanceAllocationStrategy`]).
+    pub fn allocation_strategy(&mut self, strategy: InstanceAllocationStrategy) -> &mut Self {
+        self.allocation = strategy;
         self
     }
 

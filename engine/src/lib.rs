@@ -60,7 +60,7 @@ mod types;
 pub use api::*;
 #[cfg(feature = "std")]
 pub use config::DEFAULT_COMPILE_CACHE_LIMIT;
-pub use config::{Config, Tier};
+pub use config::{Config, InstanceAllocationStrategy, PoolingAllocationConfig, Tier};
 pub use error::{
     ArtifactError, CompileError, Error, FrameInfo, LinkError, LinkErrorKind, Result,
     ThrownException, Trap, TrapCode,

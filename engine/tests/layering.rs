@@ -19,7 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("sys", &[]),
     ("types", &["sync"]),
     ("semantics", &["error"]),
-    ("module", &["types", "config", "error"]),
+    ("module", &["types", "config", "error", "sync"]),
     (
         "runtime",
         &[

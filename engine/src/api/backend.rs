@@ -3,10 +3,10 @@
 //! tier state, compile a module, link an instance for compiled code, and
 //! call a function.
 
-use crate::config::{Config, Tier};
+use crate::config::{Config, InstanceAllocationStrategy, Tier};
 use crate::error::Result;
 use crate::module::ModuleInfo;
-use crate::runtime::{EngineShared, MemoryStrategy, ModuleShared, StoreInner};
+use crate::runtime::{EngineShared, MemoryStrategy, ModuleShared, Pool, StoreInner};
 use crate::types::TypeRegistry;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -32,6 +32,12 @@ pub(crate) fn new_engine(config: &Config) -> EngineShared {
         memory,
         tier,
         epoch: AtomicUsize::new(0),
+        pool: match &config.allocation {
+            InstanceAllocationStrategy::OnDemand => None,
+            InstanceAllocationStrategy::Pooling(pooling) => {
+                Some(alloc::sync::Arc::new(Pool::new(pooling.clone())))
+            }
+        },
     }
 }
 

@@ -3,9 +3,11 @@
 //! state its tier keeps engine-wide (the JIT's ISA and stubs).
 
 use super::memory::MemoryStrategy;
+use super::pool::Pool;
 use crate::config::Config;
 use crate::types::TypeRegistry;
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 use core::any::Any;
 use core::sync::atomic::AtomicUsize;
 
@@ -24,6 +26,9 @@ pub(crate) struct EngineShared {
     /// because 32-bit targets have no 64-bit atomics (there it wraps after
     /// 2^32 increments, 49 days of a millisecond timer).
     pub epoch: AtomicUsize,
+    /// The pooling allocator, if the engine pools
+    /// (`Config::allocation_strategy`).
+    pub pool: Option<Arc<Pool>>,
 }
 
 impl core::fmt::Debug for EngineShared {

@@ -5,6 +5,7 @@
 
 use super::const_eval::{eval_const, eval_const128};
 use super::limits::page_bytes;
+use super::pool::{Slot, SlotKind};
 use super::{
     EntityRef, FuncEntity, GlobalEntity, MemoryEntity, ModuleShared, StoreInner, TableEntity,
     TagEntity,
@@ -35,6 +36,9 @@ pub(crate) struct InstanceEntity {
     pub datas: Vec<Range<usize>>,
     /// The VM context compiled code runs with (JIT tier only).
     pub vm: Option<super::vm::InstanceVm>,
+    /// Its place in the engine's pool, if the engine pools; held only to
+    /// give it back when the instance is dropped.
+    pub _slot: Option<Slot>,
 }
 
 /// Creates an instance of `module` in `inner` with `imports` (one per
@@ -61,7 +65,9 @@ pub(crate) fn instantiate(
         }
         .into());
     }
+    let slot = pool_slot(inner, SlotKind::Instance)?;
     let mut inst = InstanceEntity {
+        _slot: slot,
         module: module.clone(),
         funcs: Vec::with_capacity(info.funcs.len()),
         tables: Vec::with_capacity(info.tables.len()),
@@ -229,7 +235,15 @@ pub(crate) fn new_memory(
             )));
         }
     }
-    MemoryEntity::new(ty, &inner.engine).ok_or_else(|| {
+    let slot = pool_slot(inner, SlotKind::Memory)?;
+    if slot.is_some() && ty.limits.min > MemoryEntity::max_pages(&ty, &inner.engine) {
+        return Err(Error::usage(alloc::format!(
+            "a memory of {} pages is over the pooling allocator's memory size \
+             (PoolingAllocationConfig::max_memory_size)",
+            ty.limits.min
+        )));
+    }
+    MemoryEntity::new(ty, &inner.engine, slot).ok_or_else(|| {
         Error::usage("memory size exceeds the engine's limit or could not be allocated")
     })
 }
@@ -251,6 +265,26 @@ pub(crate) fn new_table(
             )));
         }
     }
-    TableEntity::new(ty, init, max_elements)
+    let slot = pool_slot(inner, SlotKind::Table)?;
+    if let Some(slot) = &slot {
+        let most = slot.pool().config.table_elements;
+        if usize::try_from(ty.limits.min).map_or(true, |min| min > most) {
+            return Err(Error::usage(alloc::format!(
+                "a table of {} elements is over the pooling allocator's {most} \
+                 (PoolingAllocationConfig::table_elements)",
+                ty.limits.min
+            )));
+        }
+    }
+    TableEntity::new(ty, init, max_elements, slot)
         .ok_or_else(|| Error::usage("table size exceeds the engine's limit"))
+}
+
+/// A place for one more `kind` in the engine's pool; `None` if the engine
+/// does not pool.
+fn pool_slot(inner: &StoreInner, kind: SlotKind) -> Result<Option<Slot>> {
+    match &inner.engine.pool {
+        Some(pool) => pool.slot(kind).map(Some).map_err(Error::usage),
+        None => Ok(None),
+    }
 }

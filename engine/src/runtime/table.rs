@@ -1,6 +1,7 @@
 //! Tables of references. Elements are raw references (see
 //! `runtime::RawRef`): 0 is null.
 
+use super::pool::Slot;
 use super::vm::VMTable;
 use crate::types::TableType;
 use alloc::boxed::Box;
@@ -14,25 +15,50 @@ pub(crate) struct TableEntity {
     /// The base and length compiled code reads; kept equal to `elems`'s
     /// by every method that can move or resize it.
     pub vm: Box<VMTable>,
+    /// Its place in the engine's pool, if the engine pools: the elements'
+    /// allocation goes back there when the table is dropped.
+    slot: Option<Slot>,
+}
+
+impl Drop for TableEntity {
+    fn drop(&mut self) {
+        if let Some(slot) = &self.slot {
+            slot.pool().keep_table(core::mem::take(&mut self.elems));
+        }
+    }
 }
 
 impl TableEntity {
     /// A table of `ty`'s initial size filled with `init`, or `None` if that
-    /// exceeds the limits.
-    pub fn new(ty: TableType, init: u64, engine_max: u64) -> Option<Self> {
-        let max = ty.limits.max.unwrap_or(u32::MAX as u64).min(engine_max);
+    /// exceeds the limits (`engine_max`, and the pool's if `slot` is a
+    /// place in one).
+    pub fn new(ty: TableType, init: u64, engine_max: u64, slot: Option<Slot>) -> Option<Self> {
+        let pool = slot.as_ref().map(|s| s.pool());
+        let pool_max = pool.map_or(u64::MAX, |p| p.config.table_elements as u64);
+        let max = ty
+            .limits
+            .max
+            .unwrap_or(u32::MAX as u64)
+            .min(engine_max)
+            .min(pool_max);
         if ty.limits.min > max {
             return None;
         }
         let len = usize::try_from(ty.limits.min).ok()?;
-        let mut elems = Vec::new();
+        let mut elems = pool.and_then(|p| p.take_table()).unwrap_or_default();
         elems.try_reserve_exact(len).ok()?;
         elems.resize(len, init);
         let vm = Box::new(VMTable {
             base: elems.as_mut_ptr(),
             len: elems.len(),
         });
-        Some(Self { ty, elems, max, vm })
+        Some(Self {
+            ty,
+            elems,
+            max,
+            vm,
+            slot,
+        })
     }
 
     pub fn size(&self) -> u64 {

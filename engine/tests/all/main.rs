@@ -19,6 +19,7 @@ mod linker;
 mod memory;
 mod multi_memory;
 mod nan_canonicalization;
+mod pooling;
 mod resumable;
 mod simd;
 mod store_limits;

@@ -1,6 +1,7 @@
 //! The bytes of a linear memory, in one of the places a
 //! [`MemoryStrategy`] names: a heap allocation, or a guarded reservation.
 
+use super::super::pool::Pool;
 use super::MemoryStrategy;
 use alloc::vec::Vec;
 use core::ops::{Deref, DerefMut};
@@ -54,14 +55,26 @@ impl DerefMut for LinearBytes {
 }
 
 impl LinearBytes {
-    /// `len` zero bytes, laid out as `strategy` says.
-    pub(super) fn new(len: usize, strategy: MemoryStrategy) -> Option<Self> {
+    /// `len` zero bytes, laid out as `strategy` says, in warm storage from
+    /// `pool` if it has some.
+    pub(super) fn new(len: usize, strategy: MemoryStrategy, pool: Option<&Pool>) -> Option<Self> {
         match strategy {
-            MemoryStrategy::Heap => zeroed_vec(len).map(LinearBytes::Heap),
+            MemoryStrategy::Heap => match pool.and_then(Pool::take_heap) {
+                Some(mut v) => {
+                    v.try_reserve_exact(len).ok()?;
+                    v.resize(len, 0);
+                    Some(LinearBytes::Heap(v))
+                }
+                None => zeroed_vec(len).map(LinearBytes::Heap),
+            },
             #[cfg(feature = "std")]
             MemoryStrategy::Guarded => {
                 let size = usize::try_from((4u64 << 30) + GUARD_BYTES).ok()?;
-                let mut reservation = match recycled::take(size) {
+                let warm = match pool {
+                    Some(pool) => pool.take_reservation(size),
+                    None => recycled::take(size),
+                };
+                let mut reservation = match warm {
                     Some(r) => r,
                     None => crate::sys::Reservation::new(size)?,
                 };
@@ -73,6 +86,30 @@ impl LinearBytes {
             }
             #[cfg(not(feature = "std"))]
             MemoryStrategy::Guarded => None,
+        }
+    }
+
+    /// Gives the storage back: to `pool` if there is one, else a guarded
+    /// memory's reservation to the process-wide recycled list.
+    pub(super) fn release(self, pool: Option<&Pool>) {
+        let mut this = core::mem::ManuallyDrop::new(self);
+        match &mut *this {
+            LinearBytes::Heap(v) => {
+                let v = core::mem::take(v);
+                if let Some(pool) = pool {
+                    pool.keep_heap(v);
+                }
+            }
+            #[cfg(feature = "std")]
+            LinearBytes::Guarded { reservation, .. } => {
+                // SAFETY: `this` is never dropped or used again, so the
+                // reservation is taken exactly once.
+                let reservation = unsafe { core::mem::ManuallyDrop::take(reservation) };
+                match pool {
+                    Some(pool) => pool.keep_reservation(reservation),
+                    None => recycled::keep(reservation),
+                }
+            }
         }
     }
 
@@ -96,15 +133,10 @@ impl LinearBytes {
     }
 }
 
-#[cfg(feature = "std")]
 impl Drop for LinearBytes {
     fn drop(&mut self) {
-        if let LinearBytes::Guarded { reservation, .. } = self {
-            // SAFETY: `reservation` is never used again: `self` is being
-            // dropped, and this is the only place that takes it.
-            let reservation = unsafe { core::mem::ManuallyDrop::take(reservation) };
-            recycled::keep(reservation);
-        }
+        let this = core::mem::replace(self, LinearBytes::Heap(Vec::new()));
+        this.release(None);
     }
 }
 
@@ -123,8 +155,16 @@ mod recycled {
     use std::sync::Mutex;
 
     /// At most this many reservations are kept (address space only: a
-    /// reset reservation holds no memory).
+    /// reset reservation holds no memory but its first `KEEP_RESIDENT`
+    /// bytes).
     const KEEP: usize = 16;
+
+    /// How many bytes at the start of a kept reservation are zeroed in
+    /// place and stay resident, rather than handed back to the kernel: one
+    /// Wasm page, the memory of a typical per-request instance. Zeroing 64
+    /// KiB costs about a microsecond; the mapping, page faults and TLB
+    /// shootdown it saves cost several.
+    const KEEP_RESIDENT: usize = 64 << 10;
 
     static KEPT: Mutex<Vec<Reservation>> = Mutex::new(Vec::new());
 
@@ -139,7 +179,7 @@ mod recycled {
     /// are kept, it is unmapped.
     pub(super) fn keep(mut reservation: Reservation) {
         // Reset outside the lock: it is a system call.
-        if reservation.reset().is_none() {
+        if reservation.reset(KEEP_RESIDENT).is_none() {
             return;
         }
         let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());

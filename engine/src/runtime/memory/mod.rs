@@ -11,6 +11,7 @@
 
 mod linear;
 
+use super::pool::Slot;
 use super::vm::VMMemory;
 use super::EngineShared;
 use crate::types::MemoryType;
@@ -47,23 +48,33 @@ pub(crate) struct MemoryEntity {
     /// The base and length compiled code reads; kept equal to `data`'s by
     /// every method that can move or resize it.
     pub vm: Box<VMMemory>,
+    /// Its place in the engine's pool, if the engine pools: the storage
+    /// goes back there when the memory is dropped.
+    slot: Option<Slot>,
+}
+
+impl Drop for MemoryEntity {
+    fn drop(&mut self) {
+        let data = core::mem::replace(&mut self.data, LinearBytes::Heap(alloc::vec::Vec::new()));
+        data.release(self.slot.as_ref().map(|s| &**s.pool()));
+    }
 }
 
 impl MemoryEntity {
     /// A memory of `ty`'s initial size, laid out as `engine` lays out its
-    /// memories, or `None` if that exceeds the engine's limit or cannot be
+    /// memories (from its pool, if it pools, which `slot` is a place in),
+    /// or `None` if that exceeds the engine's limits or cannot be
     /// allocated.
-    pub fn new(ty: MemoryType, engine: &EngineShared) -> Option<Self> {
-        let engine_max_pages = engine.config.max_memory_pages;
-        let declared_max = ty.limits.max.unwrap_or(65_536);
-        let max_pages = declared_max.min(engine_max_pages).min(65_536);
+    pub fn new(ty: MemoryType, engine: &EngineShared, slot: Option<Slot>) -> Option<Self> {
+        let max_pages = Self::max_pages(&ty, engine);
         if ty.limits.min > max_pages {
             return None;
         }
         let bytes = usize::try_from(ty.limits.min)
             .ok()?
             .checked_mul(PAGE_SIZE)?;
-        let mut data = LinearBytes::new(bytes, engine.memory)?;
+        let pool = slot.as_ref().map(|s| &**s.pool());
+        let mut data = LinearBytes::new(bytes, engine.memory, pool)?;
         let vm = Box::new(VMMemory {
             base: data.as_mut_ptr(),
             len: data.len(),
@@ -73,7 +84,23 @@ impl MemoryEntity {
             data,
             max_pages,
             vm,
+            slot,
         })
+    }
+
+    /// The most pages a memory of type `ty` may have in `engine`: the
+    /// lesser of its declared maximum, the engine's limit and, if the
+    /// engine pools, the pool's memory size.
+    pub fn max_pages(ty: &MemoryType, engine: &EngineShared) -> u64 {
+        let declared_max = ty.limits.max.unwrap_or(65_536);
+        let pool_max = engine
+            .pool
+            .as_ref()
+            .map_or(u64::MAX, |p| (p.config.max_memory_size / PAGE_SIZE) as u64);
+        declared_max
+            .min(engine.config.max_memory_pages)
+            .min(pool_max)
+            .min(65_536)
     }
 
     /// Current size in pages.

@@ -114,14 +114,15 @@ impl Reservation {
     }
 
     /// Makes the reservation as good as new for another memory, none of
-    /// the old bytes surviving: the first [`KEEP_RESIDENT`] accessible
-    /// bytes are zeroed in place and stay accessible and resident (so the
-    /// small memory of the next per-request instance costs no system call
-    /// and no page fault), and anything beyond is replaced by a fresh
-    /// inaccessible anonymous mapping at the same address (not `madvise`,
-    /// which emulators may ignore). `None` if the kernel refused.
-    pub(crate) fn reset(&mut self) -> Option<()> {
-        let keep = self.accessible.min(KEEP_RESIDENT);
+    /// the old bytes surviving: the first `keep_resident` accessible bytes
+    /// (a whole number of pages) are zeroed in place and stay accessible
+    /// and resident (so the small memory of the next per-request instance
+    /// costs no system call and no page fault), and anything beyond is
+    /// replaced by a fresh inaccessible anonymous mapping at the same
+    /// address (not `madvise`, which emulators may ignore). `None` if the
+    /// kernel refused.
+    pub(crate) fn reset(&mut self, keep_resident: usize) -> Option<()> {
+        let keep = self.accessible.min(keep_resident);
         // SAFETY: `[base, base + keep)` is accessible memory of this
         // reservation, which this value owns and nothing else refers to
         // (the memory that used it is being dropped).
@@ -147,13 +148,6 @@ impl Reservation {
         Some(())
     }
 }
-
-/// How many bytes at the start of a recycled reservation
-/// [`Reservation::reset`] zeroes in place and keeps resident, rather than
-/// handing them back to the kernel: one Wasm page, the memory of a typical
-/// per-request instance. Zeroing 64 KiB costs about a microsecond; the
-/// mapping, page faults and TLB shootdown it saves cost several.
-pub(crate) const KEEP_RESIDENT: usize = 64 << 10;
 
 impl Drop for Reservation {
     fn drop(&mut self) {

@@ -23,7 +23,7 @@ impl Reservation {
     pub(crate) fn size(&self) -> usize {
         match self.0 {}
     }
-    pub(crate) fn reset(&mut self) -> Option<()> {
+    pub(crate) fn reset(&mut self, _keep_resident: usize) -> Option<()> {
         match self.0 {}
     }
 }
