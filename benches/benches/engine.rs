@@ -9,7 +9,9 @@
 //! - `per_request`: what a server pays per request: a new `Store`, an
 //!   instance of a small module (one-page memory, a table, globals, a host
 //!   import, data and element segments; on the JIT loaded from an
-//!   artifact), one call of an export, and dropping the store;
+//!   artifact), one call of an export, and dropping the store, with the
+//!   on-demand and the pooling allocator (and, with `--features peers`,
+//!   wasmtime's same path with each of its allocators);
 //! - `call_overhead`: a `TypedFunc` call from the host of an empty function
 //!   and of one taking four arguments;
 //! - `execute/<tier>/<workload>`: each kernel's `run(n)` on a fresh
@@ -23,7 +25,7 @@
 //! missing are skipped with a note.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use petrel::{Config, Engine, Linker, Module, Store, Tier};
+use petrel::{Config, Engine, InstanceAllocationStrategy, Linker, Module, Store, Tier};
 use petrel_benches::{build_all, native_checksum, Suite};
 use std::hint::black_box;
 use std::sync::OnceLock;
@@ -152,36 +154,94 @@ const REQUEST_WAT: &str = r#"
 fn per_request(c: &mut Criterion) {
     let mut group = c.benchmark_group("per_request");
     for (name, tier) in tiers() {
-        let engine = engine(tier, true);
-        let module = match tier {
-            // The JIT's module comes from an artifact, as a server's would.
-            Tier::Jit => {
-                let artifact = engine
-                    .precompile_module(REQUEST_WAT.as_bytes())
-                    .expect("precompile");
-                // SAFETY: Petrel made the artifact just now.
-                unsafe { Module::deserialize(&engine, &artifact) }.expect("deserialize")
+        for pooling in [false, true] {
+            let mut config = Config::new();
+            config.tier(tier);
+            if pooling {
+                config.allocation_strategy(InstanceAllocationStrategy::pooling());
             }
-            _ => Module::new(&engine, REQUEST_WAT).expect("compile"),
-        };
-        let mut linker = Linker::<()>::new(&engine);
-        linker
-            .func_wrap("host", "log", |x: i32| x + 1)
-            .expect("define");
-        group.bench_function(format!("{name}/store-instantiate-call-drop"), |b| {
-            b.iter(|| {
-                let mut store = Store::new(&engine, ());
-                let instance = linker
-                    .instantiate(&mut store, &module)
-                    .expect("instantiate");
-                let handle = instance
-                    .get_typed_func::<i32, i32>(&store, "handle")
-                    .expect("handle");
-                black_box(handle.call(&mut store, black_box(7)).expect("call"))
-            })
-        });
+            let engine = Engine::new(&config);
+            let module = match tier {
+                // The JIT's module comes from an artifact, as a server's
+                // would.
+                Tier::Jit => {
+                    let artifact = engine
+                        .precompile_module(REQUEST_WAT.as_bytes())
+                        .expect("precompile");
+                    // SAFETY: Petrel made the artifact just now.
+                    unsafe { Module::deserialize(&engine, &artifact) }.expect("deserialize")
+                }
+                _ => Module::new(&engine, REQUEST_WAT).expect("compile"),
+            };
+            let mut linker = Linker::<()>::new(&engine);
+            linker
+                .func_wrap("host", "log", |x: i32| x + 1)
+                .expect("define");
+            let strategy = if pooling { "pooling" } else { "on-demand" };
+            group.bench_function(format!("{name}/{strategy}"), |b| {
+                b.iter(|| {
+                    let mut store = Store::new(&engine, ());
+                    let instance = linker
+                        .instantiate(&mut store, &module)
+                        .expect("instantiate");
+                    let handle = instance
+                        .get_typed_func::<i32, i32>(&store, "handle")
+                        .expect("handle");
+                    black_box(handle.call(&mut store, black_box(7)).expect("call"))
+                })
+            });
+        }
     }
+    #[cfg(feature = "peers")]
+    peers::wasmtime_per_request(&mut group);
     group.finish();
+}
+
+/// wasmtime in the same process, for the benches that compare embeddings
+/// (`--features peers`).
+#[cfg(feature = "peers")]
+mod peers {
+    use super::{black_box, REQUEST_WAT};
+    use criterion::{measurement::WallTime, BenchmarkGroup};
+
+    /// wasmtime's per-request path, the same module precompiled, with its
+    /// on-demand and its pooling allocator.
+    pub fn wasmtime_per_request(group: &mut BenchmarkGroup<'_, WallTime>) {
+        use wasmtime::{
+            Config, Engine, InstanceAllocationStrategy, Linker, Module, PoolingAllocationConfig,
+            Store,
+        };
+        for pooling in [false, true] {
+            let mut config = Config::new();
+            if pooling {
+                config.allocation_strategy(InstanceAllocationStrategy::Pooling(
+                    PoolingAllocationConfig::default(),
+                ));
+            }
+            let engine = Engine::new(&config).expect("wasmtime engine");
+            let artifact = engine
+                .precompile_module(REQUEST_WAT.as_bytes())
+                .expect("precompile");
+            // SAFETY: wasmtime made the artifact just now.
+            let module = unsafe { Module::deserialize(&engine, &artifact) }.expect("deserialize");
+            let mut linker = Linker::<()>::new(&engine);
+            linker
+                .func_wrap("host", "log", |x: i32| x + 1)
+                .expect("define");
+            let pre = linker.instantiate_pre(&module).expect("instantiate_pre");
+            let strategy = if pooling { "pooling" } else { "on-demand" };
+            group.bench_function(format!("wasmtime/{strategy}"), |b| {
+                b.iter(|| {
+                    let mut store = Store::new(&engine, ());
+                    let instance = pre.instantiate(&mut store).expect("instantiate");
+                    let handle = instance
+                        .get_typed_func::<i32, i32>(&mut store, "handle")
+                        .expect("handle");
+                    black_box(handle.call(&mut store, black_box(7)).expect("call"))
+                })
+            });
+        }
+    }
 }
 
 const CALLS_WAT: &str = r#"

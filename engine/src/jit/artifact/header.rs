@@ -39,6 +39,9 @@ fn build(engine: &EngineShared) -> Result<String, Error> {
     // `write!` to a `String` cannot fail.
     let _ = writeln!(h, "format {FORMAT_VERSION}");
     let _ = writeln!(h, "petrel {}", env!("CARGO_PKG_VERSION"));
+    // Sources and dependencies (`build.rs`): code from another build of
+    // the same version may read another VM layout.
+    let _ = writeln!(h, "build {}", env!("PETREL_BUILD_ID"));
     let _ = writeln!(h, "target {}", isa.triple());
     let _ = writeln!(h, "setting signals_based_traps={}", signals_enabled(config));
     let _ = writeln!(h, "setting consume_fuel={}", settings.fuel);
@@ -81,9 +84,9 @@ pub(crate) fn check(theirs: &str, ours: &str) -> Result<(), String> {
             .collect()
     };
     let (theirs, ours) = (parse(theirs), parse(ours));
-    // The format and Petrel's version first: past a change of either, the
-    // other lines may not mean the same.
-    for key in ["format", "petrel"] {
+    // The format, Petrel's version and build first: past a change of any,
+    // the other lines may not mean the same.
+    for key in ["format", "petrel", "build"] {
         let (t, o) = (theirs.get(key), ours.get(key));
         if t != o {
             return Err(format!(
@@ -112,6 +115,7 @@ fn describe(key: &str, value: Option<&String>) -> String {
     match (key, value) {
         ("format", Some(v)) => format!("artifact format {v}"),
         ("petrel", Some(v)) => format!("Petrel {v}"),
+        ("build", Some(v)) => format!("build {v} of Petrel"),
         (_, Some(v)) => format!("{key} {v}"),
         (_, None) => format!("an unknown {key}"),
     }
@@ -141,7 +145,8 @@ fn mismatch(key: &str, theirs: Option<&String>, ours: Option<&String>) -> String
 mod tests {
     use super::check;
 
-    const OURS: &str = "format 1\npetrel 0.1.0\ntarget x86_64\nsetting consume_fuel=false\n\
+    const OURS: &str = "format 1\npetrel 0.1.0\nbuild 00aa\ntarget x86_64\n\
+                        setting consume_fuel=false\n\
                         cpu has_avx=1\ncpu has_avx512=1\n";
 
     #[test]
@@ -171,6 +176,12 @@ mod tests {
         let err = check(&theirs, OURS).unwrap_err();
         assert!(
             err.contains("made by Petrel 0.0.9, this is Petrel 0.1.0"),
+            "{err}"
+        );
+        let theirs = OURS.replace("build 00aa", "build 00bb");
+        let err = check(&theirs, OURS).unwrap_err();
+        assert!(
+            err.contains("made by build 00bb of Petrel, this is build 00aa"),
             "{err}"
         );
         let theirs = OURS.replace("target x86_64", "target aarch64");

@@ -1,0 +1,50 @@
+//! Gives the engine a build id: a hash of its own sources and of the
+//! workspace's lock file (when there is one), so that artifacts and
+//! compile-cache entries name the exact build that made them. Petrel's
+//! version alone does not: between releases the code generator and the VM
+//! layout compiled code reads change without it, and loading code made
+//! for another layout would crash.
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let mut files = Vec::new();
+    collect(&manifest.join("src"), &mut files);
+    files.sort();
+    let lock = manifest.join("../Cargo.lock");
+    if lock.is_file() {
+        files.push(lock.clone());
+        println!("cargo:rerun-if-changed={}", lock.display());
+    }
+    println!("cargo:rerun-if-changed=src");
+    // FNV-1a, 64 bits: collisions between two builds of one engine are
+    // not a concern, and it needs no dependency.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for file in &files {
+        let relative = file.strip_prefix(&manifest).unwrap_or(file);
+        eat(relative.to_string_lossy().as_bytes());
+        eat(&std::fs::read(file).unwrap_or_default());
+    }
+    println!("cargo:rustc-env=PETREL_BUILD_ID={hash:016x}");
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
