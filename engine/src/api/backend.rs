@@ -131,11 +131,7 @@ pub(crate) unsafe fn deserialize(
                     ArtifactSource::File(f) => crate::jit::deserialize_file(engine, f)?,
                 }
             };
-            Ok(ModuleShared {
-                info: parts.info,
-                bytes: parts.wasm,
-                code: Box::new(code),
-            })
+            Ok(ModuleShared::new(parts.info, parts.wasm, Box::new(code)))
         }
         _ => {
             let _ = source;

@@ -54,11 +54,11 @@ impl Module {
             let mut info = parse_and_validate(binary, features(&inner.config))?;
             info.register_types(&inner.types);
             let code = backend::compile(inner, &info, binary)?;
-            Ok::<_, crate::Error>(ModuleShared {
+            Ok::<_, crate::Error>(ModuleShared::new(
                 info,
-                bytes: ModuleBytes::Owned(binary.into()),
+                ModuleBytes::Owned(binary.into()),
                 code,
-            })
+            ))
         };
         #[cfg(feature = "jit")]
         let shared = match &inner.config.compile_cache {

@@ -146,6 +146,9 @@ pub(crate) fn instantiate(
         inner.memories.push(mem);
         inst.memories.push(inner.memories.len() as u32 - 1);
     }
+    // Memories with a copy-on-write image of their data (`memory::image`)
+    // map it now; their segments are then not copied.
+    let imaged = map_images(inner, &inst, module);
 
     for seg in &info.elems {
         let items: Box<[u64]> = seg
@@ -186,6 +189,11 @@ pub(crate) fn instantiate(
     if result.is_ok() {
         for (i, seg) in info.datas.iter().enumerate() {
             if let SegmentMode::Active { index, offset } = &seg.mode {
+                let defined = (*index as usize).checked_sub(info.num_imported_memories as usize);
+                if defined.is_some_and(|d| imaged.get(d) == Some(&true)) {
+                    inst.datas[i] = 0..0;
+                    continue;
+                }
                 let offset = eval_const(inner, &inst, offset) as u32 as usize;
                 let mem = &mut inner.memories[inst.memories[*index as usize] as usize];
                 let bytes = &module.bytes[seg.bytes.clone()];
@@ -205,6 +213,32 @@ pub(crate) fn instantiate(
     }
     inner.instances.push(inst);
     Ok((instance_index, result))
+}
+
+/// Maps the images of `module`'s defined memories (just created for
+/// `inst`) where the engine's memories can map files; returns, by defined
+/// memory, whether its image is mapped.
+#[cfg(feature = "std")]
+fn map_images(inner: &mut StoreInner, inst: &InstanceEntity, module: &ModuleShared) -> Vec<bool> {
+    if inner.engine.memory != super::MemoryStrategy::Guarded {
+        return Vec::new();
+    }
+    let imported = module.info.num_imported_memories as usize;
+    module
+        .images()
+        .iter()
+        .enumerate()
+        .map(|(d, image)| {
+            let Some(image) = image else { return false };
+            let mem = &mut inner.memories[inst.memories[imported + d] as usize];
+            mem.map_image(image)
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "std"))]
+fn map_images(_: &mut StoreInner, _: &InstanceEntity, _: &ModuleShared) -> Vec<bool> {
+    Vec::new()
 }
 
 /// The export `name` of instance `instance`.

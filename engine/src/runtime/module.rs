@@ -2,6 +2,8 @@
 //! registered), the bytes that function bodies and data segments point
 //! into, and the code its engine's tier made of it.
 
+#[cfg(feature = "std")]
+use super::memory::image::Images;
 use crate::module::ModuleInfo;
 use alloc::boxed::Box;
 use core::any::Any;
@@ -39,9 +41,31 @@ pub(crate) struct ModuleShared {
     /// translated functions, or the JIT's machine code), read only by that
     /// tier.
     pub code: Box<dyn Any + Send + Sync>,
+    /// Copy-on-write images of its memories' initial contents, made on
+    /// first use (or given by the artifact the module was loaded from).
+    #[cfg(feature = "std")]
+    pub images: std::sync::OnceLock<Images>,
 }
 
 impl ModuleShared {
+    /// A module of `info`, `bytes` and the tier's `code`.
+    pub fn new(info: ModuleInfo, bytes: ModuleBytes, code: Box<dyn Any + Send + Sync>) -> Self {
+        Self {
+            info,
+            bytes,
+            code,
+            #[cfg(feature = "std")]
+            images: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The images of its memories, made now if they were not yet.
+    #[cfg(feature = "std")]
+    pub fn images(&self) -> &Images {
+        self.images
+            .get_or_init(|| super::memory::image::build(&self.info, &self.bytes))
+    }
+
     /// The tier's code, if it is a `T`.
     pub fn code<T: 'static>(&self) -> Option<&T> {
         self.code.downcast_ref()

@@ -37,7 +37,9 @@ pub(crate) use arch::{
 };
 #[cfg(feature = "jit")]
 pub(crate) use arch::{direct_call_site, is_direct_call, patch_direct_call};
-pub(crate) use os::{ensure_alt_stack, install_signal_handlers, private_dir, Reservation};
+pub(crate) use os::{
+    ensure_alt_stack, install_signal_handlers, private_dir, ImageSource, Reservation,
+};
 
 /// Whether this platform can run compiled code with signal-based traps and
 /// guard-page memories.

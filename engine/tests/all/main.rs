@@ -17,6 +17,7 @@ mod lazy;
 mod limits;
 mod linker;
 mod memory;
+mod memory_images;
 mod multi_memory;
 mod nan_canonicalization;
 mod pooling;

@@ -69,11 +69,7 @@ fn load(engine: &EngineShared, path: &Path, binary: &[u8]) -> Option<ModuleShare
     // modified in place, only replaced by renaming; damage is caught by
     // the artifact's own checks.
     let (parts, code) = unsafe { super::deserialize_file(engine, &file) }.ok()?;
-    let shared = ModuleShared {
-        info: parts.info,
-        bytes: parts.wasm,
-        code: alloc::boxed::Box::new(code),
-    };
+    let shared = ModuleShared::new(parts.info, parts.wasm, alloc::boxed::Box::new(code));
     if *shared.bytes != *binary {
         return None;
     }

@@ -9,6 +9,8 @@
 //! the hot paths, through the base and length it caches and refreshes
 //! after anything that can grow the memory.
 
+#[cfg(feature = "std")]
+pub(crate) mod image;
 mod linear;
 
 use super::pool::Slot;
@@ -101,6 +103,19 @@ impl MemoryEntity {
             .min(engine.config.max_memory_pages)
             .min(pool_max)
             .min(65_536)
+    }
+
+    /// Maps `image` over this memory's bytes, copy-on-write, instead of
+    /// its data segments being copied; `false` (nothing changed) if this
+    /// memory's layout cannot map files or the kernel refused.
+    #[cfg(feature = "std")]
+    pub fn map_image(&mut self, image: &image::MemoryImage) -> bool {
+        match &mut self.data {
+            LinearBytes::Guarded { reservation, .. } => reservation
+                .map_image(image.offset, image.len, &image.source)
+                .is_some(),
+            LinearBytes::Heap(_) => false,
+        }
     }
 
     /// Current size in pages.

@@ -8,6 +8,7 @@ use super::arch::{pc_and_fp, redirect_to_resume};
 use super::FaultHandler;
 use core::ptr;
 use core::sync::atomic::{AtomicUsize, Ordering};
+use std::os::fd::AsRawFd;
 use std::sync::Once;
 
 /// A reservation of address space: `accessible` bytes from the start are
@@ -16,6 +17,8 @@ pub(crate) struct Reservation {
     base: *mut u8,
     size: usize,
     accessible: usize,
+    /// Whether part of it maps an [`ImageSource`] (until the next reset).
+    image_mapped: bool,
 }
 
 // SAFETY: the reservation is plain memory owned by this value; moving it
@@ -50,6 +53,7 @@ impl Reservation {
             base: base.cast(),
             size,
             accessible: 0,
+            image_mapped: false,
         })
     }
 
@@ -122,7 +126,12 @@ impl Reservation {
     /// address (not `madvise`, which emulators may ignore). `None` if the
     /// kernel refused.
     pub(crate) fn reset(&mut self, keep_resident: usize) -> Option<()> {
-        let keep = self.accessible.min(keep_resident);
+        // A mapped image's pages are the file's: replace them all.
+        let keep = if self.image_mapped {
+            0
+        } else {
+            self.accessible.min(keep_resident)
+        };
         // SAFETY: `[base, base + keep)` is accessible memory of this
         // reservation, which this value owns and nothing else refers to
         // (the memory that used it is being dropped).
@@ -145,7 +154,96 @@ impl Reservation {
             }
         }
         self.accessible = keep;
+        self.image_mapped = false;
         Some(())
+    }
+
+    /// Maps `image` copy-on-write over `[offset, offset + len)`, which
+    /// must be accessible and page-aligned: its bytes then read as the
+    /// image's, and a write copies only the page written. `None` if the
+    /// range is not inside the accessible part or the kernel refused (the
+    /// bytes are then unchanged).
+    pub(crate) fn map_image(
+        &mut self,
+        offset: usize,
+        len: usize,
+        image: &ImageSource,
+    ) -> Option<()> {
+        if offset.checked_add(len)? > self.accessible || len == 0 {
+            return None;
+        }
+        // SAFETY: `[offset, offset + len)` lies inside this reservation's
+        // accessible part (checked above), which this value owns; MAP_FIXED
+        // replaces exactly those pages with a private mapping of the
+        // image's file, which the kernel keeps alive while it is mapped.
+        let r = unsafe {
+            libc::mmap(
+                self.base.add(offset).cast(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_FIXED,
+                image.fd.as_raw_fd(),
+                image.offset as libc::off_t,
+            )
+        };
+        if r == libc::MAP_FAILED {
+            return None;
+        }
+        self.image_mapped = true;
+        Some(())
+    }
+}
+
+/// The bytes of a linear memory's initial image in a file: an anonymous
+/// sealed `memfd` holding them, or a page-aligned range of an artifact.
+/// Memories map it copy-on-write instead of copying their data segments.
+pub(crate) struct ImageSource {
+    fd: std::os::fd::OwnedFd,
+    offset: u64,
+}
+
+impl ImageSource {
+    /// An anonymous file holding `bytes`, sealed against any change; `None`
+    /// if the kernel cannot make one.
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        use std::io::Write;
+        use std::os::fd::FromRawFd;
+        // SAFETY: the name is a NUL-terminated string; the flags are valid.
+        let fd = unsafe {
+            libc::memfd_create(
+                c"petrel-memory-image".as_ptr(),
+                libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING,
+            )
+        };
+        if fd < 0 {
+            return None;
+        }
+        // SAFETY: `memfd_create` just returned this descriptor, owned by
+        // nothing else.
+        let mut file = unsafe { std::fs::File::from_raw_fd(fd) };
+        file.write_all(bytes).ok()?;
+        // Sealed so that nothing (not even a bug of ours) can change an
+        // image that memories map. Best effort: an unsealed image works.
+        // SAFETY: `fcntl` on a descriptor we own, with valid seal flags.
+        unsafe {
+            libc::fcntl(
+                fd,
+                libc::F_ADD_SEALS,
+                libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL,
+            )
+        };
+        Some(Self {
+            fd: file.into(),
+            offset: 0,
+        })
+    }
+
+    /// The bytes of `file` from `offset` (a multiple of the page size).
+    pub(crate) fn from_file(file: &std::fs::File, offset: u64) -> Option<Self> {
+        Some(Self {
+            fd: file.try_clone().ok()?.into(),
+            offset,
+        })
     }
 }
 

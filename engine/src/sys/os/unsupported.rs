@@ -26,6 +26,22 @@ impl Reservation {
     pub(crate) fn reset(&mut self, _keep_resident: usize) -> Option<()> {
         match self.0 {}
     }
+    pub(crate) fn map_image(&mut self, _: usize, _: usize, _: &ImageSource) -> Option<()> {
+        match self.0 {}
+    }
+}
+
+/// Never constructed: without copy-on-write mappings, data segments are
+/// copied.
+pub(crate) struct ImageSource(core::convert::Infallible);
+
+impl ImageSource {
+    pub(crate) fn from_bytes(_bytes: &[u8]) -> Option<Self> {
+        None
+    }
+    pub(crate) fn from_file(_file: &std::fs::File, _offset: u64) -> Option<Self> {
+        None
+    }
 }
 
 pub(crate) fn install_signal_handlers(_on_fault: FaultHandler) {}
