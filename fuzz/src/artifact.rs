@@ -6,7 +6,8 @@
 //! The input damages a real artifact: it chooses one of a few, flips bytes
 //! at offsets it chooses, may cut or extend the file, and may recompute the
 //! CRC so the damage gets past the checksum to the header, layout and
-//! metadata checks behind it. The loaded module is never run: an
+//! metadata checks behind it. Half the inputs load from a file, as `petrel
+//! run` does (the code and memory images are then mapped from it). The loaded module is never run: an
 //! artifact's code is trusted by contract, and that is what damage to it
 //! breaks.
 
@@ -14,8 +15,10 @@ use arbitrary::{Result, Unstructured};
 use std::sync::OnceLock;
 
 /// Modules whose artifacts are damaged: one with every kind of entity,
-/// exception handlers and trap sites, and one with no functions.
-const MODULES: [&str; 2] = [
+/// exception handlers and trap sites, one with no functions, and one with
+/// enough data for a copy-on-write memory image (`{image}` is replaced by
+/// 32 KiB of data).
+const MODULES: [&str; 3] = [
     r#"(module
       (import "host" "f" (func $f (param i32) (result i32)))
       (memory (export "m") 1 2)
@@ -31,6 +34,7 @@ const MODULES: [&str; 2] = [
           (call_indirect (param i32) (result i32)
             (local.get 0) (i32.const 0)))))"#,
     r#"(module (memory 0) (global i32 (i32.const 1)))"#,
+    r#"(module (memory 2) (data (i32.const 70000) "{image}") (data (i32.const 9) "x"))"#,
 ];
 
 fn engine() -> &'static petrel::Engine {
@@ -48,6 +52,7 @@ fn artifacts() -> &'static [Vec<u8>] {
         MODULES
             .iter()
             .map(|m| {
+                let m = m.replace("{image}", &"i".repeat(32 << 10));
                 engine()
                     .precompile_module(m.as_bytes())
                     .expect("the base modules compile")
@@ -86,9 +91,20 @@ pub fn check(data: &[u8]) -> Result<()> {
         let crc = crc32fast::hash(&bytes[16..]);
         bytes[12..16].copy_from_slice(&crc.to_le_bytes());
     }
+    let from_file: bool = u.arbitrary()?;
     // SAFETY: the module is never instantiated or run; loading only checks
-    // and maps the bytes, which is what this target tests.
-    match unsafe { petrel::Module::deserialize(engine(), &bytes) } {
+    // and maps the bytes, which is what this target tests. The file is this
+    // process's own and nothing else writes it.
+    let loaded = if from_file {
+        let path = std::env::temp_dir().join(format!("petrel-fuzz-artifact-{}", std::process::id()));
+        std::fs::write(&path, &bytes).expect("a temporary file");
+        let loaded = unsafe { petrel::Module::deserialize_file(engine(), &path) };
+        let _ = std::fs::remove_file(&path);
+        loaded
+    } else {
+        unsafe { petrel::Module::deserialize(engine(), &bytes) }
+    };
+    match loaded {
         Ok(_) => {}
         Err(petrel::Error::Artifact(_)) => {}
         Err(other) => panic!("a damaged artifact gave a non-artifact error: {other}"),

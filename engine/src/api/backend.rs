@@ -131,7 +131,8 @@ pub(crate) unsafe fn deserialize(
                     ArtifactSource::File(f) => crate::jit::deserialize_file(engine, f)?,
                 }
             };
-            Ok(ModuleShared::new(parts.info, parts.wasm, Box::new(code)))
+            Ok(ModuleShared::new(parts.info, parts.wasm, Box::new(code))
+                .with_images(parts.file_images))
         }
         _ => {
             let _ = source;

@@ -31,6 +31,8 @@ pub(crate) use func::{call_host, invoke_host, with_slots, FuncEntity, HostContex
 pub(crate) use global::GlobalEntity;
 pub(crate) use instance::InstanceEntity;
 pub(crate) use limits::{LimitQuery, Limiter};
+#[cfg(feature = "std")]
+pub(crate) use memory::image;
 pub(crate) use memory::{MemoryEntity, MemoryStrategy, GUARD_BYTES, PAGE_SIZE};
 pub(crate) use module::{ModuleBytes, ModuleShared};
 pub(crate) use pool::Pool;

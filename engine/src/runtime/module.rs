@@ -59,6 +59,15 @@ impl ModuleShared {
         }
     }
 
+    /// The module, with `images` as its memories' images.
+    #[cfg(feature = "std")]
+    pub fn with_images(self, images: Option<Images>) -> Self {
+        if let Some(images) = images {
+            let _ = self.images.set(images);
+        }
+        self
+    }
+
     /// The images of its memories, made now if they were not yet.
     #[cfg(feature = "std")]
     pub fn images(&self) -> &Images {

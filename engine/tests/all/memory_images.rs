@@ -192,3 +192,52 @@ fn segments_without_an_image_still_apply_and_trap() {
         );
     }
 }
+
+/// A module loaded from an artifact file maps its images straight from
+/// the file (private: guest writes never reach the file).
+#[cfg(feature = "jit")]
+#[test]
+fn an_artifact_file_is_the_image() {
+    let engine = Engine::new(petrel::Config::new().tier(petrel::Tier::Jit));
+    let module = Module::new(&engine, wat()).unwrap();
+    let artifact = module.serialize().unwrap();
+    let dir = std::env::temp_dir().join(format!("petrel-images-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("images.cwasm");
+    std::fs::write(&path, &artifact).unwrap();
+    // SAFETY: Petrel made the artifact just now; nothing writes the file.
+    let loaded = unsafe { Module::deserialize_file(&engine, &path) }.unwrap();
+    let mut p = Probe::new(&engine, &loaded);
+    assert!(p.bytes() == expected());
+    // Guard pages (and so images) where the JIT has signal-based traps.
+    if cfg!(all(
+        target_os = "linux",
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64"
+        )
+    )) {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        let name = path.to_string_lossy();
+        assert!(
+            maps.lines()
+                .any(|l| l.contains(" rw-p ") && l.ends_with(name.as_ref())),
+            "the image is mapped from the artifact:\n{maps}"
+        );
+    }
+    p.set(70_000, b'q');
+    let mut q = Probe::new(&engine, &loaded);
+    assert_eq!(q.get(70_000), b'a', "the other instance keeps the data");
+    assert_eq!(p.get(70_000), b'q');
+    drop((p, q));
+    assert!(
+        std::fs::read(&path).unwrap() == artifact,
+        "the file is untouched"
+    );
+    // In memory, the same artifact's images are made again (and match).
+    // SAFETY: as above.
+    let in_memory = unsafe { Module::deserialize(&engine, &artifact) }.unwrap();
+    assert!(Probe::new(&engine, &in_memory).bytes() == expected());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -69,7 +69,8 @@ fn load(engine: &EngineShared, path: &Path, binary: &[u8]) -> Option<ModuleShare
     // modified in place, only replaced by renaming; damage is caught by
     // the artifact's own checks.
     let (parts, code) = unsafe { super::deserialize_file(engine, &file) }.ok()?;
-    let shared = ModuleShared::new(parts.info, parts.wasm, alloc::boxed::Box::new(code));
+    let shared = ModuleShared::new(parts.info, parts.wasm, alloc::boxed::Box::new(code))
+        .with_images(parts.file_images);
     if *shared.bytes != *binary {
         return None;
     }

@@ -11,15 +11,17 @@
 //! | 16 | 8 | the artifact's length |
 //! | 24 | 4 | the header's length |
 //! | 28 | 4 | zero |
-//! | 32 | 64 | offset and length (8 bytes each) of the Wasm module, the code metadata, the stubs and the code image |
-//! | 96 | | the header ([`header`]: text naming everything the code depends on) |
+//! | 32 | 80 | offset and length (8 bytes each) of the Wasm module, the code metadata, the stubs, the code image and the memory images |
+//! | 112 | | the header ([`header`]: text naming everything the code depends on) |
 //! | | | the Wasm module's bytes (data segments, names, the module's structure) |
 //! | | | the code metadata: function entries, trap sites, inlined offsets, exception handlers |
 //! | | | the per-signature stubs the module needs (array trampolines for its exports, host stubs for its imports), each with its metadata, so loading compiles nothing |
 //! | | | padding to a multiple of [`CODE_ALIGN`], then the code image, position-independent |
 //!
 //! The code image is aligned so that a file can be mapped executable in
-//! place ([`deserialize_file`]), sharing the page cache between processes.
+//! place ([`deserialize_file`]), sharing the page cache between processes;
+//! the memory images, so that instances of a module loaded from a file map
+//! its data copy-on-write straight from the file.
 //! Everything before it is checked before any of it is used: the length
 //! (a truncated file), the CRC (a damaged one), the header against the
 //! loading engine's (another Petrel, CPU or setting), and every offset.
@@ -39,6 +41,7 @@ use crate::error::{ArtifactError, Error};
 use crate::jit::{engine_jit, signals_enabled};
 use crate::module::EntityIndex;
 use crate::module::{features, parse_validated, ModuleInfo};
+use crate::runtime::image::{self, ImagePlan, Images, MemoryImage};
 use crate::runtime::{EngineShared, ModuleBytes, ModuleShared};
 use alloc::boxed::Box;
 use alloc::format;
@@ -57,7 +60,7 @@ pub(crate) const MAGIC: [u8; 8] = *b"\0ptrl\r\n\x1a";
 const CODE_ALIGN: usize = 64 << 10;
 
 /// The fixed part before the header.
-const PREFIX: usize = 96;
+const PREFIX: usize = 112;
 
 /// Whether `bytes` starts like an artifact.
 pub(crate) fn is_artifact(bytes: &[u8]) -> bool {
@@ -78,7 +81,14 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
     let meta_off = wasm_off + module.bytes.len();
     let stubs_off = meta_off + meta.len();
     let code_off = (stubs_off + stubs.len()).next_multiple_of(CODE_ALIGN);
-    let total = code_off + image.len();
+    let plans = image::plan(&module.info);
+    let images_off = (code_off + image.len()).next_multiple_of(CODE_ALIGN);
+    let images_len: usize = plans.iter().map(|p| p.len).sum();
+    let total = if images_len == 0 {
+        code_off + image.len()
+    } else {
+        images_off + images_len
+    };
     let mut out = Vec::with_capacity(total);
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&header::FORMAT_VERSION.to_le_bytes());
@@ -91,6 +101,7 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
         (meta_off, meta.len()),
         (stubs_off, stubs.len()),
         (code_off, image.len()),
+        (if images_len == 0 { total } else { images_off }, images_len),
     ] {
         out.extend_from_slice(&(off as u64).to_le_bytes());
         out.extend_from_slice(&(len as u64).to_le_bytes());
@@ -101,6 +112,12 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
     out.extend_from_slice(&stubs);
     out.resize(code_off, 0);
     out.extend_from_slice(image);
+    if images_len != 0 {
+        out.resize(images_off, 0);
+        for plan in &plans {
+            out.extend_from_slice(&image::contents(plan, &module.info, &module.bytes));
+        }
+    }
     let crc = crc32fast::hash(&out[16..]);
     out[12..16].copy_from_slice(&crc.to_le_bytes());
     Ok(out)
@@ -112,6 +129,11 @@ pub(crate) struct Parts {
     /// The module's bytes, set by the loader (copied or mapped).
     pub wasm: ModuleBytes,
     wasm_range: core::ops::Range<usize>,
+    /// Where the memory images are, and what each is.
+    images: core::ops::Range<usize>,
+    plans: Vec<ImagePlan>,
+    /// The memory images, when they are mapped from the artifact's file.
+    pub file_images: Option<Images>,
     pub info: ModuleInfo,
     meta: CodeMetadata,
     stubs: Vec<StubImage>,
@@ -170,7 +192,8 @@ pub(crate) fn check(engine: &EngineShared, bytes: &[u8]) -> Result<Parts, Error>
         Ok(off as usize..end as usize)
     };
     let (wasm, meta, stubs, code) = (section()?, section()?, section()?, section()?);
-    if code.start % CODE_ALIGN != 0 {
+    let images = section()?;
+    if code.start % CODE_ALIGN != 0 || (!images.is_empty() && images.start % CODE_ALIGN != 0) {
         return Err(bad(corrupt()));
     }
     let theirs = bytes
@@ -188,9 +211,17 @@ pub(crate) fn check(engine: &EngineShared, bytes: &[u8]) -> Result<Parts, Error>
     }
     info.register_types(&engine.types);
     let stubs = decode_stubs(&bytes[stubs], &info).map_err(bad)?;
+    // The images must be the ones the module's data makes, in order.
+    let plans = image::plan(&info);
+    if images.len() != plans.iter().map(|p| p.len).sum::<usize>() {
+        return Err(bad(corrupt()));
+    }
     Ok(Parts {
         wasm: ModuleBytes::Owned(Box::default()),
         wasm_range: wasm,
+        images,
+        plans,
+        file_images: None,
         info,
         meta,
         stubs,
@@ -248,6 +279,26 @@ pub(crate) unsafe fn deserialize_file(
         map: whole,
         range: parts.wasm_range.clone(),
     }));
+    // Instances map their memories' images from the file (each starts at a
+    // multiple of `CODE_ALIGN`: the images section does, and every image
+    // is a whole number of Wasm pages).
+    if !parts.plans.is_empty() {
+        let mut at = parts.images.start as u64;
+        let mut images: Images = (parts.info.num_imported_memories as usize
+            ..parts.info.memories.len())
+            .map(|_| None)
+            .collect();
+        for plan in &parts.plans {
+            images[plan.defined] =
+                crate::sys::ImageSource::from_file(file, at).map(|source| MemoryImage {
+                    offset: plan.offset,
+                    len: plan.len,
+                    source,
+                });
+            at += plan.len as u64;
+        }
+        parts.file_images = Some(images);
+    }
     let code = if parts.code.is_empty() {
         MmapMut::map_anon(1).and_then(MmapMut::make_exec)
     } else {
