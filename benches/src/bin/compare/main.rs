@@ -132,10 +132,19 @@ enum Kind {
     /// The `--baseline` binary's tiers: compared with like peers.
     BaselineInterp,
     BaselineJit,
+    /// Petrel's JIT from an artifact made by `petrel compile` beforehand
+    /// (start-up workloads only).
+    PetrelArtifact,
     Wasmtime,
+    /// wasmtime from a `.cwasm` made by `wasmtime compile` (start-up
+    /// workloads only).
+    WasmtimeArtifact,
     Wasmi,
     Native,
 }
+
+/// The workloads the artifact columns run: those that measure start-up.
+const STARTUP_WORKLOADS: [&str; 2] = ["hello", "big"];
 
 /// Which of an engine's limits a column switches on (`--limits`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +210,9 @@ struct Runner {
     version: String,
     /// Which modes it can run (native runs the program directly).
     modes: Vec<Mode>,
+    /// The precompiled artifact of each workload it runs from one
+    /// (artifact columns only).
+    artifacts: std::collections::BTreeMap<String, PathBuf>,
 }
 
 impl Runner {
@@ -222,6 +234,15 @@ impl Runner {
         if !self.modes.contains(&mode) {
             return None;
         }
+        if matches!(self.kind, Kind::PetrelArtifact | Kind::WasmtimeArtifact) {
+            let artifact = self.artifacts.get(built.workload.name)?;
+            let wasi = built.wasi.as_ref().filter(|_| mode == Mode::Wasi)?;
+            let mut cmd = vec![bin, "run".into(), "--allow-precompiled".into()];
+            cmd.extend(self.metering.flags(self.kind)?);
+            cmd.push(path(artifact));
+            cmd.extend(wasi.args_for(n));
+            return Some(cmd);
+        }
         let mut cmd = match self.kind {
             Kind::PetrelInterp | Kind::BaselineInterp => {
                 vec![bin, "run".into(), "--tier".into(), "interp".into()]
@@ -240,7 +261,7 @@ impl Runner {
             // No compilation cache: every run compiles, as a first run does.
             Kind::Wasmtime => vec![bin, "run".into(), "-C".into(), "cache=n".into()],
             Kind::Wasmi => vec![bin],
-            Kind::Native => unreachable!(),
+            Kind::Native | Kind::PetrelArtifact | Kind::WasmtimeArtifact => unreachable!(),
         };
         cmd.extend(self.metering.flags(self.kind)?);
         match mode {
@@ -397,6 +418,7 @@ fn runners(opts: &Options, suite: &Suite) -> Result<(Vec<Runner>, Vec<String>)> 
                     binary: binary.clone(),
                     version,
                     modes,
+                    artifacts: Default::default(),
                 });
             }
             Err(()) => notes.push(format!(
@@ -426,8 +448,10 @@ fn runners(opts: &Options, suite: &Suite) -> Result<(Vec<Runner>, Vec<String>)> 
             binary: path.clone(),
             version,
             modes: vec![Mode::Invoke, Mode::Wasi],
+            artifacts: Default::default(),
         });
     }
+    runners.extend(artifact_runners(opts, suite, &runners, &mut notes));
     if opts.limits {
         let mut metered = Vec::new();
         for plain in &runners {
@@ -446,6 +470,7 @@ fn runners(opts: &Options, suite: &Suite) -> Result<(Vec<Runner>, Vec<String>)> 
                         binary: plain.binary.clone(),
                         version: plain.version.clone(),
                         modes: plain.modes.clone(),
+                        artifacts: Default::default(),
                     });
                 }
             }
@@ -459,8 +484,71 @@ fn runners(opts: &Options, suite: &Suite) -> Result<(Vec<Runner>, Vec<String>)> 
         binary: PathBuf::new(),
         version: first_line_of(&["clang", "--version"]).unwrap_or_default(),
         modes: Vec::new(),
+        artifacts: Default::default(),
     });
     Ok((runners, notes))
+}
+
+/// The artifact columns: Petrel's JIT and wasmtime each run the start-up
+/// workloads from an artifact its own `compile` made here, as a deployment
+/// that compiles ahead of time does. A column is left out (with a note)
+/// if its engine cannot compile.
+fn artifact_runners(
+    opts: &Options,
+    suite: &Suite,
+    runners: &[Runner],
+    notes: &mut Vec<String>,
+) -> Vec<Runner> {
+    let dir = std::env::temp_dir().join(format!("petrel-compare-{}", std::process::id()));
+    let mut out = Vec::new();
+    for (plain, kind, label, ext) in [
+        (Kind::PetrelJit, Kind::PetrelArtifact, "Petrel JIT artifact", "cwasm"),
+        (Kind::Wasmtime, Kind::WasmtimeArtifact, "wasmtime .cwasm", "wt.cwasm"),
+    ] {
+        let Some(base) = runners.iter().find(|r| r.kind == plain) else {
+            continue;
+        };
+        if !base.modes.contains(&Mode::Wasi) {
+            continue;
+        }
+        let mut artifacts = std::collections::BTreeMap::new();
+        for name in STARTUP_WORKLOADS {
+            if opts.only.as_ref().is_some_and(|o| !o.iter().any(|n| n == name)) {
+                continue;
+            }
+            let Some(wasi) = suite.get(name).and_then(|b| b.wasi.as_ref()) else {
+                continue;
+            };
+            let artifact = dir.join(format!("{name}.{ext}"));
+            let compiled = std::fs::create_dir_all(&dir).is_ok()
+                && Command::new(&base.binary)
+                    .arg("compile")
+                    .arg("-o")
+                    .arg(&artifact)
+                    .arg(&wasi.path)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success());
+            if compiled {
+                artifacts.insert(name.to_string(), artifact);
+            } else {
+                notes.push(format!("{label}: `compile` failed on {name}; not run"));
+            }
+        }
+        if !artifacts.is_empty() {
+            out.push(Runner {
+                kind,
+                metering: Metering::Off,
+                label: label.to_string(),
+                binary: base.binary.clone(),
+                version: base.version.clone(),
+                modes: vec![Mode::Wasi],
+                artifacts,
+            });
+        }
+    }
+    out
 }
 
 fn first_line_of(argv: &[&str]) -> Option<String> {
@@ -700,6 +788,9 @@ fn real_main() -> Result<()> {
         .with_context(|| format!("cannot write {}", opts.out.display()))?;
     std::fs::write(&opts.svg, report.svg())
         .with_context(|| format!("cannot write {}", opts.svg.display()))?;
+    let _ = std::fs::remove_dir_all(
+        std::env::temp_dir().join(format!("petrel-compare-{}", std::process::id())),
+    );
     eprintln!(
         "==> wrote {} and {} in {:.1} min",
         opts.out.display(),

@@ -72,6 +72,18 @@ impl Report<'_> {
     fn comparisons(&self) -> Vec<(String, Kind, Kind)> {
         let mut out = Vec::new();
         let plain = self.plain();
+        let artifacts = [Kind::PetrelArtifact, Kind::WasmtimeArtifact];
+        if artifacts.iter().all(|&k| self.index(k).is_some()) {
+            out.push((
+                "Petrel JIT artifact / wasmtime .cwasm".to_string(),
+                Kind::PetrelArtifact,
+                Kind::WasmtimeArtifact,
+            ));
+        }
+        let plain: Vec<_> = plain
+            .into_iter()
+            .filter(|(_, r)| !artifacts.contains(&r.kind))
+            .collect();
         for (_, petrel) in plain.iter().filter(|(_, r)| r.is_petrel()) {
             for (_, peer) in plain
                 .iter()
@@ -140,6 +152,11 @@ impl Report<'_> {
                 .iter()
                 .filter_map(|row| ratio(self.wall(row, a), self.wall(row, b)))
                 .collect();
+            // The artifact columns run only start-up rows, which are not
+            // summarised here.
+            if ratios.is_empty() && a == Kind::PetrelArtifact {
+                continue;
+            }
             let _ = writeln!(
                 md,
                 "| {heading} ({} workloads) | {} |",
@@ -152,6 +169,11 @@ impl Report<'_> {
                 .iter()
                 .filter_map(|row| ratio(self.wall(row, engine.kind), self.wall(row, Kind::Native)))
                 .collect();
+            if ratios.is_empty()
+                && matches!(engine.kind, Kind::PetrelArtifact | Kind::WasmtimeArtifact)
+            {
+                continue;
+            }
             let _ = writeln!(
                 md,
                 "| {} / native ({} workloads) | {} |",
@@ -488,6 +510,8 @@ impl Report<'_> {
             Kind::BaselineJit => "#cab2d6",
             Kind::Wasmi => "#e6862e",
             Kind::Wasmtime => "#3a9a3a",
+            Kind::PetrelArtifact => "#0b2f5a",
+            Kind::WasmtimeArtifact => "#1d5e1d",
             Kind::Native => "#777777",
         };
         let rows: Vec<&Row> = self
