@@ -4,6 +4,7 @@
 use super::externals::Extern;
 use super::func::{host_fn_from_untyped, Func, IntoFunc};
 use super::instance::Instance;
+use super::instance_pre::{InstancePre, Resolved};
 use super::module::Module;
 use super::store::{AsContextMut, Caller};
 use super::types::FuncType;
@@ -139,26 +140,42 @@ impl<T: 'static> Linker<T> {
     /// Instantiates `module`, resolving each import by name.
     pub fn instantiate(
         &self,
-        mut store: impl AsContextMut<Data = T>,
+        store: impl AsContextMut<Data = T>,
         module: &Module,
     ) -> Result<Instance> {
+        self.instantiate_pre(module)?.instantiate(store)
+    }
+
+    /// Resolves `module`'s imports by name once, for instantiating it many
+    /// times ([`InstancePre::instantiate`]): each instantiation then costs
+    /// no name lookup. Fails if an import is not defined; types are checked
+    /// at instantiation.
+    pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>> {
+        let types = &module.engine.inner.types;
         let mut imports = Vec::with_capacity(module.imports().len());
         for import in module.imports() {
-            match self.get(&mut store, import.module(), import.name()) {
-                Some(ext) => imports.push(ext),
+            let key = (import.module().to_string(), import.name().to_string());
+            let resolved = match self.defs.get(&key) {
+                Some(Definition::Extern(e)) => Resolved::Extern(*e),
+                Some(Definition::HostFunc(sig, func)) => Resolved::Host {
+                    id: types.intern_func(sig),
+                    sig: sig.clone(),
+                    func: Arc::clone(func),
+                },
                 None => {
                     return Err(LinkError {
-                        module: import.module().to_string(),
-                        name: import.name().to_string(),
+                        module: key.0,
+                        name: key.1,
                         kind: LinkErrorKind::Missing {
                             expected: import.ty().to_string(),
                         },
                     }
                     .into())
                 }
-            }
+            };
+            imports.push(resolved);
         }
-        Instance::new(store, module, &imports)
+        Ok(InstancePre::new(module.clone(), imports))
     }
 
     /// Instantiates `module` and defines its exports under `name`.

@@ -6,6 +6,7 @@ pub(crate) mod exceptions;
 pub(crate) mod externals;
 pub(crate) mod func;
 pub(crate) mod instance;
+mod instance_pre;
 mod limits;
 pub(crate) mod linker;
 pub(crate) mod module;
@@ -19,6 +20,7 @@ pub use exceptions::{ExnRef, Tag};
 pub use externals::{Extern, Global, Memory, Table};
 pub use func::{Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::Instance;
+pub use instance_pre::InstancePre;
 pub use limits::{
     ResourceLimiter, StoreLimits, StoreLimitsBuilder, DEFAULT_INSTANCE_LIMIT, DEFAULT_MEMORY_LIMIT,
     DEFAULT_TABLE_LIMIT,

@@ -477,3 +477,81 @@ fn functions_of_a_failed_instantiation_stay_callable_through_a_shared_table() {
     assert_eq!(f.call(&mut store, ()).unwrap(), 41);
     assert_eq!(f.call(&mut store, ()).unwrap(), 42);
 }
+
+/// `Linker::instantiate_pre` resolves names once; every instantiation from
+/// it, in any store of the engine, gets the same host functions and its
+/// own state, on every tier.
+#[test]
+fn an_instance_pre_instantiates_into_many_stores() {
+    for (tier, engine) in crate::every_tier(|_| {}) {
+        let module = Module::new(
+            &engine,
+            r#"(module
+                 (import "host" "bump" (func $bump (param i32) (result i32)))
+                 (global $calls (mut i32) (i32.const 0))
+                 (func (export "run") (param i32) (result i32)
+                   (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+                   (i32.add (call $bump (local.get 0)) (global.get $calls))))"#,
+        )
+        .unwrap();
+        let mut linker = Linker::<u32>::new(&engine);
+        linker
+            .func_wrap(
+                "host",
+                "bump",
+                |mut caller: petrel::Caller<'_, u32>, x: i32| {
+                    *caller.data_mut() += 1;
+                    x * 10
+                },
+            )
+            .unwrap();
+        let pre = linker.instantiate_pre(&module).unwrap();
+        fn shareable<T: Send + Sync>(_: &T) {}
+        shareable(&pre);
+        for round in 0..3 {
+            let mut store = Store::new(&engine, 0u32);
+            let instance = pre.clone().instantiate(&mut store).unwrap();
+            let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+            assert_eq!(
+                run.call(&mut store, 4).unwrap(),
+                41,
+                "{tier}, round {round}"
+            );
+            assert_eq!(run.call(&mut store, 4).unwrap(), 42, "{tier}");
+            assert_eq!(*store.data(), 2, "{tier}: the host saw this store's calls");
+        }
+    }
+}
+
+#[test]
+fn an_instance_pre_reports_missing_and_mismatched_imports() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "env" "f" (func (param i32))) (import "env" "g" (global i32)))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.func_wrap("env", "f", |_: i32| {}).unwrap();
+    let e = link_error(linker.instantiate_pre(&module).unwrap_err());
+    assert_eq!((e.module.as_str(), e.name.as_str()), ("env", "g"));
+
+    // A store item in the linker belongs to its store: another store's
+    // instantiation is refused, not confused.
+    let mut first = Store::new(&engine, ());
+    let global = Global::new(
+        &mut first,
+        GlobalType::new(ValType::I64, Mutability::Const),
+        Val::I64(1),
+    )
+    .unwrap();
+    linker.define("env", "g", global).unwrap();
+    let pre = linker.instantiate_pre(&module).unwrap();
+    let mismatch = link_error(pre.instantiate(&mut first).unwrap_err());
+    assert_eq!(
+        mismatch.name, "g",
+        "an i64 global does not satisfy an i32 import"
+    );
+    let mut second = Store::new(&engine, ());
+    assert!(pre.instantiate(&mut second).is_err());
+}
