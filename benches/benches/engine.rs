@@ -14,6 +14,9 @@
 //!   wasmtime's same path with each of its allocators);
 //! - `call_overhead`: a `TypedFunc` call from the host of an empty function
 //!   and of one taking four arguments;
+//! - `boundary`: Wasm calling a host function `(Caller, i32) -> i32` in a
+//!   loop, and the host calling a typed export `(i32) -> i32` (with
+//!   `--features peers`, wasmtime and wasmi too);
 //! - `execute/<tier>/<workload>`: each kernel's `run(n)` on a fresh
 //!   instance, checked against the native checksum before timing; a
 //!   workload with a `-msimd128` build also runs as
@@ -198,12 +201,72 @@ fn per_request(c: &mut Criterion) {
     group.finish();
 }
 
-/// wasmtime in the same process, for the benches that compare embeddings
-/// (`--features peers`).
+/// wasmtime and wasmi in the same process, for the benches that compare
+/// embeddings (`--features peers`).
 #[cfg(feature = "peers")]
 mod peers {
-    use super::{black_box, REQUEST_WAT};
+    use super::{black_box, BOUNDARY_CALLS, BOUNDARY_WAT, REQUEST_WAT};
     use criterion::{measurement::WallTime, BenchmarkGroup};
+
+    /// `boundary` on wasmtime (its defaults: Cranelift, compiled ahead of
+    /// the loop).
+    pub fn wasmtime_boundary(group: &mut BenchmarkGroup<'_, WallTime>) {
+        use wasmtime::{Caller, Engine, Linker, Module, Store};
+        let engine = Engine::default();
+        let module = Module::new(&engine, BOUNDARY_WAT).expect("compile");
+        let mut linker = Linker::<u64>::new(&engine);
+        linker
+            .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
+                *caller.data_mut() += 1;
+                x + 1
+            })
+            .expect("define");
+        let mut store = Store::new(&engine, 0u64);
+        let instance = linker.instantiate(&mut store, &module).expect("instantiate");
+        let calls = instance
+            .get_typed_func::<i32, i32>(&mut store, "calls")
+            .expect("calls");
+        let inc = instance
+            .get_typed_func::<i32, i32>(&mut store, "inc")
+            .expect("inc");
+        group.bench_function(format!("wasmtime/wasm-to-host-x{BOUNDARY_CALLS}"), |b| {
+            b.iter(|| calls.call(&mut store, black_box(BOUNDARY_CALLS)).expect("call"))
+        });
+        group.bench_function("wasmtime/host-to-wasm", |b| {
+            b.iter(|| inc.call(&mut store, black_box(7)).expect("call"))
+        });
+    }
+
+    /// `boundary` on wasmi (its defaults).
+    pub fn wasmi_boundary(group: &mut BenchmarkGroup<'_, WallTime>) {
+        use wasmi::{Caller, Engine, Linker, Module, Store};
+        let engine = Engine::default();
+        let wasm = wat::parse_str(BOUNDARY_WAT).expect("wat");
+        let module = Module::new(&engine, &wasm[..]).expect("compile");
+        let mut linker = Linker::<u64>::new(&engine);
+        linker
+            .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
+                *caller.data_mut() += 1;
+                x + 1
+            })
+            .expect("define");
+        let mut store = Store::new(&engine, 0u64);
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .expect("instantiate");
+        let calls = instance
+            .get_typed_func::<i32, i32>(&store, "calls")
+            .expect("calls");
+        let inc = instance
+            .get_typed_func::<i32, i32>(&store, "inc")
+            .expect("inc");
+        group.bench_function(format!("wasmi/wasm-to-host-x{BOUNDARY_CALLS}"), |b| {
+            b.iter(|| calls.call(&mut store, black_box(BOUNDARY_CALLS)).expect("call"))
+        });
+        group.bench_function("wasmi/host-to-wasm", |b| {
+            b.iter(|| inc.call(&mut store, black_box(7)).expect("call"))
+        });
+    }
 
     /// wasmtime's per-request path, the same module precompiled, with its
     /// on-demand and its pooling allocator.
@@ -274,6 +337,63 @@ fn call_overhead(c: &mut Criterion) {
                     .expect("call")
             })
         });
+    }
+    group.finish();
+}
+
+/// The Wasm/host boundary: a Wasm loop calling a host function
+/// `(Caller, i32) -> i32` [`BOUNDARY_CALLS`] times, and the host calling a
+/// typed export `(i32) -> i32` once; with `--features peers`, wasmtime and
+/// wasmi on the same module beside Petrel's tiers.
+const BOUNDARY_WAT: &str = r#"
+(module
+  (import "host" "inc" (func $inc (param i32) (result i32)))
+  (func (export "calls") (param $n i32) (result i32)
+    (local $acc i32)
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $acc (call $inc (local.get $acc)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $next)))
+    (local.get $acc))
+  (func (export "inc") (param i32) (result i32)
+    (i32.add (local.get 0) (i32.const 1))))
+"#;
+
+/// Host calls per iteration of `boundary/*/wasm-to-host`.
+const BOUNDARY_CALLS: i32 = 1000;
+
+fn boundary(c: &mut Criterion) {
+    let mut group = c.benchmark_group("boundary");
+    for (name, tier) in tiers() {
+        let engine = engine(tier, true);
+        let module = Module::new(&engine, BOUNDARY_WAT).expect("compile");
+        let mut linker = Linker::<u64>::new(&engine);
+        linker
+            .func_wrap("host", "inc", |mut caller: petrel::Caller<'_, u64>, x: i32| {
+                *caller.data_mut() += 1;
+                x + 1
+            })
+            .expect("define");
+        let mut store = Store::new(&engine, 0u64);
+        let instance = linker.instantiate(&mut store, &module).expect("instantiate");
+        let calls = instance
+            .get_typed_func::<i32, i32>(&store, "calls")
+            .expect("calls");
+        let inc = instance
+            .get_typed_func::<i32, i32>(&store, "inc")
+            .expect("inc");
+        group.bench_function(format!("{name}/wasm-to-host-x{BOUNDARY_CALLS}"), |b| {
+            b.iter(|| calls.call(&mut store, black_box(BOUNDARY_CALLS)).expect("call"))
+        });
+        group.bench_function(format!("{name}/host-to-wasm"), |b| {
+            b.iter(|| inc.call(&mut store, black_box(7)).expect("call"))
+        });
+    }
+    #[cfg(feature = "peers")]
+    {
+        peers::wasmtime_boundary(&mut group);
+        peers::wasmi_boundary(&mut group);
     }
     group.finish();
 }
@@ -350,6 +470,7 @@ criterion_group!(
     instantiate,
     per_request,
     call_overhead,
+    boundary,
     execute
 );
 criterion_main!(benches);
