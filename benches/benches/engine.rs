@@ -222,7 +222,9 @@ mod peers {
             })
             .expect("define");
         let mut store = Store::new(&engine, 0u64);
-        let instance = linker.instantiate(&mut store, &module).expect("instantiate");
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .expect("instantiate");
         let calls = instance
             .get_typed_func::<i32, i32>(&mut store, "calls")
             .expect("calls");
@@ -230,7 +232,11 @@ mod peers {
             .get_typed_func::<i32, i32>(&mut store, "inc")
             .expect("inc");
         group.bench_function(format!("wasmtime/wasm-to-host-x{BOUNDARY_CALLS}"), |b| {
-            b.iter(|| calls.call(&mut store, black_box(BOUNDARY_CALLS)).expect("call"))
+            b.iter(|| {
+                calls
+                    .call(&mut store, black_box(BOUNDARY_CALLS))
+                    .expect("call")
+            })
         });
         group.bench_function("wasmtime/host-to-wasm", |b| {
             b.iter(|| inc.call(&mut store, black_box(7)).expect("call"))
@@ -261,7 +267,11 @@ mod peers {
             .get_typed_func::<i32, i32>(&store, "inc")
             .expect("inc");
         group.bench_function(format!("wasmi/wasm-to-host-x{BOUNDARY_CALLS}"), |b| {
-            b.iter(|| calls.call(&mut store, black_box(BOUNDARY_CALLS)).expect("call"))
+            b.iter(|| {
+                calls
+                    .call(&mut store, black_box(BOUNDARY_CALLS))
+                    .expect("call")
+            })
         });
         group.bench_function("wasmi/host-to-wasm", |b| {
             b.iter(|| inc.call(&mut store, black_box(7)).expect("call"))
@@ -370,13 +380,19 @@ fn boundary(c: &mut Criterion) {
         let module = Module::new(&engine, BOUNDARY_WAT).expect("compile");
         let mut linker = Linker::<u64>::new(&engine);
         linker
-            .func_wrap("host", "inc", |mut caller: petrel::Caller<'_, u64>, x: i32| {
-                *caller.data_mut() += 1;
-                x + 1
-            })
+            .func_wrap(
+                "host",
+                "inc",
+                |mut caller: petrel::Caller<'_, u64>, x: i32| {
+                    *caller.data_mut() += 1;
+                    x + 1
+                },
+            )
             .expect("define");
         let mut store = Store::new(&engine, 0u64);
-        let instance = linker.instantiate(&mut store, &module).expect("instantiate");
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .expect("instantiate");
         let calls = instance
             .get_typed_func::<i32, i32>(&store, "calls")
             .expect("calls");
@@ -384,7 +400,11 @@ fn boundary(c: &mut Criterion) {
             .get_typed_func::<i32, i32>(&store, "inc")
             .expect("inc");
         group.bench_function(format!("{name}/wasm-to-host-x{BOUNDARY_CALLS}"), |b| {
-            b.iter(|| calls.call(&mut store, black_box(BOUNDARY_CALLS)).expect("call"))
+            b.iter(|| {
+                calls
+                    .call(&mut store, black_box(BOUNDARY_CALLS))
+                    .expect("call")
+            })
         });
         group.bench_function(format!("{name}/host-to-wasm"), |b| {
             b.iter(|| inc.call(&mut store, black_box(7)).expect("call"))

@@ -66,8 +66,16 @@ fn call_compiled(
 ) -> Result<(), Error> {
     sync_funcrefs(inner)?;
     let callee = inner.vm.funcrefs[func as usize];
-    let trampoline = engine_jit(&inner.engine)?
-        .array_trampoline(inner.funcs[func as usize].type_id(), inner.func_type(func))?;
+    let ty = inner.funcs[func as usize].type_id();
+    let trampoline = match inner.vm.trampolines.iter().find(|(t, _)| *t == ty) {
+        Some(&(_, trampoline)) => trampoline,
+        None => {
+            let trampoline =
+                engine_jit(&inner.engine)?.array_trampoline(ty, inner.func_type(func))?;
+            inner.vm.trampolines.push((ty, trampoline));
+            trampoline
+        }
+    };
     // SAFETY: the trampoline was compiled for this function's signature,
     // with the array-call ABI declared here.
     let trampoline: unsafe extern "C" fn(*const u8, *mut u8, *mut u8, *mut u64) =

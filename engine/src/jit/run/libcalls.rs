@@ -221,26 +221,49 @@ unsafe extern "C" fn host_call(
     let n = inner.func_type(func).array_slots();
     // SAFETY: the host stub passes a buffer of at least `n` slots.
     let values = unsafe { core::slice::from_raw_parts_mut(values, n) };
-    let result = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
-        crate::runtime::call_host(inner, data, func, Some(inst), values)
-    }));
+    /// How the call went, kept small: the host function's `Result` (an
+    /// `Error` is several words) is settled inside the closure, so only a
+    /// word comes out of it (moving the whole `Result` out cost more than
+    /// the rest of the call).
+    enum Outcome {
+        Returned,
+        /// Its error is pending in the store.
+        Failed,
+        /// It threw this store's exception with this index.
+        Threw(u32),
+    }
+    let outcome =
+        std::panic::catch_unwind(core::panic::AssertUnwindSafe(
+            || match crate::runtime::call_host(inner, data, func, Some(inst), values) {
+                Ok(()) => Outcome::Returned,
+                Err(Error::Exception(e)) if e.store == inner.id.raw() => Outcome::Threw(e.index),
+                Err(e) => {
+                    inner.vm.pending_error = Some(e);
+                    Outcome::Failed
+                }
+            },
+        ));
     // SAFETY: as above; the borrow inside the closure has ended.
     let (inner, _) = unsafe { store(caller) };
-    // The host function may have created functions compiled code can now
-    // reach (returned as funcrefs, stored in tables).
-    let synced = sync_funcrefs(inner);
-    let code = match (result, synced) {
-        (Ok(Ok(())), Ok(())) => 0,
-        (Ok(Err(Error::Exception(e))), Ok(())) if e.store == inner.id.raw() => {
-            // SAFETY: `fp` is the host stub's frame, called from compiled
-            // code; nothing this function owns is live any more.
-            return unsafe { throw_from(caller, e.index, fp as usize) };
-        }
-        (Ok(Err(e)), _) | (Ok(Ok(())), Err(e)) => {
-            inner.vm.pending_error = Some(e);
-            TRAP_HOST_ERROR
-        }
-        (Err(panic), _) => {
+    let code = match outcome {
+        Ok(Outcome::Failed) => TRAP_HOST_ERROR,
+        // Compiled code goes on: the host function may have created
+        // functions it can now reach (returned as funcrefs, stored in
+        // tables).
+        Ok(returned_or_threw) => match (sync_funcrefs(inner), returned_or_threw) {
+            (Err(e), _) => {
+                inner.vm.pending_error = Some(e);
+                TRAP_HOST_ERROR
+            }
+            (Ok(()), Outcome::Threw(index)) => {
+                // SAFETY: `fp` is the host stub's frame, called from
+                // compiled code; nothing this function owns is live any
+                // more.
+                return unsafe { throw_from(caller, index, fp as usize) };
+            }
+            (Ok(()), _) => 0,
+        },
+        Err(panic) => {
             inner.vm.pending_panic = Some(PendingPanic::new(panic));
             TRAP_HOST_PANIC
         }

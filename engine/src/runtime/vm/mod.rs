@@ -153,6 +153,10 @@ pub(crate) struct StoreVm {
     /// A panic caught in a host function, resumed once compiled code has
     /// returned to the host.
     pub pending_panic: Option<PendingPanic>,
+    /// The array-call trampolines this store has entered compiled code
+    /// through, by engine type id: a store calls few signatures, and a
+    /// scan of this list is cheaper than the engine's locked map.
+    pub trampolines: Vec<(crate::types::TypeId, usize)>,
 }
 
 /// A caught panic's payload, held only to be taken back by value: it is
