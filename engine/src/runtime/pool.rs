@@ -146,15 +146,8 @@ impl Pool {
     /// Keeps a released heap memory's allocation warm if it is no larger
     /// than what is kept resident (a larger one is freed: holding it would
     /// hold its memory).
-    pub fn keep_heap(&self, mut bytes: Vec<u8>) {
-        if bytes.capacity() > self.keep_resident() {
-            return;
-        }
-        bytes.clear();
-        let mut warm = self.warm_heaps.lock();
-        if warm.len() < self.config.max_unused_warm_slots as usize {
-            warm.push(bytes);
-        }
+    pub fn keep_heap(&self, bytes: Vec<u8>) {
+        self.keep_warm(&self.warm_heaps, bytes);
     }
 
     /// A warm, empty table allocation, if one is kept.
@@ -164,14 +157,20 @@ impl Pool {
 
     /// Keeps a released table's allocation warm, under the same bound as
     /// a memory's.
-    pub fn keep_table(&self, mut elems: Vec<u64>) {
-        if elems.capacity() * 8 > self.keep_resident() {
+    pub fn keep_table(&self, elems: Vec<u64>) {
+        self.keep_warm(&self.warm_tables, elems);
+    }
+
+    /// Empties `v` and keeps it in `warm`, unless it holds more than
+    /// [`Pool::keep_resident`] bytes or enough are kept.
+    fn keep_warm<T>(&self, warm: &Mutex<Vec<Vec<T>>>, mut v: Vec<T>) {
+        if v.capacity() * core::mem::size_of::<T>() > self.keep_resident() {
             return;
         }
-        elems.clear();
-        let mut warm = self.warm_tables.lock();
+        v.clear();
+        let mut warm = warm.lock();
         if warm.len() < self.config.max_unused_warm_slots as usize {
-            warm.push(elems);
+            warm.push(v);
         }
     }
 }
