@@ -104,7 +104,8 @@ impl Default for PoolingAllocationConfig {
             total_core_instances: 1000,
             total_memories: 1000,
             total_tables: 1000,
-            max_memory_size: 1 << 32,
+            // 4 GiB, or all of a 32-bit address space.
+            max_memory_size: usize::try_from(1u64 << 32).unwrap_or(usize::MAX),
             table_elements: 20_000,
             max_unused_warm_slots: 100,
             linear_memory_keep_resident: 64 << 10,
