@@ -15,10 +15,8 @@ pub(crate) const GUARD_BYTES: u64 = 2 << 30;
 /// Where a memory's bytes live.
 pub(super) enum LinearBytes {
     Heap(Vec<u8>),
-    /// A reservation (guarded or not), of which the first `len` bytes are
-    /// accessible.
     #[cfg(feature = "std")]
-    Mapped {
+    Guarded {
         /// Handed to `recycled::keep` on drop.
         reservation: core::mem::ManuallyDrop<crate::sys::Reservation>,
         len: usize,
@@ -31,7 +29,7 @@ impl Deref for LinearBytes {
         match self {
             LinearBytes::Heap(v) => v,
             #[cfg(feature = "std")]
-            LinearBytes::Mapped { reservation, len } => {
+            LinearBytes::Guarded { reservation, len } => {
                 // SAFETY: the first `len` bytes of the reservation are
                 // accessible and initialised (zero-filled by the OS, then
                 // written only through this type or by compiled code while
@@ -47,7 +45,7 @@ impl DerefMut for LinearBytes {
         match self {
             LinearBytes::Heap(v) => v,
             #[cfg(feature = "std")]
-            LinearBytes::Mapped { reservation, len } => {
+            LinearBytes::Guarded { reservation, len } => {
                 // SAFETY: as in `deref`; `&mut self` makes this the only
                 // reference.
                 unsafe { core::slice::from_raw_parts_mut(reservation.base(), *len) }
@@ -70,42 +68,24 @@ impl LinearBytes {
                 None => zeroed_vec(len).map(LinearBytes::Heap),
             },
             #[cfg(feature = "std")]
-            MemoryStrategy::Guarded | MemoryStrategy::Reserved => {
-                let size = match strategy {
-                    MemoryStrategy::Guarded => (4u64 << 30) + GUARD_BYTES,
-                    _ => 4u64 << 30,
-                };
-                let Ok(size) = usize::try_from(size) else {
-                    // A 32-bit host has no 4 GiB to reserve.
-                    return match strategy {
-                        MemoryStrategy::Reserved => Self::new(len, MemoryStrategy::Heap, pool),
-                        _ => None,
-                    };
-                };
+            MemoryStrategy::Guarded => {
+                let size = usize::try_from((4u64 << 30) + GUARD_BYTES).ok()?;
                 let warm = match pool {
                     Some(pool) => pool.take_reservation(size),
                     None => recycled::take(size),
                 };
                 let mut reservation = match warm {
                     Some(r) => r,
-                    None => match crate::sys::Reservation::new(size) {
-                        Some(r) => r,
-                        // Checked accesses do not need the reservation:
-                        // where there is none, the heap will do.
-                        None if strategy == MemoryStrategy::Reserved => {
-                            return Self::new(len, MemoryStrategy::Heap, pool);
-                        }
-                        None => return None,
-                    },
+                    None => crate::sys::Reservation::new(size)?,
                 };
                 reservation.set_accessible(len)?;
-                Some(LinearBytes::Mapped {
+                Some(LinearBytes::Guarded {
                     reservation: core::mem::ManuallyDrop::new(reservation),
                     len,
                 })
             }
             #[cfg(not(feature = "std"))]
-            MemoryStrategy::Guarded | MemoryStrategy::Reserved => None,
+            MemoryStrategy::Guarded => None,
         }
     }
 
@@ -121,7 +101,7 @@ impl LinearBytes {
                 }
             }
             #[cfg(feature = "std")]
-            LinearBytes::Mapped { reservation, .. } => {
+            LinearBytes::Guarded { reservation, .. } => {
                 // SAFETY: `this` is never dropped or used again, so the
                 // reservation is taken exactly once.
                 let reservation = unsafe { core::mem::ManuallyDrop::take(reservation) };
@@ -141,7 +121,7 @@ impl LinearBytes {
                 v.resize(new_len, 0);
             }
             #[cfg(feature = "std")]
-            LinearBytes::Mapped { reservation, len } => {
+            LinearBytes::Guarded { reservation, len } => {
                 if new_len as u64 > 4u64 << 30 {
                     return None;
                 }
