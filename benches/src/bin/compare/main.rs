@@ -502,8 +502,18 @@ fn artifact_runners(
     let dir = std::env::temp_dir().join(format!("petrel-compare-{}", std::process::id()));
     let mut out = Vec::new();
     for (plain, kind, label, ext) in [
-        (Kind::PetrelJit, Kind::PetrelArtifact, "Petrel JIT artifact", "cwasm"),
-        (Kind::Wasmtime, Kind::WasmtimeArtifact, "wasmtime .cwasm", "wt.cwasm"),
+        (
+            Kind::PetrelJit,
+            Kind::PetrelArtifact,
+            "Petrel JIT artifact",
+            "cwasm",
+        ),
+        (
+            Kind::Wasmtime,
+            Kind::WasmtimeArtifact,
+            "wasmtime .cwasm",
+            "wt.cwasm",
+        ),
     ] {
         let Some(base) = runners.iter().find(|r| r.kind == plain) else {
             continue;
@@ -513,7 +523,11 @@ fn artifact_runners(
         }
         let mut artifacts = std::collections::BTreeMap::new();
         for name in STARTUP_WORKLOADS {
-            if opts.only.as_ref().is_some_and(|o| !o.iter().any(|n| n == name)) {
+            if opts
+                .only
+                .as_ref()
+                .is_some_and(|o| !o.iter().any(|n| n == name))
+            {
                 continue;
             }
             let Some(wasi) = suite.get(name).and_then(|b| b.wasi.as_ref()) else {
