@@ -62,12 +62,11 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1; then
   rustup target add wasm32-wasip1
 fi
 
-echo "==> building petrel and the comparison runner (release)"
-cargo build --release -p petrel-cli -p petrel-benches --bin petrel --bin compare
+echo "==> building petrel as it ships (scripts/build-release) and the comparison runner"
+petrel=$(scripts/build-release -p petrel-benches --bin petrel --bin compare)
 
-target_dir=${CARGO_TARGET_DIR:-target}
-exec "$target_dir/release/compare" \
-  --petrel "$target_dir/release/petrel" \
+exec "$(dirname "$petrel")/compare" \
+  --petrel "$petrel" \
   --wasmtime "$PEERS/bin/wasmtime" \
   --wasmi "$PEERS/bin/wasmi" \
   "$@"
