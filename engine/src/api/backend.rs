@@ -16,7 +16,7 @@ use core::sync::atomic::AtomicUsize;
 /// An engine's shared state for `config`'s tier.
 pub(crate) fn new_engine(config: &Config) -> EngineShared {
     let (memory, tier): (MemoryStrategy, Box<dyn Any + Send + Sync>) = match config.tier {
-        Tier::Interpreter => (MemoryStrategy::Heap, Box::new(())),
+        Tier::Interpreter => (MemoryStrategy::checked(), Box::new(())),
         #[cfg(feature = "jit")]
         Tier::Jit => (
             crate::jit::memory_strategy(config),

@@ -220,7 +220,7 @@ pub(crate) fn instantiate(
 /// memory, whether its image is mapped.
 #[cfg(feature = "std")]
 fn map_images(inner: &mut StoreInner, inst: &InstanceEntity, module: &ModuleShared) -> Vec<bool> {
-    if inner.engine.memory != super::MemoryStrategy::Guarded {
+    if inner.engine.memory == super::MemoryStrategy::Heap {
         return Vec::new();
     }
     let imported = module.info.num_imported_memories as usize;

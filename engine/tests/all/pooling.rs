@@ -100,8 +100,8 @@ fn a_reused_slot_holds_nothing_of_the_last_instance() {
                 0x5a * 65536 * (1 + grow as i64)
             );
         }
-        if tier != "interp" {
-            // Guarded memories come back to the same warm slot (a heap
+        if tier != "jit-explicit" {
+            // Reserved memories come back to the same warm slot (a heap
             // memory's allocation is reused too, but the allocator may
             // place it anywhere).
             assert!(

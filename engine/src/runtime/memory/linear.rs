@@ -15,8 +15,10 @@ pub(crate) const GUARD_BYTES: u64 = 2 << 30;
 /// Where a memory's bytes live.
 pub(super) enum LinearBytes {
     Heap(Vec<u8>),
+    /// A reservation (guarded or not), of which the first `len` bytes are
+    /// accessible.
     #[cfg(feature = "std")]
-    Guarded {
+    Mapped {
         /// Handed to `recycled::keep` on drop.
         reservation: core::mem::ManuallyDrop<crate::sys::Reservation>,
         len: usize,
@@ -29,7 +31,7 @@ impl Deref for LinearBytes {
         match self {
             LinearBytes::Heap(v) => v,
             #[cfg(feature = "std")]
-            LinearBytes::Guarded { reservation, len } => {
+            LinearBytes::Mapped { reservation, len } => {
                 // SAFETY: the first `len` bytes of the reservation are
                 // accessible and initialised (zero-filled by the OS, then
                 // written only through this type or by compiled code while
@@ -45,7 +47,7 @@ impl DerefMut for LinearBytes {
         match self {
             LinearBytes::Heap(v) => v,
             #[cfg(feature = "std")]
-            LinearBytes::Guarded { reservation, len } => {
+            LinearBytes::Mapped { reservation, len } => {
                 // SAFETY: as in `deref`; `&mut self` makes this the only
                 // reference.
                 unsafe { core::slice::from_raw_parts_mut(reservation.base(), *len) }
@@ -68,24 +70,42 @@ impl LinearBytes {
                 None => zeroed_vec(len).map(LinearBytes::Heap),
             },
             #[cfg(feature = "std")]
-            MemoryStrategy::Guarded => {
-                let size = usize::try_from((4u64 << 30) + GUARD_BYTES).ok()?;
+            MemoryStrategy::Guarded | MemoryStrategy::Reserved => {
+                let size = match strategy {
+                    MemoryStrategy::Guarded => (4u64 << 30) + GUARD_BYTES,
+                    _ => 4u64 << 30,
+                };
+                let Ok(size) = usize::try_from(size) else {
+                    // A 32-bit host has no 4 GiB to reserve.
+                    return match strategy {
+                        MemoryStrategy::Reserved => Self::new(len, MemoryStrategy::Heap, pool),
+                        _ => None,
+                    };
+                };
                 let warm = match pool {
                     Some(pool) => pool.take_reservation(size),
                     None => recycled::take(size),
                 };
                 let mut reservation = match warm {
                     Some(r) => r,
-                    None => crate::sys::Reservation::new(size)?,
+                    None => match crate::sys::Reservation::new(size) {
+                        Some(r) => r,
+                        // Checked accesses do not need the reservation:
+                        // where there is none, the heap will do.
+                        None if strategy == MemoryStrategy::Reserved => {
+                            return Self::new(len, MemoryStrategy::Heap, pool);
+                        }
+                        None => return None,
+                    },
                 };
                 reservation.set_accessible(len)?;
-                Some(LinearBytes::Guarded {
+                Some(LinearBytes::Mapped {
                     reservation: core::mem::ManuallyDrop::new(reservation),
                     len,
                 })
             }
             #[cfg(not(feature = "std"))]
-            MemoryStrategy::Guarded => None,
+            MemoryStrategy::Guarded | MemoryStrategy::Reserved => None,
         }
     }
 
@@ -101,7 +121,7 @@ impl LinearBytes {
                 }
             }
             #[cfg(feature = "std")]
-            LinearBytes::Guarded { reservation, .. } => {
+            LinearBytes::Mapped { reservation, .. } => {
                 // SAFETY: `this` is never dropped or used again, so the
                 // reservation is taken exactly once.
                 let reservation = unsafe { core::mem::ManuallyDrop::take(reservation) };
@@ -121,7 +141,7 @@ impl LinearBytes {
                 v.resize(new_len, 0);
             }
             #[cfg(feature = "std")]
-            LinearBytes::Guarded { reservation, len } => {
+            LinearBytes::Mapped { reservation, len } => {
                 if new_len as u64 > 4u64 << 30 {
                     return None;
                 }

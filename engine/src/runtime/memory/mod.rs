@@ -37,6 +37,25 @@ pub(crate) enum MemoryStrategy {
     /// out-of-bounds access faults instead of reaching other memory (the
     /// JIT with signal-based traps).
     Guarded,
+    /// A reservation of 4 GiB of address space without a guard region,
+    /// which never moves: its pages are the kernel's zero pages until
+    /// the guest writes them, so an idle instance costs only what it
+    /// touched, and it can map copy-on-write images (the interpreter,
+    /// which checks every access). Falls back to the heap where the
+    /// platform cannot reserve.
+    Reserved,
+}
+
+impl MemoryStrategy {
+    /// The layout for memories whose every access is checked: a
+    /// reservation where the platform has them, else the heap.
+    pub(crate) const fn checked() -> Self {
+        if cfg!(feature = "std") {
+            MemoryStrategy::Reserved
+        } else {
+            MemoryStrategy::Heap
+        }
+    }
 }
 
 /// A linear memory in a store.
@@ -111,7 +130,7 @@ impl MemoryEntity {
     #[cfg(feature = "std")]
     pub fn map_image(&mut self, image: &image::MemoryImage) -> bool {
         match &mut self.data {
-            LinearBytes::Guarded { reservation, .. } => reservation
+            LinearBytes::Mapped { reservation, .. } => reservation
                 .map_image(image.offset, image.len, &image.source)
                 .is_some(),
             LinearBytes::Heap(_) => false,
