@@ -242,3 +242,25 @@ fn an_artifact_file_is_the_image() {
     assert!(Probe::new(&engine, &in_memory).bytes() == expected());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A memory that outgrows its reservation (the interpreter reserves 1 MiB
+/// for a small memory) moves, with its bytes, image included.
+#[test]
+fn growing_past_the_reservation_keeps_every_byte() {
+    for (tier, engine) in every_tier(|_| {}) {
+        let module = Module::new(&engine, wat()).unwrap();
+        let mut p = Probe::new(&engine, &module);
+        p.set(5, 7);
+        // 4 pages to 44 (2.75 MiB), then to 100 (6.25 MiB).
+        assert_eq!(p.grow(40), 4, "{tier}");
+        p.set(43 << 16, 9);
+        assert_eq!(p.grow(56), 44, "{tier}");
+        let mut want = expected();
+        want.resize(100 << 16, 0);
+        want[5] = 7;
+        want[43 << 16] = 9;
+        assert!(p.bytes() == want, "{tier}: every byte moved");
+        p.set((100 << 16) - 1, 3);
+        assert_eq!(p.get((100 << 16) - 1), 3, "{tier}");
+    }
+}

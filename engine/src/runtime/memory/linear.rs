@@ -73,7 +73,7 @@ impl LinearBytes {
             MemoryStrategy::Guarded | MemoryStrategy::Reserved => {
                 let size = match strategy {
                     MemoryStrategy::Guarded => (4u64 << 30) + GUARD_BYTES,
-                    _ => 4u64 << 30,
+                    _ => reserved_size(len as u64),
                 };
                 let Ok(size) = usize::try_from(size) else {
                     // A 32-bit host has no 4 GiB to reserve.
@@ -145,7 +145,23 @@ impl LinearBytes {
                 if new_len as u64 > 4u64 << 30 {
                     return None;
                 }
-                reservation.make_accessible(new_len)?;
+                if new_len > reservation.size() {
+                    // Only a plain reservation can be outgrown (a guarded
+                    // one covers 4 GiB): move to one twice as large, or
+                    // more, copying the accessible bytes.
+                    let size = usize::try_from(reserved_size(new_len as u64)).ok()?;
+                    let mut bigger = crate::sys::Reservation::new(size)?;
+                    bigger.set_accessible(new_len)?;
+                    // SAFETY: both ranges are accessible bytes of distinct
+                    // reservations this value owns; `*len <= new_len`.
+                    unsafe {
+                        core::ptr::copy_nonoverlapping(reservation.base(), bigger.base(), *len)
+                    };
+                    let old = core::mem::replace(&mut **reservation, bigger);
+                    recycled::keep(old);
+                } else {
+                    reservation.make_accessible(new_len)?;
+                }
                 *len = new_len;
             }
         }
@@ -158,6 +174,15 @@ impl Drop for LinearBytes {
         let this = core::mem::replace(self, LinearBytes::Heap(Vec::new()));
         this.release(None);
     }
+}
+
+/// The reservation for a plain (unguarded) memory of `len` bytes: at
+/// least 1 MiB, a power of two, at most 4 GiB. Small, so that many
+/// memories fit in a small address space (an Sv39 riscv64 has 256 GiB;
+/// an emulator keeps state for every page ever reserved); a memory that
+/// outgrows it moves to a larger one.
+fn reserved_size(len: u64) -> u64 {
+    len.max(1 << 20).next_power_of_two().min(4 << 30)
 }
 
 /// Reservations of dropped memories, kept for the next guarded memory: a

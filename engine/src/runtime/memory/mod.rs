@@ -37,12 +37,12 @@ pub(crate) enum MemoryStrategy {
     /// out-of-bounds access faults instead of reaching other memory (the
     /// JIT with signal-based traps).
     Guarded,
-    /// A reservation of 4 GiB of address space without a guard region,
-    /// which never moves: its pages are the kernel's zero pages until
-    /// the guest writes them, so an idle instance costs only what it
-    /// touched, and it can map copy-on-write images (the interpreter,
-    /// which checks every access). Falls back to the heap where the
-    /// platform cannot reserve.
+    /// A reservation of address space without a guard region (at least
+    /// 1 MiB, a power of two), moved to a larger one when the memory
+    /// outgrows it: its pages are the kernel's zero pages until the guest
+    /// writes them, so an idle instance costs only what it touched, and it
+    /// can map copy-on-write images (the interpreter, which checks every
+    /// access). Falls back to the heap where the platform cannot reserve.
     Reserved,
 }
 
