@@ -199,9 +199,13 @@ mod recycled {
     use alloc::vec::Vec;
     use std::sync::Mutex;
 
-    /// At most this many reservations are kept (address space only: a
-    /// reset reservation holds no memory but its first `KEEP_RESIDENT`
-    /// bytes).
+    /// At most this many reservations of each size are kept (address
+    /// space only: a reset reservation holds no memory but its first
+    /// `KEEP_RESIDENT` bytes). Counted per size so that one kind of memory
+    /// released often (the interpreter's small reservations) cannot crowd
+    /// out another (the JIT's guarded ones): a reservation turned away is
+    /// unmapped and the next one maps a fresh range, which an emulator
+    /// like qemu-user pays for with state it never frees.
     const KEEP: usize = 16;
 
     /// How many bytes at the start of a kept reservation are zeroed in
@@ -228,7 +232,8 @@ mod recycled {
             return;
         }
         let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.len() < KEEP {
+        let size = reservation.size();
+        if kept.iter().filter(|r| r.size() == size).count() < KEEP {
             kept.push(reservation);
         }
     }
