@@ -37,8 +37,13 @@ pub enum Error {
     /// with other code-changing settings. Recompile it.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
+    /// A limit was reached: the store's [`ResourceLimiter`](crate::ResourceLimiter),
+    /// a bound of the pooling allocator, or the most the engine can
+    /// allocate. [`LimitError::limit`] says which.
+    #[error(transparent)]
+    Limit(#[from] LimitError),
     /// The embedder used the API wrongly: wrong number or types of
-    /// arguments, a handle from another store, a limit exceeded, ...
+    /// arguments, a handle from another store, ...
     #[error("{0}")]
     Usage(String),
     /// A Wasm exception no handler caught (or one a host function throws
@@ -80,6 +85,18 @@ impl Error {
         Error::Usage(message.into())
     }
 
+    pub(crate) fn limit(limit: Limit, message: impl Into<String>) -> Self {
+        Error::Limit(LimitError::new(limit, message))
+    }
+
+    /// The limit reached, if this error is one.
+    pub fn as_limit(&self) -> Option<&LimitError> {
+        match self {
+            Error::Limit(l) => Some(l),
+            _ => None,
+        }
+    }
+
     /// The exception, if this error is an uncaught Wasm exception.
     pub fn as_exception(&self) -> Option<&ThrownException> {
         match self {
@@ -110,6 +127,83 @@ impl Error {
         }
     }
 }
+
+/// Which limit an [`Error::Limit`] reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// The store's resource limiter allows no more instances
+    /// ([`ResourceLimiter::instances`](crate::ResourceLimiter::instances)).
+    StoreInstances,
+    /// ... no more memories ([`ResourceLimiter::memories`](crate::ResourceLimiter::memories)).
+    StoreMemories,
+    /// ... no more tables ([`ResourceLimiter::tables`](crate::ResourceLimiter::tables)).
+    StoreTables,
+    /// The store's resource limiter refused a memory of that size
+    /// ([`ResourceLimiter::memory_growing`](crate::ResourceLimiter::memory_growing)):
+    /// a new memory's initial size, or growth with
+    /// [`StoreLimitsBuilder::trap_on_grow_failure`](crate::StoreLimitsBuilder::trap_on_grow_failure).
+    StoreMemorySize,
+    /// ... a table of that size
+    /// ([`ResourceLimiter::table_growing`](crate::ResourceLimiter::table_growing)).
+    StoreTableSize,
+    /// The pooling allocator's instances are all live
+    /// ([`PoolingAllocationConfig::total_core_instances`](crate::PoolingAllocationConfig::total_core_instances)).
+    PoolInstances,
+    /// ... its memories ([`PoolingAllocationConfig::total_memories`](crate::PoolingAllocationConfig::total_memories)).
+    PoolMemories,
+    /// ... its tables ([`PoolingAllocationConfig::total_tables`](crate::PoolingAllocationConfig::total_tables)).
+    PoolTables,
+    /// A memory is larger than the pooling allocator's slots
+    /// ([`PoolingAllocationConfig::max_memory_size`](crate::PoolingAllocationConfig::max_memory_size)).
+    PoolMemorySize,
+    /// A table is larger than the pooling allocator's slots
+    /// ([`PoolingAllocationConfig::table_elements`](crate::PoolingAllocationConfig::table_elements)).
+    PoolTableElements,
+    /// A memory cannot have the size asked: larger than the engine can
+    /// hold, the host had no memory (or address space) for it, or (from
+    /// [`Memory::grow`](crate::Memory::grow)) over its maximum or refused by
+    /// the store's limiter.
+    MemorySize,
+    /// A table cannot have the size asked: larger than the engine can hold,
+    /// or (from [`Table::grow`](crate::Table::grow)) over its maximum or
+    /// refused by the store's limiter.
+    TableSize,
+}
+
+/// A limit reached: which one, and a message naming the setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitError {
+    limit: Limit,
+    message: String,
+}
+
+impl LimitError {
+    pub(crate) fn new(limit: Limit, message: impl Into<String>) -> Self {
+        Self {
+            limit,
+            message: message.into(),
+        }
+    }
+
+    /// Which limit was reached.
+    pub fn limit(&self) -> Limit {
+        self.limit
+    }
+
+    /// What was asked and what the limit allows.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for LimitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl core::error::Error for LimitError {}
 
 /// Why a precompiled artifact cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]

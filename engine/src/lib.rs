@@ -62,7 +62,7 @@ pub use api::*;
 pub use config::DEFAULT_COMPILE_CACHE_LIMIT;
 pub use config::{Config, InstanceAllocationStrategy, PoolingAllocationConfig, Tier};
 pub use error::{
-    ArtifactError, CompileError, Error, FrameInfo, LinkError, LinkErrorKind, Result,
+    ArtifactError, CompileError, Error, FrameInfo, Limit, LimitError, LinkError, LinkErrorKind, Result,
     ThrownException, Trap, TrapCode,
 };
 

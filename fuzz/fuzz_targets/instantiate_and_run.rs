@@ -172,6 +172,8 @@ fn check_error(store: &Store<HostState>, what: &str, e: &Error) {
         // An exception no handler caught (with exception handling on).
         Error::Trap(_) | Error::Host(_) | Error::Link(_) | Error::Exception(_) => {}
         Error::Usage(_) if store.data().broke_signature => {}
+        // A module asking for more memory or table than the engine holds.
+        Error::Limit(_) => {}
         _ => panic!("{what} failed with an unexpected kind of error: {e:?}"),
     }
 }

@@ -6,7 +6,7 @@ use super::func::{check_raw_val, Func};
 use super::store::{AsContext, AsContextMut, StoreContext, StoreContextMut};
 use super::types::{ExternType, GlobalType, HeapType, MemoryType, Mutability, TableType, ValType};
 use super::values::{Stored, Val};
-use crate::error::{Error, Result, TrapCode};
+use crate::error::{Error, Limit, Result, TrapCode};
 use crate::runtime::{
     bulk, instance, EntityRef, GlobalEntity, MemoryEntity, StoreId, StoreInner, TableEntity,
 };
@@ -242,7 +242,8 @@ impl Memory {
         let inner = ctx.inner;
         let m = self.0.index_in(inner) as usize;
         bulk::grow_memory(inner, data, m, delta)?.ok_or_else(|| {
-            Error::usage(
+            Error::limit(
+                Limit::MemorySize,
                 "memory could not grow: over its maximum, the store's limit, or out of host memory",
             )
         })
@@ -330,7 +331,10 @@ impl Table {
         let i = self.0.index_in(inner) as usize;
         check_val(inner, &init, &Self::element(inner, i))?;
         bulk::grow_table(inner, data, i, delta, init.to_raw())?.ok_or_else(|| {
-            Error::usage("table could not grow past its maximum or the store's limit")
+            Error::limit(
+                Limit::TableSize,
+                "table could not grow past its maximum or the store's limit",
+            )
         })
     }
 }

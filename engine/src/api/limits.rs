@@ -2,7 +2,7 @@
 //! ([`Store::limiter`](crate::Store::limiter)), and [`StoreLimits`], a
 //! ready one with fixed caps. Shaped like wasmtime's.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Limit, Result};
 use crate::runtime::LimitQuery;
 
 /// The default count of instances, memories and tables a store may have.
@@ -151,11 +151,11 @@ impl StoreLimitsBuilder {
 }
 
 impl StoreLimits {
-    fn grow(&self, what: &str, desired: usize, cap: Option<usize>) -> Result<bool> {
+    fn grow(&self, what: &str, limit: Limit, desired: usize, cap: Option<usize>) -> Result<bool> {
         match cap {
             Some(cap) if desired > cap => {
                 if self.trap_on_grow_failure {
-                    Err(Error::msg(alloc::format!(
+                    Err(Error::limit(limit, alloc::format!(
                         "resource limit exceeded: {what} of {desired} is over the store's \
                          limit of {cap}"
                     )))
@@ -175,7 +175,12 @@ impl ResourceLimiter for StoreLimits {
         desired: usize,
         _maximum: Option<usize>,
     ) -> Result<bool> {
-        self.grow("a memory size in bytes", desired, self.memory_size)
+        self.grow(
+            "a memory size in bytes",
+            Limit::StoreMemorySize,
+            desired,
+            self.memory_size,
+        )
     }
 
     fn table_growing(
@@ -184,7 +189,12 @@ impl ResourceLimiter for StoreLimits {
         desired: usize,
         _maximum: Option<usize>,
     ) -> Result<bool> {
-        self.grow("a table size in elements", desired, self.table_elements)
+        self.grow(
+            "a table size in elements",
+            Limit::StoreTableSize,
+            desired,
+            self.table_elements,
+        )
     }
 
     fn instances(&self) -> usize {

@@ -10,7 +10,7 @@ use super::{
     EntityRef, FuncEntity, GlobalEntity, MemoryEntity, ModuleShared, StoreInner, TableEntity,
     TagEntity,
 };
-use crate::error::{Error, LinkError, LinkErrorKind, Result, TrapCode};
+use crate::error::{Error, Limit, LinkError, LinkErrorKind, Result, TrapCode};
 use crate::module::{EntityIndex, SegmentMode};
 use crate::types::{MemoryType, TableType};
 use alloc::boxed::Box;
@@ -263,22 +263,31 @@ pub(crate) fn new_memory(
     let bytes = page_bytes(ty.limits.min);
     if let Some(bytes) = bytes {
         if !inner.memory_growing(data, 0, bytes, ty.limits.max)? {
-            return Err(Error::usage(alloc::format!(
-                "resource limit exceeded: a memory of {bytes} bytes is over the store's limit \
-                 (ResourceLimiter::memory_growing)"
-            )));
+            return Err(Error::limit(
+                Limit::StoreMemorySize,
+                alloc::format!(
+                    "resource limit exceeded: a memory of {bytes} bytes is over the store's \
+                     limit (ResourceLimiter::memory_growing)"
+                ),
+            ));
         }
     }
     let slot = pool_slot(inner, SlotKind::Memory)?;
     if slot.is_some() && ty.limits.min > MemoryEntity::max_pages(&ty, &inner.engine) {
-        return Err(Error::usage(alloc::format!(
-            "a memory of {} pages is over the pooling allocator's memory size \
-             (PoolingAllocationConfig::max_memory_size)",
-            ty.limits.min
-        )));
+        return Err(Error::limit(
+            Limit::PoolMemorySize,
+            alloc::format!(
+                "a memory of {} pages is over the pooling allocator's memory size \
+                 (PoolingAllocationConfig::max_memory_size)",
+                ty.limits.min
+            ),
+        ));
     }
     MemoryEntity::new(ty, &inner.engine, slot).ok_or_else(|| {
-        Error::usage("memory size exceeds the engine's limit or could not be allocated")
+        Error::limit(
+            Limit::MemorySize,
+            "memory size exceeds the engine's limit or could not be allocated",
+        )
     })
 }
 
@@ -293,32 +302,38 @@ pub(crate) fn new_table(
 ) -> Result<TableEntity> {
     if let Ok(elements) = usize::try_from(ty.limits.min) {
         if !inner.table_growing(data, 0, elements, ty.limits.max)? {
-            return Err(Error::usage(alloc::format!(
-                "resource limit exceeded: a table of {elements} elements is over the store's \
-                 limit (ResourceLimiter::table_growing)"
-            )));
+            return Err(Error::limit(
+                Limit::StoreTableSize,
+                alloc::format!(
+                    "resource limit exceeded: a table of {elements} elements is over the \
+                     store's limit (ResourceLimiter::table_growing)"
+                ),
+            ));
         }
     }
     let slot = pool_slot(inner, SlotKind::Table)?;
     if let Some(slot) = &slot {
         let most = slot.pool().config.table_elements;
         if usize::try_from(ty.limits.min).map_or(true, |min| min > most) {
-            return Err(Error::usage(alloc::format!(
-                "a table of {} elements is over the pooling allocator's {most} \
-                 (PoolingAllocationConfig::table_elements)",
-                ty.limits.min
-            )));
+            return Err(Error::limit(
+                Limit::PoolTableElements,
+                alloc::format!(
+                    "a table of {} elements is over the pooling allocator's {most} \
+                     (PoolingAllocationConfig::table_elements)",
+                    ty.limits.min
+                ),
+            ));
         }
     }
     TableEntity::new(ty, init, max_elements, slot)
-        .ok_or_else(|| Error::usage("table size exceeds the engine's limit"))
+        .ok_or_else(|| Error::limit(Limit::TableSize, "table size exceeds the engine's limit"))
 }
 
 /// A place for one more `kind` in the engine's pool; `None` if the engine
 /// does not pool.
 fn pool_slot(inner: &StoreInner, kind: SlotKind) -> Result<Option<Slot>> {
     match &inner.engine.pool {
-        Some(pool) => pool.slot(kind).map(Some).map_err(Error::usage),
+        Some(pool) => pool.slot(kind).map(Some).map_err(Error::Limit),
         None => Ok(None),
     }
 }

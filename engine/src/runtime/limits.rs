@@ -4,7 +4,7 @@
 //! created. Without one, only the engine's `Config` limits apply.
 
 use super::{StoreInner, PAGE_SIZE};
-use crate::error::Error;
+use crate::error::{Error, Limit};
 use alloc::boxed::Box;
 
 /// A question the limiter answers.
@@ -114,25 +114,36 @@ impl StoreInner {
                 self.instances.len(),
                 instances,
                 "instances",
+                Limit::StoreInstances,
             ),
             (
                 LimitQuery::Memories,
                 self.memories.len(),
                 memories,
                 "memories",
+                Limit::StoreMemories,
             ),
-            (LimitQuery::Tables, self.tables.len(), tables, "tables"),
+            (
+                LimitQuery::Tables,
+                self.tables.len(),
+                tables,
+                "tables",
+                Limit::StoreTables,
+            ),
         ];
-        for (query, have, more, what) in counts {
+        for (query, have, more, what, kind) in counts {
             if more == 0 {
                 continue;
             }
             if let Some(limit) = self.limiter.ask(data, query)? {
                 if have.saturating_add(more) > limit {
-                    return Err(Error::usage(alloc::format!(
+                    return Err(Error::limit(
+                        kind,
+                        alloc::format!(
                         "resource limit exceeded: the store may have at most {limit} {what} \
                          (ResourceLimiter::{what})"
-                    )));
+                        ),
+                    ));
                 }
             }
         }

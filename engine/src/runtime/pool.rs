@@ -10,9 +10,9 @@
 //! [`InstanceAllocationStrategy::Pooling`]: crate::InstanceAllocationStrategy::Pooling
 
 use crate::config::PoolingAllocationConfig;
+use crate::error::{Limit, LimitError};
 use crate::sync::Mutex;
 use alloc::format;
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -77,23 +77,37 @@ impl Pool {
     }
 
     /// A place for one more `kind`, or why there is none.
-    pub fn slot(self: &Arc<Self>, kind: SlotKind) -> Result<Slot, String> {
-        let (total, what, setting) = match kind {
+    pub fn slot(self: &Arc<Self>, kind: SlotKind) -> Result<Slot, LimitError> {
+        let (total, what, setting, limit) = match kind {
             SlotKind::Instance => (
                 self.config.total_core_instances,
                 "instances",
                 "total_core_instances",
+                Limit::PoolInstances,
             ),
-            SlotKind::Memory => (self.config.total_memories, "memories", "total_memories"),
-            SlotKind::Table => (self.config.total_tables, "tables", "total_tables"),
+            SlotKind::Memory => (
+                self.config.total_memories,
+                "memories",
+                "total_memories",
+                Limit::PoolMemories,
+            ),
+            SlotKind::Table => (
+                self.config.total_tables,
+                "tables",
+                "total_tables",
+                Limit::PoolTables,
+            ),
         };
         let live = &self.live[kind as usize];
         let claimed = live.fetch_add(1, Ordering::AcqRel);
         if claimed >= total {
             live.fetch_sub(1, Ordering::AcqRel);
-            return Err(format!(
-                "the pooling allocator has no room for more {what}: all {total} are in use \
-                 (PoolingAllocationConfig::{setting})"
+            return Err(LimitError::new(
+                limit,
+                format!(
+                    "the pooling allocator has no room for more {what}: all {total} are in \
+                     use (PoolingAllocationConfig::{setting})"
+                ),
             ));
         }
         Ok(Slot {

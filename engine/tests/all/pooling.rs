@@ -5,7 +5,7 @@
 
 use crate::every_tier;
 use petrel::{
-    Engine, Error, Instance, InstanceAllocationStrategy, Module, PoolingAllocationConfig, Store,
+    Engine, Error, Instance, InstanceAllocationStrategy, Limit, Module, PoolingAllocationConfig, Store,
     Val,
 };
 
@@ -57,10 +57,11 @@ fn call<P: petrel::WasmParams, R: petrel::WasmResults>(
         .unwrap()
 }
 
-fn usage_message(err: Error) -> String {
+/// The message of `err`, which must be a limit error of kind `limit`.
+fn limit_message(err: Error, limit: Limit) -> String {
     match err {
-        Error::Usage(m) => m,
-        other => panic!("expected a usage error, got {other:?}"),
+        Error::Limit(e) if e.limit() == limit => e.message().to_string(),
+        other => panic!("expected a {limit:?} limit error, got {other:?}"),
     }
 }
 
@@ -122,7 +123,7 @@ fn the_totals_bound_live_instances_memories_and_tables() {
         let a = Instance::new(&mut store, &module, &[]).unwrap();
         let _b = Instance::new(&mut store, &module, &[]).unwrap();
         let err = Instance::new(&mut store, &module, &[]).err().unwrap();
-        let message = usage_message(err);
+        let message = limit_message(err, Limit::PoolInstances);
         assert!(
             message.contains("total_core_instances"),
             "{tier}: {message}"
@@ -136,12 +137,12 @@ fn the_totals_bound_live_instances_memories_and_tables() {
         petrel::Memory::new(&mut store, petrel::MemoryType::new(1, None)).unwrap();
         petrel::Memory::new(&mut store, petrel::MemoryType::new(1, None)).unwrap();
         let err = petrel::Memory::new(&mut store, petrel::MemoryType::new(1, None)).unwrap_err();
-        assert!(usage_message(err).contains("total_memories"), "{tier}");
+        assert!(limit_message(err, Limit::PoolMemories).contains("total_memories"), "{tier}");
         let ty = petrel::TableType::new(petrel::RefType::FUNCREF, 1, None);
         petrel::Table::new(&mut store, ty.clone(), Val::FuncRef(None)).unwrap();
         petrel::Table::new(&mut store, ty.clone(), Val::FuncRef(None)).unwrap();
         let err = petrel::Table::new(&mut store, ty, Val::FuncRef(None)).unwrap_err();
-        assert!(usage_message(err).contains("total_tables"), "{tier}");
+        assert!(limit_message(err, Limit::PoolTables).contains("total_tables"), "{tier}");
     }
 }
 
@@ -153,10 +154,10 @@ fn sizes_over_the_pool_fail_instantiation_and_growth() {
         let mut store = Store::new(&engine, ());
         let big_memory = Module::new(&engine, "(module (memory 3))").unwrap();
         let err = Instance::new(&mut store, &big_memory, &[]).err().unwrap();
-        assert!(usage_message(err).contains("max_memory_size"), "{tier}");
+        assert!(limit_message(err, Limit::PoolMemorySize).contains("max_memory_size"), "{tier}");
         let big_table = Module::new(&engine, "(module (table 9 funcref))").unwrap();
         let err = Instance::new(&mut store, &big_table, &[]).err().unwrap();
-        assert!(usage_message(err).contains("table_elements"), "{tier}");
+        assert!(limit_message(err, Limit::PoolTableElements).contains("table_elements"), "{tier}");
 
         let grows = Module::new(
             &engine,

@@ -4,7 +4,7 @@
 
 use crate::every_tier;
 use petrel::{
-    Engine, Error, Instance, Linker, Memory, MemoryType, Module, Store, StoreLimits,
+    Engine, Instance, Limit, Linker, Memory, MemoryType, Module, Store, StoreLimits,
     StoreLimitsBuilder,
 };
 
@@ -70,6 +70,11 @@ fn growth_past_a_cap_traps_when_asked_to() {
             err.to_string().contains("resource limit exceeded"),
             "{tier}: {err}"
         );
+        assert_eq!(
+            err.as_limit().map(|l| l.limit()),
+            Some(Limit::StoreMemorySize),
+            "{tier}: {err:?}"
+        );
         // The store stays usable.
         assert_eq!(grow.call(&mut store, 1).unwrap(), 1, "{tier}");
     }
@@ -83,7 +88,11 @@ fn instantiation_past_a_count_fails_naming_the_limit() {
         instance(&mut store, GROW).unwrap();
         instance(&mut store, GROW).unwrap();
         let err = instance(&mut store, GROW).unwrap_err();
-        assert!(matches!(err, Error::Usage(_)), "{tier}: {err:?}");
+        assert_eq!(
+            err.as_limit().map(|l| l.limit()),
+            Some(Limit::StoreInstances),
+            "{tier}: {err:?}"
+        );
         assert!(
             err.to_string().contains("at most 2 instances"),
             "{tier}: {err}"
@@ -93,6 +102,11 @@ fn instantiation_past_a_count_fails_naming_the_limit() {
         let mut store = limited(&engine, limits);
         Memory::new(&mut store, MemoryType::new(1, None)).unwrap();
         let err = Memory::new(&mut store, MemoryType::new(1, None)).unwrap_err();
+        assert_eq!(
+            err.as_limit().map(|l| l.limit()),
+            Some(Limit::StoreMemories),
+            "{tier}: {err:?}"
+        );
         assert!(
             err.to_string().contains("at most 1 memories"),
             "{tier}: {err}"
@@ -111,6 +125,11 @@ fn a_memory_whose_initial_size_is_over_the_cap_is_not_created() {
         let limits = StoreLimitsBuilder::new().memory_size(1 << 16).build();
         let mut store = limited(&engine, limits);
         let err = instance(&mut store, "(module (memory 2))").unwrap_err();
+        assert_eq!(
+            err.as_limit().map(|l| l.limit()),
+            Some(Limit::StoreMemorySize),
+            "{tier}: {err:?}"
+        );
         assert!(
             err.to_string().contains("memory of 131072 bytes"),
             "{tier}: {err}"
