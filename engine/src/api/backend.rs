@@ -6,7 +6,7 @@
 use crate::config::{Config, InstanceAllocationStrategy, Tier};
 use crate::error::Result;
 use crate::module::ModuleInfo;
-use crate::runtime::{EngineShared, MemoryStrategy, ModuleShared, Pool, StoreInner};
+use crate::runtime::{CallHook, EngineShared, MemoryStrategy, ModuleShared, Pool, StoreInner};
 use crate::types::TypeRegistry;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -168,7 +168,8 @@ pub(crate) fn invoke(
     args: &[u64],
     results: &mut [u64],
 ) -> Result<()> {
-    match inner.engine.config.tier {
+    inner.call_hook(data, CallHook::CallingWasm)?;
+    let result = match inner.engine.config.tier {
         Tier::Interpreter => crate::interp::invoke(inner, data, func, args, results),
         #[cfg(feature = "jit")]
         Tier::Jit => crate::jit::invoke(inner, data, func, args, results),
@@ -176,7 +177,10 @@ pub(crate) fn invoke(
         Tier::Jit => Err(crate::error::Error::usage(
             "this build of Petrel has no JIT",
         )),
-    }
+    };
+    // The hook's own failure wins: it is the later event.
+    inner.call_hook(data, CallHook::ReturningFromWasm)?;
+    result
 }
 
 /// A call suspended by [`invoke_resumable`] (interpreter only), and why.
@@ -202,9 +206,14 @@ pub(crate) fn invoke_resumable(
     results: &mut [u64],
 ) -> Result<Resumable> {
     match inner.engine.config.tier {
-        Tier::Interpreter => Ok(resumable(crate::interp::invoke_resumable(
-            inner, data, func, args, results,
-        )?)),
+        Tier::Interpreter => {
+            // A suspension leaves Wasm as a return does; `resume` enters
+            // again.
+            inner.call_hook(data, CallHook::CallingWasm)?;
+            let outcome = crate::interp::invoke_resumable(inner, data, func, args, results);
+            inner.call_hook(data, CallHook::ReturningFromWasm)?;
+            Ok(resumable(outcome?))
+        }
         _ => invoke(inner, data, func, args, results).map(|()| Resumable::Finished),
     }
 }
@@ -217,13 +226,10 @@ pub(crate) fn resume(
     host_results: &[u64],
     results: &mut [u64],
 ) -> Result<Resumable> {
-    Ok(resumable(crate::interp::resume(
-        inner,
-        data,
-        suspension,
-        host_results,
-        results,
-    )?))
+    inner.call_hook(data, CallHook::CallingWasm)?;
+    let outcome = crate::interp::resume(inner, data, suspension, host_results, results);
+    inner.call_hook(data, CallHook::ReturningFromWasm)?;
+    Ok(resumable(outcome?))
 }
 
 fn resumable(outcome: crate::interp::Outcome) -> Resumable {

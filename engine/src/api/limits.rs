@@ -155,10 +155,13 @@ impl StoreLimits {
         match cap {
             Some(cap) if desired > cap => {
                 if self.trap_on_grow_failure {
-                    Err(Error::limit(limit, alloc::format!(
-                        "resource limit exceeded: {what} of {desired} is over the store's \
+                    Err(Error::limit(
+                        limit,
+                        alloc::format!(
+                            "resource limit exceeded: {what} of {desired} is over the store's \
                          limit of {cap}"
-                    )))
+                        ),
+                    ))
                 } else {
                     Ok(false)
                 }

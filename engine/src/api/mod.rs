@@ -15,6 +15,7 @@ pub(crate) mod store;
 pub(crate) mod types;
 pub(crate) mod values;
 
+pub use crate::runtime::CallHook;
 pub use engine::Engine;
 pub use exceptions::{ExnRef, Tag};
 pub use externals::{Extern, Global, Memory, Table};

@@ -7,7 +7,7 @@ use super::engine::Engine;
 use super::externals::Extern;
 use super::limits::{self, ResourceLimiter};
 use crate::error::{Error, Result};
-use crate::runtime::{HostContext, Limiter, StoreInner};
+use crate::runtime::{CallHook, HostContext, Limiter, StoreInner};
 use alloc::boxed::Box;
 use core::sync::atomic::Ordering;
 
@@ -83,6 +83,37 @@ impl<T> Store<T> {
             limits::answer(limiter(data), query)
         };
         self.inner.limiter = Limiter::new(Box::new(hook));
+    }
+
+    /// Installs the store's call hook (replacing any): `hook` runs at every
+    /// crossing between the host and Wasm in this store, with the store
+    /// and which crossing it is ([`CallHook`]): before and after each call
+    /// from the host into Wasm, and before and after each call of a host
+    /// function (from Wasm, or from the host through [`Func::call`]).
+    /// Calls from Wasm to Wasm do not cross. For profilers, per-tenant CPU
+    /// accounting, or resetting state around guest code.
+    ///
+    /// An error from the hook fails the crossing: before a call, the call
+    /// does not happen and the caller gets the error (inside Wasm, it
+    /// unwinds the guest as a host function's error does); after one, it
+    /// replaces the call's result. A store without a hook pays one
+    /// pointer test per crossing.
+    ///
+    /// [`Func::call`]: crate::Func::call
+    pub fn call_hook(
+        &mut self,
+        mut hook: impl FnMut(StoreContextMut<'_, T>, CallHook) -> Result<()> + Send + Sync + 'static,
+    ) where
+        T: 'static,
+    {
+        let hook = move |inner: &mut StoreInner, data: *mut (), kind| {
+            // SAFETY: the store passes its own data (a `T`, exclusively
+            // borrowed by the call that crosses) and the hook is only ever
+            // installed in a `Store<T>`.
+            let data = unsafe { &mut *(data as *mut T) };
+            hook(StoreContextMut { inner, data }, kind)
+        };
+        self.inner.set_call_hook(Some(Box::new(hook)));
     }
 
     /// Sets the store's epoch deadline `ticks` epochs after the engine's

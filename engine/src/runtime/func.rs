@@ -1,7 +1,7 @@
 //! Functions in a store, and calling host functions: the one path both
 //! tiers take into host code.
 
-use super::StoreInner;
+use super::{CallHook, StoreInner};
 use crate::error::Error;
 use crate::types::{FuncType, TypeId};
 use alloc::sync::Arc;
@@ -63,6 +63,7 @@ pub(crate) fn call_host(
         return Err(Error::usage("not a host function"));
     };
     let func: *const HostFn = Arc::as_ptr(func);
+    inner.call_hook(data, CallHook::CallingHost)?;
     let mut ctx = HostContext {
         inner,
         data,
@@ -72,7 +73,10 @@ pub(crate) fn call_host(
     // function list only grows), so the `Arc` behind `func` stays alive
     // for the whole call even if the host function adds functions and the
     // list reallocates; the closure itself is immutable (`Fn`).
-    unsafe { (*func)(&mut ctx, slots) }
+    let result = unsafe { (*func)(&mut ctx, slots) };
+    // The hook's own failure wins: it is the later event.
+    inner.call_hook(data, CallHook::ReturningFromHost)?;
+    result
 }
 
 /// Calls host function `f` directly from the host (no Wasm frame between):

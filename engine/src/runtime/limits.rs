@@ -140,7 +140,7 @@ impl StoreInner {
                     return Err(Error::limit(
                         kind,
                         alloc::format!(
-                        "resource limit exceeded: the store may have at most {limit} {what} \
+                            "resource limit exceeded: the store may have at most {limit} {what} \
                          (ResourceLimiter::{what})"
                         ),
                     ));

@@ -15,6 +15,7 @@ mod engine;
 mod exception;
 mod func;
 mod global;
+mod hooks;
 pub(crate) mod instance;
 mod limits;
 mod memory;
@@ -29,6 +30,7 @@ pub(crate) use engine::EngineShared;
 pub(crate) use exception::{Exceptions, TagEntity};
 pub(crate) use func::{call_host, invoke_host, with_slots, FuncEntity, HostContext, HostFn};
 pub(crate) use global::GlobalEntity;
+pub use hooks::CallHook;
 pub(crate) use instance::InstanceEntity;
 pub(crate) use limits::{LimitQuery, Limiter};
 #[cfg(feature = "std")]

@@ -201,7 +201,8 @@ mod tests {
         let a = pool.slot(SlotKind::Memory).unwrap();
         let _b = pool.slot(SlotKind::Memory).unwrap();
         let err = pool.slot(SlotKind::Memory).err().unwrap();
-        assert!(err.contains("total_memories"), "{err}");
+        assert_eq!(err.limit(), Limit::PoolMemories);
+        assert!(err.message().contains("total_memories"), "{err}");
         assert_eq!(pool.live(SlotKind::Memory), 2);
         drop(a);
         assert_eq!(pool.live(SlotKind::Memory), 1);

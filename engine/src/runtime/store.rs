@@ -64,6 +64,8 @@ pub(crate) struct StoreInner {
     pub stack: Stack,
     /// The embedder's resource limiter, if any.
     pub limiter: Limiter,
+    /// The embedder's call hook, if any (see `hooks.rs`).
+    pub call_hook: Option<Box<super::hooks::CallHookFn>>,
     /// What compiled code needs of the store (JIT tier only).
     pub vm: StoreVm,
 }
@@ -86,6 +88,7 @@ impl StoreInner {
             externrefs: Vec::new(),
             stack: Stack::default(),
             limiter: Limiter::default(),
+            call_hook: None,
             vm,
         }
     }

@@ -7,6 +7,7 @@
 
 mod api;
 mod artifacts;
+mod call_hooks;
 mod epoch;
 mod exceptions;
 mod externals;

@@ -5,8 +5,8 @@
 
 use crate::every_tier;
 use petrel::{
-    Engine, Error, Instance, InstanceAllocationStrategy, Limit, Module, PoolingAllocationConfig, Store,
-    Val,
+    Engine, Error, Instance, InstanceAllocationStrategy, Limit, Module, PoolingAllocationConfig,
+    Store, Val,
 };
 
 fn pooling(configure: impl Fn(&mut PoolingAllocationConfig)) -> impl Fn(&mut petrel::Config) {
@@ -137,12 +137,18 @@ fn the_totals_bound_live_instances_memories_and_tables() {
         petrel::Memory::new(&mut store, petrel::MemoryType::new(1, None)).unwrap();
         petrel::Memory::new(&mut store, petrel::MemoryType::new(1, None)).unwrap();
         let err = petrel::Memory::new(&mut store, petrel::MemoryType::new(1, None)).unwrap_err();
-        assert!(limit_message(err, Limit::PoolMemories).contains("total_memories"), "{tier}");
+        assert!(
+            limit_message(err, Limit::PoolMemories).contains("total_memories"),
+            "{tier}"
+        );
         let ty = petrel::TableType::new(petrel::RefType::FUNCREF, 1, None);
         petrel::Table::new(&mut store, ty.clone(), Val::FuncRef(None)).unwrap();
         petrel::Table::new(&mut store, ty.clone(), Val::FuncRef(None)).unwrap();
         let err = petrel::Table::new(&mut store, ty, Val::FuncRef(None)).unwrap_err();
-        assert!(limit_message(err, Limit::PoolTables).contains("total_tables"), "{tier}");
+        assert!(
+            limit_message(err, Limit::PoolTables).contains("total_tables"),
+            "{tier}"
+        );
     }
 }
 
@@ -154,10 +160,16 @@ fn sizes_over_the_pool_fail_instantiation_and_growth() {
         let mut store = Store::new(&engine, ());
         let big_memory = Module::new(&engine, "(module (memory 3))").unwrap();
         let err = Instance::new(&mut store, &big_memory, &[]).err().unwrap();
-        assert!(limit_message(err, Limit::PoolMemorySize).contains("max_memory_size"), "{tier}");
+        assert!(
+            limit_message(err, Limit::PoolMemorySize).contains("max_memory_size"),
+            "{tier}"
+        );
         let big_table = Module::new(&engine, "(module (table 9 funcref))").unwrap();
         let err = Instance::new(&mut store, &big_table, &[]).err().unwrap();
-        assert!(limit_message(err, Limit::PoolTableElements).contains("table_elements"), "{tier}");
+        assert!(
+            limit_message(err, Limit::PoolTableElements).contains("table_elements"),
+            "{tier}"
+        );
 
         let grows = Module::new(
             &engine,

@@ -1,0 +1,76 @@
+//! Call hooks: the embedder's function run at every crossing between the
+//! host and Wasm (`Store::call_hook`), for profilers and per-tenant
+//! accounting. Both tiers cross in the same two places, so the hooks run
+//! there: `backend::invoke` (host into Wasm) and `call_host` (Wasm into
+//! host).
+
+use super::StoreInner;
+use crate::error::Error;
+use alloc::boxed::Box;
+
+/// Which crossing a call hook is told about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CallHook {
+    /// The host is about to call into Wasm.
+    CallingWasm,
+    /// A call from the host into Wasm has ended (returned, trapped or
+    /// failed).
+    ReturningFromWasm,
+    /// Wasm (or the host, through [`Func::call`](crate::Func::call)) is
+    /// about to call a host function.
+    CallingHost,
+    /// A host function has returned (or failed).
+    ReturningFromHost,
+}
+
+impl CallHook {
+    /// Whether this crossing enters Wasm (`CallingWasm`,
+    /// `ReturningFromHost`).
+    pub fn entering_wasm(self) -> bool {
+        matches!(self, CallHook::CallingWasm | CallHook::ReturningFromHost)
+    }
+
+    /// Whether this crossing leaves Wasm (`ReturningFromWasm`,
+    /// `CallingHost`).
+    pub fn exiting_wasm(self) -> bool {
+        !self.entering_wasm()
+    }
+}
+
+/// A store's call hook, type-erased over the store's data: it gets the
+/// store and the data pointer the store passes everywhere (a `*mut T`
+/// that the closure, made for the store's `T`, casts back).
+pub(crate) type CallHookFn =
+    dyn FnMut(&mut StoreInner, *mut (), CallHook) -> Result<(), Error> + Send + Sync;
+
+impl StoreInner {
+    /// Runs the store's call hook, if it has one, for crossing `kind`.
+    #[inline]
+    pub fn call_hook(&mut self, data: *mut (), kind: CallHook) -> Result<(), Error> {
+        if self.call_hook.is_none() {
+            return Ok(());
+        }
+        self.run_call_hook(data, kind)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn run_call_hook(&mut self, data: *mut (), kind: CallHook) -> Result<(), Error> {
+        // Out of the store while it runs, so it can be handed the store;
+        // put back after, unless the hook installed another one.
+        let Some(mut hook) = self.call_hook.take() else {
+            return Ok(());
+        };
+        let result = hook(self, data, kind);
+        if self.call_hook.is_none() {
+            self.call_hook = Some(hook);
+        }
+        result
+    }
+
+    /// Installs `hook` (replacing any), or removes the hook.
+    pub fn set_call_hook(&mut self, hook: Option<Box<CallHookFn>>) {
+        self.call_hook = hook;
+    }
+}
