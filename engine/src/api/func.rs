@@ -7,7 +7,7 @@ use super::externals::check_val;
 use super::resumable::ResumableCall;
 use super::store::{AsContext, AsContextMut, Caller};
 use super::types::{FuncType, ValType};
-use super::values::{vals_from_slots, ExternRef, Stored, Val};
+use super::values::{vals_from_slots, ExternRef, Stored, Val, ValRaw};
 use crate::error::{Error, Result};
 use crate::runtime::{with_slots, FuncEntity, HostContext, HostFn, StoreId, StoreInner};
 use crate::types::{self as internal, TypeId};
@@ -33,6 +33,45 @@ impl Func {
             "a function type of another engine was used"
         );
         let host = host_fn_from_untyped::<T>(ty.ty.clone(), func);
+        Func::from_host(inner, ty.id, ty.ty, host)
+    }
+
+    /// A host function of type `ty` that reads its arguments and writes
+    /// its results as raw slots ([`ValRaw`]), with nothing checked or
+    /// converted: the fastest dynamic form. `func` gets one slice: the
+    /// arguments on entry (one slot per value, two for a `v128`), and it
+    /// writes the results over them from the start; the slice is as long
+    /// as the longer of the two lists.
+    ///
+    /// # Safety
+    ///
+    /// `func` must write a result of the right type in every result
+    /// slot, and every reference it writes must be null or belong to this
+    /// store: compiled code relies on both (a typed function reference is
+    /// called without a type check) and nothing checks them. Arguments may
+    /// be read as the types `ty` gives them.
+    pub unsafe fn new_unchecked<T: 'static>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &mut [ValRaw]) -> Result<()> + Send + Sync + 'static,
+    ) -> Func {
+        let inner = store.as_context_mut().inner;
+        assert!(
+            Arc::ptr_eq(&ty.engine, &inner.engine),
+            "a function type of another engine was used"
+        );
+        let host: Arc<HostFn> = Arc::new(move |ctx: &mut HostContext<'_>, slots: &mut [u64]| {
+            // SAFETY: as in `IntoFunc`: only stored in a `Store<T>`, whose
+            // data the tiers pass.
+            let caller = unsafe { Caller::<T>::from_context(ctx) };
+            // SAFETY: `ValRaw` is `repr(transparent)` over `u64`, so the
+            // slice reinterpreted has the same length, layout and
+            // validity; the borrow of `slots` moves into it.
+            let raw = unsafe {
+                core::slice::from_raw_parts_mut(slots.as_mut_ptr().cast::<ValRaw>(), slots.len())
+            };
+            func(caller, raw)
+        });
         Func::from_host(inner, ty.id, ty.ty, host)
     }
 

@@ -34,4 +34,4 @@ pub use types::{
     ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability,
     RefType, TableType, TagType, ValType,
 };
-pub use values::{AnyRef, ExternRef, Val};
+pub use values::{AnyRef, ExternRef, Val, ValRaw};

@@ -409,3 +409,88 @@ impl From<u128> for Val {
         Val::V128(v)
     }
 }
+
+/// One raw value slot, as host functions made with
+/// [`Func::new_unchecked`](crate::Func::new_unchecked) read their
+/// arguments and write their results: the engine's own encoding, with no
+/// type attached. A number takes one slot; a `v128` takes two, low half
+/// first; a reference is a handle of the store it lives in (null is 0).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[repr(transparent)]
+pub struct ValRaw(u64);
+
+impl ValRaw {
+    /// An `i32`.
+    pub fn i32(v: i32) -> Self {
+        ValRaw(v as u32 as u64)
+    }
+
+    /// An `i64`.
+    pub fn i64(v: i64) -> Self {
+        ValRaw(v as u64)
+    }
+
+    /// An `f32`, by its bits.
+    pub fn f32(bits: u32) -> Self {
+        ValRaw(bits as u64)
+    }
+
+    /// An `f64`, by its bits.
+    pub fn f64(bits: u64) -> Self {
+        ValRaw(bits)
+    }
+
+    /// A `v128`'s two slots, low half first.
+    pub fn v128(v: u128) -> [Self; 2] {
+        [ValRaw(v as u64), ValRaw((v >> 64) as u64)]
+    }
+
+    /// A `funcref` (null for `None`). It must belong to the store the
+    /// value goes to.
+    pub fn funcref(f: Option<Func>) -> Self {
+        ValRaw(f.map_or(0, |f| f.0.index as u64 + 1))
+    }
+
+    /// An `externref` (null for `None`). It must belong to the store the
+    /// value goes to.
+    pub fn externref(r: Option<ExternRef>) -> Self {
+        ValRaw(r.map_or(0, |r| r.0.index as u64 + 1))
+    }
+
+    /// The slot read as an `i32`.
+    pub fn get_i32(self) -> i32 {
+        self.0 as u32 as i32
+    }
+
+    /// The slot read as an `i64`.
+    pub fn get_i64(self) -> i64 {
+        self.0 as i64
+    }
+
+    /// The slot read as an `f32`'s bits.
+    pub fn get_f32(self) -> u32 {
+        self.0 as u32
+    }
+
+    /// The slot read as an `f64`'s bits.
+    pub fn get_f64(self) -> u64 {
+        self.0
+    }
+
+    /// A `v128` from its two slots, low half first.
+    pub fn get_v128(lo: Self, hi: Self) -> u128 {
+        lo.0 as u128 | (hi.0 as u128) << 64
+    }
+
+    /// The slot read as a `funcref` of `store`'s (`None` if null).
+    pub fn get_funcref(self, store: impl super::store::AsContext) -> Option<Func> {
+        let id = store.as_context().inner.id;
+        (self.0 != 0).then(|| Func(Stored::new(id, (self.0 - 1) as u32)))
+    }
+
+    /// The slot read as an `externref` of `store`'s (`None` if null).
+    pub fn get_externref(self, store: impl super::store::AsContext) -> Option<ExternRef> {
+        let id = store.as_context().inner.id;
+        (self.0 != 0).then(|| ExternRef(Stored::new(id, (self.0 - 1) as u32)))
+    }
+}

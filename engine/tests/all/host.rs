@@ -605,3 +605,100 @@ fn host_function_borrows_guest_memory_and_store_data_together() {
     run.call(&mut store, ()).unwrap();
     assert_eq!(*store.data(), 10);
 }
+
+/// `Func::new_unchecked`: raw slots in and out, every value kind, called
+/// from Wasm on every tier and from the host.
+#[test]
+fn new_unchecked_reads_and_writes_raw_slots() {
+    use petrel::ValRaw;
+    for (tier, engine) in crate::every_tier(|_| {}) {
+        let module = Module::new(
+            &engine,
+            r#"(module
+                 (import "h" "mix" (func $mix (param i32 i64 f32 f64 v128)
+                                             (result f64 v128 i64 i32 funcref)))
+                 (import "h" "twice" (func $twice (param i32) (result i32)))
+                 (func (export "run") (result f64 i64 i32 i32)
+                   (local $r funcref) (local $v v128) (local $i i32) (local $l i64)
+                   (call $mix (i32.const -3) (i64.const 40) (f32.const 1.5) (f64.const 0.25)
+                              (v128.const i32x4 1 2 3 4))
+                   (local.set $r) (local.set $i) (local.set $l) (local.set $v)
+                   ;; f64 stays on the stack
+                   (local.get $l)
+                   (i32.add (local.get $i) (i32x4.extract_lane 3 (local.get $v)))
+                   (table.set (i32.const 0) (local.get $r))
+                   (call_indirect (type $t) (i32.const 21) (i32.const 0)))
+                 (table 1 funcref)
+                 (type $t (func (param i32) (result i32))))"#,
+        )
+        .unwrap();
+        let mut store = Store::new(&engine, ());
+        let twice = unsafe {
+            Func::new_unchecked(
+                &mut store,
+                FuncType::new(&engine, [ValType::I32], [ValType::I32]),
+                |_, raw: &mut [ValRaw]| {
+                    raw[0] = ValRaw::i32(raw[0].get_i32() * 2);
+                    Ok(())
+                },
+            )
+        };
+        let mix_ty = FuncType::new(
+            &engine,
+            [
+                ValType::I32,
+                ValType::I64,
+                ValType::F32,
+                ValType::F64,
+                ValType::V128,
+            ],
+            [
+                ValType::F64,
+                ValType::V128,
+                ValType::I64,
+                ValType::I32,
+                ValType::FUNCREF,
+            ],
+        );
+        let mix = unsafe {
+            Func::new_unchecked(&mut store, mix_ty, move |_, raw: &mut [ValRaw]| {
+                // Parameters: i32, i64, f32, f64, v128 (two slots).
+                assert_eq!(raw.len(), 6, "the longer list's slots");
+                let (a, b) = (raw[0].get_i32(), raw[1].get_i64());
+                let (c, d) = (
+                    f32::from_bits(raw[2].get_f32()),
+                    f64::from_bits(raw[3].get_f64()),
+                );
+                let v = ValRaw::get_v128(raw[4], raw[5]);
+                // Results: f64, v128 (two slots), i64, i32, funcref.
+                raw[0] = ValRaw::f64((c as f64 + d).to_bits());
+                let [lo, hi] = ValRaw::v128(v << 32);
+                (raw[1], raw[2]) = (lo, hi);
+                raw[3] = ValRaw::i64(b + 2);
+                raw[4] = ValRaw::i32(a);
+                raw[5] = ValRaw::funcref(Some(twice));
+                Ok(())
+            })
+        };
+        let instance =
+            petrel::Instance::new(&mut store, &module, &[mix.into(), twice.into()]).unwrap();
+        let run = instance
+            .get_typed_func::<(), (f64, i64, i32, i32)>(&store, "run")
+            .unwrap();
+        // lane 3 of (v << 32) is lane 2 of v: 3; -3 + 3 = 0; 21 * 2 = 42.
+        assert_eq!(
+            run.call(&mut store, ()).unwrap(),
+            (1.75, 42, 0, 42),
+            "{tier}"
+        );
+
+        // From the host, through the checked call path.
+        let mut out = [Val::I32(0)];
+        twice.call(&mut store, &[Val::I32(5)], &mut out).unwrap();
+        assert_eq!(out[0].i32(), Some(10), "{tier}");
+        // A funcref slot reads back as the same function.
+        let raw = ValRaw::funcref(Some(twice));
+        assert_eq!(raw.get_funcref(&store), Some(twice), "{tier}");
+        assert_eq!(ValRaw::funcref(None).get_funcref(&store), None, "{tier}");
+    }
+}
