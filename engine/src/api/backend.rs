@@ -168,8 +168,20 @@ pub(crate) fn invoke(
     args: &[u64],
     results: &mut [u64],
 ) -> Result<()> {
-    inner.call_hook(data, CallHook::CallingWasm)?;
-    let result = match inner.engine.config.tier {
+    if inner.call_hook.is_some() {
+        return invoke_hooked(inner, data, func, args, results);
+    }
+    invoke_on_tier(inner, data, func, args, results)
+}
+
+fn invoke_on_tier(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<()> {
+    match inner.engine.config.tier {
         Tier::Interpreter => crate::interp::invoke(inner, data, func, args, results),
         #[cfg(feature = "jit")]
         Tier::Jit => crate::jit::invoke(inner, data, func, args, results),
@@ -177,7 +189,21 @@ pub(crate) fn invoke(
         Tier::Jit => Err(crate::error::Error::usage(
             "this build of Petrel has no JIT",
         )),
-    };
+    }
+}
+
+/// [`invoke`] in a store with a call hook, out of the common path.
+#[cold]
+#[inline(never)]
+fn invoke_hooked(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<()> {
+    inner.call_hook(data, CallHook::CallingWasm)?;
+    let result = invoke_on_tier(inner, data, func, args, results);
     // The hook's own failure wins: it is the later event.
     inner.call_hook(data, CallHook::ReturningFromWasm)?;
     result

@@ -95,7 +95,13 @@ impl Func {
         sig: internal::FuncType,
         func: Arc<HostFn>,
     ) -> Func {
-        let index = inner.push_func(FuncEntity::Host { ty, sig, func });
+        let slots = u32::try_from(sig.array_slots()).unwrap_or(u32::MAX);
+        let index = inner.push_func(FuncEntity::Host {
+            ty,
+            slots,
+            sig,
+            func,
+        });
         Func(Stored::new(inner.id, index))
     }
 

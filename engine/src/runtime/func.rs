@@ -36,6 +36,8 @@ pub(crate) enum FuncEntity {
     /// A host function.
     Host {
         ty: TypeId,
+        /// `sig.array_slots()`, kept for the call path.
+        slots: u32,
         sig: FuncType,
         func: Arc<HostFn>,
     },
@@ -52,6 +54,7 @@ impl FuncEntity {
 
 /// Calls host function `f` of the store on `slots` (see [`HostFn`]), on
 /// behalf of instance `caller` (`None` when the host calls it directly).
+#[inline]
 pub(crate) fn call_host(
     inner: &mut StoreInner,
     data: *mut (),
@@ -63,7 +66,9 @@ pub(crate) fn call_host(
         return Err(Error::usage("not a host function"));
     };
     let func: *const HostFn = Arc::as_ptr(func);
-    inner.call_hook(data, CallHook::CallingHost)?;
+    if inner.call_hook.is_some() {
+        return call_host_hooked(inner, data, func, caller, slots);
+    }
     let mut ctx = HostContext {
         inner,
         data,
@@ -73,6 +78,51 @@ pub(crate) fn call_host(
     // function list only grows), so the `Arc` behind `func` stays alive
     // for the whole call even if the host function adds functions and the
     // list reallocates; the closure itself is immutable (`Fn`).
+    unsafe { (*func)(&mut ctx, slots) }
+}
+
+/// [`call_host`] on the raw slots at `values`, as many as `f`'s type
+/// needs (the longer of its parameter and result lists): the entry for
+/// compiled code, which passes a pointer to its buffer.
+///
+/// # Safety
+///
+/// `values` must point to that many writable slots, not aliased for the
+/// call.
+pub(crate) unsafe fn call_host_at(
+    inner: &mut StoreInner,
+    data: *mut (),
+    f: u32,
+    caller: Option<u32>,
+    values: *mut u64,
+) -> Result<(), Error> {
+    let FuncEntity::Host { slots, .. } = &inner.funcs[f as usize] else {
+        return Err(Error::usage("not a host function"));
+    };
+    // SAFETY: the caller passes `slots` slots at `values`.
+    let slots = unsafe { core::slice::from_raw_parts_mut(values, *slots as usize) };
+    call_host(inner, data, f, caller, slots)
+}
+
+/// [`call_host`] in a store with a call hook, kept out of the common path
+/// (holding the call's `Result` across the second hook costs every call
+/// a few dozen instructions otherwise).
+#[cold]
+#[inline(never)]
+fn call_host_hooked(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: *const HostFn,
+    caller: Option<u32>,
+    slots: &mut [u64],
+) -> Result<(), Error> {
+    inner.call_hook(data, CallHook::CallingHost)?;
+    let mut ctx = HostContext {
+        inner,
+        data,
+        caller,
+    };
+    // SAFETY: as in `call_host`.
     let result = unsafe { (*func)(&mut ctx, slots) };
     // The hook's own failure wins: it is the later event.
     inner.call_hook(data, CallHook::ReturningFromHost)?;

@@ -217,10 +217,6 @@ unsafe extern "C" fn host_call(
     let (inner, inst) = unsafe { store(caller) };
     // SAFETY: as above: `data` is the store's data, set by `invoke`.
     let data = unsafe { (*(*caller).store).data };
-    // Slots, not values: a `v128` takes two.
-    let n = inner.func_type(func).array_slots();
-    // SAFETY: the host stub passes a buffer of at least `n` slots.
-    let values = unsafe { core::slice::from_raw_parts_mut(values, n) };
     /// How the call went, kept small: the host function's `Result` (an
     /// `Error` is several words) is settled inside the closure, so only a
     /// word comes out of it (moving the whole `Result` out cost more than
@@ -234,7 +230,9 @@ unsafe extern "C" fn host_call(
     }
     let outcome =
         std::panic::catch_unwind(core::panic::AssertUnwindSafe(
-            || match crate::runtime::call_host(inner, data, func, Some(inst), values) {
+            // SAFETY: the host stub passes a buffer of the slots the
+            // function's type needs (its `array_slots`), its own.
+            || match unsafe { crate::runtime::call_host_at(inner, data, func, Some(inst), values) } {
                 Ok(()) => Outcome::Returned,
                 Err(Error::Exception(e)) if e.store == inner.id.raw() => Outcome::Threw(e.index),
                 Err(e) => {
