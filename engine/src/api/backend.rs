@@ -6,7 +6,9 @@
 use crate::config::{Config, InstanceAllocationStrategy, Tier};
 use crate::error::Result;
 use crate::module::ModuleInfo;
-use crate::runtime::{CallHook, EngineShared, MemoryStrategy, ModuleShared, Pool, StoreInner};
+use crate::runtime::{
+    with_slots, CallHook, EngineShared, MemoryStrategy, ModuleShared, Pool, StoreInner,
+};
 use crate::types::TypeRegistry;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -168,42 +170,73 @@ pub(crate) fn invoke(
     args: &[u64],
     results: &mut [u64],
 ) -> Result<()> {
-    if inner.call_hook.is_some() {
-        return invoke_hooked(inner, data, func, args, results);
-    }
-    invoke_on_tier(inner, data, func, args, results)
+    let (nargs, nresults) = (args.len(), results.len());
+    with_slots(nargs.max(nresults), |values| {
+        values[..nargs].copy_from_slice(args);
+        invoke_in_place(inner, data, func, values, nargs, nresults)?;
+        results.copy_from_slice(&values[..nresults]);
+        Ok(())
+    })
 }
 
+/// [`invoke`] on one buffer: `values` holds the `nargs` argument slots on
+/// entry and receives the `nresults` result slots; it is as long as the
+/// longer list (the typed call path, which has no copies to make).
+#[inline]
+pub(crate) fn invoke_in_place(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: u32,
+    values: &mut [u64],
+    nargs: usize,
+    nresults: usize,
+) -> Result<()> {
+    if inner.call_hook.is_some() {
+        return invoke_hooked(inner, data, func, values, nargs, nresults);
+    }
+    invoke_on_tier(inner, data, func, values, nargs, nresults)
+}
+
+#[inline]
 fn invoke_on_tier(
     inner: &mut StoreInner,
     data: *mut (),
     func: u32,
-    args: &[u64],
-    results: &mut [u64],
+    values: &mut [u64],
+    nargs: usize,
+    nresults: usize,
 ) -> Result<()> {
     match inner.engine.config.tier {
-        Tier::Interpreter => crate::interp::invoke(inner, data, func, args, results),
+        Tier::Interpreter => crate::interp::invoke(inner, data, func, values, nargs, nresults),
         #[cfg(feature = "jit")]
-        Tier::Jit => crate::jit::invoke(inner, data, func, args, results),
+        Tier::Jit => {
+            let _ = (nargs, nresults);
+            crate::jit::invoke(inner, data, func, values)
+        }
         #[cfg(not(feature = "jit"))]
-        Tier::Jit => Err(crate::error::Error::usage(
-            "this build of Petrel has no JIT",
-        )),
+        Tier::Jit => {
+            let _ = (values, nargs, nresults);
+            Err(crate::error::Error::usage(
+                "this build of Petrel has no JIT",
+            ))
+        }
     }
 }
 
-/// [`invoke`] in a store with a call hook, out of the common path.
+/// [`invoke_in_place`] in a store with a call hook, out of the common
+/// path.
 #[cold]
 #[inline(never)]
 fn invoke_hooked(
     inner: &mut StoreInner,
     data: *mut (),
     func: u32,
-    args: &[u64],
-    results: &mut [u64],
+    values: &mut [u64],
+    nargs: usize,
+    nresults: usize,
 ) -> Result<()> {
     inner.call_hook(data, CallHook::CallingWasm)?;
-    let result = invoke_on_tier(inner, data, func, args, results);
+    let result = invoke_on_tier(inner, data, func, values, nargs, nresults);
     // The hook's own failure wins: it is the later event.
     inner.call_hook(data, CallHook::ReturningFromWasm)?;
     result

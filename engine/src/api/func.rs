@@ -272,12 +272,11 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;
         let index = self.func.0.index_in(inner);
-        with_slots(Params::SLOTS, |args| {
-            params.into_raw(&StoreInnerToken(inner), args)?;
-            with_slots(Results::SLOTS, |results| {
-                backend::invoke(inner, data, index, args, results)?;
-                Ok(Results::from_raw(results, StoreIdToken(inner.id)))
-            })
+        // One buffer: the arguments in, the results out, in place.
+        with_slots(Params::SLOTS.max(Results::SLOTS), |values| {
+            params.into_raw(&StoreInnerToken(inner), values)?;
+            backend::invoke_in_place(inner, data, index, values, Params::SLOTS, Results::SLOTS)?;
+            Ok(Results::from_raw(values, StoreIdToken(inner.id)))
         })
     }
 }

@@ -166,24 +166,30 @@ fn stop_to_error(stop: Stop) -> Error {
     stop.into_error(|| (Vec::new(), 0))
 }
 
-/// Calls store function `func` from the host: arguments and results are
-/// raw slots whose types the caller has checked.
+/// Calls store function `func` from the host, in place: `values` holds
+/// its `nargs` argument slots on entry and receives its `nresults` result
+/// slots (it is as long as the longer list), raw, of types the caller has
+/// checked.
 pub(crate) fn invoke(
     inner: &mut StoreInner,
     data: *mut (),
     func: u32,
-    args: &[u64],
-    results: &mut [u64],
+    values: &mut [u64],
+    nargs: usize,
+    nresults: usize,
 ) -> Result<(), Error> {
+    if let FuncEntity::Host { .. } = inner.funcs[func as usize] {
+        return runtime::call_host(inner, data, func, None, values);
+    }
     let act = Activation::enter(inner)?;
     let inner = &mut *act.inner;
-    let Some(entry) = enter_wasm(inner, data, func, args, results)? else {
+    let Some(entry) = enter_wasm(inner, data, func, &values[..nargs], &mut [])? else {
         return Ok(());
     };
     let base = entry.base;
     // SAFETY: see `wasm_callee`.
     execute(inner, data, entry.instance, unsafe { &*entry.func }, base)?;
-    results.copy_from_slice(&inner.stack.values[base..base + results.len()]);
+    values[..nresults].copy_from_slice(&inner.stack.values[base..base + nresults]);
     Ok(())
 }
 

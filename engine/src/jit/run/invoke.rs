@@ -9,7 +9,7 @@ use super::traps;
 use crate::error::{Error, FrameInfo, Trap, TrapCode};
 use crate::jit::{engine_jit, EXPLICIT_FRAME_SLACK, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
 use crate::runtime::vm::TrapFrame;
-use crate::runtime::{with_slots, FuncEntity, StoreInner};
+use crate::runtime::{FuncEntity, StoreInner};
 use alloc::vec::Vec;
 
 /// The frames of a signal-based trap: each address's instance (the first
@@ -36,24 +36,20 @@ fn stack_pointer() -> usize {
     core::hint::black_box(&marker) as *const u8 as usize
 }
 
-/// Calls store function `func` from the host: arguments and results are
-/// raw slots whose types the caller has checked.
+/// Calls store function `func` from the host, in place: `values` holds
+/// its argument slots on entry and receives its result slots (it is as
+/// long as the longer list: the array-call buffer), raw, of types the
+/// caller has checked.
 pub(crate) fn invoke(
     inner: &mut StoreInner,
     data: *mut (),
     func: u32,
-    args: &[u64],
-    results: &mut [u64],
+    values: &mut [u64],
 ) -> Result<(), Error> {
     if let FuncEntity::Host { .. } = inner.funcs[func as usize] {
-        return crate::runtime::invoke_host(inner, data, func, args, results);
+        return crate::runtime::call_host(inner, data, func, None, values);
     }
-    with_slots(args.len().max(results.len()), |values| {
-        values[..args.len()].copy_from_slice(args);
-        call_compiled(inner, data, func, values)?;
-        results.copy_from_slice(&values[..results.len()]);
-        Ok(())
-    })
+    call_compiled(inner, data, func, values)
 }
 
 /// Calls compiled function `func` with its arguments in `values` (the
