@@ -18,12 +18,14 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The module is malformed or invalid.
+    /// The module is malformed or invalid. (Boxed, as is `Link`: an
+    /// `Error` travels in every `Result` of the call paths, and the big
+    /// variants made every one of them 96 bytes.)
     #[error(transparent)]
-    Compile(#[from] CompileError),
+    Compile(Box<CompileError>),
     /// An import could not be satisfied.
     #[error(transparent)]
-    Link(#[from] LinkError),
+    Link(Box<LinkError>),
     /// Guest code trapped (or instantiation did, for example on an
     /// out-of-bounds data segment).
     #[error(transparent)]
@@ -67,6 +69,18 @@ pub struct ThrownException {
 impl fmt::Display for ThrownException {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "uncaught wasm exception (tag {} of its store)", self.tag)
+    }
+}
+
+impl From<CompileError> for Error {
+    fn from(e: CompileError) -> Self {
+        Error::Compile(Box::new(e))
+    }
+}
+
+impl From<LinkError> for Error {
+    fn from(e: LinkError) -> Self {
+        Error::Link(Box::new(e))
     }
 }
 

@@ -28,7 +28,9 @@ pub(crate) mod vm;
 
 pub(crate) use engine::EngineShared;
 pub(crate) use exception::{Exceptions, TagEntity};
-pub(crate) use func::{call_host, call_host_at, invoke_host, with_slots, FuncEntity, HostContext, HostFn};
+pub(crate) use func::{
+    call_host, call_host_at, invoke_host, with_slots, FuncEntity, HostContext, HostFn,
+};
 pub(crate) use global::GlobalEntity;
 pub use hooks::CallHook;
 pub(crate) use instance::InstanceEntity;

@@ -78,7 +78,7 @@ fn module_name_comes_from_the_name_section() {
 #[track_caller]
 fn expect_compile_error(result: petrel::Result<()>) -> petrel::CompileError {
     match result {
-        Err(Error::Compile(e)) => e,
+        Err(Error::Compile(e)) => *e,
         Err(other) => panic!("expected a compile error, got {other:?}"),
         Ok(()) => panic!("expected a compile error, got Ok"),
     }

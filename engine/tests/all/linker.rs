@@ -10,7 +10,7 @@ use petrel::{
 #[track_caller]
 fn link_error(err: Error) -> LinkError {
     match err {
-        Error::Link(e) => e,
+        Error::Link(e) => *e,
         other => panic!("expected a link error, got {other:?}"),
     }
 }

@@ -228,19 +228,18 @@ unsafe extern "C" fn host_call(
         /// It threw this store's exception with this index.
         Threw(u32),
     }
-    let outcome =
-        std::panic::catch_unwind(core::panic::AssertUnwindSafe(
-            // SAFETY: the host stub passes a buffer of the slots the
-            // function's type needs (its `array_slots`), its own.
-            || match unsafe { crate::runtime::call_host_at(inner, data, func, Some(inst), values) } {
-                Ok(()) => Outcome::Returned,
-                Err(Error::Exception(e)) if e.store == inner.id.raw() => Outcome::Threw(e.index),
-                Err(e) => {
-                    inner.vm.pending_error = Some(e);
-                    Outcome::Failed
-                }
-            },
-        ));
+    let outcome = std::panic::catch_unwind(core::panic::AssertUnwindSafe(
+        // SAFETY: the host stub passes a buffer of the slots the
+        // function's type needs (its `array_slots`), its own.
+        || match unsafe { crate::runtime::call_host_at(inner, data, func, Some(inst), values) } {
+            Ok(()) => Outcome::Returned,
+            Err(Error::Exception(e)) if e.store == inner.id.raw() => Outcome::Threw(e.index),
+            Err(e) => {
+                inner.vm.pending_error = Some(e);
+                Outcome::Failed
+            }
+        },
+    ));
     // SAFETY: as above; the borrow inside the closure has ended.
     let (inner, _) = unsafe { store(caller) };
     let code = match outcome {
