@@ -30,7 +30,7 @@ fn frames_from_pcs(inner: &StoreInner, pcs: &[usize]) -> Vec<TrapFrame> {
 }
 
 /// The address of a local: close enough to the native stack pointer.
-#[inline(never)]
+#[inline(always)]
 fn stack_pointer() -> usize {
     let marker = 0u8;
     core::hint::black_box(&marker) as *const u8 as usize

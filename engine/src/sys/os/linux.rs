@@ -374,11 +374,19 @@ std::thread_local! {
 /// Makes sure this thread has an alternate signal stack, so the trap
 /// handler runs even when the fault is on an exhausted stack. Threads that
 /// Rust's standard library started already have one; others get a 64 KiB
-/// stack (plus a guard page), freed when the thread exits.
+/// stack (plus a guard page), freed when the thread exits. Runs on every
+/// entry into compiled code: the check is inline, the work out of line.
+#[inline]
 pub(crate) fn ensure_alt_stack() {
-    if ALT_STACK_CHECKED.with(|c| c.replace(true)) {
-        return;
+    if !ALT_STACK_CHECKED.with(|c| c.get()) {
+        install_alt_stack();
     }
+}
+
+#[cold]
+#[inline(never)]
+fn install_alt_stack() {
+    ALT_STACK_CHECKED.with(|c| c.set(true));
     ALT_STACK.with(|slot| {
         // SAFETY: querying the current alternate stack.
         let mut current: libc::stack_t = unsafe { core::mem::zeroed() };
