@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-n=${N:-100000}
+n=${N:-200000}
 before=${1:-}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
