@@ -1,0 +1,169 @@
+//! The Wasm/host boundary in instructions, for callgrind: runs N calls
+//! across the boundary on one engine and exits, so that
+//! `benches/boundary-instructions.sh` can take the instruction counts of
+//! two runs with different N and divide their difference by the extra
+//! calls. Instruction counts do not move with the machine's load the way
+//! criterion's times do on a shared VM, so they compare engines (and
+//! commits) exactly; they do not weigh cache misses or branch mispredicts.
+//!
+//!   boundary_count ENGINE PATH N
+//!
+//! ENGINE is `interp` or `jit` (Petrel), or with `--features peers`
+//! `wasmtime` or `wasmi`; PATH is `wasm-to-host` (one Wasm call that loops
+//! N times over a host function `(Caller, i32) -> i32`) or `host-to-wasm`
+//! (N typed calls of an export `(i32) -> i32`). The module and the host
+//! function are criterion's `boundary` ones.
+
+use std::hint::black_box;
+
+const WAT: &str = r#"
+(module
+  (import "host" "inc" (func $inc (param i32) (result i32)))
+  (func (export "calls") (param $n i32) (result i32)
+    (local $acc i32)
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $acc (call $inc (local.get $acc)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $next)))
+    (local.get $acc))
+  (func (export "inc") (param i32) (result i32)
+    (i32.add (local.get 0) (i32.const 1))))
+"#;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [engine, path, n] = args.as_slice() else {
+        eprintln!("usage: boundary_count interp|jit|wasmtime|wasmi wasm-to-host|host-to-wasm N");
+        std::process::exit(2);
+    };
+    let n: i32 = n.parse().unwrap_or_else(|_| {
+        eprintln!("boundary_count: N must be a number, not `{n}`");
+        std::process::exit(2);
+    });
+    let to_host = match path.as_str() {
+        "wasm-to-host" => true,
+        "host-to-wasm" => false,
+        other => {
+            eprintln!("boundary_count: unknown path `{other}`");
+            std::process::exit(2);
+        }
+    };
+    let result = match engine.as_str() {
+        "interp" => petrel_run(petrel::Tier::Interpreter, to_host, n),
+        "jit" => petrel_run(petrel::Tier::Jit, to_host, n),
+        #[cfg(feature = "peers")]
+        "wasmtime" => peers::wasmtime_run(to_host, n),
+        #[cfg(feature = "peers")]
+        "wasmi" => peers::wasmi_run(to_host, n),
+        other => {
+            eprintln!("boundary_count: unknown engine `{other}` (wasmtime and wasmi need --features peers)");
+            std::process::exit(2);
+        }
+    };
+    println!("{result}");
+}
+
+fn petrel_run(tier: petrel::Tier, to_host: bool, n: i32) -> i32 {
+    use petrel::{Caller, Config, Engine, Linker, Module, Store};
+    let mut config = Config::new();
+    config.tier(tier);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, WAT).expect("compile");
+    let mut linker = Linker::<u64>::new(&engine);
+    linker
+        .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
+            *caller.data_mut() += 1;
+            x + 1
+        })
+        .expect("define");
+    let mut store = Store::new(&engine, 0u64);
+    let instance = linker
+        .instantiate(&mut store, &module)
+        .expect("instantiate");
+    if to_host {
+        let calls = instance
+            .get_typed_func::<i32, i32>(&store, "calls")
+            .expect("calls");
+        calls.call(&mut store, black_box(n)).expect("call")
+    } else {
+        let inc = instance
+            .get_typed_func::<i32, i32>(&store, "inc")
+            .expect("inc");
+        let mut acc = 0;
+        for _ in 0..n {
+            acc = inc.call(&mut store, black_box(acc)).expect("call");
+        }
+        acc
+    }
+}
+
+#[cfg(feature = "peers")]
+mod peers {
+    use super::{black_box, WAT};
+
+    pub fn wasmtime_run(to_host: bool, n: i32) -> i32 {
+        use wasmtime::{Caller, Engine, Linker, Module, Store};
+        let engine = Engine::default();
+        let module = Module::new(&engine, WAT).expect("compile");
+        let mut linker = Linker::<u64>::new(&engine);
+        linker
+            .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
+                *caller.data_mut() += 1;
+                x + 1
+            })
+            .expect("define");
+        let mut store = Store::new(&engine, 0u64);
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .expect("instantiate");
+        if to_host {
+            let calls = instance
+                .get_typed_func::<i32, i32>(&mut store, "calls")
+                .expect("calls");
+            calls.call(&mut store, black_box(n)).expect("call")
+        } else {
+            let inc = instance
+                .get_typed_func::<i32, i32>(&mut store, "inc")
+                .expect("inc");
+            let mut acc = 0;
+            for _ in 0..n {
+                acc = inc.call(&mut store, black_box(acc)).expect("call");
+            }
+            acc
+        }
+    }
+
+    pub fn wasmi_run(to_host: bool, n: i32) -> i32 {
+        use wasmi::{Caller, Engine, Linker, Module, Store};
+        let engine = Engine::default();
+        let wasm = wat::parse_str(WAT).expect("wat");
+        let module = Module::new(&engine, &wasm[..]).expect("compile");
+        let mut linker = Linker::<u64>::new(&engine);
+        linker
+            .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
+                *caller.data_mut() += 1;
+                x + 1
+            })
+            .expect("define");
+        let mut store = Store::new(&engine, 0u64);
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .expect("instantiate");
+        if to_host {
+            let calls = instance
+                .get_typed_func::<i32, i32>(&store, "calls")
+                .expect("calls");
+            calls.call(&mut store, black_box(n)).expect("call")
+        } else {
+            let inc = instance
+                .get_typed_func::<i32, i32>(&store, "inc")
+                .expect("inc");
+            let mut acc = 0;
+            for _ in 0..n {
+                acc = inc.call(&mut store, black_box(acc)).expect("call");
+            }
+            acc
+        }
+    }
+}
