@@ -29,7 +29,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use petrel::{Config, Engine, InstanceAllocationStrategy, Linker, Module, Store, Tier};
-use petrel_benches::{build_all, native_checksum, Suite};
+use petrel_benches::{build_all, native_checksum, Suite, BOUNDARY_WAT};
 use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -351,28 +351,13 @@ fn call_overhead(c: &mut Criterion) {
     group.finish();
 }
 
-/// The Wasm/host boundary: a Wasm loop calling a host function
-/// `(Caller, i32) -> i32` [`BOUNDARY_CALLS`] times, and the host calling a
-/// typed export `(i32) -> i32` once; with `--features peers`, wasmtime and
-/// wasmi on the same module beside Petrel's tiers.
-const BOUNDARY_WAT: &str = r#"
-(module
-  (import "host" "inc" (func $inc (param i32) (result i32)))
-  (func (export "calls") (param $n i32) (result i32)
-    (local $acc i32)
-    (block $done (loop $next
-      (br_if $done (i32.eqz (local.get $n)))
-      (local.set $acc (call $inc (local.get $acc)))
-      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-      (br $next)))
-    (local.get $acc))
-  (func (export "inc") (param i32) (result i32)
-    (i32.add (local.get 0) (i32.const 1))))
-"#;
-
 /// Host calls per iteration of `boundary/*/wasm-to-host`.
 const BOUNDARY_CALLS: i32 = 1000;
 
+/// The Wasm/host boundary (`BOUNDARY_WAT`): a Wasm loop calling a host
+/// function `(Caller, i32) -> i32` [`BOUNDARY_CALLS`] times, and the host
+/// calling a typed export `(i32) -> i32` once; with `--features peers`,
+/// wasmtime and wasmi on the same module beside Petrel's tiers.
 fn boundary(c: &mut Criterion) {
     let mut group = c.benchmark_group("boundary");
     for (name, tier) in tiers() {

@@ -50,6 +50,24 @@ pub struct Workload {
     pub simd: bool,
 }
 
+/// The boundary benchmarks' module (criterion's `boundary` and
+/// `boundary_count`): `calls(n)` calls the host's `inc` `(i32) -> i32`
+/// n times in a loop; `inc` is an export for the host to call.
+pub const BOUNDARY_WAT: &str = r#"
+(module
+  (import "host" "inc" (func $inc (param i32) (result i32)))
+  (func (export "calls") (param $n i32) (result i32)
+    (local $acc i32)
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $acc (call $inc (local.get $acc)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $next)))
+    (local.get $acc))
+  (func (export "inc") (param i32) (result i32)
+    (i32.add (local.get 0) (i32.const 1))))
+"#;
+
 /// The suite, in report order.
 pub const WORKLOADS: &[Workload] = &[
     Workload {

@@ -14,22 +14,8 @@
 //! (N typed calls of an export `(i32) -> i32`). The module and the host
 //! function are criterion's `boundary` ones.
 
+use petrel_benches::BOUNDARY_WAT as WAT;
 use std::hint::black_box;
-
-const WAT: &str = r#"
-(module
-  (import "host" "inc" (func $inc (param i32) (result i32)))
-  (func (export "calls") (param $n i32) (result i32)
-    (local $acc i32)
-    (block $done (loop $next
-      (br_if $done (i32.eqz (local.get $n)))
-      (local.set $acc (call $inc (local.get $acc)))
-      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-      (br $next)))
-    (local.get $acc))
-  (func (export "inc") (param i32) (result i32)
-    (i32.add (local.get 0) (i32.const 1))))
-"#;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
