@@ -110,7 +110,11 @@ pub(super) fn call_host(
     caller: Option<u32>,
     args: usize,
 ) -> Result<(), Stop> {
-    let n = inner.func_type(f).array_slots();
+    // Kept in the entity: summing the type's slots costs every call.
+    let n = match &inner.funcs[f as usize] {
+        FuncEntity::Host { slots, .. } => *slots as usize,
+        FuncEntity::Wasm { .. } => inner.func_type(f).array_slots(),
+    };
     with_slots(n, |slots| {
         slots.copy_from_slice(&inner.stack.values[args..args + n]);
         runtime::call_host(inner, data, f, caller, slots).map_err(Stop::Error)?;
