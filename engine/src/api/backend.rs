@@ -235,11 +235,12 @@ fn invoke_hooked(
     nargs: usize,
     nresults: usize,
 ) -> Result<()> {
-    inner.call_hook(data, CallHook::CallingWasm)?;
-    let result = invoke_on_tier(inner, data, func, values, nargs, nresults);
-    // The hook's own failure wins: it is the later event.
-    inner.call_hook(data, CallHook::ReturningFromWasm)?;
-    result
+    inner.across(
+        data,
+        CallHook::CallingWasm,
+        CallHook::ReturningFromWasm,
+        |inner| invoke_on_tier(inner, data, func, values, nargs, nresults),
+    )
 }
 
 /// A call suspended by [`invoke_resumable`] (interpreter only), and why.
@@ -268,10 +269,14 @@ pub(crate) fn invoke_resumable(
         Tier::Interpreter => {
             // A suspension leaves Wasm as a return does; `resume` enters
             // again.
-            inner.call_hook(data, CallHook::CallingWasm)?;
-            let outcome = crate::interp::invoke_resumable(inner, data, func, args, results);
-            inner.call_hook(data, CallHook::ReturningFromWasm)?;
-            Ok(resumable(outcome?))
+            inner
+                .across(
+                    data,
+                    CallHook::CallingWasm,
+                    CallHook::ReturningFromWasm,
+                    |inner| crate::interp::invoke_resumable(inner, data, func, args, results),
+                )
+                .map(resumable)
         }
         _ => invoke(inner, data, func, args, results).map(|()| Resumable::Finished),
     }
@@ -285,10 +290,14 @@ pub(crate) fn resume(
     host_results: &[u64],
     results: &mut [u64],
 ) -> Result<Resumable> {
-    inner.call_hook(data, CallHook::CallingWasm)?;
-    let outcome = crate::interp::resume(inner, data, suspension, host_results, results);
-    inner.call_hook(data, CallHook::ReturningFromWasm)?;
-    Ok(resumable(outcome?))
+    inner
+        .across(
+            data,
+            CallHook::CallingWasm,
+            CallHook::ReturningFromWasm,
+            |inner| crate::interp::resume(inner, data, suspension, host_results, results),
+        )
+        .map(resumable)
 }
 
 fn resumable(outcome: crate::interp::Outcome) -> Resumable {

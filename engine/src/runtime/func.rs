@@ -116,17 +116,20 @@ fn call_host_hooked(
     caller: Option<u32>,
     slots: &mut [u64],
 ) -> Result<(), Error> {
-    inner.call_hook(data, CallHook::CallingHost)?;
-    let mut ctx = HostContext {
-        inner,
+    inner.across(
         data,
-        caller,
-    };
-    // SAFETY: as in `call_host`.
-    let result = unsafe { (*func)(&mut ctx, slots) };
-    // The hook's own failure wins: it is the later event.
-    inner.call_hook(data, CallHook::ReturningFromHost)?;
-    result
+        CallHook::CallingHost,
+        CallHook::ReturningFromHost,
+        |inner| {
+            let mut ctx = HostContext {
+                inner,
+                data,
+                caller,
+            };
+            // SAFETY: as in `call_host`.
+            unsafe { (*func)(&mut ctx, slots) }
+        },
+    )
 }
 
 /// Calls host function `f` directly from the host (no Wasm frame between):

@@ -69,6 +69,25 @@ impl StoreInner {
         result
     }
 
+    /// Runs `f` inside one crossing: the hook for `enter` before it, the
+    /// hook for `exit` after it (whether `f` failed or not). An error from
+    /// the first hook means `f` does not run; one from the second replaces
+    /// `f`'s result, being the later event. The one place the hooks' order
+    /// and precedence are decided, for every crossing.
+    #[inline]
+    pub fn across<R>(
+        &mut self,
+        data: *mut (),
+        enter: CallHook,
+        exit: CallHook,
+        f: impl FnOnce(&mut StoreInner) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        self.call_hook(data, enter)?;
+        let result = f(self);
+        self.call_hook(data, exit)?;
+        result
+    }
+
     /// Installs `hook` (replacing any), or removes the hook.
     pub fn set_call_hook(&mut self, hook: Option<Box<CallHookFn>>) {
         self.call_hook = hook;
