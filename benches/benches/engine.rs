@@ -205,32 +205,13 @@ fn per_request(c: &mut Criterion) {
 /// embeddings (`--features peers`).
 #[cfg(feature = "peers")]
 mod peers {
-    use super::{black_box, BOUNDARY_CALLS, BOUNDARY_WAT, REQUEST_WAT};
+    use super::{black_box, BOUNDARY_CALLS, REQUEST_WAT};
     use criterion::{measurement::WallTime, BenchmarkGroup};
 
     /// `boundary` on wasmtime (its defaults: Cranelift, compiled ahead of
     /// the loop).
     pub fn wasmtime_boundary(group: &mut BenchmarkGroup<'_, WallTime>) {
-        use wasmtime::{Caller, Engine, Linker, Module, Store};
-        let engine = Engine::default();
-        let module = Module::new(&engine, BOUNDARY_WAT).expect("compile");
-        let mut linker = Linker::<u64>::new(&engine);
-        linker
-            .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
-                *caller.data_mut() += 1;
-                x + 1
-            })
-            .expect("define");
-        let mut store = Store::new(&engine, 0u64);
-        let instance = linker
-            .instantiate(&mut store, &module)
-            .expect("instantiate");
-        let calls = instance
-            .get_typed_func::<i32, i32>(&mut store, "calls")
-            .expect("calls");
-        let inc = instance
-            .get_typed_func::<i32, i32>(&mut store, "inc")
-            .expect("inc");
+        let (mut store, calls, inc) = petrel_benches::peers::wasmtime_boundary();
         group.bench_function(format!("wasmtime/wasm-to-host-x{BOUNDARY_CALLS}"), |b| {
             b.iter(|| {
                 calls
@@ -245,27 +226,7 @@ mod peers {
 
     /// `boundary` on wasmi (its defaults).
     pub fn wasmi_boundary(group: &mut BenchmarkGroup<'_, WallTime>) {
-        use wasmi::{Caller, Engine, Linker, Module, Store};
-        let engine = Engine::default();
-        let wasm = wat::parse_str(BOUNDARY_WAT).expect("wat");
-        let module = Module::new(&engine, &wasm[..]).expect("compile");
-        let mut linker = Linker::<u64>::new(&engine);
-        linker
-            .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
-                *caller.data_mut() += 1;
-                x + 1
-            })
-            .expect("define");
-        let mut store = Store::new(&engine, 0u64);
-        let instance = linker
-            .instantiate_and_start(&mut store, &module)
-            .expect("instantiate");
-        let calls = instance
-            .get_typed_func::<i32, i32>(&store, "calls")
-            .expect("calls");
-        let inc = instance
-            .get_typed_func::<i32, i32>(&store, "inc")
-            .expect("inc");
+        let (mut store, calls, inc) = petrel_benches::peers::wasmi_boundary();
         group.bench_function(format!("wasmi/wasm-to-host-x{BOUNDARY_CALLS}"), |b| {
             b.iter(|| {
                 calls

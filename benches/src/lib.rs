@@ -68,6 +68,74 @@ pub const BOUNDARY_WAT: &str = r#"
     (i32.add (local.get 0) (i32.const 1))))
 "#;
 
+/// The boundary module instantiated on the peer engines, with criterion's
+/// host function (`inc`: counts its calls in the store's data, returns
+/// `x + 1`): each returns the store and the `calls` and `inc` exports.
+/// Shared by the criterion `boundary` bench and `boundary_count`.
+#[cfg(feature = "peers")]
+pub mod peers {
+    use super::BOUNDARY_WAT;
+
+    /// On wasmtime (its defaults: Cranelift, compiled ahead).
+    pub fn wasmtime_boundary() -> (
+        wasmtime::Store<u64>,
+        wasmtime::TypedFunc<i32, i32>,
+        wasmtime::TypedFunc<i32, i32>,
+    ) {
+        use wasmtime::{Caller, Engine, Linker, Module, Store};
+        let engine = Engine::default();
+        let module = Module::new(&engine, BOUNDARY_WAT).expect("compile");
+        let mut linker = Linker::<u64>::new(&engine);
+        linker
+            .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
+                *caller.data_mut() += 1;
+                x + 1
+            })
+            .expect("define");
+        let mut store = Store::new(&engine, 0u64);
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .expect("instantiate");
+        let calls = instance
+            .get_typed_func::<i32, i32>(&mut store, "calls")
+            .expect("calls");
+        let inc = instance
+            .get_typed_func::<i32, i32>(&mut store, "inc")
+            .expect("inc");
+        (store, calls, inc)
+    }
+
+    /// On wasmi (its defaults).
+    pub fn wasmi_boundary() -> (
+        wasmi::Store<u64>,
+        wasmi::TypedFunc<i32, i32>,
+        wasmi::TypedFunc<i32, i32>,
+    ) {
+        use wasmi::{Caller, Engine, Linker, Module, Store};
+        let engine = Engine::default();
+        let wasm = wat::parse_str(BOUNDARY_WAT).expect("wat");
+        let module = Module::new(&engine, &wasm[..]).expect("compile");
+        let mut linker = Linker::<u64>::new(&engine);
+        linker
+            .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
+                *caller.data_mut() += 1;
+                x + 1
+            })
+            .expect("define");
+        let mut store = Store::new(&engine, 0u64);
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .expect("instantiate");
+        let calls = instance
+            .get_typed_func::<i32, i32>(&store, "calls")
+            .expect("calls");
+        let inc = instance
+            .get_typed_func::<i32, i32>(&store, "inc")
+            .expect("inc");
+        (store, calls, inc)
+    }
+}
+
 /// The suite, in report order.
 pub const WORKLOADS: &[Workload] = &[
     Workload {

@@ -17,6 +17,25 @@
 use petrel_benches::BOUNDARY_WAT as WAT;
 use std::hint::black_box;
 
+/// `n` calls across the boundary on a peer: one Wasm call looping over the
+/// host function, or `n` calls of the export; both engines' typed calls
+/// have the same shape, so one macro serves them.
+#[cfg(feature = "peers")]
+macro_rules! peer_run {
+    ($setup:path, $to_host:expr, $n:expr) => {{
+        let (mut store, calls, inc) = $setup();
+        if $to_host {
+            calls.call(&mut store, black_box($n)).expect("call")
+        } else {
+            let mut acc = 0;
+            for _ in 0..$n {
+                acc = inc.call(&mut store, black_box(acc)).expect("call");
+            }
+            acc
+        }
+    }};
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [engine, path, n] = args.as_slice() else {
@@ -39,9 +58,9 @@ fn main() {
         "interp" => petrel_run(petrel::Tier::Interpreter, to_host, n),
         "jit" => petrel_run(petrel::Tier::Jit, to_host, n),
         #[cfg(feature = "peers")]
-        "wasmtime" => peers::wasmtime_run(to_host, n),
+        "wasmtime" => peer_run!(petrel_benches::peers::wasmtime_boundary, to_host, n),
         #[cfg(feature = "peers")]
-        "wasmi" => peers::wasmi_run(to_host, n),
+        "wasmi" => peer_run!(petrel_benches::peers::wasmi_boundary, to_host, n),
         other => {
             eprintln!("boundary_count: unknown engine `{other}` (wasmtime and wasmi need --features peers)");
             std::process::exit(2);
@@ -81,75 +100,5 @@ fn petrel_run(tier: petrel::Tier, to_host: bool, n: i32) -> i32 {
             acc = inc.call(&mut store, black_box(acc)).expect("call");
         }
         acc
-    }
-}
-
-#[cfg(feature = "peers")]
-mod peers {
-    use super::{black_box, WAT};
-
-    pub fn wasmtime_run(to_host: bool, n: i32) -> i32 {
-        use wasmtime::{Caller, Engine, Linker, Module, Store};
-        let engine = Engine::default();
-        let module = Module::new(&engine, WAT).expect("compile");
-        let mut linker = Linker::<u64>::new(&engine);
-        linker
-            .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
-                *caller.data_mut() += 1;
-                x + 1
-            })
-            .expect("define");
-        let mut store = Store::new(&engine, 0u64);
-        let instance = linker
-            .instantiate(&mut store, &module)
-            .expect("instantiate");
-        if to_host {
-            let calls = instance
-                .get_typed_func::<i32, i32>(&mut store, "calls")
-                .expect("calls");
-            calls.call(&mut store, black_box(n)).expect("call")
-        } else {
-            let inc = instance
-                .get_typed_func::<i32, i32>(&mut store, "inc")
-                .expect("inc");
-            let mut acc = 0;
-            for _ in 0..n {
-                acc = inc.call(&mut store, black_box(acc)).expect("call");
-            }
-            acc
-        }
-    }
-
-    pub fn wasmi_run(to_host: bool, n: i32) -> i32 {
-        use wasmi::{Caller, Engine, Linker, Module, Store};
-        let engine = Engine::default();
-        let wasm = wat::parse_str(WAT).expect("wat");
-        let module = Module::new(&engine, &wasm[..]).expect("compile");
-        let mut linker = Linker::<u64>::new(&engine);
-        linker
-            .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
-                *caller.data_mut() += 1;
-                x + 1
-            })
-            .expect("define");
-        let mut store = Store::new(&engine, 0u64);
-        let instance = linker
-            .instantiate_and_start(&mut store, &module)
-            .expect("instantiate");
-        if to_host {
-            let calls = instance
-                .get_typed_func::<i32, i32>(&store, "calls")
-                .expect("calls");
-            calls.call(&mut store, black_box(n)).expect("call")
-        } else {
-            let inc = instance
-                .get_typed_func::<i32, i32>(&store, "inc")
-                .expect("inc");
-            let mut acc = 0;
-            for _ in 0..n {
-                acc = inc.call(&mut store, black_box(acc)).expect("call");
-            }
-            acc
-        }
     }
 }
