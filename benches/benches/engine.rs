@@ -29,7 +29,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use petrel::{Config, Engine, InstanceAllocationStrategy, Linker, Module, Store, Tier};
-use petrel_benches::{build_all, native_checksum, Suite, BOUNDARY_WAT};
+use petrel_benches::{build_all, native_checksum, Suite};
 use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -323,28 +323,7 @@ fn boundary(c: &mut Criterion) {
     let mut group = c.benchmark_group("boundary");
     for (name, tier) in tiers() {
         let engine = engine(tier, true);
-        let module = Module::new(&engine, BOUNDARY_WAT).expect("compile");
-        let mut linker = Linker::<u64>::new(&engine);
-        linker
-            .func_wrap(
-                "host",
-                "inc",
-                |mut caller: petrel::Caller<'_, u64>, x: i32| {
-                    *caller.data_mut() += 1;
-                    x + 1
-                },
-            )
-            .expect("define");
-        let mut store = Store::new(&engine, 0u64);
-        let instance = linker
-            .instantiate(&mut store, &module)
-            .expect("instantiate");
-        let calls = instance
-            .get_typed_func::<i32, i32>(&store, "calls")
-            .expect("calls");
-        let inc = instance
-            .get_typed_func::<i32, i32>(&store, "inc")
-            .expect("inc");
+        let (mut store, calls, inc) = petrel_benches::petrel_boundary(&engine);
         group.bench_function(format!("{name}/wasm-to-host-x{BOUNDARY_CALLS}"), |b| {
             b.iter(|| {
                 calls

@@ -68,6 +68,38 @@ pub const BOUNDARY_WAT: &str = r#"
     (i32.add (local.get 0) (i32.const 1))))
 "#;
 
+/// The boundary module instantiated on Petrel's `engine`, with the host
+/// function the peers get too (`inc`: counts its calls in the store's
+/// data, returns `x + 1`): the store and the `calls` and `inc` exports.
+pub fn petrel_boundary(
+    engine: &petrel::Engine,
+) -> (
+    petrel::Store<u64>,
+    petrel::TypedFunc<i32, i32>,
+    petrel::TypedFunc<i32, i32>,
+) {
+    use petrel::{Caller, Linker, Module, Store};
+    let module = Module::new(engine, BOUNDARY_WAT).expect("compile");
+    let mut linker = Linker::<u64>::new(engine);
+    linker
+        .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
+            *caller.data_mut() += 1;
+            x + 1
+        })
+        .expect("define");
+    let mut store = Store::new(engine, 0u64);
+    let instance = linker
+        .instantiate(&mut store, &module)
+        .expect("instantiate");
+    let calls = instance
+        .get_typed_func::<i32, i32>(&store, "calls")
+        .expect("calls");
+    let inc = instance
+        .get_typed_func::<i32, i32>(&store, "inc")
+        .expect("inc");
+    (store, calls, inc)
+}
+
 /// The boundary module instantiated on the peer engines, with criterion's
 /// host function (`inc`: counts its calls in the store's data, returns
 /// `x + 1`): each returns the store and the `calls` and `inc` exports.

@@ -14,15 +14,13 @@
 //! (N typed calls of an export `(i32) -> i32`). The module and the host
 //! function are criterion's `boundary` ones.
 
-use petrel_benches::BOUNDARY_WAT as WAT;
 use std::hint::black_box;
 
-/// `n` calls across the boundary on a peer: one Wasm call looping over the
-/// host function, or `n` calls of the export; both engines' typed calls
-/// have the same shape, so one macro serves them.
-#[cfg(feature = "peers")]
+/// `n` calls across the boundary: one Wasm call looping over the host
+/// function, or `n` calls of the export. Every engine's typed calls have
+/// the same shape (but not the same types), so one macro serves them all.
 macro_rules! peer_run {
-    ($setup:path, $to_host:expr, $n:expr) => {{
+    ($setup:expr, $to_host:expr, $n:expr) => {{
         let (mut store, calls, inc) = $setup();
         if $to_host {
             calls.call(&mut store, black_box($n)).expect("call")
@@ -70,35 +68,8 @@ fn main() {
 }
 
 fn petrel_run(tier: petrel::Tier, to_host: bool, n: i32) -> i32 {
-    use petrel::{Caller, Config, Engine, Linker, Module, Store};
-    let mut config = Config::new();
+    let mut config = petrel::Config::new();
     config.tier(tier);
-    let engine = Engine::new(&config);
-    let module = Module::new(&engine, WAT).expect("compile");
-    let mut linker = Linker::<u64>::new(&engine);
-    linker
-        .func_wrap("host", "inc", |mut caller: Caller<'_, u64>, x: i32| {
-            *caller.data_mut() += 1;
-            x + 1
-        })
-        .expect("define");
-    let mut store = Store::new(&engine, 0u64);
-    let instance = linker
-        .instantiate(&mut store, &module)
-        .expect("instantiate");
-    if to_host {
-        let calls = instance
-            .get_typed_func::<i32, i32>(&store, "calls")
-            .expect("calls");
-        calls.call(&mut store, black_box(n)).expect("call")
-    } else {
-        let inc = instance
-            .get_typed_func::<i32, i32>(&store, "inc")
-            .expect("inc");
-        let mut acc = 0;
-        for _ in 0..n {
-            acc = inc.call(&mut store, black_box(acc)).expect("call");
-        }
-        acc
-    }
+    let engine = petrel::Engine::new(&config);
+    peer_run!(|| petrel_benches::petrel_boundary(&engine), to_host, n)
 }
