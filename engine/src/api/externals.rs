@@ -301,7 +301,7 @@ impl Table {
     pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
         let inner = store.as_context().inner;
         let i = self.0.index_in(inner) as usize;
-        let raw = *inner.tables[i].elems.get(usize::try_from(index).ok()?)?;
+        let raw = inner.tables[i].get(index)?;
         Some(Val::from_raw(
             raw,
             Self::raw_element(inner, i),
@@ -317,7 +317,7 @@ impl Table {
         check_val(inner, &val, &Self::element(inner, i))?;
         let slot = usize::try_from(index)
             .ok()
-            .and_then(|index| inner.tables[i].elems.get_mut(index))
+            .and_then(|index| inner.tables[i].elems_mut().get_mut(index))
             .ok_or(TrapCode::TableOutOfBounds)?;
         *slot = val.to_raw();
         Ok(())

@@ -6,6 +6,7 @@
 mod body;
 mod const_expr;
 mod parse;
+mod table_image;
 
 pub(crate) use const_expr::{ConstExpr, ConstOp};
 #[cfg(feature = "jit")]
@@ -91,6 +92,10 @@ pub(crate) struct ModuleInfo {
     pub tables: Vec<TableType>,
     /// Initialiser of each defined (not imported) table; `None` is null.
     pub table_inits: Vec<Option<ConstExpr>>,
+    /// Each defined table's image, if its segments allow one
+    /// (`table_image`): its initial elements as defined function indices
+    /// plus one (0 null).
+    pub table_images: Vec<Option<Box<[u32]>>>,
     pub num_imported_tables: u32,
     pub memories: Vec<MemoryType>,
     pub num_imported_memories: u32,

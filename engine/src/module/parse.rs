@@ -405,6 +405,7 @@ fn parse(
             _ => {}
         }
     }
+    info.table_images = super::table_image::build(&info);
     Ok(info)
 }
 

@@ -210,9 +210,7 @@ pub(crate) fn table_get(
 ) -> Result<u64, TrapCode> {
     let t = table_index(inner, instance, table);
     inner.tables[t]
-        .elems
-        .get(index as usize)
-        .copied()
+        .get(index as u64)
         .ok_or(TrapCode::TableOutOfBounds)
 }
 
@@ -225,11 +223,18 @@ pub(crate) fn table_set(
 ) -> Result<(), TrapCode> {
     let t = table_index(inner, instance, table);
     let slot = inner.tables[t]
-        .elems
+        .elems_mut()
         .get_mut(index as usize)
         .ok_or(TrapCode::TableOutOfBounds)?;
     *slot = value;
     Ok(())
+}
+
+/// Makes the elements of a lazy table (`runtime::table`); compiled code
+/// calls this when an index reaches past the table's bound.
+pub(crate) fn table_materialise(inner: &mut StoreInner, instance: u32, table: u32) {
+    let t = table_index(inner, instance, table);
+    inner.tables[t].materialise();
 }
 
 pub(crate) fn table_size(inner: &StoreInner, instance: u32, table: u32) -> u64 {
@@ -265,7 +270,7 @@ pub(crate) fn grow_table(
     init: u64,
 ) -> Result<Option<u64>, Error> {
     let table = &inner.tables[t];
-    let (current, maximum) = (table.elems.len(), table.ty.limits.max);
+    let (current, maximum) = (table.size() as usize, table.ty.limits.max);
     let desired = match table.size().checked_add(delta) {
         Some(n) if n <= table.max => usize::try_from(n).ok(),
         _ => None,
@@ -289,7 +294,7 @@ pub(crate) fn table_fill(
 ) -> Result<(), TrapCode> {
     inner.charge_bulk(fuel::bulk_table_cost(len as u64))?;
     let t = table_index(inner, instance, table);
-    let elems = &mut inner.tables[t].elems;
+    let elems = inner.tables[t].elems_mut();
     let r = table_range(dst, len, elems.len())?;
     elems[r].fill(val);
     Ok(())
@@ -308,19 +313,19 @@ pub(crate) fn table_copy(
     inner.charge_bulk(fuel::bulk_table_cost(len as u64))?;
     let dt = table_index(inner, instance, dst_table);
     let st = table_index(inner, instance, src_table);
-    let s = table_range(src, len, inner.tables[st].elems.len())?;
-    let d = table_range(dst, len, inner.tables[dt].elems.len())?;
+    let s = table_range(src, len, inner.tables[st].size() as usize)?;
+    let d = table_range(dst, len, inner.tables[dt].size() as usize)?;
     if dt == st {
-        inner.tables[dt].elems.copy_within(s, d.start);
+        inner.tables[dt].elems_mut().copy_within(s, d.start);
     } else {
         let (a, b) = if dt < st {
             let (lo, hi) = inner.tables.split_at_mut(st);
-            (&mut lo[dt], &hi[0])
+            (&mut lo[dt], &mut hi[0])
         } else {
             let (lo, hi) = inner.tables.split_at_mut(dt);
-            (&mut hi[0], &lo[st])
+            (&mut hi[0], &mut lo[st])
         };
-        a.elems[d].copy_from_slice(&b.elems[s]);
+        a.elems_mut()[d].copy_from_slice(&b.elems_mut()[s]);
     }
     Ok(())
 }
@@ -339,8 +344,8 @@ pub(crate) fn table_init(
     let t = table_index(inner, instance, table);
     let items = &inner.instances[instance as usize].elems[seg as usize];
     let s = table_range(src, len, items.len())?;
-    let d = table_range(dst, len, inner.tables[t].elems.len())?;
+    let d = table_range(dst, len, inner.tables[t].size() as usize)?;
     let items = &inner.instances[instance as usize].elems[seg as usize][s];
-    inner.tables[t].elems[d].copy_from_slice(items);
+    inner.tables[t].elems_mut()[d].copy_from_slice(items);
     Ok(())
 }

@@ -10,6 +10,7 @@ use super::{
     EntityRef, FuncEntity, GlobalEntity, MemoryEntity, ModuleShared, StoreInner, TableEntity,
     TagEntity,
 };
+use super::table::Lazy;
 use crate::error::{Error, Limit, LinkError, LinkErrorKind, Result, TrapCode};
 use crate::module::{EntityIndex, SegmentMode};
 use crate::types::{MemoryType, TableType};
@@ -107,6 +108,7 @@ pub(crate) fn instantiate(
     inner.check_counts(data, 1, defined_memories, defined_tables)?;
 
     let instance_index = inner.instances.len() as u32;
+    let funcs_base = inner.funcs.len() as u32;
     for index in info.num_imported_funcs..info.funcs.len() as u32 {
         let ty = info.type_ids[info.funcs[index as usize] as usize];
         let f = inner.push_func(FuncEntity::Wasm {
@@ -136,7 +138,14 @@ pub(crate) fn instantiate(
     for (i, init) in info.table_inits.iter().enumerate() {
         let ty = info.tables[info.num_imported_tables as usize + i];
         let init = init.as_ref().map_or(0, |e| eval_const(inner, &inst, e));
-        let table = new_table(inner, data, ty, init, max_table_elements)?;
+        let mut table = new_table(inner, data, ty, init, max_table_elements)?;
+        if info.table_images[i].is_some() {
+            table.set_lazy(Lazy {
+                module: module.clone(),
+                table: i as u32,
+                funcs_base,
+            });
+        }
         inner.tables.push(table);
         inst.tables.push(inner.tables.len() as u32 - 1);
     }
@@ -150,12 +159,23 @@ pub(crate) fn instantiate(
     // map it now; their segments are then not copied.
     let imaged = map_images(inner, &inst, module);
 
+    // A segment in a table's image is applied when the table's elements
+    // are made (`runtime::table`): its items are not evaluated here.
+    let imaged_segment = |mode: &SegmentMode| match mode {
+        SegmentMode::Active { index, .. } => (*index as usize)
+            .checked_sub(info.num_imported_tables as usize)
+            .is_some_and(|d| info.table_images[d].is_some()),
+        _ => false,
+    };
     for seg in &info.elems {
-        let items: Box<[u64]> = seg
-            .items
-            .iter()
-            .map(|e| eval_const(inner, &inst, e))
-            .collect();
+        let items: Box<[u64]> = if imaged_segment(&seg.mode) {
+            Box::new([])
+        } else {
+            seg.items
+                .iter()
+                .map(|e| eval_const(inner, &inst, e))
+                .collect()
+        };
         inst.elems.push(items);
     }
     inst.datas = info.datas.iter().map(|d| d.bytes.clone()).collect();
@@ -168,6 +188,7 @@ pub(crate) fn instantiate(
         match &seg.mode {
             SegmentMode::Passive => continue,
             SegmentMode::Declared => {}
+            SegmentMode::Active { .. } if imaged_segment(&seg.mode) => {}
             SegmentMode::Active { index, offset } => {
                 let offset = eval_const(inner, &inst, offset) as u32 as u64;
                 let table = &mut inner.tables[inst.tables[*index as usize] as usize];
@@ -175,7 +196,7 @@ pub(crate) fn instantiate(
                 let end = offset.checked_add(items.len() as u64);
                 match end {
                     Some(end) if end <= table.size() => {
-                        table.elems[offset as usize..end as usize].copy_from_slice(items);
+                        table.elems_mut()[offset as usize..end as usize].copy_from_slice(items);
                     }
                     _ => {
                         result = Err(TrapCode::TableOutOfBounds);

@@ -15,6 +15,7 @@ mod fuel;
 mod func_refs;
 mod host;
 mod lazy;
+mod lazy_tables;
 mod limits;
 mod linker;
 mod memory;

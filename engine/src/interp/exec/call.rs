@@ -81,9 +81,8 @@ pub(super) fn indirect_target(
 ) -> Result<u32, TrapCode> {
     let inst = &inner.instances[instance as usize];
     let t = inst.tables[table as usize] as usize;
-    let raw = *inner.tables[t]
-        .elems
-        .get(index as usize)
+    let raw = inner.tables[t]
+        .get(index as u64)
         .ok_or(TrapCode::TableOutOfBounds)?;
     if raw == 0 {
         return Err(TrapCode::IndirectCallToNull);

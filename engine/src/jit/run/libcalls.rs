@@ -180,6 +180,14 @@ unsafe extern "C" fn elem_drop(vmctx: *mut VMContext, seg: u32) {
     inner.instances[inst as usize].elems[seg as usize] = alloc::boxed::Box::new([]);
 }
 
+/// Makes a lazy table's elements, for an access past its bound (cold;
+/// `runtime::table`).
+unsafe extern "C" fn table_materialise(vmctx: *mut VMContext, table: u32) {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    bulk::table_materialise(inner, inst, table);
+}
+
 /// Whether engine type `sub` is `sup` or declares it as a supertype, for
 /// `call_indirect` to a non-final type whose id differs (cold).
 unsafe extern "C" fn is_subtype(vmctx: *mut VMContext, sub: u32, sup: u32) -> u32 {

@@ -31,6 +31,7 @@ macro_rules! for_each_builtin {
             table_copy TableCopy (dst_table: i32, src_table: i32, dst: i32, src: i32, len: i32) -> i32;
             table_init TableInit (table: i32, seg: i32, dst: i32, src: i32, len: i32) -> i32;
             elem_drop ElemDrop (seg: i32);
+            table_materialise TableMaterialise (table: i32);
             record_frame RecordFrame (func_index: i32);
             host_call HostCall (func: i32, values: ptr, fp: ptr) -> i32;
             is_subtype IsSubtype (sub: i32, sup: i32) -> i32;

@@ -38,6 +38,11 @@ pub(crate) struct VMMemory {
 pub(crate) struct VMTable {
     pub base: *mut u64,
     pub len: usize,
+    /// How many elements compiled code may access in place: `len`, or 0
+    /// while the table is lazy (`runtime::table`). An index at or past it
+    /// calls the runtime, which makes the elements if they are still to
+    /// be made, before the bounds check traps or the access goes on.
+    pub bound: usize,
 }
 
 /// A function as compiled code calls it.

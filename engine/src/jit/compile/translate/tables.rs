@@ -93,20 +93,43 @@ impl Translator<'_, '_> {
     }
 
     /// The address of element `index` of table `t`, after the bounds
-    /// check.
+    /// check. An index at or past the table's bound takes a cold path: the
+    /// runtime makes the elements of a lazy table (`runtime::table`), then
+    /// the index is checked against the bound again, which is the bounds
+    /// check proper.
     pub(super) fn table_elem_addr(&mut self, t: u32, index: Value) -> Value {
         let table = self.env.table_ptr(&mut self.b, t);
         let vm = self.env.vm();
-        let len = self
+        let bound = self
             .env
-            .load_ptr(&mut self.b, table, offset_of!(VMTable, len), vm);
+            .load_ptr(&mut self.b, table, offset_of!(VMTable, bound), vm);
         let index = self.b.ins().uextend(types::I64, index);
+        let past = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, bound);
+        let cold = self.b.create_block();
+        let ok = self.b.create_block();
+        self.b.ins().brif(past, cold, &[], ok, &[]);
+        self.b.set_cold_block(cold);
+        self.b.switch_to_block(cold);
+        self.b.seal_block(cold);
+        let tc = self.b.ins().iconst(types::I32, t as i64);
+        self.env
+            .builtin(&mut self.b, Builtin::TableMaterialise, &[tc]);
+        // The call may have changed the bound: the load is after it.
+        let bound = self
+            .env
+            .load_ptr(&mut self.b, table, offset_of!(VMTable, bound), vm);
         let oob = self
             .b
             .ins()
-            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, bound);
         self.env
             .trap_if(&mut self.b, oob, TrapCode::TableOutOfBounds);
+        self.b.ins().jump(ok, &[]);
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
         let base = self
             .env
             .load_ptr(&mut self.b, table, offset_of!(VMTable, base), vm);
