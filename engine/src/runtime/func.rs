@@ -66,6 +66,19 @@ pub(crate) fn call_host(
         return Err(Error::usage("not a host function"));
     };
     let func: *const HostFn = Arc::as_ptr(func);
+    call_host_fn(inner, data, func, caller, slots)
+}
+
+/// Calls host function `func` (behind an `Arc` in this store's function
+/// list) on `slots`, through the store's call hook if it has one.
+#[inline(always)]
+fn call_host_fn(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: *const HostFn,
+    caller: Option<u32>,
+    slots: &mut [u64],
+) -> Result<(), Error> {
     if inner.call_hook.is_some() {
         return call_host_hooked(inner, data, func, caller, slots);
     }
@@ -89,6 +102,7 @@ pub(crate) fn call_host(
 ///
 /// `values` must point to that many writable slots, not aliased for the
 /// call.
+#[inline(always)]
 pub(crate) unsafe fn call_host_at(
     inner: &mut StoreInner,
     data: *mut (),
@@ -96,12 +110,13 @@ pub(crate) unsafe fn call_host_at(
     caller: Option<u32>,
     values: *mut u64,
 ) -> Result<(), Error> {
-    let FuncEntity::Host { slots, .. } = &inner.funcs[f as usize] else {
+    let FuncEntity::Host { slots, func, .. } = &inner.funcs[f as usize] else {
         return Err(Error::usage("not a host function"));
     };
     // SAFETY: the caller passes `slots` slots at `values`.
     let slots = unsafe { core::slice::from_raw_parts_mut(values, *slots as usize) };
-    call_host(inner, data, f, caller, slots)
+    let func: *const HostFn = Arc::as_ptr(func);
+    call_host_fn(inner, data, func, caller, slots)
 }
 
 /// [`call_host`] in a store with a call hook, kept out of the common path
