@@ -57,7 +57,12 @@ pub(crate) fn build(info: &ModuleInfo) -> Vec<Option<Box<[u32]>>> {
 
 /// Where a segment with `offset` and `items` lands in a table of `min`
 /// elements, if it is simple (see the module docs).
-fn place(info: &ModuleInfo, offset: &ConstExpr, items: &[ConstExpr], min: u64) -> Option<(usize, usize)> {
+fn place(
+    info: &ModuleInfo,
+    offset: &ConstExpr,
+    items: &[ConstExpr],
+    min: u64,
+) -> Option<(usize, usize)> {
     let ConstExpr::Single(ConstOp::I32(offset)) = offset else {
         return None;
     };

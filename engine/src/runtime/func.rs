@@ -1,6 +1,8 @@
 //! Functions in a store, and calling host functions: the one path both
 //! tiers take into host code.
 
+#[cfg(feature = "jit")]
+use super::vm::{HostEntry, VMContext, VMHostFunc};
 use super::{CallHook, StoreInner};
 use crate::error::Error;
 use crate::types::{FuncType, TypeId};
@@ -15,13 +17,106 @@ pub(crate) struct HostContext<'a> {
     pub caller: Option<u32>,
 }
 
-/// A host function, type-erased over the store's data type. `slots` holds
-/// the arguments in the raw encoding on entry (one slot per value, two for
-/// a `v128`) and receives the results the same way; it is as long as the
+/// A host function, type-erased over the store's data type (see
+/// [`HostCallable`]).
+pub(crate) type HostFn = dyn HostCallable;
+
+/// What a host function is: a closure over the raw slots, and, for the
+/// JIT, an entry made for that closure's own type. `slots` holds the
+/// arguments in the raw encoding on entry (one slot per value, two for a
+/// `v128`) and receives the results the same way; it is as long as the
 /// longer of the two lists. The function checks the values it returns
 /// (their types, and that references belong to the store).
-pub(crate) type HostFn =
-    dyn Fn(&mut HostContext<'_>, &mut [u64]) -> Result<(), Error> + Send + Sync;
+///
+/// Implemented for every such closure, so each host function's vtable
+/// carries its own [`host_entry`].
+pub(crate) trait HostCallable: Send + Sync {
+    fn call(&self, ctx: &mut HostContext<'_>, slots: &mut [u64]) -> Result<(), Error>;
+
+    /// The entry compiled code calls this function through
+    /// (`VMHostFunc::entry`).
+    #[cfg(feature = "jit")]
+    fn jit_entry(&self) -> HostEntry;
+}
+
+impl<F> HostCallable for F
+where
+    F: Fn(&mut HostContext<'_>, &mut [u64]) -> Result<(), Error> + Send + Sync + 'static,
+{
+    #[inline(always)]
+    fn call(&self, ctx: &mut HostContext<'_>, slots: &mut [u64]) -> Result<(), Error> {
+        self(ctx, slots)
+    }
+
+    #[cfg(feature = "jit")]
+    fn jit_entry(&self) -> HostEntry {
+        host_entry::<F>
+    }
+}
+
+/// How a host function called from compiled code ended, or its panic.
+#[cfg(feature = "jit")]
+pub(crate) type HostOutcome = std::thread::Result<Result<(), Error>>;
+
+/// Compiled code's entry into host function `F` (the `entry` of its
+/// [`VMHostFunc`], called by the host stub of its signature): the closure
+/// called in place, with no lookup and no dynamic dispatch. Everything but
+/// a plain return goes to the `host_call` and `host_settle` builtins (in
+/// `jit::run`): a store with a call hook, an error, an exception, a
+/// panic, and functions the host function created (compiled code must
+/// have their references before it goes on).
+///
+/// # Safety
+///
+/// Called only by a host stub: `record` is the live record of a host
+/// function whose closure is an `F`, `caller` the live context of the
+/// calling instance, whose store is borrowed for the call, `values` the
+/// stub's buffer of `record.slots` slots, `fp` the stub's frame.
+#[cfg(feature = "jit")]
+unsafe extern "C" fn host_entry<F>(
+    record: *const VMHostFunc,
+    caller: *mut VMContext,
+    values: *mut u64,
+    fp: *mut u64,
+) -> u32
+where
+    F: Fn(&mut HostContext<'_>, &mut [u64]) -> Result<(), Error> + Send + Sync + 'static,
+{
+    // SAFETY: the contract above. The store context's `inner` and `data`
+    // are the store and its data `invoke` borrowed for the whole call of
+    // compiled code; nothing else holds a reference to them while this
+    // runs. `record.func` points at the closure inside the function
+    // entity's `Arc`, which the store keeps alive, and that closure is an
+    // `F` (`jit_entry` made this entry for it), so the thin cast is exact.
+    unsafe {
+        let record = &*record;
+        let store = (*caller).store;
+        let builtins = &*(*store).builtins;
+        let inner = (*store).inner as *mut StoreInner;
+        if (*inner).call_hook.is_some() {
+            return (builtins.host_call)(caller, record.index, values, fp);
+        }
+        let data = (*store).data;
+        let instance = (*caller).instance;
+        let slots = core::slice::from_raw_parts_mut(values, record.slots as usize);
+        let func = &*(record.func as *const F);
+        let outcome: HostOutcome = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+            let mut ctx = HostContext {
+                inner: &mut *inner,
+                data,
+                caller: Some(instance),
+            };
+            func(&mut ctx, slots)
+        }));
+        if matches!(outcome, Ok(Ok(()))) && (*inner).vm.funcrefs.len() == (*inner).funcs.len() {
+            return 0;
+        }
+        // `host_settle` takes the outcome by value.
+        let mut outcome = core::mem::ManuallyDrop::new(outcome);
+        let outcome = &mut *outcome as *mut HostOutcome as *mut u64;
+        (builtins.host_settle)(caller, outcome, fp)
+    }
+}
 
 /// A function in a store.
 #[derive(Clone)]
@@ -91,7 +186,7 @@ fn call_host_fn(
     // function list only grows), so the `Arc` behind `func` stays alive
     // for the whole call even if the host function adds functions and the
     // list reallocates; the closure itself is immutable (`Fn`).
-    unsafe { (*func)(&mut ctx, slots) }
+    unsafe { (*func).call(&mut ctx, slots) }
 }
 
 /// [`call_host`] on the raw slots at `values`, as many as `f`'s type
@@ -142,7 +237,7 @@ fn call_host_hooked(
                 caller,
             };
             // SAFETY: as in `call_host`.
-            unsafe { (*func)(&mut ctx, slots) }
+            unsafe { (*func).call(&mut ctx, slots) }
         },
     )
 }

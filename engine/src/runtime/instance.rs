@@ -6,11 +6,11 @@
 use super::const_eval::{eval_const, eval_const128};
 use super::limits::page_bytes;
 use super::pool::{Slot, SlotKind};
+use super::table::Lazy;
 use super::{
     EntityRef, FuncEntity, GlobalEntity, MemoryEntity, ModuleShared, StoreInner, TableEntity,
     TagEntity,
 };
-use super::table::Lazy;
 use crate::error::{Error, Limit, LinkError, LinkErrorKind, Result, TrapCode};
 use crate::module::{EntityIndex, SegmentMode};
 use crate::types::{MemoryType, TableType};

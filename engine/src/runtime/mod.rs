@@ -28,6 +28,8 @@ pub(crate) mod vm;
 
 pub(crate) use engine::EngineShared;
 pub(crate) use exception::{Exceptions, TagEntity};
+#[cfg(feature = "jit")]
+pub(crate) use func::HostOutcome;
 pub(crate) use func::{
     call_host, call_host_at, invoke_host, with_slots, FuncEntity, HostContext, HostFn,
 };

@@ -702,3 +702,83 @@ fn new_unchecked_reads_and_writes_raw_slots() {
         assert_eq!(ValRaw::funcref(None).get_funcref(&store), None, "{tier}");
     }
 }
+
+/// A host function that creates a function and returns it as a
+/// `funcref`: compiled code calls it at once through a table, so the
+/// store's references must take it in before the guest goes on. On every tier, many times (each call makes a new function).
+#[test]
+fn a_function_created_by_a_host_call_is_callable_when_it_returns() {
+    for (tier, engine) in crate::every_tier(|_| {}) {
+        let module = Module::new(
+            &engine,
+            r#"(module
+                 (type $t (func (param i32) (result i32)))
+                 (import "h" "make" (func $make (param i32) (result funcref)))
+                 (table 1 funcref)
+                 (func (export "run") (param i32) (result i32)
+                   (table.set (i32.const 0) (call $make (local.get 0)))
+                   (i32.add
+                     (call_indirect (type $t) (i32.const 1) (i32.const 0))
+                     (call_indirect (type $t) (i32.const 2) (i32.const 0)))))"#,
+        )
+        .unwrap();
+        let mut linker = Linker::<()>::new(&engine);
+        linker
+            .func_wrap("h", "make", |mut caller: Caller<'_, ()>, k: i32| {
+                Some(Func::wrap(&mut caller, move |x: i32| x * k))
+            })
+            .unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+        for k in 0..50 {
+            assert_eq!(run.call(&mut store, k).unwrap(), 3 * k, "{tier}, k = {k}");
+        }
+    }
+}
+
+/// A panic in a host function called from Wasm reaches the embedder as a
+/// panic, on every tier, and the store works afterwards; so does an error,
+/// which fails the call without a panic.
+#[test]
+fn a_host_panic_or_error_under_wasm_reaches_the_embedder_and_the_store_goes_on() {
+    for (tier, engine) in crate::every_tier(|_| {}) {
+        let module = Module::new(
+            &engine,
+            r#"(module
+                 (import "h" "f" (func $f (param i32) (result i32)))
+                 (func (export "run") (param i32) (result i32)
+                   (i32.add (call $f (local.get 0)) (i32.const 1))))"#,
+        )
+        .unwrap();
+        let mut linker = Linker::<()>::new(&engine);
+        linker
+            .func_wrap("h", "f", |x: i32| -> Result<i32, Error> {
+                match x {
+                    1 => panic!("host function panicked on purpose"),
+                    2 => Err(Error::host(HostFailure { code: 2 })),
+                    _ => Ok(x * 10),
+                }
+            })
+            .unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+        assert_eq!(run.call(&mut store, 3).unwrap(), 31, "{tier}");
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = run.call(&mut store, 1);
+        }));
+        assert!(
+            caught.is_err(),
+            "{tier}: the panic should reach the embedder"
+        );
+        assert_eq!(run.call(&mut store, 4).unwrap(), 41, "{tier}");
+        let err = run.call(&mut store, 2).unwrap_err();
+        assert_eq!(
+            err.downcast_ref::<HostFailure>(),
+            Some(&HostFailure { code: 2 }),
+            "{tier}"
+        );
+        assert_eq!(run.call(&mut store, 5).unwrap(), 51, "{tier}");
+    }
+}

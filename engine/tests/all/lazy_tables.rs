@@ -77,7 +77,9 @@ fn host_value(store: &mut Store<()>, table: &Table, i: u64) -> Option<i32> {
 fn the_first_access_of_any_kind_sees_the_segments() {
     type Probe = fn(&mut Store<()>, &Instance);
     let probes: [(&str, Probe); 7] = [
-        ("call_indirect", |store, instance| check_calls(store, instance, &EXPECTED)),
+        ("call_indirect", |store, instance| {
+            check_calls(store, instance, &EXPECTED)
+        }),
         ("table.get from Wasm", |store, instance| {
             let nulls: Vec<i32> = (0..6)
                 .map(|i| call(store, instance, "is_null", i).expect("in bounds"))
@@ -92,7 +94,9 @@ fn the_first_access_of_any_kind_sees_the_segments() {
             check_calls(store, instance, &EXPECTED);
         }),
         ("table.size", |store, instance| {
-            let size = instance.get_typed_func::<(), i32>(&mut *store, "size").expect("export");
+            let size = instance
+                .get_typed_func::<(), i32>(&mut *store, "size")
+                .expect("export");
             assert_eq!(size.call(&mut *store, ()).expect("size"), 6);
             check_calls(store, instance, &EXPECTED);
         }),
@@ -117,7 +121,9 @@ fn the_first_access_of_any_kind_sees_the_segments() {
             }
         }),
         ("table.grow", |store, instance| {
-            let grow = instance.get_typed_func::<i32, i32>(&mut *store, "grow").expect("export");
+            let grow = instance
+                .get_typed_func::<i32, i32>(&mut *store, "grow")
+                .expect("export");
             assert_eq!(grow.call(&mut *store, 2).expect("grow"), 6);
             let mut expected = EXPECTED.to_vec();
             expected.extend([None, None]);
@@ -165,7 +171,9 @@ fn an_instance_importing_a_lazy_table_calls_through_it() {
         let first = Instance::new(&mut store, &exporter, &[]).expect("instantiate");
         let mut linker = Linker::new(&engine);
         linker.instance(&mut store, "m", first).expect("define");
-        let second = linker.instantiate(&mut store, &importer).expect("instantiate");
+        let second = linker
+            .instantiate(&mut store, &importer)
+            .expect("instantiate");
         // The importer touches the table first.
         eprintln!("{tier}");
         check_calls(&mut store, &second, &EXPECTED);

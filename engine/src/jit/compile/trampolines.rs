@@ -12,12 +12,12 @@
 //! A `v128` takes two consecutive slots (low half first, so one
 //! little-endian 16-byte access), which are only 8-byte aligned.
 
-use super::abi::{builtin_signature, ir_type, load_slot, slot_offsets, store_slot, wasm_signature};
+use super::abi::{ir_type, load_slot, slot_offsets, store_slot, wasm_signature};
 use super::finish_function;
 use crate::error::CompileError;
 use crate::jit::run::code_memory::CompiledCode;
 use crate::jit::run::traps::DYNAMIC;
-use crate::runtime::vm::{Builtin, VMContext, VMStoreContext};
+use crate::runtime::vm::VMHostFunc;
 use crate::types::FuncType;
 use alloc::vec::Vec;
 use core::mem::offset_of;
@@ -94,27 +94,24 @@ pub(crate) fn host_stub(
     for (v, off) in p[2..].iter().zip(param_offsets) {
         store_slot(&mut b, *v, buf, off);
     }
+    // The callee's "vmctx" of a host function is its record: call its
+    // entry with the record, the caller's context, the buffer and the
+    // stub's frame (where an exception the host function throws is thrown
+    // from).
     let ro = MemFlagsData::trusted().with_readonly();
-    let store = b
+    let entry_fn = b
         .ins()
-        .load(ptr, ro, caller_vmctx, offset_of!(VMContext, store) as i32);
-    let builtins = b
-        .ins()
-        .load(ptr, ro, store, offset_of!(VMStoreContext, builtins) as i32);
-    let host_call = b
-        .ins()
-        .load(ptr, ro, builtins, Builtin::HostCall.offset() as i32);
-    let call_sig = b.import_signature(builtin_signature(isa, Builtin::HostCall));
-    // The callee's "vmctx" of a host function is its store index.
-    let func_index = b.ins().ireduce(types::I32, callee_vmctx);
-    // The stub's frame: where an exception the host function throws is
-    // thrown from.
+        .load(ptr, ro, callee_vmctx, offset_of!(VMHostFunc, entry) as i32);
+    let mut entry_sig = ir::Signature::new(isa.default_call_conv());
+    entry_sig.params.extend([AbiParam::new(ptr); 4]);
+    entry_sig.returns.push(AbiParam::new(types::I32));
+    let call_sig = b.import_signature(entry_sig);
     let fp = b.ins().get_frame_pointer(ptr);
     let call = b
         .ins()
-        .call_indirect(call_sig, host_call, &[caller_vmctx, func_index, buf, fp]);
+        .call_indirect(call_sig, entry_fn, &[callee_vmctx, caller_vmctx, buf, fp]);
     if signals {
-        // `host_call` stored the trap code; the trap only unwinds.
+        // The entry stored the trap code; the trap only unwinds.
         let status = b.inst_results(call)[0];
         b.ins().trapnz(status, ir::TrapCode::unwrap_user(DYNAMIC));
     }

@@ -21,7 +21,7 @@ use crate::error::{Error, TrapCode};
 use crate::jit::{TRAP_HOST_ERROR, TRAP_HOST_PANIC};
 use crate::runtime::bulk;
 use crate::runtime::vm::{for_each_builtin, Builtins, PendingPanic, TrapFrame, VMContext};
-use crate::runtime::StoreInner;
+use crate::runtime::{HostOutcome, StoreInner};
 use crate::sys;
 use crate::types::TypeId;
 
@@ -210,11 +210,12 @@ unsafe extern "C" fn record_frame(vmctx: *mut VMContext, func_index: u32) {
     }
 }
 
-/// Calls host function `func` (a store index) for compiled code:
-/// arguments and results are raw slots at `values`. A host error or panic
-/// is kept in the store and reported as the trap code; an exception the
-/// host function throws (one of this store's) is thrown from the host
-/// stub, whose frame pointer is `fp`.
+/// Calls host function `func` (a store index) for compiled code, through
+/// the store's call hook if it has one: arguments and results are raw
+/// slots at `values`. The slow path of every host function's entry
+/// (`runtime::func::host_entry`, which calls this when the store has a
+/// call hook), and what the entry does in a store without one. The call's
+/// end is [`settle`]d.
 unsafe extern "C" fn host_call(
     caller: *mut VMContext,
     func: u32,
@@ -225,49 +226,63 @@ unsafe extern "C" fn host_call(
     let (inner, inst) = unsafe { store(caller) };
     // SAFETY: as above: `data` is the store's data, set by `invoke`.
     let data = unsafe { (*(*caller).store).data };
-    /// How the call went, kept small: the host function's `Result` (an
-    /// `Error` is several words) is settled inside the closure, so only a
-    /// word comes out of it (moving the whole `Result` out cost more than
-    /// the rest of the call).
-    enum Outcome {
-        Returned,
-        /// Its error is pending in the store.
-        Failed,
-        /// It threw this store's exception with this index.
-        Threw(u32),
-    }
-    let outcome = std::panic::catch_unwind(core::panic::AssertUnwindSafe(
+    let outcome: HostOutcome = std::panic::catch_unwind(core::panic::AssertUnwindSafe(
         // SAFETY: the host stub passes a buffer of the slots the
         // function's type needs (its `array_slots`), its own.
-        || match unsafe { crate::runtime::call_host_at(inner, data, func, Some(inst), values) } {
-            Ok(()) => Outcome::Returned,
-            Err(Error::Exception(e)) if e.store == inner.id.raw() => Outcome::Threw(e.index),
-            Err(e) => {
-                inner.vm.pending_error = Some(e);
-                Outcome::Failed
-            }
-        },
+        || unsafe { crate::runtime::call_host_at(inner, data, func, Some(inst), values) },
     ));
-    // SAFETY: as above; the borrow inside the closure has ended.
+    // SAFETY: the borrow inside the closure has ended; `fp` is the host
+    // stub's frame and this function owns nothing live past this point.
+    unsafe { settle(caller, outcome, fp) }
+}
+
+/// Settles the end of a host call that did not simply return (see
+/// `runtime::func::host_entry`): `outcome` points at the call's
+/// [`HostOutcome`], which this takes by value.
+unsafe extern "C" fn host_settle(caller: *mut VMContext, outcome: *mut u64, fp: *mut u64) -> u32 {
+    // SAFETY: the entry passes its outcome, which it does not drop.
+    let outcome = unsafe { core::ptr::read(outcome as *mut HostOutcome) };
+    // SAFETY: as in `host_call`; the caller owns nothing live.
+    unsafe { settle(caller, outcome, fp) }
+}
+
+/// The status of a host call from compiled code that ended with
+/// `outcome`: 0 when it returned, the trap code when it failed or
+/// panicked (the error or panic is kept in the store); an exception of
+/// this store that it threw is thrown from the host stub, whose frame
+/// pointer is `fp`. When compiled code goes on, the store's function
+/// references first take in any function the host function created (it
+/// may return them as funcrefs or store them in tables).
+///
+/// # Safety
+/// As the builtins'; `fp` is the host stub's frame, and no frame between
+/// it and this one owns anything that needs dropping.
+unsafe fn settle(caller: *mut VMContext, outcome: HostOutcome, fp: *mut u64) -> u32 {
+    // SAFETY: see the module docs.
     let (inner, _) = unsafe { store(caller) };
     let code = match outcome {
-        Ok(Outcome::Failed) => TRAP_HOST_ERROR,
-        // Compiled code goes on: the host function may have created
-        // functions it can now reach (returned as funcrefs, stored in
-        // tables).
-        Ok(returned_or_threw) => match (sync_funcrefs(inner), returned_or_threw) {
-            (Err(e), _) => {
+        Ok(Ok(())) => match sync_funcrefs(inner) {
+            Ok(()) => 0,
+            Err(e) => {
                 inner.vm.pending_error = Some(e);
                 TRAP_HOST_ERROR
             }
-            (Ok(()), Outcome::Threw(index)) => {
+        },
+        Ok(Err(Error::Exception(e))) if e.store == inner.id.raw() => {
+            if let Err(e) = sync_funcrefs(inner) {
+                inner.vm.pending_error = Some(e);
+                TRAP_HOST_ERROR
+            } else {
                 // SAFETY: `fp` is the host stub's frame, called from
                 // compiled code; nothing this function owns is live any
                 // more.
-                return unsafe { throw_from(caller, index, fp as usize) };
+                return unsafe { throw_from(caller, e.index, fp as usize) };
             }
-            (Ok(()), _) => 0,
-        },
+        }
+        Ok(Err(e)) => {
+            inner.vm.pending_error = Some(e);
+            TRAP_HOST_ERROR
+        }
         Err(panic) => {
             inner.vm.pending_panic = Some(PendingPanic::new(panic));
             TRAP_HOST_PANIC

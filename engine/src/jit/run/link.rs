@@ -6,9 +6,10 @@ use super::code_memory::CompiledModule;
 use super::libcalls::BUILTINS;
 use crate::error::Error;
 use crate::jit::engine_jit;
-use crate::runtime::vm::{InstanceVm, VMContext, VMFuncRef};
+use crate::runtime::vm::{InstanceVm, VMContext, VMFuncRef, VMHostFunc};
 use crate::runtime::{FuncEntity, ModuleShared, StoreInner};
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 /// The JIT's code of `module`.
@@ -19,8 +20,10 @@ fn compiled_code(module: &ModuleShared) -> Result<&CompiledModule, Error> {
 }
 
 /// The reference compiled code uses to call store function `f`. The
-/// function's instance, if any, must already be linked.
-fn func_ref(inner: &StoreInner, f: u32) -> Result<VMFuncRef, Error> {
+/// function's instance, if any, must already be linked. A host function's
+/// reference points at a new record of it ([`VMHostFunc`]), kept by the
+/// store.
+fn func_ref(inner: &mut StoreInner, f: u32) -> Result<VMFuncRef, Error> {
     Ok(match &inner.funcs[f as usize] {
         FuncEntity::Wasm {
             instance,
@@ -40,26 +43,45 @@ fn func_ref(inner: &StoreInner, f: u32) -> Result<VMFuncRef, Error> {
                 store_index: f,
             }
         }
-        FuncEntity::Host { ty, sig, .. } => {
+        FuncEntity::Host {
+            ty,
+            sig,
+            slots,
+            func,
+        } => {
             let signals = crate::jit::signals_enabled(&inner.engine.config);
             let stub = engine_jit(&inner.engine)?.host_stub(*ty, sig, signals)?;
-            VMFuncRef {
+            let record = Box::new(VMHostFunc {
+                entry: func.jit_entry(),
+                func: Arc::as_ptr(func),
+                slots: *slots,
+                index: f,
+            });
+            let r = VMFuncRef {
                 code: stub as *const u8,
-                vmctx: f as usize as *mut u8,
+                vmctx: &*record as *const VMHostFunc as *mut u8,
                 type_id: ty.0,
                 store_index: f,
-            }
+            };
+            inner.vm.host_funcs.push(record);
+            r
         }
     })
 }
 
 /// Extends the store's function references to every store function.
 pub(crate) fn sync_funcrefs(inner: &mut StoreInner) -> Result<(), Error> {
+    sync_funcrefs_to(inner, inner.funcs.len())
+}
+
+/// Extends the store's function references to the first `end` store
+/// functions.
+fn sync_funcrefs_to(inner: &mut StoreInner, end: usize) -> Result<(), Error> {
     let have = inner.vm.funcrefs.len();
-    if have == inner.funcs.len() {
+    if have >= end {
         return Ok(());
     }
-    for f in have..inner.funcs.len() {
+    for f in have..end {
         let r = func_ref(inner, f as u32)?;
         inner.vm.funcrefs.push(r);
     }
@@ -103,23 +125,42 @@ pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Er
         instance: index,
     });
     let vmctx = &mut *ctx as *mut VMContext as *mut u8;
-    let num_imported = module.info.num_imported_funcs;
-    let mut funcs = Vec::with_capacity(inst.funcs.len());
-    for (i, &f) in inst.funcs.iter().enumerate() {
-        let r = if (i as u32) < num_imported {
-            func_ref(inner, f)?
-        } else {
-            VMFuncRef {
-                code: compiled.func_ptr(i as u32 - num_imported),
-                vmctx,
-                type_id: inner.funcs[f as usize].type_id().0,
-                store_index: f,
-            }
-        };
-        funcs.push(r);
+    let num_imported = module.info.num_imported_funcs as usize;
+    // Every function before the instance's own has its store reference
+    // (its instance was linked before this one was made); imports copy
+    // theirs.
+    let own = inst
+        .funcs
+        .get(num_imported)
+        .map_or(inner.funcs.len(), |&f| f as usize);
+    let inst_funcs = core::mem::take(&mut inner.instances[index as usize].funcs);
+    let synced = sync_funcrefs_to(inner, own);
+    let mut funcs = Vec::with_capacity(inst_funcs.len());
+    if synced.is_ok() {
+        for (i, &f) in inst_funcs.iter().enumerate() {
+            funcs.push(if i < num_imported {
+                inner.vm.funcrefs[f as usize]
+            } else {
+                VMFuncRef {
+                    code: compiled.func_ptr((i - num_imported) as u32),
+                    vmctx,
+                    type_id: inner.funcs[f as usize].type_id().0,
+                    store_index: f,
+                }
+            });
+        }
     }
+    inner.instances[index as usize].funcs = inst_funcs;
+    synced?;
     let funcs: Box<[VMFuncRef]> = funcs.into_boxed_slice();
     ctx.funcs = funcs.as_ptr();
+    // The instance's own functions are the store's last ones: their
+    // references are the ones just made.
+    if inner.vm.funcrefs.len() == own {
+        inner.vm.funcrefs.extend_from_slice(&funcs[num_imported..]);
+        inner.vm.ctx.funcrefs = inner.vm.funcrefs.as_ptr();
+        inner.vm.ctx.funcrefs_len = inner.vm.funcrefs.len();
+    }
     inner.instances[index as usize].vm = Some(InstanceVm {
         ctx,
         memories,

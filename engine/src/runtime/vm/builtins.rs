@@ -7,6 +7,11 @@
 //! and the compiler's signatures cannot drift apart. The JIT implements
 //! the functions (`jit::run::libcalls`).
 //!
+//! Two are called by the host functions' entries rather than by compiled
+//! code (`runtime::func::host_entry`): `host_call`, the call through the
+//! store's call hook, and `host_settle`, the end of a call that did not
+//! simply return.
+//!
 //! Every builtin receives the calling instance's `VMContext` first. Those
 //! that can trap return 0 or a trap code's bits; the two `grow`s return
 //! their result, or a negative value when the store's resource limiter
@@ -34,6 +39,7 @@ macro_rules! for_each_builtin {
             table_materialise TableMaterialise (table: i32);
             record_frame RecordFrame (func_index: i32);
             host_call HostCall (func: i32, values: ptr, fp: ptr) -> i32;
+            host_settle HostSettle (outcome: ptr, fp: ptr) -> i32;
             is_subtype IsSubtype (sub: i32, sup: i32) -> i32;
             exn_new ExnNew (tag: i32, payload: ptr) -> i64;
             throw Throw (exn: i64, fp: ptr) -> i32;
@@ -87,7 +93,10 @@ macro_rules! declare_builtins {
             $(pub $name: unsafe extern "C" fn(*mut VMContext $(, builtin_rust_type!($ty))*) $(-> builtin_rust_type!($ret))?,)*
         }
 
-        /// A builtin, by name.
+        /// A builtin, by name. (Not every builtin is called by compiled
+        /// code: `host_call` and `host_settle` are the host functions'
+        /// entries', `runtime::func::host_entry`.)
+        #[allow(dead_code)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
         pub(crate) enum Builtin {
             $($variant,)*

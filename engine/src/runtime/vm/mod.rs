@@ -50,9 +50,9 @@ pub(crate) struct VMTable {
 /// `code` is the entry in the Wasm native ABI:
 /// `fn(callee_vmctx, caller_vmctx, params...) -> results`. For a function
 /// defined by an instance, `vmctx` is that instance's [`VMContext`]; for a
-/// host function, `code` is the per-signature host stub and `vmctx` holds
-/// the store function index (the stub finds the store through the
-/// caller's context).
+/// host function, `code` is the per-signature host stub and `vmctx`
+/// points at the function's [`VMHostFunc`] (the entry finds the store
+/// through the caller's context).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct VMFuncRef {
@@ -63,6 +63,26 @@ pub(crate) struct VMFuncRef {
     /// The function's index in the store (a `funcref` is this plus one).
     pub store_index: u32,
 }
+
+/// A host function as compiled code calls it: the `vmctx` of its
+/// [`VMFuncRef`]. The host stub of its signature calls
+/// `entry(this, caller_vmctx, values, fp)` with the arguments in a buffer
+/// of `slots` raw slots (see `runtime::func::host_entry`); the status it
+/// returns is 0 or a trap code, as a builtin's.
+#[repr(C)]
+pub(crate) struct VMHostFunc {
+    pub entry: HostEntry,
+    /// The closure, inside the function entity's `Arc`, which the store
+    /// keeps alive.
+    pub func: *const super::func::HostFn,
+    pub slots: u32,
+    /// The function's index in the store.
+    pub index: u32,
+}
+
+/// The type of [`VMHostFunc::entry`].
+pub(crate) type HostEntry =
+    unsafe extern "C" fn(*const VMHostFunc, *mut VMContext, *mut u64, *mut u64) -> u32;
 
 /// The per-instance context every compiled function receives as its first
 /// argument. The arrays are in the module's index spaces, imports first.
@@ -149,6 +169,10 @@ pub(crate) struct StoreVm {
     pub ctx: Box<VMStoreContext>,
     /// Backing store of `ctx.funcrefs`, one per store function.
     pub funcrefs: Vec<VMFuncRef>,
+    /// The records host functions' references point at, boxed so that
+    /// they stay put when the list grows.
+    #[allow(clippy::vec_box)]
+    pub host_funcs: Vec<Box<VMHostFunc>>,
     /// Frames of the trap being unwound, innermost first.
     pub trap_frames: Vec<TrapFrame>,
     /// Frames of the trap being unwound that were not recorded.
