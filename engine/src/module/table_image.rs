@@ -63,7 +63,7 @@ fn place(
     items: &[ConstExpr],
     min: u64,
 ) -> Option<(usize, usize)> {
-    let ConstExpr::Single(ConstOp::I32(offset)) = offset else {
+    let [ConstOp::I32(offset)] = offset.ops() else {
         return None;
     };
     let start = *offset as u32 as u64;
@@ -77,9 +77,9 @@ fn place(
 /// An item's image entry (a defined function's index plus one, 0 for
 /// null), if it is simple.
 fn entry(info: &ModuleInfo, item: &ConstExpr) -> Option<u32> {
-    match item {
-        ConstExpr::Single(ConstOp::RefNull) => Some(0),
-        ConstExpr::Single(ConstOp::RefFunc(f)) => {
+    match item.ops() {
+        [ConstOp::RefNull] => Some(0),
+        [ConstOp::RefFunc(f)] => {
             let defined = f.checked_sub(info.num_imported_funcs)?;
             defined.checked_add(1)
         }
