@@ -52,8 +52,13 @@ impl Rights {
         }
     }
 
-    pub(crate) fn for_file(writable: bool, perms: DirPerms) -> Rights {
-        let mut base = rights::FILE_COMMON | rights::FD_READ;
+    /// A file's rights: `fd_read` and the write rights only if it was
+    /// opened that way, as wasmtime reports them.
+    pub(crate) fn for_file(readable: bool, writable: bool, perms: DirPerms) -> Rights {
+        let mut base = rights::FILE_COMMON;
+        if readable {
+            base |= rights::FD_READ;
+        }
         if writable {
             base |= rights::FILE_WRITE;
         }
@@ -146,7 +151,7 @@ impl FileDesc {
             readable,
             writable,
             perms,
-            rights: Rights::for_file(writable, perms),
+            rights: Rights::for_file(readable, writable, perms),
         }
     }
 

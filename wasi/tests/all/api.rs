@@ -374,3 +374,45 @@ fn path_calls_on_a_file_descriptor_are_enotdir() {
     assert_eq!(guest.call("fd_read", &[3, 0, 1, 8]), errno::ISDIR);
     assert_eq!(guest.call("sock_shutdown", &[file, 3]), errno::NOTSOCK);
 }
+
+/// `fd_fdstat_get`'s base rights on a file opened with `rights`, and
+/// whether `fd_read` on it works.
+fn file_rights_and_read(guest: &mut Guest, rights: i64) -> (i64, i32) {
+    let (p, n) = guest.string(100, "f.txt");
+    assert_eq!(
+        guest.call("path_open", &[3, 0, p, n, 0, rights, 0, 0, 0]),
+        errno::SUCCESS
+    );
+    let fd = guest.read_u32(0) as i64;
+    assert_eq!(guest.call("fd_fdstat_get", &[fd, 200]), errno::SUCCESS);
+    let base = guest.read_u64(208) as i64;
+    // iovec at 300: 4 bytes at 400; nread at 308.
+    guest.write(300, &[144, 1, 0, 0, 4, 0, 0, 0]);
+    let read = guest.call("fd_read", &[fd, 300, 1, 308]);
+    assert_eq!(guest.call("fd_close", &[fd]), errno::SUCCESS);
+    (base, read)
+}
+
+#[test]
+fn a_files_reported_rights_match_the_mode_it_was_opened_in() {
+    let dir = scratch("rights_of_mode");
+    std::fs::write(dir.join("f.txt"), "data").unwrap();
+    let mut guest = Guest::new(
+        WasiCtxBuilder::new()
+            .preopened_dir(&dir, "/", DirPerms::ReadWrite)
+            .unwrap(),
+    );
+    let (read, write) = (RIGHTS_READ, RIGHTS_WRITE);
+    let (base, result) = file_rights_and_read(&mut guest, RIGHTS_READ);
+    assert_eq!(
+        (base & read, base & write, result),
+        (read, 0, errno::SUCCESS)
+    );
+    let (base, result) = file_rights_and_read(&mut guest, RIGHTS_WRITE);
+    assert_eq!((base & read, base & write, result), (0, write, errno::BADF));
+    let (base, result) = file_rights_and_read(&mut guest, RIGHTS_READ_WRITE);
+    assert_eq!(
+        (base & read, base & write, result),
+        (read, write, errno::SUCCESS)
+    );
+}
