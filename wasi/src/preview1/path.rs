@@ -154,11 +154,12 @@ pub(crate) fn path_open(
     if directory && (create || exclusive || truncate) {
         return Err(Errno::Inval);
     }
-    // The requested rights only choose the access mode (as in wasmtime);
-    // the new descriptor's rights come from what it is and its preopen. A
-    // directory has no access mode: whatever rights are asked for it
-    // (toolchains ask for none, or for all), it is opened for reading.
-    let write = !directory && (rights_base & rights::WRITE_REQUEST != 0 || append);
+    // The requested rights only choose the access mode, as in wasmtime:
+    // `fd_write` asks to write, the other write-like rights do not (a
+    // preopen's own rights hold `fd_datasync`, and reopening `.` with them
+    // must work). The new descriptor's rights come from what it is and its
+    // preopen.
+    let write = rights_base & rights::FD_WRITE != 0 || (append && !directory);
     let read = rights_base & rights::READ_REQUEST != 0 || !write;
 
     if create || truncate || write {
@@ -179,6 +180,11 @@ pub(crate) fn path_open(
         } else {
             parent.dir.open_dir_nofollow(path)?
         };
+        // A directory is never opened for writing (POSIX's `EISDIR`, as
+        // wasmtime answers); the host is not asked to.
+        if write {
+            return Err(Errno::IsDir);
+        }
         Descriptor::Dir(DirDesc::new(dir, perms, None))
     } else {
         let mut opts = cap_std::fs::OpenOptions::new();

@@ -416,3 +416,41 @@ fn a_files_reported_rights_match_the_mode_it_was_opened_in() {
         (read, write, errno::SUCCESS)
     );
 }
+
+#[test]
+fn a_preopen_reopens_with_its_own_rights_but_a_directory_is_never_opened_for_writing() {
+    let dir = scratch("reopen_preopen");
+    std::fs::write(dir.join("f.txt"), "data").unwrap();
+    let mut guest = Guest::new(
+        WasiCtxBuilder::new()
+            .preopened_dir(&dir, "/", DirPerms::ReadWrite)
+            .unwrap(),
+    );
+    assert_eq!(guest.call("fd_fdstat_get", &[3, 200]), errno::SUCCESS);
+    let (base, inheriting) = (guest.read_u64(208) as i64, guest.read_u64(216) as i64);
+    let (dot, dot_len) = guest.string(100, ".");
+    let mut open = |oflags: i64, rights: i64, inheriting: i64| {
+        guest.call(
+            "path_open",
+            &[3, 0, dot, dot_len, oflags, rights, inheriting, 0, 0],
+        )
+    };
+    // As the official suite's `path_open_preopen` asks, and wasmtime answers.
+    assert_eq!(open(0, base, inheriting), errno::SUCCESS, "its own rights");
+    assert_eq!(open(0, 0, 0), errno::SUCCESS, "no rights");
+    assert_eq!(open(O_DIRECTORY, 0, 0), errno::SUCCESS, "O_DIRECTORY");
+    assert_eq!(open(O_DIRECTORY, RIGHTS_READ, 0), errno::SUCCESS);
+    assert_eq!(open(O_DIRECTORY, RIGHTS_READ_WRITE, 0), errno::ISDIR);
+    assert_eq!(open(0, RIGHTS_READ_WRITE, 0), errno::ISDIR);
+    assert_eq!(open(0, RIGHTS_WRITE, 0), errno::ISDIR);
+    // A file asked for as a directory is still not one.
+    let (p, n) = guest.string(100, "f.txt");
+    assert_eq!(
+        guest.call(
+            "path_open",
+            &[3, 0, p, n, O_DIRECTORY, RIGHTS_READ_WRITE, 0, 0, 0]
+        ),
+        errno::NOTDIR
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("f.txt")).unwrap(), "data");
+}
