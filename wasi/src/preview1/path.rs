@@ -17,6 +17,8 @@ use crate::types::{fdflags, layout, oflags, rights, LOOKUP_SYMLINK_FOLLOW};
 use cap_fs_ext::{
     DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt,
 };
+use cap_std::fs::OpenOptionsExt;
+use rustix::fs::OFlags;
 use std::os::unix::ffi::OsStrExt;
 
 /// Whether `lookupflags` asks to follow a final symlink; `EINVAL` for
@@ -195,8 +197,15 @@ pub(crate) fn path_open(
             .write(host_write)
             .append(append)
             .create(create && !exclusive)
-            .create_new(create && exclusive)
-            .truncate(truncate);
+            .create_new(create && exclusive);
+        if truncate && append {
+            // cap-std follows Rust's rule that refuses truncating with
+            // append unless creating; POSIX (and wasmtime) allow it, so
+            // the host's own `O_TRUNC` is passed instead, still atomic.
+            opts.custom_flags(OFlags::TRUNC.bits() as i32);
+        } else {
+            opts.truncate(truncate);
+        }
         opts.follow(if follow {
             FollowSymlinks::Yes
         } else {

@@ -80,3 +80,31 @@ fn c_stdio_args_env_clocks_random_and_exit_status() {
     );
     assert_eq!(out.stderr, "to stderr\n");
 }
+
+#[test]
+fn c_open_with_truncate_and_append_truncates_then_appends() {
+    let dir = scratch("c_trunc_append");
+    std::fs::write(dir.join("old.txt"), "0123456789").unwrap();
+    let out = run(
+        &c_guest("append"),
+        WasiCtxBuilder::new()
+            .args(["append.wasm", "/sandbox"])
+            .preopened_dir(&dir, "/sandbox", DirPerms::ReadWrite)
+            .unwrap(),
+    );
+    let writes = "write: 2\n\
+                  seek to 0: 0\n\
+                  write: 2\n\
+                  offset: 4\n\
+                  pwrite: 3\n\
+                  offset after pwrite: 4\n\
+                  end: 7\n";
+    assert_eq!(
+        out.ok(),
+        format!("open old.txt: ok\n{writes}open new.txt: ok\n{writes}")
+    );
+    for file in ["old.txt", "new.txt"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert_eq!(text, "abcdXYZ", "{file}");
+    }
+}
