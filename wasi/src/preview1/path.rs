@@ -164,6 +164,8 @@ pub(crate) fn path_open(
     let write = rights_base & rights::FD_WRITE != 0 || (append && !directory);
     let read = rights_base & rights::READ_REQUEST != 0 || !write;
 
+    // Beneath a read-only preopen an open that could change the file is
+    // refused here, at open (`EPERM`, as wasmtime), not at the first write.
     if create || truncate || write {
         parent.perms.require_mutable()?;
     }

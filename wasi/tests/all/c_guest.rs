@@ -108,3 +108,37 @@ fn c_open_with_truncate_and_append_truncates_then_appends() {
         assert_eq!(text, "abcdXYZ", "{file}");
     }
 }
+
+#[test]
+fn c_opening_to_change_a_file_beneath_a_read_only_preopen_fails_at_open() {
+    let root = scratch("c_readonly_open");
+    let ro = root.join("ro");
+    std::fs::create_dir_all(ro.join("dir")).unwrap();
+    std::fs::write(ro.join("file.txt"), "precious").unwrap();
+    std::fs::write(ro.join("dir/inner.txt"), "inner").unwrap();
+    let before = snapshot(&root);
+    let out = run(
+        &c_guest("readonly"),
+        WasiCtxBuilder::new()
+            .args(["readonly.wasm", "/ro"])
+            .preopened_dir(&ro, "/ro", DirPerms::ReadOnly)
+            .unwrap(),
+    );
+    assert_eq!(
+        out.ok(),
+        "O_WRONLY: Operation not permitted\n\
+         O_RDWR: Operation not permitted\n\
+         O_WRONLY|O_APPEND: Operation not permitted\n\
+         O_RDONLY|O_TRUNC: Operation not permitted\n\
+         O_WRONLY|O_TRUNC: Operation not permitted\n\
+         O_RDONLY|O_CREAT existing: Operation not permitted\n\
+         O_WRONLY|O_CREAT new: Operation not permitted\n\
+         O_WRONLY beneath a subdirectory: Operation not permitted\n\
+         fopen w: Operation not permitted\n\
+         fopen a: Operation not permitted\n\
+         fopen r+: Operation not permitted\n\
+         O_RDONLY read: 8 precious\n\
+         write to it: -1 Bad file descriptor\n"
+    );
+    assert_eq!(snapshot(&root), before, "the host tree changed");
+}
