@@ -52,8 +52,13 @@ impl Rights {
         }
     }
 
-    pub(crate) fn for_file(writable: bool, perms: DirPerms) -> Rights {
-        let mut base = rights::FILE_COMMON | rights::FD_READ;
+    /// A file's rights: `fd_read` and the write rights only if it was
+    /// opened that way, as wasmtime reports them.
+    pub(crate) fn for_file(readable: bool, writable: bool, perms: DirPerms) -> Rights {
+        let mut base = rights::FILE_COMMON;
+        if readable {
+            base |= rights::FD_READ;
+        }
         if writable {
             base |= rights::FILE_WRITE;
         }
@@ -68,21 +73,19 @@ impl Rights {
 
     pub(crate) fn for_dir(perms: DirPerms) -> Rights {
         let mut dir = rights::DIR_COMMON;
-        let mut file = rights::FILE_COMMON | rights::FD_READ;
+        // The write rights are passed down even beneath a read-only
+        // preopen: wasi-libc masks the rights it asks for with these, and
+        // without them `open(O_WRONLY)` would ask for no write, succeed,
+        // and fail only at the first write. Asked for, the write is
+        // refused by `path_open` (`EPERM`, as wasmtime).
+        let mut file = rights::FILE_COMMON | rights::FD_READ | rights::FILE_WRITE;
         if perms == DirPerms::ReadWrite {
             dir |= rights::DIR_MUTATE;
-            file |= rights::FILE_WRITE | rights::FILE_MUTATE;
-        }
-        let mut inheriting = dir | file;
-        if perms == DirPerms::ReadOnly {
-            // Toolchains that pass a directory's inheriting rights as the
-            // request when opening a file must not be read as asking to
-            // write (`FD_DATASYNC` is one of wasmtime's "write" bits).
-            inheriting &= !rights::WRITE_REQUEST;
+            file |= rights::FILE_MUTATE;
         }
         Rights {
             base: dir,
-            inheriting,
+            inheriting: dir | file,
         }
     }
 
@@ -146,7 +149,7 @@ impl FileDesc {
             readable,
             writable,
             perms,
-            rights: Rights::for_file(writable, perms),
+            rights: Rights::for_file(readable, writable, perms),
         }
     }
 

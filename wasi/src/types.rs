@@ -41,9 +41,6 @@ pub mod rights {
     /// Rights whose presence in `path_open`'s request means "open for
     /// reading" (wasmtime reads them the same way).
     pub const READ_REQUEST: u64 = FD_READ | FD_READDIR;
-    /// Rights whose presence in `path_open`'s request means "open for
-    /// writing".
-    pub const WRITE_REQUEST: u64 = FD_WRITE | FD_DATASYNC | FD_ALLOCATE | FD_FILESTAT_SET_SIZE;
 
     /// What every regular file descriptor may do.
     pub const FILE_COMMON: u64 = FD_DATASYNC

@@ -17,6 +17,8 @@ use crate::types::{fdflags, layout, oflags, rights, LOOKUP_SYMLINK_FOLLOW};
 use cap_fs_ext::{
     DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt,
 };
+use cap_std::fs::OpenOptionsExt;
+use rustix::fs::OFlags;
 use std::os::unix::ffi::OsStrExt;
 
 /// Whether `lookupflags` asks to follow a final symlink; `EINVAL` for
@@ -154,13 +156,16 @@ pub(crate) fn path_open(
     if directory && (create || exclusive || truncate) {
         return Err(Errno::Inval);
     }
-    // The requested rights only choose the access mode (as in wasmtime);
-    // the new descriptor's rights come from what it is and its preopen. A
-    // directory has no access mode: whatever rights are asked for it
-    // (toolchains ask for none, or for all), it is opened for reading.
-    let write = !directory && (rights_base & rights::WRITE_REQUEST != 0 || append);
+    // The requested rights only choose the access mode, as in wasmtime:
+    // `fd_write` asks to write, the other write-like rights do not (a
+    // preopen's own rights hold `fd_datasync`, and reopening `.` with them
+    // must work). The new descriptor's rights come from what it is and its
+    // preopen.
+    let write = rights_base & rights::FD_WRITE != 0 || (append && !directory);
     let read = rights_base & rights::READ_REQUEST != 0 || !write;
 
+    // Beneath a read-only preopen an open that could change the file is
+    // refused here, at open (`EPERM`, as wasmtime), not at the first write.
     if create || truncate || write {
         parent.perms.require_mutable()?;
     }
@@ -179,6 +184,11 @@ pub(crate) fn path_open(
         } else {
             parent.dir.open_dir_nofollow(path)?
         };
+        // A directory is never opened for writing (POSIX's `EISDIR`, as
+        // wasmtime answers); the host is not asked to.
+        if write {
+            return Err(Errno::IsDir);
+        }
         Descriptor::Dir(DirDesc::new(dir, perms, None))
     } else {
         let mut opts = cap_std::fs::OpenOptions::new();
@@ -189,8 +199,15 @@ pub(crate) fn path_open(
             .write(host_write)
             .append(append)
             .create(create && !exclusive)
-            .create_new(create && exclusive)
-            .truncate(truncate);
+            .create_new(create && exclusive);
+        if truncate && append {
+            // cap-std follows Rust's rule that refuses truncating with
+            // append unless creating; POSIX (and wasmtime) allow it, so
+            // the host's own `O_TRUNC` is passed instead, still atomic.
+            opts.custom_flags(OFlags::TRUNC.bits() as i32);
+        } else {
+            opts.truncate(truncate);
+        }
         opts.follow(if follow {
             FollowSymlinks::Yes
         } else {

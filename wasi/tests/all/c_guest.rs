@@ -80,3 +80,65 @@ fn c_stdio_args_env_clocks_random_and_exit_status() {
     );
     assert_eq!(out.stderr, "to stderr\n");
 }
+
+#[test]
+fn c_open_with_truncate_and_append_truncates_then_appends() {
+    let dir = scratch("c_trunc_append");
+    std::fs::write(dir.join("old.txt"), "0123456789").unwrap();
+    let out = run(
+        &c_guest("append"),
+        WasiCtxBuilder::new()
+            .args(["append.wasm", "/sandbox"])
+            .preopened_dir(&dir, "/sandbox", DirPerms::ReadWrite)
+            .unwrap(),
+    );
+    let writes = "write: 2\n\
+                  seek to 0: 0\n\
+                  write: 2\n\
+                  offset: 4\n\
+                  pwrite: 3\n\
+                  offset after pwrite: 4\n\
+                  end: 7\n";
+    assert_eq!(
+        out.ok(),
+        format!("open old.txt: ok\n{writes}open new.txt: ok\n{writes}")
+    );
+    for file in ["old.txt", "new.txt"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert_eq!(text, "abcdXYZ", "{file}");
+    }
+}
+
+#[test]
+fn c_opening_to_change_a_file_beneath_a_read_only_preopen_fails_at_open() {
+    let root = scratch("c_readonly_open");
+    let ro = root.join("ro");
+    std::fs::create_dir_all(ro.join("dir")).unwrap();
+    std::fs::write(ro.join("file.txt"), "precious").unwrap();
+    std::fs::write(ro.join("dir/inner.txt"), "inner").unwrap();
+    let before = snapshot(&root);
+    let out = run(
+        &c_guest("readonly"),
+        WasiCtxBuilder::new()
+            .args(["readonly.wasm", "/ro"])
+            .preopened_dir(&ro, "/ro", DirPerms::ReadOnly)
+            .unwrap(),
+    );
+    assert_eq!(
+        out.ok(),
+        "O_WRONLY: Operation not permitted\n\
+         O_RDWR: Operation not permitted\n\
+         O_WRONLY|O_APPEND: Operation not permitted\n\
+         O_RDONLY|O_TRUNC: Operation not permitted\n\
+         O_WRONLY|O_TRUNC: Operation not permitted\n\
+         O_RDONLY|O_CREAT existing: Operation not permitted\n\
+         O_WRONLY|O_CREAT new: Operation not permitted\n\
+         O_WRONLY beneath a subdirectory: Operation not permitted\n\
+         fopen w: Operation not permitted\n\
+         fopen a: Operation not permitted\n\
+         fopen r+: Operation not permitted\n\
+         O_RDONLY read: 8 precious\n\
+         write to it: -1 Bad file descriptor\n"
+    );
+    assert_eq!(snapshot(&root), before, "the host tree changed");
+}

@@ -472,8 +472,9 @@ pub mod errno {
     pub const NOTCAPABLE: i32 = 76;
 }
 
-/// `path_open` rights asking for read, or read and write.
+/// `path_open` rights asking for read, write, or read and write.
 pub const RIGHTS_READ: i64 = 1 << 1;
+pub const RIGHTS_WRITE: i64 = 1 << 6;
 pub const RIGHTS_READ_WRITE: i64 = (1 << 1) | (1 << 6);
 /// `oflags`.
 pub const O_CREAT: i64 = 1;
