@@ -9,7 +9,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -430,8 +430,9 @@ fn free_port() -> u16 {
 }
 
 /// One HTTP/1.0 GET of `path` from `port`, retried while petrel is still
-/// starting (connection refused); `None` if it never listened in time.
-fn http_get(port: u16, path: &str, deadline: Instant) -> Option<String> {
+/// starting (connection refused); `None` if petrel exited or never
+/// listened in time.
+fn http_get(petrel: &mut Child, port: u16, path: &str, deadline: Instant) -> Option<String> {
     loop {
         match TcpStream::connect(("127.0.0.1", port)) {
             Ok(mut stream) => {
@@ -443,8 +444,9 @@ fn http_get(port: u16, path: &str, deadline: Instant) -> Option<String> {
                 stream.read_to_string(&mut response).unwrap();
                 return Some(response);
             }
-            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
-            Err(_) => return None,
+            Err(_) if Instant::now() > deadline => return None,
+            Err(_) if petrel.try_wait().unwrap().is_some() => return None,
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
         }
     }
 }
@@ -472,7 +474,7 @@ fn serve(args: &[&str], fd: u32, paths: &[&str]) -> (Vec<String>, Output) {
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut responses = Vec::new();
         for path in paths {
-            match http_get(port, path, deadline) {
+            match http_get(&mut child, port, path, deadline) {
                 Some(response) => responses.push(response),
                 None => break,
             }
