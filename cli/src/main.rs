@@ -27,7 +27,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    Run(commands::run::RunArgs),
+    // Boxed: its options are several times the size of the others'.
+    Run(Box<commands::run::RunArgs>),
     Compile(commands::compile::CompileArgs),
     Validate(commands::validate::ValidateArgs),
     Wast(commands::wast::WastArgs),
@@ -36,7 +37,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Run(args) => commands::run::run(args),
+        Command::Run(args) => commands::run::run(*args),
         Command::Compile(args) => commands::compile::compile(args),
         Command::Validate(args) => commands::validate::validate(args),
         Command::Wast(args) => commands::wast::wast(args),

@@ -20,7 +20,10 @@ const MAX_FRAMES_SHOWN: usize = 20;
 
 /// The exit status for `err`.
 pub fn exit_status(err: &anyhow::Error) -> u8 {
-    if err.chain().any(|cause| trap_of(cause).is_some()) {
+    if err
+        .chain()
+        .any(|cause| trap_of(cause).is_some() || is_unknown_import_call(cause))
+    {
         EXIT_TRAP
     } else {
         EXIT_ERROR
@@ -56,6 +59,16 @@ fn trap_of<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a petre
             .downcast_ref::<petrel::Error>()
             .and_then(petrel::Error::as_trap)
     })
+}
+
+/// Whether the guest called an import that `-W unknown-imports-trap`
+/// stood in for: a trap to the user, though the engine reports it as the
+/// host function's error.
+fn is_unknown_import_call(cause: &(dyn std::error::Error + 'static)) -> bool {
+    cause
+        .downcast_ref::<petrel::Error>()
+        .and_then(petrel::Error::downcast_ref::<petrel::UnknownImportError>)
+        .is_some()
 }
 
 /// Like `Trap`'s `Display`, which lists every frame.

@@ -455,6 +455,11 @@ fn help_lists_the_commands_and_documents_run() {
         "--invoke",
         "--max-stack-depth",
         "--max-memory-pages",
+        "--argv0",
+        "-S",
+        "inherit-env",
+        "tcplisten",
+        "unknown-imports-trap",
         "134",
     ] {
         assert!(text.contains(flag), "{flag} missing from:\n{text}");
@@ -661,4 +666,71 @@ fn w_limits_stop_a_spinning_guest_and_cap_memory_growth() {
         assert_status(&out, 2);
         assert_no_panic(&out);
     }
+}
+
+#[test]
+fn unknown_imports_trap_defines_missing_functions_that_trap_when_called_on_both_tiers() {
+    let dir = scratch("unknown_imports_trap");
+    let m = write(
+        &dir,
+        "m.wat",
+        r#"(module
+             (import "env" "log" (func $log (param i32)))
+             (func (export "_start"))
+             (func (export "calls_log") i32.const 1 call $log))"#,
+    );
+    let m = m.to_str().unwrap();
+    for tier in ["interp", "jit"] {
+        let flag = ["-W", "unknown-imports-trap=y", "--tier", tier];
+        // Never called: the program runs to the end.
+        let out = petrel(&[&["run"], &flag[..], &[m]].concat());
+        assert_status(&out, 0);
+        // Called: it stops as a trap does, naming the import.
+        let out = petrel(&[&["run"], &flag[..], &[m, "--invoke", "calls_log"]].concat());
+        assert_status(&out, 134);
+        let err = stderr(&out);
+        assert!(err.contains("unknown import `env::log`"), "{tier}: {err}");
+        assert_no_panic(&out);
+    }
+    // Off (the default, or `=n`), the missing import fails instantiation.
+    let out = petrel(&["run", "-W", "unknown-imports-trap=n", m]);
+    assert_status(&out, 1);
+    assert!(stderr(&out).contains("env::log"), "{}", stderr(&out));
+}
+
+#[test]
+fn s_and_w_options_refuse_unknown_names_and_bad_values_naming_the_flag() {
+    let dir = scratch("s_w_usage");
+    let m = write(&dir, "m.wat", r#"(module (func (export "_start")))"#);
+    let m = m.to_str().unwrap();
+    for (flag, value, named) in [
+        ("-S", "frobnicate", "`frobnicate`"),
+        ("-S", "inherit-env=maybe", "inherit-env"),
+        ("-S", "tcplisten", "tcplisten"),
+        ("-S", "tcplisten=8080", "tcplisten"),
+        ("-S", "tcplisten=localhost:port", "tcplisten"),
+        ("-W", "unknown-imports-trap=maybe", "unknown-imports-trap"),
+        ("-W", "unknown-imports-trapp", "`unknown-imports-trapp`"),
+    ] {
+        let out = petrel(&["run", flag, value, m]);
+        assert_status(&out, 2);
+        let err = stderr(&out);
+        assert!(err.contains(named), "{flag} {value}: {err}");
+        assert!(
+            err.contains("-S") || err.contains("-W"),
+            "{flag} {value}: {err}"
+        );
+        assert_no_panic(&out);
+    }
+    // As in wasmtime, options may be joined with commas or attached.
+    let out = petrel(&["run", "-Winherit-env", m]);
+    assert_status(&out, 2);
+    let out = petrel(&[
+        "run",
+        "-Sinherit-env,inherit-env=n",
+        "-W",
+        "fuel=1000,unknown-imports-trap",
+        m,
+    ]);
+    assert_status(&out, 0);
 }

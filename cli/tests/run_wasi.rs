@@ -1,14 +1,17 @@
-//! End-to-end tests of `petrel run` with WASI programs: argv, `--env`,
-//! `--dir`/`--dir-ro`, stdin/stdout/stderr, exit statuses, traps, and
-//! link errors. The guest is the Rust program petrel-wasi's tests use
+//! End-to-end tests of `petrel run` with WASI programs: argv (and
+//! `--argv0`), `--env` (and `-S inherit-env`), `--dir`/`--dir-ro`,
+//! stdin/stdout/stderr, exit statuses, traps, link errors, and a guest
+//! serving HTTP to a real client on a `-S tcplisten` socket. The guest is the Rust program petrel-wasi's tests use
 //! (`wasi/tests/guests/rust`), built once with the same command and
 //! target directory, so whichever test binary builds it first does the
 //! work.
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 fn target_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -46,8 +49,11 @@ fn scratch(test: &str) -> PathBuf {
     dir
 }
 
-fn petrel(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_petrel"))
+/// `petrel ARGS`, its compile cache in the target directory and two
+/// variables of its own set.
+fn petrel_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_petrel"));
+    command
         .args(args)
         // The JIT's compile cache stays out of the user's home.
         .env(
@@ -55,6 +61,12 @@ fn petrel(args: &[&str], stdin: &[u8]) -> Output {
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("petrel-cache"),
         )
         .env("PETREL_TEST_VAR", "from the host")
+        .env("PETREL_OTHER_VAR", "also from the host");
+    command
+}
+
+fn petrel(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = petrel_command(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -332,4 +344,214 @@ fn a_runaway_guest_runs_out_of_fuel_on_both_tiers() {
             text(&out.stderr)
         );
     }
+}
+
+#[test]
+fn argv0_replaces_the_modules_file_name() {
+    let out = petrel(
+        &["run", "--argv0", "busybox", guest_str(), "args", "x"],
+        b"",
+    );
+    assert_status(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        "argv[0]=busybox\nargv[1]=args\nargv[2]=x\n"
+    );
+}
+
+#[test]
+fn inherit_env_passes_the_whole_environment_and_env_overrides_it() {
+    let out = petrel(
+        &[
+            "run",
+            "-S",
+            "inherit-env",
+            "--env",
+            "PETREL_TEST_VAR=overridden",
+            "--env",
+            "GREETING=hi",
+            guest_str(),
+            "env",
+        ],
+        b"",
+    );
+    assert_status(&out, 0);
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.contains(&"PETREL_TEST_VAR=overridden"), "{stdout}");
+    assert!(
+        lines.contains(&"PETREL_OTHER_VAR=also from the host"),
+        "{stdout}"
+    );
+    assert!(lines.contains(&"GREETING=hi"), "{stdout}");
+    // Everything else petrel was given, each name once.
+    for (name, value) in std::env::vars() {
+        if name.starts_with("PETREL_") || name == "GREETING" || value.contains('\n') {
+            continue;
+        }
+        assert!(
+            lines.contains(&format!("{name}={value}").as_str()),
+            "{name} missing: {stdout}"
+        );
+    }
+    let mut names: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.split_once('='))
+        .map(|(n, _)| n)
+        .collect();
+    let count = names.len();
+    names.dedup();
+    assert_eq!(names.len(), count, "a name appears twice: {stdout}");
+
+    // `-S inherit-env=n` is the default: nothing inherited.
+    let out = petrel(
+        &[
+            "run",
+            "-S",
+            "inherit-env=n",
+            "--env",
+            "A=1",
+            guest_str(),
+            "env",
+        ],
+        b"",
+    );
+    assert_status(&out, 0);
+    assert_eq!(text(&out.stdout), "A=1\n");
+}
+
+/// A port on the loopback interface that was free a moment ago.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One HTTP/1.0 GET of `path` from `port`, retried while petrel is still
+/// starting (connection refused); `None` if petrel exited or never
+/// listened in time.
+fn http_get(petrel: &mut Child, port: u16, path: &str, deadline: Instant) -> Option<String> {
+    loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(mut stream) => {
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(60)))
+                    .unwrap();
+                write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+                let mut response = String::new();
+                stream.read_to_string(&mut response).unwrap();
+                return Some(response);
+            }
+            Err(_) if Instant::now() > deadline => return None,
+            Err(_) if petrel.try_wait().unwrap().is_some() => return None,
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+}
+
+/// Runs the guest's HTTP server with `petrel run ARGS -S tcplisten=...
+/// GUEST serve FD N`, fetches each of `paths` with a real client, and
+/// returns the responses and petrel's output. A port another process took
+/// between `free_port` and petrel's bind makes petrel fail to listen; then
+/// it is tried again with another.
+fn serve(args: &[&str], fd: u32, paths: &[&str]) -> (Vec<String>, Output) {
+    for _attempt in 0..5 {
+        let port = free_port();
+        let listen = format!("tcplisten=127.0.0.1:{port}");
+        let count = paths.len().to_string();
+        let fd = fd.to_string();
+        let mut argv = vec!["run"];
+        argv.extend_from_slice(args);
+        argv.extend_from_slice(&["-S", &listen, guest_str(), "serve", &fd, &count]);
+        let mut child = petrel_command(&argv)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut responses = Vec::new();
+        for path in paths {
+            match http_get(&mut child, port, path, deadline) {
+                Some(response) => responses.push(response),
+                None => break,
+            }
+        }
+        if responses.len() < paths.len() {
+            // Never listened: if petrel could not bind, try another port.
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            if text(&out.stderr).contains("cannot listen") {
+                continue;
+            }
+            panic!("petrel never served: {}", text(&out.stderr));
+        }
+        // The guest exits by itself after the last request.
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("petrel did not exit after serving {count} requests");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        return (responses, child.wait_with_output().unwrap());
+    }
+    panic!("no free port found in 5 attempts");
+}
+
+#[test]
+fn a_guest_serves_http_to_a_real_client_on_a_tcplisten_socket_on_both_tiers() {
+    for tier in ["interp", "jit"] {
+        // No directories: the listener is descriptor 3.
+        let (responses, out) = serve(&["--tier", tier], 3, &["/hello", "/again"]);
+        assert_status(&out, 0);
+        for (response, path) in responses.iter().zip(["/hello", "/again"]) {
+            let body = format!("you asked for {path}\n");
+            assert_eq!(
+                *response,
+                format!(
+                    "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                ),
+                "{tier}"
+            );
+        }
+        assert_eq!(
+            text(&out.stdout),
+            "served GET /hello HTTP/1.0\nserved GET /again HTTP/1.0\ndone after 2 requests\n",
+            "{tier}"
+        );
+    }
+}
+
+#[test]
+fn tcplisten_sockets_come_after_the_preopened_directories() {
+    let dir = scratch("tcplisten_with_dir");
+    std::fs::write(dir.join("page.txt"), "a page from the preopened dir\n").unwrap();
+    let spec = format!("{}::/site", dir.display());
+    // The directory is descriptor 3, so the listener is 4, and wasi-libc
+    // (which stops at the first descriptor that is not a directory) still
+    // finds the directory to open the page from.
+    let (responses, out) = serve(&["--dir-ro", &spec], 4, &["/site/page.txt"]);
+    assert_status(&out, 0);
+    assert!(
+        responses[0].starts_with("HTTP/1.0 200 OK\r\n")
+            && responses[0].ends_with("\r\n\r\na page from the preopened dir\n"),
+        "{}",
+        responses[0]
+    );
+}
+
+#[test]
+fn a_tcplisten_address_that_cannot_be_bound_is_an_error_naming_it() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let listen = format!("tcplisten={addr}");
+    let out = petrel(&["run", "-S", &listen, guest_str(), "serve", "3", "1"], b"");
+    assert_status(&out, 1);
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("tcplisten={addr}")), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 }

@@ -381,6 +381,19 @@ impl fmt::Display for LinkError {
 
 impl core::error::Error for LinkError {}
 
+/// What a function import stood in for by
+/// [`Linker::define_unknown_imports_as_traps`](crate::Linker::define_unknown_imports_as_traps)
+/// returns when the guest calls it: the guest stops, and the error names
+/// the import. Find it with [`Error::downcast_ref`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("called unknown import `{module}::{name}`: nothing defines it")]
+pub struct UnknownImportError {
+    /// The import's module name.
+    pub module: String,
+    /// The import's field name.
+    pub name: String,
+}
+
 /// Why guest code stopped.
 ///
 /// The `Display` text of each code contains the phrase the WebAssembly

@@ -63,7 +63,7 @@ pub use config::DEFAULT_COMPILE_CACHE_LIMIT;
 pub use config::{Config, InstanceAllocationStrategy, PoolingAllocationConfig, Tier};
 pub use error::{
     ArtifactError, CompileError, Error, FrameInfo, Limit, LimitError, LinkError, LinkErrorKind,
-    Result, ThrownException, Trap, TrapCode,
+    Result, ThrownException, Trap, TrapCode, UnknownImportError,
 };
 
 /// The embedding guide's examples, compiled and run as doc tests so the

@@ -34,11 +34,13 @@ impl TierArg {
     }
 }
 
-/// WebAssembly options, as `-W NAME=VALUE` (wasmtime's spelling): features
-/// and the limits of a guest's resources.
+/// WebAssembly options, as `-W NAME=VALUE` (wasmtime's spelling): features,
+/// the limits of a guest's resources, and what `run` does with imports
+/// nothing provides.
 #[derive(Debug, Clone, Default, Args)]
 pub struct WasmOpts {
-    /// A WebAssembly option; repeatable. Features, on or off (`NAME=y|n`;
+    /// A WebAssembly option; repeatable, or several separated by commas
+    /// (`-W fuel=10000,timeout=2s`). Features, on or off (`NAME=y|n`;
     /// a bare `NAME` means on), every one on by default: `multi-memory`,
     /// `extended-const`, `tail-call`, `function-references`, `exceptions`
     /// (all off validates exactly Wasm 2.0).
@@ -51,7 +53,15 @@ pub struct WasmOpts {
     /// Determinism: `nan-canonicalization=y` (every NaN a float operation
     /// produces is the canonical one, so results are bit-identical on
     /// every ISA).
-    #[arg(short = 'W', value_name = "NAME=VALUE", value_parser = parse_wasm_opt)]
+    /// Imports (`petrel run` only): `unknown-imports-trap=y` (a function
+    /// import nothing provides is defined as one that stops the guest when
+    /// called, naming the import, instead of failing instantiation).
+    #[arg(
+        short = 'W',
+        value_name = "NAME=VALUE",
+        value_delimiter = ',',
+        value_parser = parse_wasm_opt
+    )]
     wasm: Vec<WasmOpt>,
 }
 
@@ -64,6 +74,7 @@ enum WasmOpt {
     MaxMemorySize(u64),
     MaxWasmStack(usize),
     NanCanonicalization(bool),
+    UnknownImportsTrap(bool),
 }
 
 /// A WebAssembly feature `-W` switches.
@@ -99,7 +110,8 @@ impl Feature {
 
 /// The options `-W` knows, for error messages.
 const KNOWN: &str = "multi-memory, extended-const, tail-call, function-references, exceptions, \
-                     fuel, timeout, max-memory-size, max-wasm-stack, nan-canonicalization";
+                     fuel, timeout, max-memory-size, max-wasm-stack, nan-canonicalization, \
+                     unknown-imports-trap";
 
 /// Parses `NAME[=VALUE]` (a bare feature name means on); an unknown name
 /// or a bad value is a usage error naming what was expected.
@@ -119,6 +131,9 @@ fn parse_wasm_opt(opt: &str) -> Result<WasmOpt, String> {
     Ok(match name {
         "nan-canonicalization" => {
             WasmOpt::NanCanonicalization(parse_bool(name, value.unwrap_or("y"))?)
+        }
+        "unknown-imports-trap" => {
+            WasmOpt::UnknownImportsTrap(parse_bool(name, value.unwrap_or("y"))?)
         }
         "fuel" => WasmOpt::Fuel(parse_size(name, needs("N")?, false)?),
         "timeout" => WasmOpt::Timeout(
@@ -282,7 +297,8 @@ impl WasmOpts {
                 WasmOpt::NanCanonicalization(on) => {
                     config.nan_canonicalization(on);
                 }
-                WasmOpt::MaxMemorySize(_) => {}
+                // For the store and the linker, not the engine.
+                WasmOpt::MaxMemorySize(_) | WasmOpt::UnknownImportsTrap(_) => {}
             }
         }
         Ok(())
@@ -302,6 +318,18 @@ impl WasmOpts {
             WasmOpt::Timeout(d) => Some(*d),
             _ => None,
         })
+    }
+
+    /// `-W unknown-imports-trap`, the last one given (default: off).
+    pub fn unknown_imports_trap(&self) -> bool {
+        self.wasm
+            .iter()
+            .rev()
+            .find_map(|o| match o {
+                WasmOpt::UnknownImportsTrap(on) => Some(*on),
+                _ => None,
+            })
+            .unwrap_or(false)
     }
 
     /// `-W max-memory-size`, the last one given.
@@ -354,5 +382,10 @@ mod tests {
         );
         assert!(parse_wasm_opt("tail-call=maybe").is_err());
         assert_eq!(parse_wasm_opt("fuel=10"), Ok(WasmOpt::Fuel(10)));
+        assert_eq!(
+            parse_wasm_opt("unknown-imports-trap=y"),
+            Ok(WasmOpt::UnknownImportsTrap(true))
+        );
+        assert!(parse_wasm_opt("unknown-imports-trap=1").is_err());
     }
 }

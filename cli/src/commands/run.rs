@@ -3,7 +3,7 @@
 //! `argv`) or, with `--invoke`, a named export (the arguments are parsed
 //! by the export's parameter types).
 
-use super::{show_duration, CodegenOpts, TierArg, WasmOpts};
+use super::{parse_bool, show_duration, CodegenOpts, TierArg, WasmOpts};
 use crate::module_file::{self, ModuleFile};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
@@ -13,6 +13,7 @@ use petrel::{
 };
 use petrel_wasi::{DirPerms, I32Exit, WasiCtx, WasiCtxBuilder};
 use std::io::{self, Write};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -23,20 +24,30 @@ Exit status:
   0    the function returned; with `--invoke`, its results are printed one
        per line
   1    error: unreadable or invalid module, unknown import, no such export,
-       bad arguments, a `--dir` that cannot be opened
+       bad arguments, a `--dir` that cannot be opened, a `-S tcplisten`
+       address that cannot be bound
   2    malformed command line
   134  the program trapped (128 + SIGABRT, as wasmtime), or a limit stopped
        it (`-W fuel`: all fuel consumed, `-W timeout`: interrupted,
        timeout reached); the trap and its wasm backtrace are printed to
-       stderr
+       stderr. Also a call of an import `-W unknown-imports-trap` stood
+       in for; the error names the import
 The guest's stdout and stderr are written through as it writes them, so
 nothing is lost whichever way it ends.
 
 Sandbox:
   The guest sees only what is passed: its arguments, the `--env`
-  variables, stdin/stdout/stderr, and the `--dir`/`--dir-ro` directories.
+  variables (all of petrel's with `-S inherit-env`), stdin/stdout/stderr,
+  the `--dir`/`--dir-ro` directories, and the `-S tcplisten` listeners.
   Paths resolve beneath those directories; `..`, absolute paths and
   symlinks leading out are refused.
+
+Descriptors:
+  0-2 are stdin, stdout and stderr; then the `--dir` directories, the
+  `--dir-ro` ones, and the `-S tcplisten` listeners, each in the order
+  given, from 3 up. (Listeners come after the directories so that
+  wasi-libc, which stops looking for preopened directories at the first
+  descriptor that is not one, still finds them all.)
 
 Examples:
   petrel run hello.wasm
@@ -46,6 +57,9 @@ Examples:
   petrel run --invoke add math.wat -5 0x10
   petrel run math.wat --invoke sub -- -5 3
   petrel run -W timeout=2s -W max-memory-size=64M untrusted.wasm
+  petrel run -S tcplisten=127.0.0.1:8080 --dir-ro site::/ server.wasm
+  petrel run -S inherit-env --env HOME=/ --argv0 ls busybox.wasm -l
+  petrel run -W unknown-imports-trap=y needs-more-than-wasi.wasm
   petrel compile app.wasm && petrel run --allow-precompiled app.cwasm
 
 Compile cache:
@@ -60,13 +74,13 @@ Compile cache:
 /// Instantiates MODULE (binary `.wasm` or text `.wat`) with WASI preview1
 /// (`wasi_snapshot_preview1`) available and calls its `_start` function,
 /// passing ARGS to the program as `argv[1..]` (`argv[0]` is MODULE's file
-/// name). With `--invoke`, calls the named exported function instead,
+/// name, or `--argv0`). With `--invoke`, calls the named exported function instead,
 /// passing ARGS converted to its parameter types, and prints its results
 /// one per line: integers as signed decimal, floats as `1.5`, `NaN`,
 /// `inf`.
 ///
 /// A module importing anything else fails to instantiate, naming the
-/// import.
+/// import (unless `-W unknown-imports-trap=y`).
 #[derive(Debug, Args)]
 #[command(after_long_help = EXIT_CODES)]
 pub struct RunArgs {
@@ -80,6 +94,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     codegen: CodegenOpts,
+
+    #[command(flatten)]
+    wasi: WasiOpts,
 
     /// Allow MODULE to be a precompiled artifact (`petrel compile`): its
     /// machine code is mapped and run without compiling or validating it,
@@ -115,9 +132,15 @@ pub struct RunArgs {
 
     /// Set an environment variable for the guest; `--env NAME` copies it
     /// from petrel's own environment (if set). Repeatable; nothing is
-    /// inherited unless asked for.
+    /// inherited unless asked for (`-S inherit-env` inherits everything,
+    /// and `--env` then adds or overrides).
     #[arg(long = "env", value_name = "NAME[=VALUE]")]
     envs: Vec<String>,
+
+    /// The program's `argv[0]`, instead of MODULE's file name (for
+    /// programs that behave according to the name they are called by).
+    #[arg(long, value_name = "NAME")]
+    argv0: Option<String>,
 
     /// The module to run: a `.wasm` binary or a `.wat` text file.
     #[arg(value_name = "MODULE")]
@@ -204,6 +227,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
     let mut linker = Linker::<Host>::new(&engine);
     petrel_wasi::add_to_linker(&mut linker, |host| &mut host.wasi)?;
+    if args.wasm.unknown_imports_trap() {
+        linker.define_unknown_imports_as_traps(&module)?;
+    }
     let instance = linker
         .instantiate(&mut store, &module)
         .map_err(explain_link_error)
@@ -286,38 +312,150 @@ struct Host {
     limits: StoreLimits,
 }
 
-/// The guest's WASI context: host stdio, `argv` (MODULE's file name, then
-/// the arguments unless they are for `--invoke`), the `--env` variables
-/// and the `--dir`/`--dir-ro` preopens, in the order given (read-write
-/// ones first).
+/// The guest's WASI context: host stdio, `argv` (`--argv0` or MODULE's
+/// file name, then the arguments unless they are for `--invoke`), the
+/// environment, then the preopens: the `--dir`/`--dir-ro` directories in
+/// the order given (read-write ones first), then the `-S tcplisten`
+/// listeners, bound now.
 fn wasi_context(args: &RunArgs) -> Result<WasiCtx> {
     let mut builder = WasiCtxBuilder::new();
     builder.inherit_stdio();
-    let argv0 = args
-        .module
-        .file_name()
-        .unwrap_or(args.module.as_os_str())
-        .to_string_lossy();
-    builder.arg(argv0);
+    match &args.argv0 {
+        Some(argv0) => builder.arg(argv0),
+        None => builder.arg(
+            args.module
+                .file_name()
+                .unwrap_or(args.module.as_os_str())
+                .to_string_lossy(),
+        ),
+    };
     if args.invoke.is_none() {
         builder.args(&args.args);
     }
-    for var in &args.envs {
-        match var.split_once('=') {
-            Some((name, value)) => builder.env(name, value),
-            None => match std::env::var(var) {
-                Ok(value) => builder.env(var, value),
-                Err(_) => &mut builder,
-            },
-        };
-    }
+    builder.envs(guest_env(args)?);
     let dirs = args.dirs.iter().map(|d| (d, DirPerms::ReadWrite));
     let dirs_ro = args.dirs_ro.iter().map(|d| (d, DirPerms::ReadOnly));
     for (spec, perms) in dirs.chain(dirs_ro) {
         let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
         builder.preopened_dir(Path::new(host), guest, perms)?;
     }
+    for addr in args.wasi.tcplisten() {
+        let listener = TcpListener::bind(addr)
+            .with_context(|| format!("`-S tcplisten={addr}`: cannot listen on {addr}"))?;
+        builder.preopened_socket(listener);
+    }
     Ok(builder.build()?)
+}
+
+/// The guest's environment: petrel's own with `-S inherit-env`, then each
+/// `--env` added or, for a name already there, replacing its value in
+/// place (so no name appears twice).
+fn guest_env(args: &RunArgs) -> Result<Vec<(String, String)>> {
+    let mut env: Vec<(String, String)> = Vec::new();
+    if args.wasi.inherit_env() {
+        for (name, value) in std::env::vars_os() {
+            let name = name.into_string().map_err(|name| {
+                anyhow!("`-S inherit-env`: environment variable name {name:?} is not UTF-8")
+            })?;
+            let value = value.into_string().map_err(|value| {
+                anyhow!("`-S inherit-env`: environment variable {name} = {value:?} is not UTF-8")
+            })?;
+            env.push((name, value));
+        }
+    }
+    for var in &args.envs {
+        let (name, value) = match var.split_once('=') {
+            Some((name, value)) => (name, value.to_string()),
+            None => match std::env::var(var) {
+                Ok(value) => (var.as_str(), value),
+                Err(_) => continue,
+            },
+        };
+        match env.iter_mut().find(|(n, _)| n == name) {
+            Some(existing) => existing.1 = value,
+            None => env.push((name.to_string(), value)),
+        }
+    }
+    Ok(env)
+}
+
+/// WASI options, as `-S NAME[=VALUE]` (wasmtime's spelling).
+#[derive(Debug, Clone, Default, Args)]
+struct WasiOpts {
+    /// A WASI option; repeatable, or several separated by commas.
+    /// `inherit-env[=y|n]`: the guest gets petrel's whole environment
+    /// (`--env` still adds or overrides). `tcplisten=ADDR:PORT`: petrel
+    /// listens on the TCP address and hands the listener to the guest as
+    /// a preopened socket, on which it may `sock_accept` (descriptors
+    /// after the preopened directories, in the order given; repeatable).
+    #[arg(
+        short = 'S',
+        value_name = "NAME[=VALUE]",
+        value_delimiter = ',',
+        value_parser = parse_wasi_opt
+    )]
+    wasi: Vec<WasiOpt>,
+}
+
+/// One `-S` option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum WasiOpt {
+    InheritEnv(bool),
+    /// An address to listen on, as given (a host name is resolved when
+    /// binding).
+    TcpListen(String),
+}
+
+impl WasiOpts {
+    /// `-S inherit-env`, the last one given (default: off).
+    fn inherit_env(&self) -> bool {
+        self.wasi
+            .iter()
+            .rev()
+            .find_map(|o| match o {
+                WasiOpt::InheritEnv(on) => Some(*on),
+                _ => None,
+            })
+            .unwrap_or(false)
+    }
+
+    /// Every `-S tcplisten` address, in the order given.
+    fn tcplisten(&self) -> impl Iterator<Item = &str> {
+        self.wasi.iter().filter_map(|o| match o {
+            WasiOpt::TcpListen(addr) => Some(addr.as_str()),
+            _ => None,
+        })
+    }
+}
+
+/// Parses `NAME[=VALUE]`; an unknown name or a bad value is a usage error
+/// naming what was expected.
+fn parse_wasi_opt(opt: &str) -> Result<WasiOpt, String> {
+    let (name, value) = match opt.split_once('=') {
+        Some((name, value)) => (name, Some(value)),
+        None => (opt, None),
+    };
+    match name {
+        "inherit-env" => Ok(WasiOpt::InheritEnv(parse_bool(name, value.unwrap_or("y"))?)),
+        "tcplisten" => {
+            let addr = value.ok_or("`-S tcplisten` needs an address: `tcplisten=ADDR:PORT`")?;
+            // The host part is resolved when binding; the port must be
+            // there and a number now.
+            let port = addr
+                .rsplit_once(':')
+                .map(|(host, port)| (host, port.parse::<u16>()));
+            match port {
+                Some((host, Ok(_))) if !host.is_empty() => Ok(WasiOpt::TcpListen(addr.to_string())),
+                _ => Err(format!(
+                    "`-S tcplisten`: expected ADDR:PORT (for example `127.0.0.1:8080`), \
+                     found `{addr}`"
+                )),
+            }
+        }
+        other => Err(format!(
+            "unknown WASI option `{other}` (known: inherit-env, tcplisten)"
+        )),
+    }
 }
 
 /// Adds a hint to a missing import from a WASI version Petrel does not
@@ -461,6 +599,40 @@ fn format_val(val: &Val) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wasi_options_take_wasmtimes_names_and_refuse_others() {
+        assert_eq!(parse_wasi_opt("inherit-env"), Ok(WasiOpt::InheritEnv(true)));
+        assert_eq!(
+            parse_wasi_opt("inherit-env=n"),
+            Ok(WasiOpt::InheritEnv(false))
+        );
+        assert!(parse_wasi_opt("inherit-env=perhaps").is_err());
+        assert_eq!(
+            parse_wasi_opt("tcplisten=127.0.0.1:8080"),
+            Ok(WasiOpt::TcpListen("127.0.0.1:8080".into()))
+        );
+        assert_eq!(
+            parse_wasi_opt("tcplisten=[::1]:0"),
+            Ok(WasiOpt::TcpListen("[::1]:0".into()))
+        );
+        for bad in [
+            "tcplisten",
+            "tcplisten=",
+            "tcplisten=8080",
+            "tcplisten=:8080",
+            "tcplisten=localhost:http",
+            "tcplisten=127.0.0.1:70000",
+        ] {
+            let err = parse_wasi_opt(bad).unwrap_err();
+            assert!(err.contains("tcplisten"), "{bad}: {err}");
+        }
+        let err = parse_wasi_opt("preview2=n").unwrap_err();
+        assert!(
+            err.contains("`preview2`") && err.contains("known:"),
+            "{err}"
+        );
+    }
 
     fn i32_of(text: &str) -> Option<i32> {
         parse_val(text, &ValType::I32).ok()?.i32()

@@ -7,9 +7,9 @@ use super::instance::Instance;
 use super::instance_pre::{InstancePre, Resolved};
 use super::module::Module;
 use super::store::{AsContextMut, Caller};
-use super::types::FuncType;
+use super::types::{ExternType, FuncType};
 use super::values::Val;
-use crate::error::{Error, LinkError, LinkErrorKind, Result};
+use crate::error::{Error, LinkError, LinkErrorKind, Result, UnknownImportError};
 use crate::runtime::HostFn;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -104,6 +104,33 @@ impl<T: 'static> Linker<T> {
     ) -> Result<&mut Self> {
         let host = host_fn_from_untyped::<T>(ty.ty.clone(), func);
         self.insert(module, name, Definition::HostFunc(ty.ty, host))
+    }
+
+    /// Defines each function `module` imports that this linker does not
+    /// define as a function that fails when called, with an
+    /// [`UnknownImportError`] naming the import, so the module
+    /// instantiates and runs until (unless) it calls one. Other kinds of
+    /// import (memories, tables, globals, tags) are left undefined, and
+    /// instantiating still fails on them. As wasmtime's method of the same
+    /// name.
+    pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<()> {
+        for import in module.imports() {
+            let ExternType::Func(ty) = import.ty() else {
+                continue;
+            };
+            let key = (import.module().to_string(), import.name().to_string());
+            if self.defs.contains_key(&key) {
+                continue;
+            }
+            let err = UnknownImportError {
+                module: key.0,
+                name: key.1,
+            };
+            self.func_new(import.module(), import.name(), ty, move |_, _, _| {
+                Err(Error::host(err.clone()))
+            })?;
+        }
+        Ok(())
     }
 
     /// Defines every export of `instance` under the module name `module`.

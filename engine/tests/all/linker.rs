@@ -2,9 +2,10 @@
 //! `Instance::new`, and what goes wrong when they do not match. Also
 //! entities shared between instances through imports.
 
+use crate::every_tier;
 use petrel::{
     Engine, Error, Extern, Global, GlobalType, Instance, LinkError, LinkErrorKind, Linker, Memory,
-    MemoryType, Module, Mutability, Store, Table, TableType, Val, ValType,
+    MemoryType, Module, Mutability, Store, Table, TableType, UnknownImportError, Val, ValType,
 };
 
 #[track_caller]
@@ -53,6 +54,77 @@ fn missing_memory_table_and_global_imports_are_link_errors() {
         assert_eq!((e.module.as_str(), e.name.as_str()), ("m", name));
         assert!(matches!(e.kind, LinkErrorKind::Missing { .. }), "{e:?}");
     }
+}
+
+#[test]
+fn unknown_function_imports_defined_as_traps_fail_only_when_called_naming_the_import() {
+    for (tier, engine) in every_tier(|_| {}) {
+        let module = Module::new(
+            &engine,
+            r#"(module
+                 (import "env" "known" (func (result i32)))
+                 (import "env" "missing" (func (param i32) (result i32)))
+                 (import "other" "gone" (func))
+                 (func (export "fine") (result i32) call 0)
+                 (func (export "calls_missing") (result i32)
+                   i32.const 7 call 1)
+                 (func (export "calls_gone") call 2))"#,
+        )
+        .unwrap();
+        let mut linker = Linker::<()>::new(&engine);
+        linker.func_wrap("env", "known", || 42i32).unwrap();
+        linker.define_unknown_imports_as_traps(&module).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+
+        // What is defined stays as it was.
+        let fine = instance
+            .get_typed_func::<(), i32>(&mut store, "fine")
+            .unwrap();
+        assert_eq!(fine.call(&mut store, ()).unwrap(), 42, "{tier}");
+
+        for (export, module_name, name) in [
+            ("calls_missing", "env", "missing"),
+            ("calls_gone", "other", "gone"),
+        ] {
+            let func = instance.get_func(&mut store, export).unwrap();
+            let mut results = vec![Val::I32(0); func.ty(&store).results().len()];
+            let err = func.call(&mut store, &[], &mut results).unwrap_err();
+            let unknown = err
+                .downcast_ref::<UnknownImportError>()
+                .unwrap_or_else(|| panic!("{tier}: expected an unknown import, got {err:?}"));
+            assert_eq!(
+                (unknown.module.as_str(), unknown.name.as_str()),
+                (module_name, name),
+                "{tier}"
+            );
+            assert!(
+                err.to_string()
+                    .contains(&format!("`{module_name}::{name}`")),
+                "{tier}: {err}"
+            );
+        }
+        // The store is still usable after the failed call.
+        assert_eq!(fine.call(&mut store, ()).unwrap(), 42, "{tier}");
+    }
+}
+
+#[test]
+fn unknown_imports_as_traps_leaves_non_function_imports_missing() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "env" "f" (func)) (import "env" "mem" (memory 1)))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.define_unknown_imports_as_traps(&module).unwrap();
+    // Defining twice (or for a module whose imports are already defined)
+    // adds nothing and is no error.
+    linker.define_unknown_imports_as_traps(&module).unwrap();
+    let mut store = Store::new(&engine, ());
+    let e = link_error(linker.instantiate(&mut store, &module).unwrap_err());
+    assert_eq!((e.module.as_str(), e.name.as_str()), ("env", "mem"));
 }
 
 #[test]

@@ -152,6 +152,7 @@ fn main() {
         "fs" => filesystem(Path::new(&rest[0])),
         "attack" => attack(),
         "readonly" => readonly(),
+        "serve" => serve(rest[0].parse().unwrap(), rest[1].parse().unwrap()),
         "spin" => {
             // A runaway guest: says it started, then loops forever doing
             // work the optimizer cannot drop.
@@ -564,4 +565,43 @@ fn readonly() {
         open(dir, "new.txt", true, O_CREAT, RIGHTS_WRITE),
     );
     println!("read: {}", fs::read_to_string("/ro/file.txt").unwrap());
+}
+
+/// `serve FD N`: a tiny HTTP/1.0 server on the listening socket the host
+/// preopened as FD (`petrel run -S tcplisten=...`). For each of N
+/// connections it reads the request head, answers `200 OK` with the file
+/// the path names if there is one (so it also shows the preopened
+/// directories are still found) or else a line naming the path, closes,
+/// and logs the request line to stdout; then it exits 0.
+fn serve(fd: u32, requests: usize) {
+    use std::net::{Shutdown, TcpListener};
+    use std::os::fd::FromRawFd;
+
+    // SAFETY: FD is the preopened listener, owned by nothing else here.
+    let listener = unsafe { TcpListener::from_raw_fd(fd as i32) };
+    for _ in 0..requests {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0u8; 512];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            head.extend_from_slice(&buf[..n]);
+        }
+        let head = String::from_utf8_lossy(&head);
+        let request_line = head.lines().next().unwrap_or("").to_string();
+        let path = request_line.split(' ').nth(1).unwrap_or("/");
+        let body = fs::read_to_string(path).unwrap_or_else(|_| format!("you asked for {path}\n"));
+        write!(
+            stream,
+            "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        stream.shutdown(Shutdown::Write).unwrap();
+        println!("served {request_line}");
+    }
+    println!("done after {requests} requests");
 }
