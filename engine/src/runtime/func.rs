@@ -161,13 +161,19 @@ pub(crate) fn call_host(
         return Err(Error::usage("not a host function"));
     };
     let func: *const HostFn = Arc::as_ptr(func);
-    call_host_fn(inner, data, func, caller, slots)
+    // SAFETY: `func` is behind the `Arc` of one of the store's functions.
+    unsafe { call_host_fn(inner, data, func, caller, slots) }
 }
 
 /// Calls host function `func` (behind an `Arc` in this store's function
 /// list) on `slots`, through the store's call hook if it has one.
+///
+/// # Safety
+///
+/// `func` points at the closure of one of `inner`'s functions (which the
+/// store keeps alive while it lives).
 #[inline(always)]
-fn call_host_fn(
+pub(crate) unsafe fn call_host_fn(
     inner: &mut StoreInner,
     data: *mut (),
     func: *const HostFn,
@@ -211,7 +217,8 @@ pub(crate) unsafe fn call_host_at(
     // SAFETY: the caller passes `slots` slots at `values`.
     let slots = unsafe { core::slice::from_raw_parts_mut(values, *slots as usize) };
     let func: *const HostFn = Arc::as_ptr(func);
-    call_host_fn(inner, data, func, caller, slots)
+    // SAFETY: `func` is behind the `Arc` of one of the store's functions.
+    unsafe { call_host_fn(inner, data, func, caller, slots) }
 }
 
 /// [`call_host`] in a store with a call hook, kept out of the common path

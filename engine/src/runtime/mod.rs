@@ -31,7 +31,7 @@ pub(crate) use exception::{Exceptions, TagEntity};
 #[cfg(feature = "jit")]
 pub(crate) use func::HostOutcome;
 pub(crate) use func::{
-    call_host, call_host_at, invoke_host, with_slots, FuncEntity, HostContext, HostFn,
+    call_host, call_host_at, call_host_fn, invoke_host, with_slots, FuncEntity, HostContext, HostFn,
 };
 pub(crate) use global::GlobalEntity;
 pub use hooks::CallHook;

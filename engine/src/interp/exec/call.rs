@@ -6,6 +6,7 @@ use super::{execute, module_code, Entry, Stop};
 use crate::error::{Error, Trap, TrapCode};
 use crate::interp::CompiledFunc;
 use crate::runtime::{self, with_slots, FuncEntity, StoreInner};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 /// Makes room for `callee`'s frame at `base`, zeroes its declared locals
@@ -109,17 +110,39 @@ pub(super) fn call_host(
     caller: Option<u32>,
     args: usize,
 ) -> Result<(), Stop> {
-    // Kept in the entity: summing the type's slots costs every call.
-    let n = match &inner.funcs[f as usize] {
-        FuncEntity::Host { slots, .. } => *slots as usize,
-        FuncEntity::Wasm { .. } => inner.func_type(f).array_slots(),
+    // The slot count is kept in the entity: summing the type's slots
+    // costs every call.
+    let FuncEntity::Host { slots: n, func, .. } = &inner.funcs[f as usize] else {
+        return Err(Stop::Error(Error::usage("not a host function")));
     };
-    with_slots(n, |slots| {
-        slots.copy_from_slice(&inner.stack.values[args..args + n]);
-        runtime::call_host(inner, data, f, caller, slots).map_err(Stop::Error)?;
-        inner.stack.values[args..args + n].copy_from_slice(slots);
+    let (n, func) = (*n as usize, Arc::as_ptr(func));
+    let call = |inner: &mut StoreInner, slots: &mut [u64]| {
+        copy_slots(slots, &inner.stack.values[args..args + n]);
+        // SAFETY: `func` is behind the `Arc` of a function of this store,
+        // which never removes one while it lives.
+        unsafe { runtime::call_host_fn(inner, data, func, caller, slots) }
+            .map_err(Stop::Error)?;
+        copy_slots(&mut inner.stack.values[args..args + n], slots);
         Ok(())
-    })
+    };
+    // Most host functions take and return a few values: a small buffer,
+    // filled by the copy (not zeroed first, as `with_slots`'s larger one).
+    let mut small = [0u64; 4];
+    match small.get_mut(..n) {
+        Some(slots) => call(inner, slots),
+        None => with_slots(n, |slots| call(inner, slots)),
+    }
+}
+
+/// `dst.copy_from_slice(src)`, without a call to `memcpy` for the one or
+/// two slots most host functions take and return.
+#[inline(always)]
+fn copy_slots(dst: &mut [u64], src: &[u64]) {
+    match (dst, src) {
+        ([d], [s]) => *d = *s,
+        ([d0, d1], [s0, s1]) => (*d0, *d1) = (*s0, *s1),
+        (dst, src) => dst.copy_from_slice(src),
+    }
 }
 
 /// One entry from the host into the store's stacks. Dropping it (on
