@@ -36,7 +36,12 @@ enum Aspect {
 /// or a choice). Both tiers must show each; docs/wasi.md lists them too.
 const EXPECTED_DIFFERENCES: &[(&[&str], &[Aspect], &str)] = &[
     (
-        &["c_tree", "c_tree_exit_3", "c_tree_nested_guest_path"],
+        &[
+            "c_tree",
+            "c_tree_exit_3",
+            "c_tree_nested_guest_path",
+            "c_tree_root_guest_path",
+        ],
         &[Aspect::Stdout, Aspect::Tree],
         "bug (issue 18, item 3; wasi/src): `path_open` with O_TRUNC and O_APPEND \
          together fails with EINVAL (cap-std refuses truncate with append), so \
@@ -519,6 +524,45 @@ fn rust_stdin_to_stdout_and_stderr() {
 }
 
 #[test]
+fn rust_empty_stdin() {
+    side_by_side(Scenario {
+        name: "rust_stdio_empty",
+        args: &["stdio"],
+        ..SCENARIO
+    });
+}
+
+#[test]
+fn rust_large_stdin_arrives_whole() {
+    let input: Vec<u8> = (0..200_000u32)
+        .map(|i| {
+            if i % 80 == 79 {
+                b'\n'
+            } else {
+                b'a' + (i % 26) as u8
+            }
+        })
+        .collect();
+    side_by_side(Scenario {
+        name: "rust_stdio_large",
+        args: &["stdio"],
+        stdin: &input,
+        ..SCENARIO
+    });
+}
+
+#[test]
+fn a_missing_preopen_is_an_error_before_the_guest_runs() {
+    side_by_side(Scenario {
+        name: "missing_dir",
+        args: &["args"],
+        dirs: &[rw("no-such-dir", "/x")],
+        stderr: Stderr::Contains("No such file or directory"),
+        ..SCENARIO
+    });
+}
+
+#[test]
 fn rust_abort_traps() {
     side_by_side(Scenario {
         name: "rust_trap",
@@ -586,6 +630,17 @@ fn rust_escapes_are_refused() {
         name: "rust_attack",
         args: &["attack"],
         dirs: &[rw("sandbox", "/sandbox")],
+        set_up: escape_tree,
+        ..SCENARIO
+    });
+}
+
+#[test]
+fn rust_escapes_from_a_read_only_preopen_are_refused() {
+    side_by_side(Scenario {
+        name: "rust_attack_ro",
+        args: &["attack"],
+        dirs: &[ro("sandbox", "/sandbox")],
         set_up: escape_tree,
         ..SCENARIO
     });
@@ -675,6 +730,18 @@ fn c_tree_in_a_nested_guest_path() {
         guest: "tree",
         args: &["/mnt/deep/tree"],
         dirs: &[rw("tree", "/mnt/deep/tree")],
+        set_up: tree,
+        ..SCENARIO
+    });
+}
+
+#[test]
+fn c_tree_preopened_as_the_root() {
+    side_by_side(Scenario {
+        name: "c_tree_root_guest_path",
+        guest: "tree",
+        args: &["/"],
+        dirs: &[rw("tree", "/")],
         set_up: tree,
         ..SCENARIO
     });
