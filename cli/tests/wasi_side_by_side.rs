@@ -194,6 +194,21 @@ fn wasmtime() -> &'static Path {
     })
 }
 
+/// A wasmtime cache configuration that keeps its compile cache in the
+/// target directory, as `PETREL_CACHE_DIR` keeps Petrel's, not in the
+/// user's home.
+fn wasmtime_cache_config() -> &'static Path {
+    static CONFIG: OnceLock<PathBuf> = OnceLock::new();
+    CONFIG.get_or_init(|| {
+        let dir = target_dir().join("tmp/wasmtime-cache");
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("config.toml");
+        let text = format!("[cache]\ndirectory = {dir:?}\n");
+        std::fs::write(&config, text).unwrap();
+        config
+    })
+}
+
 /// The guests' `.wasm` files, in one directory under short names
 /// (`rust.wasm`, `io.wasm`, ...): `argv[0]` is the module's file name
 /// under both runtimes.
@@ -303,7 +318,12 @@ fn run(scenario: &Scenario, runtime: &str) -> Outcome {
         _ => Command::new(env!("CARGO_BIN_EXE_petrel")),
     };
     command.arg("run");
-    if runtime != "wasmtime" {
+    if runtime == "wasmtime" {
+        command.arg(format!(
+            "-Ccache-config={}",
+            wasmtime_cache_config().display()
+        ));
+    } else {
         command.args(["--tier", runtime]);
     }
     for dir in scenario.dirs {
