@@ -200,9 +200,11 @@ fn wasmtime() -> &'static Path {
 fn wasmtime_cache_config() -> &'static Path {
     static CONFIG: OnceLock<PathBuf> = OnceLock::new();
     CONFIG.get_or_init(|| {
+        // Beside the cache, not in it: wasmtime's cache cleaner removes
+        // files it does not know from its directory.
         let dir = target_dir().join("tmp/wasmtime-cache");
         std::fs::create_dir_all(&dir).unwrap();
-        let config = dir.join("config.toml");
+        let config = target_dir().join("tmp/wasmtime-cache.toml");
         let text = format!("[cache]\ndirectory = {dir:?}\n");
         std::fs::write(&config, text).unwrap();
         config
