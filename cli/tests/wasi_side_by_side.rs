@@ -149,10 +149,16 @@ struct Outcome {
 }
 
 impl Outcome {
-    fn aspect(&self, aspect: Aspect) -> String {
+    /// One aspect as text, to compare with another runtime's.
+    fn aspect(&self, aspect: Aspect, stderr: Stderr) -> String {
         match aspect {
             Aspect::Stdout => self.stdout.clone(),
-            Aspect::Stderr => self.stderr.clone(),
+            Aspect::Stderr => match stderr {
+                Stderr::Contains(line) if self.stderr.contains(line) => {
+                    format!("(contains {line:?})")
+                }
+                _ => self.stderr.clone(),
+            },
             Aspect::Status => format!("{:?}", self.status),
             Aspect::Tree => self
                 .tree
@@ -361,16 +367,14 @@ fn run(scenario: &Scenario, runtime: &str) -> Outcome {
         .write_all(scenario.stdin)
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let stderr = match scenario.stderr {
-        Stderr::Exact => stderr,
-        Stderr::Contains(line) if stderr.contains(line) => format!("(contains {line:?})"),
-        Stderr::Contains(_) => stderr,
+    // Each run has its own root: written as `<root>`, paths compare.
+    let text = |bytes: &[u8]| {
+        String::from_utf8_lossy(bytes).replace(&root.display().to_string(), "<root>")
     };
     Outcome {
         status: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr,
+        stdout: text(&out.stdout),
+        stderr: text(&out.stderr),
         tree: snapshot(&root),
     }
 }
@@ -393,7 +397,8 @@ fn side_by_side(scenario: Scenario) {
         .collect();
     let mut failures = String::new();
     for aspect in [Aspect::Stdout, Aspect::Stderr, Aspect::Status, Aspect::Tree] {
-        let (theirs, ours) = (wasmtime.aspect(aspect), interp.aspect(aspect));
+        let theirs = wasmtime.aspect(aspect, scenario.stderr);
+        let ours = interp.aspect(aspect, scenario.stderr);
         match (theirs == ours, expected.get(&aspect)) {
             (true, None) | (false, Some(_)) => {}
             (false, None) => {
