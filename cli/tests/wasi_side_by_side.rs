@@ -73,9 +73,10 @@ const EXPECTED_DIFFERENCES: &[(&[&str], &[Aspect], &str)] = &[
     (
         &["rust_readonly"],
         &[Aspect::Stdout, Aspect::Stderr, Aspect::Tree],
-        "choice and bug: wasmtime 48's CLI has no read-only preopen (its `--dir` \
-         is always read-write, and the tests run as root, so file modes cannot \
-         stand in), so every change the guest tries succeeds there; and the \
+        "not comparable, and a bug: wasmtime 48's CLI has no read-only preopen \
+         (its `--dir` is always read-write; file modes cannot stand in, since \
+         tests may run as root), so every change the guest tries succeeds there; \
+         and the \
          guest's descriptor 3, which it expects to be `/ro` (given first), is \
          `/rw` under Petrel (see c_preopens)",
     ),
