@@ -9,7 +9,7 @@ mod commands;
 mod module_file;
 mod report;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Runs, precompiles, validates and tests WebAssembly modules with the
@@ -35,7 +35,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Where each `--dir`/`--dir-ro` stood on the command line: preopens
+    // are numbered in that order.
+    if let (Command::Run(args), Some(m)) = (&mut cli.command, matches.subcommand_matches("run")) {
+        args.order_preopens(m);
+    }
     let outcome = match cli.command {
         Command::Run(args) => commands::run::run(*args),
         Command::Compile(args) => commands::compile::compile(args),

@@ -36,18 +36,6 @@ enum Aspect {
 /// or a choice). Both tiers must show each; docs/wasi.md lists them too.
 const EXPECTED_DIFFERENCES: &[(&[&str], &[Aspect], &str)] = &[
     (
-        &[
-            "c_tree",
-            "c_tree_exit_3",
-            "c_tree_nested_guest_path",
-            "c_tree_root_guest_path",
-        ],
-        &[Aspect::Stdout, Aspect::Tree],
-        "bug (issue 18, item 3; wasi/src): `path_open` with O_TRUNC and O_APPEND \
-         together fails with EINVAL (cap-std refuses truncate with append), so \
-         append.txt keeps its old contents; POSIX and wasmtime allow it",
-    ),
-    (
         &["c_io"],
         &[Aspect::Stdout],
         "choice: Petrel implements the process CPU-time clock \
@@ -62,23 +50,12 @@ const EXPECTED_DIFFERENCES: &[(&[&str], &[Aspect], &str)] = &[
          0..126 with an error and exits 1",
     ),
     (
-        &["c_preopens"],
-        &[Aspect::Stdout],
-        "bug (cli/src/commands/run.rs, reported): `petrel run` numbers all \
-         `--dir` preopens before all `--dir-ro` ones, whatever the order on the \
-         command line; wasmtime numbers them in the order given. Programs that \
-         find preopens by path (wasi-libc, Rust std) do not notice; programs \
-         using descriptor numbers do",
-    ),
-    (
         &["rust_readonly"],
-        &[Aspect::Stdout, Aspect::Stderr, Aspect::Tree],
-        "not comparable, and a bug: wasmtime 48's CLI has no read-only preopen \
-         (its `--dir` is always read-write; file modes cannot stand in, since \
-         tests may run as root), so every change the guest tries succeeds there; \
-         and the \
-         guest's descriptor 3, which it expects to be `/ro` (given first), is \
-         `/rw` under Petrel (see c_preopens)",
+        &[Aspect::Stdout, Aspect::Stderr, Aspect::Status, Aspect::Tree],
+        "not comparable: wasmtime 48's CLI has no read-only preopen (its \
+         `--dir` is always read-write; file modes cannot stand in, since tests \
+         may run as root), so every change the guest tries succeeds there and \
+         the guest, which expects each to be refused, fails",
     ),
 ];
 

@@ -36,7 +36,7 @@ impl WasiCtx {
 #[non_exhaustive]
 pub enum WasiCtxError {
     /// A directory to preopen could not be opened on the host.
-    #[error("cannot preopen directory `{}`: {source}", path.display())]
+    #[error("cannot preopen directory `{}`", path.display())]
     OpenDir {
         /// The host path given.
         path: PathBuf,

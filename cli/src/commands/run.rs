@@ -130,6 +130,11 @@ pub struct RunArgs {
     #[arg(long = "dir-ro", value_name = "HOST[::GUEST]")]
     dirs_ro: Vec<String>,
 
+    /// Every `--dir` and `--dir-ro`, in command-line order (see
+    /// [`RunArgs::order_preopens`]).
+    #[arg(skip)]
+    preopens: Vec<(String, DirPerms)>,
+
     /// Set an environment variable for the guest; `--env NAME` copies it
     /// from petrel's own environment (if set). Repeatable; nothing is
     /// inherited unless asked for (`-S inherit-env` inherits everything,
@@ -312,10 +317,48 @@ struct Host {
     limits: StoreLimits,
 }
 
+impl RunArgs {
+    /// Notes the command-line order of the `--dir` and `--dir-ro` options
+    /// from the parse that made these arguments, so that the guest's
+    /// preopens are numbered in that order, as wasmtime numbers them.
+    pub fn order_preopens(&mut self, matches: &clap::ArgMatches) {
+        let at = |id: &str| -> Vec<usize> {
+            matches
+                .indices_of(id)
+                .map(|i| i.collect())
+                .unwrap_or_default()
+        };
+        let rw = self
+            .dirs
+            .iter()
+            .zip(at("dirs"))
+            .map(|(d, i)| (i, d, DirPerms::ReadWrite));
+        let ro = self
+            .dirs_ro
+            .iter()
+            .zip(at("dirs_ro"))
+            .map(|(d, i)| (i, d, DirPerms::ReadOnly));
+        let mut all: Vec<_> = rw.chain(ro).collect();
+        all.sort_by_key(|&(i, ..)| i);
+        self.preopens = all.into_iter().map(|(_, d, p)| (d.clone(), p)).collect();
+    }
+
+    /// The preopened directories in the order given (read-write ones
+    /// first if that order was never noted).
+    fn preopens(&self) -> Vec<(&String, DirPerms)> {
+        if self.preopens.len() == self.dirs.len() + self.dirs_ro.len() {
+            return self.preopens.iter().map(|(d, p)| (d, *p)).collect();
+        }
+        let rw = self.dirs.iter().map(|d| (d, DirPerms::ReadWrite));
+        rw.chain(self.dirs_ro.iter().map(|d| (d, DirPerms::ReadOnly)))
+            .collect()
+    }
+}
+
 /// The guest's WASI context: host stdio, `argv` (`--argv0` or MODULE's
 /// file name, then the arguments unless they are for `--invoke`), the
 /// environment, then the preopens: the `--dir`/`--dir-ro` directories in
-/// the order given (read-write ones first), then the `-S tcplisten`
+/// the order given, then the `-S tcplisten`
 /// listeners, bound now.
 fn wasi_context(args: &RunArgs) -> Result<WasiCtx> {
     let mut builder = WasiCtxBuilder::new();
@@ -333,9 +376,7 @@ fn wasi_context(args: &RunArgs) -> Result<WasiCtx> {
         builder.args(&args.args);
     }
     builder.envs(guest_env(args)?);
-    let dirs = args.dirs.iter().map(|d| (d, DirPerms::ReadWrite));
-    let dirs_ro = args.dirs_ro.iter().map(|d| (d, DirPerms::ReadOnly));
-    for (spec, perms) in dirs.chain(dirs_ro) {
+    for (spec, perms) in args.preopens() {
         let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
         builder.preopened_dir(Path::new(host), guest, perms)?;
     }

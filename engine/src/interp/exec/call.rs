@@ -120,8 +120,7 @@ pub(super) fn call_host(
         copy_slots(slots, &inner.stack.values[args..args + n]);
         // SAFETY: `func` is behind the `Arc` of a function of this store,
         // which never removes one while it lives.
-        unsafe { runtime::call_host_fn(inner, data, func, caller, slots) }
-            .map_err(Stop::Error)?;
+        unsafe { runtime::call_host_fn(inner, data, func, caller, slots) }.map_err(Stop::Error)?;
         copy_slots(&mut inner.stack.values[args..args + n], slots);
         Ok(())
     };
