@@ -69,13 +69,20 @@ fn func_ref(inner: &mut StoreInner, f: u32) -> Result<VMFuncRef, Error> {
     })
 }
 
-/// Extends the store's function references to every store function.
+/// Extends the store's function references to every store function: on
+/// every entry into compiled code, so the check that there is nothing to
+/// do is inline.
+#[inline]
 pub(crate) fn sync_funcrefs(inner: &mut StoreInner) -> Result<(), Error> {
+    if inner.vm.funcrefs.len() == inner.funcs.len() {
+        return Ok(());
+    }
     sync_funcrefs_to(inner, inner.funcs.len())
 }
 
 /// Extends the store's function references to the first `end` store
 /// functions.
+#[inline(never)]
 fn sync_funcrefs_to(inner: &mut StoreInner, end: usize) -> Result<(), Error> {
     let have = inner.vm.funcrefs.len();
     if have >= end {
