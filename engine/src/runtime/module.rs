@@ -6,7 +6,7 @@
 use super::memory::image::Images;
 use crate::module::ModuleInfo;
 use alloc::boxed::Box;
-use core::any::Any;
+use core::any::{Any, TypeId};
 use core::ops::Deref;
 
 /// A module's binary: owned, or kept inside something that lives as long
@@ -40,7 +40,10 @@ pub(crate) struct ModuleShared {
     /// The tier's code for this module (the interpreter's lazily
     /// translated functions, or the JIT's machine code), read only by that
     /// tier.
-    pub code: Box<dyn Any + Send + Sync>,
+    code: Box<dyn Any + Send + Sync>,
+    /// The type of `code`, taken from it when the module was made:
+    /// comparing it is cheaper than asking `code` on every entry.
+    code_type: TypeId,
     /// Copy-on-write images of its memories' initial contents, made on
     /// first use (or given by the artifact the module was loaded from).
     #[cfg(feature = "std")]
@@ -53,6 +56,7 @@ impl ModuleShared {
         Self {
             info,
             bytes,
+            code_type: (*code).type_id(),
             code,
             #[cfg(feature = "std")]
             images: std::sync::OnceLock::new(),
@@ -76,7 +80,14 @@ impl ModuleShared {
     }
 
     /// The tier's code, if it is a `T`.
+    #[inline]
     pub fn code<T: 'static>(&self) -> Option<&T> {
-        self.code.downcast_ref()
+        if self.code_type != TypeId::of::<T>() {
+            return None;
+        }
+        // SAFETY: `code_type` is the type of the value in `code`, read
+        // from it when the module was made (`code` never changes), so that
+        // value is a `T`.
+        Some(unsafe { &*(&*self.code as *const (dyn Any + Send + Sync) as *const T) })
     }
 }

@@ -50,7 +50,16 @@ pub(super) fn reuse_frame(
         }
         values.resize(new_len, 0);
     }
-    values[base + callee.num_params as usize..base + callee.num_locals as usize].fill(0);
+    // Most functions declare few locals or none: no `memset` call for
+    // those.
+    let locals = &mut values[base + callee.num_params as usize..base + callee.num_locals as usize];
+    if locals.len() <= 4 {
+        for local in locals {
+            *local = 0;
+        }
+    } else {
+        locals.fill(0);
+    }
     Ok(())
 }
 
@@ -138,6 +147,7 @@ pub(super) fn call_host(
 #[inline(always)]
 fn copy_slots(dst: &mut [u64], src: &[u64]) {
     match (dst, src) {
+        ([], []) => {}
         ([d], [s]) => *d = *s,
         ([d0, d1], [s0, s1]) => (*d0, *d1) = (*s0, *s1),
         (dst, src) => dst.copy_from_slice(src),
@@ -214,7 +224,10 @@ pub(crate) fn invoke(
     let base = entry.base;
     // SAFETY: see `wasm_callee`.
     execute(inner, data, entry.instance, unsafe { &*entry.func }, base)?;
-    values[..nresults].copy_from_slice(&inner.stack.values[base..base + nresults]);
+    copy_slots(
+        &mut values[..nresults],
+        &inner.stack.values[base..base + nresults],
+    );
     Ok(())
 }
 
@@ -242,7 +255,7 @@ pub(super) fn enter_wasm(
     // SAFETY: see `wasm_callee`.
     let callee: &CompiledFunc = unsafe { &*callee };
     enter_frame(inner, callee, base).map_err(stop_to_error)?;
-    inner.stack.values[base..base + args.len()].copy_from_slice(args);
+    copy_slots(&mut inner.stack.values[base..base + args.len()], args);
     inner.stack.top = base + callee.num_slots as usize;
     Ok(Some(Entry {
         instance,

@@ -256,8 +256,12 @@ pub(crate) fn execute(
     };
     match execute_from(inner, data, entry, false)? {
         Outcome::Finished => Ok(()),
-        // Only resumable executions suspend.
-        Outcome::Suspended(_) => Err(Error::usage("a call suspended that cannot be resumed")),
+        // Only resumable executions suspend. (Moved out, so that the
+        // common arm has nothing to drop.)
+        Outcome::Suspended(suspension) => {
+            drop(suspension);
+            Err(Error::usage("a call suspended that cannot be resumed"))
+        }
     }
 }
 
