@@ -32,7 +32,11 @@ macro_rules! engine {
         let s = store.clone();
         Engine {
             name: $name,
-            to_host: Box::new(move |n| calls.call(&mut *s.borrow_mut(), black_box(n)).expect("call")),
+            to_host: Box::new(move |n| {
+                calls
+                    .call(&mut *s.borrow_mut(), black_box(n))
+                    .expect("call")
+            }),
             to_wasm: Box::new(move |n| {
                 let mut store = store.borrow_mut();
                 let mut acc = 0;
@@ -99,7 +103,10 @@ fn main() {
     println!("{rounds} interleaved rounds of {BATCH} calls per engine and path; medians:");
     println!();
     let names: Vec<&str> = engines.iter().map(|e| e.name).collect();
-    println!("| per call | {} | interp / wasmi | JIT / wasmtime |", names.join(" | "));
+    println!(
+        "| per call | {} | interp / wasmi | JIT / wasmtime |",
+        names.join(" | ")
+    );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (path, name) in ["Wasm → host", "host → Wasm"].iter().enumerate() {
         let t = &times[path];

@@ -125,32 +125,47 @@ pub(super) fn call_host(
         return Err(Stop::Error(Error::usage("not a host function")));
     };
     let (n, func) = (*n as usize, Arc::as_ptr(func));
-    let call = |inner: &mut StoreInner, slots: &mut [u64]| {
-        copy_slots(slots, &inner.stack.values[args..args + n]);
-        // SAFETY: `func` is behind the `Arc` of a function of this store,
-        // which never removes one while it lives.
-        unsafe { runtime::call_host_fn(inner, data, func, caller, slots) }.map_err(Stop::Error)?;
-        copy_slots(&mut inner.stack.values[args..args + n], slots);
-        Ok(())
-    };
     // Most host functions take and return a few values: a small buffer,
     // filled by the copy (not zeroed first, as `with_slots`'s larger one).
     let mut small = [0u64; 4];
     match small.get_mut(..n) {
-        Some(slots) => call(inner, slots),
-        None => with_slots(n, |slots| call(inner, slots)),
+        Some(slots) => call_host_on(inner, data, func, caller, args, slots),
+        None => with_slots(n, |slots| {
+            call_host_on(inner, data, func, caller, args, slots)
+        }),
     }
+}
+
+/// [`call_host`] with `slots`, a buffer as long as the function's slot
+/// count.
+#[inline(always)]
+fn call_host_on(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: *const runtime::HostFn,
+    caller: Option<u32>,
+    args: usize,
+    slots: &mut [u64],
+) -> Result<(), Stop> {
+    let n = slots.len();
+    copy_slots(slots, &inner.stack.values[args..args + n]);
+    // SAFETY: `func` is behind the `Arc` of a function of this store,
+    // which never removes one while it lives.
+    if let Err(e) = unsafe { runtime::call_host_fn(inner, data, func, caller, slots) } {
+        return Err(Stop::Error(e));
+    }
+    copy_slots(&mut inner.stack.values[args..args + n], slots);
+    Ok(())
 }
 
 /// `dst.copy_from_slice(src)`, without a call to `memcpy` for the one or
 /// two slots most host functions take and return.
 #[inline(always)]
 fn copy_slots(dst: &mut [u64], src: &[u64]) {
-    match (dst, src) {
-        ([], []) => {}
-        ([d], [s]) => *d = *s,
-        ([d0, d1], [s0, s1]) => (*d0, *d1) = (*s0, *s1),
-        (dst, src) => dst.copy_from_slice(src),
+    match (dst.len(), src.len()) {
+        (1, 1) => dst[0] = src[0],
+        (2, 2) => (dst[0], dst[1]) = (src[0], src[1]),
+        _ => dst.copy_from_slice(src),
     }
 }
 
