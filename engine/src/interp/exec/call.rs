@@ -228,17 +228,26 @@ pub(crate) fn invoke(
     nargs: usize,
     nresults: usize,
 ) -> Result<(), Error> {
-    if let FuncEntity::Host { .. } = inner.funcs[func as usize] {
-        return runtime::call_host(inner, data, func, None, values);
-    }
+    let (instance, index) = match inner.funcs[func as usize] {
+        FuncEntity::Wasm {
+            instance, index, ..
+        } => (instance, index),
+        FuncEntity::Host { .. } => return runtime::call_host(inner, data, func, None, values),
+    };
     let act = Activation::enter(inner)?;
     let inner = &mut *act.inner;
-    let Some(entry) = enter_wasm(inner, data, func, &values[..nargs], &mut [])? else {
-        return Ok(());
-    };
-    let base = entry.base;
+    // `enter_wasm`, for a function known to be Wasm.
+    let base = inner.stack.top;
+    let callee = wasm_callee(inner, instance, index).map_err(stop_to_error)?;
     // SAFETY: see `wasm_callee`.
-    execute(inner, data, entry.instance, unsafe { &*entry.func }, base)?;
+    let callee: &CompiledFunc = unsafe { &*callee };
+    enter_frame(inner, callee, base).map_err(stop_to_error)?;
+    copy_slots(
+        &mut inner.stack.values[base..base + nargs],
+        &values[..nargs],
+    );
+    inner.stack.top = base + callee.num_slots as usize;
+    execute(inner, data, instance, callee, base)?;
     copy_slots(
         &mut values[..nresults],
         &inner.stack.values[base..base + nresults],
