@@ -21,6 +21,8 @@
 //! test fails on a failure not listed, and on a listed one that passes (so
 //! the list only shrinks). Each tier's tally goes to stderr, uncaptured.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
@@ -28,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use support::{build_wasip1, copy_tree};
 
 /// The tests that fail today, as `suite/test` with the tiers they fail on
 /// and why. Empty: all 72 pass on both tiers.
@@ -36,13 +39,6 @@ const KNOWN_FAILURES: &[(&str, &[&str], &str)] = &[];
 /// A run that takes longer than this fails (the slowest test takes well
 /// under a second).
 const TIMEOUT: Duration = Duration::from_secs(60);
-
-fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 fn official_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../wasi/tests/official")
@@ -127,22 +123,11 @@ fn read_json(path: &Path) -> serde_json::Map<String, serde_json::Value> {
 /// The Rust tests, built once (as the other WASI guests are: release,
 /// the target directory's `official-wasi`); returns their directory.
 fn build_rust_tests() -> PathBuf {
-    let project = official_dir().join("rust");
-    let target = target_dir().join("official-wasi");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--quiet", "--target", "wasm32-wasip1"])
-        .current_dir(&project)
-        .env("CARGO_TARGET_DIR", &target)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .status()
-        .unwrap();
-    assert!(
-        status.success(),
-        "building the official Rust WASI tests failed (`rustup target add wasm32-wasip1`?)"
-    );
-    target.join("wasm32-wasip1/release")
+    build_wasip1(
+        "wasi/tests/official/rust",
+        "official-wasi",
+        "the official Rust WASI tests",
+    )
 }
 
 /// A spec, read as the runner reads the legacy form.
@@ -194,23 +179,6 @@ fn parse_spec(path: &Path) -> Result<Spec, String> {
         }
     }
     Ok(spec)
-}
-
-/// Copies the tree at `from` to `to` (files, directories, symlinks).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        let kind = entry.file_type().unwrap();
-        if kind.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dst).unwrap();
-        } else if kind.is_dir() {
-            copy_tree(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
 }
 
 /// Runs `case` on `tier`: `Ok` if it passes, else what went wrong.

@@ -6,37 +6,22 @@
 //! target directory, so whichever test binary builds it first does the
 //! work.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-
-fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use support::build_wasip1;
 
 /// The Rust guest's `.wasm`, built on first use.
 fn guest() -> &'static Path {
     static GUEST: OnceLock<PathBuf> = OnceLock::new();
     GUEST.get_or_init(|| {
-        let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wasi/tests/guests/rust");
-        let target = target_dir().join("wasi-guests");
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "--quiet", "--target", "wasm32-wasip1"])
-            .current_dir(&project)
-            .env("CARGO_TARGET_DIR", &target)
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env_remove("CARGO_BUILD_TARGET")
-            .status()
-            .unwrap();
-        assert!(status.success(), "building the WASI guest failed");
-        target.join("wasm32-wasip1/release/petrel-wasi-guest.wasm")
+        build_wasip1("wasi/tests/guests/rust", "wasi-guests", "the WASI guest")
+            .join("petrel-wasi-guest.wasm")
     })
 }
 

@@ -15,12 +15,15 @@
 //! wasmtime is the pinned one `scripts/install-wasmtime` installs
 //! (`benches/.peers/bin/wasmtime`), or `$PETREL_WASMTIME`.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use support::{build_wasip1, target_dir, workspace_root};
 
 /// What can differ between two runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -147,17 +150,6 @@ impl Outcome {
     }
 }
 
-fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
-
 /// The wasmtime to compare with; fails, saying how to install it, when
 /// there is none.
 fn wasmtime() -> &'static Path {
@@ -215,22 +207,12 @@ fn modules_dir() -> &'static Path {
 /// The Rust guest, built as `cli/tests/run_wasi.rs` and petrel-wasi's
 /// tests build it (same command, same target directory).
 fn build_rust_guest() -> PathBuf {
-    let project = workspace_root().join("wasi/tests/guests/rust");
-    let target = target_dir().join("wasi-guests");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--quiet", "--target", "wasm32-wasip1"])
-        .current_dir(&project)
-        .env("CARGO_TARGET_DIR", &target)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .status()
-        .unwrap();
-    assert!(
-        status.success(),
-        "building the Rust WASI guest failed (`rustup target add wasm32-wasip1`?)"
-    );
-    target.join("wasm32-wasip1/release/petrel-wasi-guest.wasm")
+    build_wasip1(
+        "wasi/tests/guests/rust",
+        "wasi-guests",
+        "the Rust WASI guest",
+    )
+    .join("petrel-wasi-guest.wasm")
 }
 
 /// A C guest, compiled as petrel-wasi's tests compile them.

@@ -1,0 +1,63 @@
+//! What several of the CLI's test binaries share: where the build puts
+//! things, and building a Rust project for `wasm32-wasip1` the way every
+//! WASI guest is built (release, the target directory's own
+//! subdirectory, free of the outer build's flags). Each test binary
+//! includes it with `mod support;` and uses what it needs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace's target directory.
+pub fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR lies in the target directory")
+        .to_path_buf()
+}
+
+/// The workspace's root.
+pub fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the CLI crate lies in the workspace")
+}
+
+/// Builds the Rust project at `project` (relative to the workspace root)
+/// for `wasm32-wasip1`, in release, into the target directory's
+/// `subdir`; returns the directory holding its `.wasm` files. `what`
+/// names it in the failure.
+pub fn build_wasip1(project: &str, subdir: &str, what: &str) -> PathBuf {
+    let target = target_dir().join(subdir);
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "--quiet", "--target", "wasm32-wasip1"])
+        .current_dir(workspace_root().join(project))
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .status()
+        .expect("cargo should start");
+    assert!(
+        status.success(),
+        "building {what} failed (`rustup target add wasm32-wasip1`?)"
+    );
+    target.join("wasm32-wasip1/release")
+}
+
+/// Copies the tree at `from` to `to` (files, directories, symlinks).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dst).unwrap();
+        } else if kind.is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
