@@ -139,7 +139,15 @@ impl TableEntity {
     }
 
     /// Makes a lazy table's elements from its image; nothing otherwise.
+    #[inline]
     pub fn materialise(&mut self) {
+        if self.lazy.is_some() {
+            self.make_elements();
+        }
+    }
+
+    #[cold]
+    fn make_elements(&mut self) {
         if let Some(lazy) = self.lazy.take() {
             for (slot, &entry) in self.elems.iter_mut().zip(lazy.image()) {
                 *slot = lazy.element(entry);

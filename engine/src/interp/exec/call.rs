@@ -83,7 +83,7 @@ pub(super) fn wasm_callee(
 /// The store function `call_indirect` reaches through `table` at `index`,
 /// after checking it is there and has module type `ty`.
 pub(super) fn indirect_target(
-    inner: &StoreInner,
+    inner: &mut StoreInner,
     instance: u32,
     table: u32,
     ty: u32,
@@ -91,8 +91,11 @@ pub(super) fn indirect_target(
 ) -> Result<u32, TrapCode> {
     let inst = &inner.instances[instance as usize];
     let t = inst.tables[table as usize] as usize;
-    let raw = inner.tables[t]
-        .get(index as u64)
+    // A lazy table's elements are made on the first call through it, so
+    // later calls read them in place.
+    let raw = *inner.tables[t]
+        .elems_mut()
+        .get(index as usize)
         .ok_or(TrapCode::TableOutOfBounds)?;
     if raw == 0 {
         return Err(TrapCode::IndirectCallToNull);
