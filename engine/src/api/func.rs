@@ -456,6 +456,11 @@ macro_rules! tuple_impls {
                     R::types().iter().map(ValType::to_internal),
                 );
                 let host = move |ctx: &mut HostContext<'_>, slots: &mut [u64]| -> Result<()> {
+                    // SAFETY: every caller of a host function passes slots
+                    // for the longer of its parameter and result lists
+                    // (`HostCallable`), which is what this closure reads and
+                    // writes: its type was made from the same lists.
+                    unsafe { assume_slots::<R>(slots, 0 $(+ $name::SLOTS)*) };
                     let store = StoreIdToken(ctx.inner.id);
                     let mut i = 0;
                     $( let $name = $name::from_raw(&slots[i..], store); i += $name::SLOTS; )*
@@ -477,6 +482,11 @@ macro_rules! tuple_impls {
                     R::types().iter().map(ValType::to_internal),
                 );
                 let host = move |ctx: &mut HostContext<'_>, slots: &mut [u64]| -> Result<()> {
+                    // SAFETY: every caller of a host function passes slots
+                    // for the longer of its parameter and result lists
+                    // (`HostCallable`), which is what this closure reads and
+                    // writes: its type was made from the same lists.
+                    unsafe { assume_slots::<R>(slots, 0 $(+ $name::SLOTS)*) };
                     let store = StoreIdToken(ctx.inner.id);
                     let mut i = 0;
                     $( let $name = $name::from_raw(&slots[i..], store); i += $name::SLOTS; )*
@@ -505,11 +515,29 @@ tuple_impls!(A1 A2 A3 A4 A5 A6 A7 A8);
 tuple_impls!(A1 A2 A3 A4 A5 A6 A7 A8 A9);
 tuple_impls!(A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
 
+/// Tells the compiler that `slots` holds `params` slots and `R`'s
+/// results, so that it drops the bounds checks of each argument and
+/// result, and the panic path with them (which would keep compiled code's
+/// entry into a small closure from being a leaf).
+///
+/// # Safety
+///
+/// `slots` is at least that long.
+#[inline(always)]
+unsafe fn assume_slots<R: WasmRet>(slots: &[u64], params: usize) {
+    debug_assert!(slots.len() >= params.max(R::SLOTS));
+    // SAFETY: the caller's promise.
+    unsafe { core::hint::assert_unchecked(slots.len() >= params.max(R::SLOTS)) }
+}
+
 /// What a host closure may return: nothing, a [`WasmTy`], a tuple of
 /// them, or a `Result` of those.
 pub trait WasmRet {
     #[doc(hidden)]
     fn types() -> Vec<ValType>;
+    /// How many raw slots the results take.
+    #[doc(hidden)]
+    const SLOTS: usize;
     /// Writes the results' raw slots at the start of `out`, checking that
     /// references belong to the store.
     #[doc(hidden)]
@@ -517,6 +545,7 @@ pub trait WasmRet {
 }
 
 impl<A: WasmTy> WasmRet for A {
+    const SLOTS: usize = A::SLOTS;
     fn types() -> Vec<ValType> {
         alloc::vec![A::ty()]
     }
@@ -526,6 +555,7 @@ impl<A: WasmTy> WasmRet for A {
 }
 
 impl<R: WasmRet> WasmRet for Result<R> {
+    const SLOTS: usize = R::SLOTS;
     fn types() -> Vec<ValType> {
         R::types()
     }
@@ -538,6 +568,7 @@ macro_rules! ret_tuple {
     ($($name:ident)*) => {
         #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
         impl<$($name: WasmTy,)*> WasmRet for ($($name,)*) {
+            const SLOTS: usize = 0 $(+ $name::SLOTS)*;
             fn types() -> Vec<ValType> {
                 alloc::vec![$($name::ty(),)*]
             }

@@ -25,7 +25,9 @@ pub(crate) type HostFn = dyn HostCallable;
 /// JIT, an entry made for that closure's own type. `slots` holds the
 /// arguments in the raw encoding on entry (one slot per value, two for a
 /// `v128`) and receives the results the same way; it is as long as the
-/// longer of the two lists. The function checks the values it returns
+/// longer of the two lists, always: typed host functions read and write
+/// their values without bounds checks (every path here sizes it from
+/// `FuncEntity::Host::slots`). The function checks the values it returns
 /// (their types, and that references belong to the store).
 ///
 /// Implemented for every such closure, so each host function's vtable
@@ -54,17 +56,51 @@ where
     }
 }
 
+/// The entry compiled code calls host function `func` through: its own
+/// [`host_entry`], or, in a store with a call hook, [`host_entry_hooked`].
+/// Which one a record holds follows the store's hook
+/// (`StoreInner::set_call_hook`), so the common entry never tests for one.
+#[cfg(feature = "jit")]
+pub(crate) fn jit_entry_for(func: &HostFn, hooked: bool) -> HostEntry {
+    if hooked {
+        host_entry_hooked
+    } else {
+        func.jit_entry()
+    }
+}
+
+/// Compiled code's entry into any host function in a store with a call
+/// hook: the `host_call` builtin, which runs the hooks around the call.
+///
+/// # Safety
+///
+/// As [`host_entry`]'s.
+#[cfg(feature = "jit")]
+unsafe extern "C" fn host_entry_hooked(
+    record: *const VMHostFunc,
+    caller: *mut VMContext,
+    values: *mut u64,
+    fp: *mut u64,
+) -> u32 {
+    // SAFETY: the contract of `host_entry`: `record` and `caller` are live,
+    // and the store context's builtins are the engine's, set for its life.
+    unsafe {
+        let builtins = &*(*(*caller).store).builtins;
+        (builtins.host_call)(caller, (*record).index, values, fp)
+    }
+}
+
 /// How a host function called from compiled code ended, or its panic.
 #[cfg(feature = "jit")]
 pub(crate) type HostOutcome = std::thread::Result<Result<(), Error>>;
 
 /// Compiled code's entry into host function `F` (the `entry` of its
-/// [`VMHostFunc`], called by the host stub of its signature): the closure
-/// called in place, with no lookup and no dynamic dispatch. Everything but
-/// a plain return goes to the `host_call` and `host_settle` builtins (in
-/// `jit::run`): a store with a call hook, an error, an exception, a
-/// panic, and functions the host function created (compiled code must
-/// have their references before it goes on).
+/// [`VMHostFunc`], called by the host stub of its signature, in a store
+/// without a call hook): the closure called in place, with no lookup and
+/// no dynamic dispatch. Everything but a plain return goes to the
+/// `host_settle` builtin (in `jit::run`): an error, an exception, a panic,
+/// and functions the host function created (compiled code must have their
+/// references before it goes on).
 ///
 /// # Safety
 ///
@@ -91,11 +127,7 @@ where
     unsafe {
         let record = &*record;
         let store = (*caller).store;
-        let builtins = &*(*store).builtins;
         let inner = (*store).inner as *mut StoreInner;
-        if (*inner).call_hook.is_some() {
-            return (builtins.host_call)(caller, record.index, values, fp);
-        }
         let data = (*store).data;
         let instance = (*caller).instance;
         let slots = core::slice::from_raw_parts_mut(values, record.slots as usize);
@@ -114,7 +146,7 @@ where
         // `host_settle` takes the outcome by value.
         let mut outcome = core::mem::ManuallyDrop::new(outcome);
         let outcome = &mut *outcome as *mut HostOutcome as *mut u64;
-        (builtins.host_settle)(caller, outcome, fp)
+        ((*(*store).builtins).host_settle)(caller, outcome, fp)
     }
 }
 
@@ -157,11 +189,17 @@ pub(crate) fn call_host(
     caller: Option<u32>,
     slots: &mut [u64],
 ) -> Result<(), Error> {
-    let FuncEntity::Host { func, .. } = &inner.funcs[f as usize] else {
+    let FuncEntity::Host { func, slots: n, .. } = &inner.funcs[f as usize] else {
         return Err(Error::usage("not a host function"));
     };
+    if slots.len() < *n as usize {
+        return Err(Error::usage(
+            "host function called with too few value slots",
+        ));
+    }
     let func: *const HostFn = Arc::as_ptr(func);
-    // SAFETY: `func` is behind the `Arc` of one of the store's functions.
+    // SAFETY: `func` is behind the `Arc` of one of the store's functions;
+    // `slots` is long enough (checked above).
     unsafe { call_host_fn(inner, data, func, caller, slots) }
 }
 
@@ -171,7 +209,9 @@ pub(crate) fn call_host(
 /// # Safety
 ///
 /// `func` points at the closure of one of `inner`'s functions (which the
-/// store keeps alive while it lives).
+/// store keeps alive while it lives), and `slots` is at least as long as
+/// that function's slot count (`FuncEntity::Host::slots`): typed host
+/// functions read and write their values unchecked.
 #[inline(always)]
 pub(crate) unsafe fn call_host_fn(
     inner: &mut StoreInner,

@@ -64,7 +64,7 @@ impl StoreInner {
         };
         let result = hook(self, data, kind);
         if self.call_hook.is_none() {
-            self.call_hook = Some(hook);
+            self.set_call_hook(Some(hook));
         }
         result
     }
@@ -88,8 +88,25 @@ impl StoreInner {
         result
     }
 
-    /// Installs `hook` (replacing any), or removes the hook.
+    /// Installs `hook` (replacing any), or removes the hook. The one place
+    /// the hook is set: compiled code's entries into host functions follow
+    /// it (`func::jit_entry_for`), so a store without a hook does not test
+    /// for one on every call.
     pub fn set_call_hook(&mut self, hook: Option<Box<CallHookFn>>) {
+        let was_hooked = self.call_hook.is_some();
         self.call_hook = hook;
+        #[cfg(feature = "jit")]
+        if was_hooked != self.call_hook.is_some() {
+            let hooked = self.call_hook.is_some();
+            for record in &mut self.vm.host_funcs {
+                // SAFETY: `record.func` points at the closure inside one of
+                // the store's function entities' `Arc`s, which the store
+                // keeps alive for its own life.
+                let func = unsafe { &*record.func };
+                record.entry = super::func::jit_entry_for(func, hooked);
+            }
+        }
+        #[cfg(not(feature = "jit"))]
+        let _ = was_hooked;
     }
 }

@@ -28,11 +28,11 @@ pub(crate) mod vm;
 
 pub(crate) use engine::EngineShared;
 pub(crate) use exception::{Exceptions, TagEntity};
-#[cfg(feature = "jit")]
-pub(crate) use func::HostOutcome;
 pub(crate) use func::{
     call_host, call_host_at, call_host_fn, invoke_host, with_slots, FuncEntity, HostContext, HostFn,
 };
+#[cfg(feature = "jit")]
+pub(crate) use func::{jit_entry_for, HostOutcome};
 pub(crate) use global::GlobalEntity;
 pub use hooks::CallHook;
 pub(crate) use instance::InstanceEntity;

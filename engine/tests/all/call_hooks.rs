@@ -159,3 +159,36 @@ fn a_hook_accounts_per_store() {
         assert_eq!(*stores[1].data(), 2, "{tier}");
     }
 }
+
+#[test]
+fn a_hook_installed_after_calls_sees_wasm_calling_the_host() {
+    // The JIT makes its entries into host functions when it links them;
+    // a hook installed later must still see every crossing through them.
+    for (tier, engine) in every_tier(|_| {}) {
+        let module = Module::new(&engine, WAT).unwrap();
+        let mut store = Store::new(&engine, Log::default());
+        let mut linker = Linker::new(&engine);
+        linker.func_wrap("host", "f", |x: i32| x + 100).unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let outer = instance
+            .get_typed_func::<i32, i32>(&store, "outer")
+            .unwrap();
+        assert_eq!(outer.call(&mut store, 1).unwrap(), 101, "{tier}");
+        assert!(store.data().seen.is_empty(), "{tier}");
+        store.call_hook(|mut ctx, kind| {
+            ctx.data_mut().seen.push(kind);
+            Ok(())
+        });
+        assert_eq!(outer.call(&mut store, 2).unwrap(), 102, "{tier}");
+        assert_eq!(
+            store.data().seen,
+            [
+                CallingWasm,
+                CallingHost,
+                ReturningFromHost,
+                ReturningFromWasm
+            ],
+            "{tier}"
+        );
+    }
+}

@@ -52,7 +52,7 @@ fn func_ref(inner: &mut StoreInner, f: u32) -> Result<VMFuncRef, Error> {
             let signals = crate::jit::signals_enabled(&inner.engine.config);
             let stub = engine_jit(&inner.engine)?.host_stub(*ty, sig, signals)?;
             let record = Box::new(VMHostFunc {
-                entry: func.jit_entry(),
+                entry: crate::runtime::jit_entry_for(&**func, inner.call_hook.is_some()),
                 func: Arc::as_ptr(func),
                 slots: *slots,
                 index: f,
