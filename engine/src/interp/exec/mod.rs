@@ -238,7 +238,9 @@ fn backtrace(
 /// Its results are left at `base..`.
 ///
 /// On return (normal or not) the frames this activation pushed are
-/// popped.
+/// popped. The common case, a call that returns, runs here with nothing
+/// but `run`; whatever stops it goes to [`execute_stopped`].
+#[inline]
 pub(crate) fn execute(
     inner: &mut StoreInner,
     data: *mut (),
@@ -254,10 +256,44 @@ pub(crate) fn execute(
         entry_base: base,
         entry_depth: inner.stack.frames.len(),
     };
-    match execute_from(inner, data, entry, false)? {
+    let mut func_ptr = entry.func;
+    let stop = match InstanceCache::new(inner, instance) {
+        Ok(mut cache) => match run(
+            inner,
+            data,
+            &mut cache,
+            &mut func_ptr,
+            entry.ip,
+            base,
+            entry.entry_depth,
+        ) {
+            Ok(()) => {
+                inner.stack.frames.truncate(entry.entry_depth);
+                return Ok(());
+            }
+            Err(stop) => (stop, cache.index),
+        },
+        Err(stop) => (stop, instance),
+    };
+    execute_stopped(inner, data, entry, func_ptr, stop)
+}
+
+/// [`execute`] after `stop` (in instance `stop.1`, function `func_ptr`):
+/// a throw unwinds to its handler and the execution goes on; anything
+/// else ends it with its error.
+#[cold]
+#[inline(never)]
+fn execute_stopped(
+    inner: &mut StoreInner,
+    data: *mut (),
+    entry: Entry,
+    mut func_ptr: *const CompiledFunc,
+    stop: (Stop, u32),
+) -> Result<(), Error> {
+    let r = run_activation(inner, data, &entry, &mut func_ptr, Some(stop));
+    match finish(inner, &entry, false, func_ptr, r)? {
         Outcome::Finished => Ok(()),
-        // Only resumable executions suspend. (Moved out, so that the
-        // common arm has nothing to drop.)
+        // Only resumable executions suspend.
         Outcome::Suspended(suspension) => {
             drop(suspension);
             Err(Error::usage("a call suspended that cannot be resumed"))
@@ -294,25 +330,34 @@ pub(crate) fn execute_from(
     entry: Entry,
     resumable: bool,
 ) -> Result<Outcome, Error> {
-    let entry_depth = entry.entry_depth;
     let mut func_ptr = entry.func;
+    let r = run_activation(inner, data, &entry, &mut func_ptr, None);
+    finish(inner, &entry, resumable, func_ptr, r)
+}
+
+/// Runs the activation from `entry`, or, with `pending`, goes on from
+/// what stopped it, until it returns or stops with anything but a throw
+/// that one of its frames catches: a throw unwinds to its handler and
+/// runs on from its landing pad. `func_ptr` is kept at the running
+/// function; the error carries the running instance.
+fn run_activation(
+    inner: &mut StoreInner,
+    data: *mut (),
+    entry: &Entry,
+    func_ptr: &mut *const CompiledFunc,
+    mut pending: Option<(Stop, u32)>,
+) -> Result<(), (Stop, u32)> {
+    let entry_depth = entry.entry_depth;
     let (mut instance, mut ip, mut base) = (entry.instance, entry.ip, entry.base);
-    let result = loop {
-        let r = match InstanceCache::new(inner, instance) {
-            Ok(mut cache) => run(
-                inner,
-                data,
-                &mut cache,
-                &mut func_ptr,
-                ip,
-                base,
-                entry_depth,
-            )
-            .map_err(|stop| (stop, cache.index)),
-            Err(stop) => Err((stop, instance)),
+    loop {
+        let r = match pending.take() {
+            Some(stop) => Err(stop),
+            None => match InstanceCache::new(inner, instance) {
+                Ok(mut cache) => run(inner, data, &mut cache, func_ptr, ip, base, entry_depth)
+                    .map_err(|stop| (stop, cache.index)),
+                Err(stop) => Err((stop, instance)),
+            },
         };
-        // A throw unwinds to its handler and runs on from its landing
-        // pad, or leaves the activation.
         let Err((
             Stop::Throw {
                 exn,
@@ -322,20 +367,34 @@ pub(crate) fn execute_from(
             running,
         )) = r
         else {
-            break r;
+            return r;
         };
-        match throw::unwind(inner, exn, func_ptr, running, at, at_base, entry_depth) {
+        match throw::unwind(inner, exn, *func_ptr, running, at, at_base, entry_depth) {
             Some(caught) => {
-                (instance, ip, base, func_ptr) =
+                (instance, ip, base, *func_ptr) =
                     (caught.instance, caught.ip, caught.base, caught.func);
             }
-            None => break Err((Stop::Error(inner.uncaught_exception(exn)), running)),
+            None => return Err((Stop::Error(inner.uncaught_exception(exn)), running)),
         }
-    };
+    }
+}
+
+/// How the activation from `entry` ended with `result`, `func_ptr`
+/// running: finished, suspended (if `resumable` and the stop allows it),
+/// or failed with its error and backtrace. Pops the activation's frames
+/// (a suspension keeps copies).
+fn finish(
+    inner: &mut StoreInner,
+    entry: &Entry,
+    resumable: bool,
+    func_ptr: *const CompiledFunc,
+    result: Result<(), (Stop, u32)>,
+) -> Result<Outcome, Error> {
+    let entry_depth = entry.entry_depth;
     let result = match result {
         Ok(()) => Ok(Outcome::Finished),
         Err((stop, running)) if resumable && resume::can_suspend(&stop) => Ok(Outcome::Suspended(
-            resume::Suspension::capture(inner, &entry, func_ptr, running, stop),
+            resume::Suspension::capture(inner, entry, func_ptr, running, stop),
         )),
         Err((stop, running)) => {
             Err(stop.into_error(|| backtrace(inner, func_ptr, running, entry_depth)))
