@@ -58,6 +58,8 @@ mod sys;
 mod types;
 
 pub use api::*;
+#[cfg(feature = "op-profile")]
+pub use interp::{take_op_profile, OpProfile};
 #[cfg(feature = "std")]
 pub use config::DEFAULT_COMPILE_CACHE_LIMIT;
 pub use config::{Config, InstanceAllocationStrategy, PoolingAllocationConfig, Tier};

@@ -68,6 +68,43 @@ macro_rules! define_ops {
             }
         }
 
+        /// Every op's kind, without its operands, in declaration order:
+        /// what the op profile (`exec/profile.rs`) counts by.
+        #[cfg(feature = "op-profile")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u16)]
+        #[allow(clippy::enum_variant_names)]
+        pub(crate) enum OpKind {
+            $( $rname, )*
+            $( $vname, )*
+            $( $wname, )*
+            $( $oname, )*
+        }
+
+        #[cfg(feature = "op-profile")]
+        impl OpKind {
+            /// The kinds' names, indexed by `kind as usize`.
+            pub(crate) const NAMES: &'static [&'static str] = &[
+                $( stringify!($rname), )*
+                $( stringify!($vname), )*
+                $( stringify!($wname), )*
+                $( stringify!($oname), )*
+            ];
+        }
+
+        #[cfg(feature = "op-profile")]
+        impl Op {
+            /// This op's kind.
+            pub(crate) fn kind(&self) -> OpKind {
+                match self {
+                    $( Op::$rname { .. } => OpKind::$rname, )*
+                    $( Op::$vname { .. } => OpKind::$vname, )*
+                    $( Op::$wname { .. } => OpKind::$wname, )*
+                    $( Op::$oname { .. } => OpKind::$oname, )*
+                }
+            }
+        }
+
         /// A pattern matching every SIMD op (the ones `exec/simd.rs` runs),
         /// so the dispatch loop can send them all to one arm and still match
         /// exhaustively (a catch-all arm would cost every dispatch a range

@@ -10,6 +10,9 @@ mod bytecode;
 mod exec;
 mod translate;
 
+#[cfg(feature = "op-profile")]
+pub use exec::profile::{take_op_profile, OpProfile};
+
 pub(crate) use exec::{invoke, invoke_resumable, resume, Outcome, Suspended, Suspension};
 
 use crate::config::CodeSettings;

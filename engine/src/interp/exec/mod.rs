@@ -16,6 +16,8 @@
 mod call;
 mod memory;
 mod other_memory;
+#[cfg(feature = "op-profile")]
+pub mod profile;
 mod resume;
 mod simd;
 mod slots;
@@ -418,6 +420,8 @@ fn run(
     // module docs. `ip` always points into the current function's ops,
     // which end in a return or an unconditional branch, and branch offsets
     // were computed by the translator to land inside the same function.
+    #[cfg(feature = "op-profile")]
+    profile::break_sequence();
     // SAFETY: `func_ptr` is the entry function, alive as long as its
     // instance (see `InstanceCache::compiled`).
     let mut func: &CompiledFunc = unsafe { &**func_ptr };
@@ -701,6 +705,8 @@ fn run(
         // costs more than the handlers of most ops.
         // SAFETY: `ip` points into the function's ops (see above).
         let op: &Op = unsafe { &*ip };
+        #[cfg(feature = "op-profile")]
+        profile::record(op);
         // SAFETY: every op is followed by another one (the ops end in a
         // return or an unconditional branch), or this one leaves.
         ip = unsafe { ip.add(1) };
