@@ -58,8 +58,6 @@ mod sys;
 mod types;
 
 pub use api::*;
-#[cfg(feature = "op-profile")]
-pub use interp::{take_op_profile, OpProfile};
 #[cfg(feature = "std")]
 pub use config::DEFAULT_COMPILE_CACHE_LIMIT;
 pub use config::{Config, InstanceAllocationStrategy, PoolingAllocationConfig, Tier};
@@ -67,6 +65,8 @@ pub use error::{
     ArtifactError, CompileError, Error, FrameInfo, Limit, LimitError, LinkError, LinkErrorKind,
     Result, ThrownException, Trap, TrapCode, UnknownImportError,
 };
+#[cfg(feature = "op-profile")]
+pub use interp::{take_op_profile, OpProfile};
 
 /// The embedding guide's examples, compiled and run as doc tests so the
 /// guide stays true.

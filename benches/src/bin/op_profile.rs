@@ -20,7 +20,9 @@ fn main() -> Result<()> {
     let mut top = 40;
     if args.first().map(String::as_str) == Some("--top") {
         let n = args.get(1).context("--top needs a number")?;
-        top = n.parse().with_context(|| format!("--top: `{n}` is not a number"))?;
+        top = n
+            .parse()
+            .with_context(|| format!("--top: `{n}` is not a number"))?;
         args.drain(..2);
     }
     let Some(path) = args.first().cloned() else {

@@ -691,3 +691,65 @@ fn a_recycled_memory_holds_nothing_of_the_last_one() {
         }
     }
 }
+
+/// Stores of a constant value (the interpreter has ops that carry the
+/// constant): every width, values that fit the op's immediate and values
+/// that do not, at the last bytes of memory and one byte past.
+#[test]
+fn constant_stores_write_the_right_bytes_and_trap_past_the_end() {
+    // (store, width, constant, the bytes it writes, little-endian)
+    let cases: &[(&str, usize, &str, u64)] = &[
+        ("i32.store8", 1, "i32.const -1", 0xff),
+        ("i32.store8", 1, "i32.const 0x1234", 0x34),
+        ("i64.store8", 1, "i64.const 0x1_0000_00ab", 0xab),
+        ("i32.store16", 2, "i32.const -2", 0xfffe),
+        ("i64.store16", 2, "i64.const 0x7_0000_beef", 0xbeef),
+        ("i32.store", 4, "i32.const 0x80000000", 0x8000_0000),
+        ("i64.store32", 4, "i64.const -1", 0xffff_ffff),
+        ("f32.store", 4, "f32.const 1.5", 0x3fc0_0000),
+        ("i64.store", 8, "i64.const -1", u64::MAX),
+        ("i64.store", 8, "i64.const -2147483648", 0xffff_ffff_8000_0000),
+        ("i64.store", 8, "i64.const 2147483648", 0x8000_0000),
+        ("i64.store", 8, "i64.const 0x123456789abcdef0", 0x1234_5678_9abc_def0),
+        ("f64.store", 8, "f64.const -0", 0x8000_0000_0000_0000),
+        ("f64.store", 8, "f64.const 1", 0x3ff0_0000_0000_0000),
+    ];
+    let funcs: String = cases
+        .iter()
+        .enumerate()
+        .map(|(i, (op, _, value, _))| {
+            format!(
+                "(func (export \"s{i}\") (param i32) (local.get 0) ({value}) ({op} offset=3))\n"
+            )
+        })
+        .collect();
+    let wat = format!("(module (memory (export \"memory\") 1)\n{funcs})");
+    for (tier, engine) in crate::every_tier(|_| {}) {
+        let (mut store, instance) = instantiate_in(&engine, &wat);
+        let memory = instance.get_memory(&store, "memory").unwrap();
+        for (i, (op, width, value, bytes)) in cases.iter().enumerate() {
+            let f = instance.get_func(&store, &format!("s{i}")).unwrap();
+            let end = PAGE as usize;
+            let ptr = (end - width - 3) as i32;
+            memory.data_mut(&mut store).fill(0);
+            f.call(&mut store, &[Val::I32(ptr)], &mut [])
+                .unwrap_or_else(|e| panic!("{tier}: {op} {value}: {e}"));
+            let expect = bytes.to_le_bytes();
+            assert_eq!(
+                &memory.data(&store)[end - width..],
+                &expect[..*width],
+                "{tier}: {op} {value}"
+            );
+            assert_eq!(memory.data(&store)[end - width - 1], 0, "{tier}: {op} {value}");
+            memory.data_mut(&mut store).fill(0);
+            let err = f
+                .call(&mut store, &[Val::I32(ptr + 1)], &mut [])
+                .expect_err(&format!("{tier}: {op} {value} one past the end"));
+            assert_eq!(trap_code(&err), TrapCode::MemoryOutOfBounds, "{tier}");
+            assert!(
+                memory.data(&store).iter().all(|&b| b == 0),
+                "{tier}: {op} {value} partly wrote past the end"
+            );
+        }
+    }
+}

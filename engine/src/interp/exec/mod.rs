@@ -993,6 +993,14 @@ fn run(
                 store!(ptr, offset, (get!(src) as u32).to_le_bytes())
             }
             Op::Store64 { ptr, src, offset } => store!(ptr, offset, get!(src).to_le_bytes()),
+            Op::Store8Imm { ptr, offset, value } => store!(ptr, offset, [value as u8]),
+            Op::Store16Imm { ptr, offset, value } => {
+                store!(ptr, offset, (value as u16).to_le_bytes())
+            }
+            Op::Store32Imm { ptr, offset, value } => store!(ptr, offset, value.to_le_bytes()),
+            Op::Store64Imm { ptr, offset, value } => {
+                store!(ptr, offset, (value as i64).to_le_bytes())
+            }
             Op::MemorySize { dst } => {
                 set!(dst, (cache.mem_len / crate::runtime::PAGE_SIZE) as u64)
             }

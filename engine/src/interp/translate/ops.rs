@@ -195,12 +195,33 @@ impl Translator<'_> {
         self.emit_result(make(dst, ptr, offset))
     }
 
+    /// A store: with a constant value to memory 0, `make_imm`'s op if the
+    /// constant fits it; otherwise `make`'s.
     pub(super) fn store(
         &mut self,
         memarg: &wasmparser::MemArg,
         make: fn(Slot, Slot, u32) -> Op,
+        make_imm: fn(Slot, u32, u64) -> Option<Op>,
     ) -> Result<(), CompileError> {
         let (memory, offset) = self.memarg(memarg)?;
+        if let (
+            0,
+            Some(&super::Entry {
+                operand: Operand::Const(value),
+                ..
+            }),
+        ) = (memory, self.stack.last())
+        {
+            // The dummy slot only asks whether the constant fits.
+            if make_imm(0, offset, value).is_some() {
+                self.pop();
+                let ptr = self.pop_slot();
+                if let Some(op) = make_imm(ptr, offset, value) {
+                    self.emit(op);
+                }
+                return Ok(());
+            }
+        }
         let src = self.pop_slot();
         let ptr = self.pop_slot();
         self.memory_prefix(memory);
@@ -450,18 +471,48 @@ impl Translator<'_> {
             O::I64Load32S { memarg } => {
                 self.load(&memarg, |dst, ptr, offset| Op::Load32S { dst, ptr, offset })?
             }
-            O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
-                self.store(&memarg, |ptr, src, offset| Op::Store8 { ptr, src, offset })?
-            }
-            O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
-                self.store(&memarg, |ptr, src, offset| Op::Store16 { ptr, src, offset })?
-            }
-            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
-                self.store(&memarg, |ptr, src, offset| Op::Store32 { ptr, src, offset })?
-            }
-            O::I64Store { memarg } | O::F64Store { memarg } => {
-                self.store(&memarg, |ptr, src, offset| Op::Store64 { ptr, src, offset })?
-            }
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(
+                &memarg,
+                |ptr, src, offset| Op::Store8 { ptr, src, offset },
+                |ptr, offset, value| {
+                    Some(Op::Store8Imm {
+                        ptr,
+                        offset,
+                        value: value as u32,
+                    })
+                },
+            )?,
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(
+                &memarg,
+                |ptr, src, offset| Op::Store16 { ptr, src, offset },
+                |ptr, offset, value| {
+                    Some(Op::Store16Imm {
+                        ptr,
+                        offset,
+                        value: value as u32,
+                    })
+                },
+            )?,
+            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => self
+                .store(
+                    &memarg,
+                    |ptr, src, offset| Op::Store32 { ptr, src, offset },
+                    |ptr, offset, value| {
+                        Some(Op::Store32Imm {
+                            ptr,
+                            offset,
+                            value: value as u32,
+                        })
+                    },
+                )?,
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(
+                &memarg,
+                |ptr, src, offset| Op::Store64 { ptr, src, offset },
+                |ptr, offset, value| {
+                    let value = i32::try_from(value as i64).ok()?;
+                    Some(Op::Store64Imm { ptr, offset, value })
+                },
+            )?,
             O::MemorySize { mem } => {
                 let dst = self.home(self.stack.len());
                 self.memory_prefix(mem);

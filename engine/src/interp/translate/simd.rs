@@ -180,11 +180,12 @@ impl Translator<'_> {
                     lane,
                 })?
             }
-            O::V128Store { memarg } => self.store(&memarg, |ptr, src, offset| Op::V128Store {
-                ptr,
-                src,
-                offset,
-            })?,
+            O::V128Store { memarg } => self.store(
+                &memarg,
+                |ptr, src, offset| Op::V128Store { ptr, src, offset },
+                // A `v128` is never a constant operand.
+                |_, _, _| None,
+            )?,
             O::V128Store8Lane { memarg, lane } => {
                 self.v_store_lane(&memarg, |ptr, src, offset| Op::V128Store8Lane {
                     ptr,
