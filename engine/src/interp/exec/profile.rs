@@ -69,8 +69,8 @@ pub fn take_op_profile() -> OpProfile {
             .filter(|(_, &k)| k > 0)
             .map(|(i, &k)| ((OpKind::NAMES[i / n], OpKind::NAMES[i % n]), k))
             .collect();
-        ops.sort_by(|a, b| b.1.cmp(&a.1));
-        pairs.sort_by(|a, b| b.1.cmp(&a.1));
+        ops.sort_by_key(|o| core::cmp::Reverse(o.1));
+        pairs.sort_by_key(|p| core::cmp::Reverse(p.1));
         c.ops.iter_mut().for_each(|k| *k = 0);
         c.pairs.iter_mut().for_each(|k| *k = 0);
         c.prev = None;
