@@ -344,15 +344,6 @@ define_ops! {
         Store16 { ptr: Slot, src: Slot, offset: u32 },
         Store32 { ptr: Slot, src: Slot, offset: u32 },
         Store64 { ptr: Slot, src: Slot, offset: u32 },
-        // Stores of a constant to memory 0 (never after `OnMemory`): the
-        // constant is the op's (`value`, truncated to the store's width;
-        // sign-extended for `Store64Imm`), so no op writes it to a slot
-        // first. Chosen from the op profile: a constant store is one op in
-        // seven of `sieve`.
-        Store8Imm { ptr: Slot, offset: u32, value: u32 },
-        Store16Imm { ptr: Slot, offset: u32, value: u32 },
-        Store32Imm { ptr: Slot, offset: u32, value: u32 },
-        Store64Imm { ptr: Slot, offset: u32, value: i32 },
 
         GlobalSet { src: Slot, index: u32 },
         GlobalSet2 { src: Slot, index: u32 },
@@ -486,6 +477,17 @@ define_ops! {
         /// Throws the exception the `exnref` in `src` points at (trapping
         /// on null).
         ThrowRef { src: Slot },
+
+        // Stores of a constant to memory 0 (never after `OnMemory`): the
+        // constant is the op's (`value`, truncated to the store's width;
+        // sign-extended for `Store64Imm`), so no op writes it to a slot
+        // first. Chosen from the op profile: a constant store is one op in
+        // seven of `sieve`. Last, so that no other op's encoding moved
+        // (see docs/contributing.md).
+        Store8Imm { ptr: Slot, offset: u32, value: u32 },
+        Store16Imm { ptr: Slot, offset: u32, value: u32 },
+        Store32Imm { ptr: Slot, offset: u32, value: u32 },
+        Store64Imm { ptr: Slot, offset: u32, value: i32 },
     }
     // SIMD (`v128`) ops, run out of line by `exec/simd.rs`, and the NaN
     // canonicalization ops, which exist only under
