@@ -45,6 +45,7 @@ pub struct Config {
     pub(crate) tail_call: bool,
     pub(crate) function_references: bool,
     pub(crate) exceptions: bool,
+    pub(crate) wide_arithmetic: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
     pub(crate) nan_canonicalization: bool,
@@ -195,6 +196,7 @@ impl Default for Config {
             tail_call: true,
             function_references: true,
             exceptions: true,
+            wide_arithmetic: false,
             consume_fuel: false,
             epoch_interruption: false,
             nan_canonicalization: false,
@@ -342,6 +344,18 @@ impl Config {
     /// Wasm. On by default, as in wasmtime. Both tiers run it.
     pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
         self.exceptions = enable;
+        self
+    }
+
+    /// Whether modules may use the wide-arithmetic proposal:
+    /// `i64.add128` and `i64.sub128` (128-bit addition and subtraction of
+    /// values given as two `i64` halves, low half first) and
+    /// `i64.mul_wide_s` and `i64.mul_wide_u` (the full 128-bit product of
+    /// two `i64`s). Both tiers run it; the JIT emits the machine's
+    /// carrying add and widening multiply. Off by default, as in wasmtime:
+    /// the proposal is not part of Wasm 3.0.
+    pub fn wasm_wide_arithmetic(&mut self, enable: bool) -> &mut Self {
+        self.wide_arithmetic = enable;
         self
     }
 

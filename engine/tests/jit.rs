@@ -122,10 +122,21 @@ fn describe(e: &Error) -> String {
 }
 
 fn assert_same(wat: &str, calls: &[(&str, Vec<Val>)]) -> Vec<String> {
-    let interp = transcript(engine(Tier::Interpreter), wat, calls);
-    let jit = transcript(engine(Tier::Jit), wat, calls);
+    assert_same_in(&Config::new(), wat, calls)
+}
+
+/// [`assert_same`] with engines made from `base` (features switched on,
+/// say) on each tier.
+fn assert_same_in(base: &Config, wat: &str, calls: &[(&str, Vec<Val>)]) -> Vec<String> {
+    let on = |tier: Tier, signals: bool| {
+        let mut config = base.clone();
+        config.tier(tier).signals_based_traps(signals);
+        Engine::new(&config)
+    };
+    let interp = transcript(on(Tier::Interpreter, true), wat, calls);
+    let jit = transcript(on(Tier::Jit, true), wat, calls);
     assert_eq!(interp, jit, "tiers disagree");
-    let explicit = transcript(explicit_jit(), wat, calls);
+    let explicit = transcript(on(Tier::Jit, false), wat, calls);
     assert_eq!(jit, explicit, "the JIT's trap modes disagree");
     jit
 }
@@ -1453,4 +1464,85 @@ fn traps_on_many_threads_while_modules_come_and_go() {
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     assert!(churn.join().unwrap() > 0);
+}
+
+#[test]
+fn wide_arithmetic_matches_and_keeps_both_halves_apart() {
+    // Results stored to locals (which retarget the interpreter's ops),
+    // constant operands, and operands that are the results' own slots.
+    let wat = r#"(module
+      (func (export "add128") (param i64 i64 i64 i64) (result i64 i64)
+        (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (func (export "sub128") (param i64 i64 i64 i64) (result i64 i64)
+        (i64.sub128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (func (export "mul_s") (param i64 i64) (result i64 i64)
+        (i64.mul_wide_s (local.get 0) (local.get 1)))
+      (func (export "mul_u") (param i64 i64) (result i64 i64)
+        (i64.mul_wide_u (local.get 0) (local.get 1)))
+      (func (export "to_locals") (param i64 i64) (result i64 i64)
+        (local $lo i64) (local $hi i64)
+        (i64.mul_wide_u (local.get 0) (local.get 1))
+        (local.set $hi)
+        (local.set $lo)
+        (local.get $hi) (local.get $lo))
+      (func (export "in_place") (param i64 i64) (result i64 i64)
+        ;; (p0, p1) += (p1, p0), written back over the operands.
+        (i64.add128 (local.get 0) (local.get 1) (local.get 1) (local.get 0))
+        (local.set 1)
+        (local.set 0)
+        (local.get 0) (local.get 1))
+      (func (export "consts") (result i64 i64)
+        (i64.sub128 (i64.const 0) (i64.const 0) (i64.const 1) (i64.const 0)))
+      (func (export "square_high") (param i64) (result i64)
+        ;; The high half of x*x, then dropped low half: a stack of two.
+        (i64.mul_wide_s (local.get 0) (local.get 0))
+        (local.set 0)
+        (drop)
+        (local.get 0)))"#;
+    let i64s = |v: &[i64]| v.iter().map(|x| Val::I64(*x)).collect::<Vec<_>>();
+    let (max, min) = (i64::MAX, i64::MIN);
+    let calls = vec![
+        ("add128", i64s(&[-1, 0, 1, 0])),
+        ("add128", i64s(&[-1, -1, 1, 0])),
+        ("add128", i64s(&[max, max, max, max])),
+        ("sub128", i64s(&[0, 1, 1, 0])),
+        ("sub128", i64s(&[0, 0, 1, 0])),
+        ("mul_s", i64s(&[-1, 1])),
+        ("mul_s", i64s(&[min, min])),
+        ("mul_s", i64s(&[min, max])),
+        ("mul_u", i64s(&[-1, -1])),
+        ("mul_u", i64s(&[-1, 1])),
+        ("to_locals", i64s(&[-1, -1])),
+        ("in_place", i64s(&[-1, 5])),
+        ("consts", vec![]),
+        ("square_high", i64s(&[1 << 40])),
+        ("square_high", i64s(&[-3])),
+    ];
+    let mut config = Config::new();
+    config.wasm_wide_arithmetic(true);
+    let out = assert_same_in(&config, wat, &calls);
+    let expect = [
+        "add128[I64(-1), I64(0), I64(1), I64(0)] = I64(0), I64(1)",
+        "add128[I64(-1), I64(-1), I64(1), I64(0)] = I64(0), I64(0)",
+        "add128[I64(9223372036854775807), I64(9223372036854775807), I64(9223372036854775807), I64(9223372036854775807)] = I64(-2), I64(-2)",
+        "sub128[I64(0), I64(1), I64(1), I64(0)] = I64(-1), I64(0)",
+        "sub128[I64(0), I64(0), I64(1), I64(0)] = I64(-1), I64(-1)",
+        "mul_s[I64(-1), I64(1)] = I64(-1), I64(-1)",
+        "mul_s[I64(-9223372036854775808), I64(-9223372036854775808)] = I64(0), I64(4611686018427387904)",
+        "mul_s[I64(-9223372036854775808), I64(9223372036854775807)] = I64(-9223372036854775808), I64(-4611686018427387904)",
+        "mul_u[I64(-1), I64(-1)] = I64(1), I64(-2)",
+        "mul_u[I64(-1), I64(1)] = I64(-1), I64(0)",
+        "to_locals[I64(-1), I64(-1)] = I64(-2), I64(1)",
+        "in_place[I64(-1), I64(5)] = I64(4), I64(5)",
+        "consts[] = I64(-1), I64(-1)",
+        "square_high[I64(1099511627776)] = I64(65536)",
+        "square_high[I64(-3)] = I64(0)",
+    ];
+    assert_eq!(out[..expect.len()], expect, "{out:#?}");
+
+    // Off (the default), the operators do not validate.
+    let mut store_engine = Config::new();
+    store_engine.tier(Tier::Jit);
+    let err = Module::new(&Engine::new(&store_engine), wat).unwrap_err();
+    assert!(err.to_string().contains("wide arithmetic"), "{err}");
 }

@@ -24,7 +24,8 @@ use wasmparser::{
 /// SIMD included; relaxed SIMD is not accepted) plus the Wasm 3.0
 /// proposals every tier implements, each unless its `Config` switch is off
 /// (multi-memory, extended constant expressions, tail calls, typed
-/// function references). Exactly these: a broader set lets in encodings
+/// function references, exceptions), and the later proposals whose switch
+/// is on (wide arithmetic). Exactly these: a broader set lets in encodings
 /// that no tier implements.
 ///
 /// Typed function references come with `wasmparser`'s GC feature, which
@@ -45,6 +46,7 @@ pub(crate) fn features(config: &Config) -> WasmFeatures {
             WasmFeatures::FUNCTION_REFERENCES.union(WasmFeatures::GC),
         ),
         (config.exceptions, WasmFeatures::EXCEPTIONS),
+        (config.wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
     ] {
         if on {
             f |= feature;

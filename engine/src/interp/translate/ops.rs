@@ -226,6 +226,14 @@ impl Translator<'_> {
         }
     }
 
+    /// After a wide-arithmetic op wrote its result at the home of the
+    /// next stack position: the low and high halves, two `i64` temps (in
+    /// consecutive slots: neither is a `v128`).
+    fn push_wide_results(&mut self) -> Result<(), CompileError> {
+        self.push(Operand::Temp)?;
+        self.push(Operand::Temp)
+    }
+
     /// Pops three operands (bottom first in the result).
     fn pop3(&mut self) -> (Slot, Slot, Slot) {
         let c = self.pop_slot();
@@ -717,6 +725,41 @@ impl Translator<'_> {
             O::I64TruncSatF32U => self.unary(r2!(I64TruncSatF32U))?,
             O::I64TruncSatF64S => self.unary(r2!(I64TruncSatF64S))?,
             O::I64TruncSatF64U => self.unary(r2!(I64TruncSatF64U))?,
+
+            O::I64Add128 | O::I64Sub128 => {
+                let b_hi = self.pop_slot();
+                let b_lo = self.pop_slot();
+                let a_hi = self.pop_slot();
+                let a_lo = self.pop_slot();
+                let dst = self.home(self.stack.len());
+                self.emit(match op {
+                    O::I64Add128 => Op::I64Add128 {
+                        dst,
+                        a_lo,
+                        a_hi,
+                        b_lo,
+                        b_hi,
+                    },
+                    _ => Op::I64Sub128 {
+                        dst,
+                        a_lo,
+                        a_hi,
+                        b_lo,
+                        b_hi,
+                    },
+                });
+                self.push_wide_results()?;
+            }
+            O::I64MulWideS | O::I64MulWideU => {
+                let b = self.pop_slot();
+                let a = self.pop_slot();
+                let dst = self.home(self.stack.len());
+                self.emit(match op {
+                    O::I64MulWideS => Op::I64MulWideS { dst, a, b },
+                    _ => Op::I64MulWideU { dst, a, b },
+                });
+                self.push_wide_results()?;
+            }
 
             op => {
                 if !self.simd_op(op)? {
