@@ -46,6 +46,7 @@ pub struct Config {
     pub(crate) function_references: bool,
     pub(crate) exceptions: bool,
     pub(crate) wide_arithmetic: bool,
+    pub(crate) custom_page_sizes: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
     pub(crate) nan_canonicalization: bool,
@@ -197,6 +198,7 @@ impl Default for Config {
             function_references: true,
             exceptions: true,
             wide_arithmetic: false,
+            custom_page_sizes: false,
             consume_fuel: false,
             epoch_interruption: false,
             nan_canonicalization: false,
@@ -356,6 +358,21 @@ impl Config {
     /// the proposal is not part of Wasm 3.0.
     pub fn wasm_wide_arithmetic(&mut self, enable: bool) -> &mut Self {
         self.wide_arithmetic = enable;
+        self
+    }
+
+    /// Whether modules may use the custom-page-sizes proposal: a memory
+    /// may declare `(pagesize 1)`, so its size, `memory.size` and
+    /// `memory.grow` count single bytes instead of 64 KiB pages, and its
+    /// length can be any number of bytes. Its accesses are always
+    /// bounds-checked against that exact length, on the JIT too (guard
+    /// pages work in whole OS pages); memories of 64 KiB pages are
+    /// compiled as before. The engine's limits
+    /// ([`Config::max_memory_pages`], the pool's memory size) bound such
+    /// a memory by the same number of bytes. Off by default, as in
+    /// wasmtime.
+    pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Self {
+        self.custom_page_sizes = enable;
         self
     }
 

@@ -9,7 +9,7 @@
 //! - the proposal folders of the 3.0 features Petrel implements or is
 //!   implementing, as `PROPOSAL/FILE` (`multi-memory`, `extended-const`,
 //!   `tail-call`, `function-references`, `exceptions`), and of the later
-//!   proposals it implements (`wide-arithmetic`).
+//!   proposals it implements (`wide-arithmetic`, `custom-page-sizes`).
 //!
 //! A file whose text is already scheduled is not run again (55 of the 97
 //! `wasm-v3` files are their `wasm-v2` namesakes, and most proposal files
@@ -92,6 +92,7 @@ fn main() -> ExitCode {
                 ("function-references", Proposal::FunctionReferences),
                 ("exceptions", Proposal::ExceptionHandling),
                 ("wide-arithmetic", Proposal::WideArithmetic),
+                ("custom-page-sizes", Proposal::CustomPageSizes),
             ]
             .into_iter()
             .flat_map(|(folder, p)| proposal(p).map(move |f| (folder, f))),
@@ -105,11 +106,15 @@ fn main() -> ExitCode {
         // own on.
         let mut wide_arithmetic = proposal_config.clone();
         wide_arithmetic.wasm_wide_arithmetic(true);
+        // Written against Wasm 3.0 (its files copy between two memories).
+        let mut custom_page_sizes = v3.clone();
+        custom_page_sizes.wasm_custom_page_sizes(true);
         for (folder, f) in later {
             if scheduled.insert(f.raw()) {
                 let config = match folder {
                     "wasm-v3" | "multi-memory" => &v3,
                     "wide-arithmetic" => &wide_arithmetic,
+                    "custom-page-sizes" => &custom_page_sizes,
                     _ => &proposal_config,
                 };
                 files.push((format!("{folder}/{}", f.name()), f, config));

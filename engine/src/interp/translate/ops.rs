@@ -226,6 +226,21 @@ impl Translator<'_> {
         }
     }
 
+    /// Emitted right before `memory.size` or `memory.grow` of memory
+    /// `memory`: as [`Self::memory_prefix`], and an `OnMemory` prefix for
+    /// memory 0 too if its pages are not 64 KiB (the dispatch loop's own
+    /// `MemorySize` counts 64 KiB pages; the prefixed op asks the memory).
+    fn size_prefix(&mut self, memory: u32) {
+        let custom = self
+            .info
+            .memories
+            .get(memory as usize)
+            .is_some_and(|ty| !ty.default_page_size());
+        if memory != 0 || custom {
+            self.emit(Op::OnMemory { memory, src: 0 });
+        }
+    }
+
     /// After a wide-arithmetic op wrote its result at the home of the
     /// next stack position: the low and high halves, two `i64` temps (in
     /// consecutive slots: neither is a `v128`).
@@ -472,7 +487,7 @@ impl Translator<'_> {
             }
             O::MemorySize { mem } => {
                 let dst = self.home(self.stack.len());
-                self.memory_prefix(mem);
+                self.size_prefix(mem);
                 self.emit_result(Op::MemorySize { dst })?;
             }
             O::MemoryGrow { mem } => {
@@ -480,7 +495,7 @@ impl Translator<'_> {
                 let delta = self.slot_of(ai);
                 let dst = self.home(ai);
                 self.stack.truncate(ai);
-                self.memory_prefix(mem);
+                self.size_prefix(mem);
                 self.emit_result(Op::MemoryGrow { dst, delta })?;
             }
             O::MemoryFill { mem } => {
