@@ -504,6 +504,43 @@ fn wasm_feature_flags_switch_multi_memory_and_refuse_unknown_ones() {
 }
 
 #[test]
+fn w_custom_page_sizes_runs_one_byte_pages_on_both_tiers_and_is_off_by_default() {
+    let dir = scratch("custom_page_sizes");
+    let wat = write(
+        &dir,
+        "bytes.wat",
+        r#"(module
+          (memory 3 (pagesize 1))
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+          (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0))))"#,
+    );
+    let wat = wat.to_str().unwrap();
+    let out = petrel(&["validate", wat]);
+    assert_status(&out, 1);
+    assert!(
+        stdout(&out).contains("custom page sizes"),
+        "{}",
+        stdout(&out)
+    );
+    for tier in ["interp", "jit"] {
+        let flags = ["run", "--tier", tier, "-W", "custom-page-sizes=y"];
+        let out = petrel(&[&flags[..], &["--invoke", "grow", wat, "5"]].concat());
+        assert_status(&out, 0);
+        assert_eq!(stdout(&out).trim(), "3", "{tier}");
+        let out = petrel(&[&flags[..], &["--invoke", "load", wat, "2"]].concat());
+        assert_status(&out, 0);
+        let out = petrel(&[&flags[..], &["--invoke", "load", wat, "3"]].concat());
+        assert_status(&out, 134);
+        assert!(
+            stderr(&out).contains("out of bounds"),
+            "{tier}: {}",
+            stderr(&out)
+        );
+        assert_no_panic(&out);
+    }
+}
+
+#[test]
 fn tail_calls_run_on_both_tiers_and_w_tail_call_n_refuses_them() {
     let dir = scratch("tail_call");
     let wat = write(

@@ -331,6 +331,53 @@ fn a_runaway_guest_runs_out_of_fuel_on_both_tiers() {
     }
 }
 
+/// The 128-bit work the wide-arithmetic guest does, compiled natively
+/// here for the expected output.
+mod wide_work {
+    include!("guests/wide-arithmetic/src/work.rs");
+}
+
+#[test]
+fn a_rust_program_using_wide_arithmetic_runs_on_both_tiers_with_w_wide_arithmetic() {
+    let dir = build_wasip1(
+        "cli/tests/guests/wide-arithmetic",
+        "wide-arithmetic-guest",
+        "the wide-arithmetic guest",
+    );
+    let wasm = dir.join("petrel-wide-arithmetic-guest.wasm");
+    let wasm = wasm.to_str().unwrap();
+    // Off by default (as in wasmtime): the program does not validate, so
+    // it really uses the proposal's instructions.
+    let out = petrel(&["validate", wasm], b"");
+    assert_status(&out, 1);
+    assert!(
+        text(&out.stdout).contains("wide arithmetic"),
+        "{}",
+        text(&out.stdout)
+    );
+    for seed in [12345u64, u64::MAX - 6] {
+        let mut expected = wide_work::report(seed).join("\n");
+        expected.push('\n');
+        let seed = seed.to_string();
+        for tier in ["interp", "jit"] {
+            let out = petrel(
+                &[
+                    "run",
+                    "--tier",
+                    tier,
+                    "-W",
+                    "wide-arithmetic=y",
+                    wasm,
+                    &seed,
+                ],
+                b"",
+            );
+            assert_status(&out, 0);
+            assert_eq!(text(&out.stdout), expected, "{tier}, seed {seed}");
+        }
+    }
+}
+
 #[test]
 fn argv0_replaces_the_modules_file_name() {
     let out = petrel(

@@ -45,6 +45,8 @@ pub struct Config {
     pub(crate) tail_call: bool,
     pub(crate) function_references: bool,
     pub(crate) exceptions: bool,
+    pub(crate) wide_arithmetic: bool,
+    pub(crate) custom_page_sizes: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
     pub(crate) nan_canonicalization: bool,
@@ -195,6 +197,8 @@ impl Default for Config {
             tail_call: true,
             function_references: true,
             exceptions: true,
+            wide_arithmetic: false,
+            custom_page_sizes: false,
             consume_fuel: false,
             epoch_interruption: false,
             nan_canonicalization: false,
@@ -342,6 +346,33 @@ impl Config {
     /// Wasm. On by default, as in wasmtime. Both tiers run it.
     pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
         self.exceptions = enable;
+        self
+    }
+
+    /// Whether modules may use the wide-arithmetic proposal:
+    /// `i64.add128` and `i64.sub128` (128-bit addition and subtraction of
+    /// values given as two `i64` halves, low half first) and
+    /// `i64.mul_wide_s` and `i64.mul_wide_u` (the full 128-bit product of
+    /// two `i64`s). Both tiers run it; the JIT emits the machine's
+    /// carrying add and widening multiply. Off by default, as in wasmtime:
+    /// the proposal is not part of Wasm 3.0.
+    pub fn wasm_wide_arithmetic(&mut self, enable: bool) -> &mut Self {
+        self.wide_arithmetic = enable;
+        self
+    }
+
+    /// Whether modules may use the custom-page-sizes proposal: a memory
+    /// may declare `(pagesize 1)`, so its size, `memory.size` and
+    /// `memory.grow` count single bytes instead of 64 KiB pages, and its
+    /// length can be any number of bytes. Its accesses are always
+    /// bounds-checked against that exact length, on the JIT too (guard
+    /// pages work in whole OS pages); memories of 64 KiB pages are
+    /// compiled as before. The engine's limits
+    /// ([`Config::max_memory_pages`], the pool's memory size) bound such
+    /// a memory by the same number of bytes. Off by default, as in
+    /// wasmtime.
+    pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Self {
+        self.custom_page_sizes = enable;
         self
     }
 

@@ -122,10 +122,21 @@ fn describe(e: &Error) -> String {
 }
 
 fn assert_same(wat: &str, calls: &[(&str, Vec<Val>)]) -> Vec<String> {
-    let interp = transcript(engine(Tier::Interpreter), wat, calls);
-    let jit = transcript(engine(Tier::Jit), wat, calls);
+    assert_same_in(&Config::new(), wat, calls)
+}
+
+/// [`assert_same`] with engines made from `base` (features switched on,
+/// say) on each tier.
+fn assert_same_in(base: &Config, wat: &str, calls: &[(&str, Vec<Val>)]) -> Vec<String> {
+    let on = |tier: Tier, signals: bool| {
+        let mut config = base.clone();
+        config.tier(tier).signals_based_traps(signals);
+        Engine::new(&config)
+    };
+    let interp = transcript(on(Tier::Interpreter, true), wat, calls);
+    let jit = transcript(on(Tier::Jit, true), wat, calls);
     assert_eq!(interp, jit, "tiers disagree");
-    let explicit = transcript(explicit_jit(), wat, calls);
+    let explicit = transcript(on(Tier::Jit, false), wat, calls);
     assert_eq!(jit, explicit, "the JIT's trap modes disagree");
     jit
 }
@@ -1453,4 +1464,318 @@ fn traps_on_many_threads_while_modules_come_and_go() {
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     assert!(churn.join().unwrap() > 0);
+}
+
+#[test]
+fn wide_arithmetic_matches_and_keeps_both_halves_apart() {
+    // Results stored to locals (which retarget the interpreter's ops),
+    // constant operands, and operands that are the results' own slots.
+    let wat = r#"(module
+      (func (export "add128") (param i64 i64 i64 i64) (result i64 i64)
+        (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (func (export "sub128") (param i64 i64 i64 i64) (result i64 i64)
+        (i64.sub128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (func (export "mul_s") (param i64 i64) (result i64 i64)
+        (i64.mul_wide_s (local.get 0) (local.get 1)))
+      (func (export "mul_u") (param i64 i64) (result i64 i64)
+        (i64.mul_wide_u (local.get 0) (local.get 1)))
+      (func (export "to_locals") (param i64 i64) (result i64 i64)
+        (local $lo i64) (local $hi i64)
+        (i64.mul_wide_u (local.get 0) (local.get 1))
+        (local.set $hi)
+        (local.set $lo)
+        (local.get $hi) (local.get $lo))
+      (func (export "in_place") (param i64 i64) (result i64 i64)
+        ;; (p0, p1) += (p1, p0), written back over the operands.
+        (i64.add128 (local.get 0) (local.get 1) (local.get 1) (local.get 0))
+        (local.set 1)
+        (local.set 0)
+        (local.get 0) (local.get 1))
+      (func (export "consts") (result i64 i64)
+        (i64.sub128 (i64.const 0) (i64.const 0) (i64.const 1) (i64.const 0)))
+      (func (export "square_high") (param i64) (result i64)
+        ;; The high half of x*x, then dropped low half: a stack of two.
+        (i64.mul_wide_s (local.get 0) (local.get 0))
+        (local.set 0)
+        (drop)
+        (local.get 0)))"#;
+    let i64s = |v: &[i64]| v.iter().map(|x| Val::I64(*x)).collect::<Vec<_>>();
+    let (max, min) = (i64::MAX, i64::MIN);
+    let calls = vec![
+        ("add128", i64s(&[-1, 0, 1, 0])),
+        ("add128", i64s(&[-1, -1, 1, 0])),
+        ("add128", i64s(&[max, max, max, max])),
+        ("sub128", i64s(&[0, 1, 1, 0])),
+        ("sub128", i64s(&[0, 0, 1, 0])),
+        ("mul_s", i64s(&[-1, 1])),
+        ("mul_s", i64s(&[min, min])),
+        ("mul_s", i64s(&[min, max])),
+        ("mul_u", i64s(&[-1, -1])),
+        ("mul_u", i64s(&[-1, 1])),
+        ("to_locals", i64s(&[-1, -1])),
+        ("in_place", i64s(&[-1, 5])),
+        ("consts", vec![]),
+        ("square_high", i64s(&[1 << 40])),
+        ("square_high", i64s(&[-3])),
+    ];
+    let mut config = Config::new();
+    config.wasm_wide_arithmetic(true);
+    let out = assert_same_in(&config, wat, &calls);
+    let expect = [
+        "add128[I64(-1), I64(0), I64(1), I64(0)] = I64(0), I64(1)",
+        "add128[I64(-1), I64(-1), I64(1), I64(0)] = I64(0), I64(0)",
+        "add128[I64(9223372036854775807), I64(9223372036854775807), I64(9223372036854775807), I64(9223372036854775807)] = I64(-2), I64(-2)",
+        "sub128[I64(0), I64(1), I64(1), I64(0)] = I64(-1), I64(0)",
+        "sub128[I64(0), I64(0), I64(1), I64(0)] = I64(-1), I64(-1)",
+        "mul_s[I64(-1), I64(1)] = I64(-1), I64(-1)",
+        "mul_s[I64(-9223372036854775808), I64(-9223372036854775808)] = I64(0), I64(4611686018427387904)",
+        "mul_s[I64(-9223372036854775808), I64(9223372036854775807)] = I64(-9223372036854775808), I64(-4611686018427387904)",
+        "mul_u[I64(-1), I64(-1)] = I64(1), I64(-2)",
+        "mul_u[I64(-1), I64(1)] = I64(-1), I64(0)",
+        "to_locals[I64(-1), I64(-1)] = I64(-2), I64(1)",
+        "in_place[I64(-1), I64(5)] = I64(4), I64(5)",
+        "consts[] = I64(-1), I64(-1)",
+        "square_high[I64(1099511627776)] = I64(65536)",
+        "square_high[I64(-3)] = I64(0)",
+    ];
+    assert_eq!(out[..expect.len()], expect, "{out:#?}");
+
+    // Off (the default), the operators do not validate.
+    let mut store_engine = Config::new();
+    store_engine.tier(Tier::Jit);
+    let err = Module::new(&Engine::new(&store_engine), wat).unwrap_err();
+    assert!(err.to_string().contains("wide arithmetic"), "{err}");
+}
+
+/// Engines with one-byte pages allowed (`Config::wasm_custom_page_sizes`).
+fn custom_pages() -> Config {
+    let mut config = Config::new();
+    config.wasm_custom_page_sizes(true);
+    config
+}
+
+/// Loads and stores of every width at the last byte of a memory of
+/// one-byte pages and one past it, for lengths that end mid-way through an
+/// OS page: the bytes after the end are mapped (the OS maps whole pages),
+/// so only an explicit bounds check can catch them, on every tier.
+#[test]
+fn one_byte_pages_trap_one_byte_past_the_end_on_every_tier() {
+    let accesses: &[(&str, u32, &str)] = &[
+        ("i32.load8_u", 1, "i32"),
+        ("i32.load16_u", 2, "i32"),
+        ("i32.load", 4, "i32"),
+        ("i64.load", 8, "i64"),
+        ("f64.load", 8, "f64"),
+        ("v128.load", 16, "v128"),
+        ("v128.load32_zero", 4, "v128"),
+        ("v128.load64_splat", 8, "v128"),
+    ];
+    let stores: &[(&str, u32, &str)] = &[
+        ("i32.store8", 1, "(i32.const 0x41)"),
+        ("i32.store16", 2, "(i32.const 0x4142)"),
+        ("i32.store", 4, "(i32.const 0x41424344)"),
+        ("i64.store", 8, "(i64.const -1)"),
+        ("v128.store", 16, "(v128.const i64x2 -1 -1)"),
+        ("v128.store64_lane 1", 8, "(v128.const i64x2 -1 -1)"),
+    ];
+    for len in [1u32, 17, 4095, 4097, 65535, 65537] {
+        let mut wat = format!("(module (memory (export \"mem\") {len} (pagesize 1))\n");
+        let mut calls = Vec::new();
+        let mut expect = Vec::new();
+        let mut offsets = vec![0u32, 1, len];
+        offsets.dedup();
+        for off in offsets {
+            for (i, (op, size, ty)) in accesses.iter().enumerate() {
+                let name = format!("l{i}_{off}");
+                let result = if *ty == "v128" {
+                    "(result i64)".to_string()
+                } else {
+                    format!("(result {ty})")
+                };
+                let body = format!("({op} offset={off} (local.get 0))");
+                let body = if *ty == "v128" {
+                    format!("(i64x2.extract_lane 0 {body})")
+                } else {
+                    body
+                };
+                wat.push_str(&format!(
+                    "(func (export \"{name}\") (param i32) {result} {body})\n"
+                ));
+                if off + size <= len {
+                    calls.push((name.clone(), i32s(&[(len - size - off) as i32])));
+                    expect.push(true);
+                }
+                let past = len as i64 + 1 - *size as i64 - off as i64;
+                calls.push((name.clone(), i32s(&[past as i32])));
+                expect.push(false);
+            }
+            for (i, (op, size, value)) in stores.iter().enumerate() {
+                let name = format!("s{i}_{off}");
+                let (op, lane) = match op.split_once(' ') {
+                    Some((op, lane)) => (op, format!(" {lane}")),
+                    None => (*op, String::new()),
+                };
+                wat.push_str(&format!(
+                    "(func (export \"{name}\") (param i32) ({op} offset={off}{lane} (local.get 0) {value}))\n"
+                ));
+                if off + size <= len {
+                    calls.push((name.clone(), i32s(&[(len - size - off) as i32])));
+                    expect.push(true);
+                }
+                let past = len as i64 + 1 - *size as i64 - off as i64;
+                calls.push((name.clone(), i32s(&[past as i32])));
+                expect.push(false);
+            }
+        }
+        // After every failed store past the end: grow over those bytes;
+        // they must read as zero (the stores wrote nothing there).
+        wat.push_str(
+            "(func (export \"grow_and_read\") (result i64)
+               (drop (memory.grow (i32.const 64)))
+               (i64.or (i64.load (i32.sub (memory.size) (i32.const 64)))
+                 (i64.load (i32.sub (memory.size) (i32.const 56)))))
+             (func (export \"size\") (result i32) (memory.size)))",
+        );
+        let mut calls: Vec<(&str, Vec<Val>)> =
+            calls.iter().map(|(n, a)| (n.as_str(), a.clone())).collect();
+        calls.push(("grow_and_read", vec![]));
+        calls.push(("size", vec![]));
+        let out = assert_same_in(&custom_pages(), &wat, &calls);
+        for (line, ok) in out.iter().zip(&expect) {
+            assert_eq!(
+                line.contains("MemoryOutOfBounds"),
+                !ok,
+                "length {len}: unexpected outcome: {line}"
+            );
+        }
+        let n = expect.len();
+        assert_eq!(out[n], "grow_and_read[] = I64(0)", "length {len}");
+        assert_eq!(
+            out[n + 1],
+            format!("size[] = I32({})", len + 64),
+            "length {len}"
+        );
+    }
+}
+
+/// `memory.grow` of a memory of one-byte pages, by large counts: past its
+/// maximum, past 4 GiB, past the engine's limit (which counts the same
+/// bytes whatever the page size), by `-1` (`u32::MAX` bytes), and then by
+/// small amounts, which still work; `memory.size` counts bytes.
+#[test]
+fn one_byte_pages_grow_by_large_counts_fails_cleanly() {
+    let wat = r#"(module
+      (memory (export "mem") 3 (pagesize 1))
+      (memory $capped 0 100 (pagesize 1))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "grow_capped") (param i32) (result i32) (memory.grow $capped (local.get 0)))
+      (func (export "size") (result i32) (memory.size))
+      (func (export "size_capped") (result i32) (memory.size $capped))
+      (func (export "last") (result i32) (i32.load8_u (i32.sub (memory.size) (i32.const 1))))
+      (func (export "touch_capped") (param i32) (result i32) (i32.load8_u $capped (local.get 0))))"#;
+    let calls = vec![
+        ("grow", i32s(&[-1])),
+        ("grow", i32s(&[i32::MIN])),
+        ("grow", i32s(&[i32::MAX])),
+        // 64 MiB past the engine's limit, below.
+        ("grow", i32s(&[(64 << 20) + 1])),
+        ("size", vec![]),
+        ("grow", i32s(&[5])),
+        ("size", vec![]),
+        ("last", vec![]),
+        ("grow", i32s(&[(64 << 20) - 8])),
+        ("size", vec![]),
+        ("grow", i32s(&[1])),
+        ("grow_capped", i32s(&[101])),
+        ("grow_capped", i32s(&[100])),
+        ("size_capped", vec![]),
+        ("touch_capped", i32s(&[99])),
+        ("touch_capped", i32s(&[100])),
+        ("grow_capped", i32s(&[1])),
+        ("grow_capped", i32s(&[0])),
+    ];
+    let mut config = custom_pages();
+    // 64 MiB: 1,024 pages of 64 KiB, so 64 Mi one-byte pages.
+    config.max_memory_pages(1024);
+    let out = assert_same_in(&config, wat, &calls);
+    let expect = [
+        "grow[I32(-1)] = I32(-1)",
+        "grow[I32(-2147483648)] = I32(-1)",
+        "grow[I32(2147483647)] = I32(-1)",
+        "grow[I32(67108865)] = I32(-1)",
+        "size[] = I32(3)",
+        "grow[I32(5)] = I32(3)",
+        "size[] = I32(8)",
+        "last[] = I32(0)",
+        "grow[I32(67108856)] = I32(8)",
+        "size[] = I32(67108864)",
+        "grow[I32(1)] = I32(-1)",
+        "grow_capped[I32(101)] = I32(-1)",
+        "grow_capped[I32(100)] = I32(0)",
+        "size_capped[] = I32(100)",
+        "touch_capped[I32(99)] = I32(0)",
+    ];
+    assert_eq!(out[..expect.len()], expect, "{out:#?}");
+    assert!(out[expect.len()].contains("MemoryOutOfBounds"), "{out:#?}");
+    assert_eq!(out[expect.len() + 1], "grow_capped[I32(1)] = I32(-1)");
+    assert_eq!(out[expect.len() + 2], "grow_capped[I32(0)] = I32(100)");
+}
+
+/// Memories of both page sizes in one module, either one memory 0: each
+/// `memory.size` counts its own pages, and bulk operations and data
+/// segments are bounded by each memory's exact length.
+#[test]
+fn memories_of_both_page_sizes_keep_their_own_units_and_bounds() {
+    for small in [0, 1] {
+        let decl = |i: u32| match i == small {
+            true => "(memory $small 10 (pagesize 1))",
+            false => "(memory $large 1)",
+        };
+        let wat = format!(
+            r#"(module {} {}
+              (export "small" (memory $small))
+              (export "large" (memory $large))
+              (data (memory $small) (i32.const 6) "\11\22\33\44")
+              (func (export "sizes") (result i32 i32) (memory.size $small) (memory.size $large))
+              (func (export "grow_small") (param i32) (result i32) (memory.grow $small (local.get 0)))
+              (func (export "fill_small") (param i32 i32) (memory.fill $small (local.get 0) (i32.const 7) (local.get 1)))
+              (func (export "copy_to_large") (param i32 i32 i32)
+                (memory.copy $large $small (local.get 0) (local.get 1) (local.get 2)))
+              (func (export "copy_to_small") (param i32 i32 i32)
+                (memory.copy $small $large (local.get 0) (local.get 1) (local.get 2)))
+              (func (export "small_at") (param i32) (result i32) (i32.load $small (local.get 0))))"#,
+            decl(0),
+            decl(1)
+        );
+        let calls = vec![
+            ("sizes", vec![]),
+            ("small_at", i32s(&[6])),
+            ("small_at", i32s(&[7])),
+            ("fill_small", i32s(&[8, 2])),
+            ("fill_small", i32s(&[8, 3])),
+            ("copy_to_large", i32s(&[65532, 6, 4])),
+            ("copy_to_large", i32s(&[0, 7, 4])),
+            ("copy_to_small", i32s(&[6, 65532, 4])),
+            ("copy_to_small", i32s(&[7, 0, 4])),
+            ("grow_small", i32s(&[65536])),
+            ("sizes", vec![]),
+            ("small_at", i32s(&[65542])),
+            ("small_at", i32s(&[65543])),
+        ];
+        let out = assert_same_in(&custom_pages(), &wat, &calls);
+        let what = format!("memory $small is {small}");
+        assert_eq!(out[0], "sizes[] = I32(10), I32(1)", "{what}");
+        assert_eq!(out[1], "small_at[I32(6)] = I32(1144201745)", "{what}");
+        assert!(out[2].contains("MemoryOutOfBounds"), "{what}: {out:#?}");
+        assert_eq!(out[3], "fill_small[I32(8), I32(2)] = ", "{what}");
+        assert!(out[4].contains("MemoryOutOfBounds"), "{what}: {out:#?}");
+        assert!(!out[5].contains("MemoryOutOfBounds"), "{what}: {out:#?}");
+        assert!(out[6].contains("MemoryOutOfBounds"), "{what}: {out:#?}");
+        assert!(!out[7].contains("MemoryOutOfBounds"), "{what}: {out:#?}");
+        assert!(out[8].contains("MemoryOutOfBounds"), "{what}: {out:#?}");
+        assert_eq!(out[9], "grow_small[I32(65536)] = I32(10)", "{what}");
+        assert_eq!(out[10], "sizes[] = I32(65546), I32(1)", "{what}");
+        assert!(!out[11].contains("MemoryOutOfBounds"), "{what}: {out:#?}");
+        assert!(out[12].contains("MemoryOutOfBounds"), "{what}: {out:#?}");
+    }
 }

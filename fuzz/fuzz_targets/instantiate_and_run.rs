@@ -73,7 +73,7 @@ fn run(data: &[u8]) -> Result<()> {
     } else {
         petrel::Tier::Interpreter
     };
-    let mut config = petrel::Config::new();
+    let mut config = petrel_fuzz::petrel_config();
     config
         .tier(tier)
         .max_memory_pages(smith::MAX_PAGES * 16)

@@ -311,7 +311,7 @@ struct Petrel {
 
 impl Petrel {
     fn new(wasm: &[u8], tier: petrel::Tier, fuel: Option<u64>) -> Self {
-        let mut config = petrel::Config::new();
+        let mut config = crate::petrel_config();
         config.tier(tier).consume_fuel(fuel.is_some());
         let engine = petrel::Engine::new(&config);
         let module = petrel::Module::from_binary(&engine, wasm)
@@ -410,7 +410,7 @@ impl Wasmi {
             .wasm_extended_const(true)
             .wasm_multi_memory(true)
             .wasm_custom_page_sizes(false)
-            .wasm_wide_arithmetic(false)
+            .wasm_wide_arithmetic(true)
             .wasm_relaxed_simd(false);
         let engine = wasmi::Engine::new(&config);
         let module = wasmi::Module::new(&engine, wasm)

@@ -15,12 +15,13 @@ pub mod smith;
 pub mod verdict;
 pub mod wasi_paths;
 
-/// The features Petrel validates by default: Wasm 2.0 (SIMD included, on
-/// both tiers) and the Wasm 3.0 proposals it implements (multi-memory,
-/// extended constant expressions, tail calls, typed function references,
-/// which come with `wasmparser`'s GC feature, exception handling;
-/// `module/parse.rs` has the
-/// engine's own list). The `validate` target holds Petrel's verdict to
+/// The features Petrel validates under [`petrel_config`]: Wasm 2.0 (SIMD
+/// included, on both tiers), the Wasm 3.0 proposals it implements
+/// (multi-memory, extended constant expressions, tail calls, typed
+/// function references, which come with `wasmparser`'s GC feature,
+/// exception handling) and the later ones it has, off by default and
+/// switched on there (wide arithmetic); `module/parse.rs` has the
+/// engine's own list. The `validate` target holds Petrel's verdict to
 /// `wasmparser`'s under exactly these, less the GC instructions Petrel
 /// refuses (see `verdict::uses_gc_instructions`).
 pub fn petrel_features() -> wasmparser::WasmFeatures {
@@ -32,6 +33,16 @@ pub fn petrel_features() -> wasmparser::WasmFeatures {
         | F::FUNCTION_REFERENCES
         | F::GC
         | F::EXCEPTIONS
+        | F::WIDE_ARITHMETIC
+}
+
+/// The configuration every target starts its engines from: the default
+/// one with the proposals Petrel implements but leaves off by default (as
+/// wasmtime does) switched on, so the fuzzers reach them too.
+pub fn petrel_config() -> petrel::Config {
+    let mut config = petrel::Config::new();
+    config.wasm_wide_arithmetic(true);
+    config
 }
 
 /// Writes the module under test to the file named by `PETREL_FUZZ_DUMP`,

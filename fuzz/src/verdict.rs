@@ -21,7 +21,7 @@ pub enum KnownBugs {
 fn engine() -> &'static petrel::Engine {
     static ENGINE: OnceLock<petrel::Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
-        let mut config = petrel::Config::new();
+        let mut config = crate::petrel_config();
         config
             .lazy_translation(false)
             .max_memory_pages(smith::MAX_PAGES * 16)

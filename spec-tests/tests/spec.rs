@@ -8,7 +8,8 @@
 //! - `wasm-v3`, the 3.0 core, as `wasm-v3/FILE`;
 //! - the proposal folders of the 3.0 features Petrel implements or is
 //!   implementing, as `PROPOSAL/FILE` (`multi-memory`, `extended-const`,
-//!   `tail-call`, `function-references`, `exceptions`).
+//!   `tail-call`, `function-references`, `exceptions`), and of the later
+//!   proposals it implements (`wide-arithmetic`, `custom-page-sizes`).
 //!
 //! A file whose text is already scheduled is not run again (55 of the 97
 //! `wasm-v3` files are their `wasm-v2` namesakes, and most proposal files
@@ -90,6 +91,8 @@ fn main() -> ExitCode {
                 ("tail-call", Proposal::TailCall),
                 ("function-references", Proposal::FunctionReferences),
                 ("exceptions", Proposal::ExceptionHandling),
+                ("wide-arithmetic", Proposal::WideArithmetic),
+                ("custom-page-sizes", Proposal::CustomPageSizes),
             ]
             .into_iter()
             .flat_map(|(folder, p)| proposal(p).map(move |f| (folder, f))),
@@ -99,10 +102,19 @@ fn main() -> ExitCode {
         // index to be refused, which multi-memory (3.0) makes valid.
         let mut proposal_config = v3.clone();
         proposal_config.wasm_multi_memory(false);
+        // Proposals beyond 3.0 are off by default: each folder turns its
+        // own on.
+        let mut wide_arithmetic = proposal_config.clone();
+        wide_arithmetic.wasm_wide_arithmetic(true);
+        // Written against Wasm 3.0 (its files copy between two memories).
+        let mut custom_page_sizes = v3.clone();
+        custom_page_sizes.wasm_custom_page_sizes(true);
         for (folder, f) in later {
             if scheduled.insert(f.raw()) {
                 let config = match folder {
                     "wasm-v3" | "multi-memory" => &v3,
+                    "wide-arithmetic" => &wide_arithmetic,
+                    "custom-page-sizes" => &custom_page_sizes,
                     _ => &proposal_config,
                 };
                 files.push((format!("{folder}/{}", f.name()), f, config));

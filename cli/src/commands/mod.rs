@@ -41,9 +41,10 @@ impl TierArg {
 pub struct WasmOpts {
     /// A WebAssembly option; repeatable, or several separated by commas
     /// (`-W fuel=10000,timeout=2s`). Features, on or off (`NAME=y|n`;
-    /// a bare `NAME` means on), every one on by default: `multi-memory`,
+    /// a bare `NAME` means on), on by default: `multi-memory`,
     /// `extended-const`, `tail-call`, `function-references`, `exceptions`
-    /// (all off validates exactly Wasm 2.0).
+    /// (all off validates exactly Wasm 2.0); off by default, as in
+    /// wasmtime: `wide-arithmetic`, `custom-page-sizes`.
     /// Limits: `fuel=N` (the guest may consume N units of fuel, then traps;
     /// see docs/embedding.md for the costs), `timeout=DURATION` (the guest
     /// traps after that long, e.g. `500ms`, `2s`, `1m`),
@@ -85,16 +86,20 @@ enum Feature {
     TailCall,
     FunctionReferences,
     Exceptions,
+    WideArithmetic,
+    CustomPageSizes,
 }
 
 impl Feature {
     /// Every feature, by its `-W` name (wasmtime's).
-    const ALL: [(&'static str, Feature); 5] = [
+    const ALL: [(&'static str, Feature); 7] = [
         ("multi-memory", Feature::MultiMemory),
         ("extended-const", Feature::ExtendedConst),
         ("tail-call", Feature::TailCall),
         ("function-references", Feature::FunctionReferences),
         ("exceptions", Feature::Exceptions),
+        ("wide-arithmetic", Feature::WideArithmetic),
+        ("custom-page-sizes", Feature::CustomPageSizes),
     ];
 
     fn apply(self, config: &mut petrel::Config, on: bool) {
@@ -104,13 +109,15 @@ impl Feature {
             Feature::TailCall => config.wasm_tail_call(on),
             Feature::FunctionReferences => config.wasm_function_references(on),
             Feature::Exceptions => config.wasm_exceptions(on),
+            Feature::WideArithmetic => config.wasm_wide_arithmetic(on),
+            Feature::CustomPageSizes => config.wasm_custom_page_sizes(on),
         };
     }
 }
 
 /// The options `-W` knows, for error messages.
 const KNOWN: &str = "multi-memory, extended-const, tail-call, function-references, exceptions, \
-                     fuel, timeout, max-memory-size, max-wasm-stack, nan-canonicalization, \
+                     wide-arithmetic, custom-page-sizes, fuel, timeout, max-memory-size, max-wasm-stack, nan-canonicalization, \
                      unknown-imports-trap";
 
 /// Parses `NAME[=VALUE]` (a bare feature name means on); an unknown name

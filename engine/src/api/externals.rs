@@ -179,7 +179,8 @@ impl Memory {
         MemoryType(self.entity(store.as_context().inner).ty)
     }
 
-    /// Current size in 64 KiB pages.
+    /// Current size in pages (of 64 KiB unless the module declared another
+    /// [`page_size`](MemoryType::page_size)).
     pub fn size(&self, store: impl AsContext) -> u64 {
         self.entity(store.as_context().inner).pages()
     }
@@ -235,7 +236,8 @@ impl Memory {
         Ok(())
     }
 
-    /// Grows by `delta` pages and returns the old size in pages.
+    /// Grows by `delta` pages (of its page size) and returns the old size
+    /// in pages.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let ctx = store.as_context_mut();
         let data = ctx.data as *mut _ as *mut ();

@@ -391,12 +391,14 @@ impl fmt::Display for FuncType {
     }
 }
 
-/// The type of a linear memory; sizes are in 64 KiB pages.
+/// The type of a linear memory; sizes are in pages, of 64 KiB unless the
+/// module declared another size (custom page sizes:
+/// [`page_size`](Self::page_size)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MemoryType(pub(crate) internal::MemoryType);
 
 impl MemoryType {
-    /// A 32-bit, unshared memory type.
+    /// A 32-bit, unshared memory type with 64 KiB pages.
     pub fn new(min: u32, max: Option<u32>) -> Self {
         MemoryType(internal::MemoryType {
             limits: internal::Limits {
@@ -405,7 +407,19 @@ impl MemoryType {
             },
             memory64: false,
             shared: false,
+            page_size_log2: internal::DEFAULT_PAGE_SIZE_LOG2,
         })
+    }
+
+    /// The size of its pages in bytes: 65,536, or 1 for a memory declared
+    /// with `(pagesize 1)` (the custom-page-sizes proposal).
+    pub fn page_size(&self) -> u64 {
+        self.0.page_size()
+    }
+
+    /// The log2 of [`page_size`](Self::page_size): 16 or 0.
+    pub fn page_size_log2(&self) -> u8 {
+        self.0.page_size_log2
     }
 
     /// The initial size in pages (for a live memory: its current size).

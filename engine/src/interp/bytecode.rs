@@ -488,6 +488,20 @@ define_ops! {
         Store16Imm { ptr: Slot, offset: u32, value: u32 },
         Store32Imm { ptr: Slot, offset: u32, value: u32 },
         Store64Imm { ptr: Slot, offset: u32, value: i32 },
+
+        // Wide arithmetic (after the others, for the same reason; run out
+        // of line). Each writes a 128-bit result as two `i64`s, the low
+        // half to slot `dst` and the high half to `dst + 1`, after reading
+        // all its inputs. Not in `results`: a following `local.set` takes
+        // the high half, so `dst` must never be retargeted.
+        /// `(a_lo, a_hi) + (b_lo, b_hi)`.
+        I64Add128 { dst: Slot, a_lo: Slot, a_hi: Slot, b_lo: Slot, b_hi: Slot },
+        /// `(a_lo, a_hi) - (b_lo, b_hi)`.
+        I64Sub128 { dst: Slot, a_lo: Slot, a_hi: Slot, b_lo: Slot, b_hi: Slot },
+        /// The signed 128-bit product of `a` and `b`.
+        I64MulWideS { dst: Slot, a: Slot, b: Slot },
+        /// The unsigned 128-bit product of `a` and `b`.
+        I64MulWideU { dst: Slot, a: Slot, b: Slot },
     }
     // SIMD (`v128`) ops, run out of line by `exec/simd.rs`, and the NaN
     // canonicalization ops, which exist only under

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::error::CompileError;
 use crate::types::{
     CompositeType, FieldType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType,
-    StorageType, SubType, TableType, TypeIndex, ValType,
+    StorageType, SubType, TableType, TypeIndex, ValType, DEFAULT_PAGE_SIZE_LOG2,
 };
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -24,7 +24,8 @@ use wasmparser::{
 /// SIMD included; relaxed SIMD is not accepted) plus the Wasm 3.0
 /// proposals every tier implements, each unless its `Config` switch is off
 /// (multi-memory, extended constant expressions, tail calls, typed
-/// function references). Exactly these: a broader set lets in encodings
+/// function references, exceptions), and the later proposals whose switch
+/// is on (wide arithmetic, custom page sizes). Exactly these: a broader set lets in encodings
 /// that no tier implements.
 ///
 /// Typed function references come with `wasmparser`'s GC feature, which
@@ -45,6 +46,8 @@ pub(crate) fn features(config: &Config) -> WasmFeatures {
             WasmFeatures::FUNCTION_REFERENCES.union(WasmFeatures::GC),
         ),
         (config.exceptions, WasmFeatures::EXCEPTIONS),
+        (config.wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
+        (config.custom_page_sizes, WasmFeatures::CUSTOM_PAGE_SIZES),
     ] {
         if on {
             f |= feature;
@@ -139,12 +142,17 @@ fn table_type(ty: &wasmparser::TableType, offset: u64) -> Result<TableType, Comp
 }
 
 fn memory_type(ty: &wasmparser::MemoryType, offset: u64) -> Result<MemoryType, CompileError> {
-    if ty.memory64 || ty.shared || ty.page_size_log2.is_some() {
-        return Err(unsupported(
-            "memory64, shared or custom-page-size memory",
-            offset,
-        ));
+    if ty.memory64 || ty.shared {
+        return Err(unsupported("memory64 or shared memory", offset));
     }
+    // The validator accepted the page size (custom page sizes on, and 1
+    // byte or 64 KiB); anything else is refused here all the same.
+    let page_size_log2 = match ty.page_size_log2 {
+        None => DEFAULT_PAGE_SIZE_LOG2,
+        Some(0) => 0,
+        Some(16) => 16,
+        Some(_) => return Err(unsupported("this custom page size", offset)),
+    };
     Ok(MemoryType {
         limits: Limits {
             min: ty.initial,
@@ -152,6 +160,7 @@ fn memory_type(ty: &wasmparser::MemoryType, offset: u64) -> Result<MemoryType, C
         },
         memory64: false,
         shared: false,
+        page_size_log2,
     })
 }
 

@@ -5,7 +5,6 @@
 //! more. With fuel on, the range operations charge for their length
 //! before they touch anything (`semantics::fuel`).
 
-use super::limits::page_bytes;
 use crate::error::{Error, TrapCode};
 use crate::runtime::StoreInner;
 use crate::semantics::fuel;
@@ -80,9 +79,10 @@ pub(crate) fn grow_memory(
     delta: u64,
 ) -> Result<Option<u64>, Error> {
     let mem = &inner.memories[m];
-    let (current, maximum) = (mem.len(), mem.ty.limits.max);
+    let current = mem.len();
+    let maximum = mem.ty.limits.max.and_then(|max| mem.page_bytes(max));
     let desired = match mem.pages().checked_add(delta) {
-        Some(pages) if pages <= mem.max_pages => page_bytes(pages),
+        Some(pages) if pages <= mem.max_pages => mem.page_bytes(pages),
         _ => None,
     };
     let Some(desired) = desired else {

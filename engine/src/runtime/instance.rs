@@ -4,7 +4,6 @@
 //! running `start` are the caller's.
 
 use super::const_eval::{eval_const, eval_const128};
-use super::limits::page_bytes;
 use super::pool::{Slot, SlotKind};
 use super::table::Lazy;
 use super::{
@@ -281,9 +280,10 @@ pub(crate) fn new_memory(
     data: *mut (),
     ty: MemoryType,
 ) -> Result<MemoryEntity> {
-    let bytes = page_bytes(ty.limits.min);
+    let bytes = ty.bytes_of(ty.limits.min);
     if let Some(bytes) = bytes {
-        if !inner.memory_growing(data, 0, bytes, ty.limits.max)? {
+        let maximum = ty.limits.max.and_then(|max| ty.bytes_of(max));
+        if !inner.memory_growing(data, 0, bytes, maximum)? {
             return Err(Error::limit(
                 Limit::StoreMemorySize,
                 alloc::format!(

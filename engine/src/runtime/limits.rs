@@ -3,7 +3,7 @@
 //! before a memory or table is created or grown and before an instance is
 //! created. Without one, only the engine's `Config` limits apply.
 
-use super::{StoreInner, PAGE_SIZE};
+use super::StoreInner;
 use crate::error::{Error, Limit};
 use alloc::boxed::Box;
 
@@ -53,21 +53,16 @@ impl Limiter {
     }
 }
 
-/// Bytes of `pages` pages, if they fit.
-pub(crate) fn page_bytes(pages: u64) -> Option<usize> {
-    usize::try_from(pages).ok()?.checked_mul(PAGE_SIZE)
-}
-
 impl StoreInner {
-    /// Whether a memory may grow from `current` to `desired` bytes.
+    /// Whether a memory may grow from `current` to `desired` bytes (its
+    /// declared maximum is `maximum` bytes, if it has one that fits).
     pub fn memory_growing(
         &mut self,
         data: *mut (),
         current: usize,
         desired: usize,
-        maximum: Option<u64>,
+        maximum: Option<usize>,
     ) -> Result<bool, Error> {
-        let maximum = maximum.and_then(page_bytes);
         let answer = self.limiter.ask(
             data,
             LimitQuery::MemoryGrowing {

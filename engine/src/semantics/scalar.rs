@@ -358,6 +358,50 @@ pub(crate) fn i64_mul(a: u64, b: u64) -> u64 {
 }
 
 // ---------------------------------------------------------------------------
+// Wide arithmetic: 128-bit values as two i64 halves, low half first
+// ---------------------------------------------------------------------------
+
+/// A 128-bit value from its halves.
+#[inline]
+fn join128(lo: u64, hi: u64) -> u128 {
+    (hi as u128) << 64 | lo as u128
+}
+
+/// A 128-bit value's halves, low first.
+#[inline]
+fn split128(v: u128) -> (u64, u64) {
+    (v as u64, (v >> 64) as u64)
+}
+
+/// `i64.add128`: `(a_lo, a_hi) + (b_lo, b_hi)` modulo 2^128, as
+/// `(lo, hi)`.
+#[inline]
+pub(crate) fn i64_add128(a_lo: u64, a_hi: u64, b_lo: u64, b_hi: u64) -> (u64, u64) {
+    split128(join128(a_lo, a_hi).wrapping_add(join128(b_lo, b_hi)))
+}
+
+/// `i64.sub128`: `(a_lo, a_hi) - (b_lo, b_hi)` modulo 2^128, as
+/// `(lo, hi)`.
+#[inline]
+pub(crate) fn i64_sub128(a_lo: u64, a_hi: u64, b_lo: u64, b_hi: u64) -> (u64, u64) {
+    split128(join128(a_lo, a_hi).wrapping_sub(join128(b_lo, b_hi)))
+}
+
+/// `i64.mul_wide_s`: the signed 128-bit product of `a` and `b`, as
+/// `(lo, hi)` (it never overflows).
+#[inline]
+pub(crate) fn i64_mul_wide_s(a: u64, b: u64) -> (u64, u64) {
+    split128((a as i64 as i128 * b as i64 as i128) as u128)
+}
+
+/// `i64.mul_wide_u`: the unsigned 128-bit product of `a` and `b`, as
+/// `(lo, hi)`.
+#[inline]
+pub(crate) fn i64_mul_wide_u(a: u64, b: u64) -> (u64, u64) {
+    split128(a as u128 * b as u128)
+}
+
+// ---------------------------------------------------------------------------
 // Integer division and remainder
 // ---------------------------------------------------------------------------
 

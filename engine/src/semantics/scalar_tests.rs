@@ -597,3 +597,41 @@ fn demote_promote() {
     assert!(f64_promote_f32(NAN32).is_nan());
     assert!(same64(f64_promote_f32(f32::MAX), 3.4028234663852886e38));
 }
+
+// ----- wide arithmetic -----
+
+#[test]
+fn add128_and_sub128_carry_between_halves() {
+    const M: u64 = u64::MAX;
+    assert_eq!(i64_add128(1, 0, 2, 0), (3, 0));
+    // The low halves' carry goes into the high half.
+    assert_eq!(i64_add128(M, 0, 1, 0), (0, 1));
+    assert_eq!(i64_add128(M, 7, M, 7), (M - 1, 15));
+    // Wraps modulo 2^128.
+    assert_eq!(i64_add128(M, M, 1, 0), (0, 0));
+    assert_eq!(i64_add128(0, 1 << 63, 0, 1 << 63), (0, 0));
+    // The low halves' borrow comes out of the high half.
+    assert_eq!(i64_sub128(0, 1, 1, 0), (M, 0));
+    assert_eq!(i64_sub128(0, 0, 1, 0), (M, M));
+    assert_eq!(i64_sub128(5, 9, 3, 4), (2, 5));
+    assert_eq!(i64_sub128(0, 0, 0, 1 << 63), (0, 1 << 63));
+}
+
+#[test]
+fn mul_wide_gives_the_full_product() {
+    const M: u64 = u64::MAX;
+    assert_eq!(i64_mul_wide_u(2, 3), (6, 0));
+    assert_eq!(i64_mul_wide_s(2, 3), (6, 0));
+    // (2^64 - 1)^2 = 2^128 - 2^65 + 1.
+    assert_eq!(i64_mul_wide_u(M, M), (1, M - 1));
+    // As signed, the same bits are (-1) * (-1) = 1.
+    assert_eq!(i64_mul_wide_s(M, M), (1, 0));
+    // -1 * 1 sign-extends into the high half; unsigned it does not.
+    assert_eq!(i64_mul_wide_s(M, 1), (M, M));
+    assert_eq!(i64_mul_wide_u(M, 1), (M, 0));
+    // MIN * MIN = 2^126; MIN * MAX = -2^126 + 2^63.
+    let (min, max) = (i64::MIN as u64, i64::MAX as u64);
+    assert_eq!(i64_mul_wide_s(min, min), (0, 1 << 62));
+    assert_eq!(i64_mul_wide_s(min, max), (1 << 63, 0xc000_0000_0000_0000));
+    assert_eq!(i64_mul_wide_u(1 << 32, 1 << 32), (0, 1));
+}

@@ -34,7 +34,8 @@ impl fmt::Display for Limits {
     }
 }
 
-/// The type of a linear memory; sizes are in 64 KiB pages.
+/// The type of a linear memory; sizes are in pages of
+/// `1 << page_size_log2` bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct MemoryType {
     pub limits: Limits,
@@ -42,21 +43,56 @@ pub(crate) struct MemoryType {
     pub memory64: bool,
     /// Whether the memory is shared between threads.
     pub shared: bool,
+    /// The page size's log2: [`DEFAULT_PAGE_SIZE_LOG2`] (64 KiB), or, with
+    /// the custom-page-sizes proposal, 0 (one byte), the only other size
+    /// validation accepts.
+    pub page_size_log2: u8,
 }
+
+/// The log2 of Wasm's default page size, 64 KiB.
+pub(crate) const DEFAULT_PAGE_SIZE_LOG2: u8 = 16;
 
 impl MemoryType {
     /// Whether a memory of type `self` may stand in for an import of type
-    /// `wanted`.
+    /// `wanted`: page sizes must be equal.
     pub fn matches(&self, wanted: &MemoryType) -> bool {
         self.memory64 == wanted.memory64
             && self.shared == wanted.shared
+            && self.page_size_log2 == wanted.page_size_log2
             && self.limits.matches(&wanted.limits)
+    }
+
+    /// The page size in bytes.
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+
+    /// Whether pages are Wasm's default 64 KiB.
+    pub fn default_page_size(&self) -> bool {
+        self.page_size_log2 == DEFAULT_PAGE_SIZE_LOG2
+    }
+
+    /// The bytes of `pages` pages, if they fit in a `usize`.
+    pub fn bytes_of(&self, pages: u64) -> Option<usize> {
+        let bytes = pages.checked_mul(self.page_size())?;
+        usize::try_from(bytes).ok()
+    }
+
+    /// The most pages a 32-bit memory of this page size may have, as
+    /// validation bounds them: 4 GiB in 64 KiB pages (65,536), or
+    /// `u32::MAX` one-byte pages (so `memory.size` fits in an `i32`).
+    pub fn max_pages_32(&self) -> u64 {
+        ((1u64 << 32) >> self.page_size_log2).min(u32::MAX as u64)
     }
 }
 
 impl fmt::Display for MemoryType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "(memory {})", self.limits)
+        write!(f, "(memory {}", self.limits)?;
+        if !self.default_page_size() {
+            write!(f, " (pagesize {})", self.page_size())?;
+        }
+        f.write_str(")")
     }
 }
 

@@ -17,7 +17,9 @@ mod sub;
 mod subtyping;
 mod val;
 
-pub(crate) use entity::{ExternType, GlobalType, Limits, MemoryType, Mutability, TableType};
+pub(crate) use entity::{
+    ExternType, GlobalType, Limits, MemoryType, Mutability, TableType, DEFAULT_PAGE_SIZE_LOG2,
+};
 pub(crate) use func::FuncType;
 pub(crate) use registry::{TypeId, TypeRegistry};
 pub(crate) use sub::{CompositeType, FieldType, StorageType, SubType};

@@ -8,6 +8,7 @@
 mod api;
 mod artifacts;
 mod call_hooks;
+mod custom_page_sizes;
 mod epoch;
 mod exceptions;
 mod externals;

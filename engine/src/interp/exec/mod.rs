@@ -22,6 +22,7 @@ mod resume;
 mod simd;
 mod slots;
 mod throw;
+mod wide;
 
 use super::bytecode::{simd_ops, Op};
 use super::{CompiledFunc, ModuleCode};
@@ -1241,6 +1242,14 @@ fn run(
                 let at: *const Op = op;
                 // SAFETY: the contract of `simd::execute` is this loop's.
                 ip = unsafe { simd::execute(at, sp, cache.mem, cache.mem_len, &func.consts)? };
+            }
+            // Wide arithmetic, out of line.
+            Op::I64Add128 { .. }
+            | Op::I64Sub128 { .. }
+            | Op::I64MulWideS { .. }
+            | Op::I64MulWideU { .. } => {
+                // SAFETY: the contract of `wide::execute` is this loop's.
+                unsafe { wide::execute(op, sp) }
             }
             // Every op on a memory other than memory 0, out of line.
             Op::OnMemory { .. } => {

@@ -247,6 +247,29 @@ impl Translator<'_> {
         }
     }
 
+    /// Emitted right before `memory.size` or `memory.grow` of memory
+    /// `memory`: as [`Self::memory_prefix`], and an `OnMemory` prefix for
+    /// memory 0 too if its pages are not 64 KiB (the dispatch loop's own
+    /// `MemorySize` counts 64 KiB pages; the prefixed op asks the memory).
+    fn size_prefix(&mut self, memory: u32) {
+        let custom = self
+            .info
+            .memories
+            .get(memory as usize)
+            .is_some_and(|ty| !ty.default_page_size());
+        if memory != 0 || custom {
+            self.emit(Op::OnMemory { memory, src: 0 });
+        }
+    }
+
+    /// After a wide-arithmetic op wrote its result at the home of the
+    /// next stack position: the low and high halves, two `i64` temps (in
+    /// consecutive slots: neither is a `v128`).
+    fn push_wide_results(&mut self) -> Result<(), CompileError> {
+        self.push(Operand::Temp)?;
+        self.push(Operand::Temp)
+    }
+
     /// Pops three operands (bottom first in the result).
     fn pop3(&mut self) -> (Slot, Slot, Slot) {
         let c = self.pop_slot();
@@ -515,7 +538,7 @@ impl Translator<'_> {
             )?,
             O::MemorySize { mem } => {
                 let dst = self.home(self.stack.len());
-                self.memory_prefix(mem);
+                self.size_prefix(mem);
                 self.emit_result(Op::MemorySize { dst })?;
             }
             O::MemoryGrow { mem } => {
@@ -523,7 +546,7 @@ impl Translator<'_> {
                 let delta = self.slot_of(ai);
                 let dst = self.home(ai);
                 self.stack.truncate(ai);
-                self.memory_prefix(mem);
+                self.size_prefix(mem);
                 self.emit_result(Op::MemoryGrow { dst, delta })?;
             }
             O::MemoryFill { mem } => {
@@ -768,6 +791,41 @@ impl Translator<'_> {
             O::I64TruncSatF32U => self.unary(r2!(I64TruncSatF32U))?,
             O::I64TruncSatF64S => self.unary(r2!(I64TruncSatF64S))?,
             O::I64TruncSatF64U => self.unary(r2!(I64TruncSatF64U))?,
+
+            O::I64Add128 | O::I64Sub128 => {
+                let b_hi = self.pop_slot();
+                let b_lo = self.pop_slot();
+                let a_hi = self.pop_slot();
+                let a_lo = self.pop_slot();
+                let dst = self.home(self.stack.len());
+                self.emit(match op {
+                    O::I64Add128 => Op::I64Add128 {
+                        dst,
+                        a_lo,
+                        a_hi,
+                        b_lo,
+                        b_hi,
+                    },
+                    _ => Op::I64Sub128 {
+                        dst,
+                        a_lo,
+                        a_hi,
+                        b_lo,
+                        b_hi,
+                    },
+                });
+                self.push_wide_results()?;
+            }
+            O::I64MulWideS | O::I64MulWideU => {
+                let b = self.pop_slot();
+                let a = self.pop_slot();
+                let dst = self.home(self.stack.len());
+                self.emit(match op {
+                    O::I64MulWideS => Op::I64MulWideS { dst, a, b },
+                    _ => Op::I64MulWideU { dst, a, b },
+                });
+                self.push_wide_results()?;
+            }
 
             op => {
                 if !self.simd_op(op)? {

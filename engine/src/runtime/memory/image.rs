@@ -64,9 +64,12 @@ pub(crate) fn plan(info: &ModuleInfo) -> Vec<ImagePlan> {
             continue;
         };
         let ty = &defined[d];
-        let initial = usize::try_from(ty.limits.min)
-            .ok()
-            .and_then(|p| p.checked_mul(PAGE_SIZE));
+        // An image is whole 64 KiB pages, which a memory of smaller pages
+        // need not span: its segments are copied.
+        let initial = match ty.default_page_size() {
+            true => ty.bytes_of(ty.limits.min),
+            false => None,
+        };
         let start = match offset.ops() {
             [ConstOp::I32(v)] if !ty.memory64 && !ty.shared => Some(*v as u32 as usize),
             _ => None,

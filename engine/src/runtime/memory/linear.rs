@@ -16,7 +16,11 @@ pub(crate) const GUARD_BYTES: u64 = 2 << 30;
 pub(super) enum LinearBytes {
     Heap(Vec<u8>),
     /// A reservation (guarded or not), of which the first `len` bytes are
-    /// accessible.
+    /// the memory's. The OS protects whole pages, so what is accessible is
+    /// `len` rounded up to whole 64 KiB pages ([`accessible`]): for a
+    /// memory of one-byte pages, a few bytes more than `len`, which stay
+    /// zero (every access to such a memory is checked against `len`, on
+    /// every tier) and become the memory's when it grows over them.
     #[cfg(feature = "std")]
     Mapped {
         /// Handed to `recycled::keep` on drop.
@@ -98,7 +102,7 @@ impl LinearBytes {
                         None => return None,
                     },
                 };
-                reservation.set_accessible(len)?;
+                reservation.set_accessible(accessible(len)?)?;
                 Some(LinearBytes::Mapped {
                     reservation: core::mem::ManuallyDrop::new(reservation),
                     len,
@@ -145,13 +149,14 @@ impl LinearBytes {
                 if new_len as u64 > 4u64 << 30 {
                     return None;
                 }
-                if new_len > reservation.size() {
+                let new_accessible = accessible(new_len)?;
+                if new_accessible > reservation.size() {
                     // Only a plain reservation can be outgrown (a guarded
                     // one covers 4 GiB): move to one twice as large, or
-                    // more, copying the accessible bytes.
+                    // more, copying the memory's bytes.
                     let size = usize::try_from(reserved_size(new_len as u64)).ok()?;
                     let mut bigger = crate::sys::Reservation::new(size)?;
-                    bigger.set_accessible(new_len)?;
+                    bigger.set_accessible(new_accessible)?;
                     // SAFETY: both ranges are accessible bytes of distinct
                     // reservations this value owns; `*len <= new_len`.
                     unsafe {
@@ -160,7 +165,7 @@ impl LinearBytes {
                     let old = core::mem::replace(&mut **reservation, bigger);
                     recycled::keep(old);
                 } else {
-                    reservation.make_accessible(new_len)?;
+                    reservation.make_accessible(new_accessible)?;
                 }
                 *len = new_len;
             }
@@ -174,6 +179,14 @@ impl Drop for LinearBytes {
         let this = core::mem::replace(self, LinearBytes::Heap(Vec::new()));
         this.release(None);
     }
+}
+
+/// The accessible part of a reservation holding a memory of `len` bytes:
+/// `len` rounded up to whole 64 KiB Wasm pages, which are whole OS pages on
+/// every host (the same as `len` for a memory of 64 KiB pages).
+#[cfg(feature = "std")]
+fn accessible(len: usize) -> Option<usize> {
+    len.checked_next_multiple_of(super::PAGE_SIZE)
 }
 
 /// The reservation for a plain (unguarded) memory of `len` bytes: at

@@ -22,7 +22,8 @@ use linear::LinearBytes;
 
 pub(crate) use linear::GUARD_BYTES;
 
-/// Bytes in one WebAssembly page.
+/// Bytes in one WebAssembly page of the default size (a memory may
+/// declare one-byte pages: `MemoryType::page_size`).
 pub(crate) const PAGE_SIZE: usize = 65_536;
 
 /// Where an engine's linear memories live.
@@ -61,7 +62,8 @@ impl MemoryStrategy {
 /// A linear memory in a store.
 pub(crate) struct MemoryEntity {
     pub ty: MemoryType,
-    /// The guest's bytes; their length is always a whole number of pages.
+    /// The guest's bytes; their length is always a whole number of pages
+    /// (of `ty`'s page size: with one-byte pages, any number of bytes).
     data: LinearBytes,
     /// The most pages this memory may have: the lesser of its declared
     /// maximum and the engine's limit.
@@ -91,9 +93,7 @@ impl MemoryEntity {
         if ty.limits.min > max_pages {
             return None;
         }
-        let bytes = usize::try_from(ty.limits.min)
-            .ok()?
-            .checked_mul(PAGE_SIZE)?;
+        let bytes = ty.bytes_of(ty.limits.min)?;
         let pool = slot.as_ref().map(|s| &**s.pool());
         let mut data = LinearBytes::new(bytes, engine.memory, pool)?;
         let vm = Box::new(VMMemory {
@@ -111,17 +111,27 @@ impl MemoryEntity {
 
     /// The most pages a memory of type `ty` may have in `engine`: the
     /// lesser of its declared maximum, the engine's limit and, if the
-    /// engine pools, the pool's memory size.
+    /// engine pools, the pool's memory size. The engine's limit is in 64
+    /// KiB pages and the pool's in bytes: a memory of another page size
+    /// is held to the same number of bytes.
     pub fn max_pages(ty: &MemoryType, engine: &EngineShared) -> u64 {
-        let declared_max = ty.limits.max.unwrap_or(65_536);
+        let log2 = ty.page_size_log2;
+        let engine_max = engine
+            .config
+            .max_memory_pages
+            .saturating_mul(PAGE_SIZE as u64)
+            >> log2;
         let pool_max = engine
             .pool
             .as_ref()
-            .map_or(u64::MAX, |p| (p.config.max_memory_size / PAGE_SIZE) as u64);
-        declared_max
-            .min(engine.config.max_memory_pages)
+            .map_or(u64::MAX, |p| (p.config.max_memory_size as u64) >> log2);
+        let absolute_max = ty.max_pages_32();
+        ty.limits
+            .max
+            .unwrap_or(absolute_max)
+            .min(engine_max)
             .min(pool_max)
-            .min(65_536)
+            .min(absolute_max)
     }
 
     /// Maps `image` over this memory's bytes, copy-on-write, instead of
@@ -139,7 +149,12 @@ impl MemoryEntity {
 
     /// Current size in pages.
     pub fn pages(&self) -> u64 {
-        (self.data.len() / PAGE_SIZE) as u64
+        (self.data.len() >> self.ty.page_size_log2) as u64
+    }
+
+    /// The bytes of `pages` of this memory's pages, if they fit.
+    pub fn page_bytes(&self, pages: u64) -> Option<usize> {
+        self.ty.bytes_of(pages)
     }
 
     /// Current size in bytes.
@@ -171,7 +186,7 @@ impl MemoryEntity {
         if new > self.max_pages {
             return None;
         }
-        let new_bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
+        let new_bytes = self.ty.bytes_of(new)?;
         self.data.grow_to(new_bytes)?;
         self.vm.base = self.data.as_mut_ptr();
         self.vm.len = self.data.len();

@@ -18,7 +18,8 @@ use crate::jit::run::traps::DYNAMIC;
 use crate::jit::{unsupported, TRAP_HOST_ERROR};
 use crate::module::ModuleInfo;
 use crate::runtime::vm::{Builtin, VMContext, VMMemory, VMStoreContext};
-use crate::types::Mutability;
+use crate::runtime::GUARD_BYTES;
+use crate::types::{Mutability, DEFAULT_PAGE_SIZE_LOG2};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::mem::{offset_of, size_of};
@@ -37,6 +38,19 @@ struct Regions {
     heap: AliasRegion,
     table: AliasRegion,
     global: AliasRegion,
+}
+
+/// A memory as the function sees it.
+struct MemInfo {
+    /// Its `VMMemory`.
+    vm: Value,
+    /// Whether it can never grow (its maximum is its minimum), so its base
+    /// and length are constant for the instance's lifetime.
+    fixed: bool,
+    /// Whether its pages are 64 KiB (so its length is a whole number of
+    /// OS pages).
+    default_pages: bool,
+    page_size_log2: u8,
 }
 
 pub(super) struct FuncEnv<'a> {
@@ -67,10 +81,9 @@ pub(super) struct FuncEnv<'a> {
     pub vmctx: Value,
     /// The store context, loaded once at entry.
     pub vmstore: Value,
-    /// Each memory's `VMMemory`, loaded once in the entry block, and
-    /// whether the memory can never grow (its maximum is its minimum), so
-    /// its base and length are constant for the instance's lifetime.
-    mems: Vec<(Value, bool)>,
+    /// Each memory's `VMMemory`, loaded once in the entry block, and what
+    /// the code compiled for it depends on.
+    mems: Vec<MemInfo>,
     regions: Regions,
     trap_blocks: Vec<(u32, Block)>,
     dyn_trap_block: Option<Block>,
@@ -190,8 +203,12 @@ impl<'a> FuncEnv<'a> {
             let mems = self.load_ptr(b, self.vmctx, offset_of!(VMContext, memories), ro);
             for (i, ty) in self.info.memories.iter().enumerate() {
                 let m = self.load_ptr(b, mems, i * size_of::<*mut VMMemory>(), ro);
-                let fixed = ty.limits.max == Some(ty.limits.min);
-                self.mems.push((m, fixed));
+                self.mems.push(MemInfo {
+                    vm: m,
+                    fixed: ty.limits.max == Some(ty.limits.min),
+                    default_pages: ty.default_page_size(),
+                    page_size_log2: ty.page_size_log2,
+                });
             }
         }
     }
@@ -566,15 +583,36 @@ impl<'a> FuncEnv<'a> {
     pub fn mem(&mut self, memory: u32) -> Result<Value, CompileError> {
         self.mems
             .get(memory as usize)
-            .map(|&(m, _)| m)
+            .map(|m| m.vm)
             .ok_or_else(|| unsupported("memory access without a memory"))
     }
 
     /// Whether memory `memory` can never grow.
     pub fn mem_fixed(&self, memory: u32) -> bool {
+        self.mems.get(memory as usize).is_some_and(|m| m.fixed)
+    }
+
+    /// Whether the guard region may stand in for the bounds check of an
+    /// access to memory `memory` that ends `end` bytes past its index:
+    /// with signal-based traps, for a memory of 64 KiB pages (whose length
+    /// is a whole number of OS pages, so the first byte past it faults),
+    /// when `end` stays inside the guard region. A memory of one-byte
+    /// pages ends mid-page: every access to it is checked.
+    pub fn guard_covers(&self, memory: u32, end: u64) -> bool {
+        self.signals
+            && end <= GUARD_BYTES
+            && self
+                .mems
+                .get(memory as usize)
+                .is_some_and(|m| m.default_pages)
+    }
+
+    /// The log2 of memory `memory`'s page size (16 unless it has custom
+    /// pages).
+    pub fn mem_page_size_log2(&self, memory: u32) -> u8 {
         self.mems
             .get(memory as usize)
-            .is_some_and(|&(_, fixed)| fixed)
+            .map_or(DEFAULT_PAGE_SIZE_LOG2, |m| m.page_size_log2)
     }
 
     pub fn global(&mut self, b: &mut FunctionBuilder<'_>, g: u32) -> (Value, Type, bool) {

@@ -10,7 +10,6 @@ use super::{pop, Translator};
 use crate::error::{CompileError, TrapCode};
 use crate::jit::unsupported;
 use crate::runtime::vm::{Builtin, VMMemory};
-use crate::runtime::GUARD_BYTES;
 use core::mem::offset_of;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
@@ -48,7 +47,8 @@ impl Translator<'_, '_> {
                 let len = self
                     .env
                     .load_ptr(&mut self.b, m, offset_of!(VMMemory, len), vm);
-                let pages = self.b.ins().ushr_imm_s(len, 16);
+                let log2 = self.env.mem_page_size_log2(*mem);
+                let pages = self.b.ins().ushr_imm_s(len, i64::from(log2));
                 let pages = self.b.ins().ireduce(i32t, pages);
                 self.stack.push(pages);
             }
@@ -121,15 +121,18 @@ impl Translator<'_, '_> {
         let mem = self.env.mem(memory)?;
         let index = pop!(self);
         // A guarded memory never moves; a fixed-size one never changes.
-        let flags = if self.env.mem_fixed(memory) || self.env.signals {
+        let fixed = self.env.mem_fixed(memory);
+        let flags = if fixed || self.env.signals {
             self.env.ro()
         } else {
             self.env.vm()
         };
         let end = arg.offset + size as u64;
         // Guarded: index < 2^32 and offset + size <= GUARD_BYTES, so the
-        // access lies in the memory's 4 GiB or the guard region after it.
-        let guarded = self.env.signals && end <= GUARD_BYTES;
+        // access lies in the memory's 4 GiB or the guard region after it,
+        // and the memory's length is a whole number of OS pages (64 KiB
+        // pages), so the first byte past it faults.
+        let guarded = self.env.guard_covers(memory, end);
         let known = guarded
             || self
                 .checked
@@ -137,9 +140,16 @@ impl Translator<'_, '_> {
                 .any(|&(m, v, checked_end)| m == memory && v == index && checked_end >= end);
         let index64 = self.b.ins().uextend(types::I64, index);
         if !known {
+            // The length of a guarded memory that is checked anyway (one of
+            // one-byte pages) still changes when it grows.
+            let len_flags = if fixed || self.env.guard_covers(memory, 0) {
+                flags
+            } else {
+                self.env.vm()
+            };
             let len = self
                 .env
-                .load_ptr(&mut self.b, mem, offset_of!(VMMemory, len), flags);
+                .load_ptr(&mut self.b, mem, offset_of!(VMMemory, len), len_flags);
             // index < 2^32 and offset < 2^32: no overflow in 64 bits.
             let last = self.b.ins().iadd_imm_s(index64, end as i64);
             let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, last, len);
@@ -186,7 +196,13 @@ impl Translator<'_, '_> {
     /// is preceded by a load of the same bytes, which faults first, so a
     /// trapping store leaves memory untouched as Wasm requires.
     pub(super) fn probe_store(&mut self, arg: &MemArg, ty: Type, addr: Value, off: i32) {
-        let guarded = self.env.signals && arg.offset + u64::from(ty.bytes()) <= GUARD_BYTES;
+        let memory = match arg.target {
+            wasmparser::MemArgTarget::Memory(m) => m,
+            wasmparser::MemArgTarget::Array(_) => return,
+        };
+        let guarded = self
+            .env
+            .guard_covers(memory, arg.offset + u64::from(ty.bytes()));
         if crate::sys::STORES_MAY_TEAR && guarded && ty.bytes() > 1 {
             let f = self.env.heap();
             self.b.ins().load(ty, f, addr, off);

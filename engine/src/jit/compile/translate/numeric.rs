@@ -141,6 +141,11 @@ impl<'f> Translator<'_, 'f> {
             O::I64Extend16S => self.sign_extend(i64t, types::I16),
             O::I64Extend32S => self.sign_extend(i64t, types::I32),
 
+            O::I64Add128 => self.wide_binary(|b, x, y| b.ins().iadd(x, y)),
+            O::I64Sub128 => self.wide_binary(|b, x, y| b.ins().isub(x, y)),
+            O::I64MulWideS => self.mul_wide(true),
+            O::I64MulWideU => self.mul_wide(false),
+
             _ => return false,
         }
         true
@@ -160,6 +165,37 @@ impl<'f> Translator<'_, 'f> {
         let x = pop!(self);
         let v = op(&mut self.b, x);
         self.stack.push(v);
+    }
+
+    /// `i64.add128` or `i64.sub128`: `op` on the 128-bit values made of
+    /// the two pairs of halves on the stack (low half first), whose result
+    /// goes back as two halves. Cranelift lowers 128-bit arithmetic to the
+    /// machine's carrying add or borrowing subtract.
+    fn wide_binary(&mut self, op: impl FnOnce(&mut FunctionBuilder<'f>, Value, Value) -> Value) {
+        let y_hi = pop!(self);
+        let y_lo = pop!(self);
+        let x_hi = pop!(self);
+        let x_lo = pop!(self);
+        let x = self.b.ins().iconcat(x_lo, x_hi);
+        let y = self.b.ins().iconcat(y_lo, y_hi);
+        let v = op(&mut self.b, x, y);
+        let (lo, hi) = self.b.ins().isplit(v);
+        self.stack.push(lo);
+        self.stack.push(hi);
+    }
+
+    /// `i64.mul_wide_s` or `i64.mul_wide_u`: the full 128-bit product,
+    /// low half then high half.
+    fn mul_wide(&mut self, signed: bool) {
+        let y = pop!(self);
+        let x = pop!(self);
+        let lo = self.b.ins().imul(x, y);
+        let hi = match signed {
+            true => self.b.ins().smulhi(x, y),
+            false => self.b.ins().umulhi(x, y),
+        };
+        self.stack.push(lo);
+        self.stack.push(hi);
     }
 
     pub(super) fn icmp(&mut self, cc: IntCC) {
