@@ -266,14 +266,28 @@ fn log_line(args: std::fmt::Arguments<'_>) {
 
 /// Moves the engine's epoch on every `tick`, on its own thread, for as
 /// long as the process lives: each request's deadline is a number of
-/// ticks.
+/// ticks. The epoch follows the clock: a late wake-up (a busy machine)
+/// catches up on the ticks it missed, so deadlines do not stretch.
 pub fn start_epoch_ticker(engine: &Engine, tick: Duration) -> Result<()> {
     let engine = engine.clone();
+    let tick_ns = tick.as_nanos().max(1);
     std::thread::Builder::new()
         .name("petrel-epoch".into())
-        .spawn(move || loop {
-            std::thread::sleep(tick);
-            engine.increment_epoch();
+        .spawn(move || {
+            let start = std::time::Instant::now();
+            let mut ticked: u128 = 0;
+            loop {
+                let elapsed = start.elapsed().as_nanos();
+                let to_next = tick_ns - elapsed % tick_ns;
+                std::thread::sleep(Duration::from_nanos(
+                    u64::try_from(to_next).unwrap_or(u64::MAX),
+                ));
+                let due = start.elapsed().as_nanos() / tick_ns;
+                while ticked < due {
+                    engine.increment_epoch();
+                    ticked += 1;
+                }
+            }
         })
         .context("failed to start the epoch thread")?;
     Ok(())
