@@ -582,8 +582,14 @@ fn many_concurrent_requests_on_several_routes_each_get_their_own_answer() {
         for client in clients {
             client.join().unwrap();
         }
-        let log = server.log();
-        assert_eq!(log.matches(" 200 route=").count(), 16 * 15 * 3, "{tier}");
+        // One log line per request (the last ones may still be on their
+        // way through the pipe).
+        let start = Instant::now();
+        while server.log().matches(" 200 route=").count() < 16 * 15 * 3 {
+            assert!(start.elapsed() < Duration::from_secs(30), "{tier}: lines missing");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(server.log().matches(" 200 route=").count(), 16 * 15 * 3, "{tier}");
     }
 }
 
@@ -615,9 +621,30 @@ fn sigterm_lets_the_request_under_way_finish_then_exits_0() {
 fn a_precompiled_artifact_is_served_with_allow_precompiled() {
     let dir = scratch("artifact");
     let artifact = dir.join("hello.cwasm");
-    let out = petrel(&["compile", "-o", artifact.to_str().unwrap(), &rust_guest("hello")])
+    // Without epoch checks (a timeout) the artifact cannot be served, and
+    // the error says how to compile it.
+    let plain = dir.join("plain.cwasm");
+    let out = petrel(&["compile", "-o", plain.to_str().unwrap(), &rust_guest("hello")])
         .output()
         .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let plain_route = format!("/={}", plain.display());
+    let out = petrel(&["serve", "--allow-precompiled", "--route", &plain_route])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-W timeout="));
+
+    let out = petrel(&[
+        "compile",
+        "-W",
+        "timeout=1s",
+        "-o",
+        artifact.to_str().unwrap(),
+        &rust_guest("hello"),
+    ])
+    .output()
+    .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let route = format!("/={}", artifact.display());
     let server = Server::start(&["--allow-precompiled", "--route", &route]);

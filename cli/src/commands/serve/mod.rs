@@ -77,7 +77,7 @@ Examples:
   petrel serve --addr 0.0.0.0:8080 --tier jit -W timeout=2s,max-memory-size=32M \\
       --route /api=api.wasm --env DB=/data/db --dir-ro data::/data \\
       --route /=site.wasm --dir-ro public::/site
-  petrel compile app.wasm && petrel serve --allow-precompiled --route /=app.cwasm";
+  petrel compile -W timeout=30s app.wasm && petrel serve --allow-precompiled --route /=app.cwasm";
 
 /// Serves WASI programs over HTTP, a fresh instance per request.
 ///
@@ -251,8 +251,9 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     pool.total_core_instances(instances)
         .total_memories(instances.saturating_mul(4))
         .total_tables(instances.saturating_mul(4))
-        .max_unused_warm_slots(instances)
-        .max_memory_size(memory_cap);
+        // The memory cap is the store limiter's (`guest.rs`), which notes
+        // a refused growth; the pool's own bound stays the default 4 GiB.
+        .max_unused_warm_slots(instances);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     let engine = Engine::new(&config);
 
@@ -300,8 +301,13 @@ fn load(engine: &Engine, path: &std::path::Path, precompiled: bool) -> Result<Mo
     if precompiled {
         // SAFETY: the user vouched for the artifact with
         // `--allow-precompiled`; nothing here writes the file.
-        unsafe { Module::deserialize_file(engine, path) }
-            .with_context(|| format!("failed to load {}", path.display()))
+        unsafe { Module::deserialize_file(engine, path) }.with_context(|| {
+            format!(
+                "failed to load {} (`petrel serve` checks deadlines, so compile its \
+                 artifacts with a timeout, any: `petrel compile -W timeout=30s`)",
+                path.display()
+            )
+        })
     } else {
         ModuleFile::read(path)?
             .compile(engine)
