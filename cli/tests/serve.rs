@@ -186,9 +186,8 @@ impl Server {
     }
 
     fn reply(&self, result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
-        let mut response = result.unwrap_or_else(|e| {
-            panic!("request failed: {e}\nserver log:\n{}", self.log())
-        });
+        let mut response =
+            result.unwrap_or_else(|e| panic!("request failed: {e}\nserver log:\n{}", self.log()));
         Reply {
             status: response.status().as_u16(),
             headers: response.headers().clone(),
@@ -244,10 +243,18 @@ fn hello_in_rust_and_in_c_on_two_routes_on_both_tiers() {
         let c = format!("/c={}", c_guest("hello"));
         let server = Server::start(&["--tier", tier, "--route", &rust, "--route", &c]);
         let reply = server.get("/rust");
-        assert_eq!((reply.status, reply.body.as_str()), (200, "hello from Rust\n"), "{tier}");
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (200, "hello from Rust\n"),
+            "{tier}"
+        );
         assert_eq!(reply.header("content-type"), Some("text/plain"));
         let reply = server.get("/c/anything/below?q=1");
-        assert_eq!((reply.status, reply.body.as_str()), (200, "hello from C\n"), "{tier}");
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (200, "hello from C\n"),
+            "{tier}"
+        );
         let reply = server.get("/elsewhere");
         assert_eq!(reply.status, 404, "{tier}");
         assert_eq!(server.get("/rustacean").status, 404, "{tier}");
@@ -311,7 +318,11 @@ fn the_echo_function_sees_the_request_as_cgi_variables_and_stdin() {
             "{\"name\": \"petrel\"}",
             "second line",
         ] {
-            assert!(lines.contains(&expected), "{tier}: no {expected:?} in\n{}", reply.body);
+            assert!(
+                lines.contains(&expected),
+                "{tier}: no {expected:?} in\n{}",
+                reply.body
+            );
         }
         for absent in ["PETREL_HOST_SECRET", "HTTP_PROXY", "OTHER_ONLY", "PATH="] {
             assert!(
@@ -338,7 +349,11 @@ fn a_global_counter_answers_1_every_time_and_memory_starts_clean() {
         let server = Server::start(&["--tier", tier, "--route", &rust, "--route", &c]);
         for i in 0..20 {
             let reply = server.get("/rust");
-            assert_eq!((reply.status, reply.body.as_str()), (200, "1 clean\n"), "{tier}, request {i}");
+            assert_eq!(
+                (reply.status, reply.body.as_str()),
+                (200, "1 clean\n"),
+                "{tier}, request {i}"
+            );
             let reply = server.get(&format!("/c/n/{i}?x={i}"));
             assert_eq!(
                 (reply.status, reply.body.as_str()),
@@ -359,7 +374,10 @@ fn a_trap_is_a_500_without_the_partial_output_and_the_server_keeps_serving() {
         for _ in 0..3 {
             let reply = server.get("/trap");
             assert_eq!(reply.status, 500, "{tier}");
-            assert!(reply.body.contains("the function trapped"), "{tier}: {reply:?}");
+            assert!(
+                reply.body.contains("the function trapped"),
+                "{tier}: {reply:?}"
+            );
             assert!(!reply.body.contains("half"), "{tier}: {reply:?}");
             assert_eq!(server.get("/hello").status, 200, "{tier}");
         }
@@ -396,11 +414,17 @@ fn a_spinning_guest_gets_a_504_at_its_deadline_while_others_are_served() {
         for _ in 0..5 {
             assert_eq!(server.get("/hello").status, 200, "{tier}");
         }
-        assert!(!spinning.is_finished(), "{tier}: the spin ended before its deadline");
+        assert!(
+            !spinning.is_finished(),
+            "{tier}: the spin ended before its deadline"
+        );
         let (reply, took) = spinning.join().unwrap();
         assert_eq!(reply.status, 504, "{tier}: {reply:?}");
         assert!(reply.body.contains("deadline of 2s"), "{tier}: {reply:?}");
-        assert!(took >= Duration::from_secs(2), "{tier}: stopped early, after {took:?}");
+        assert!(
+            took >= Duration::from_secs(2),
+            "{tier}: stopped early, after {took:?}"
+        );
         assert_eq!(server.get("/hello").status, 200, "{tier}");
         server.wait_for_log("GET /spin 504 route=/spin");
     }
@@ -412,11 +436,21 @@ fn a_guest_out_of_fuel_gets_a_500() {
         let spin = format!("/spin={}", rust_guest("spin"));
         let hello = format!("/hello={}", rust_guest("hello"));
         let server = Server::start(&[
-            "--tier", tier, "-W", "fuel=2000000", "--route", &spin, "--route", &hello,
+            "--tier",
+            tier,
+            "-W",
+            "fuel=2000000",
+            "--route",
+            &spin,
+            "--route",
+            &hello,
         ]);
         let reply = server.get("/spin");
         assert_eq!(reply.status, 500, "{tier}");
-        assert!(reply.body.contains("used all its fuel (2000000)"), "{tier}: {reply:?}");
+        assert!(
+            reply.body.contains("used all its fuel (2000000)"),
+            "{tier}: {reply:?}"
+        );
         // Every request gets its own fuel.
         for _ in 0..3 {
             assert_eq!(server.get("/hello").status, 200, "{tier}");
@@ -428,17 +462,34 @@ fn a_guest_out_of_fuel_gets_a_500() {
 fn a_guest_that_allocates_past_its_cap_gets_a_500_and_the_next_one_is_served() {
     for tier in TIERS {
         let alloc = format!("/alloc={}", rust_guest("alloc"));
-        let server = Server::start(&["--tier", tier, "-W", "max-memory-size=16M", "--route", &alloc]);
+        let server = Server::start(&[
+            "--tier",
+            tier,
+            "-W",
+            "max-memory-size=16M",
+            "--route",
+            &alloc,
+        ]);
         let reply = server.get("/alloc?8");
-        assert_eq!((reply.status, reply.body.as_str()), (200, "allocated 8 MiB\n"), "{tier}");
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (200, "allocated 8 MiB\n"),
+            "{tier}"
+        );
         let reply = server.get("/alloc?64");
         assert_eq!(reply.status, 500, "{tier}");
         assert!(
-            reply.body.contains("after its memory reached the cap of 16777216 bytes"),
+            reply
+                .body
+                .contains("after its memory reached the cap of 16777216 bytes"),
             "{tier}: {reply:?}"
         );
         let reply = server.get("/alloc?8");
-        assert_eq!((reply.status, reply.body.as_str()), (200, "allocated 8 MiB\n"), "{tier}");
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (200, "allocated 8 MiB\n"),
+            "{tier}"
+        );
     }
 }
 
@@ -463,11 +514,17 @@ fn the_header_block_sets_status_and_headers_and_a_malformed_one_is_a_500() {
     assert_eq!((reply.status, reply.body.as_str()), (200, "short"));
 
     let reply = post("just a body, no headers\n");
-    assert_eq!((reply.status, reply.body.as_str()), (200, "just a body, no headers\n"));
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (200, "just a body, no headers\n")
+    );
     assert_eq!(reply.header("content-type"), Some("text/plain"));
 
     for (output, reason) in [
-        ("Content-Type: text/plain\nno blank line", "not ended by a blank line"),
+        (
+            "Content-Type: text/plain\nno blank line",
+            "not ended by a blank line",
+        ),
         ("Content-Type: text/plain\nnot a header\n\nbody", "line 2"),
         ("Status: 1000\n\n", "not a status"),
     ] {
@@ -490,7 +547,10 @@ fn a_guest_writing_past_the_output_limit_gets_a_500() {
     let server = Server::start(&["--route", &flood]);
     let reply = server.get("/flood");
     assert_eq!(reply.status, 500);
-    assert!(reply.body.contains("wrote more than 16777216 bytes"), "{reply:?}");
+    assert!(
+        reply.body.contains("wrote more than 16777216 bytes"),
+        "{reply:?}"
+    );
 }
 
 #[test]
@@ -520,7 +580,11 @@ fn route_directories_are_preopened_read_only_or_read_write_and_nothing_else() {
             &format!("/none={files}"),
         ]);
         let reply = server.get("/ro/index.html");
-        assert_eq!((reply.status, reply.body.as_str()), (200, "<h1>home</h1>"), "{tier}");
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (200, "<h1>home</h1>"),
+            "{tier}"
+        );
         let reply = server.put("/ro/new.txt", b"nope");
         assert_eq!(reply.status, 403, "{tier}: {reply:?}");
         assert!(!site.join("new.txt").exists());
@@ -536,7 +600,11 @@ fn route_directories_are_preopened_read_only_or_read_write_and_nothing_else() {
         // Escapes: dot segments are resolved before routing, and an
         // encoded slash reaches the guest, whose WASI refuses to leave
         // its directory.
-        assert_eq!(server.get("/ro/%2e%2e/%2e%2e/secret.txt").status, 404, "{tier}");
+        assert_eq!(
+            server.get("/ro/%2e%2e/%2e%2e/secret.txt").status,
+            404,
+            "{tier}"
+        );
         for attack in ["/ro/..%2fsecret.txt", "/ro/%2e%2e%2fsecret.txt"] {
             let reply = server.get(attack);
             assert_ne!(reply.status, 200, "{tier}: {attack}: {reply:?}");
@@ -570,7 +638,10 @@ fn many_concurrent_requests_on_several_routes_each_get_their_own_answer() {
                         let reply = server.post("/echo", &[("x-mark", &mark)], mark.as_bytes());
                         assert_eq!(reply.status, 200, "{tier}: {reply:?}");
                         assert!(reply.body.contains(&format!("HTTP_X_MARK={mark}\n")));
-                        assert!(reply.body.ends_with(&format!("bytes):\n{mark}")), "{reply:?}");
+                        assert!(
+                            reply.body.ends_with(&format!("bytes):\n{mark}")),
+                            "{reply:?}"
+                        );
                         let reply = server.get("/counter");
                         assert_eq!(reply.body, "1 clean\n", "{tier}");
                         let reply = server.get(&format!("/c?{client}-{i}"));
@@ -586,10 +657,17 @@ fn many_concurrent_requests_on_several_routes_each_get_their_own_answer() {
         // way through the pipe).
         let start = Instant::now();
         while server.log().matches(" 200 route=").count() < 16 * 15 * 3 {
-            assert!(start.elapsed() < Duration::from_secs(30), "{tier}: lines missing");
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "{tier}: lines missing"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
-        assert_eq!(server.log().matches(" 200 route=").count(), 16 * 15 * 3, "{tier}");
+        assert_eq!(
+            server.log().matches(" 200 route=").count(),
+            16 * 15 * 3,
+            "{tier}"
+        );
     }
 }
 
@@ -602,7 +680,10 @@ fn sigterm_lets_the_request_under_way_finish_then_exits_0() {
     let agent = server.agent.clone();
     let spinning = std::thread::spawn(move || {
         let mut reply = agent.get(format!("{url}/spin")).call().unwrap();
-        (reply.status().as_u16(), reply.body_mut().read_to_string().unwrap())
+        (
+            reply.status().as_u16(),
+            reply.body_mut().read_to_string().unwrap(),
+        )
     });
     std::thread::sleep(Duration::from_millis(300));
     let url = server.url.clone();
@@ -624,10 +705,19 @@ fn a_precompiled_artifact_is_served_with_allow_precompiled() {
     // Without epoch checks (a timeout) the artifact cannot be served, and
     // the error says how to compile it.
     let plain = dir.join("plain.cwasm");
-    let out = petrel(&["compile", "-o", plain.to_str().unwrap(), &rust_guest("hello")])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = petrel(&[
+        "compile",
+        "-o",
+        plain.to_str().unwrap(),
+        &rust_guest("hello"),
+    ])
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let plain_route = format!("/={}", plain.display());
     let out = petrel(&["serve", "--allow-precompiled", "--route", &plain_route])
         .output()
@@ -645,11 +735,18 @@ fn a_precompiled_artifact_is_served_with_allow_precompiled() {
     ])
     .output()
     .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let route = format!("/={}", artifact.display());
     let server = Server::start(&["--allow-precompiled", "--route", &route]);
     let reply = server.get("/any/path");
-    assert_eq!((reply.status, reply.body.as_str()), (200, "hello from Rust\n"));
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (200, "hello from Rust\n")
+    );
 
     let out = petrel(&["serve", "--route", &route]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -663,8 +760,16 @@ fn bad_routes_and_modules_are_refused_at_start() {
     std::fs::write(&library, "(module (func (export \"f\")))").unwrap();
     let hello = rust_guest("hello");
     let cases: [(Vec<String>, i32, &str); 5] = [
-        (vec!["--route".into(), format!("hello={hello}")], 2, "must start with `/`"),
-        (vec!["--route".into(), "/x=/no/such.wasm".into()], 1, "/no/such.wasm"),
+        (
+            vec!["--route".into(), format!("hello={hello}")],
+            2,
+            "must start with `/`",
+        ),
+        (
+            vec!["--route".into(), "/x=/no/such.wasm".into()],
+            1,
+            "/no/such.wasm",
+        ),
         (
             vec!["--route".into(), format!("/x={}", library.display())],
             1,
@@ -681,7 +786,12 @@ fn bad_routes_and_modules_are_refused_at_start() {
             "`/x` is given twice",
         ),
         (
-            vec!["--route".into(), format!("/x={hello}"), "--dir".into(), "/no/such/dir".into()],
+            vec![
+                "--route".into(),
+                format!("/x={hello}"),
+                "--dir".into(),
+                "/no/such/dir".into(),
+            ],
             1,
             "/no/such/dir",
         ),

@@ -49,7 +49,10 @@ fn main() -> Result<()> {
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
-            eprintln!("serve_native: listening on http://{}", listener.local_addr()?);
+            eprintln!(
+                "serve_native: listening on http://{}",
+                listener.local_addr()?
+            );
             loop {
                 let (stream, remote) = listener.accept().await?;
                 let _ = stream.set_nodelay(true);
@@ -67,9 +70,17 @@ fn main() -> Result<()> {
         })
 }
 
-async fn handle(mode: Arc<Mode>, remote: SocketAddr, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+    mode: Arc<Mode>,
+    remote: SocketAddr,
+    req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
-    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     // The variables `petrel serve` sets, so that both build as much.
     let mut env = BTreeMap::new();
     env.insert("GATEWAY_INTERFACE".to_string(), "CGI/1.1".to_string());
@@ -78,12 +89,18 @@ async fn handle(mode: Arc<Mode>, remote: SocketAddr, req: Request<Incoming>) -> 
     env.insert("REQUEST_URI".into(), parts.uri.to_string());
     env.insert("SCRIPT_NAME".into(), "/hello".into());
     env.insert("PATH_INFO".into(), String::new());
-    env.insert("QUERY_STRING".into(), parts.uri.query().unwrap_or("").into());
+    env.insert(
+        "QUERY_STRING".into(),
+        parts.uri.query().unwrap_or("").into(),
+    );
     env.insert("REMOTE_ADDR".into(), remote.ip().to_string());
     env.insert("REMOTE_PORT".into(), remote.port().to_string());
     for (name, value) in &parts.headers {
         if let Ok(value) = value.to_str() {
-            let var = format!("HTTP_{}", name.as_str().to_ascii_uppercase().replace('-', "_"));
+            let var = format!(
+                "HTTP_{}",
+                name.as_str().to_ascii_uppercase().replace('-', "_")
+            );
             env.insert(var, value.to_string());
         }
     }

@@ -58,7 +58,10 @@ pub fn environment(
         set("CONTENT_LENGTH", req.body_len.to_string());
     }
     if let Some(ty) = req.headers.get(CONTENT_TYPE) {
-        set("CONTENT_TYPE", header_text(CONTENT_TYPE.as_str(), ty.as_bytes())?);
+        set(
+            "CONTENT_TYPE",
+            header_text(CONTENT_TYPE.as_str(), ty.as_bytes())?,
+        );
     }
     for name in req.headers.keys() {
         if let Some(var) = header_variable(name.as_str()) {

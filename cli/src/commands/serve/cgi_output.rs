@@ -123,7 +123,8 @@ fn header_block_end(output: &[u8]) -> Result<(usize, usize), Malformed> {
 
 /// Whether `line` looks like `Name: value`, with `Name` an HTTP token.
 fn is_header_line(line: &[u8]) -> bool {
-    split_header(line).is_some_and(|(name, _)| !name.is_empty() && name.iter().all(|&b| is_tchar(b)))
+    split_header(line)
+        .is_some_and(|(name, _)| !name.is_empty() && name.iter().all(|&b| is_tchar(b)))
 }
 
 /// `Name: value` split at its first colon, the value without surrounding
@@ -210,7 +211,9 @@ mod tests {
 
     #[test]
     fn framing_headers_are_the_servers() {
-        let r = ok(b"Content-Length: 999\nTransfer-Encoding: chunked\nConnection: close\nX-Kept: y\n\nab");
+        let r = ok(
+            b"Content-Length: 999\nTransfer-Encoding: chunked\nConnection: close\nX-Kept: y\n\nab",
+        );
         assert_eq!(r.headers.len(), 1);
         assert_eq!(header(&r, "x-kept"), Some("y"));
     }

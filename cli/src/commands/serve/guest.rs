@@ -8,7 +8,9 @@
 use super::cgi_output::{self, GuestResponse};
 use crate::commands::show_duration;
 use hyper::StatusCode;
-use petrel::{Engine, InstancePre, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, TrapCode};
+use petrel::{
+    Engine, InstancePre, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, TrapCode,
+};
 use petrel_wasi::{DirPerms, I32Exit, OutputBuffer, WasiCtx, WasiCtxBuilder};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -198,12 +200,12 @@ impl Function {
         let start = instance
             .get_typed_func::<(), ()>(&*store, "_start")
             .map_err(Ended::Error)?;
-        start.call(&mut *store, ()).map_err(|err| {
-            match err.downcast_ref::<I32Exit>() {
+        start
+            .call(&mut *store, ())
+            .map_err(|err| match err.downcast_ref::<I32Exit>() {
                 Some(&I32Exit(code)) => Ended::Exit(code),
                 None => Ended::Error(err),
-            }
-        })
+            })
     }
 }
 
@@ -243,9 +245,14 @@ impl Ended {
             )),
             Some(code) => Failure::internal(format!("the function trapped: {code}")),
             None => match err.as_limit().map(|l| l.limit()) {
-                Some(petrel::Limit::PoolInstances | petrel::Limit::PoolMemories | petrel::Limit::PoolTables) => {
-                    Failure::new(StatusCode::SERVICE_UNAVAILABLE, format!("server busy: {err}"))
-                }
+                Some(
+                    petrel::Limit::PoolInstances
+                    | petrel::Limit::PoolMemories
+                    | petrel::Limit::PoolTables,
+                ) => Failure::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("server busy: {err}"),
+                ),
                 _ if err.as_exception().is_some() => {
                     Failure::internal("the function threw an exception nothing caught")
                 }

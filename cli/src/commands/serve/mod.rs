@@ -21,9 +21,7 @@ use crate::module_file::{self, ModuleFile};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use guest::{Function, Limits, Preopen};
-use petrel::{
-    Config, Engine, InstanceAllocationStrategy, Linker, Module, PoolingAllocationConfig,
-};
+use petrel::{Config, Engine, InstanceAllocationStrategy, Linker, Module, PoolingAllocationConfig};
 use petrel_wasi::DirPerms;
 use routes::{RouteArg, RouteTable};
 use server::{App, Route, ServerOptions};
@@ -179,8 +177,13 @@ impl ServeArgs {
                 .map(|(d, i)| (i, d.clone(), DirPerms::ReadOnly)),
         );
         preopens.sort_by_key(|&(i, ..)| i);
-        let mut envs: Vec<(usize, String)> =
-            self.envs.iter().cloned().zip(at("envs")).map(|(e, i)| (i, e)).collect();
+        let mut envs: Vec<(usize, String)> = self
+            .envs
+            .iter()
+            .cloned()
+            .zip(at("envs"))
+            .map(|(e, i)| (i, e))
+            .collect();
         envs.sort_by_key(|&(i, _)| i);
 
         let mut options = vec![RouteOptions::default(); self.routes.len()];
@@ -326,7 +329,10 @@ fn link(
 ) -> Result<Function> {
     let path = route.module.display();
     let start = module.exports().find(|e| e.name() == "_start");
-    match start.as_ref().and_then(|e| e.ty().func().map(|f| (f.params().len(), f.results().len()))) {
+    match start
+        .as_ref()
+        .and_then(|e| e.ty().func().map(|f| (f.params().len(), f.results().len())))
+    {
         Some((0, 0)) => {}
         Some(_) => bail!("{path}: `_start` takes parameters or returns results"),
         None => bail!(
@@ -347,8 +353,7 @@ fn link(
     for (spec, perms) in &options.preopens {
         let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
         // Opened now so that a mistake shows at start, not per request.
-        std::fs::read_dir(host)
-            .with_context(|| format!("cannot preopen directory `{host}`"))?;
+        std::fs::read_dir(host).with_context(|| format!("cannot preopen directory `{host}`"))?;
         preopens.push(Preopen {
             host: PathBuf::from(host),
             guest: guest.to_string(),

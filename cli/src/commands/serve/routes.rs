@@ -30,9 +30,9 @@ pub fn parse_route(spec: &str) -> Result<RouteArg, String> {
     }
     // Only characters a URL path carries as they are: the prefix is
     // compared with the request's path before it is decoded.
-    let bad = path.chars().find(|&c| {
-        !(c.is_ascii_alphanumeric() || "/-._~!$&'()*+,;:@".contains(c))
-    });
+    let bad = path
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || "/-._~!$&'()*+,;:@".contains(c)));
     if let Some(c) = bad {
         return Err(format!(
             "`--route {spec}`: `{c}` cannot stand in a route's path (letters, digits and \

@@ -140,10 +140,10 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
-    let target = parts
-        .uri
-        .path_and_query()
-        .map_or_else(|| parts.uri.path().to_string(), |pq| pq.as_str().to_string());
+    let target = parts.uri.path_and_query().map_or_else(
+        || parts.uri.path().to_string(),
+        |pq| pq.as_str().to_string(),
+    );
     let log = |status: StatusCode, route: &str, guest: Option<Duration>, reason: &str| {
         let guest = guest.map_or_else(|| "-".to_string(), |d| d.as_micros().to_string());
         let reason = if reason.is_empty() {
@@ -169,18 +169,20 @@ async fn handle(
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(err) => {
-            let (status, reason) =
-                if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
-                    (
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("the request body is over {} bytes", MAX_REQUEST_BODY),
-                    )
-                } else {
-                    (
-                        StatusCode::BAD_REQUEST,
-                        format!("the request body could not be read: {err}"),
-                    )
-                };
+            let (status, reason) = if err
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("the request body is over {} bytes", MAX_REQUEST_BODY),
+                )
+            } else {
+                (
+                    StatusCode::BAD_REQUEST,
+                    format!("the request body could not be read: {err}"),
+                )
+            };
             log(status, &prefix, None, &reason);
             return text(status, &reason);
         }
@@ -238,7 +240,10 @@ async fn handle(
             builder
                 .body(Full::new(Bytes::from(response.body)))
                 .unwrap_or_else(|err| {
-                    text(StatusCode::INTERNAL_SERVER_ERROR, &format!("internal error: {err}"))
+                    text(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &format!("internal error: {err}"),
+                    )
                 })
         }
         Err(failure) => {
@@ -252,9 +257,10 @@ async fn handle(
 fn text(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(format!("{message}\n"))));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
 
