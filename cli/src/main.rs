@@ -1,5 +1,5 @@
-//! The `petrel` command: runs, compiles ahead of time, validates and
-//! spec-tests WebAssembly modules.
+//! The `petrel` command: runs, serves over HTTP, compiles ahead of time,
+//! validates and spec-tests WebAssembly modules.
 //!
 //! This file only parses the command line, dispatches to one of
 //! `commands/*` and turns the outcome into an exit status; everything a
@@ -12,8 +12,8 @@ mod report;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Runs, precompiles, validates and tests WebAssembly modules with the
-/// Petrel engine.
+/// Runs, serves, precompiles, validates and tests WebAssembly modules with
+/// the Petrel engine.
 ///
 /// Modules may be given in the binary format (`.wasm`) or the text format
 /// (`.wat`).
@@ -29,6 +29,7 @@ struct Cli {
 enum Command {
     // Boxed: its options are several times the size of the others'.
     Run(Box<commands::run::RunArgs>),
+    Serve(Box<commands::serve::ServeArgs>),
     Compile(commands::compile::CompileArgs),
     Validate(commands::validate::ValidateArgs),
     Wast(commands::wast::WastArgs),
@@ -42,8 +43,13 @@ fn main() -> ExitCode {
     if let (Command::Run(args), Some(m)) = (&mut cli.command, matches.subcommand_matches("run")) {
         args.order_preopens(m);
     }
+    if let (Command::Serve(args), Some(m)) = (&mut cli.command, matches.subcommand_matches("serve"))
+    {
+        args.assign_route_options(m);
+    }
     let outcome = match cli.command {
         Command::Run(args) => commands::run::run(*args),
+        Command::Serve(args) => commands::serve::serve(*args),
         Command::Compile(args) => commands::compile::compile(args),
         Command::Validate(args) => commands::validate::validate(args),
         Command::Wast(args) => commands::wast::wast(args),

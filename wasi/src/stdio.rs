@@ -2,23 +2,54 @@
 //! fixed bytes, or nothing) and where its stdout and stderr go (the
 //! host's, a shared [`OutputBuffer`], or nowhere).
 
-use crate::errno::WasiResult;
+use crate::errno::{Errno, WasiResult};
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A byte buffer a guest's stdout or stderr is captured into. Clones
 /// share the same bytes, so the embedder keeps one clone and reads it
 /// after (or while) the guest runs.
+///
+/// A buffer made with [`OutputBuffer::with_limit`] holds at most that
+/// many bytes: a write that would pass the limit fails with `EFBIG`,
+/// writing nothing, and [`OutputBuffer::overflowed`] says so afterwards.
+/// A server capturing an untrusted guest's output uses it so that the
+/// guest cannot fill the host's memory.
 #[derive(Debug, Clone, Default)]
-pub struct OutputBuffer(Arc<Mutex<Vec<u8>>>);
+pub struct OutputBuffer(Arc<Mutex<Captured>>);
+
+#[derive(Debug)]
+struct Captured {
+    bytes: Vec<u8>,
+    limit: usize,
+    overflowed: bool,
+}
+
+impl Default for Captured {
+    fn default() -> Self {
+        Self {
+            bytes: Vec::new(),
+            limit: usize::MAX,
+            overflowed: false,
+        }
+    }
+}
 
 impl OutputBuffer {
-    /// An empty buffer.
+    /// An empty buffer, without a limit.
     pub fn new() -> Self {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Vec<u8>> {
+    /// An empty buffer that holds at most `limit` bytes.
+    pub fn with_limit(limit: usize) -> Self {
+        Self(Arc::new(Mutex::new(Captured {
+            limit,
+            ..Captured::default()
+        })))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Captured> {
         // A panic while holding the lock cannot leave a `Vec` half-built.
         self.0
             .lock()
@@ -27,21 +58,33 @@ impl OutputBuffer {
 
     /// A copy of everything written so far.
     pub fn contents(&self) -> Vec<u8> {
-        self.lock().clone()
+        self.lock().bytes.clone()
     }
 
     /// Everything written so far, as (lossy) UTF-8.
     pub fn to_string_lossy(&self) -> String {
-        String::from_utf8_lossy(&self.lock()).into_owned()
+        String::from_utf8_lossy(&self.lock().bytes).into_owned()
     }
 
     /// Takes everything written so far, leaving the buffer empty.
     pub fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut *self.lock())
+        std::mem::take(&mut self.lock().bytes)
     }
 
-    pub(crate) fn append(&self, data: &[u8]) {
-        self.lock().extend_from_slice(data);
+    /// Whether a write was refused because it would have passed the
+    /// buffer's limit.
+    pub fn overflowed(&self) -> bool {
+        self.lock().overflowed
+    }
+
+    pub(crate) fn append(&self, data: &[u8]) -> WasiResult<()> {
+        let mut captured = self.lock();
+        if data.len() > captured.limit - captured.bytes.len() {
+            captured.overflowed = true;
+            return Err(Errno::Fbig);
+        }
+        captured.bytes.extend_from_slice(data);
+        Ok(())
     }
 }
 
@@ -122,7 +165,7 @@ impl Output {
                 err.write_all(data)?;
                 err.flush()?;
             }
-            Output::Capture(buffer) => buffer.append(data),
+            Output::Capture(buffer) => buffer.append(data)?,
             Output::Discard => {}
         }
         Ok(data.len())

@@ -2,10 +2,11 @@
 
 pub mod compile;
 pub mod run;
+pub mod serve;
 pub mod validate;
 pub mod wast;
 
-use anyhow::Result;
+use anyhow::{anyhow, Result};
 use clap::{Args, ValueEnum};
 use std::time::Duration;
 
@@ -346,6 +347,38 @@ impl WasmOpts {
             _ => None,
         })
     }
+}
+
+/// A guest's environment: petrel's own if `inherit` (`-S inherit-env`),
+/// then each `--env` in `envs` added or, for a name already there, replacing its value in
+/// place (so no name appears twice).
+pub fn guest_env(envs: &[String], inherit: bool) -> Result<Vec<(String, String)>> {
+    let mut env: Vec<(String, String)> = Vec::new();
+    if inherit {
+        for (name, value) in std::env::vars_os() {
+            let name = name.into_string().map_err(|name| {
+                anyhow!("`-S inherit-env`: environment variable name {name:?} is not UTF-8")
+            })?;
+            let value = value.into_string().map_err(|value| {
+                anyhow!("`-S inherit-env`: environment variable {name} = {value:?} is not UTF-8")
+            })?;
+            env.push((name, value));
+        }
+    }
+    for var in envs {
+        let (name, value) = match var.split_once('=') {
+            Some((name, value)) => (name, value.to_string()),
+            None => match std::env::var(var) {
+                Ok(value) => (var.as_str(), value),
+                Err(_) => continue,
+            },
+        };
+        match env.iter_mut().find(|(n, _)| n == name) {
+            Some(existing) => existing.1 = value,
+            None => env.push((name.to_string(), value)),
+        }
+    }
+    Ok(env)
 }
 
 #[cfg(test)]

@@ -375,7 +375,7 @@ fn wasi_context(args: &RunArgs) -> Result<WasiCtx> {
     if args.invoke.is_none() {
         builder.args(&args.args);
     }
-    builder.envs(guest_env(args)?);
+    builder.envs(super::guest_env(&args.envs, args.wasi.inherit_env())?);
     for (spec, perms) in args.preopens() {
         let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
         builder.preopened_dir(Path::new(host), guest, perms)?;
@@ -386,38 +386,6 @@ fn wasi_context(args: &RunArgs) -> Result<WasiCtx> {
         builder.preopened_socket(listener);
     }
     Ok(builder.build()?)
-}
-
-/// The guest's environment: petrel's own with `-S inherit-env`, then each
-/// `--env` added or, for a name already there, replacing its value in
-/// place (so no name appears twice).
-fn guest_env(args: &RunArgs) -> Result<Vec<(String, String)>> {
-    let mut env: Vec<(String, String)> = Vec::new();
-    if args.wasi.inherit_env() {
-        for (name, value) in std::env::vars_os() {
-            let name = name.into_string().map_err(|name| {
-                anyhow!("`-S inherit-env`: environment variable name {name:?} is not UTF-8")
-            })?;
-            let value = value.into_string().map_err(|value| {
-                anyhow!("`-S inherit-env`: environment variable {name} = {value:?} is not UTF-8")
-            })?;
-            env.push((name, value));
-        }
-    }
-    for var in &args.envs {
-        let (name, value) = match var.split_once('=') {
-            Some((name, value)) => (name, value.to_string()),
-            None => match std::env::var(var) {
-                Ok(value) => (var.as_str(), value),
-                Err(_) => continue,
-            },
-        };
-        match env.iter_mut().find(|(n, _)| n == name) {
-            Some(existing) => existing.1 = value,
-            None => env.push((name.to_string(), value)),
-        }
-    }
-    Ok(env)
 }
 
 /// WASI options, as `-S NAME[=VALUE]` (wasmtime's spelling).
@@ -501,7 +469,7 @@ fn parse_wasi_opt(opt: &str) -> Result<WasiOpt, String> {
 
 /// Adds a hint to a missing import from a WASI version Petrel does not
 /// provide.
-fn explain_link_error(err: petrel::Error) -> anyhow::Error {
+pub(super) fn explain_link_error(err: petrel::Error) -> anyhow::Error {
     if let petrel::Error::Link(link) = &err {
         if link.module.starts_with("wasi") && link.module != petrel_wasi::MODULE {
             let hint = format!(

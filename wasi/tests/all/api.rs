@@ -255,6 +255,24 @@ fn gathering_writes_send_every_iovec() {
 }
 
 #[test]
+fn a_bounded_output_buffer_refuses_a_write_past_its_limit() {
+    let stderr = petrel_wasi::OutputBuffer::with_limit(4);
+    let mut guest = Guest::new(WasiCtxBuilder::new().stderr_buffer(stderr.clone()));
+    guest.write(100, b"abcde");
+    // iovec at 0: 3 bytes, then 2 more, then 1 more.
+    guest.write(0, &[100, 0, 0, 0, 3, 0, 0, 0]);
+    assert_eq!(guest.call("fd_write", &[2, 0, 1, 16]), errno::SUCCESS);
+    assert!(!stderr.overflowed());
+    guest.write(0, &[103, 0, 0, 0, 2, 0, 0, 0]);
+    assert_eq!(guest.call("fd_write", &[2, 0, 1, 16]), errno::FBIG);
+    assert!(stderr.overflowed());
+    // Nothing of the refused write was kept; what fits still does.
+    guest.write(0, &[103, 0, 0, 0, 1, 0, 0, 0]);
+    assert_eq!(guest.call("fd_write", &[2, 0, 1, 16]), errno::SUCCESS);
+    assert_eq!(stderr.contents(), b"abcd");
+}
+
+#[test]
 fn clocks_tick_and_unknown_clocks_are_einval() {
     let mut guest = Guest::new(&mut WasiCtxBuilder::new());
     for clock in 0..4 {

@@ -461,6 +461,7 @@ pub mod errno {
     pub const SUCCESS: i32 = 0;
     pub const BADF: i32 = 8;
     pub const FAULT: i32 = 21;
+    pub const FBIG: i32 = 22;
     pub const ILSEQ: i32 = 25;
     pub const INVAL: i32 = 28;
     pub const ISDIR: i32 = 31;
