@@ -331,20 +331,29 @@ fn a_runaway_guest_runs_out_of_fuel_on_both_tiers() {
     }
 }
 
-/// The 128-bit work the wide-arithmetic guest does, compiled natively
-/// here for the expected output.
-mod wide_work {
-    include!("guests/wide-arithmetic/src/work.rs");
+/// The 128-bit work and the relaxed SIMD kernels the proposals guest
+/// runs, compiled natively here for the expected output.
+mod proposals_work {
+    pub mod work {
+        include!("guests/proposals/src/work.rs");
+    }
+    pub mod relaxed {
+        include!("guests/proposals/src/relaxed.rs");
+    }
 }
 
+/// The proposals guest (`tests/guests/proposals`): 128-bit arithmetic
+/// and relaxed SIMD kernels, on both tiers. Relaxed SIMD is on by default
+/// and the kernels' inputs have one allowed result each, so the JIT's
+/// native forms must give the native lines too.
 #[test]
-fn a_rust_program_using_wide_arithmetic_runs_on_both_tiers_with_w_wide_arithmetic() {
+fn a_rust_program_using_wide_arithmetic_and_relaxed_simd_runs_on_both_tiers() {
     let dir = build_wasip1(
-        "cli/tests/guests/wide-arithmetic",
-        "wide-arithmetic-guest",
-        "the wide-arithmetic guest",
+        "cli/tests/guests/proposals",
+        "proposals-guest",
+        "the proposals guest",
     );
-    let wasm = dir.join("petrel-wide-arithmetic-guest.wasm");
+    let wasm = dir.join("petrel-proposals-guest.wasm");
     let wasm = wasm.to_str().unwrap();
     // Off by default (as in wasmtime): the program does not validate, so
     // it really uses the proposal's instructions.
@@ -355,25 +364,35 @@ fn a_rust_program_using_wide_arithmetic_runs_on_both_tiers_with_w_wide_arithmeti
         "{}",
         text(&out.stdout)
     );
+    // Relaxed SIMD off: refused too.
+    let out = petrel(
+        &[
+            "validate",
+            "-W",
+            "wide-arithmetic",
+            "-W",
+            "relaxed-simd=n",
+            wasm,
+        ],
+        b"",
+    );
+    assert_status(&out, 1);
     for seed in [12345u64, u64::MAX - 6] {
-        let mut expected = wide_work::report(seed).join("\n");
+        let lines = proposals_work::work::report(seed)
+            .into_iter()
+            .chain(proposals_work::relaxed::report(seed));
+        let mut expected = lines.collect::<Vec<_>>().join("\n");
         expected.push('\n');
         let seed = seed.to_string();
-        for tier in ["interp", "jit"] {
-            let out = petrel(
-                &[
-                    "run",
-                    "--tier",
-                    tier,
-                    "-W",
-                    "wide-arithmetic=y",
-                    wasm,
-                    &seed,
-                ],
-                b"",
-            );
+        let deterministic = "wide-arithmetic,relaxed-simd-deterministic";
+        for (tier, w) in [
+            ("interp", "wide-arithmetic=y"),
+            ("jit", "wide-arithmetic=y"),
+            ("jit", deterministic),
+        ] {
+            let out = petrel(&["run", "--tier", tier, "-W", w, wasm, &seed], b"");
             assert_status(&out, 0);
-            assert_eq!(text(&out.stdout), expected, "{tier}, seed {seed}");
+            assert_eq!(text(&out.stdout), expected, "{tier} -W {w}, seed {seed}");
         }
     }
 }

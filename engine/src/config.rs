@@ -17,8 +17,8 @@ pub enum Tier {
 }
 
 /// The settings that change the code both tiers' translators generate:
-/// the checks guest code carries for the engine's limits, and NaN
-/// canonicalization.
+/// the checks guest code carries for the engine's limits, NaN
+/// canonicalization, and how the JIT compiles relaxed SIMD.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct CodeSettings {
     /// Charge fuel per segment, checked at entries and loop headers.
@@ -27,6 +27,9 @@ pub(crate) struct CodeSettings {
     pub epoch: bool,
     /// Replace every NaN a float operation produces with the canonical one.
     pub canonical_nans: bool,
+    /// Relaxed SIMD gives the one result Petrel fixes on every ISA (the
+    /// interpreter always does), not the fastest native one.
+    pub relaxed_simd_deterministic: bool,
 }
 
 /// Settings for an [`Engine`](crate::Engine).
@@ -47,6 +50,8 @@ pub struct Config {
     pub(crate) exceptions: bool,
     pub(crate) wide_arithmetic: bool,
     pub(crate) custom_page_sizes: bool,
+    pub(crate) relaxed_simd: bool,
+    pub(crate) relaxed_simd_deterministic: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
     pub(crate) nan_canonicalization: bool,
@@ -199,6 +204,8 @@ impl Default for Config {
             exceptions: true,
             wide_arithmetic: false,
             custom_page_sizes: false,
+            relaxed_simd: true,
+            relaxed_simd_deterministic: false,
             consume_fuel: false,
             epoch_interruption: false,
             nan_canonicalization: false,
@@ -216,6 +223,7 @@ impl Config {
             fuel: self.consume_fuel,
             epoch: self.epoch_interruption,
             canonical_nans: self.nan_canonicalization,
+            relaxed_simd_deterministic: self.relaxed_simd_deterministic,
         }
     }
 
@@ -373,6 +381,33 @@ impl Config {
     /// wasmtime.
     pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Self {
         self.custom_page_sizes = enable;
+        self
+    }
+
+    /// Whether modules may use relaxed SIMD (Wasm 3.0): `v128` operators
+    /// whose result may depend on the machine, for speed (fused or
+    /// unfused multiply-add, how out-of-range lanes of a swizzle, a
+    /// truncation or a dot product come out, laneselect's mask bits, min
+    /// and max of NaNs and zeros). Both tiers run them. The interpreter
+    /// always gives the deterministic results of
+    /// [`Config::relaxed_simd_deterministic`]; the JIT uses the machine's
+    /// fastest form unless that is on. On by default, as in wasmtime.
+    pub fn wasm_relaxed_simd(&mut self, enable: bool) -> &mut Self {
+        self.relaxed_simd = enable;
+        self
+    }
+
+    /// Whether relaxed SIMD gives the same result on every machine and
+    /// tier (off by default, as in wasmtime). On, each relaxed operator
+    /// computes what its strict counterpart does: `relaxed_swizzle` as
+    /// `i8x16.swizzle`, the truncations as the saturating ones,
+    /// `relaxed_laneselect` as `v128.bitselect`, `relaxed_min`/`max` as
+    /// `min`/`max`, `relaxed_q15mulr_s` as `q15mulr_sat_s`; `relaxed_madd`
+    /// and `relaxed_nmadd` fuse (one rounding); the dot products treat both
+    /// operands as signed and wrap. wasmtime's choices, so results match
+    /// it too. Costs speed only where the native form differs (x86-64).
+    pub fn relaxed_simd_deterministic(&mut self, enable: bool) -> &mut Self {
+        self.relaxed_simd_deterministic = enable;
         self
     }
 

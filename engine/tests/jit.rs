@@ -1779,3 +1779,199 @@ fn memories_of_both_page_sizes_keep_their_own_units_and_bounds() {
         assert!(out[12].contains("MemoryOutOfBounds"), "{what}: {out:#?}");
     }
 }
+
+/// Every relaxed SIMD operator, as `(export name, operator, operand
+/// count)`; each takes `v128`s and returns one.
+const RELAXED: &[(&str, &str, usize)] = &[
+    ("swizzle", "i8x16.relaxed_swizzle", 2),
+    ("trunc_s", "i32x4.relaxed_trunc_f32x4_s", 1),
+    ("trunc_u", "i32x4.relaxed_trunc_f32x4_u", 1),
+    ("trunc_s_zero", "i32x4.relaxed_trunc_f64x2_s_zero", 1),
+    ("trunc_u_zero", "i32x4.relaxed_trunc_f64x2_u_zero", 1),
+    ("madd32", "f32x4.relaxed_madd", 3),
+    ("nmadd32", "f32x4.relaxed_nmadd", 3),
+    ("madd64", "f64x2.relaxed_madd", 3),
+    ("nmadd64", "f64x2.relaxed_nmadd", 3),
+    ("select8", "i8x16.relaxed_laneselect", 3),
+    ("select16", "i16x8.relaxed_laneselect", 3),
+    ("select32", "i32x4.relaxed_laneselect", 3),
+    ("select64", "i64x2.relaxed_laneselect", 3),
+    ("min32", "f32x4.relaxed_min", 2),
+    ("max32", "f32x4.relaxed_max", 2),
+    ("min64", "f64x2.relaxed_min", 2),
+    ("max64", "f64x2.relaxed_max", 2),
+    ("q15mulr", "i16x8.relaxed_q15mulr_s", 2),
+    ("dot", "i16x8.relaxed_dot_i8x16_i7x16_s", 2),
+    ("dot_add", "i32x4.relaxed_dot_i8x16_i7x16_add_s", 3),
+];
+
+fn relaxed_module() -> String {
+    let mut wat = String::from("(module\n");
+    for (name, op, n) in RELAXED {
+        let params = vec!["v128"; *n].join(" ");
+        let args: String = (0..*n).map(|i| format!(" (local.get {i})")).collect();
+        wat.push_str(&format!(
+            "(func (export \"{name}\") (param {params}) (result v128) ({op}{args}))\n"
+        ));
+    }
+    wat.push(')');
+    wat
+}
+
+/// Operands where the relaxed operators' results may differ between
+/// machines: out-of-range swizzle indices and truncations, NaNs, signed
+/// zeros, masks that are not whole lanes, `i16::MIN` squared, dot
+/// products whose right operand is not `i7`, sums that round differently
+/// fused.
+fn relaxed_operands() -> Vec<Val> {
+    vec![
+        i32x4([0x0302_0100, 0x0706_0504, 0x0b0a_0908, 0x0f0e_0d0c]),
+        i32x4([0x1f10_8011, 0x7f0f_ff01, -1, 0x4000_8000]),
+        f32x4([f32::NAN, 3e9, -3e9, -0.9]),
+        f32x4([-0.0, 0.0, f32::INFINITY, 2796203.5]),
+        f32x4([0.0, -0.0, 1.0, 3.0]),
+        f32x4([1.0, f32::NAN, -1.0, 8388611.0]),
+        f64x2([f64::NAN, 5e9]),
+        f64x2([-0.0, 1e300]),
+        i32x4([i32::MIN; 4]),
+        i32x4([0x0f0f_0f0f, 0x00ff_ff00, -0x7fff_ffff, 0x7fff_fffe]),
+    ]
+}
+
+/// Every operator on every combination of [`relaxed_operands`] (less
+/// those with a NaN lane, with `no_nans`).
+fn relaxed_calls(no_nans: bool) -> Vec<(&'static str, Vec<Val>)> {
+    let mut ops = relaxed_operands();
+    if no_nans {
+        let nan32 = |v: u128| (0..4).any(|i| f32::from_bits((v >> (32 * i)) as u32).is_nan());
+        let nan64 = |v: u128| (0..2).any(|i| f64::from_bits((v >> (64 * i)) as u64).is_nan());
+        ops.retain(|v| !nan32(v.v128().unwrap()) && !nan64(v.v128().unwrap()));
+    }
+    let mut calls = Vec::new();
+    for (name, _, n) in RELAXED {
+        for (i, &a) in ops.iter().enumerate() {
+            for (j, &b) in ops.iter().enumerate() {
+                match n {
+                    1 if j == 0 => calls.push((*name, vec![a])),
+                    2 => calls.push((*name, vec![a, b])),
+                    3 => {
+                        let c = ops[(i + j) % ops.len()];
+                        calls.push((*name, vec![a, b, c]));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    calls
+}
+
+/// With `Config::relaxed_simd_deterministic`, the JIT gives the
+/// interpreter's results bit for bit, in both trap modes, on inputs where
+/// the machine's native forms differ. A NaN's bits are the same
+/// everywhere only with `Config::nan_canonicalization` too (as for strict
+/// SIMD: `relaxed_nmadd` of a NaN keeps its sign on x86-64's FMA), so
+/// NaN operands run with it.
+#[test]
+fn relaxed_simd_is_the_same_on_every_tier_when_deterministic() {
+    let mut config = Config::new();
+    config.relaxed_simd_deterministic(true);
+    let mut canonical = config.clone();
+    canonical.nan_canonicalization(true);
+    assert_same_in(&canonical, &relaxed_module(), &relaxed_calls(false));
+    let mut calls = relaxed_calls(true);
+    let (m, three, c) = (
+        f32x4([2796203.5; 4]),
+        f32x4([3.0; 4]),
+        f32x4([8388611.0; 4]),
+    );
+    calls.push(("madd32", vec![m, three, c]));
+    let out = assert_same_in(&config, &relaxed_module(), &calls);
+    let result = |name: &str, args: Vec<Val>| {
+        let call = format!("{name}{args:?} = ");
+        let line = out.iter().find(|l| l.starts_with(&call)).unwrap();
+        match line.strip_prefix(&call) {
+            Some(v) => v.to_string(),
+            None => line.clone(),
+        }
+    };
+    let show = |v: Val| format!("{v:?}");
+    // The strict operators' results, and a fused multiply-add.
+    assert_eq!(
+        result(
+            "trunc_s",
+            vec![f32x4([-0.0, 0.0, f32::INFINITY, 2796203.5])]
+        ),
+        show(i32x4([0, 0, i32::MAX, 2796203]))
+    );
+    assert_eq!(
+        result("q15mulr", vec![i32x4([i32::MIN; 4]), i32x4([i32::MIN; 4])]),
+        show(i32x4([0x7fff_0000; 4]))
+    );
+    assert_eq!(
+        result("madd32", vec![m, three, c]),
+        show(i32x4([0x4b80_0003; 4]))
+    );
+}
+
+/// Without it, the JIT may use the machine's native forms, and does on
+/// x86-64; every result is one the proposal allows.
+#[test]
+fn relaxed_simd_results_are_allowed_ones_by_default() {
+    let engine = Engine::new(Config::new().tier(Tier::Jit));
+    let module = Module::new(&engine, relaxed_module()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let mut call = |name: &str, args: &[Val]| -> u128 {
+        let f = instance.get_func(&store, name).unwrap();
+        let mut out = [Val::V128(0)];
+        f.call(&mut store, args, &mut out).unwrap();
+        out[0].v128().unwrap()
+    };
+    let lanes32 = |v: u128| -> [u32; 4] { core::array::from_fn(|i| (v >> (32 * i)) as u32) };
+
+    // A NaN and out-of-range lanes: saturated (0 for NaN) or `i32::MIN`.
+    let t = lanes32(call("trunc_s", &[f32x4([f32::NAN, 3e9, -3e9, -0.9])]));
+    assert!([0, 0x8000_0000].contains(&t[0]), "{t:x?}");
+    assert!([0x7fff_ffff, 0x8000_0000].contains(&t[1]), "{t:x?}");
+    assert_eq!(t[2..], [0x8000_0000, 0], "{t:x?}");
+    // Index 0x11 of a swizzle: 0, or byte 1.
+    let table = u128::from_le_bytes(core::array::from_fn(|i| 0x40 + i as u8));
+    let s = call("swizzle", &[Val::V128(table), Val::V128(0x11)]).to_le_bytes();
+    assert!([0, 0x41].contains(&s[0]), "{s:x?}");
+    assert_eq!(s[1..], [0x40; 15]);
+    // Fused or not.
+    let m = lanes32(call(
+        "madd32",
+        &[
+            f32x4([2796203.5; 4]),
+            f32x4([3.0; 4]),
+            f32x4([8388611.0; 4]),
+        ],
+    ));
+    assert!(
+        m.iter().all(|l| [0x4b80_0003, 0x4b80_0002].contains(l)),
+        "{m:x?}"
+    );
+    // `i16::MIN` squared: saturated, or wrapped.
+    let q = call("q15mulr", &[i32x4([i32::MIN; 4]), i32x4([i32::MIN; 4])]);
+    let q = (q >> 16) as u16;
+    assert!([0x7fff, 0x8000].contains(&q), "{q:x}");
+    // Either zero for a pair of zeros.
+    let z = lanes32(call("min32", &[f32x4([-0.0; 4]), f32x4([0.0; 4])]));
+    assert!(z.iter().all(|l| [0, 0x8000_0000].contains(l)), "{z:x?}");
+
+    // On x86-64 (with SSSE3, every CPU the JIT runs on there) the native
+    // forms are used: `cvttps2dq` and `pmulhrsw` give `i32::MIN` and a
+    // wrapped `i16::MIN`, `pshufb` byte 1.
+    if cfg!(target_arch = "x86_64") {
+        assert_eq!(t[..2], [0x8000_0000, 0x8000_0000], "{t:x?}");
+        assert_eq!(q, 0x8000);
+        assert_eq!(s[0], 0x41);
+    }
+
+    // Off, relaxed SIMD does not validate.
+    let mut off = Config::new();
+    off.wasm_relaxed_simd(false);
+    assert!(Module::new(&Engine::new(&off), relaxed_module()).is_err());
+}

@@ -409,7 +409,7 @@ impl Wasmi {
             .wasm_tail_call(true)
             .wasm_extended_const(true)
             .wasm_multi_memory(true)
-            .wasm_custom_page_sizes(false)
+            .wasm_custom_page_sizes(true)
             .wasm_wide_arithmetic(true)
             .wasm_relaxed_simd(false);
         let engine = wasmi::Engine::new(&config);

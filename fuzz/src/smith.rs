@@ -25,7 +25,8 @@ pub const MAX_TABLE_ELEMENTS: u64 = 1_000;
 /// The proposals Petrel implements: those of Wasm 2.0 (SIMD for half the
 /// inputs) and, each for part of the inputs, the Wasm 3.0 ones it has
 /// (multi-memory, tail calls, extended constant expressions, exceptions)
-/// and later ones (wide arithmetic); every other one off. Limits on the module's size are picked from `u` (swarm
+/// and later ones (wide arithmetic, custom page sizes); every other one
+/// off. Limits on the module's size are picked from `u` (swarm
 /// testing: some inputs make modules of many small functions, others a few
 /// large ones).
 pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
@@ -51,8 +52,8 @@ pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
         shared_everything_threads_enabled: false,
         gc_enabled: false,
         memory64_enabled: false,
-        custom_page_sizes_enabled: false,
         // Set below.
+        custom_page_sizes_enabled: false,
         wide_arithmetic_enabled: false,
         custom_descriptors_enabled: false,
         compact_imports_enabled: false,
@@ -95,9 +96,11 @@ pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
     // Exception handling (tags, `throw`, `throw_ref`, `try_table`,
     // `exnref`) for a quarter, drawn last.
     c.exceptions_enabled = u.arbitrary::<u8>()? >= 192;
-    // Wide arithmetic (off by default in Petrel, on in the targets'
-    // engines, `petrel_config`) for a quarter, drawn last.
+    // Wide arithmetic and custom page sizes (off by default in Petrel, on
+    // in the targets' engines, `petrel_config`) for a quarter each, drawn
+    // last.
     c.wide_arithmetic_enabled = u.arbitrary::<u8>()? >= 192;
+    c.custom_page_sizes_enabled = u.arbitrary::<u8>()? >= 192;
     if gc {
         c.gc_enabled = true;
         use wasm_smith::InstructionKind as K;

@@ -8,7 +8,8 @@
 //! - `wasm-v3`, the 3.0 core, as `wasm-v3/FILE`;
 //! - the proposal folders of the 3.0 features Petrel implements or is
 //!   implementing, as `PROPOSAL/FILE` (`multi-memory`, `extended-const`,
-//!   `tail-call`, `function-references`, `exceptions`), and of the later
+//!   `tail-call`, `function-references`, `exceptions`, `relaxed-simd`), and
+//!   of the later
 //!   proposals it implements (`wide-arithmetic`, `custom-page-sizes`).
 //!
 //! A file whose text is already scheduled is not run again (55 of the 97
@@ -28,7 +29,10 @@
 //! Two more passes, `interp-canonical-nans` and `jit-canonical-nans`, run
 //! the float files (scalar and vector arithmetic, conversions, float
 //! expressions) with `Config::nan_canonicalization`: whatever NaN a
-//! directive accepts, the canonical one must still be accepted.
+//! directive accepts, the canonical one must still be accepted. One more,
+//! `jit-relaxed-deterministic`, runs the `relaxed-simd` folder on the JIT
+//! with `Config::relaxed_simd_deterministic` (the interpreter's relaxed
+//! SIMD is always deterministic).
 
 use petrel::{Config, Tier};
 use std::collections::BTreeSet;
@@ -42,13 +46,21 @@ const EXPECTED_FAILURES: &str = include_str!("../expected-failures.txt");
 fn main() -> ExitCode {
     let filter = std::env::var("PETREL_SPEC_FILTER").ok();
     let only_tier = std::env::var("PETREL_SPEC_TIER").ok();
-    // (name, tier, signal-based traps, NaN canonicalization)
+    // (name, tier, signal-based traps, NaN canonicalization, deterministic
+    // relaxed SIMD)
     let tiers = [
-        ("interp", Tier::Interpreter, true, false),
-        ("jit", Tier::Jit, true, false),
-        ("jit-explicit", Tier::Jit, false, false),
-        ("interp-canonical-nans", Tier::Interpreter, true, true),
-        ("jit-canonical-nans", Tier::Jit, true, true),
+        ("interp", Tier::Interpreter, true, false, false),
+        ("jit", Tier::Jit, true, false, false),
+        ("jit-explicit", Tier::Jit, false, false, false),
+        (
+            "interp-canonical-nans",
+            Tier::Interpreter,
+            true,
+            true,
+            false,
+        ),
+        ("jit-canonical-nans", Tier::Jit, true, true, false),
+        ("jit-relaxed-deterministic", Tier::Jit, true, false, true),
     ];
     let tiers = tiers
         .into_iter()
@@ -63,11 +75,12 @@ fn main() -> ExitCode {
     let mut unexpected_failures = Vec::new();
     let mut known_failures = 0;
     let mut seen_failures = BTreeSet::new();
-    for (tier_name, tier, signals, canonical_nans) in tiers {
+    for (tier_name, tier, signals, canonical_nans, deterministic) in tiers {
         let mut v3 = Config::new();
         v3.tier(tier)
             .signals_based_traps(signals)
-            .nan_canonicalization(canonical_nans);
+            .nan_canonicalization(canonical_nans)
+            .relaxed_simd_deterministic(deterministic);
         // Wasm 2.0 files run with exactly the 2.0 feature set: a few of
         // their directives expect a second memory (or a long-encoded memory
         // index) to be rejected, which multi-memory makes valid.
@@ -76,7 +89,8 @@ fn main() -> ExitCode {
             .wasm_extended_const(false)
             .wasm_tail_call(false)
             .wasm_function_references(false)
-            .wasm_exceptions(false);
+            .wasm_exceptions(false)
+            .wasm_relaxed_simd(false);
         let mut files: Vec<(String, _, &Config)> = spec(SpecVersion::V2)
             .map(|f| (f.name().to_string(), f, &v2))
             .collect();
@@ -93,6 +107,7 @@ fn main() -> ExitCode {
                 ("exceptions", Proposal::ExceptionHandling),
                 ("wide-arithmetic", Proposal::WideArithmetic),
                 ("custom-page-sizes", Proposal::CustomPageSizes),
+                ("relaxed-simd", Proposal::RelaxedSimd),
             ]
             .into_iter()
             .flat_map(|(folder, p)| proposal(p).map(move |f| (folder, f))),
@@ -126,6 +141,9 @@ fn main() -> ExitCode {
                 continue;
             }
             if canonical_nans && !is_float_file(&name) {
+                continue;
+            }
+            if deterministic && !name.starts_with("relaxed-simd/") {
                 continue;
             }
             let report = petrel_spec::run_wast(&name, file.raw(), config);

@@ -43,9 +43,9 @@ pub struct WasmOpts {
     /// A WebAssembly option; repeatable, or several separated by commas
     /// (`-W fuel=10000,timeout=2s`). Features, on or off (`NAME=y|n`;
     /// a bare `NAME` means on), on by default: `multi-memory`,
-    /// `extended-const`, `tail-call`, `function-references`, `exceptions`
-    /// (all off validates exactly Wasm 2.0); off by default, as in
-    /// wasmtime: `wide-arithmetic`, `custom-page-sizes`.
+    /// `extended-const`, `tail-call`, `function-references`, `exceptions`,
+    /// `relaxed-simd` (all off validates exactly Wasm 2.0); off by
+    /// default, as in wasmtime: `wide-arithmetic`, `custom-page-sizes`.
     /// Limits: `fuel=N` (the guest may consume N units of fuel, then traps;
     /// see docs/embedding.md for the costs), `timeout=DURATION` (the guest
     /// traps after that long, e.g. `500ms`, `2s`, `1m`),
@@ -54,7 +54,8 @@ pub struct WasmOpts {
     /// (the stack a guest may use before it traps).
     /// Determinism: `nan-canonicalization=y` (every NaN a float operation
     /// produces is the canonical one, so results are bit-identical on
-    /// every ISA).
+    /// every ISA), `relaxed-simd-deterministic=y` (relaxed SIMD gives
+    /// the same results on every ISA and tier).
     /// Imports (`petrel run` only): `unknown-imports-trap=y` (a function
     /// import nothing provides is defined as one that stops the guest when
     /// called, naming the import, instead of failing instantiation).
@@ -76,6 +77,7 @@ enum WasmOpt {
     MaxMemorySize(u64),
     MaxWasmStack(usize),
     NanCanonicalization(bool),
+    RelaxedSimdDeterministic(bool),
     UnknownImportsTrap(bool),
 }
 
@@ -87,18 +89,20 @@ enum Feature {
     TailCall,
     FunctionReferences,
     Exceptions,
+    RelaxedSimd,
     WideArithmetic,
     CustomPageSizes,
 }
 
 impl Feature {
     /// Every feature, by its `-W` name (wasmtime's).
-    const ALL: [(&'static str, Feature); 7] = [
+    const ALL: [(&'static str, Feature); 8] = [
         ("multi-memory", Feature::MultiMemory),
         ("extended-const", Feature::ExtendedConst),
         ("tail-call", Feature::TailCall),
         ("function-references", Feature::FunctionReferences),
         ("exceptions", Feature::Exceptions),
+        ("relaxed-simd", Feature::RelaxedSimd),
         ("wide-arithmetic", Feature::WideArithmetic),
         ("custom-page-sizes", Feature::CustomPageSizes),
     ];
@@ -110,6 +114,7 @@ impl Feature {
             Feature::TailCall => config.wasm_tail_call(on),
             Feature::FunctionReferences => config.wasm_function_references(on),
             Feature::Exceptions => config.wasm_exceptions(on),
+            Feature::RelaxedSimd => config.wasm_relaxed_simd(on),
             Feature::WideArithmetic => config.wasm_wide_arithmetic(on),
             Feature::CustomPageSizes => config.wasm_custom_page_sizes(on),
         };
@@ -118,8 +123,9 @@ impl Feature {
 
 /// The options `-W` knows, for error messages.
 const KNOWN: &str = "multi-memory, extended-const, tail-call, function-references, exceptions, \
-                     wide-arithmetic, custom-page-sizes, fuel, timeout, max-memory-size, max-wasm-stack, nan-canonicalization, \
-                     unknown-imports-trap";
+                     relaxed-simd, wide-arithmetic, custom-page-sizes, fuel, timeout, \
+                     max-memory-size, max-wasm-stack, nan-canonicalization, \
+                     relaxed-simd-deterministic, unknown-imports-trap";
 
 /// Parses `NAME[=VALUE]` (a bare feature name means on); an unknown name
 /// or a bad value is a usage error naming what was expected.
@@ -139,6 +145,9 @@ fn parse_wasm_opt(opt: &str) -> Result<WasmOpt, String> {
     Ok(match name {
         "nan-canonicalization" => {
             WasmOpt::NanCanonicalization(parse_bool(name, value.unwrap_or("y"))?)
+        }
+        "relaxed-simd-deterministic" => {
+            WasmOpt::RelaxedSimdDeterministic(parse_bool(name, value.unwrap_or("y"))?)
         }
         "unknown-imports-trap" => {
             WasmOpt::UnknownImportsTrap(parse_bool(name, value.unwrap_or("y"))?)
@@ -305,6 +314,9 @@ impl WasmOpts {
                 WasmOpt::NanCanonicalization(on) => {
                     config.nan_canonicalization(on);
                 }
+                WasmOpt::RelaxedSimdDeterministic(on) => {
+                    config.relaxed_simd_deterministic(on);
+                }
                 // For the store and the linker, not the engine.
                 WasmOpt::MaxMemorySize(_) | WasmOpt::UnknownImportsTrap(_) => {}
             }
@@ -427,5 +439,20 @@ mod tests {
             Ok(WasmOpt::UnknownImportsTrap(true))
         );
         assert!(parse_wasm_opt("unknown-imports-trap=1").is_err());
+        assert_eq!(
+            parse_wasm_opt("relaxed-simd-deterministic"),
+            Ok(WasmOpt::RelaxedSimdDeterministic(true))
+        );
+        for (name, feature) in [
+            ("relaxed-simd", Feature::RelaxedSimd),
+            ("wide-arithmetic", Feature::WideArithmetic),
+            ("custom-page-sizes", Feature::CustomPageSizes),
+        ] {
+            assert_eq!(
+                parse_wasm_opt(&format!("{name}=n")),
+                Ok(WasmOpt::Feature(feature, false))
+            );
+            assert!(KNOWN.contains(name), "{name}");
+        }
     }
 }

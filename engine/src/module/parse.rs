@@ -21,11 +21,11 @@ use wasmparser::{
 };
 
 /// The proposals an engine with `config` accepts: Wasm 2.0 (fixed-width
-/// SIMD included; relaxed SIMD is not accepted) plus the Wasm 3.0
-/// proposals every tier implements, each unless its `Config` switch is off
-/// (multi-memory, extended constant expressions, tail calls, typed
-/// function references, exceptions), and the later proposals whose switch
-/// is on (wide arithmetic, custom page sizes). Exactly these: a broader set lets in encodings
+/// SIMD included) plus the Wasm 3.0 proposals every tier implements, each
+/// unless its `Config` switch is off (multi-memory, extended constant
+/// expressions, tail calls, typed function references, exceptions,
+/// relaxed SIMD), and the later proposals whose switch is on (wide
+/// arithmetic, custom page sizes). Exactly these: a broader set lets in encodings
 /// that no tier implements.
 ///
 /// Typed function references come with `wasmparser`'s GC feature, which
@@ -48,6 +48,7 @@ pub(crate) fn features(config: &Config) -> WasmFeatures {
         (config.exceptions, WasmFeatures::EXCEPTIONS),
         (config.wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
         (config.custom_page_sizes, WasmFeatures::CUSTOM_PAGE_SIZES),
+        (config.relaxed_simd, WasmFeatures::RELAXED_SIMD),
     ] {
         if on {
             f |= feature;

@@ -99,6 +99,14 @@ mod float {
         pub(crate) fn nearest_f64(x: f64) -> f64 {
             x.round_ties_even()
         }
+        #[inline]
+        pub(crate) fn fma_f32(a: f32, b: f32, c: f32) -> f32 {
+            a.mul_add(b, c)
+        }
+        #[inline]
+        pub(crate) fn fma_f64(a: f64, b: f64, c: f64) -> f64 {
+            a.mul_add(b, c)
+        }
     }
 
     #[cfg(not(feature = "std"))]
@@ -145,6 +153,14 @@ mod float {
         pub(crate) fn nearest_f64(x: f64) -> f64 {
             libm::rint(x)
         }
+        #[inline]
+        pub(crate) fn fma_f32(a: f32, b: f32, c: f32) -> f32 {
+            libm::fmaf(a, b, c)
+        }
+        #[inline]
+        pub(crate) fn fma_f64(a: f64, b: f64, c: f64) -> f64 {
+            libm::fma(a, b, c)
+        }
     }
 
     pub(crate) use imp::*;
@@ -156,6 +172,19 @@ const F64_SIGN: u64 = 0x8000_0000_0000_0000;
 // ---------------------------------------------------------------------------
 // f32 unary and sign operations
 // ---------------------------------------------------------------------------
+
+/// `a * b + c` with one rounding (fused), as `relaxed_madd` computes it
+/// where the result must not depend on the machine. A NaN result is quiet.
+#[inline]
+pub(crate) fn f32_fma(a: f32, b: f32, c: f32) -> f32 {
+    quiet_f32(float::fma_f32(a, b, c))
+}
+
+/// [`f32_fma`] for `f64`.
+#[inline]
+pub(crate) fn f64_fma(a: f64, b: f64, c: f64) -> f64 {
+    quiet_f64(float::fma_f64(a, b, c))
+}
 
 /// `f32.sqrt`.
 #[inline]

@@ -488,6 +488,63 @@ pub(crate) fn i32x4_dot_i16x8_s(a: u128, b: u128) -> u128 {
 }
 
 // ---------------------------------------------------------------------------
+// Relaxed SIMD, deterministic: the results `Config::relaxed_simd_deterministic`
+// fixes (and the interpreter always gives). The other relaxed operators
+// are their strict counterparts then (`relaxed_swizzle` is `swizzle`, ...)
+// and need no function of their own.
+// ---------------------------------------------------------------------------
+
+/// `f32x4.relaxed_madd`: `a * b + c` in each lane, fused.
+#[inline]
+pub(crate) fn f32x4_relaxed_madd(a: u128, b: u128, c: u128) -> u128 {
+    let (a, b, c) = (f32x4(a), f32x4(b), f32x4(c));
+    from_f32x4(core::array::from_fn(|i| num::f32_fma(a[i], b[i], c[i])))
+}
+
+/// `f32x4.relaxed_nmadd`: `-(a * b) + c` in each lane, fused.
+#[inline]
+pub(crate) fn f32x4_relaxed_nmadd(a: u128, b: u128, c: u128) -> u128 {
+    let (a, b, c) = (f32x4(a), f32x4(b), f32x4(c));
+    from_f32x4(core::array::from_fn(|i| num::f32_fma(-a[i], b[i], c[i])))
+}
+
+/// `f64x2.relaxed_madd`.
+#[inline]
+pub(crate) fn f64x2_relaxed_madd(a: u128, b: u128, c: u128) -> u128 {
+    let (a, b, c) = (f64x2(a), f64x2(b), f64x2(c));
+    from_f64x2(core::array::from_fn(|i| num::f64_fma(a[i], b[i], c[i])))
+}
+
+/// `f64x2.relaxed_nmadd`.
+#[inline]
+pub(crate) fn f64x2_relaxed_nmadd(a: u128, b: u128, c: u128) -> u128 {
+    let (a, b, c) = (f64x2(a), f64x2(b), f64x2(c));
+    from_f64x2(core::array::from_fn(|i| num::f64_fma(-a[i], b[i], c[i])))
+}
+
+/// `i16x8.relaxed_dot_i8x16_i7x16_s`: products of adjacent signed bytes,
+/// summed in pairs; both operands signed, the sum wrapping (only
+/// `-128 * -128 * 2` overflows).
+#[inline]
+pub(crate) fn i16x8_relaxed_dot_i8x16_i7x16_s(a: u128, b: u128) -> u128 {
+    let (a, b) = (i8x16(a), i8x16(b));
+    from_i16x8(core::array::from_fn(|i| {
+        let p = |k: usize| a[k] as i16 * b[k] as i16;
+        p(2 * i).wrapping_add(p(2 * i + 1))
+    }))
+}
+
+/// `i32x4.relaxed_dot_i8x16_i7x16_add_s`: the 16-bit dot products above,
+/// summed in pairs into 32 bits, plus `c` (wrapping).
+#[inline]
+pub(crate) fn i32x4_relaxed_dot_i8x16_i7x16_add_s(a: u128, b: u128, c: u128) -> u128 {
+    let (d, c) = (i16x8(i16x8_relaxed_dot_i8x16_i7x16_s(a, b)), i32x4(c));
+    from_i32x4(core::array::from_fn(|i| {
+        (d[2 * i] as i32 + d[2 * i + 1] as i32).wrapping_add(c[i])
+    }))
+}
+
+// ---------------------------------------------------------------------------
 // Conversions
 // ---------------------------------------------------------------------------
 
@@ -703,6 +760,29 @@ mod tests {
         assert_eq!(u8x16(i8x16_shuffle(a, b, mask))[0], 31);
         let s = u128::from_le_bytes(core::array::from_fn(|i| if i == 0 { 200 } else { 1 }));
         assert_eq!(u8x16(i8x16_swizzle(a, s))[..2], [0, 1]);
+    }
+
+    #[test]
+    fn relaxed_madd_fuses_and_dot_products_wrap() {
+        // 2796203.5 * 3 + 8388611 is 16777221.5 exactly, which one rounding
+        // takes to 16777222 (0x4b800003); rounding the product first gives
+        // 8388610 + 8388611, a tie that goes to 16777220 (0x4b800002).
+        let f32s = |x: f32| i32x4_splat(x.to_bits() as u64);
+        let m = f32x4_relaxed_madd(f32s(2796203.5), f32s(3.0), f32s(8388611.0));
+        assert_eq!(u32x4(m), [0x4b80_0003; 4]);
+        let f64s = |x: f64| i64x2_splat(x.to_bits());
+        let n = f64x2_relaxed_nmadd(f64s(2.0), f64s(3.0), f64s(1.0));
+        assert_eq!(f64x2(n), [-5.0; 2]);
+        let d = i16x8_relaxed_dot_i8x16_i7x16_s(i8x16_splat(0x80), i8x16_splat(0x80));
+        assert_eq!(i16x8(d), [i16::MIN; 8]);
+        let d = i16x8_relaxed_dot_i8x16_i7x16_s(i8x16_splat(0xff), i8x16_splat(100));
+        assert_eq!(i16x8(d), [-200; 8]);
+        let s = i32x4_relaxed_dot_i8x16_i7x16_add_s(
+            i8x16_splat(3),
+            i8x16_splat(0xfe),
+            from_i32x4([1, 2, i32::MAX, -1]),
+        );
+        assert_eq!(i32x4(s), [-23, -22, i32::MAX - 24, -25]);
     }
 
     #[test]

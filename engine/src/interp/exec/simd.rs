@@ -83,6 +83,12 @@ unsafe fn run(
             set_v!($dst, $f(x, y))
         }};
     }
+    macro_rules! tern {
+        ($dst:expr, $a:expr, $b:expr, $c:expr, $f:path) => {{
+            let (x, y, z) = (v!($a), v!($b), v!($c));
+            set_v!($dst, $f(x, y, z))
+        }};
+    }
     macro_rules! shift {
         ($dst:expr, $a:expr, $b:expr, $f:path) => {{
             let (x, s) = (v!($a), get!($b) as u32);
@@ -161,6 +167,20 @@ unsafe fn run(
             Op::V128Bitselect { dst, a, b, c } => {
                 let (x, y, m) = (v!(a), v!(b), v!(c));
                 set_v!(dst, simd::v128_bitselect(x, y, m))
+            }
+            Op::F32x4RelaxedMadd { dst, a, b, c } => tern!(dst, a, b, c, simd::f32x4_relaxed_madd),
+            Op::F32x4RelaxedNmadd { dst, a, b, c } => {
+                tern!(dst, a, b, c, simd::f32x4_relaxed_nmadd)
+            }
+            Op::F64x2RelaxedMadd { dst, a, b, c } => tern!(dst, a, b, c, simd::f64x2_relaxed_madd),
+            Op::F64x2RelaxedNmadd { dst, a, b, c } => {
+                tern!(dst, a, b, c, simd::f64x2_relaxed_nmadd)
+            }
+            Op::I16x8RelaxedDotI8x16I7x16S { dst, a, b } => {
+                bin!(dst, a, b, simd::i16x8_relaxed_dot_i8x16_i7x16_s)
+            }
+            Op::I32x4RelaxedDotI8x16I7x16AddS { dst, a, b, c } => {
+                tern!(dst, a, b, c, simd::i32x4_relaxed_dot_i8x16_i7x16_add_s)
             }
 
             Op::V128Load { dst, ptr, offset } => {

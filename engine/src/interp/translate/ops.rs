@@ -96,7 +96,11 @@ pub(super) fn canonicalizer(op: &Operator<'_>) -> Option<fn(Slot, Slot) -> Op> {
         | O::F32x4Div
         | O::F32x4Min
         | O::F32x4Max
-        | O::F32x4DemoteF64x2Zero => r2!(F32x4Canonical),
+        | O::F32x4DemoteF64x2Zero
+        | O::F32x4RelaxedMin
+        | O::F32x4RelaxedMax
+        | O::F32x4RelaxedMadd
+        | O::F32x4RelaxedNmadd => r2!(F32x4Canonical),
         O::F64x2Ceil
         | O::F64x2Floor
         | O::F64x2Trunc
@@ -108,7 +112,11 @@ pub(super) fn canonicalizer(op: &Operator<'_>) -> Option<fn(Slot, Slot) -> Op> {
         | O::F64x2Div
         | O::F64x2Min
         | O::F64x2Max
-        | O::F64x2PromoteLowF32x4 => r2!(F64x2Canonical),
+        | O::F64x2PromoteLowF32x4
+        | O::F64x2RelaxedMin
+        | O::F64x2RelaxedMax
+        | O::F64x2RelaxedMadd
+        | O::F64x2RelaxedNmadd => r2!(F64x2Canonical),
         _ => return None,
     })
 }

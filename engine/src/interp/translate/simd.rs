@@ -538,6 +538,60 @@ impl Translator<'_> {
             O::I64x2ShrS => self.v_shift(|dst, a, b| Op::I64x2ShrS { dst, a, b })?,
             O::I64x2ShrU => self.v_shift(|dst, a, b| Op::I64x2ShrU { dst, a, b })?,
 
+            // Relaxed SIMD: the deterministic result (wasmtime's), the one
+            // `Config::relaxed_simd_deterministic` fixes; most are their
+            // strict counterparts.
+            O::I8x16RelaxedSwizzle => self.v_binary(|dst, a, b| Op::I8x16Swizzle { dst, a, b })?,
+            O::I32x4RelaxedTruncF32x4S => {
+                self.v_unary(|dst, a| Op::I32x4TruncSatF32x4S { dst, a })?
+            }
+            O::I32x4RelaxedTruncF32x4U => {
+                self.v_unary(|dst, a| Op::I32x4TruncSatF32x4U { dst, a })?
+            }
+            O::I32x4RelaxedTruncF64x2SZero => {
+                self.v_unary(|dst, a| Op::I32x4TruncSatF64x2SZero { dst, a })?
+            }
+            O::I32x4RelaxedTruncF64x2UZero => {
+                self.v_unary(|dst, a| Op::I32x4TruncSatF64x2UZero { dst, a })?
+            }
+            O::I8x16RelaxedLaneselect
+            | O::I16x8RelaxedLaneselect
+            | O::I32x4RelaxedLaneselect
+            | O::I64x2RelaxedLaneselect => {
+                self.vop(true, |dst, [a, b, c]| Op::V128Bitselect { dst, a, b, c })?
+            }
+            O::F32x4RelaxedMin => self.v_binary(|dst, a, b| Op::F32x4Min { dst, a, b })?,
+            O::F32x4RelaxedMax => self.v_binary(|dst, a, b| Op::F32x4Max { dst, a, b })?,
+            O::F64x2RelaxedMin => self.v_binary(|dst, a, b| Op::F64x2Min { dst, a, b })?,
+            O::F64x2RelaxedMax => self.v_binary(|dst, a, b| Op::F64x2Max { dst, a, b })?,
+            O::I16x8RelaxedQ15mulrS => {
+                self.v_binary(|dst, a, b| Op::I16x8Q15MulrSatS { dst, a, b })?
+            }
+            O::F32x4RelaxedMadd => {
+                self.vop(true, |dst, [a, b, c]| Op::F32x4RelaxedMadd { dst, a, b, c })?
+            }
+            O::F32x4RelaxedNmadd => self.vop(true, |dst, [a, b, c]| Op::F32x4RelaxedNmadd {
+                dst,
+                a,
+                b,
+                c,
+            })?,
+            O::F64x2RelaxedMadd => {
+                self.vop(true, |dst, [a, b, c]| Op::F64x2RelaxedMadd { dst, a, b, c })?
+            }
+            O::F64x2RelaxedNmadd => self.vop(true, |dst, [a, b, c]| Op::F64x2RelaxedNmadd {
+                dst,
+                a,
+                b,
+                c,
+            })?,
+            O::I16x8RelaxedDotI8x16I7x16S => {
+                self.v_binary(|dst, a, b| Op::I16x8RelaxedDotI8x16I7x16S { dst, a, b })?
+            }
+            O::I32x4RelaxedDotI8x16I7x16AddS => self.vop(true, |dst, [a, b, c]| {
+                Op::I32x4RelaxedDotI8x16I7x16AddS { dst, a, b, c }
+            })?,
+
             _ => return Ok(false),
         }
         Ok(true)

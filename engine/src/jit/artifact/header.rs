@@ -51,6 +51,11 @@ fn build(engine: &EngineShared) -> Result<String, Error> {
         "setting nan_canonicalization={}",
         settings.canonical_nans
     );
+    let _ = writeln!(
+        h,
+        "setting relaxed_simd_deterministic={}",
+        settings.relaxed_simd_deterministic
+    );
     let names: Vec<&str> = features(config).iter_names().map(|(n, _)| n).collect();
     let _ = writeln!(h, "wasm-features {}", names.join(","));
     let _ = writeln!(h, "simd {}", isa::has_simd(isa));

@@ -30,6 +30,14 @@ pub(crate) fn host_isas(canonical_nans: bool) -> Result<HostIsas, String> {
 
 /// Whether `isa` can compile Wasm's `v128` operations: every x86-64 and
 /// aarch64 host can; a riscv64 host needs the vector extension (V).
+/// Whether the ISA's boolean setting `name` (a CPU feature, as
+/// `has_fma`) is on.
+pub(crate) fn has_flag(isa: &OwnedTargetIsa, name: &str) -> bool {
+    isa.isa_flags()
+        .iter()
+        .any(|f| f.name == name && f.as_bool() == Some(true))
+}
+
 pub(crate) fn has_simd(isa: &OwnedTargetIsa) -> bool {
     if isa.name() != "riscv64" {
         return true;

@@ -371,3 +371,17 @@ unsafe extern "C" fn exn_deliver(vmctx: *mut VMContext, exn: u64, values: *mut u
         inner.exceptions.release(index);
     }
 }
+
+/// A fused multiply-add of `f32` bits, for deterministic
+/// `f32x4.relaxed_madd` on a CPU without FMA instructions (one call per
+/// lane).
+unsafe extern "C" fn fma_f32(_vmctx: *mut VMContext, a: u32, b: u32, c: u32) -> u32 {
+    let f = f32::from_bits;
+    crate::semantics::scalar::f32_fma(f(a), f(b), f(c)).to_bits()
+}
+
+/// [`fma_f32`] for `f64` bits.
+unsafe extern "C" fn fma_f64(_vmctx: *mut VMContext, a: u64, b: u64, c: u64) -> u64 {
+    let f = f64::from_bits;
+    crate::semantics::scalar::f64_fma(f(a), f(b), f(c)).to_bits()
+}

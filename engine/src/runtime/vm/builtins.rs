@@ -45,6 +45,8 @@ macro_rules! for_each_builtin {
             throw Throw (exn: i64, fp: ptr) -> i32;
             exn_matches ExnMatches (exn: i64, tag: i32) -> i32;
             exn_deliver ExnDeliver (exn: i64, values: ptr, by_ref: i32);
+            fma_f32 FmaF32 (a: i32, b: i32, c: i32) -> i32;
+            fma_f64 FmaF64 (a: i64, b: i64, c: i64) -> i64;
         }
     };
 }

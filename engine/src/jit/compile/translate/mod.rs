@@ -35,6 +35,7 @@ mod inline;
 mod memory;
 mod numeric;
 mod ops;
+mod relaxed_simd;
 mod simd;
 mod tables;
 

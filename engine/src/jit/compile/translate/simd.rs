@@ -13,8 +13,8 @@
 //! `extadd_pairwise`, or `snarrow` of `fcvt_to_sint_sat` with a zero
 //! vector for `trunc_sat_f64x2_s_zero`), so each becomes the short
 //! instruction sequence the ISA offers. Lane semantics are exact; NaN bit
-//! patterns are not canonicalized, which Wasm allows. Only Wasm 2.0's
-//! strict SIMD is compiled: relaxed SIMD is not a feature Petrel accepts.
+//! patterns are not canonicalized, which Wasm allows. Relaxed SIMD is in
+//! `relaxed_simd.rs`.
 //!
 //! SECURITY-CRITICAL like its parent: every linear-memory access goes
 //! through `mem_addr`, the one place bounds are checked.
@@ -51,7 +51,7 @@ impl<'f> Translator<'_, 'f> {
     // ---- values -------------------------------------------------------
 
     /// `v` as a value of vector type `ty` (a bitcast if it is not one).
-    fn as_vector(&mut self, v: Value, ty: Type) -> Value {
+    pub(super) fn as_vector(&mut self, v: Value, ty: Type) -> Value {
         if self.b.func.dfg.value_type(v) == ty {
             v
         } else {
@@ -60,7 +60,7 @@ impl<'f> Translator<'_, 'f> {
     }
 
     /// Pops a `v128` and views it as `ty`.
-    fn pop_vector(&mut self, ty: Type) -> Value {
+    pub(super) fn pop_vector(&mut self, ty: Type) -> Value {
         let v = self
             .stack
             .pop()
@@ -75,14 +75,14 @@ impl<'f> Translator<'_, 'f> {
     }
 
     /// Pushes a vector of any lane type as a canonical `v128`.
-    fn push_vector(&mut self, v: Value) {
+    pub(super) fn push_vector(&mut self, v: Value) {
         let v = self.as_vector(v, V128);
         self.stack.push(v);
     }
 
     /// A constant vector of type `ty` with the given bits (lane 0 in the
     /// least significant bits).
-    fn vector_const(&mut self, ty: Type, bits: u128) -> Value {
+    pub(super) fn vector_const(&mut self, ty: Type, bits: u128) -> Value {
         let c = self
             .b
             .func
@@ -94,13 +94,17 @@ impl<'f> Translator<'_, 'f> {
 
     // ---- operator shapes ----------------------------------------------
 
-    fn v_unary(&mut self, ty: Type, op: impl FnOnce(&mut FunctionBuilder<'f>, Value) -> Value) {
+    pub(super) fn v_unary(
+        &mut self,
+        ty: Type,
+        op: impl FnOnce(&mut FunctionBuilder<'f>, Value) -> Value,
+    ) {
         let x = self.pop_vector(ty);
         let v = op(&mut self.b, x);
         self.push_vector(v);
     }
 
-    fn v_binary(
+    pub(super) fn v_binary(
         &mut self,
         ty: Type,
         op: impl FnOnce(&mut FunctionBuilder<'f>, Value, Value) -> Value,
@@ -225,7 +229,7 @@ impl<'f> Translator<'_, 'f> {
 
     /// `pmin` (`y < x ? y : x`) and `pmax` (`x < y ? y : x`): plain
     /// comparisons, so a NaN operand selects `x` and zeros keep `x`'s sign.
-    fn v_pminmax(&mut self, ty: Type, max: bool) {
+    pub(super) fn v_pminmax(&mut self, ty: Type, max: bool) {
         self.v_binary(ty, |b, x, y| {
             let less = if max {
                 b.ins().fcmp(FloatCC::LessThan, x, y)
@@ -637,9 +641,9 @@ impl<'f> Translator<'_, 'f> {
             O::F64x2PromoteLowF32x4 => self.v_unary(F32X4, |b, x| b.ins().fvpromote_low(x)),
 
             other => {
-                return Err(unsupported(alloc::format!(
-                    "the SIMD operator {other:?} (relaxed SIMD is not a Wasm 2.0 feature)"
-                )))
+                if !self.relaxed_simd_operator(other) {
+                    return Err(unsupported(alloc::format!("the SIMD operator {other:?}")));
+                }
             }
         }
         Ok(())
