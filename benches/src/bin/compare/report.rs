@@ -341,6 +341,8 @@ impl Report<'_> {
                 petrel_benches::Source::C => format!("`c/{}.c`", w.name),
                 petrel_benches::Source::Rust => "`rust/kernels`".to_string(),
                 petrel_benches::Source::Big => "`rust/big`".to_string(),
+                petrel_benches::Source::CProgram => format!("`c-programs/{}`", w.name),
+                petrel_benches::Source::RustProgram => format!("`rust/{}`", w.name),
             };
             let _ = writeln!(
                 md,
