@@ -64,7 +64,8 @@ fn function(rng: &mut Rng, i: u64) -> String {
     ));
     for _ in 0..2 + rng.below(4) {
         let var = name(rng);
-        let e = expr(rng, 2 + rng.below(2) as u32);
+        let depth = 2 + rng.below(2) as u32;
+        let e = expr(rng, depth);
         match rng.below(4) {
             0 => s.push_str(&format!("    let {var}: usize = {e};\n")),
             1 => s.push_str(&format!(
