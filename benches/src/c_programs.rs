@@ -158,7 +158,7 @@ pub(crate) fn build(
         .iter()
         .map(|f| f.replace("{here}", &here.display().to_string()))
         .collect();
-    let mut attempt = |what: &str, target: &[&str], output: PathBuf| -> Option<Program> {
+    let mut attempt = |what: &str, target: &[&str], libs: &[&str], output: PathBuf| {
         if !up_to_date(&output, &sources.inputs) {
             let mut cmd = Command::new(&tc.clang);
             cmd.args(target)
@@ -166,6 +166,7 @@ pub(crate) fn build(
                 .args(&flags)
                 .arg(format!("-I{}", sources.library.display()))
                 .args(&sources.compile)
+                .args(libs)
                 .arg("-o")
                 .arg(&output);
             if let Err(err) = run_tool(&mut cmd) {
@@ -183,11 +184,18 @@ pub(crate) fn build(
         built.wasi = attempt(
             "WASI command",
             &["--target=wasm32-wasi"],
+            &[],
             out.join(format!("{}.wasi.wasm", w.name)),
         );
     }
     if tc.native.is_ok() {
-        built.native = attempt("native", &[], out.join(format!("{}.native", w.name)));
+        // wasi-libc has libm in libc; glibc keeps it apart.
+        built.native = attempt(
+            "native",
+            &[],
+            &["-lm"],
+            out.join(format!("{}.native", w.name)),
+        );
     }
     built
 }
