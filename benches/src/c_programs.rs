@@ -91,7 +91,13 @@ pub(crate) fn crate_dirs() -> Result<BTreeMap<String, PathBuf>> {
     let manifest = benches_dir().join("workloads/c-programs/Cargo.toml");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let output = Command::new(&cargo)
-        .args(["metadata", "--format-version", "1", "--locked", "--manifest-path"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--manifest-path",
+        ])
         .arg(&manifest)
         .output()
         .with_context(|| format!("cannot run {cargo}"))?;
@@ -106,10 +112,9 @@ pub(crate) fn crate_dirs() -> Result<BTreeMap<String, PathBuf>> {
         serde_json::from_slice(&output.stdout).context("`cargo metadata` printed no JSON")?;
     let mut dirs = BTreeMap::new();
     for package in metadata["packages"].as_array().into_iter().flatten() {
-        let (Some(name), Some(path)) = (
-            package["name"].as_str(),
-            package["manifest_path"].as_str(),
-        ) else {
+        let (Some(name), Some(path)) =
+            (package["name"].as_str(), package["manifest_path"].as_str())
+        else {
             continue;
         };
         if let Some(dir) = Path::new(path).parent() {
@@ -152,7 +157,9 @@ pub(crate) fn build(
             return built;
         }
     };
-    let here = benches_dir().join("workloads/c-programs").join(program.name);
+    let here = benches_dir()
+        .join("workloads/c-programs")
+        .join(program.name);
     let flags: Vec<String> = program
         .flags
         .iter()
@@ -236,7 +243,9 @@ fn inputs(program: &CProgram, dirs: &BTreeMap<String, PathBuf>, out: &Path) -> R
     if let Some(missing) = files.iter().find(|f| !f.is_file()) {
         bail!("{} is missing", missing.display());
     }
-    let here = benches_dir().join("workloads/c-programs").join(program.name);
+    let here = benches_dir()
+        .join("workloads/c-programs")
+        .join(program.name);
     let mut inputs = Vec::new();
     files_under(&here, &mut inputs)?;
     inputs.extend(files.iter().cloned());

@@ -766,7 +766,9 @@ fn rust_outputs(rust: Option<&RustOutputs>, w: &'static Workload) -> Built {
             args: Vec::new(),
             takes_n: true,
         };
-        built.wasi = Some(program(rust.wasm_dir.join(format!("{}-bench.wasm", w.name))));
+        built.wasi = Some(program(
+            rust.wasm_dir.join(format!("{}-bench.wasm", w.name)),
+        ));
         built.native = Some(program(rust.host_dir.join(format!("{}-bench", w.name))));
     } else if w.source == Source::Big {
         let program = |path: &Path| Program {
@@ -833,7 +835,11 @@ mod tests {
                 Source::Rust => benches_dir().join("workloads/rust/kernels/src/lib.rs"),
                 Source::Big => benches_dir().join("workloads/rust/big/src/main.rs"),
                 Source::CProgram => {
-                    assert!(c_programs::is_c_program(w.name), "{} has no build recipe", w.name);
+                    assert!(
+                        c_programs::is_c_program(w.name),
+                        "{} has no build recipe",
+                        w.name
+                    );
                     benches_dir().join(format!("workloads/c-programs/{}/main.c", w.name))
                 }
                 Source::RustProgram => {

@@ -602,7 +602,11 @@ impl Report<'_> {
         }
         for (ri, (label, vals)) in labels.iter().zip(&values).enumerate() {
             let gy = top + group_h * ri as f64;
-            let weight = if label == "geomean" { " font-weight=\"bold\"" } else { "" };
+            let weight = if label == "geomean" {
+                " font-weight=\"bold\""
+            } else {
+                ""
+            };
             let _ = writeln!(
                 s,
                 r#"<text x="{}" y="{:.1}" text-anchor="end"{weight}>{label}</text>"#,
