@@ -10,6 +10,13 @@
 //! - a **native** executable (`clang -O2`, or rustc for the host) that prints
 //!   it too, the baseline every engine's answer is compared with.
 //!
+//! The real programs (a compression library, SQLite, a Lua interpreter,
+//! a regex engine, a JSON library, a Rust parser, a PNG codec, an FFT)
+//! are built two ways only: a WASI command that takes N and prints a
+//! checksum, and the same program built natively. The C ones come from
+//! `c-programs` (see [`c_programs`]), the Rust ones are packages of the
+//! `workloads/rust` workspace.
+//!
 //! A C workload marked [`Workload::simd`] is also built a second time as an
 //! import-free module with `-msimd128` (clang's auto-vectorizer then emits
 //! Wasm SIMD): the criterion benches run both builds on each tier, which
@@ -22,6 +29,8 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod c_programs;
+
 /// Where a workload's source lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -31,6 +40,12 @@ pub enum Source {
     Rust,
     /// The large Rust program `workloads/rust/big` (WASI command only).
     Big,
+    /// A C program: our driver `workloads/c-programs/NAME/main.c` and a
+    /// library's C sources from a crate (WASI command and native only).
+    CProgram,
+    /// A Rust program: the package `NAME-bench` in `workloads/rust/NAME`
+    /// (WASI command and native only).
+    RustProgram,
 }
 
 /// One benchmark program.
@@ -41,9 +56,11 @@ pub struct Workload {
     pub profile: &'static str,
     pub source: Source,
     /// The argument for the whole-process comparison: large enough that
-    /// the interpreter runs for about a second.
+    /// the native program runs for at least half a second, so start-up
+    /// does not hide the quality of an engine's code.
     pub n: u32,
-    /// The argument for the criterion benches: small, for many samples.
+    /// The argument for the criterion benches: small, for many samples
+    /// (0 where there is no import-free module to bench).
     pub bench_n: u32,
     /// Whether the import-free module is also built with `-msimd128`
     /// (C workloads only).
@@ -174,7 +191,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "fib",
         profile: "recursive calls",
         source: Source::C,
-        n: 35,
+        n: 40,
         bench_n: 22,
         simd: false,
     },
@@ -182,7 +199,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "sieve",
         profile: "integer loops, byte stores",
         source: Source::C,
-        n: 3,
+        n: 15,
         bench_n: 1,
         simd: false,
     },
@@ -190,7 +207,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "nbody",
         profile: "f64 arithmetic, sqrt",
         source: Source::C,
-        n: 400_000,
+        n: 5_000_000,
         bench_n: 20_000,
         simd: false,
     },
@@ -198,7 +215,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "matmul",
         profile: "f64 loads, stores, multiply-add",
         source: Source::C,
-        n: 5,
+        n: 220,
         bench_n: 1,
         simd: false,
     },
@@ -206,7 +223,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "conv",
         profile: "8-bit image filter, widening multiply-adds",
         source: Source::C,
-        n: 40,
+        n: 2400,
         bench_n: 2,
         simd: true,
     },
@@ -214,7 +231,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "sha256",
         profile: "32-bit rotates and adds",
         source: Source::C,
-        n: 4,
+        n: 60,
         bench_n: 1,
         simd: false,
     },
@@ -222,7 +239,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "memops",
         profile: "memcpy/memmove, strided copies",
         source: Source::C,
-        n: 15,
+        n: 600,
         bench_n: 1,
         simd: false,
     },
@@ -230,7 +247,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "hashmap",
         profile: "hashbrown inserts, lookups, removals",
         source: Source::Rust,
-        n: 30,
+        n: 300,
         bench_n: 2,
         simd: false,
     },
@@ -238,8 +255,72 @@ pub const WORKLOADS: &[Workload] = &[
         name: "vm",
         profile: "bytecode-interpreter dispatch loop",
         source: Source::Rust,
-        n: 15,
+        n: 300,
         bench_n: 5,
+        simd: false,
+    },
+    Workload {
+        name: "zlib",
+        profile: "zlib 1.3 deflate and inflate (C)",
+        source: Source::CProgram,
+        n: 4,
+        bench_n: 0,
+        simd: false,
+    },
+    Workload {
+        name: "sqlite",
+        profile: "SQLite 3.50 in memory: inserts, indexes, joins (C)",
+        source: Source::CProgram,
+        n: 2,
+        bench_n: 0,
+        simd: false,
+    },
+    Workload {
+        name: "lua",
+        profile: "Lua 5.4 interpreter running a script (C)",
+        source: Source::CProgram,
+        n: 6,
+        bench_n: 0,
+        simd: false,
+    },
+    Workload {
+        name: "regex",
+        profile: "regex crate: log search, captures, replace",
+        source: Source::RustProgram,
+        n: 7,
+        bench_n: 0,
+        simd: false,
+    },
+    Workload {
+        name: "json",
+        profile: "serde_json: parse and print, typed and untyped",
+        source: Source::RustProgram,
+        n: 5,
+        bench_n: 0,
+        simd: false,
+    },
+    Workload {
+        name: "syn",
+        profile: "compiler front end: syn parses Rust, prettyplease prints",
+        source: Source::RustProgram,
+        n: 3,
+        bench_n: 0,
+        simd: false,
+    },
+    Workload {
+        name: "png",
+        profile: "png crate: encode, decode, filter an image",
+        source: Source::RustProgram,
+        n: 6,
+        bench_n: 0,
+        simd: false,
+    },
+    Workload {
+        name: "fft",
+        profile: "rustfft: short-time spectra of audio, filtered",
+        source: Source::RustProgram,
+        n: 9,
+        bench_n: 0,
         simd: false,
     },
     Workload {
@@ -352,7 +433,8 @@ pub fn out_dir() -> PathBuf {
 
 /// Builds every workload that this machine's toolchains can build into
 /// [`out_dir`]: C with clang (wasm32-wasi and native), Rust with cargo
-/// (wasm32-wasip1 and the host). Up-to-date outputs are reused.
+/// (wasm32-wasip1 and the host). Up-to-date outputs are reused; the first
+/// build takes several minutes (SQLite's amalgamation, twice).
 pub fn build_all() -> Suite {
     let out = out_dir();
     let mut suite = Suite {
@@ -367,6 +449,7 @@ pub fn build_all() -> Suite {
     }
     let c = CToolchain::check(&out);
     let rust = build_rust(&out);
+    let crates = c_programs::crate_dirs().map_err(|e| format!("{e:#}"));
     if let Err(why) = &c.wasm {
         suite.skipped.push(format!("C to wasm: {why}"));
     }
@@ -379,7 +462,12 @@ pub fn build_all() -> Suite {
     for workload in WORKLOADS {
         let built = match workload.source {
             Source::C => build_c(&c, &out, workload, &mut suite.skipped),
-            Source::Rust | Source::Big => rust_outputs(rust.as_ref().ok(), workload),
+            Source::CProgram => {
+                c_programs::build(&c, &out, workload, crates.as_ref(), &mut suite.skipped)
+            }
+            Source::Rust | Source::Big | Source::RustProgram => {
+                rust_outputs(rust.as_ref().ok(), workload)
+            }
         };
         suite.built.push(built);
     }
@@ -387,7 +475,7 @@ pub fn build_all() -> Suite {
 }
 
 /// Runs `cmd`, failing with its stderr if it does not succeed.
-fn run_tool(cmd: &mut Command) -> Result<()> {
+pub(crate) fn run_tool(cmd: &mut Command) -> Result<()> {
     let output = cmd
         .output()
         .with_context(|| format!("cannot run {:?}", cmd.get_program()))?;
@@ -403,7 +491,7 @@ fn run_tool(cmd: &mut Command) -> Result<()> {
 }
 
 /// Whether `output` exists and is newer than every one of `inputs`.
-fn up_to_date(output: &Path, inputs: &[PathBuf]) -> bool {
+pub(crate) fn up_to_date(output: &Path, inputs: &[PathBuf]) -> bool {
     let Ok(built) = output.metadata().and_then(|m| m.modified()) else {
         return false;
     };
@@ -416,10 +504,10 @@ fn up_to_date(output: &Path, inputs: &[PathBuf]) -> bool {
 }
 
 /// clang, checked once for each of the two targets.
-struct CToolchain {
-    clang: String,
-    wasm: std::result::Result<(), String>,
-    native: std::result::Result<(), String>,
+pub(crate) struct CToolchain {
+    pub(crate) clang: String,
+    pub(crate) wasm: std::result::Result<(), String>,
+    pub(crate) native: std::result::Result<(), String>,
 }
 
 impl CToolchain {
@@ -602,6 +690,9 @@ struct RustOutputs {
     kernels_native: PathBuf,
     big_wasi: PathBuf,
     big_native: PathBuf,
+    /// Where the programs (`NAME-bench.wasm`, `NAME-bench`) are.
+    wasm_dir: PathBuf,
+    host_dir: PathBuf,
 }
 
 /// Builds the Rust workspace in `workloads/rust` for wasm32-wasip1 and for
@@ -637,7 +728,16 @@ fn build_rust(out: &Path) -> Result<RustOutputs> {
         "cannot build for wasm32-wasip1 (is the target installed? \
          `rustup target add wasm32-wasip1`)",
     )?;
-    cargo_build(&["-p", "kernels-main", "-p", "big"]).context("cannot build for the host")?;
+    let mut host = vec!["-p", "kernels-main", "-p", "big"];
+    let packages: Vec<String> = WORKLOADS
+        .iter()
+        .filter(|w| w.source == Source::RustProgram)
+        .map(|w| format!("{}-bench", w.name))
+        .collect();
+    for package in &packages {
+        host.extend(["-p", package.as_str()]);
+    }
+    cargo_build(&host).context("cannot build for the host")?;
     let wasm = target_dir.join("wasm32-wasip1/release");
     let host = target_dir.join("release");
     Ok(RustOutputs {
@@ -646,6 +746,8 @@ fn build_rust(out: &Path) -> Result<RustOutputs> {
         kernels_native: host.join("kernels-main"),
         big_wasi: wasm.join("big.wasm"),
         big_native: host.join("big"),
+        wasm_dir: wasm,
+        host_dir: host,
     })
 }
 
@@ -658,7 +760,17 @@ fn rust_outputs(rust: Option<&RustOutputs>, w: &'static Workload) -> Built {
         native: None,
     };
     let Some(rust) = rust else { return built };
-    if w.source == Source::Big {
+    if w.source == Source::RustProgram {
+        let program = |path: PathBuf| Program {
+            path,
+            args: Vec::new(),
+            takes_n: true,
+        };
+        built.wasi = Some(program(
+            rust.wasm_dir.join(format!("{}-bench.wasm", w.name)),
+        ));
+        built.native = Some(program(rust.host_dir.join(format!("{}-bench", w.name))));
+    } else if w.source == Source::Big {
         let program = |path: &Path| Program {
             path: path.to_path_buf(),
             args: Vec::new(),
@@ -722,6 +834,17 @@ mod tests {
                 Source::C => benches_dir().join(format!("workloads/c/{}.c", w.name)),
                 Source::Rust => benches_dir().join("workloads/rust/kernels/src/lib.rs"),
                 Source::Big => benches_dir().join("workloads/rust/big/src/main.rs"),
+                Source::CProgram => {
+                    assert!(
+                        c_programs::is_c_program(w.name),
+                        "{} has no build recipe",
+                        w.name
+                    );
+                    benches_dir().join(format!("workloads/c-programs/{}/main.c", w.name))
+                }
+                Source::RustProgram => {
+                    benches_dir().join(format!("workloads/rust/{}/src/main.rs", w.name))
+                }
             };
             assert!(
                 source.is_file(),

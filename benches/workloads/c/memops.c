@@ -21,7 +21,13 @@ KERNEL {
             size_t len = (size_t)(r & 1023) + 1;
             size_t src = (size_t)((r >> 10) % (ARENA - len));
             size_t dst = (size_t)((r >> 34) % (ARENA - len));
-            memcpy(arena + dst, arena + src, len);
+            /* memcpy on overlapping blocks is undefined (native and wasm
+             * libcs copy in different orders), so those few go through
+             * memmove. */
+            if (src < dst + len && dst < src + len)
+                memmove(arena + dst, arena + src, len);
+            else
+                memcpy(arena + dst, arena + src, len);
         }
         /* Large overlapping moves, both directions. */
         for (int k = 0; k < 8; k++) {

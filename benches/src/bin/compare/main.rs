@@ -43,7 +43,7 @@ Options:
                     change), run as two more columns beside this one
   --wasmtime PATH   the wasmtime binary (that engine is skipped if absent)
   --wasmi PATH      the wasmi CLI binary (skipped if absent)
-  --reps N          timed rounds per workload [default: 10]
+  --reps N          timed rounds per workload [default: 5]
   --limits          also run each engine metered, as more columns: with fuel
                     (Petrel, wasmtime, wasmi) and with epoch interruption
                     (Petrel, wasmtime: a timeout that never fires), and
@@ -71,7 +71,7 @@ fn parse_options() -> Result<Options> {
         baseline: None,
         wasmtime: None,
         wasmi: None,
-        reps: 10,
+        reps: 5,
         limits: false,
         only: None,
         out: PathBuf::from("docs/performance.md"),

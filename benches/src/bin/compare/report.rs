@@ -321,10 +321,15 @@ impl Report<'_> {
             md,
             "Built at bench time from `benches/workloads/`: C with `clang --target=wasm32-wasi \
              -O2` and natively with `clang -O2`; Rust for `wasm32-wasip1` and the host with \
-             `cargo build --release`. Kernels run as an import-free module whose export \
-             `(i32) -> i64` returns a checksum, called with each engine's `--invoke`; the \
-             start-up workloads run as WASI commands (or, where an engine has no WASI yet, \
-             `hello` runs as an import-free module on every engine).\n"
+             `cargo build --release`. The kernels run as an import-free module whose export \
+             `(i32) -> i64` returns a checksum, called with each engine's `--invoke`. The real \
+             programs run as WASI commands that take n and print a checksum: zlib, SQLite and \
+             Lua are C libraries whose sources come from crates (`libz-sys`, `libsqlite3-sys`, \
+             `lua-src`, pinned in `c-programs/Cargo.toml`) with a driver of ours; the others \
+             are Rust programs on the `regex`, `serde_json`, `syn` and `prettyplease`, `png` \
+             and `rustfft` crates. n is chosen so that the native program runs for at least \
+             half a second. The start-up workloads run as WASI commands too (or, where an \
+             engine has no WASI yet, `hello` runs as an import-free module on every engine).\n"
         );
         let _ = writeln!(md, "| workload | profile | source | n | module | mode |");
         let _ = writeln!(md, "|---|---|---|---:|---:|---|");
@@ -341,6 +346,8 @@ impl Report<'_> {
                 petrel_benches::Source::C => format!("`c/{}.c`", w.name),
                 petrel_benches::Source::Rust => "`rust/kernels`".to_string(),
                 petrel_benches::Source::Big => "`rust/big`".to_string(),
+                petrel_benches::Source::CProgram => format!("`c-programs/{}`", w.name),
+                petrel_benches::Source::RustProgram => format!("`rust/{}`", w.name),
             };
             let _ = writeln!(
                 md,
@@ -519,7 +526,7 @@ impl Report<'_> {
             .iter()
             .filter(|r| self.wall(r, Kind::Native).is_some())
             .collect();
-        let values: Vec<Vec<Option<f64>>> = rows
+        let mut values: Vec<Vec<Option<f64>>> = rows
             .iter()
             .map(|row| {
                 engines
@@ -528,6 +535,25 @@ impl Report<'_> {
                     .collect()
             })
             .collect();
+        let mut labels: Vec<String> = rows
+            .iter()
+            .map(|r| r.built.workload.name.to_string())
+            .collect();
+        // Last, each engine's geometric mean over the execution workloads
+        // it ran (the summary's figures against native).
+        let exec: Vec<usize> = (0..rows.len())
+            .filter(|&i| !rows[i].built.workload.is_startup())
+            .collect();
+        if exec.len() > 1 {
+            let means = (0..engines.len())
+                .map(|e| {
+                    let ratios: Vec<f64> = exec.iter().filter_map(|&i| values[i][e]).collect();
+                    geomean(&ratios)
+                })
+                .collect();
+            values.push(means);
+            labels.push("geomean".to_string());
+        }
         let max = values
             .iter()
             .flatten()
@@ -537,7 +563,7 @@ impl Report<'_> {
         let (left, right, top, bar, gap) = (110.0, 50.0, 50.0, 11.0, 12.0);
         let plot_w = 560.0;
         let group_h = bar * engines.len() as f64 + gap;
-        let height = top + group_h * rows.len() as f64 + 40.0 + 20.0 * engines.len() as f64;
+        let height = top + group_h * labels.len() as f64 + 40.0 + 20.0 * engines.len() as f64;
         let width = left + plot_w + right;
         let x =
             |v: f64| left + plot_w * (v.max(1e-9).log10().max(-1.0) + 1.0) / (decades as f64 + 1.0);
@@ -560,7 +586,7 @@ impl Report<'_> {
                 s,
                 r##"<line x1="{gx:.1}" y1="{}" x2="{gx:.1}" y2="{:.1}" stroke="{}" stroke-width="1"/>"##,
                 top - 8.0,
-                top + group_h * rows.len() as f64,
+                top + group_h * labels.len() as f64,
                 if d == 0 { "#444" } else { "#ddd" }
             );
             let label = if d < 0 {
@@ -574,14 +600,18 @@ impl Report<'_> {
                 top - 12.0
             );
         }
-        for (ri, (row, vals)) in rows.iter().zip(&values).enumerate() {
+        for (ri, (label, vals)) in labels.iter().zip(&values).enumerate() {
             let gy = top + group_h * ri as f64;
+            let weight = if label == "geomean" {
+                " font-weight=\"bold\""
+            } else {
+                ""
+            };
             let _ = writeln!(
                 s,
-                r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+                r#"<text x="{}" y="{:.1}" text-anchor="end"{weight}>{label}</text>"#,
                 left - 8.0,
                 gy + bar * engines.len() as f64 / 2.0 + 4.0,
-                row.built.workload.name
             );
             for (ei, v) in vals.iter().enumerate() {
                 let y = gy + bar * ei as f64;
@@ -606,7 +636,7 @@ impl Report<'_> {
                 );
             }
         }
-        let ly = top + group_h * rows.len() as f64 + 20.0;
+        let ly = top + group_h * labels.len() as f64 + 20.0;
         for (ei, e) in engines.iter().enumerate() {
             let y = ly + 18.0 * ei as f64;
             let _ = writeln!(
