@@ -213,11 +213,15 @@ async fn handle(
     // Detached: the guest's thread sends what it did, then gives the
     // instance back to the pool while the response goes out.
     drop(tokio::task::spawn_blocking(move || {
-        route
-            .function
-            .run(&run_app.engine, &run_app.limits, env, Vec::from(body), |ran| {
+        route.function.run(
+            &run_app.engine,
+            &run_app.limits,
+            env,
+            Vec::from(body),
+            |ran| {
                 let _ = send.send(ran);
-            })
+            },
+        )
     }));
     let Ran {
         outcome,
