@@ -59,18 +59,20 @@ echo "==> building petrel, serve_native and the functions" >&2
 petrel=$(scripts/build-release)
 scripts/build-release --bin serve_native -p petrel-benches >/dev/null
 native_server="$(dirname "$petrel")/serve_native"
-target=${CARGO_TARGET_DIR:-target}
+# The target directory, absolute (the functions are built from their own
+# folders).
+target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 ${CLANG:-clang} --target=wasm32-wasi -O2 -o "$out/hello-c.wasm" cli/tests/serve-guests/c/hello.c
 ${CC:-cc} -O2 -o "$out/hello-native" cli/tests/serve-guests/c/hello.c
 (cd cli/tests/serve-guests/rust &&
-  CARGO_TARGET_DIR="$(cd ../../../.. && pwd)/$target/serve-guests" \
+  CARGO_TARGET_DIR="$target/serve-guests" \
     cargo build --release --quiet --target wasm32-wasip1 --bin hello >&2)
 rust_hello="$target/serve-guests/wasm32-wasip1/release/hello.wasm"
 component=""
 wasmtime=""
 if rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2; then
   if (cd benches/workloads/http-hello &&
-    CARGO_TARGET_DIR="$(cd ../../.. && pwd)/$target/http-hello" \
+    CARGO_TARGET_DIR="$target/http-hello" \
       cargo build --release --quiet --target wasm32-wasip2 >&2); then
     component="$target/http-hello/wasm32-wasip2/release/http_hello.wasm"
     wasmtime=$(scripts/install-wasmtime 2>/dev/null || true)
