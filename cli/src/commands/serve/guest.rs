@@ -115,22 +115,25 @@ pub struct Ran {
 
 impl Function {
     /// Runs the function once for a request with environment `env` and
-    /// body `body`, on this thread, under `limits`.
+    /// body `body`, on this thread, under `limits`, and hands what it did
+    /// to `done`, before the store is dropped: the response can go out
+    /// while the instance's memory is given back to the pool.
     pub fn run(
         &self,
         engine: &Engine,
         limits: &Limits,
         env: impl IntoIterator<Item = (String, String)>,
         body: Vec<u8>,
-    ) -> Ran {
+        done: impl FnOnce(Ran),
+    ) {
         let stdout = OutputBuffer::with_limit(limits.output);
         let wasi = match self.wasi_context(env, body, stdout.clone()) {
             Ok(wasi) => wasi,
             Err(reason) => {
-                return Ran {
+                return done(Ran {
                     outcome: Err(Failure::internal(reason)),
                     guest_time: Duration::ZERO,
-                }
+                })
             }
         };
         let start = Instant::now();
@@ -147,7 +150,6 @@ impl Function {
         let result = self.call(&mut store, limits);
         let guest_time = start.elapsed();
         let refused = store.data().limits.refused;
-        drop(store);
         // Output past the limit ends the response whatever the guest did
         // next (a Rust guest panics on the failed write).
         let outcome = if stdout.overflowed() {
@@ -165,10 +167,11 @@ impl Function {
                 Err(ended) => Err(ended.failure(limits, refused)),
             }
         };
-        Ran {
+        done(Ran {
             outcome,
             guest_time,
-        }
+        });
+        drop(store);
     }
 
     fn wasi_context(

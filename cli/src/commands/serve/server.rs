@@ -209,27 +209,32 @@ async fn handle(
     };
 
     let run_app = Arc::clone(&app);
-    let ran = tokio::task::spawn_blocking(move || {
-        route
-            .function
-            .run(&run_app.engine, &run_app.limits, env, Vec::from(body))
-    })
-    .await;
+    let (send, ran) = tokio::sync::oneshot::channel();
+    // Detached: the guest's thread sends what it did, then gives the
+    // instance back to the pool while the response goes out.
+    drop(tokio::task::spawn_blocking(move || {
+        route.function.run(
+            &run_app.engine,
+            &run_app.limits,
+            env,
+            Vec::from(body),
+            |ran| {
+                let _ = send.send(ran);
+            },
+        )
+    }));
     let Ran {
         outcome,
         guest_time,
-    } = match ran {
-        Ok(ran) => ran,
-        Err(err) => Ran {
-            // A panic in the host's code for this request: a bug, but
-            // one request's, and the server keeps serving.
-            outcome: Err(Failure {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                reason: format!("internal error: {err}"),
-            }),
-            guest_time: Duration::ZERO,
-        },
-    };
+    } = ran.await.unwrap_or_else(|_| Ran {
+        // The host's code for this request panicked before it answered:
+        // a bug, but one request's, and the server keeps serving.
+        outcome: Err(Failure {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            reason: "internal error: the request's thread panicked".into(),
+        }),
+        guest_time: Duration::ZERO,
+    });
     match outcome {
         Ok(response) => {
             log(response.status, &prefix, Some(guest_time), "");
