@@ -206,6 +206,12 @@ struct Containerd {
 impl Containerd {
     /// Starts containerd and waits until it answers.
     fn start() -> Containerd {
+        // SAFETY: geteuid(2) has no preconditions.
+        let root = unsafe { libc::geteuid() } == 0;
+        assert!(
+            root,
+            "the containerd test needs root (containerd, mounts, cgroups)"
+        );
         for tool in ["containerd", "ctr"] {
             assert!(
                 Command::new(tool).arg("--version").output().is_ok(),
