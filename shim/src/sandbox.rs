@@ -68,7 +68,9 @@ fn run(engine: &Engine, ctx: &impl RuntimeContext, stop: &Stop) -> Result<i32, F
     let mut store = Store::new(engine, wasi);
     let mut linker = Linker::<WasiCtx>::new(engine);
     petrel_wasi::add_to_linker(&mut linker, |wasi| wasi)?;
-    let instance = linker.instantiate(&mut store, &module)?;
+    // A trap here is the guest's own (its start function, a segment out of
+    // bounds).
+    let instance = linker.instantiate(&mut store, &module).map_err(failure)?;
     let name = &entry.func;
     let func = instance
         .get_func(&mut store, name)
@@ -92,11 +94,17 @@ fn run(engine: &Engine, ctx: &impl RuntimeContext, stop: &Stop) -> Result<i32, F
     if let (Some(TrapCode::Interrupt), Some(signal)) = (err.trap_code(), stop.signal()) {
         return Ok(128 + signal);
     }
+    Err(failure(err))
+}
+
+/// A trap or an uncaught exception is the guest's failure; anything else
+/// (an import missing, an entry function with parameters) the setup's.
+fn failure(err: petrel::Error) -> Failure {
     if err.trap_code().is_some() || err.as_exception().is_some() {
-        return Err(Failure::Guest(err.into()));
+        Failure::Guest(err.into())
+    } else {
+        Failure::Setup(err.into())
     }
-    // A usage error (an entry function with parameters) or a host error.
-    Err(Failure::Setup(err.into()))
 }
 
 /// The container's module: compiled from the image's Wasm layer (or a

@@ -3,9 +3,13 @@
 //! directory, an OCI image of a real WASI program (the Rust guest of
 //! petrel-wasi's tests) imported with `ctr image import`, and containers
 //! run with `ctr run --rm --runtime io.containerd.petrel.v1`. Each step
-//! checks what a user of `ctr` sees: output, exit status, mounts, the
-//! environment, a trap, `ctr task kill`, and that the second start of an
-//! image loads the artifact precompiled by the first.
+//! checks what a user of `ctr` sees: the image's entrypoint and command or
+//! the given arguments, output, exit status, the environment, mounts (and
+//! nothing outside them), a trap, `ctr task kill` on a spinning guest and
+//! on one blocked in a host call, that later starts of an image load the
+//! artifact precompiled by the first, that an ordinary image holding the
+//! module as a file runs too, and that an image carrying an artifact is
+//! refused.
 //!
 //! There is one test, so one containerd: [`Containerd`]'s `Drop` removes
 //! the containers, stops the shims and containerd, unmounts and deletes
@@ -27,6 +31,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const RUNTIME: &str = "io.containerd.petrel.v1";
 const IMAGE: &str = "docker.io/library/petrel-guest:test";
 const ARTIFACT_IMAGE: &str = "docker.io/library/petrel-artifact:test";
+const FILE_IMAGE: &str = "docker.io/library/petrel-file:test";
 /// How long one `ctr` command may take (the first run of an image
 /// precompiles it).
 const CTR_TIMEOUT: Duration = Duration::from_secs(120);
@@ -156,14 +161,23 @@ fn containerd_runs_wasm_images_on_petrel() {
         show(&out)
     );
 
-    // `ctr task kill` (SIGTERM) stops a guest that spins.
-    let status = containerd.kill_spinning("spin");
+    // `ctr task kill` (SIGTERM) stops a guest that spins, through the
+    // epoch: the guest is interrupted and the shim returns.
+    let status = containerd.kill_when("spin", &["/guest.wasm", "spin"], "spinning");
     assert_eq!(status.code(), Some(128 + 15), "SIGTERM: 128 + 15");
-    // Stopped by the epoch, not by the shim's fallback exit.
     let log = containerd.log();
     assert!(
         log.contains("the guest ended with status 143"),
         "the guest was not interrupted; containerd's log:\n{log}"
+    );
+    // A guest blocked in a host call (reading a stdin that stays open) never
+    // reaches an epoch check: the shim exits after its grace period.
+    let status = containerd.kill_when("blocked", &["/guest.wasm", "wait-stdin"], "waiting");
+    assert_eq!(status.code(), Some(128 + 15), "SIGTERM: 128 + 15");
+    let log = containerd.log();
+    assert!(
+        log.contains("the guest did not stop within"),
+        "the blocked guest was not stopped by the grace exit; containerd's log:\n{log}"
     );
 
     // The first run precompiled the image's layer: containerd keeps the
@@ -178,6 +192,19 @@ fn containerd_runs_wasm_images_on_petrel() {
         log.matches("loading the precompiled module").count() >= 2,
         "later starts did not load the artifact; containerd's log:\n{log}"
     );
+
+    // An ordinary image, whose file system layer holds the module as a
+    // file that the entrypoint names.
+    let image = build_file_image(&dir, &fs::read(&guest).unwrap(), FILE_IMAGE);
+    containerd.ctr_ok(&["image", "import", "--all-platforms", path(&image)]);
+    let out = containerd.run_image(FILE_IMAGE, "file", &[], &[]);
+    assert_eq!(
+        stdout(&out),
+        "argv[0]=/guest.wasm\nargv[1]=args\nargv[2]=from-image\n",
+        "{}",
+        show(&out)
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
 
     // An image whose layer is itself an artifact (machine code) is refused.
     let engine = petrel::Engine::new(petrel::Config::new().tier(petrel::Tier::Jit));
@@ -369,14 +396,16 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
         self.ctr(&all, CTR_TIMEOUT)
     }
 
-    /// Runs the guest's `spin` command in container `id`, waits until it
-    /// spins, `ctr task kill`s it and returns how `ctr run` ended.
-    fn kill_spinning(&self, id: &str) -> ExitStatus {
+    /// Runs container `id` with the process `args`, waits until the guest
+    /// prints `ready`, `ctr task kill`s it and returns how `ctr run` ended.
+    /// The container's stdin stays open until then.
+    fn kill_when(&self, id: &str, args: &[&str], ready: &str) -> ExitStatus {
         let mut child = self
             .ctr_command(&["run", "--rm", "--runtime", RUNTIME, "--fifo-dir"])
             .arg(self.fifo_dir())
             .args([IMAGE, id])
-            .args(["/guest.wasm", "spin"])
+            .args(args)
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -389,9 +418,9 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
             }
         });
         let started = rx.recv_timeout(CTR_TIMEOUT);
-        if started.as_deref() != Ok("spinning") {
+        if started.as_deref() != Ok(ready) {
             let _ = child.kill();
-            panic!("the spinning guest did not start: {started:?}");
+            panic!("the guest of {id} did not start: {started:?}");
         }
         self.ctr_ok(&["task", "kill", id]);
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -402,8 +431,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
             if Instant::now() > deadline {
                 let _ = child.kill();
                 panic!(
-                    "`ctr task kill` did not stop the spinning guest within 30 s; \
-                     containerd's log:\n{}",
+                    "`ctr task kill` did not stop {id} within 30 s; containerd's log:\n{}",
                     self.log()
                 );
             }
@@ -582,6 +610,49 @@ fn build_image(dir: &Path, stem: &str, wasm: &[u8], name: &str) -> Image {
     let tar = dir.join(format!("{stem}.tar"));
     builder.build(fs::File::create(&tar).unwrap()).unwrap();
     Image { tar, diff_id }
+}
+
+/// An OCI image tarball of one ordinary file system layer holding `wasm`
+/// as `/guest.wasm`, named `name`, with the entrypoint and command of
+/// [`build_image`]'s (a `FROM scratch` image built for `wasi/wasm`).
+fn build_file_image(dir: &Path, wasm: &[u8], name: &str) -> PathBuf {
+    use oci_spec::image::{Arch, ConfigBuilder, ImageConfigurationBuilder, RootFsBuilder};
+    use sha2::{Digest, Sha256};
+    let mut layer = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(wasm.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    layer.append_data(&mut header, "guest.wasm", wasm).unwrap();
+    let layer = layer.into_inner().unwrap();
+    let diff_id = format!("sha256:{:x}", Sha256::digest(&layer));
+    let layer_path = dir.join("file-layer.tar");
+    fs::write(&layer_path, &layer).unwrap();
+    let config = ImageConfigurationBuilder::default()
+        .architecture(Arch::Wasm)
+        .os("wasip1")
+        .config(
+            ConfigBuilder::default()
+                .entrypoint(vec!["/guest.wasm".to_string()])
+                .cmd(vec!["args".to_string(), "from-image".to_string()])
+                .build()
+                .unwrap(),
+        )
+        .rootfs(
+            RootFsBuilder::default()
+                .diff_ids(vec![diff_id])
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let mut builder = oci_tar_builder::Builder::default();
+    builder
+        .add_layer(&layer_path)
+        .add_config(config, name.to_string());
+    let tar = dir.join("file-image.tar");
+    builder.build(fs::File::create(&tar).unwrap()).unwrap();
+    tar
 }
 
 /// An image tarball, and the diff ID of its one layer.
