@@ -94,6 +94,18 @@ pub(crate) fn cached_module(
     crate::jit::cached_module(engine, cache, binary, compile)
 }
 
+/// The header of the artifacts `engine` makes and loads: everything their
+/// code depends on, as text. A JIT engine only.
+pub(crate) fn artifact_header(engine: &EngineShared) -> Result<&str> {
+    match engine.config.tier {
+        #[cfg(feature = "jit")]
+        Tier::Jit => crate::jit::artifact_header(engine),
+        _ => Err(crate::error::Error::usage(
+            "only a JIT engine makes precompiled artifacts",
+        )),
+    }
+}
+
 /// Whether `bytes` starts like a precompiled artifact.
 pub(crate) fn is_artifact(bytes: &[u8]) -> bool {
     #[cfg(feature = "jit")]

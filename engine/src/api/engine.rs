@@ -41,6 +41,17 @@ impl Engine {
         super::backend::is_artifact(bytes)
     }
 
+    /// What the artifacts this engine makes depend on, to hash: Petrel's
+    /// version and build, the target and its CPU features, and every
+    /// setting that changes code (the artifact's header, see
+    /// [`Module::deserialize`](crate::Module::deserialize)). Two engines
+    /// with the same hash load each other's artifacts; a cache of
+    /// artifacts keys its entries with it, as the containerd shim does. A
+    /// JIT engine only: another is a usage error.
+    pub fn precompile_compatibility_hash(&self) -> crate::Result<impl core::hash::Hash + '_> {
+        backend::artifact_header(&self.inner)
+    }
+
     /// The engine a store's shared state belongs to, as a handle.
     pub(crate) fn from_shared(shared: &Arc<EngineShared>) -> &Engine {
         // SAFETY: `Engine` is a `repr(transparent)` wrapper of exactly this

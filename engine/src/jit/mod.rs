@@ -27,7 +27,9 @@ mod compile;
 mod engine;
 mod run;
 
-pub(crate) use artifact::{cached_module, deserialize, deserialize_file, is_artifact, serialize};
+pub(crate) use artifact::{
+    cached_module, deserialize, deserialize_file, header as artifact_header, is_artifact, serialize,
+};
 pub(crate) use compile::compile_module;
 pub(crate) use engine::EngineJit;
 pub(crate) use run::{invoke, link_instance};

@@ -284,6 +284,12 @@ fn an_engine_with_other_code_settings_refuses_it() {
     ] {
         let text = refused(&engine, &artifact);
         assert!(text.contains(setting), "{setting}: {text}");
+        // A cache keyed by the compatibility hash never hands it over.
+        assert_ne!(
+            compatibility(&engine),
+            compatibility(&made),
+            "{setting} changes the compatibility hash"
+        );
     }
     // Settings that do not change code do not matter.
     let engine = jit(|c| {
@@ -291,6 +297,18 @@ fn an_engine_with_other_code_settings_refuses_it() {
     });
     // SAFETY: Petrel made it.
     unsafe { Module::deserialize(&engine, &artifact) }.unwrap();
+    assert_eq!(compatibility(&engine), compatibility(&made));
+}
+
+/// `engine`'s `precompile_compatibility_hash`, hashed.
+fn compatibility(engine: &Engine) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    engine
+        .precompile_compatibility_hash()
+        .expect("a JIT engine has one")
+        .hash(&mut hasher);
+    hasher.finish()
 }
 
 #[test]
@@ -304,6 +322,10 @@ fn the_interpreter_neither_makes_nor_loads_artifacts() {
     // SAFETY: refused before anything runs.
     let err = unsafe { Module::deserialize(&interp, &artifact) }.unwrap_err();
     assert!(err.to_string().contains("Tier::Jit"), "{err}");
+    assert!(matches!(
+        interp.precompile_compatibility_hash().map(|_| ()),
+        Err(Error::Usage(_))
+    ));
 }
 
 #[test]

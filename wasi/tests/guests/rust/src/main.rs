@@ -141,6 +141,13 @@ fn main() {
             );
             eprintln!("this goes to stderr");
         }
+        "wait-stdin" => {
+            // Blocks in a host call: says so, then reads stdin to its end.
+            println!("waiting");
+            let mut input = Vec::new();
+            std::io::stdin().read_to_end(&mut input).unwrap();
+            println!("read {} bytes", input.len());
+        }
         "cat" => print!("{}", fs::read_to_string(&rest[0]).unwrap()),
         "write" => fs::write(&rest[0], &rest[1]).unwrap(),
         "trap" => {
