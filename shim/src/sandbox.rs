@@ -66,6 +66,10 @@ fn run(engine: &Engine, ctx: &impl RuntimeContext, stop: &Stop) -> Result<i32, F
     let wasi = crate::context::wasi(ctx, &mounts)?;
 
     let mut store = Store::new(engine, wasi);
+    // The deadline is the next epoch, set before any guest code runs (a
+    // start function included) and before the check below: a signal from
+    // now on interrupts the guest, and one before it is seen there.
+    store.set_epoch_deadline(1);
     let mut linker = Linker::<WasiCtx>::new(engine);
     petrel_wasi::add_to_linker(&mut linker, |wasi| wasi)?;
     // A trap here is the guest's own (its start function, a segment out of
@@ -78,9 +82,6 @@ fn run(engine: &Engine, ctx: &impl RuntimeContext, stop: &Stop) -> Result<i32, F
     let results = func.ty(&store).results().len();
     let mut results = vec![Val::I32(0); results];
 
-    // The deadline before the check: a signal from now on interrupts the
-    // guest, and one before it is seen here.
-    store.set_epoch_deadline(1);
     if let Some(signal) = stop.signal() {
         return Ok(128 + signal);
     }
