@@ -4,10 +4,13 @@
 # builds Petrel and the workloads, runs everything interleaved and writes
 # docs/performance.md and docs/performance.svg.
 #
-#   benches/compare.sh               # the full run: about 12 minutes on two
-#                                    # cores, plus about 30 the first time
-#                                    # (wasmi_cli, petrel and the Rust
-#                                    # workloads are compiled once)
+#   benches/compare.sh               # the full run, 5 rounds: about 40
+#                                    # minutes on two quiet cores (twice that
+#                                    # while others build), plus about 30 the
+#                                    # first time (wasmi_cli, petrel, the
+#                                    # Rust workloads and SQLite are compiled
+#                                    # once); --limits adds seven metered
+#                                    # columns and more than doubles it
 #   benches/compare.sh --reps 3      # quicker, noisier
 #   benches/compare.sh --only fib,vm --out /tmp/perf.md --svg /tmp/perf.svg
 #   benches/compare.sh --help        # every option of the runner

@@ -96,7 +96,9 @@ fn orders(rng: &mut Rng, count: u64) -> Vec<Order> {
                     carrier: WORDS[(rng.next() % 12) as usize].to_uppercase(),
                     tracking: format!("{:016x}", rng.next()),
                 },
-                2 => Status::Delivered { days: (rng.next() % 30) as u32 },
+                2 => Status::Delivered {
+                    days: (rng.next() % 30) as u32,
+                },
                 _ => Status::Cancelled(text(rng, 3)),
             };
             let words = 1 + (rng.next() % 8) as usize;
@@ -104,7 +106,11 @@ fn orders(rng: &mut Rng, count: u64) -> Vec<Order> {
                 id,
                 customer: Customer {
                     name: text(rng, 2),
-                    email: format!("{}{}@example.com", WORDS[(rng.next() % 12) as usize], rng.next() % 1000),
+                    email: format!(
+                        "{}{}@example.com",
+                        WORDS[(rng.next() % 12) as usize],
+                        rng.next() % 1000
+                    ),
                     vip: rng.next() % 10 == 0,
                     address: (0..2).map(|_| text(rng, 3)).collect(),
                 },
@@ -131,7 +137,10 @@ fn walk(value: &Value, acc: &mut u64) {
     match value {
         Value::Null => fnv(acc, 1),
         Value::Bool(b) => fnv(acc, 2 + u64::from(*b)),
-        Value::Number(n) => fnv(acc, n.as_f64().map_or(0, |f| (f * 100.0).round() as i64 as u64)),
+        Value::Number(n) => fnv(
+            acc,
+            n.as_f64().map_or(0, |f| (f * 100.0).round() as i64 as u64),
+        ),
         Value::String(s) => fnv(acc, s.len() as u64),
         Value::Array(items) => {
             fnv(acc, items.len() as u64);
@@ -169,7 +178,10 @@ fn round(seed: u64, acc: &mut u64) {
                 .map(|items| {
                     items
                         .iter()
-                        .map(|i| i["price"].as_f64().unwrap_or(0.0) * i["quantity"].as_f64().unwrap_or(0.0))
+                        .map(|i| {
+                            i["price"].as_f64().unwrap_or(0.0)
+                                * i["quantity"].as_f64().unwrap_or(0.0)
+                        })
                         .sum()
                 })
                 .unwrap_or(0.0);

@@ -44,7 +44,12 @@ fn draw(seed: u64) -> Vec<u8> {
     for y in 0..h {
         for x in 0..w {
             let i = ((y * w + x) * 4) as usize;
-            let mut px = [(x * 255 / w) as u8, (y * 255 / h) as u8, ((x + y) % 256) as u8, 255];
+            let mut px = [
+                (x * 255 / w) as u8,
+                (y * 255 / h) as u8,
+                ((x + y) % 256) as u8,
+                255,
+            ];
             for &(cx, cy, r, color) in &circles {
                 let (dx, dy) = (x - cx, y - cy);
                 if dx * dx + dy * dy <= r * r {
@@ -132,7 +137,10 @@ fn main() {
         for compression in [Compression::Default, Compression::Fast] {
             let png = encode(&pixels, ColorType::Rgba, compression);
             fnv(&mut acc, &(png.len() as u64).to_le_bytes());
-            assert!(decode(&png) == pixels, "the PNG round trip changed the pixels");
+            assert!(
+                decode(&png) == pixels,
+                "the PNG round trip changed the pixels"
+            );
         }
         let luma = grey(&blur(&pixels));
         let png = encode(&luma, ColorType::Grayscale, Compression::Default);

@@ -29,8 +29,16 @@ fn make_log(bytes: usize) -> String {
     let mut rng = Rng(0x853c_49e6_748f_ea9b);
     let methods = ["GET", "GET", "GET", "POST", "PUT", "DELETE", "HEAD"];
     let paths = [
-        "/", "/index.html", "/api/v1/users", "/api/v1/orders", "/static/app.js",
-        "/static/style.css", "/login", "/search", "/images/logo.png", "/blog/2024/wasm",
+        "/",
+        "/index.html",
+        "/api/v1/users",
+        "/api/v1/orders",
+        "/static/app.js",
+        "/static/style.css",
+        "/login",
+        "/search",
+        "/images/logo.png",
+        "/blog/2024/wasm",
     ];
     let agents = [
         "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
@@ -39,26 +47,54 @@ fn make_log(bytes: usize) -> String {
         "Googlebot/2.1 (+http://www.google.com/bot.html)",
         "python-requests/2.32",
     ];
-    let names = ["anna", "björn", "chloé", "dmitri", "eve", "françois", "grace", "håkon", "ilse", "jürgen"];
+    let names = [
+        "anna",
+        "björn",
+        "chloé",
+        "dmitri",
+        "eve",
+        "françois",
+        "grace",
+        "håkon",
+        "ilse",
+        "jürgen",
+    ];
     let domains = ["example.com", "mail.example.org", "test.net", "uni-köln.de"];
-    let statuses = ["200", "200", "200", "200", "301", "304", "404", "500", "503"];
+    let statuses = [
+        "200", "200", "200", "200", "301", "304", "404", "500", "503",
+    ];
     let mut log = String::with_capacity(bytes + 256);
     let mut line = 0u64;
     while log.len() < bytes {
         line += 1;
         let r = rng.next();
-        let ip = format!("{}.{}.{}.{}", 10 + r % 200, (r >> 8) % 256, (r >> 16) % 256, (r >> 24) % 256);
+        let ip = format!(
+            "{}.{}.{}.{}",
+            10 + r % 200,
+            (r >> 8) % 256,
+            (r >> 16) % 256,
+            (r >> 24) % 256
+        );
         let day = 1 + (r >> 32) % 28;
         let (hh, mm, ss) = ((r >> 37) % 24, (r >> 42) % 60, (r >> 48) % 60);
         let method = rng.pick(&methods);
         let mut path = rng.pick(&paths).to_string();
         if rng.next() % 3 == 0 {
-            path.push_str(&format!("?id={}&q={}", rng.next() % 100_000, rng.pick(&names)));
+            path.push_str(&format!(
+                "?id={}&q={}",
+                rng.next() % 100_000,
+                rng.pick(&names)
+            ));
         }
         let status = rng.pick(&statuses);
         let size = rng.next() % 50_000;
         let user = if rng.next() % 4 == 0 {
-            format!("{}.{}@{}", rng.pick(&names), rng.next() % 100, rng.pick(&domains))
+            format!(
+                "{}.{}@{}",
+                rng.pick(&names),
+                rng.next() % 100,
+                rng.pick(&domains)
+            )
         } else {
             "-".to_string()
         };
@@ -92,13 +128,15 @@ fn round(log: &str, acc: &mut u64) {
         r#"(?m)^(\d{1,3}(?:\.\d{1,3}){3}) - (\S+) \[(\d{2})/(\w{3})/(\d{4}):(\d{2}):\d{2}:\d{2} [+-]\d{4}\] "(GET|POST|PUT|DELETE|HEAD) ([^ "?]+)(?:\?([^ "]*))? HTTP/1\.[01]" (\d{3}) (\d+)"#,
     )
     .expect("request pattern");
-    let email = Regex::new(r"[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[a-z]{2,}").expect("email pattern");
+    let email =
+        Regex::new(r"[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[a-z]{2,}").expect("email pattern");
     let slow = Regex::new(r"\b([5-9]\d{3}|1\d{3})ms$").expect("slow pattern");
     let bots = RegexBuilder::new(r"googlebot|curl|python-requests")
         .case_insensitive(true)
         .build()
         .expect("bots pattern");
-    let error = Regex::new(r"(?m)^ERROR \[worker-(\d+)\] timeout after (\d+)ms talking to (db-\d)").expect("error pattern");
+    let error = Regex::new(r"(?m)^ERROR \[worker-(\d+)\] timeout after (\d+)ms talking to (db-\d)")
+        .expect("error pattern");
     let words = Regex::new(r"\b\p{Alphabetic}{6,}\b").expect("words pattern");
     let query = Regex::new(r"([a-z]+)=([^&\s]+)").expect("query pattern");
 
@@ -141,7 +179,10 @@ fn round(log: &str, acc: &mut u64) {
     let masked = ips.replace_all(&masked, "$1.x.x.$2");
     fnv(acc, masked.len() as u64);
     let fields = Regex::new(r"[\s\[\]]+").expect("split pattern");
-    fnv(acc, fields.split(&masked).filter(|f| !f.is_empty()).count() as u64);
+    fnv(
+        acc,
+        fields.split(&masked).filter(|f| !f.is_empty()).count() as u64,
+    );
 }
 
 fn main() {

@@ -100,9 +100,12 @@ fn item(rng: &mut Rng, i: u64) -> String {
 }
 
 fn source(rng: &mut Rng, items: u64) -> String {
-    let mut s = String::from("//! Generated.\n#![allow(dead_code)]\nuse std::collections::HashMap;\n\n");
+    let mut s =
+        String::from("//! Generated.\n#![allow(dead_code)]\nuse std::collections::HashMap;\n\n");
     for i in 0..20 {
-        s.push_str(&format!("fn helper_{i}(a: usize, b: usize) -> usize {{ a.rotate_left({i}) ^ b }}\n"));
+        s.push_str(&format!(
+            "fn helper_{i}(a: usize, b: usize) -> usize {{ a.rotate_left({i}) ^ b }}\n"
+        ));
     }
     for i in 0..items {
         s.push_str(&item(rng, i));
