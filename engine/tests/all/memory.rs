@@ -708,9 +708,19 @@ fn constant_stores_write_the_right_bytes_and_trap_past_the_end() {
         ("i64.store32", 4, "i64.const -1", 0xffff_ffff),
         ("f32.store", 4, "f32.const 1.5", 0x3fc0_0000),
         ("i64.store", 8, "i64.const -1", u64::MAX),
-        ("i64.store", 8, "i64.const -2147483648", 0xffff_ffff_8000_0000),
+        (
+            "i64.store",
+            8,
+            "i64.const -2147483648",
+            0xffff_ffff_8000_0000,
+        ),
         ("i64.store", 8, "i64.const 2147483648", 0x8000_0000),
-        ("i64.store", 8, "i64.const 0x123456789abcdef0", 0x1234_5678_9abc_def0),
+        (
+            "i64.store",
+            8,
+            "i64.const 0x123456789abcdef0",
+            0x1234_5678_9abc_def0,
+        ),
         ("f64.store", 8, "f64.const -0", 0x8000_0000_0000_0000),
         ("f64.store", 8, "f64.const 1", 0x3ff0_0000_0000_0000),
     ];
@@ -740,7 +750,11 @@ fn constant_stores_write_the_right_bytes_and_trap_past_the_end() {
                 &expect[..*width],
                 "{tier}: {op} {value}"
             );
-            assert_eq!(memory.data(&store)[end - width - 1], 0, "{tier}: {op} {value}");
+            assert_eq!(
+                memory.data(&store)[end - width - 1],
+                0,
+                "{tier}: {op} {value}"
+            );
             memory.data_mut(&mut store).fill(0);
             let err = f
                 .call(&mut store, &[Val::I32(ptr + 1)], &mut [])
