@@ -39,24 +39,7 @@ fn c_guest(name: &str) -> String {
     if !built.iter().any(|b| b == name) {
         std::fs::create_dir_all(&out_dir).unwrap();
         let source = workspace_root().join(format!("cli/tests/serve-guests/c/{name}.c"));
-        let sysroot = if Path::new("/usr/share/wasi-sysroot").is_dir() {
-            "/usr/share/wasi-sysroot"
-        } else {
-            "/usr"
-        };
-        let output = Command::new("clang")
-            .args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror"])
-            .arg(format!("--sysroot={sysroot}"))
-            .arg(&source)
-            .arg("-o")
-            .arg(&wasm)
-            .output()
-            .expect("clang runs (`apt-get install clang lld wasi-libc libclang-rt-dev-wasm32`)");
-        assert!(
-            output.status.success(),
-            "compiling {name}.c failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        support::compile_c_guest(&source, &wasm);
         built.push(name.to_string());
     }
     wasm.display().to_string()

@@ -218,24 +218,7 @@ fn build_rust_guest() -> PathBuf {
 /// A C guest, compiled as petrel-wasi's tests compile them.
 fn build_c_guest(name: &str, wasm: &Path) {
     let source = workspace_root().join(format!("wasi/tests/guests/c/{name}.c"));
-    let sysroot = if Path::new("/usr/share/wasi-sysroot").is_dir() {
-        "/usr/share/wasi-sysroot"
-    } else {
-        "/usr"
-    };
-    let output = Command::new("clang")
-        .args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror"])
-        .arg(format!("--sysroot={sysroot}"))
-        .arg(&source)
-        .arg("-o")
-        .arg(wasm)
-        .output()
-        .expect("clang runs (`apt-get install clang lld wasi-libc libclang-rt-dev-wasm32`)");
-    assert!(
-        output.status.success(),
-        "compiling {name}.c failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    support::compile_c_guest(&source, wasm);
 }
 
 /// Everything under `root`: each path with its kind and, for files,

@@ -61,3 +61,27 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Compiles the C guest `source` for wasm32-wasi with clang and wasi-libc
+/// (Debian's packages) into `wasm`.
+pub fn compile_c_guest(source: &Path, wasm: &Path) {
+    let sysroot = if Path::new("/usr/share/wasi-sysroot").is_dir() {
+        "/usr/share/wasi-sysroot"
+    } else {
+        "/usr"
+    };
+    let output = Command::new("clang")
+        .args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror"])
+        .arg(format!("--sysroot={sysroot}"))
+        .arg(source)
+        .arg("-o")
+        .arg(wasm)
+        .output()
+        .expect("clang runs (`apt-get install clang lld wasi-libc libclang-rt-dev-wasm32`)");
+    assert!(
+        output.status.success(),
+        "compiling {} failed:\n{}",
+        source.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
