@@ -82,6 +82,7 @@ macro_rules! define_ops {
             $( $vname, )*
             $( $wname, )*
             $( $oname, )*
+            $( $xname, )*
         }
 
         #[cfg(feature = "op-profile")]
@@ -92,6 +93,7 @@ macro_rules! define_ops {
                 $( stringify!($vname), )*
                 $( stringify!($wname), )*
                 $( stringify!($oname), )*
+                $( stringify!($xname), )*
             ];
         }
 
@@ -104,6 +106,7 @@ macro_rules! define_ops {
                     $( Op::$vname { .. } => OpKind::$vname, )*
                     $( Op::$wname { .. } => OpKind::$wname, )*
                     $( Op::$oname { .. } => OpKind::$oname, )*
+                    $( Op::$xname { .. } => OpKind::$xname, )*
                 }
             }
         }
