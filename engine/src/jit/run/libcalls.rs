@@ -385,3 +385,29 @@ unsafe extern "C" fn fma_f64(_vmctx: *mut VMContext, a: u64, b: u64, c: u64) -> 
     let f = f64::from_bits;
     crate::semantics::scalar::f64_fma(f(a), f(b), f(c)).to_bits()
 }
+
+/// The copy of a `memory.copy` whose bounds compiled code has checked
+/// (its fast path: see `translate/memory.rs`): `len` bytes from `src` to
+/// `dst`, which may overlap.
+///
+/// # Safety
+///
+/// `src..src + len` and `dst..dst + len` lie inside linear memories of the
+/// calling instance (compiled code compared both ends with the memories'
+/// current lengths just before the call), which stay mapped while it runs.
+unsafe extern "C" fn mem_move(_vmctx: *mut VMContext, dst: *mut u64, src: *mut u64, len: u64) {
+    // SAFETY: the contract above; `copy` allows overlapping ranges, and
+    // bytes have no alignment.
+    unsafe { core::ptr::copy(src.cast::<u8>(), dst.cast::<u8>(), len as usize) }
+}
+
+/// The fill of a `memory.fill` whose bounds compiled code has checked:
+/// `len` bytes at `dst` set to the low byte of `val`.
+///
+/// # Safety
+///
+/// As [`mem_move`]'s, for `dst..dst + len`.
+unsafe extern "C" fn mem_set(_vmctx: *mut VMContext, dst: *mut u64, val: u32, len: u64) {
+    // SAFETY: the contract above.
+    unsafe { core::ptr::write_bytes(dst.cast::<u8>(), val as u8, len as usize) }
+}

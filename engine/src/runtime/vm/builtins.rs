@@ -47,6 +47,8 @@ macro_rules! for_each_builtin {
             exn_deliver ExnDeliver (exn: i64, values: ptr, by_ref: i32);
             fma_f32 FmaF32 (a: i32, b: i32, c: i32) -> i32;
             fma_f64 FmaF64 (a: i64, b: i64, c: i64) -> i64;
+            mem_move MemMove (dst: ptr, src: ptr, len: i64);
+            mem_set MemSet (dst: ptr, val: i32, len: i64);
         }
     };
 }

@@ -67,6 +67,13 @@ impl Translator<'_, '_> {
                 let len = pop!(self);
                 let val = pop!(self);
                 let dst = pop!(self);
+                if self.bulk_inline(&[*mem]) {
+                    let len = self.b.ins().uextend(i64t, len);
+                    let d = self.bulk_range(*mem, dst, len)?;
+                    self.env
+                        .builtin(&mut self.b, Builtin::MemSet, &[d, val, len]);
+                    return Ok(true);
+                }
                 let m = self.b.ins().iconst(i32t, *mem as i64);
                 self.env
                     .builtin_checked(&mut self.b, Builtin::MemoryFill, &[m, dst, val, len]);
@@ -75,6 +82,16 @@ impl Translator<'_, '_> {
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
+                if self.bulk_inline(&[*dst_mem, *src_mem]) {
+                    // Both ranges are checked before a byte moves, so a
+                    // copy that traps writes nothing.
+                    let len = self.b.ins().uextend(i64t, len);
+                    let s = self.bulk_range(*src_mem, src, len)?;
+                    let d = self.bulk_range(*dst_mem, dst, len)?;
+                    self.env
+                        .builtin(&mut self.b, Builtin::MemMove, &[d, s, len]);
+                    return Ok(true);
+                }
                 let dm = self.b.ins().iconst(i32t, *dst_mem as i64);
                 let sm = self.b.ins().iconst(i32t, *src_mem as i64);
                 self.env.builtin_checked(
@@ -104,6 +121,50 @@ impl Translator<'_, '_> {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// Whether `memory.copy` or `memory.fill` on `memories` checks its
+    /// bounds in compiled code and calls a plain copy or fill (the
+    /// `MemMove` and `MemSet` builtins), rather than the bulk builtins,
+    /// which find the memories through the store: memories of 32-bit
+    /// addresses, not shared, and no fuel to charge by length.
+    fn bulk_inline(&self, memories: &[u32]) -> bool {
+        !self.env.checks.fuel
+            && memories.iter().all(|&m| {
+                self.env
+                    .info
+                    .memories
+                    .get(m as usize)
+                    .is_some_and(|t| !t.memory64 && !t.shared)
+            })
+    }
+
+    /// The native address of the `len` bytes (an `i64` below 2^32) at
+    /// `index` (an `i32`) in memory `memory`, after trapping if they do not
+    /// all lie inside it. The length is loaded afresh (the memory may have
+    /// grown since the function's last access to it).
+    fn bulk_range(&mut self, memory: u32, index: Value, len: Value) -> Result<Value, CompileError> {
+        let mem = self.env.mem(memory)?;
+        let vm = self.env.vm();
+        let mem_len = self
+            .env
+            .load_ptr(&mut self.b, mem, offset_of!(VMMemory, len), vm);
+        let index = self.b.ins().uextend(types::I64, index);
+        // Both below 2^32: no overflow in 64 bits.
+        let end = self.b.ins().iadd(index, len);
+        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, mem_len);
+        self.env
+            .trap_if(&mut self.b, oob, TrapCode::MemoryOutOfBounds);
+        // As in `mem_addr`: a guarded or fixed-size memory never moves.
+        let flags = if self.env.mem_fixed(memory) || self.env.signals {
+            self.env.ro()
+        } else {
+            vm
+        };
+        let base = self
+            .env
+            .load_ptr(&mut self.b, mem, offset_of!(VMMemory, base), flags);
+        Ok(self.b.ins().iadd(base, index))
     }
 
     /// Pops the address operand and returns the native address and the
