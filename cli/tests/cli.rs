@@ -771,3 +771,54 @@ fn s_and_w_options_refuse_unknown_names_and_bad_values_naming_the_flag() {
     ]);
     assert_status(&out, 0);
 }
+
+#[test]
+fn profile_perfmap_names_each_jit_function_in_perfs_map() {
+    let dir = scratch("perfmap");
+    let wat = write(
+        &dir,
+        "named.wat",
+        r#"(module
+             (func $helper_for_perf (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+             (func (export "main") (result i32) i32.const 41 call $helper_for_perf))"#,
+    );
+    let wat = wat.to_str().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_petrel"))
+        .args([
+            "run",
+            "--tier",
+            "jit",
+            "--profile",
+            "perfmap",
+            "--invoke",
+            "main",
+            wat,
+        ])
+        .env(
+            "PETREL_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("petrel-cache"),
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    let out = child.wait_with_output().unwrap();
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out).trim(), "42");
+    let text = std::fs::read_to_string(&map).unwrap_or_default();
+    let _ = std::fs::remove_file(&map);
+    // `START SIZE NAME`, hexadecimal, a line per function, named by the
+    // name section.
+    let line = text
+        .lines()
+        .find(|l| l.ends_with("::function[0]::helper_for_perf"))
+        .unwrap_or_else(|| panic!("no line for the helper in {}:\n{text}", map.display()));
+    let mut fields = line.split(' ');
+    let start = u64::from_str_radix(fields.next().unwrap(), 16).unwrap();
+    let size = u64::from_str_radix(fields.next().unwrap(), 16).unwrap();
+    assert!(start != 0 && size != 0, "{line}");
+    assert!(text.lines().any(|l| l.ends_with("::function[1]")), "{text}");
+    // The interpreter has no code to name: no map.
+    let out = petrel(&["run", "--profile", "perfmap", "--invoke", "main", wat]);
+    assert_status(&out, 0);
+}

@@ -59,6 +59,23 @@ pub struct Config {
     #[cfg(feature = "std")]
     pub(crate) compile_cache: Option<CompileCache>,
     pub(crate) allocation: InstanceAllocationStrategy,
+    pub(crate) profiler: ProfilingStrategy,
+}
+
+/// Which external profiler is told where compiled code lies
+/// ([`Config::profiler`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProfilingStrategy {
+    /// None (the default).
+    #[default]
+    None,
+    /// Linux `perf`'s map file, `/tmp/perf-PID.map`: one line per JIT
+    /// function, appended when a module's code is mapped, so `perf record`
+    /// then `perf report` name each Wasm function (by the module's name
+    /// section, when it has one). The file is left for `perf` to read; it
+    /// is not removed when the process exits.
+    PerfMap,
 }
 
 /// How an engine allocates what its instances are made of: their linear
@@ -212,6 +229,7 @@ impl Default for Config {
             #[cfg(feature = "std")]
             compile_cache: None,
             allocation: InstanceAllocationStrategy::OnDemand,
+            profiler: ProfilingStrategy::None,
         }
     }
 }
@@ -246,6 +264,14 @@ impl Config {
     /// wasmtime (`cranelift_nan_canonicalization`).
     pub fn nan_canonicalization(&mut self, enable: bool) -> &mut Self {
         self.nan_canonicalization = enable;
+        self
+    }
+
+    /// Tells an external profiler where the JIT's code lies (wasmtime's
+    /// `Config::profiler`). The interpreter has no code of its own to
+    /// name: a profile of it shows the interpreter's functions.
+    pub fn profiler(&mut self, strategy: ProfilingStrategy) -> &mut Self {
+        self.profiler = strategy;
         self
     }
 

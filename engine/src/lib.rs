@@ -60,7 +60,9 @@ mod types;
 pub use api::*;
 #[cfg(feature = "std")]
 pub use config::DEFAULT_COMPILE_CACHE_LIMIT;
-pub use config::{Config, InstanceAllocationStrategy, PoolingAllocationConfig, Tier};
+pub use config::{
+    Config, InstanceAllocationStrategy, PoolingAllocationConfig, ProfilingStrategy, Tier,
+};
 pub use error::{
     ArtifactError, CompileError, Error, FrameInfo, Limit, LimitError, LinkError, LinkErrorKind,
     Result, ThrownException, Trap, TrapCode, UnknownImportError,

@@ -35,6 +35,23 @@ impl TierArg {
     }
 }
 
+/// The profiler `--profile` tells where JIT code lies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    /// Linux perf's map file, /tmp/perf-PID.map: `perf record` then `perf
+    /// report` name each Wasm function.
+    Perfmap,
+}
+
+impl ProfileArg {
+    /// Sets this profiler in `config`.
+    pub fn apply(self, config: &mut petrel::Config) {
+        match self {
+            ProfileArg::Perfmap => config.profiler(petrel::ProfilingStrategy::PerfMap),
+        };
+    }
+}
+
 /// WebAssembly options, as `-W NAME=VALUE` (wasmtime's spelling): features,
 /// the limits of a guest's resources, and what `run` does with imports
 /// nothing provides.

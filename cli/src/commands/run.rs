@@ -3,7 +3,7 @@
 //! `argv`) or, with `--invoke`, a named export (the arguments are parsed
 //! by the export's parameter types).
 
-use super::{parse_bool, show_duration, CodegenOpts, TierArg, WasmOpts};
+use super::{parse_bool, show_duration, CodegenOpts, ProfileArg, TierArg, WasmOpts};
 use crate::module_file::{self, ModuleFile};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
@@ -88,6 +88,11 @@ pub struct RunArgs {
     /// precompiled artifact].
     #[arg(long, value_enum)]
     tier: Option<TierArg>,
+
+    /// Tell a profiler where the JIT's code lies (`perfmap`: Linux perf's
+    /// /tmp/perf-PID.map, for `perf record` then `perf report`).
+    #[arg(long, value_enum, value_name = "PROFILER")]
+    profile: Option<ProfileArg>,
 
     #[command(flatten)]
     wasm: WasmOpts,
@@ -188,6 +193,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         (None, false) => TierArg::Interp,
     };
     tier.apply(&mut config)?;
+    if let Some(profile) = args.profile {
+        profile.apply(&mut config);
+    }
     args.wasm.apply(&mut config)?;
     args.codegen.apply(&mut config);
     if let Some(depth) = args.max_stack_depth {

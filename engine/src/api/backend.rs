@@ -94,6 +94,18 @@ pub(crate) fn cached_module(
     crate::jit::cached_module(engine, cache, binary, compile)
 }
 
+/// Tells the configured profiler (`Config::profiler`) where a module's
+/// code lies, once it is compiled or loaded.
+pub(crate) fn announce_code(engine: &EngineShared, module: &ModuleShared) {
+    match (engine.config.tier, engine.config.profiler) {
+        #[cfg(feature = "jit")]
+        (Tier::Jit, crate::config::ProfilingStrategy::PerfMap) => {
+            crate::jit::announce_to_profiler(module)
+        }
+        _ => {}
+    }
+}
+
 /// The header of the artifacts `engine` makes and loads: everything their
 /// code depends on, as text. A JIT engine only.
 pub(crate) fn artifact_header(engine: &EngineShared) -> Result<&str> {

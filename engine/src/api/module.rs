@@ -69,10 +69,16 @@ impl Module {
         };
         #[cfg(not(feature = "jit"))]
         let shared = compile()?;
-        Ok(Module {
+        Ok(Module::loaded(engine, shared))
+    }
+
+    /// The module made of `shared`, its code announced to the profiler.
+    fn loaded(engine: &Engine, shared: ModuleShared) -> Module {
+        backend::announce_code(&engine.inner, &shared);
+        Module {
             engine: engine.clone(),
             shared: Arc::new(shared),
-        })
+        }
     }
 
     /// Saves the module's compiled code as a precompiled artifact, which
@@ -105,10 +111,7 @@ impl Module {
                 backend::ArtifactSource::Bytes(bytes.as_ref()),
             )?
         };
-        Ok(Module {
-            engine: engine.clone(),
-            shared: Arc::new(shared),
-        })
+        Ok(Module::loaded(engine, shared))
     }
 
     /// Loads the precompiled artifact in file `path`, as
@@ -132,10 +135,7 @@ impl Module {
         // SAFETY: the caller vouches for the artifact and its stability.
         let shared =
             unsafe { backend::deserialize(&engine.inner, backend::ArtifactSource::File(&file))? };
-        Ok(Module {
-            engine: engine.clone(),
-            shared: Arc::new(shared),
-        })
+        Ok(Module::loaded(engine, shared))
     }
 
     /// Checks that `bytes` (binary format) is a valid module, without

@@ -32,6 +32,7 @@ pub(crate) use artifact::{
 };
 pub(crate) use compile::compile_module;
 pub(crate) use engine::EngineJit;
+pub(crate) use run::perf_map::announce as announce_to_profiler;
 pub(crate) use run::{invoke, link_instance};
 
 use crate::config::Config;

@@ -226,6 +226,23 @@ impl CompiledModule {
         unsafe { self.code.base().add(self.code.offsets()[def as usize]) }
     }
 
+    /// How many defined functions the image holds.
+    pub(crate) fn num_funcs(&self) -> u32 {
+        self.code.offsets().len() as u32
+    }
+
+    /// The address and length of defined function `def`'s code (up to the
+    /// next function's entry, or the image's end).
+    pub(crate) fn func_range(&self, def: u32) -> (usize, usize) {
+        let offsets = self.code.offsets();
+        let start = offsets[def as usize];
+        let end = offsets
+            .get(def as usize + 1)
+            .copied()
+            .unwrap_or(self.code.len());
+        (self.code.base() as usize + start, end - start)
+    }
+
     /// The defined function whose code holds address `pc`, if any.
     pub(crate) fn func_at(&self, pc: usize) -> Option<u32> {
         let offset = pc.checked_sub(self.code.base() as usize)?;

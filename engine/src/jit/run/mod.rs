@@ -1,13 +1,14 @@
 //! Running compiled code: the executable memory it lives in
 //! ([`code_memory`]), linking instances into the VM layout ([`link`]),
 //! entering from the host ([`invoke`]), the builtins it calls
-//! ([`libcalls`]) and the registry of trap sites with the per-thread
+//! ([`libcalls`]), the map `perf` reads to name them ([`perf_map`]) and the registry of trap sites with the per-thread
 //! activations a trap returns to ([`traps`]).
 
 pub(crate) mod code_memory;
 mod invoke;
 mod libcalls;
 mod link;
+pub(crate) mod perf_map;
 pub(crate) mod traps;
 
 pub(crate) use invoke::invoke;
