@@ -1299,6 +1299,52 @@ fn traps_in_inlined_self_calls_keep_every_frame() {
     assert_eq!(elided, [38, 38, 38]);
 }
 
+/// Small functions called by others are inlined into their callers on the
+/// JIT (signal-based traps). A trap in an inlined body, or below a call it
+/// makes, must show the inlined function's frame and its caller's, as
+/// the interpreter does: loads and stores that fault, `unreachable`, a
+/// host call from an inlined wrapper, a recursive caller, and a caller
+/// that inlines two callees.
+#[test]
+fn traps_in_inlined_callees_keep_every_frame() {
+    let wat = r#"(module
+      (import "host" "add" (func $add (param i32 i32) (result i32)))
+      (memory 1)
+      (func $get (param i32) (result i32) (i32.load (local.get 0)))
+      (func $put (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+      (func $boom (param i32) (result i32)
+        (if (i32.eqz (local.get 0)) (then unreachable)) (local.get 0))
+      (func $wrap (param i32) (result i32) (call $get (i32.add (local.get 0) (i32.const 4))))
+      (func $logged (param i32) (result i32) (call $add (local.get 0) (i32.const 1)))
+      (func (export "sum") (param i32) (result i32)
+        (i32.add (call $get (local.get 0)) (call $wrap (local.get 0))))
+      (func (export "store") (param i32 i32) (result i32)
+        (call $put (local.get 0) (local.get 1))
+        (call $get (local.get 0)))
+      (func (export "boom") (param i32) (result i32)
+        (i32.add (call $boom (local.get 0)) (call $logged (local.get 0))))
+      (func $deep (export "deep") (param $n i32) (param $addr i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (call $wrap (local.get $addr)))
+          (else (i32.add (call $get (i32.const 0))
+                         (call $deep (i32.sub (local.get $n) (i32.const 1)) (local.get $addr)))))))"#;
+    let mut calls = Vec::new();
+    for addr in [0, 16, 65528, 65532, 65536, -4] {
+        calls.push(("sum", i32s(&[addr])));
+        calls.push(("store", i32s(&[addr, 7])));
+    }
+    for x in [0, 1, 5] {
+        calls.push(("boom", i32s(&[x])));
+    }
+    for n in [0, 1, 3, 40, 70] {
+        calls.push(("deep", i32s(&[n, 16])));
+        calls.push(("deep", i32s(&[n, 65532])));
+    }
+    let transcript = assert_same(wat, &calls);
+    assert!(transcript.iter().any(|t| t.contains("Unreachable")));
+    assert!(transcript.iter().any(|t| t.contains("MemoryOutOfBounds")));
+}
+
 /// A function inlined into itself that reinterprets floats and vectors:
 /// Cranelift's `bitcast` carries memory flags (its lane order) that the
 /// inlined copy must leave alone; marking them as a trap site made the IR

@@ -17,7 +17,7 @@ use core::fmt::Write;
 
 /// The version of the artifact layout (`super`), bumped whenever it
 /// changes.
-pub(super) const FORMAT_VERSION: u32 = 3;
+pub(super) const FORMAT_VERSION: u32 = 4;
 
 /// The header of artifacts `engine` makes and accepts, built once per
 /// engine (formatting every Cranelift setting is a measurable part of

@@ -465,8 +465,9 @@ fn encode_meta(meta: &CodeMetadata) -> Vec<u8> {
         out.push(code);
     }
     u32s(&mut out, meta.inlined.len() as u32);
-    for &o in meta.inlined.iter() {
+    for &(o, func) in meta.inlined.iter() {
         u32s(&mut out, o);
+        u32s(&mut out, func);
     }
     u32s(&mut out, meta.handlers.len() as u32);
     for h in meta.handlers.iter() {
@@ -499,7 +500,7 @@ fn decode_meta(bytes: &[u8]) -> Result<CodeMetadata, String> {
         usize::try_from(u64::from_le_bytes(b)).unwrap_or(usize::MAX)
     })?;
     let sites = records(&mut r, 5, |c| (u32_at(c, 0), c[4]))?;
-    let inlined = records(&mut r, 4, |c| u32_at(c, 0))?;
+    let inlined = records(&mut r, 8, |c| (u32_at(c, 0), u32_at(c, 4)))?;
     let handlers = records(&mut r, 12, |c| HandlerSite {
         ret_addr: u32_at(c, 0),
         handler: u32_at(c, 4),

@@ -12,11 +12,12 @@ use crate::jit::codegen_error;
 use crate::jit::run::code_memory::{CallSite, CompiledCode};
 use crate::jit::run::traps::HandlerSite;
 use crate::module::ModuleInfo;
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, ExternalName, UserFuncName};
 use cranelift_codegen::isa::OwnedTargetIsa;
-use cranelift_codegen::{Context, FinalizedRelocTarget};
+use cranelift_codegen::{Context, FinalizedRelocTarget, MachDebugTagPos};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use wasmparser::{BinaryReader, FunctionBody};
 
@@ -26,19 +27,43 @@ pub(crate) fn finish_function(
     func: ir::Function,
 ) -> Result<CompiledCode, CompileError> {
     let mut ctx = Context::for_function(func);
-    compile_context(isa, &mut ctx)
+    // Stubs inline nothing: the index is never recorded.
+    compile_context(isa, &mut ctx, u32::MAX)
 }
 
-fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCode, CompileError> {
+/// Compiles the function in `ctx` (module function `func_index`).
+fn compile_context(
+    isa: &OwnedTargetIsa,
+    ctx: &mut Context,
+    func_index: u32,
+) -> Result<CompiledCode, CompileError> {
     let code = ctx
         .compile(&**isa, &mut ControlPlane::default())
         .map_err(|e| codegen_error(alloc::format!("{:?}", e.inner)))?;
+    // Where other functions were inlined (see `translate::inline`): the
+    // debug tags name the inlined function at each trap site (before the
+    // instruction) and each return address (after the call) of its body.
+    let mut tags_before = Vec::new();
+    let mut inlined = Vec::new();
+    for list in code.buffer.debug_tags() {
+        let Some(callee) = list.tags.iter().rev().find_map(|t| match t {
+            ir::DebugTag::User(f) => Some(*f),
+            _ => None,
+        }) else {
+            continue;
+        };
+        match list.pos {
+            MachDebugTagPos::Pre => tags_before.push((list.offset, callee)),
+            // The frame walk records a return address minus one.
+            MachDebugTagPos::Post => inlined.push((list.offset - 1, callee)),
+        }
+    }
+    let cross = !tags_before.is_empty() || !inlined.is_empty();
     // The only relocations allowed are direct calls to functions of the
     // same module, which `CodeMemory` resolves relative to the image (so it
     // stays position-independent); anything else (a libcall the host ISA
     // cannot lower inline?) is refused.
     let relocs = code.buffer.relocs().to_vec();
-    let mut inlined = Vec::new();
     let traps = code
         .buffer
         .traps()
@@ -46,7 +71,20 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
         .map(|t| {
             let (code, in_copy) = translate::split_inlined_site(site_code(t.code));
             if in_copy {
-                inlined.push(t.offset);
+                // A marked site lies in an inlined body: the function's own
+                // copy, or (when it inlined others) the body whose tag is
+                // the last one placed at or before it, the trapping
+                // instruction's own (only instructions that trap where
+                // they stand are marked in inlined callees).
+                let inner = if cross {
+                    let i = tags_before.partition_point(|&(o, _)| o <= t.offset);
+                    let tag = i.checked_sub(1).map(|i| tags_before[i].1);
+                    debug_assert!(tag.is_some(), "an inlined trap site without its tag");
+                    tag.unwrap_or(func_index)
+                } else {
+                    func_index
+                };
+                inlined.push((t.offset, inner));
             }
             (t.offset, code)
         })
@@ -61,7 +99,7 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
             {
                 let name = &ctx.func.params.user_named_funcs()[*name];
                 if name.namespace == translate::DEFINED_FUNCS_INLINED {
-                    inlined.push(crate::sys::direct_call_site(r.offset));
+                    inlined.push((crate::sys::direct_call_site(r.offset), func_index));
                 }
                 (name.namespace == DEFINED_FUNCS
                     || name.namespace == translate::DEFINED_FUNCS_INLINED)
@@ -83,6 +121,7 @@ fn compile_context(isa: &OwnedTargetIsa, ctx: &mut Context) -> Result<CompiledCo
         });
     }
     inlined.sort_unstable();
+    inlined.dedup_by_key(|&mut (o, _)| o);
     Ok(CompiledCode {
         code: bytes,
         traps,
@@ -139,6 +178,11 @@ pub(crate) struct FuncCompiler {
     checks: CodeSettings,
     ctx: Context,
     fb: FunctionBuilderContext,
+    /// Small functions of the module being compiled, translated and
+    /// prepared for inlining into their callers (`None`: not inlinable),
+    /// by defined index.
+    callees: BTreeMap<u32, Option<ir::Function>>,
+    callee_fb: FunctionBuilderContext,
 }
 
 impl FuncCompiler {
@@ -152,6 +196,8 @@ impl FuncCompiler {
             checks,
             ctx: Context::new(),
             fb: FunctionBuilderContext::new(),
+            callees: BTreeMap::new(),
+            callee_fb: FunctionBuilderContext::new(),
         }
     }
 
@@ -194,8 +240,22 @@ impl FuncCompiler {
         };
         // Inlining would copy calls with exception handlers and frames the
         // unwinder must see: functions with exceptions keep their calls.
+        // Fuel and epoch checks trap conditionally, where no mark reaches.
         if self.signals && !exceptions {
-            translate::inline_self_calls(&mut self.ctx, def)?;
+            let mut inlined = false;
+            if !self.checks.fuel && !self.checks.epoch {
+                for callee in translate::direct_callees(&self.ctx, def) {
+                    if !self.callees.contains_key(&callee) {
+                        let prepared = self.prepare_callee(info, bytes, callee);
+                        self.callees.insert(callee, prepared);
+                    }
+                }
+                inlined = translate::inline_small_callees(&mut self.ctx, def, &self.callees)?;
+            }
+            // One kind of inlining per function: a mark means one thing.
+            if !inlined {
+                translate::inline_self_calls(&mut self.ctx, def)?;
+            }
         }
         // The backtracking register allocator takes time that grows much
         // faster than linearly with the values live at once: 40,000 live
@@ -208,6 +268,111 @@ impl FuncCompiler {
         } else {
             &self.isa
         };
-        compile_context(isa, &mut self.ctx)
+        compile_context(isa, &mut self.ctx, func_index)
+    }
+
+    /// Defined function `def` translated and prepared for inlining, if it
+    /// is small enough and qualifies (`translate::prepare_callee`). A
+    /// function that fails to translate is not inlined (its own
+    /// compilation reports why).
+    fn prepare_callee(
+        &mut self,
+        info: &ModuleInfo,
+        bytes: &[u8],
+        def: u32,
+    ) -> Option<ir::Function> {
+        let range = info.bodies.get(def as usize)?.range.clone();
+        // A body this long holds more instructions than any inlined one.
+        if range.len() > MAX_CALLEE_BYTES {
+            return None;
+        }
+        let func_index = info.num_imported_funcs + def;
+        let sig = wasm_signature(&self.isa, info.func_type(func_index)).ok()?;
+        let mut func = ir::Function::with_name_signature(UserFuncName::user(0, func_index), sig);
+        let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
+        let b = FunctionBuilder::new(&mut func, &mut self.callee_fb);
+        match translate::translate(
+            b,
+            info,
+            &self.isa,
+            func_index,
+            self.signals,
+            self.checks,
+            &body,
+        ) {
+            Ok((b, _, exceptions)) => {
+                b.finalize(self.isa.frontend_config());
+                if exceptions {
+                    return None;
+                }
+            }
+            Err(_) => {
+                self.callee_fb = FunctionBuilderContext::new();
+                return None;
+            }
+        }
+        translate::prepare_callee(func, func_index)
+    }
+}
+
+/// The longest function body (in bytes of Wasm) considered for inlining
+/// into its callers.
+const MAX_CALLEE_BYTES: usize = 64;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::jit::EngineJit;
+    use crate::module::{features, parse_and_validate};
+    use crate::types::TypeRegistry;
+
+    /// Defined function `def` of `wat`, compiled with signal-based traps.
+    fn compile(wat: &str, def: u32) -> CompiledCode {
+        let bytes = wat::parse_str(wat).unwrap();
+        let config = Config::new();
+        let mut info = parse_and_validate(&bytes, features(&config)).unwrap();
+        info.register_types(&TypeRegistry::default());
+        let jit = EngineJit::new(config.code_settings());
+        let mut compiler = FuncCompiler::new(jit.isas().unwrap(), true, config.code_settings());
+        compiler.compile(&info, &bytes, def).unwrap()
+    }
+
+    #[test]
+    fn small_callees_are_inlined_with_their_sites_named() {
+        let wat = r#"(module (memory 1)
+          (func $get (param i32) (result i32) (i32.load (local.get 0)))
+          (func $wrap (param i32) (result i32) (call $get (i32.add (local.get 0) (i32.const 4))))
+          (func $caller (param i32) (result i32)
+            (i32.add (call $get (local.get 0)) (call $wrap (local.get 0)))))"#;
+        // `$caller` inlines both: `$get`'s load is a trap site of `$get`,
+        // and `$wrap`'s call to `$get` stays a call, whose return address
+        // names `$wrap`.
+        let code = compile(wat, 2);
+        assert!(
+            code.inlined.iter().any(|&(_, f)| f == 0),
+            "{:?}",
+            code.inlined
+        );
+        assert!(
+            code.inlined.iter().any(|&(_, f)| f == 1),
+            "{:?}",
+            code.inlined
+        );
+        assert_eq!(code.calls.len(), 1, "only `$wrap`'s call to `$get` is left");
+        assert!(code.inlined.iter().all(|&(_, f)| f != 2));
+        // A function that inlines nothing has no such sites.
+        assert!(compile(wat, 0).inlined.is_empty());
+    }
+
+    #[test]
+    fn callees_that_trap_conditionally_stay_calls() {
+        // Division traps through a check whose trap lies apart from it.
+        let wat = r#"(module
+          (func $div (param i32 i32) (result i32) (i32.div_u (local.get 0) (local.get 1)))
+          (func $caller (param i32) (result i32) (call $div (local.get 0) (i32.const 3))))"#;
+        let code = compile(wat, 1);
+        assert!(code.inlined.is_empty());
+        assert_eq!(code.calls.len(), 1);
     }
 }

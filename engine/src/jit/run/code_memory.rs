@@ -20,9 +20,11 @@ pub(crate) struct CompiledCode {
     pub traps: Vec<(u32, SiteCode)>,
     pub calls: Vec<CallSite>,
     /// Sorted offsets (trap sites, and return addresses minus one) that lie
-    /// in an inlined copy of the function: the trap handler counts two
-    /// frames there (see `translate::inline`).
-    pub inlined: Vec<u32>,
+    /// in an inlined body, with the module function index of the function
+    /// inlined there (the function itself, for its inlined copy of itself):
+    /// the trap handler counts two frames there (see
+    /// `translate::inline`).
+    pub inlined: Vec<(u32, u32)>,
     /// The exception handlers of its calls inside a `try_table`.
     pub handlers: Vec<traps::HandlerSite>,
 }
@@ -47,7 +49,7 @@ pub(crate) struct CallSite {
 pub(crate) struct CodeMetadata {
     pub offsets: Arc<[usize]>,
     pub sites: Arc<[(u32, SiteCode)]>,
-    pub inlined: Arc<[u32]>,
+    pub inlined: Arc<[(u32, u32)]>,
     pub handlers: Arc<[traps::HandlerSite]>,
 }
 
@@ -68,7 +70,7 @@ impl CodeMetadata {
         }
         let ok = fits(len, self.offsets.iter().copied())
             && fits(len, self.sites.iter().map(|s| s.0 as usize))
-            && fits(len, self.inlined.iter().map(|&o| o as usize))
+            && fits(len, self.inlined.iter().map(|&(o, _)| o as usize))
             && fits(len, self.handlers.iter().map(|h| h.ret_addr as usize))
             && self.handlers.iter().all(|h| (h.handler as usize) < len);
         if ok {
@@ -105,7 +107,7 @@ impl CodeMemory {
             map[off..off + f.code.len()].copy_from_slice(&f.code);
             let off = off as u32;
             sites.extend(f.traps.iter().map(|&(o, c)| (o + off, c)));
-            inlined.extend(f.inlined.iter().map(|&o| o + off));
+            inlined.extend(f.inlined.iter().map(|&(o, func)| (o + off, func)));
             handlers.extend(f.handlers.iter().map(|h| traps::HandlerSite {
                 ret_addr: h.ret_addr + off,
                 handler: h.handler + off,
@@ -241,6 +243,18 @@ impl CompiledModule {
             .copied()
             .unwrap_or(self.code.len());
         (self.code.base() as usize + start, end - start)
+    }
+
+    /// The module function inlined at address `pc` (a trap site or a
+    /// return address minus one), if `pc` lies in an inlined body.
+    pub(crate) fn inlined_at(&self, pc: usize) -> Option<u32> {
+        let offset = u32::try_from(pc.checked_sub(self.code.base() as usize)?).ok()?;
+        let i = self
+            .meta
+            .inlined
+            .binary_search_by_key(&offset, |&(o, _)| o)
+            .ok()?;
+        Some(self.meta.inlined[i].1)
     }
 
     /// The defined function whose code holds address `pc`, if any.

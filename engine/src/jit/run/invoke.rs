@@ -14,19 +14,53 @@ use alloc::vec::Vec;
 
 /// The frames of a signal-based trap: each address's instance (the first
 /// of this store's instances running that compiled module) and function.
+/// The trap handler recorded an address in inlined code twice (see
+/// `traps::on_fault`): the first names the function inlined there, the
+/// second the function whose code it is.
 fn frames_from_pcs(inner: &StoreInner, pcs: &[usize]) -> Vec<TrapFrame> {
-    pcs.iter()
-        .filter_map(|&pc| {
-            inner.instances.iter().enumerate().find_map(|(i, inst)| {
-                let compiled = inst.module.code::<CompiledModule>()?;
-                let def = compiled.func_at(pc)?;
-                Some(TrapFrame {
-                    instance: i as u32,
-                    func_index: inst.module.info.num_imported_funcs + def,
-                })
-            })
-        })
-        .collect()
+    let mut frames = Vec::with_capacity(pcs.len());
+    let mut i = 0;
+    while i < pcs.len() {
+        let pc = pcs[i];
+        let found = inner.instances.iter().enumerate().find_map(|(n, inst)| {
+            let compiled = inst.module.code::<CompiledModule>()?;
+            let def = compiled.func_at(pc)?;
+            let info = &inst.module.info;
+            let physical = info.num_imported_funcs + def;
+            // An index out of range (a damaged artifact) names the
+            // function whose code it is.
+            let inlined = compiled.inlined_at(pc).map(|f| {
+                if (f as usize) < info.funcs.len() {
+                    f
+                } else {
+                    physical
+                }
+            });
+            Some((n as u32, physical, inlined))
+        });
+        let Some((instance, physical, inlined)) = found else {
+            i += 1;
+            continue;
+        };
+        if let Some(callee) = inlined {
+            frames.push(TrapFrame {
+                instance,
+                func_index: callee,
+            });
+            i += 1;
+            // The second copy, unless the backtrace was cut between the
+            // two.
+            if pcs.get(i) != Some(&pc) {
+                continue;
+            }
+        }
+        frames.push(TrapFrame {
+            instance,
+            func_index: physical,
+        });
+        i += 1;
+    }
+    frames
 }
 
 /// The address of a local: close enough to the native stack pointer.

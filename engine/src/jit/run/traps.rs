@@ -52,8 +52,9 @@ struct CodeRange {
     /// Sorted `(offset from the start, code)` pairs.
     sites: Arc<[(u32, SiteCode)]>,
     /// Sorted offsets in inlined code (trap sites, return addresses minus
-    /// one), where one machine frame holds two Wasm frames of its function.
-    inlined: Arc<[u32]>,
+    /// one), where one machine frame holds two Wasm frames, with the
+    /// function inlined there (read when the frames are named).
+    inlined: Arc<[(u32, u32)]>,
     /// Handler sites, sorted by return address.
     handlers: Arc<[HandlerSite]>,
     /// Whether the mapping holds a module's Wasm functions (whose frames
@@ -85,11 +86,11 @@ pub(crate) fn register(
     start: usize,
     len: usize,
     sites: Arc<[(u32, SiteCode)]>,
-    inlined: Arc<[u32]>,
+    inlined: Arc<[(u32, u32)]>,
     handlers: Arc<[HandlerSite]>,
     wasm: bool,
 ) {
-    debug_assert!(sites.is_sorted_by_key(|s| s.0) && inlined.is_sorted());
+    debug_assert!(sites.is_sorted_by_key(|s| s.0) && inlined.is_sorted_by_key(|i| i.0));
     debug_assert!(handlers.is_sorted_by_key(|h| h.ret_addr));
     let range = CodeRange {
         end: start + len,
@@ -281,10 +282,11 @@ pub(crate) fn on_fault(pc: usize, fp: usize) -> Option<*const JmpBuf> {
         let Some((start, range)) = range_of(&map, pc).filter(|(_, r)| r.wasm) else {
             return;
         };
-        // In inlined code one machine frame holds two Wasm frames of the
-        // same function: record the address twice.
-        let inlined =
-            u32::try_from(pc - start).is_ok_and(|o| range.inlined.binary_search(&o).is_ok());
+        // In inlined code one machine frame holds two Wasm frames (the
+        // inlined function's, then its caller's): record the address twice
+        // (`jit::run::invoke` names the two).
+        let inlined = u32::try_from(pc - start)
+            .is_ok_and(|o| range.inlined.binary_search_by_key(&o, |i| i.0).is_ok());
         for _ in 0..1 + usize::from(inlined) {
             if act.npcs < MAX_BACKTRACE {
                 act.pcs[act.npcs] = core::mem::MaybeUninit::new(pc);

@@ -40,7 +40,8 @@ mod simd;
 mod tables;
 
 pub(crate) use inline::{
-    inline_self_calls, split_site as split_inlined_site, DEFINED_FUNCS_INLINED,
+    direct_callees, inline_self_calls, inline_small_callees, prepare_callee,
+    split_site as split_inlined_site, DEFINED_FUNCS_INLINED,
 };
 
 use super::abi::{ir_type, zero};
