@@ -252,10 +252,7 @@ pub(crate) fn prepare_callee(mut func: ir::Function, func_index: u32) -> Option<
             continue;
         }
         if opcode.can_load() || opcode.can_store() {
-            let Some(flags) = data.memflags() else {
-                return None;
-            };
-            let flags = func.dfg.mem_flags[flags];
+            let flags = func.dfg.mem_flags[data.memflags()?];
             if let Some(code) = flags.trap_code() {
                 let marked = func
                     .dfg
