@@ -43,7 +43,7 @@
 
 use crate::error::CompileError;
 use crate::jit::codegen_error;
-use crate::jit::compile::abi::{clif_trap, site_code, DEFINED_FUNCS};
+use crate::jit::compile::abi::{site_code, DEFINED_FUNCS};
 use crate::jit::run::traps::SiteCode;
 use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
@@ -231,7 +231,6 @@ pub(crate) fn prepare_callee(mut func: ir::Function, func_index: u32) -> Option<
         return None;
     }
     let tag = [ir::DebugTag::User(func_index)];
-    let stack_overflow = clif_trap(crate::error::TrapCode::StackOverflow);
     for inst in insts {
         let data = func.dfg.insts[inst];
         let opcode = data.opcode();
@@ -243,13 +242,6 @@ pub(crate) fn prepare_callee(mut func: ir::Function, func_index: u32) -> Option<
             // Tail calls, and calls with exception handlers.
             _ if opcode.is_call() => return None,
             _ => {}
-        }
-        // The body's stack check (`FuncEnv`'s, after the prologue's) never
-        // fires with signal-based traps, and an inlined body runs in its
-        // caller's frame, which the caller's prologue checked.
-        if opcode == ir::Opcode::Trapnz && data.trap_code() == Some(stack_overflow) {
-            func.layout.remove_inst(inst);
-            continue;
         }
         if opcode.can_load() || opcode.can_store() {
             let flags = func.dfg.mem_flags[data.memflags()?];
