@@ -836,7 +836,7 @@ impl Translator<'_> {
             }
 
             op => {
-                if !self.simd_op(op)? {
+                if !self.atomic_op(&op)? && !self.simd_op(op)? {
                     return Err(self.error("operator not supported by the interpreter yet"));
                 }
             }
