@@ -118,9 +118,12 @@ impl Extern {
             Extern::Tag(x) => EntityRef::Tag(x.0.index),
             #[cfg(feature = "std")]
             Extern::SharedMemory(m) => {
-                if !Arc::ptr_eq(&m.0.engine, &inner.engine) {
+                // Another engine's memory will do unless this engine's
+                // compiled code leans on guard pages the memory lacks.
+                if inner.engine.memory == crate::runtime::MemoryStrategy::Guarded && !m.0.guarded {
                     return Err(Error::usage(
-                        "a shared memory of a different engine was imported",
+                        "this shared memory has no guard pages, which this engine's compiled \
+                         code needs: create it with an engine of the same settings",
                     ));
                 }
                 let known = inner

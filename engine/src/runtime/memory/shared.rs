@@ -40,8 +40,10 @@ pub(crate) struct SharedMemoryData {
     vm: UnsafeCell<VMMemory>,
     /// Its waiters.
     parking: ParkingLot,
-    /// The engine it was made for (its layout is that engine's).
-    pub engine: Arc<EngineShared>,
+    /// Whether it has the guarded layout (4 GiB and a guard region), which
+    /// an engine whose compiled code leans on guard pages needs of every
+    /// memory it imports; any engine can use either layout otherwise.
+    pub guarded: bool,
 }
 
 // SAFETY: `vm.base` is written once, before the value is shared, and
@@ -57,7 +59,7 @@ impl SharedMemoryData {
     /// A shared memory of type `ty` (which has a maximum) for `engine`,
     /// or `None` if its maximum or initial size is over the engine's
     /// limits or the reservation fails.
-    pub(crate) fn new(ty: MemoryType, engine: &Arc<EngineShared>) -> Option<Arc<Self>> {
+    pub(crate) fn new(ty: MemoryType, engine: &EngineShared) -> Option<Arc<Self>> {
         let max_pages = super::MemoryEntity::max_pages(&ty, engine);
         if ty.limits.min > max_pages {
             return None;
@@ -79,7 +81,7 @@ impl SharedMemoryData {
             bytes: Mutex::new(bytes),
             vm,
             parking: ParkingLot::default(),
-            engine: Arc::clone(engine),
+            guarded: strategy == MemoryStrategy::Guarded,
         }))
     }
 
