@@ -63,7 +63,7 @@ pub(crate) fn memory_wait(
     #[cfg(not(feature = "std"))]
     {
         let _ = (expected, timeout_ns);
-        if ea % size != 0 {
+        if !ea.is_multiple_of(size) {
             return Err(TrapCode::HeapMisaligned);
         }
         if ea + size > mem.len() as u64 {
@@ -85,7 +85,7 @@ pub(crate) fn memory_notify(
     count: u32,
 ) -> Result<u32, TrapCode> {
     let mem = &inner.memories[memory_index(inner, instance, memory)];
-    if ea % 4 != 0 {
+    if !ea.is_multiple_of(4) {
         return Err(TrapCode::HeapMisaligned);
     }
     if ea + 4 > mem.len() as u64 {

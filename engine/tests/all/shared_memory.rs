@@ -289,7 +289,7 @@ fn unaligned_and_out_of_bounds_atomics_trap() {
         }
         let err = load.call(&mut store, 4).unwrap_err();
         assert_eq!(trap_code(&err), TrapCode::HeapMisaligned, "{tier}");
-        assert_eq!(err.to_string().contains("unaligned atomic"), true, "{tier}");
+        assert!(err.to_string().contains("unaligned atomic"), "{tier}");
         for addr in [65_536, -4] {
             let err = add.call(&mut store, (addr, 1)).unwrap_err();
             assert_eq!(

@@ -61,7 +61,7 @@ pub(super) unsafe fn execute(
             let m = inner.instances[instance as usize].memories[memory as usize] as usize;
             let mem = &mut inner.memories[m];
             let size = 1u64 << log2;
-            if ea % size != 0 {
+            if !ea.is_multiple_of(size) {
                 return Err(TrapCode::HeapMisaligned.into());
             }
             if ea + size > mem.len() as u64 {
@@ -96,7 +96,7 @@ pub(super) fn fence_op() {
 unsafe fn access(p: *mut u8, log2: u8, aop: AtomicOp, a: u64, b: u64) -> u64 {
     macro_rules! on {
         ($atomic:ty, $int:ty) => {{
-            if (p as usize) % core::mem::size_of::<$int>() != 0 {
+            if !(p as usize).is_multiple_of(core::mem::size_of::<$int>()) {
                 // Only an unshared memory on the heap can have an
                 // unaligned base (a reservation's is page-aligned), and
                 // only its own store's thread touches it: a plain

@@ -169,7 +169,7 @@ impl SharedMemoryData {
 /// a memory of `len` bytes: aligned first ("unaligned atomic"), then in
 /// bounds. Returns the address as an index.
 pub(crate) fn check_atomic(ea: u64, size: u64, len: usize) -> Result<usize, TrapCode> {
-    if ea % size != 0 {
+    if !ea.is_multiple_of(size) {
         return Err(TrapCode::HeapMisaligned);
     }
     match ea.checked_add(size) {
