@@ -110,6 +110,8 @@ impl Extern {
     /// checked): for a shared memory, the store's entity for it, made on
     /// its first use in this store.
     pub(crate) fn to_entity(&self, inner: &mut StoreInner) -> Result<EntityRef> {
+        #[cfg(not(feature = "std"))]
+        let _ = inner;
         Ok(match self {
             Extern::Func(x) => EntityRef::Func(x.0.index),
             Extern::Table(x) => EntityRef::Table(x.0.index),
