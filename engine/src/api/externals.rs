@@ -224,6 +224,11 @@ pub struct Memory(pub(crate) Stored);
 impl Memory {
     /// Creates a memory in the store.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
+        if ty.0.shared {
+            return Err(Error::usage(
+                "a shared memory belongs to no store: use SharedMemory::new",
+            ));
+        }
         let ctx = store.as_context_mut();
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;

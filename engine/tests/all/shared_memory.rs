@@ -274,6 +274,19 @@ const ATOMICS: &str = r#"
       (func (export "cmpxchg8") (param i32 i32 i32) (result i32)
         (i32.atomic.rmw8.cmpxchg_u (local.get 0) (local.get 1) (local.get 2)))
       (func (export "size") (result i32) (memory.size))
+      ;; Spins until another thread grows the memory to 2 pages (at most
+      ;; about a billion rounds: -1), then stores past the first page with
+      ;; a plain store and reads it back.
+      (func (export "spin_then_store") (result i32) (local $n i32)
+        (local.set $n (i32.const 1000000000))
+        (block $grown
+          (loop $spin
+            (br_if $grown (i32.eq (memory.size) (i32.const 2)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (br_if $spin (local.get $n))
+            (return (i32.const -1))))
+        (i32.store (i32.const 65540) (i32.const 77))
+        (i32.load (i32.const 65540)))
       (func (export "fence") (atomic.fence)))
 "#;
 
@@ -373,6 +386,20 @@ fn growth_in_one_thread_is_seen_by_the_others() {
         // Past the maximum: refused.
         assert!(mem.grow(1).is_err(), "{tier}");
         assert_eq!(mem.size(), 2);
+
+        // A function already running sees the growth at its next
+        // `memory.size`, and its plain accesses reach the new page.
+        let (mut store, instance) = super::instantiate_in(&engine, ATOMICS);
+        let Some(Extern::SharedMemory(mem)) = instance.get_export(&store, "mem") else {
+            panic!("{tier}: no shared memory");
+        };
+        let spin: TypedFunc<(), i32> = instance.get_typed_func(&store, "spin_then_store").unwrap();
+        let grower = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(20));
+            mem.grow(1).unwrap()
+        });
+        assert_eq!(spin.call(&mut store, ()).unwrap(), 77, "{tier}");
+        grower.join().unwrap();
     }
 }
 
