@@ -81,7 +81,9 @@ pub(super) unsafe fn execute(
     Ok(())
 }
 
-/// `atomic.fence`: a sequentially consistent fence.
+/// `atomic.fence`: a sequentially consistent fence (out of line too).
+#[cold]
+#[inline(never)]
 pub(super) fn fence_op() {
     fence(SeqCst);
 }
