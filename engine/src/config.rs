@@ -51,6 +51,7 @@ pub struct Config {
     pub(crate) wide_arithmetic: bool,
     pub(crate) custom_page_sizes: bool,
     pub(crate) relaxed_simd: bool,
+    pub(crate) threads: bool,
     pub(crate) relaxed_simd_deterministic: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
@@ -222,6 +223,7 @@ impl Default for Config {
             wide_arithmetic: false,
             custom_page_sizes: false,
             relaxed_simd: true,
+            threads: true,
             relaxed_simd_deterministic: false,
             consume_fuel: false,
             epoch_interruption: false,
@@ -407,6 +409,19 @@ impl Config {
     /// wasmtime.
     pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Self {
         self.custom_page_sizes = enable;
+        self
+    }
+
+    /// Whether modules may use the threads proposal: shared memories
+    /// (`(memory 1 10 shared)`, which must declare a maximum), the atomic
+    /// loads, stores, read-modify-writes and compare-exchanges (on shared
+    /// and unshared memories), `memory.atomic.wait32/64`,
+    /// `memory.atomic.notify` and `atomic.fence`. Both tiers run them; a
+    /// shared memory is a [`SharedMemory`](crate::SharedMemory) that
+    /// stores on several host threads may import at once. On by default,
+    /// as in wasmtime 48 (whose `threads` cargo feature is on by default).
+    pub fn wasm_threads(&mut self, enable: bool) -> &mut Self {
+        self.threads = enable;
         self
     }
 

@@ -430,11 +430,15 @@ pub enum TrapCode {
     /// A null reference was used where a non-null one is needed:
     /// `ref.as_non_null`, or `call_ref` of null.
     NullReference,
+    /// An atomic access whose address is not a multiple of its size.
+    HeapMisaligned,
+    /// `memory.atomic.wait32/64` on a memory that is not shared.
+    AtomicWaitNonSharedMemory,
 }
 
 /// Every trap code, in the order of their bits (see [`TrapCode::bits`]).
 #[cfg_attr(not(feature = "jit"), allow(dead_code))]
-const ALL_TRAP_CODES: [TrapCode; 12] = [
+const ALL_TRAP_CODES: [TrapCode; 14] = [
     TrapCode::Unreachable,
     TrapCode::IntegerDivideByZero,
     TrapCode::IntegerOverflow,
@@ -447,6 +451,8 @@ const ALL_TRAP_CODES: [TrapCode; 12] = [
     TrapCode::OutOfFuel,
     TrapCode::Interrupt,
     TrapCode::NullReference,
+    TrapCode::HeapMisaligned,
+    TrapCode::AtomicWaitNonSharedMemory,
 ];
 
 #[cfg_attr(not(feature = "jit"), allow(dead_code))]
@@ -479,6 +485,8 @@ impl TrapCode {
             TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
             TrapCode::Interrupt => "interrupt",
             TrapCode::NullReference => "null reference",
+            TrapCode::HeapMisaligned => "unaligned atomic",
+            TrapCode::AtomicWaitNonSharedMemory => "expected shared memory",
         }
     }
 }

@@ -68,24 +68,126 @@ pub fn run_wast(name: &str, source: &str, config: &Config) -> Report {
             return report;
         }
     };
-    let mut ctx = Context::new(config);
-    for directive in script.directives {
-        let span = directive.span();
-        let result = catch_unwind(AssertUnwindSafe(|| ctx.run(directive)));
-        match result {
-            Ok(Ok(())) => report.passed += 1,
-            Ok(Err(msg)) => report.fail(name, source, Some(span), msg),
-            Err(panic) => {
-                let msg = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
-                report.fail(name, source, Some(span), format!("engine panicked: {msg}"));
+    let mut ctx = Context::new(Engine::new(config));
+    run_directives(&mut ctx, script.directives, name, source, &mut report);
+    report
+}
+
+/// Runs `directives` in `ctx`, counting each in `report`. A `(thread ...)`
+/// runs its own directives on a new host thread, in a store of its own
+/// over the same engine, with the shared memories of the module it names
+/// shared (the other exports belong to this store and cannot be); `(wait
+/// $T)` joins it and counts its directives here. Threads not waited for
+/// are joined at the end.
+fn run_directives<'a>(
+    ctx: &mut Context,
+    directives: Vec<WastDirective<'a>>,
+    name: &str,
+    source: &'a str,
+    report: &mut Report,
+) {
+    std::thread::scope(|scope| {
+        let mut threads = BTreeMap::new();
+        for directive in directives {
+            let span = directive.span();
+            match directive {
+                WastDirective::Thread(thread) => {
+                    let shared = match thread.shared_module {
+                        Some(module) => match ctx.shared_exports(module.name()) {
+                            Ok(exports) => vec![(module.name().to_string(), exports)],
+                            Err(msg) => {
+                                report.fail(name, source, Some(span), msg);
+                                continue;
+                            }
+                        },
+                        None => Vec::new(),
+                    };
+                    let engine = ctx.engine.clone();
+                    let directives = thread.directives;
+                    let handle = scope.spawn(move || {
+                        let mut ctx = Context::new(engine);
+                        ctx.shared_modules.extend(shared);
+                        let mut report = Report::default();
+                        run_directives(&mut ctx, directives, name, source, &mut report);
+                        report
+                    });
+                    threads.insert(thread.name.name().to_string(), handle);
+                    report.passed += 1;
+                }
+                WastDirective::Wait { thread, .. } => match threads.remove(thread.name()) {
+                    Some(handle) => {
+                        join_thread(handle, name, source, span, report);
+                        report.passed += 1;
+                    }
+                    None => report.fail(
+                        name,
+                        source,
+                        Some(span),
+                        format!("no running thread `{}`", thread.name()),
+                    ),
+                },
+                directive => {
+                    let result = catch_unwind(AssertUnwindSafe(|| ctx.run(directive)));
+                    match result {
+                        Ok(Ok(())) => report.passed += 1,
+                        Ok(Err(msg)) => report.fail(name, source, Some(span), msg),
+                        Err(panic) => {
+                            let msg = panic_message(&*panic);
+                            report.fail(
+                                name,
+                                source,
+                                Some(span),
+                                format!("engine panicked: {msg}"),
+                            );
+                        }
+                    }
+                }
             }
         }
+        for (_, handle) in threads {
+            join_thread(
+                handle,
+                name,
+                source,
+                wast::token::Span::from_offset(0),
+                report,
+            );
+        }
+    });
+}
+
+/// Joins a script thread and adds its counts to `report`.
+fn join_thread(
+    handle: std::thread::ScopedJoinHandle<'_, Report>,
+    name: &str,
+    source: &str,
+    span: wast::token::Span,
+    report: &mut Report,
+) {
+    match handle.join() {
+        Ok(thread) => {
+            report.passed += thread.passed;
+            report.failed += thread.failed;
+            report.failures.extend(thread.failures);
+        }
+        Err(panic) => {
+            let msg = panic_message(&*panic);
+            report.fail(
+                name,
+                source,
+                Some(span),
+                format!("script thread panicked: {msg}"),
+            );
+        }
     }
-    report
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }
 
 impl Report {
@@ -112,11 +214,13 @@ struct Context {
     current: Option<Instance>,
     named: BTreeMap<String, Instance>,
     definitions: BTreeMap<String, Module>,
+    /// In a script thread: the shared exports of the modules the thread
+    /// shares, by module name.
+    shared_modules: BTreeMap<String, Vec<(String, Extern)>>,
 }
 
 impl Context {
-    fn new(config: &Config) -> Self {
-        let engine = Engine::new(config);
+    fn new(engine: Engine) -> Self {
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);
         linker.allow_shadowing(true);
@@ -128,7 +232,22 @@ impl Context {
             current: None,
             named: BTreeMap::new(),
             definitions: BTreeMap::new(),
+            shared_modules: BTreeMap::new(),
         }
+    }
+
+    /// The exports of instance `module` that another thread can use: its
+    /// shared memories.
+    fn shared_exports(&self, module: &str) -> Result<Vec<(String, Extern)>, String> {
+        if let Some(exports) = self.shared_modules.get(module) {
+            return Ok(exports.clone());
+        }
+        let instance = self.instance(Some(module))?;
+        Ok(instance
+            .exports(&self.store)
+            .into_iter()
+            .filter(|(_, e)| matches!(e, Extern::SharedMemory(_)))
+            .collect())
     }
 
     fn run(&mut self, directive: WastDirective<'_>) -> Verdict {
@@ -172,6 +291,14 @@ impl Context {
                 Ok(())
             }
             WastDirective::Register { name, module, .. } => {
+                if let Some(exports) = module.and_then(|m| self.shared_modules.get(m.name())) {
+                    for (field, export) in exports.clone() {
+                        self.linker
+                            .define(name, &field, export)
+                            .map_err(|e| format!("register failed: {e}"))?;
+                    }
+                    return Ok(());
+                }
                 let instance = self.instance(module.map(|m| m.name()))?;
                 self.linker
                     .instance(&mut self.store, name, instance)
@@ -239,9 +366,13 @@ impl Context {
                 Err(Error::Exception(_)) => Ok(()),
                 Err(e) => Err(format!("expected an exception, got error: {e}")),
             },
-            WastDirective::AssertSuspension { .. }
-            | WastDirective::Thread(_)
-            | WastDirective::Wait { .. } => Err("directive not supported yet".to_string()),
+            WastDirective::AssertSuspension { .. } => {
+                Err("directive not supported yet".to_string())
+            }
+            // Run by `run_directives`.
+            WastDirective::Thread(_) | WastDirective::Wait { .. } => {
+                Err("thread directive out of place".to_string())
+            }
         }
     }
 

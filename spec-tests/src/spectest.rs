@@ -1,10 +1,10 @@
 //! The `spectest` module every script may import: print functions that
 //! do nothing, globals holding 666, a table of 10..20 funcrefs and a memory
-//! of 1..2 pages.
+//! of 1..2 pages, and a shared memory of 1..2 pages.
 
 use petrel::{
-    Global, GlobalType, Linker, Memory, MemoryType, Mutability, RefType, Store, Table, TableType,
-    Val, ValType,
+    Global, GlobalType, Linker, Memory, MemoryType, Mutability, RefType, SharedMemory, Store,
+    Table, TableType, Val, ValType,
 };
 
 pub(crate) fn define(store: &mut Store<()>, linker: &mut Linker<()>) {
@@ -42,5 +42,7 @@ fn define_all(store: &mut Store<()>, linker: &mut Linker<()>) -> petrel::Result<
     linker.define("spectest", "table", table)?;
     let memory = Memory::new(&mut *store, MemoryType::new(1, Some(2)))?;
     linker.define("spectest", "memory", memory)?;
+    let shared = SharedMemory::new(store.engine(), MemoryType::shared(1, 2))?;
+    linker.define("spectest", "shared_memory", shared)?;
     Ok(())
 }

@@ -10,7 +10,8 @@
 //!   implementing, as `PROPOSAL/FILE` (`multi-memory`, `extended-const`,
 //!   `tail-call`, `function-references`, `exceptions`, `relaxed-simd`), and
 //!   of the later
-//!   proposals it implements (`wide-arithmetic`, `custom-page-sizes`).
+//!   proposals it implements (`wide-arithmetic`, `custom-page-sizes`,
+//!   `threads`).
 //!
 //! A file whose text is already scheduled is not run again (55 of the 97
 //! `wasm-v3` files are their `wasm-v2` namesakes, and most proposal files
@@ -108,6 +109,7 @@ fn main() -> ExitCode {
                 ("wide-arithmetic", Proposal::WideArithmetic),
                 ("custom-page-sizes", Proposal::CustomPageSizes),
                 ("relaxed-simd", Proposal::RelaxedSimd),
+                ("threads", Proposal::Threads),
             ]
             .into_iter()
             .flat_map(|(folder, p)| proposal(p).map(move |f| (folder, f))),

@@ -61,8 +61,9 @@ pub struct WasmOpts {
     /// (`-W fuel=10000,timeout=2s`). Features, on or off (`NAME=y|n`;
     /// a bare `NAME` means on), on by default: `multi-memory`,
     /// `extended-const`, `tail-call`, `function-references`, `exceptions`,
-    /// `relaxed-simd` (all off validates exactly Wasm 2.0); off by
-    /// default, as in wasmtime: `wide-arithmetic`, `custom-page-sizes`.
+    /// `relaxed-simd` (all off validates exactly Wasm 2.0), `threads`
+    /// (shared memories and atomics); off by default, as in wasmtime:
+    /// `wide-arithmetic`, `custom-page-sizes`.
     /// Limits: `fuel=N` (the guest may consume N units of fuel, then traps;
     /// see docs/embedding.md for the costs), `timeout=DURATION` (the guest
     /// traps after that long, e.g. `500ms`, `2s`, `1m`),
@@ -109,11 +110,12 @@ enum Feature {
     RelaxedSimd,
     WideArithmetic,
     CustomPageSizes,
+    Threads,
 }
 
 impl Feature {
     /// Every feature, by its `-W` name (wasmtime's).
-    const ALL: [(&'static str, Feature); 8] = [
+    const ALL: [(&'static str, Feature); 9] = [
         ("multi-memory", Feature::MultiMemory),
         ("extended-const", Feature::ExtendedConst),
         ("tail-call", Feature::TailCall),
@@ -122,6 +124,7 @@ impl Feature {
         ("relaxed-simd", Feature::RelaxedSimd),
         ("wide-arithmetic", Feature::WideArithmetic),
         ("custom-page-sizes", Feature::CustomPageSizes),
+        ("threads", Feature::Threads),
     ];
 
     fn apply(self, config: &mut petrel::Config, on: bool) {
@@ -134,13 +137,14 @@ impl Feature {
             Feature::RelaxedSimd => config.wasm_relaxed_simd(on),
             Feature::WideArithmetic => config.wasm_wide_arithmetic(on),
             Feature::CustomPageSizes => config.wasm_custom_page_sizes(on),
+            Feature::Threads => config.wasm_threads(on),
         };
     }
 }
 
 /// The options `-W` knows, for error messages.
 const KNOWN: &str = "multi-memory, extended-const, tail-call, function-references, exceptions, \
-                     relaxed-simd, wide-arithmetic, custom-page-sizes, fuel, timeout, \
+                     relaxed-simd, wide-arithmetic, custom-page-sizes, threads, fuel, timeout, \
                      max-memory-size, max-wasm-stack, nan-canonicalization, \
                      relaxed-simd-deterministic, unknown-imports-trap";
 
@@ -464,6 +468,7 @@ mod tests {
             ("relaxed-simd", Feature::RelaxedSimd),
             ("wide-arithmetic", Feature::WideArithmetic),
             ("custom-page-sizes", Feature::CustomPageSizes),
+            ("threads", Feature::Threads),
         ] {
             assert_eq!(
                 parse_wasm_opt(&format!("{name}=n")),

@@ -13,7 +13,7 @@ use crate::runtime::{
 use alloc::sync::Arc;
 
 /// Anything an instance can import or export.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Extern {
     /// A function.
@@ -26,6 +26,10 @@ pub enum Extern {
     Global(Global),
     /// An exception tag.
     Tag(Tag),
+    /// A shared linear memory (the threads proposal): not tied to a
+    /// store, so it can be imported in any store of its engine.
+    #[cfg(feature = "std")]
+    SharedMemory(super::shared_memory::SharedMemory),
 }
 
 impl Extern {
@@ -61,6 +65,15 @@ impl Extern {
         }
     }
 
+    /// The shared memory, if this is one.
+    #[cfg(feature = "std")]
+    pub fn into_shared_memory(self) -> Option<super::shared_memory::SharedMemory> {
+        match self {
+            Extern::SharedMemory(m) => Some(m),
+            _ => None,
+        }
+    }
+
     /// The tag, if this is one.
     pub fn into_tag(self) -> Option<Tag> {
         match self {
@@ -82,19 +95,67 @@ impl Extern {
             Extern::Memory(m) => EntityRef::Memory(m.0.index_in(inner)),
             Extern::Global(g) => EntityRef::Global(g.0.index_in(inner)),
             Extern::Tag(t) => EntityRef::Tag(t.0.index_in(inner)),
+            #[cfg(feature = "std")]
+            Extern::SharedMemory(m) => {
+                return ExternType::from_internal(
+                    crate::types::ExternType::Memory(m.ty().0),
+                    &inner.engine,
+                )
+            }
         };
         ExternType::from_internal(inner.entity_type(entity), &inner.engine)
     }
 
-    /// The store entity behind the handle (its store is not checked).
-    pub(crate) fn to_entity(self) -> EntityRef {
-        match self {
+    /// The store entity behind the handle in `inner` (its store is not
+    /// checked): for a shared memory, the store's entity for it, made on
+    /// its first use in this store.
+    pub(crate) fn to_entity(&self, inner: &mut StoreInner) -> Result<EntityRef> {
+        #[cfg(not(feature = "std"))]
+        let _ = inner;
+        Ok(match self {
             Extern::Func(x) => EntityRef::Func(x.0.index),
             Extern::Table(x) => EntityRef::Table(x.0.index),
             Extern::Memory(x) => EntityRef::Memory(x.0.index),
             Extern::Global(x) => EntityRef::Global(x.0.index),
             Extern::Tag(x) => EntityRef::Tag(x.0.index),
+            #[cfg(feature = "std")]
+            Extern::SharedMemory(m) => {
+                // Another engine's memory will do unless this engine's
+                // compiled code leans on guard pages the memory lacks.
+                if inner.engine.memory == crate::runtime::MemoryStrategy::Guarded && !m.0.guarded {
+                    return Err(Error::usage(
+                        "this shared memory has no guard pages, which this engine's compiled \
+                         code needs: create it with an engine of the same settings",
+                    ));
+                }
+                let known = inner
+                    .memories
+                    .iter()
+                    .position(|e| e.shared().is_some_and(|s| Arc::ptr_eq(s, &m.0)));
+                let index = match known {
+                    Some(i) => i,
+                    None => {
+                        inner
+                            .memories
+                            .push(MemoryEntity::from_shared(m.0.clone(), None));
+                        inner.memories.len() - 1
+                    }
+                };
+                EntityRef::Memory(index as u32)
+            }
+        })
+    }
+
+    /// A handle to entity `entity` of store `inner`: a shared memory's
+    /// entity comes back as [`Extern::SharedMemory`].
+    pub(crate) fn from_entity_in(inner: &StoreInner, entity: EntityRef) -> Extern {
+        #[cfg(feature = "std")]
+        if let EntityRef::Memory(i) = entity {
+            if let Some(shared) = inner.memories[i as usize].shared() {
+                return Extern::SharedMemory(super::shared_memory::SharedMemory(shared.clone()));
+            }
         }
+        Self::from_entity(inner.id, entity)
     }
 
     /// A handle to entity `entity` of store `store`.
@@ -108,14 +169,18 @@ impl Extern {
         }
     }
 
-    pub(crate) fn store_id(&self) -> StoreId {
-        match self {
+    /// The store the handle belongs to; `None` for a shared memory, which
+    /// belongs to none.
+    pub(crate) fn store_id(&self) -> Option<StoreId> {
+        Some(match self {
             Extern::Func(x) => x.0.store,
             Extern::Table(x) => x.0.store,
             Extern::Memory(x) => x.0.store,
             Extern::Global(x) => x.0.store,
             Extern::Tag(x) => x.0.store,
-        }
+            #[cfg(feature = "std")]
+            Extern::SharedMemory(_) => return None,
+        })
     }
 }
 
@@ -145,6 +210,12 @@ impl From<Global> for Extern {
         Extern::Global(g)
     }
 }
+#[cfg(feature = "std")]
+impl From<super::shared_memory::SharedMemory> for Extern {
+    fn from(m: super::shared_memory::SharedMemory) -> Self {
+        Extern::SharedMemory(m)
+    }
+}
 
 /// A linear memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +224,11 @@ pub struct Memory(pub(crate) Stored);
 impl Memory {
     /// Creates a memory in the store.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
+        if ty.0.shared {
+            return Err(Error::usage(
+                "a shared memory belongs to no store: use SharedMemory::new",
+            ));
+        }
         let ctx = store.as_context_mut();
         let data = ctx.data as *mut _ as *mut ();
         let inner = ctx.inner;
@@ -176,7 +252,7 @@ impl Memory {
 
     /// Its type, with the current size as the minimum.
     pub fn ty(&self, store: impl AsContext) -> MemoryType {
-        MemoryType(self.entity(store.as_context().inner).ty)
+        MemoryType(self.entity(store.as_context().inner).current_ty())
     }
 
     /// Current size in pages (of 64 KiB unless the module declared another

@@ -36,10 +36,10 @@ impl Instance {
         let inner = ctx.inner;
         let mut entities = Vec::with_capacity(imports.len());
         for ext in imports {
-            if ext.store_id() != inner.id {
+            if ext.store_id().is_some_and(|id| id != inner.id) {
                 return Err(Error::usage("an import from another store was used"));
             }
-            entities.push(ext.to_entity());
+            entities.push(ext.to_entity(inner)?);
         }
         let (index, segments) = instance::instantiate(inner, data, &module.shared, &entities)?;
         backend::link(inner, index)?;
@@ -55,7 +55,7 @@ impl Instance {
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
         let inner = store.as_context().inner;
         let entity = instance::export(inner, self.0.index_in(inner), name)?;
-        Some(Extern::from_entity(inner.id, entity))
+        Some(Extern::from_entity_in(inner, entity))
     }
 
     /// Every export, with its name, in declaration order.
@@ -67,7 +67,7 @@ impl Instance {
             .iter()
             .filter_map(|name| {
                 let entity = instance::export(inner, index, name)?;
-                Some((name.clone(), Extern::from_entity(inner.id, entity)))
+                Some((name.clone(), Extern::from_entity_in(inner, entity)))
             })
             .collect()
     }

@@ -78,7 +78,7 @@ impl<T> InstancePre<T> {
             .imports
             .iter()
             .map(|r| match r {
-                Resolved::Extern(e) => *e,
+                Resolved::Extern(e) => e.clone(),
                 Resolved::Host { id, sig, func } => {
                     Extern::Func(Func::from_host(inner, *id, sig.clone(), Arc::clone(func)))
                 }

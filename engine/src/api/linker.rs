@@ -155,7 +155,7 @@ impl<T: 'static> Linker<T> {
     ) -> Option<Extern> {
         let def = self.defs.get(&(module.to_string(), name.to_string()))?;
         Some(match def {
-            Definition::Extern(e) => *e,
+            Definition::Extern(e) => e.clone(),
             Definition::HostFunc(ty, host) => {
                 let inner = store.as_context_mut().inner;
                 let id = inner.engine.types.intern_func(ty);
@@ -183,7 +183,7 @@ impl<T: 'static> Linker<T> {
         for import in module.imports() {
             let key = (import.module().to_string(), import.name().to_string());
             let resolved = match self.defs.get(&key) {
-                Some(Definition::Extern(e)) => Resolved::Extern(*e),
+                Some(Definition::Extern(e)) => Resolved::Extern(e.clone()),
                 Some(Definition::HostFunc(sig, func)) => Resolved::Host {
                     id: types.intern_func(sig),
                     sig: sig.clone(),

@@ -11,6 +11,8 @@ mod limits;
 pub(crate) mod linker;
 pub(crate) mod module;
 pub(crate) mod resumable;
+#[cfg(feature = "std")]
+pub(crate) mod shared_memory;
 pub(crate) mod store;
 pub(crate) mod types;
 pub(crate) mod values;
@@ -29,6 +31,8 @@ pub use limits::{
 pub use linker::Linker;
 pub use module::Module;
 pub use resumable::{ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel};
+#[cfg(feature = "std")]
+pub use shared_memory::{SharedMemory, WaitResult};
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability,

@@ -325,7 +325,7 @@ impl<'a, T> Caller<'a, T> {
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         let instance = self.instance?;
         let entity = crate::runtime::instance::export(self.inner, instance, name)?;
-        Some(Extern::from_entity(self.inner.id, entity))
+        Some(Extern::from_entity_in(self.inner, entity))
     }
 }
 

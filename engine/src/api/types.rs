@@ -411,6 +411,14 @@ impl MemoryType {
         })
     }
 
+    /// A 32-bit shared memory type (the threads proposal) with 64 KiB
+    /// pages: a shared memory must have a maximum.
+    pub fn shared(min: u32, max: u32) -> Self {
+        let mut ty = Self::new(min, Some(max));
+        ty.0.shared = true;
+        ty
+    }
+
     /// The size of its pages in bytes: 65,536, or 1 for a memory declared
     /// with `(pagesize 1)` (the custom-page-sizes proposal).
     pub fn page_size(&self) -> u64 {

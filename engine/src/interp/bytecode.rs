@@ -510,6 +510,18 @@ define_ops! {
         I64MulWideS { dst: Slot, a: Slot, b: Slot },
         /// The unsigned 128-bit product of `a` and `b`.
         I64MulWideU { dst: Slot, a: Slot, b: Slot },
+
+        // The threads proposal (after the others, for the same reason; run
+        // out of line by `exec/atomic.rs`).
+        /// An atomic access: `kind` is `semantics::atomic::AtomicOp` << 2
+        /// | the log2 of its size. Operands `ptr`, then `a` (the value,
+        /// expected value or notify count) and `b` (cmpxchg's replacement,
+        /// wait's timeout), all read before `dst` is written (not by a
+        /// store). Followed by `Aux { a: offset, b: memory }`. Not in
+        /// `results`: a store has no result to retarget.
+        Atomic { dst: Slot, ptr: Slot, a: Slot, b: Slot, kind: u8 },
+        /// `atomic.fence`.
+        AtomicFence,
     }
     // SIMD (`v128`) ops, run out of line by `exec/simd.rs`, and the NaN
     // canonicalization ops, which exist only under

@@ -49,6 +49,7 @@ pub(crate) fn features(config: &Config) -> WasmFeatures {
         (config.wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
         (config.custom_page_sizes, WasmFeatures::CUSTOM_PAGE_SIZES),
         (config.relaxed_simd, WasmFeatures::RELAXED_SIMD),
+        (config.threads, WasmFeatures::THREADS),
     ] {
         if on {
             f |= feature;
@@ -143,8 +144,8 @@ fn table_type(ty: &wasmparser::TableType, offset: u64) -> Result<TableType, Comp
 }
 
 fn memory_type(ty: &wasmparser::MemoryType, offset: u64) -> Result<MemoryType, CompileError> {
-    if ty.memory64 || ty.shared {
-        return Err(unsupported("memory64 or shared memory", offset));
+    if ty.memory64 {
+        return Err(unsupported("memory64", offset));
     }
     // The validator accepted the page size (custom page sizes on, and 1
     // byte or 64 KiB); anything else is refused here all the same.
@@ -160,7 +161,7 @@ fn memory_type(ty: &wasmparser::MemoryType, offset: u64) -> Result<MemoryType, C
             max: ty.maximum,
         },
         memory64: false,
-        shared: false,
+        shared: ty.shared,
         page_size_log2,
     })
 }

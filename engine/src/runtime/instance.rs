@@ -304,6 +304,19 @@ pub(crate) fn new_memory(
             ),
         ));
     }
+    #[cfg(feature = "std")]
+    if ty.shared {
+        // A shared memory owns its storage: the pool's slot counts it, and
+        // nothing is taken from the pool's warm storage.
+        return crate::runtime::memory::shared::SharedMemoryData::new(ty, &inner.engine)
+            .map(|shared| MemoryEntity::from_shared(shared, slot))
+            .ok_or_else(|| {
+                Error::limit(
+                    Limit::MemorySize,
+                    "shared memory size exceeds the engine's limit or could not be reserved",
+                )
+            });
+    }
     MemoryEntity::new(ty, &inner.engine, slot).ok_or_else(|| {
         Error::limit(
             Limit::MemorySize,

@@ -9,6 +9,7 @@
 //! checks them.
 #![cfg_attr(not(feature = "jit"), allow(dead_code, unused_imports, unused_macros))]
 
+pub(crate) mod atomic;
 pub(crate) mod bulk;
 mod const_eval;
 mod engine;
@@ -18,7 +19,7 @@ mod global;
 mod hooks;
 pub(crate) mod instance;
 mod limits;
-mod memory;
+pub(crate) mod memory;
 mod module;
 mod pool;
 mod stack;

@@ -147,7 +147,7 @@ impl StoreInner {
                 ExternType::Func(self.funcs[f as usize].type_id(), self.func_type(f).clone())
             }
             EntityRef::Table(t) => ExternType::Table(self.tables[t as usize].ty),
-            EntityRef::Memory(m) => ExternType::Memory(self.memories[m as usize].ty),
+            EntityRef::Memory(m) => ExternType::Memory(self.memories[m as usize].current_ty()),
             EntityRef::Global(g) => ExternType::Global(self.globals[g as usize].ty),
             EntityRef::Tag(t) => {
                 let tag = &self.tags[t as usize];

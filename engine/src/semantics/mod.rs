@@ -5,6 +5,7 @@
 //! cost model, which both tiers charge by. Portable: no
 //! `unsafe`, no target features, `no_std` (float primitives from `libm`).
 
+pub(crate) mod atomic;
 pub(crate) mod fuel;
 pub(crate) mod scalar;
 pub(crate) mod simd;

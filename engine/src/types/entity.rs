@@ -89,6 +89,9 @@ impl MemoryType {
 impl fmt::Display for MemoryType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "(memory {}", self.limits)?;
+        if self.shared {
+            f.write_str(" shared")?;
+        }
         if !self.default_page_size() {
             write!(f, " (pagesize {})", self.page_size())?;
         }

@@ -778,8 +778,6 @@ fn modules_using_unsupported_proposals_are_compile_errors() {
     for wat in [
         // memory64.
         "(module (memory i64 1))",
-        // Threads: shared memory.
-        "(module (memory 1 1 shared))",
         // GC instructions (its struct and array types are accepted: only
         // null references to them can exist).
         "(module (type $s (struct)) (func (result (ref $s)) struct.new $s))",

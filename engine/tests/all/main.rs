@@ -25,6 +25,7 @@ mod multi_memory;
 mod nan_canonicalization;
 mod pooling;
 mod resumable;
+mod shared_memory;
 mod simd;
 mod store_limits;
 mod tail_call;

@@ -13,6 +13,7 @@
 //! (see `enter_frame`). `sp` is recomputed whenever the value stack may
 //! have been reallocated (calls, and anything that runs host code).
 
+mod atomic;
 mod call;
 mod memory;
 mod other_memory;
@@ -1251,6 +1252,16 @@ fn run(
                 // SAFETY: the contract of `wide::execute` is this loop's.
                 unsafe { wide::execute(op, sp) }
             }
+            // The threads proposal, out of line.
+            Op::Atomic { .. } => {
+                let at: *const Op = op;
+                // SAFETY: the contract of `atomic::execute` is this loop's;
+                // `ip` points at the op's `Aux`.
+                unsafe { atomic::execute(inner, cache.index, &*at, ip, sp)? };
+                // SAFETY: past the `Aux` this op reads, still in the function.
+                ip = unsafe { ip.add(1) };
+            }
+            Op::AtomicFence => atomic::fence_op(),
             // Every op on a memory other than memory 0, out of line.
             Op::OnMemory { .. } => {
                 let at: *const Op = op;

@@ -17,7 +17,9 @@ use super::slots::{set_slot as set, slot as get};
 /// Runs the `OnMemory` prefix at `at` and the op after it, for the frame
 /// at `sp` of instance `instance`, and returns the next op to run and
 /// whether the op was a `memory.grow` (after which the caller re-reads its
-/// cache of memory 0, which may be the same memory imported twice).
+/// cache of memory 0, which may be the same memory imported twice) or a
+/// `memory.size` (which may have seen a shared memory 0 grown by another
+/// thread).
 ///
 /// Cold and out of line, like the SIMD handler, so that the dispatch
 /// loop's code and register allocation stay as they are.
@@ -40,7 +42,10 @@ pub(super) unsafe fn execute(
     consts: &[u64],
 ) -> Result<(*const Op, bool), Stop> {
     // SAFETY: the contract: an op follows the prefix.
-    let grew = matches!(unsafe { *at.add(1) }, Op::MemoryGrow { .. });
+    let grew = matches!(
+        unsafe { *at.add(1) },
+        Op::MemoryGrow { .. } | Op::MemorySize { .. }
+    );
     // SAFETY: the contract, passed on.
     let next = unsafe { execute_op(inner, data, instance, at, sp, consts)? };
     Ok((next, grew))

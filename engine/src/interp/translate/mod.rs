@@ -22,6 +22,7 @@
 //!   block materialises them), so a `local.set` inside a nested block
 //!   cannot change a value already pushed.
 
+mod atomic;
 mod ops;
 mod simd;
 #[cfg(test)]

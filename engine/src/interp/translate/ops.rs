@@ -258,13 +258,16 @@ impl Translator<'_> {
     /// Emitted right before `memory.size` or `memory.grow` of memory
     /// `memory`: as [`Self::memory_prefix`], and an `OnMemory` prefix for
     /// memory 0 too if its pages are not 64 KiB (the dispatch loop's own
-    /// `MemorySize` counts 64 KiB pages; the prefixed op asks the memory).
+    /// `MemorySize` counts 64 KiB pages; the prefixed op asks the memory)
+    /// or it is shared (another thread may have grown it since the loop
+    /// cached its length: the prefixed op reads it afresh, and the loop
+    /// refreshes its cache after it).
     fn size_prefix(&mut self, memory: u32) {
         let custom = self
             .info
             .memories
             .get(memory as usize)
-            .is_some_and(|ty| !ty.default_page_size());
+            .is_some_and(|ty| !ty.default_page_size() || ty.shared);
         if memory != 0 || custom {
             self.emit(Op::OnMemory { memory, src: 0 });
         }
@@ -836,7 +839,7 @@ impl Translator<'_> {
             }
 
             op => {
-                if !self.simd_op(op)? {
+                if !self.atomic_op(&op)? && !self.simd_op(op)? {
                     return Err(self.error("operator not supported by the interpreter yet"));
                 }
             }

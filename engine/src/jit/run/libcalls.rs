@@ -19,8 +19,8 @@ use super::link::sync_funcrefs;
 use super::traps;
 use crate::error::{Error, TrapCode};
 use crate::jit::{TRAP_HOST_ERROR, TRAP_HOST_PANIC};
-use crate::runtime::bulk;
 use crate::runtime::vm::{for_each_builtin, Builtins, PendingPanic, TrapFrame, VMContext};
+use crate::runtime::{atomic, bulk};
 use crate::runtime::{HostOutcome, StoreInner};
 use crate::sys;
 use crate::types::TypeId;
@@ -77,6 +77,66 @@ unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, mem: u32, delta: u32) ->
     let data = unsafe { (*(*vmctx).store).data };
     let r = bulk::memory_grow_of(inner, data, inst, mem, delta);
     grown(inner, r)
+}
+
+/// A wait's or notify's result for compiled code: the value, or a trap
+/// code's bits negated.
+fn waited(r: Result<u32, TrapCode>) -> u64 {
+    match r {
+        Ok(v) => v as u64,
+        Err(code) => (-(code.bits() as i64)) as u64,
+    }
+}
+
+unsafe extern "C" fn memory_atomic_wait32(
+    vmctx: *mut VMContext,
+    mem: u32,
+    addr: u64,
+    expected: u32,
+    timeout: u64,
+) -> u64 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    waited(atomic::memory_wait(
+        inner,
+        inst,
+        mem,
+        addr,
+        expected as u64,
+        timeout as i64,
+        false,
+    ))
+}
+
+unsafe extern "C" fn memory_atomic_wait64(
+    vmctx: *mut VMContext,
+    mem: u32,
+    addr: u64,
+    expected: u64,
+    timeout: u64,
+) -> u64 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    waited(atomic::memory_wait(
+        inner,
+        inst,
+        mem,
+        addr,
+        expected,
+        timeout as i64,
+        true,
+    ))
+}
+
+unsafe extern "C" fn memory_atomic_notify(
+    vmctx: *mut VMContext,
+    mem: u32,
+    addr: u64,
+    count: u32,
+) -> u64 {
+    // SAFETY: see the module docs.
+    let (inner, inst) = unsafe { store(vmctx) };
+    waited(atomic::memory_notify(inner, inst, mem, addr, count))
 }
 
 unsafe extern "C" fn memory_fill(

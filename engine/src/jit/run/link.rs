@@ -108,7 +108,7 @@ pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Er
     let memories: Box<[_]> = inst
         .memories
         .iter()
-        .map(|&m| &mut *inner.memories[m as usize].vm as *mut _)
+        .map(|&m| inner.memories[m as usize].vm_ptr())
         .collect();
     let globals: Box<[_]> = inst
         .globals

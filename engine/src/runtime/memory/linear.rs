@@ -27,6 +27,10 @@ pub(super) enum LinearBytes {
         reservation: core::mem::ManuallyDrop<crate::sys::Reservation>,
         len: usize,
     },
+    /// A shared memory's bytes, which it owns (`shared`); their length is
+    /// its current one.
+    #[cfg(feature = "std")]
+    Shared(alloc::sync::Arc<super::shared::SharedMemoryData>),
 }
 
 impl Deref for LinearBytes {
@@ -42,6 +46,16 @@ impl Deref for LinearBytes {
                 // the store is borrowed mutably).
                 unsafe { core::slice::from_raw_parts(reservation.base(), *len) }
             }
+            #[cfg(feature = "std")]
+            LinearBytes::Shared(shared) => {
+                // SAFETY: the first `len()` bytes of the shared memory's
+                // reservation are accessible and stay so (it never
+                // shrinks or moves) while the `Arc` lives. Other threads
+                // may write them meanwhile: guest memory is shared by
+                // design; the engine takes no length or index from these
+                // bytes without checking it.
+                unsafe { core::slice::from_raw_parts(shared.base(), shared.len()) }
+            }
         }
     }
 }
@@ -55,6 +69,11 @@ impl DerefMut for LinearBytes {
                 // SAFETY: as in `deref`; `&mut self` makes this the only
                 // reference.
                 unsafe { core::slice::from_raw_parts_mut(reservation.base(), *len) }
+            }
+            #[cfg(feature = "std")]
+            LinearBytes::Shared(shared) => {
+                // SAFETY: as in `deref`.
+                unsafe { core::slice::from_raw_parts_mut(shared.base(), shared.len()) }
             }
         }
     }
@@ -113,6 +132,41 @@ impl LinearBytes {
         }
     }
 
+    /// `len` zero bytes in a reservation that holds `max_len` without
+    /// moving (a shared memory's): the guarded layout, or a plain
+    /// reservation of `max_len` rounded up to whole 64 KiB pages.
+    #[cfg(feature = "std")]
+    pub(super) fn new_fixed(len: usize, max_len: usize, strategy: MemoryStrategy) -> Option<Self> {
+        if strategy == MemoryStrategy::Guarded {
+            return Self::new(len, strategy, None);
+        }
+        let size = accessible(max_len)?.max(super::PAGE_SIZE);
+        let mut reservation = crate::sys::Reservation::new(size)?;
+        reservation.set_accessible(accessible(len)?)?;
+        Some(LinearBytes::Mapped {
+            reservation: core::mem::ManuallyDrop::new(reservation),
+            len,
+        })
+    }
+
+    /// Grows to `new_len` zero-filled bytes without moving; `None` if that
+    /// would take more than the reservation holds (or it is a heap
+    /// allocation).
+    #[cfg(feature = "std")]
+    pub(super) fn grow_in_place(&mut self, new_len: usize) -> Option<()> {
+        match self {
+            LinearBytes::Mapped { reservation, len } => {
+                if new_len < *len || accessible(new_len)? > reservation.size() {
+                    return None;
+                }
+                reservation.make_accessible(accessible(new_len)?)?;
+                *len = new_len;
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
     /// Gives the storage back: to `pool` if there is one, else a guarded
     /// memory's reservation to the process-wide recycled list.
     pub(super) fn release(self, pool: Option<&Pool>) {
@@ -133,6 +187,11 @@ impl LinearBytes {
                     Some(pool) => pool.keep_reservation(reservation),
                     None => recycled::keep(reservation),
                 }
+            }
+            #[cfg(feature = "std")]
+            LinearBytes::Shared(shared) => {
+                // SAFETY: as above: taken once, never used again.
+                drop(unsafe { core::ptr::read(shared) });
             }
         }
     }
@@ -169,6 +228,9 @@ impl LinearBytes {
                 }
                 *len = new_len;
             }
+            // A shared memory grows through `SharedMemoryData::grow`.
+            #[cfg(feature = "std")]
+            LinearBytes::Shared(_) => return None,
         }
         Some(())
     }

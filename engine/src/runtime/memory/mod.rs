@@ -12,6 +12,10 @@
 #[cfg(feature = "std")]
 pub(crate) mod image;
 mod linear;
+#[cfg(feature = "std")]
+pub(crate) mod parking;
+#[cfg(feature = "std")]
+pub(crate) mod shared;
 
 use super::pool::Slot;
 use super::vm::VMMemory;
@@ -89,6 +93,10 @@ impl MemoryEntity {
     /// or `None` if that exceeds the engine's limits or cannot be
     /// allocated.
     pub fn new(ty: MemoryType, engine: &EngineShared, slot: Option<Slot>) -> Option<Self> {
+        if ty.shared {
+            // Made through `new_shared`, which needs the engine's `Arc`.
+            return None;
+        }
         let max_pages = Self::max_pages(&ty, engine);
         if ty.limits.min > max_pages {
             return None;
@@ -107,6 +115,48 @@ impl MemoryEntity {
             vm,
             slot,
         })
+    }
+
+    /// An entity in a store for the shared memory `shared` (newly made
+    /// for a module's definition, or imported).
+    #[cfg(feature = "std")]
+    pub fn from_shared(
+        shared: alloc::sync::Arc<shared::SharedMemoryData>,
+        slot: Option<Slot>,
+    ) -> Self {
+        let mut ty = shared.ty;
+        ty.limits.min = shared.pages();
+        let max_pages = shared.max_pages;
+        let vm = Box::new(VMMemory {
+            base: shared.base(),
+            len: shared.len(),
+        });
+        Self {
+            ty,
+            data: LinearBytes::Shared(shared),
+            max_pages,
+            vm,
+            slot,
+        }
+    }
+
+    /// The shared memory this entity is, if it is one.
+    #[cfg(feature = "std")]
+    pub fn shared(&self) -> Option<&alloc::sync::Arc<shared::SharedMemoryData>> {
+        match &self.data {
+            LinearBytes::Shared(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The `VMMemory` compiled code reads for this memory: the entity's
+    /// own, or, for a shared memory, the one every store shares.
+    pub fn vm_ptr(&mut self) -> *mut VMMemory {
+        #[cfg(feature = "std")]
+        if let LinearBytes::Shared(s) = &self.data {
+            return s.vm_ptr();
+        }
+        &mut *self.vm
     }
 
     /// The most pages a memory of type `ty` may have in `engine`: the
@@ -143,8 +193,16 @@ impl MemoryEntity {
             LinearBytes::Mapped { reservation, .. } => reservation
                 .map_image(image.offset, image.len, &image.source)
                 .is_some(),
-            LinearBytes::Heap(_) => false,
+            LinearBytes::Heap(_) | LinearBytes::Shared(_) => false,
         }
+    }
+
+    /// Its type, with its current size as the minimum (a shared memory
+    /// may have grown in another store since this entity last looked).
+    pub fn current_ty(&self) -> MemoryType {
+        let mut ty = self.ty;
+        ty.limits.min = self.pages();
+        ty
     }
 
     /// Current size in pages.
@@ -181,6 +239,12 @@ impl MemoryEntity {
     /// Grows by `delta` pages; returns the old size, or `None` when
     /// refused (over the maximum, or the allocation failed).
     pub fn grow(&mut self, delta: u64) -> Option<u64> {
+        #[cfg(feature = "std")]
+        if let LinearBytes::Shared(s) = &self.data {
+            let old = s.grow(delta)?;
+            self.ty.limits.min = s.pages();
+            return Some(old);
+        }
         let old = self.pages();
         let new = old.checked_add(delta)?;
         if new > self.max_pages {

@@ -15,7 +15,8 @@
 //! Every builtin receives the calling instance's `VMContext` first. Those
 //! that can trap return 0 or a trap code's bits; the two `grow`s return
 //! their result, or a negative value when the store's resource limiter
-//! failed the guest (its error is pending in the store).
+//! failed the guest (its error is pending in the store); the atomic
+//! waits and notify return their result, or a trap code's bits negated.
 
 use super::VMContext;
 use core::mem::offset_of;
@@ -49,6 +50,9 @@ macro_rules! for_each_builtin {
             fma_f64 FmaF64 (a: i64, b: i64, c: i64) -> i64;
             mem_move MemMove (dst: ptr, src: ptr, len: i64);
             mem_set MemSet (dst: ptr, val: i32, len: i64);
+            memory_atomic_wait32 MemoryAtomicWait32 (mem: i32, addr: i64, expected: i32, timeout: i64) -> i64;
+            memory_atomic_wait64 MemoryAtomicWait64 (mem: i32, addr: i64, expected: i64, timeout: i64) -> i64;
+            memory_atomic_notify MemoryAtomicNotify (mem: i32, addr: i64, count: i32) -> i64;
         }
     };
 }

@@ -27,6 +27,7 @@
 //! `memory::mem_addr` are what keep compiled code inside its sandbox. Get
 //! two reviews on any substantive change.
 
+mod atomics;
 mod calls;
 mod control;
 mod env;

@@ -123,6 +123,7 @@ impl Translator<'_, '_> {
             other => {
                 if !(self.memory_operator(other)?
                     || self.table_operator(other)?
+                    || self.atomic_operator(other)?
                     || self.numeric_operator(other)
                     || (is_simd_operator(other) && {
                         self.simd_operator(other)?;
