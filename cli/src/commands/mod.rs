@@ -85,6 +85,7 @@ enum WasmOpt {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Feature {
     MultiMemory,
+    Memory64,
     ExtendedConst,
     TailCall,
     FunctionReferences,
@@ -96,8 +97,9 @@ enum Feature {
 
 impl Feature {
     /// Every feature, by its `-W` name (wasmtime's).
-    const ALL: [(&'static str, Feature); 8] = [
+    const ALL: [(&'static str, Feature); 9] = [
         ("multi-memory", Feature::MultiMemory),
+        ("memory64", Feature::Memory64),
         ("extended-const", Feature::ExtendedConst),
         ("tail-call", Feature::TailCall),
         ("function-references", Feature::FunctionReferences),
@@ -110,6 +112,7 @@ impl Feature {
     fn apply(self, config: &mut petrel::Config, on: bool) {
         match self {
             Feature::MultiMemory => config.wasm_multi_memory(on),
+            Feature::Memory64 => config.wasm_memory64(on),
             Feature::ExtendedConst => config.wasm_extended_const(on),
             Feature::TailCall => config.wasm_tail_call(on),
             Feature::FunctionReferences => config.wasm_function_references(on),
@@ -122,7 +125,7 @@ impl Feature {
 }
 
 /// The options `-W` knows, for error messages.
-const KNOWN: &str = "multi-memory, extended-const, tail-call, function-references, exceptions, \
+const KNOWN: &str = "multi-memory, memory64, extended-const, tail-call, function-references, exceptions, \
                      relaxed-simd, wide-arithmetic, custom-page-sizes, fuel, timeout, \
                      max-memory-size, max-wasm-stack, nan-canonicalization, \
                      relaxed-simd-deterministic, unknown-imports-trap";
