@@ -71,7 +71,7 @@ pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
         max_elements: u.int_in_range(0..=50)?,
         max_table_elements: MAX_TABLE_ELEMENTS,
         max_memory32_bytes: MAX_PAGES * PAGE,
-        max_memory64_bytes: MAX_PAGES * PAGE,
+        max_memory64_bytes: u128::from(MAX_PAGES * PAGE),
         disallow_traps: u.ratio(1, 4)?,
         allow_floats: u.ratio(7, 8)?,
         min_uleb_size: u.int_in_range(0..=5)?,
