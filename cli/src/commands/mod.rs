@@ -125,7 +125,8 @@ impl Feature {
 }
 
 /// The options `-W` knows, for error messages.
-const KNOWN: &str = "multi-memory, memory64, extended-const, tail-call, function-references, exceptions, \
+const KNOWN: &str =
+    "multi-memory, memory64, extended-const, tail-call, function-references, exceptions, \
                      relaxed-simd, wide-arithmetic, custom-page-sizes, fuel, timeout, \
                      max-memory-size, max-wasm-stack, nan-canonicalization, \
                      relaxed-simd-deterministic, unknown-imports-trap";

@@ -109,14 +109,26 @@ fn a_memory_past_4_gib_stores_and_loads_at_5_gib() {
         assert_eq!(trap_code(&err), TrapCode::MemoryOutOfBounds, "{tier}");
         // Bulk operations past 4 GiB: copy the value up 16 bytes, fill
         // between.
-        call::<_, ()>(&mut store, &instance, "copy", ((at + 16) as i64, at as i64, 8i64)).unwrap();
+        call::<_, ()>(
+            &mut store,
+            &instance,
+            "copy",
+            ((at + 16) as i64, at as i64, 8i64),
+        )
+        .unwrap();
         let copied: i64 = call(&mut store, &instance, "load", ((at + 16) as i64,)).unwrap();
         assert_eq!(copied, v, "{tier}");
         call::<_, ()>(&mut store, &instance, "fill", ((at + 8) as i64, 0x5a, 8i64)).unwrap();
         let filled: i64 = call(&mut store, &instance, "load", ((at + 8) as i64,)).unwrap();
         assert_eq!(filled, 0x5a5a_5a5a_5a5a_5a5a, "{tier}");
         // Into the 32-bit memory, from past 4 GiB.
-        call::<_, ()>(&mut store, &instance, "copy_to_small", (16i32, at as i64, 1i32)).unwrap();
+        call::<_, ()>(
+            &mut store,
+            &instance,
+            "copy_to_small",
+            (16i32, at as i64, 1i32),
+        )
+        .unwrap();
         let byte: i32 = call(&mut store, &instance, "small_load8", (16i32,)).unwrap();
         assert_eq!(byte, 0xef, "{tier}");
     }
@@ -130,7 +142,11 @@ fn addresses_near_2_pow_64_trap_and_never_wrap() {
         call::<_, ()>(&mut store, &instance, "store", (0i64, 0x77i64)).unwrap();
         let oob = |r: Result<(), Error>, what: &str| {
             let err = r.expect_err(what);
-            assert_eq!(trap_code(&err), TrapCode::MemoryOutOfBounds, "{tier}: {what}");
+            assert_eq!(
+                trap_code(&err),
+                TrapCode::MemoryOutOfBounds,
+                "{tier}: {what}"
+            );
         };
         let mut load = |name: &str, addr: u64| {
             call::<_, i64>(&mut store, &instance, name, (addr as i64,)).map(drop)
@@ -143,8 +159,14 @@ fn addresses_near_2_pow_64_trap_and_never_wrap() {
         // 8, which is in bounds.
         oob(load("load_off_max", 8), "address 8 + offset 2^64 - 8");
         oob(load("load_off_max", 16), "address 16 + offset 2^64 - 8");
-        oob(load("load_off_max", 0), "offset 2^64 - 8, 8 bytes: ends at 2^64");
-        oob(load("load_off5g", u64::MAX - (5 * GIB) + 1), "offset 5 GiB, wrapped to 0");
+        oob(
+            load("load_off_max", 0),
+            "offset 2^64 - 8, 8 bytes: ends at 2^64",
+        );
+        oob(
+            load("load_off5g", u64::MAX - (5 * GIB) + 1),
+            "offset 5 GiB, wrapped to 0",
+        );
         oob(load("load", u64::MAX - 7), "load ending at 2^64");
         oob(load("load", u64::MAX), "load at 2^64 - 1");
         oob(load("v128_load", u64::MAX - 7), "v128 load wrapping to 0");
@@ -171,7 +193,12 @@ fn addresses_near_2_pow_64_trap_and_never_wrap() {
             "copy from 2^64 - 8",
         );
         oob(
-            call::<_, ()>(&mut store, &instance, "copy_to_small", (0i32, 1i64 << 32, 1i32)),
+            call::<_, ()>(
+                &mut store,
+                &instance,
+                "copy_to_small",
+                (0i32, 1i64 << 32, 1i32),
+            ),
             "copy from 2^32 into the 32-bit memory",
         );
         // Nothing was written by any of them.
@@ -223,7 +250,10 @@ fn a_64_bit_memory_through_the_api() {
         let get: i32 = call(&mut store, &instance, "get", (PAGE as i64,)).unwrap();
         assert_eq!(get, 9, "{tier}");
         let narrow = Module::new(&engine, r#"(module (import "" "m" (memory 1)))"#).unwrap();
-        assert!(petrel::Instance::new(&mut store, &narrow, &[mem.into()]).is_err(), "{tier}");
+        assert!(
+            petrel::Instance::new(&mut store, &narrow, &[mem.into()]).is_err(),
+            "{tier}"
+        );
     }
 }
 
@@ -248,12 +278,23 @@ fn table64_indices_of_2_pow_32_and_more_are_out_of_bounds() {
         (table.fill $tab (local.get 0) (ref.null func) (local.get 1))))"#;
     for (tier, engine) in every_tier(|_| {}) {
         let (mut store, instance) = instantiate_in(&engine, wat);
-        assert!(instance.get_table(&store, "tab").unwrap().ty(&store).is_64(), "{tier}");
+        assert!(
+            instance
+                .get_table(&store, "tab")
+                .unwrap()
+                .ty(&store)
+                .is_64(),
+            "{tier}"
+        );
         let r: i32 = call(&mut store, &instance, "call", (1i64,)).unwrap();
         assert_eq!(r, 8, "{tier}");
         let table_oob = |r: Result<(), Error>, what: &str| {
             let err = r.expect_err(what);
-            assert_eq!(trap_code(&err), TrapCode::TableOutOfBounds, "{tier}: {what}");
+            assert_eq!(
+                trap_code(&err),
+                TrapCode::TableOutOfBounds,
+                "{tier}: {what}"
+            );
         };
         // Low 32 bits 0 or 1: in bounds if truncated.
         for index in [1i64 << 32, (1 << 32) + 1, i64::MIN, -1] {
@@ -265,10 +306,19 @@ fn table64_indices_of_2_pow_32_and_more_are_out_of_bounds() {
                 call::<_, i32>(&mut store, &instance, "is_null", (index,)).map(drop),
                 "table.get",
             );
-            table_oob(call(&mut store, &instance, "set_null", (index,)), "table.set");
-            table_oob(call(&mut store, &instance, "fill", (index, 1i64)), "table.fill dst");
+            table_oob(
+                call(&mut store, &instance, "set_null", (index,)),
+                "table.set",
+            );
+            table_oob(
+                call(&mut store, &instance, "fill", (index, 1i64)),
+                "table.fill dst",
+            );
         }
-        table_oob(call(&mut store, &instance, "fill", (1i64, -1i64)), "table.fill len");
+        table_oob(
+            call(&mut store, &instance, "fill", (1i64, -1i64)),
+            "table.fill len",
+        );
         // Both elements survived.
         let r: i32 = call(&mut store, &instance, "call", (0i64,)).unwrap();
         assert_eq!(r, 7, "{tier}");

@@ -80,7 +80,11 @@ impl Translator<'_, '_> {
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
-                let (dst, src, len) = (self.clamp_u32(dst), self.clamp_u32(src), self.clamp_u32(len));
+                let (dst, src, len) = (
+                    self.clamp_u32(dst),
+                    self.clamp_u32(src),
+                    self.clamp_u32(len),
+                );
                 let dt = self.b.ins().iconst(i32t, *dst_table as i64);
                 let st = self.b.ins().iconst(i32t, *src_table as i64);
                 self.env
