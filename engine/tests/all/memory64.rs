@@ -275,7 +275,16 @@ fn table64_indices_of_2_pow_32_and_more_are_out_of_bounds() {
       (func (export "grow") (param i64) (result i64)
         (table.grow $tab (ref.null func) (local.get 0)))
       (func (export "fill") (param i64 i64)
-        (table.fill $tab (local.get 0) (ref.null func) (local.get 1))))"#;
+        (table.fill $tab (local.get 0) (ref.null func) (local.get 1)))
+      ;; Between a table64 and a 32-bit table: the length is an i32.
+      (table $small 2 funcref)
+      (func (export "copy_to_small") (param i32 i64 i32)
+        (table.copy $small $tab (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "small_call") (param i32) (result i32)
+        (call_indirect $small (type $t) (local.get 0)))
+      (elem $passive func $eight)
+      (func (export "init") (param i64 i32 i32)
+        (table.init $tab $passive (local.get 0) (local.get 1) (local.get 2))))"#;
     for (tier, engine) in every_tier(|_| {}) {
         let (mut store, instance) = instantiate_in(&engine, wat);
         assert!(
@@ -319,9 +328,28 @@ fn table64_indices_of_2_pow_32_and_more_are_out_of_bounds() {
             call(&mut store, &instance, "fill", (1i64, -1i64)),
             "table.fill len",
         );
-        // Both elements survived.
+        table_oob(
+            call(
+                &mut store,
+                &instance,
+                "copy_to_small",
+                (0i32, 1i64 << 32, 1i32),
+            ),
+            "table.copy from 2^32",
+        );
+        table_oob(
+            call(&mut store, &instance, "init", (1i64 << 32, 0i32, 1i32)),
+            "table.init at 2^32",
+        );
+        call::<_, ()>(&mut store, &instance, "copy_to_small", (1i32, 0i64, 1i32)).unwrap();
+        let r: i32 = call(&mut store, &instance, "small_call", (1i32,)).unwrap();
+        assert_eq!(r, 7, "{tier}");
+        // Both elements survived; `table.init` at an i64 index works.
         let r: i32 = call(&mut store, &instance, "call", (0i64,)).unwrap();
         assert_eq!(r, 7, "{tier}");
+        call::<_, ()>(&mut store, &instance, "init", (0i64, 0i32, 1i32)).unwrap();
+        let r: i32 = call(&mut store, &instance, "call", (0i64,)).unwrap();
+        assert_eq!(r, 8, "{tier}");
         let size: i64 = call(&mut store, &instance, "size", ()).unwrap();
         assert_eq!(size, 2, "{tier}");
         // Growth past the maximum, or by 2^32 + 1 (1 if truncated): -1 as
