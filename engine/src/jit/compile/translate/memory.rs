@@ -58,7 +58,7 @@ impl Translator<'_, '_> {
             O::MemoryGrow { mem } => {
                 self.env.mem(*mem)?;
                 let delta = pop!(self);
-                let delta = self.to_i64(delta);
+                let delta = self.widen_u64(delta);
                 let m = self.b.ins().iconst(i32t, *mem as i64);
                 let r = self
                     .env
@@ -72,7 +72,7 @@ impl Translator<'_, '_> {
                 let len = pop!(self);
                 let val = pop!(self);
                 let dst = pop!(self);
-                let (dst, len) = (self.to_i64(dst), self.to_i64(len));
+                let (dst, len) = (self.widen_u64(dst), self.widen_u64(len));
                 let m = self.b.ins().iconst(i32t, *mem as i64);
                 self.env
                     .builtin_checked(&mut self.b, Builtin::MemoryFill, &[m, dst, val, len]);
@@ -83,7 +83,11 @@ impl Translator<'_, '_> {
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
-                let (dst, src, len) = (self.to_i64(dst), self.to_i64(src), self.to_i64(len));
+                let (dst, src, len) = (
+                    self.widen_u64(dst),
+                    self.widen_u64(src),
+                    self.widen_u64(len),
+                );
                 let dm = self.b.ins().iconst(i32t, *dst_mem as i64);
                 let sm = self.b.ins().iconst(i32t, *src_mem as i64);
                 self.env.builtin_checked(
@@ -97,7 +101,7 @@ impl Translator<'_, '_> {
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
-                let dst = self.to_i64(dst);
+                let dst = self.widen_u64(dst);
                 let m = self.b.ins().iconst(i32t, *mem as i64);
                 let seg = self.b.ins().iconst(i32t, *data_index as i64);
                 self.env.builtin_checked(
@@ -118,7 +122,7 @@ impl Translator<'_, '_> {
 
     /// `v` zero-extended to an `i64` if it is an `i32` (an address or
     /// length of a 32-bit memory), else `v`.
-    pub(super) fn to_i64(&mut self, v: Value) -> Value {
+    pub(super) fn widen_u64(&mut self, v: Value) -> Value {
         match self.b.func.dfg.value_type(v) {
             types::I32 => self.b.ins().uextend(types::I64, v),
             _ => v,
@@ -162,7 +166,7 @@ impl Translator<'_, '_> {
                     .iter()
                     .any(|&(m, v, checked_end)| m == memory && v == index && checked_end >= end)
             });
-        let index64 = self.to_i64(index);
+        let index64 = self.widen_u64(index);
         if !known {
             // The length of a guarded memory that is checked anyway (one of
             // one-byte pages) still changes when it grows.
