@@ -541,6 +541,38 @@ fn w_custom_page_sizes_runs_one_byte_pages_on_both_tiers_and_is_off_by_default()
 }
 
 #[test]
+fn memory64_runs_by_default_and_w_memory64_n_refuses_it() {
+    let dir = scratch("memory64");
+    let wat = write(
+        &dir,
+        "mem64.wat",
+        r#"(module
+          (memory i64 1)
+          (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+          (func (export "load") (param i64) (result i32) (i32.load8_u (local.get 0))))"#,
+    );
+    let wat = wat.to_str().unwrap();
+    let out = petrel(&["validate", "-W", "memory64=n", wat]);
+    assert_status(&out, 1);
+    assert_no_panic(&out);
+    for tier in ["interp", "jit"] {
+        let flags = ["run", "--tier", tier, "-W", "memory64=y"];
+        let out = petrel(&[&flags[..], &["--invoke", "grow", wat, "2"]].concat());
+        assert_status(&out, 0);
+        assert_eq!(stdout(&out).trim(), "1", "{tier}");
+        // 2^32: in bounds if truncated to 32 bits.
+        let out = petrel(&["run", "--tier", tier, "--invoke", "load", wat, "4294967296"]);
+        assert_status(&out, 134);
+        assert!(
+            stderr(&out).contains("out of bounds"),
+            "{tier}: {}",
+            stderr(&out)
+        );
+        assert_no_panic(&out);
+    }
+}
+
+#[test]
 fn tail_calls_run_on_both_tiers_and_w_tail_call_n_refuses_them() {
     let dir = scratch("tail_call");
     let wat = write(

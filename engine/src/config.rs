@@ -50,6 +50,7 @@ pub struct Config {
     pub(crate) exceptions: bool,
     pub(crate) wide_arithmetic: bool,
     pub(crate) custom_page_sizes: bool,
+    pub(crate) memory64: bool,
     pub(crate) relaxed_simd: bool,
     pub(crate) threads: bool,
     pub(crate) relaxed_simd_deterministic: bool,
@@ -222,6 +223,7 @@ impl Default for Config {
             exceptions: true,
             wide_arithmetic: false,
             custom_page_sizes: false,
+            memory64: true,
             relaxed_simd: true,
             threads: true,
             relaxed_simd_deterministic: false,
@@ -422,6 +424,18 @@ impl Config {
     /// as in wasmtime 48 (whose `threads` cargo feature is on by default).
     pub fn wasm_threads(&mut self, enable: bool) -> &mut Self {
         self.threads = enable;
+        self
+    }
+
+    /// Whether modules may use memory64 (Wasm 3.0): memories whose
+    /// addresses, sizes and lengths are `i64` (`(memory i64 1)`), and
+    /// tables whose indices are (`(table i64 1 funcref)`). Both tiers run
+    /// them; the JIT bounds-checks every access to a 64-bit memory
+    /// explicitly (guard pages cannot cover a 64-bit space). Such a memory
+    /// is still bounded by [`Config::max_memory_pages`]. On by default, as
+    /// in wasmtime 48 (whose defaults are wasmparser's Wasm 3.0 set).
+    pub fn wasm_memory64(&mut self, enable: bool) -> &mut Self {
+        self.memory64 = enable;
         self
     }
 

@@ -411,6 +411,7 @@ impl Wasmi {
             .wasm_multi_memory(true)
             .wasm_custom_page_sizes(true)
             .wasm_wide_arithmetic(true)
+            .wasm_memory64(true)
             .wasm_relaxed_simd(false);
         let engine = wasmi::Engine::new(&config);
         let module = wasmi::Module::new(&engine, wasm)

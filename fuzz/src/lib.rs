@@ -19,7 +19,7 @@ pub mod wasi_paths;
 /// included, on both tiers), the Wasm 3.0 proposals it implements
 /// (multi-memory, extended constant expressions, tail calls, typed
 /// function references, which come with `wasmparser`'s GC feature,
-/// exception handling, relaxed SIMD) and the later ones it has, off by
+/// exception handling, relaxed SIMD, memory64) and the later ones it has, off by
 /// default and
 /// switched on there (wide arithmetic, custom page sizes);
 /// `module/parse.rs` has the
@@ -36,6 +36,7 @@ pub fn petrel_features() -> wasmparser::WasmFeatures {
         | F::GC
         | F::EXCEPTIONS
         | F::RELAXED_SIMD
+        | F::MEMORY64
         | F::WIDE_ARITHMETIC
         | F::CUSTOM_PAGE_SIZES
 }

@@ -24,7 +24,8 @@ pub const MAX_TABLE_ELEMENTS: u64 = 1_000;
 
 /// The proposals Petrel implements: those of Wasm 2.0 (SIMD for half the
 /// inputs) and, each for part of the inputs, the Wasm 3.0 ones it has
-/// (multi-memory, tail calls, extended constant expressions, exceptions)
+/// (multi-memory, tail calls, extended constant expressions, exceptions,
+/// memory64)
 /// and later ones (wide arithmetic, custom page sizes); every other one
 /// off. Limits on the module's size are picked from `u` (swarm
 /// testing: some inputs make modules of many small functions, others a few
@@ -51,8 +52,8 @@ pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
         threads_enabled: false,
         shared_everything_threads_enabled: false,
         gc_enabled: false,
-        memory64_enabled: false,
         // Set below.
+        memory64_enabled: false,
         custom_page_sizes_enabled: false,
         wide_arithmetic_enabled: false,
         custom_descriptors_enabled: false,
@@ -70,6 +71,7 @@ pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
         max_elements: u.int_in_range(0..=50)?,
         max_table_elements: MAX_TABLE_ELEMENTS,
         max_memory32_bytes: MAX_PAGES * PAGE,
+        max_memory64_bytes: u128::from(MAX_PAGES * PAGE),
         disallow_traps: u.ratio(1, 4)?,
         allow_floats: u.ratio(7, 8)?,
         min_uleb_size: u.int_in_range(0..=5)?,
@@ -101,6 +103,9 @@ pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
     // last.
     c.wide_arithmetic_enabled = u.arbitrary::<u8>()? >= 192;
     c.custom_page_sizes_enabled = u.arbitrary::<u8>()? >= 192;
+    // memory64 (64-bit memories and tables; on in Petrel and wasmi) for a
+    // quarter, drawn last.
+    c.memory64_enabled = u.arbitrary::<u8>()? >= 192;
     if gc {
         c.gc_enabled = true;
         use wasm_smith::InstructionKind as K;

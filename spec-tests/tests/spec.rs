@@ -8,7 +8,8 @@
 //! - `wasm-v3`, the 3.0 core, as `wasm-v3/FILE`;
 //! - the proposal folders of the 3.0 features Petrel implements or is
 //!   implementing, as `PROPOSAL/FILE` (`multi-memory`, `extended-const`,
-//!   `tail-call`, `function-references`, `exceptions`, `relaxed-simd`), and
+//!   `tail-call`, `function-references`, `exceptions`, `relaxed-simd`,
+//!   `memory64`), and
 //!   of the later
 //!   proposals it implements (`wide-arithmetic`, `custom-page-sizes`,
 //!   `threads`).
@@ -91,7 +92,8 @@ fn main() -> ExitCode {
             .wasm_tail_call(false)
             .wasm_function_references(false)
             .wasm_exceptions(false)
-            .wasm_relaxed_simd(false);
+            .wasm_relaxed_simd(false)
+            .wasm_memory64(false);
         let mut files: Vec<(String, _, &Config)> = spec(SpecVersion::V2)
             .map(|f| (f.name().to_string(), f, &v2))
             .collect();
@@ -110,6 +112,7 @@ fn main() -> ExitCode {
                 ("custom-page-sizes", Proposal::CustomPageSizes),
                 ("relaxed-simd", Proposal::RelaxedSimd),
                 ("threads", Proposal::Threads),
+                ("memory64", Proposal::Memory64),
             ]
             .into_iter()
             .flat_map(|(folder, p)| proposal(p).map(move |f| (folder, f))),

@@ -103,6 +103,7 @@ enum WasmOpt {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Feature {
     MultiMemory,
+    Memory64,
     ExtendedConst,
     TailCall,
     FunctionReferences,
@@ -115,8 +116,9 @@ enum Feature {
 
 impl Feature {
     /// Every feature, by its `-W` name (wasmtime's).
-    const ALL: [(&'static str, Feature); 9] = [
+    const ALL: [(&'static str, Feature); 10] = [
         ("multi-memory", Feature::MultiMemory),
+        ("memory64", Feature::Memory64),
         ("extended-const", Feature::ExtendedConst),
         ("tail-call", Feature::TailCall),
         ("function-references", Feature::FunctionReferences),
@@ -130,6 +132,7 @@ impl Feature {
     fn apply(self, config: &mut petrel::Config, on: bool) {
         match self {
             Feature::MultiMemory => config.wasm_multi_memory(on),
+            Feature::Memory64 => config.wasm_memory64(on),
             Feature::ExtendedConst => config.wasm_extended_const(on),
             Feature::TailCall => config.wasm_tail_call(on),
             Feature::FunctionReferences => config.wasm_function_references(on),
@@ -143,8 +146,9 @@ impl Feature {
 }
 
 /// The options `-W` knows, for error messages.
-const KNOWN: &str = "multi-memory, extended-const, tail-call, function-references, exceptions, \
-                     relaxed-simd, wide-arithmetic, custom-page-sizes, threads, fuel, timeout, \
+const KNOWN: &str = "multi-memory, memory64, extended-const, tail-call, function-references, \
+                     exceptions, relaxed-simd, wide-arithmetic, custom-page-sizes, threads, fuel, \
+                     timeout, \
                      max-memory-size, max-wasm-stack, nan-canonicalization, \
                      relaxed-simd-deterministic, unknown-imports-trap";
 

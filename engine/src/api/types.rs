@@ -419,6 +419,20 @@ impl MemoryType {
         ty
     }
 
+    /// A 64-bit (memory64), unshared memory type with 64 KiB pages: its
+    /// addresses, `memory.size` and `memory.grow` are `i64`s. Sizes may
+    /// reach 2^48 pages; the engine's limit
+    /// ([`Config::max_memory_pages`](crate::Config::max_memory_pages))
+    /// still bounds what it can grow to.
+    pub fn new64(min: u64, max: Option<u64>) -> Self {
+        MemoryType(internal::MemoryType {
+            limits: internal::Limits { min, max },
+            memory64: true,
+            shared: false,
+            page_size_log2: internal::DEFAULT_PAGE_SIZE_LOG2,
+        })
+    }
+
     /// The size of its pages in bytes: 65,536, or 1 for a memory declared
     /// with `(pagesize 1)` (the custom-page-sizes proposal).
     pub fn page_size(&self) -> u64 {
@@ -474,9 +488,28 @@ impl TableType {
                     min: min.into(),
                     max: max.map(Into::into),
                 },
+                table64: false,
             },
             element,
         }
+    }
+
+    /// A table64 of `element` references: its indices, `table.size` and
+    /// `table.grow` are `i64`s.
+    pub fn new64(element: RefType, min: u64, max: Option<u64>) -> Self {
+        TableType {
+            ty: internal::TableType {
+                element: element.to_internal(),
+                limits: internal::Limits { min, max },
+                table64: true,
+            },
+            element,
+        }
+    }
+
+    /// Whether indices are 64-bit (table64, part of memory64).
+    pub fn is_64(&self) -> bool {
+        self.ty.table64
     }
 
     pub(crate) fn from_internal(ty: internal::TableType, engine: &Arc<EngineShared>) -> Self {

@@ -330,6 +330,14 @@ define_ops! {
         Load32S { ptr: Slot, offset: u32 },
         Load32U { ptr: Slot, offset: u32 },
         Load64 { ptr: Slot, offset: u32 },
+        // A 64-bit memory's address plus the high half of an offset of
+        // 2^32 or more (the access after it takes the low half), or an
+        // out-of-bounds trap when the sum passes 2^64.
+        AddressHigh { ptr: Slot, high: u32 },
+        // A table64 index, size or length clamped to `u32::MAX` (which no
+        // table reaches, so it is as out of bounds as the value was):
+        // the table ops then take it as a 32-bit one.
+        ClampU32 { a: Slot },
 
         MemorySize {},
         MemoryGrow { delta: Slot },

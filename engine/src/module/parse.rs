@@ -24,7 +24,7 @@ use wasmparser::{
 /// SIMD included) plus the Wasm 3.0 proposals every tier implements, each
 /// unless its `Config` switch is off (multi-memory, extended constant
 /// expressions, tail calls, typed function references, exceptions,
-/// relaxed SIMD), and the later proposals whose switch is on (wide
+/// relaxed SIMD, memory64), and the later proposals whose switch is on (wide
 /// arithmetic, custom page sizes). Exactly these: a broader set lets in encodings
 /// that no tier implements.
 ///
@@ -50,6 +50,7 @@ pub(crate) fn features(config: &Config) -> WasmFeatures {
         (config.custom_page_sizes, WasmFeatures::CUSTOM_PAGE_SIZES),
         (config.relaxed_simd, WasmFeatures::RELAXED_SIMD),
         (config.threads, WasmFeatures::THREADS),
+        (config.memory64, WasmFeatures::MEMORY64),
     ] {
         if on {
             f |= feature;
@@ -131,8 +132,8 @@ fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType, CompileErro
 fn table_type(ty: &wasmparser::TableType, offset: u64) -> Result<TableType, CompileError> {
     let element = RefType::from_wasmparser(ty.element_type)
         .ok_or_else(|| unsupported("this table element type", offset))?;
-    if ty.table64 || ty.shared {
-        return Err(unsupported("64-bit or shared tables", offset));
+    if ty.shared {
+        return Err(unsupported("shared tables", offset));
     }
     Ok(TableType {
         element,
@@ -140,12 +141,15 @@ fn table_type(ty: &wasmparser::TableType, offset: u64) -> Result<TableType, Comp
             min: ty.initial,
             max: ty.maximum,
         },
+        table64: ty.table64,
     })
 }
 
 fn memory_type(ty: &wasmparser::MemoryType, offset: u64) -> Result<MemoryType, CompileError> {
-    if ty.memory64 {
-        return Err(unsupported("memory64", offset));
+    // A shared memory is reserved to its maximum up front, which a 64-bit
+    // one's (up to 2^48 pages) cannot be.
+    if ty.shared && ty.memory64 {
+        return Err(unsupported("shared 64-bit memories", offset));
     }
     // The validator accepted the page size (custom page sizes on, and 1
     // byte or 64 KiB); anything else is refused here all the same.
@@ -160,7 +164,7 @@ fn memory_type(ty: &wasmparser::MemoryType, offset: u64) -> Result<MemoryType, C
             min: ty.initial,
             max: ty.maximum,
         },
-        memory64: false,
+        memory64: ty.memory64,
         shared: ty.shared,
         page_size_log2,
     })

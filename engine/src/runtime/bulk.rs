@@ -9,18 +9,19 @@ use crate::error::{Error, TrapCode};
 use crate::runtime::StoreInner;
 use crate::semantics::fuel;
 
-/// The range `start..start + len` if it lies within `size`.
+/// The range `start..start + len` if it lies within `size`. Addresses
+/// and lengths are 64-bit (a 32-bit memory's are zero-extended), so the
+/// sum is checked: one past `u64::MAX` is out of bounds, never wrapped.
 #[inline]
 pub(crate) fn range(
-    start: u32,
-    len: u32,
+    start: u64,
+    len: u64,
     size: usize,
 ) -> Result<core::ops::Range<usize>, TrapCode> {
-    let end = start as u64 + len as u64;
-    if end > size as u64 {
-        return Err(TrapCode::MemoryOutOfBounds);
+    match start.checked_add(len) {
+        Some(end) if end <= size as u64 => Ok(start as usize..end as usize),
+        _ => Err(TrapCode::MemoryOutOfBounds),
     }
-    Ok(start as usize..end as usize)
 }
 
 /// The store index of memory `memory` of instance `instance`.
@@ -32,7 +33,7 @@ fn table_index(inner: &StoreInner, instance: u32, table: u32) -> usize {
     inner.instances[instance as usize].tables[table as usize] as usize
 }
 
-fn table_range(start: u32, len: u32, size: usize) -> Result<core::ops::Range<usize>, TrapCode> {
+fn table_range(start: u64, len: u64, size: usize) -> Result<core::ops::Range<usize>, TrapCode> {
     range(start, len, size).map_err(|_| TrapCode::TableOutOfBounds)
 }
 
@@ -51,22 +52,20 @@ pub(crate) fn memory_grow(
     instance: u32,
     delta: u32,
 ) -> Result<u32, Error> {
-    memory_grow_of(inner, data, instance, 0, delta)
+    Ok(memory_grow_of(inner, data, instance, 0, delta as u64)? as u32)
 }
 
-/// `memory.grow` of memory `memory`.
+/// `memory.grow` of memory `memory`: the old size, or `u64::MAX` (-1)
+/// when refused; a 32-bit memory's caller keeps the low 32 bits.
 pub(crate) fn memory_grow_of(
     inner: &mut StoreInner,
     data: *mut (),
     instance: u32,
     memory: u32,
-    delta: u32,
-) -> Result<u32, Error> {
+    delta: u64,
+) -> Result<u64, Error> {
     let m = memory_index(inner, instance, memory);
-    Ok(match grow_memory(inner, data, m, delta as u64)? {
-        Some(old) => old as u32,
-        None => u32::MAX,
-    })
+    Ok(grow_memory(inner, data, m, delta)?.unwrap_or(u64::MAX))
 }
 
 /// Grows store memory `m` by `delta` pages, within its maximum, the
@@ -101,18 +100,18 @@ pub(crate) fn memory_fill(
     val: u8,
     len: u32,
 ) -> Result<(), TrapCode> {
-    memory_fill_of(inner, instance, 0, dst, val, len)
+    memory_fill_of(inner, instance, 0, dst as u64, val, len as u64)
 }
 
 pub(crate) fn memory_fill_of(
     inner: &mut StoreInner,
     instance: u32,
     memory: u32,
-    dst: u32,
+    dst: u64,
     val: u8,
-    len: u32,
+    len: u64,
 ) -> Result<(), TrapCode> {
-    inner.charge_bulk(fuel::bulk_memory_cost(len as u64))?;
+    inner.charge_bulk(fuel::bulk_memory_cost(len))?;
     let m = memory_index(inner, instance, memory);
     let data = inner.memories[m].bytes_mut();
     let r = range(dst, len, data.len())?;
@@ -131,8 +130,8 @@ pub(crate) fn memory_copy(
     inner.charge_bulk(fuel::bulk_memory_cost(len as u64))?;
     let m = memory_index(inner, instance, 0);
     let data = inner.memories[m].bytes_mut();
-    let s = range(src, len, data.len())?;
-    let d = range(dst, len, data.len())?;
+    let s = range(src as u64, len as u64, data.len())?;
+    let d = range(dst as u64, len as u64, data.len())?;
     data.copy_within(s, d.start);
     Ok(())
 }
@@ -145,11 +144,11 @@ pub(crate) fn memory_copy_between(
     instance: u32,
     dst_mem: u32,
     src_mem: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> Result<(), TrapCode> {
-    inner.charge_bulk(fuel::bulk_memory_cost(len as u64))?;
+    inner.charge_bulk(fuel::bulk_memory_cost(len))?;
     let dm = memory_index(inner, instance, dst_mem);
     let sm = memory_index(inner, instance, src_mem);
     let s = range(src, len, inner.memories[sm].len())?;
@@ -177,7 +176,7 @@ pub(crate) fn memory_init(
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
-    memory_init_of(inner, instance, 0, seg, dst, src, len)
+    memory_init_of(inner, instance, 0, seg, dst as u64, src, len)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -186,7 +185,7 @@ pub(crate) fn memory_init_of(
     instance: u32,
     memory: u32,
     seg: u32,
-    dst: u32,
+    dst: u64,
     src: u32,
     len: u32,
 ) -> Result<(), TrapCode> {
@@ -194,10 +193,10 @@ pub(crate) fn memory_init_of(
     let m = memory_index(inner, instance, memory);
     let inst = &inner.instances[instance as usize];
     let seg_range = inst.datas[seg as usize].clone();
-    let s = range(src, len, seg_range.len())?;
+    let s = range(src as u64, len as u64, seg_range.len())?;
     let bytes = &inst.module.bytes[seg_range.start + s.start..seg_range.start + s.end];
     let data = inner.memories[m].bytes_mut();
-    let d = range(dst, len, data.len())?;
+    let d = range(dst, len as u64, data.len())?;
     data[d].copy_from_slice(bytes);
     Ok(())
 }
@@ -295,7 +294,7 @@ pub(crate) fn table_fill(
     inner.charge_bulk(fuel::bulk_table_cost(len as u64))?;
     let t = table_index(inner, instance, table);
     let elems = inner.tables[t].elems_mut();
-    let r = table_range(dst, len, elems.len())?;
+    let r = table_range(dst as u64, len as u64, elems.len())?;
     elems[r].fill(val);
     Ok(())
 }
@@ -313,8 +312,8 @@ pub(crate) fn table_copy(
     inner.charge_bulk(fuel::bulk_table_cost(len as u64))?;
     let dt = table_index(inner, instance, dst_table);
     let st = table_index(inner, instance, src_table);
-    let s = table_range(src, len, inner.tables[st].size() as usize)?;
-    let d = table_range(dst, len, inner.tables[dt].size() as usize)?;
+    let s = table_range(src as u64, len as u64, inner.tables[st].size() as usize)?;
+    let d = table_range(dst as u64, len as u64, inner.tables[dt].size() as usize)?;
     if dt == st {
         inner.tables[dt].elems_mut().copy_within(s, d.start);
     } else {
@@ -343,8 +342,8 @@ pub(crate) fn table_init(
     inner.charge_bulk(fuel::bulk_table_cost(len as u64))?;
     let t = table_index(inner, instance, table);
     let items = &inner.instances[instance as usize].elems[seg as usize];
-    let s = table_range(src, len, items.len())?;
-    let d = table_range(dst, len, inner.tables[t].size() as usize)?;
+    let s = table_range(src as u64, len as u64, items.len())?;
+    let d = table_range(dst as u64, len as u64, inner.tables[t].size() as usize)?;
     let items = &inner.instances[instance as usize].elems[seg as usize][s];
     inner.tables[t].elems_mut()[d].copy_from_slice(items);
     Ok(())

@@ -189,7 +189,11 @@ pub(crate) fn instantiate(
             SegmentMode::Declared => {}
             SegmentMode::Active { .. } if imaged_segment(&seg.mode) => {}
             SegmentMode::Active { index, offset } => {
-                let offset = eval_const(inner, &inst, offset) as u32 as u64;
+                let table = &mut inner.tables[inst.tables[*index as usize] as usize];
+                // An `i64` offset for a table64, an `i32` one otherwise.
+                let wide = table.ty.table64;
+                let offset = eval_const(inner, &inst, offset);
+                let offset = if wide { offset } else { offset as u32 as u64 };
                 let table = &mut inner.tables[inst.tables[*index as usize] as usize];
                 let items = &inst.elems[i];
                 let end = offset.checked_add(items.len() as u64);
@@ -214,7 +218,13 @@ pub(crate) fn instantiate(
                     inst.datas[i] = 0..0;
                     continue;
                 }
-                let offset = eval_const(inner, &inst, offset) as u32 as usize;
+                let mem = &inner.memories[inst.memories[*index as usize] as usize];
+                // An `i64` offset for a 64-bit memory, an `i32` one
+                // otherwise; one past the address space is out of bounds.
+                let wide = mem.ty.memory64;
+                let offset = eval_const(inner, &inst, offset);
+                let offset = if wide { offset } else { offset as u32 as u64 };
+                let offset = usize::try_from(offset).unwrap_or(usize::MAX);
                 let mem = &mut inner.memories[inst.memories[*index as usize] as usize];
                 let bytes = &module.bytes[seg.bytes.clone()];
                 match offset

@@ -86,7 +86,10 @@ impl TableEntity {
             .max
             .unwrap_or(u32::MAX as u64)
             .min(engine_max)
-            .min(pool_max);
+            .min(pool_max)
+            // Below `u32::MAX`, which both tiers take as an out-of-bounds
+            // table64 index (a larger `i64` is clamped to it).
+            .min(u32::MAX as u64 - 1);
         if ty.limits.min > max {
             return None;
         }

@@ -84,11 +84,27 @@ impl MemoryType {
     pub fn max_pages_32(&self) -> u64 {
         ((1u64 << 32) >> self.page_size_log2).min(u32::MAX as u64)
     }
+
+    /// The most pages a memory of this type may have, as validation
+    /// bounds them: [`Self::max_pages_32`] for a 32-bit memory; for a
+    /// 64-bit one, 2^64 bytes in pages (2^48 pages of 64 KiB), less one so
+    /// `memory.size` fits in an `i64`.
+    pub fn max_pages_absolute(&self) -> u64 {
+        if self.memory64 {
+            (u64::MAX >> self.page_size_log2).min(i64::MAX as u64)
+        } else {
+            self.max_pages_32()
+        }
+    }
 }
 
 impl fmt::Display for MemoryType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "(memory {}", self.limits)?;
+        f.write_str("(memory ")?;
+        if self.memory64 {
+            f.write_str("i64 ")?;
+        }
+        write!(f, "{}", self.limits)?;
         if self.shared {
             f.write_str(" shared")?;
         }
@@ -104,6 +120,8 @@ impl fmt::Display for MemoryType {
 pub(crate) struct TableType {
     pub element: RefType,
     pub limits: Limits,
+    /// Whether indices are 64-bit (table64, part of memory64).
+    pub table64: bool,
 }
 
 impl TableType {
@@ -111,13 +129,16 @@ impl TableType {
     /// `wanted`: the element types must be equal (a table is written and
     /// read), which for registered types is plain equality.
     pub fn matches(&self, wanted: &TableType) -> bool {
-        self.element == wanted.element && self.limits.matches(&wanted.limits)
+        self.element == wanted.element
+            && self.table64 == wanted.table64
+            && self.limits.matches(&wanted.limits)
     }
 }
 
 impl fmt::Display for TableType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "(table {} {})", self.limits, self.element)
+        let index = if self.table64 { "i64 " } else { "" };
+        write!(f, "(table {index}{} {})", self.limits, self.element)
     }
 }
 

@@ -776,8 +776,8 @@ fn one_module_instantiates_many_times_with_separate_state() {
 fn modules_using_unsupported_proposals_are_compile_errors() {
     let engine = Engine::default();
     for wat in [
-        // memory64.
-        "(module (memory i64 1))",
+        // Threads with memory64: a shared 64-bit memory.
+        "(module (memory i64 1 1 shared))",
         // GC instructions (its struct and array types are accepted: only
         // null references to them can exist).
         "(module (type $s (struct)) (func (result (ref $s)) struct.new $s))",

@@ -20,6 +20,7 @@ mod lazy_tables;
 mod limits;
 mod linker;
 mod memory;
+mod memory64;
 mod memory_images;
 mod multi_memory;
 mod nan_canonicalization;

@@ -971,6 +971,13 @@ fn run(
             Op::Load8S { dst, ptr, offset } => {
                 load!(dst, ptr, offset, 1, |b| i8::from_le_bytes(b) as i64 as u64)
             }
+            Op::AddressHigh { dst, ptr, high } => {
+                match get!(ptr).checked_add((high as u64) << 32) {
+                    Some(address) => set!(dst, address),
+                    None => return Err(TrapCode::MemoryOutOfBounds.into()),
+                }
+            }
+            Op::ClampU32 { dst, a } => set!(dst, get!(a).min(u32::MAX as u64)),
             Op::Load8U { dst, ptr, offset } => load!(dst, ptr, offset, 1, |b| b[0] as u64),
             Op::Load16S { dst, ptr, offset } => {
                 load!(dst, ptr, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)

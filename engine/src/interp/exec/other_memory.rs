@@ -80,29 +80,37 @@ unsafe fn execute_op(
         Op::MemoryGrow { dst, delta } => {
             // The caller refreshes its cache of memory 0 (which this may
             // be too, imported twice).
-            let r = bulk::memory_grow_of(inner, data, instance, memory, get!(sp, delta) as u32)?;
-            set!(sp, dst, r as u64)
+            let wide = is_64(inner, instance, memory);
+            let delta = address(get!(sp, delta), wide);
+            let r = bulk::memory_grow_of(inner, data, instance, memory, delta)?;
+            set!(sp, dst, address(r, wide))
         }
         Op::MemoryFill { dst, val, len } => {
+            let wide = is_64(inner, instance, memory);
             let (d, v, n) = (
-                get!(sp, dst) as u32,
+                address(get!(sp, dst), wide),
                 get!(sp, val) as u8,
-                get!(sp, len) as u32,
+                address(get!(sp, len), wide),
             );
             bulk::memory_fill_of(inner, instance, memory, d, v, n)?;
         }
         Op::MemoryCopy { dst, src, len } => {
+            // Each address is its memory's type; the length is 64-bit
+            // only if both are.
+            let dst_wide = is_64(inner, instance, memory);
+            let src_wide = is_64(inner, instance, src_memory);
             let (d, s, n) = (
-                get!(sp, dst) as u32,
-                get!(sp, src) as u32,
-                get!(sp, len) as u32,
+                address(get!(sp, dst), dst_wide),
+                address(get!(sp, src), src_wide),
+                address(get!(sp, len), dst_wide && src_wide),
             );
             bulk::memory_copy_between(inner, instance, memory, src_memory, d, s, n)?;
         }
         Op::MemoryInit { dst, src, len } => {
             let seg = slots::aux(next).0;
+            let wide = is_64(inner, instance, memory);
             let (d, s, n) = (
-                get!(sp, dst) as u32,
+                address(get!(sp, dst), wide),
                 get!(sp, src) as u32,
                 get!(sp, len) as u32,
             );
@@ -114,6 +122,68 @@ unsafe fn execute_op(
         _ => return Ok(unsafe { access(inner, instance, memory, ip, sp, consts) }?),
     }
     Ok(next)
+}
+
+/// Whether memory `memory` of instance `instance` has 64-bit addresses.
+fn is_64(inner: &StoreInner, instance: u32, memory: u32) -> bool {
+    let m = inner.instances[instance as usize].memories[memory as usize];
+    inner.memories[m as usize].ty.memory64
+}
+
+/// An address or length operand as the bulk operations take it: a 64-bit
+/// memory's whole slot, a 32-bit one's low half (its slot's high half is
+/// not kept zero).
+fn address(slot: u64, wide: bool) -> u64 {
+    if wide {
+        slot
+    } else {
+        slot as u32 as u64
+    }
+}
+
+/// The address operand of the load or store at `ip`, whole.
+///
+/// # Safety
+/// As for [`access`].
+unsafe fn address_slot(ip: *const Op, sp: *mut u64) -> u64 {
+    // SAFETY: the contract: a load or store is at `ip`.
+    match unsafe { *ip } {
+        Op::Load8S { ptr, .. }
+        | Op::Load8U { ptr, .. }
+        | Op::Load16S { ptr, .. }
+        | Op::Load16U { ptr, .. }
+        | Op::Load32S { ptr, .. }
+        | Op::Load32U { ptr, .. }
+        | Op::Load64 { ptr, .. }
+        | Op::Store8 { ptr, .. }
+        | Op::Store16 { ptr, .. }
+        | Op::Store32 { ptr, .. }
+        | Op::Store64 { ptr, .. }
+        | Op::V128Load { ptr, .. }
+        | Op::V128Load8x8S { ptr, .. }
+        | Op::V128Load8x8U { ptr, .. }
+        | Op::V128Load16x4S { ptr, .. }
+        | Op::V128Load16x4U { ptr, .. }
+        | Op::V128Load32x2S { ptr, .. }
+        | Op::V128Load32x2U { ptr, .. }
+        | Op::V128Load8Splat { ptr, .. }
+        | Op::V128Load16Splat { ptr, .. }
+        | Op::V128Load32Splat { ptr, .. }
+        | Op::V128Load64Splat { ptr, .. }
+        | Op::V128Load32Zero { ptr, .. }
+        | Op::V128Load64Zero { ptr, .. }
+        | Op::V128Load8Lane { ptr, .. }
+        | Op::V128Load16Lane { ptr, .. }
+        | Op::V128Load32Lane { ptr, .. }
+        | Op::V128Load64Lane { ptr, .. }
+        | Op::V128Store { ptr, .. }
+        | Op::V128Store8Lane { ptr, .. }
+        | Op::V128Store16Lane { ptr, .. }
+        | Op::V128Store32Lane { ptr, .. }
+        | Op::V128Store64Lane { ptr, .. } => get!(sp, ptr),
+        // Not an access: `access` refuses it.
+        _ => 0,
+    }
 }
 
 /// Runs the load or store at `ip` on memory `memory` of instance
@@ -130,7 +200,24 @@ unsafe fn access(
 ) -> Result<*const Op, TrapCode> {
     let m = inner.instances[instance as usize].memories[memory as usize];
     let mem = &mut inner.memories[m as usize];
-    let (mem, len) = (mem.base(), mem.len());
+    let wide = mem.ty.memory64;
+    let (mut mem, mut len) = (mem.base(), mem.len());
+    if wide {
+        // A 64-bit address: the op reads its low 32 bits, as for a 32-bit
+        // memory, against the memory rebased by the high ones. The access
+        // `ptr + offset + N <= len` is then the same check, `high` taken
+        // from both sides; an address whose high part is past the end is
+        // out of bounds whatever its low part (offsets are below 2^32
+        // here: the translator adds a larger one's high part first).
+        // SAFETY: the contract of this function is `address_slot`'s.
+        let high = unsafe { address_slot(ip, sp) } & !0xffff_ffff;
+        if high > len as u64 {
+            return Err(TrapCode::MemoryOutOfBounds);
+        }
+        // SAFETY: `high <= len`: at most one past the allocation's end.
+        mem = unsafe { mem.add(high as usize) };
+        len -= high as usize;
+    }
 
     macro_rules! load {
         ($dst:expr, $ptr:expr, $offset:expr, $load:ident) => {

@@ -18,12 +18,18 @@ impl Translator<'_> {
         let Some((aop, log2, _, memarg)) = classify(op) else {
             return Ok(false);
         };
-        let (memory, offset) = self.memarg(memarg)?;
         let operands = match aop {
             AtomicOp::Load => 1,
             AtomicOp::Cmpxchg | AtomicOp::Wait => 3,
             _ => 2,
         };
+        // The executor's atomic accesses take 32-bit addresses.
+        if let wasmparser::MemArgTarget::Memory(m) = memarg.target {
+            if self.is_64(m) {
+                return Err(self.error("atomic operations on 64-bit memories are not supported"));
+            }
+        }
+        let (memory, offset) = self.memarg(memarg, operands - 1)?;
         let first = self.stack.len() - operands;
         let mut slots = [0; 3];
         for (k, slot) in slots.iter_mut().enumerate().take(operands) {

@@ -194,7 +194,7 @@ impl Translator<'_> {
         memarg: &wasmparser::MemArg,
         make: fn(Slot, Slot, u32) -> Op,
     ) -> Result<(), CompileError> {
-        let (memory, offset) = self.memarg(memarg)?;
+        let (memory, offset) = self.memarg(memarg, 0)?;
         let ai = self.stack.len() - 1;
         let ptr = self.slot_of(ai);
         let dst = self.home(ai);
@@ -211,14 +211,14 @@ impl Translator<'_> {
         make: fn(Slot, Slot, u32) -> Op,
         make_imm: fn(Slot, u32, u64) -> Option<Op>,
     ) -> Result<(), CompileError> {
-        let (memory, offset) = self.memarg(memarg)?;
+        let (memory, offset) = self.memarg(memarg, 1)?;
         if let (
-            0,
+            false,
             Some(&super::Entry {
                 operand: Operand::Const(value),
                 ..
             }),
-        ) = (memory, self.stack.last())
+        ) = (self.needs_prefix(memory), self.stack.last())
         {
             // The dummy slot only asks whether the constant fits.
             if make_imm(0, offset, value).is_some() {
@@ -237,20 +237,53 @@ impl Translator<'_> {
         Ok(())
     }
 
-    /// The memory index and the 32-bit offset of an access.
-    pub(super) fn memarg(&self, memarg: &wasmparser::MemArg) -> Result<(u32, u32), CompileError> {
+    /// The memory index and the 32-bit offset of an access whose address
+    /// operand has `above` operands above it on the stack. An offset of
+    /// 2^32 or more (64-bit memories only) has its high half added to the
+    /// address first, by `AddressHigh` (which traps if the sum passes
+    /// 2^64), into the address's home slot; the low half is returned.
+    pub(super) fn memarg(
+        &mut self,
+        memarg: &wasmparser::MemArg,
+        above: usize,
+    ) -> Result<(u32, u32), CompileError> {
         let wasmparser::MemArgTarget::Memory(memory) = memarg.target else {
             return Err(self.error("GC array accesses are not supported"));
         };
-        let offset =
-            u32::try_from(memarg.offset).map_err(|_| self.error("memory offset out of range"))?;
-        Ok((memory, offset))
+        if let Ok(offset) = u32::try_from(memarg.offset) {
+            return Ok((memory, offset));
+        }
+        if !self.is_64(memory) {
+            return Err(self.error("memory offset out of range"));
+        }
+        let at = self.stack.len() - 1 - above;
+        let ptr = self.slot_of(at);
+        let dst = self.home(at);
+        let high = (memarg.offset >> 32) as u32;
+        self.emit(Op::AddressHigh { dst, ptr, high });
+        self.stack[at].operand = Operand::Temp;
+        Ok((memory, memarg.offset as u32))
     }
 
-    /// Emitted right before an op on memory `memory`: nothing for memory
-    /// 0, an `OnMemory` prefix for any other.
+    /// Whether memory `memory` has 64-bit addresses.
+    pub(super) fn is_64(&self, memory: u32) -> bool {
+        self.info
+            .memories
+            .get(memory as usize)
+            .is_some_and(|ty| ty.memory64)
+    }
+
+    /// Whether ops on memory `memory` go behind an `OnMemory` prefix: those
+    /// on any memory but 0, and on a 64-bit memory 0 (the dispatch loop's
+    /// own memory ops take 32-bit addresses).
+    pub(super) fn needs_prefix(&self, memory: u32) -> bool {
+        memory != 0 || self.is_64(memory)
+    }
+
+    /// Emitted right before an op on memory `memory`: an `OnMemory`
+    /// prefix if [`Self::needs_prefix`].
     pub(super) fn memory_prefix(&mut self, memory: u32) {
-        if memory != 0 {
+        if self.needs_prefix(memory) {
             self.emit(Op::OnMemory { memory, src: 0 });
         }
     }
@@ -268,7 +301,7 @@ impl Translator<'_> {
             .memories
             .get(memory as usize)
             .is_some_and(|ty| !ty.default_page_size() || ty.shared);
-        if memory != 0 || custom {
+        if self.needs_prefix(memory) || custom {
             self.emit(Op::OnMemory { memory, src: 0 });
         }
     }
@@ -321,6 +354,7 @@ impl Translator<'_> {
     }
 
     fn return_call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
+        self.clamp_index(table, 0);
         let index = self.pop_slot();
         let info = self.info;
         let fty = info.func_type_at(ty);
@@ -372,7 +406,35 @@ impl Translator<'_> {
         Ok(())
     }
 
+    /// Whether table `table` has 64-bit indices.
+    fn is_table64(&self, table: u32) -> bool {
+        self.info
+            .tables
+            .get(table as usize)
+            .is_some_and(|ty| ty.table64)
+    }
+
+    /// For a table64 operand (`wide`) with `above` operands above it: clamps
+    /// it to `u32::MAX` in its home slot (`ClampU32`), so the table ops,
+    /// which take 32-bit indices and lengths, see it out of bounds exactly
+    /// when it was.
+    fn clamp_if(&mut self, wide: bool, above: usize) {
+        if wide {
+            let at = self.stack.len() - 1 - above;
+            let a = self.slot_of(at);
+            let dst = self.home(at);
+            self.emit(Op::ClampU32 { dst, a });
+            self.stack[at].operand = Operand::Temp;
+        }
+    }
+
+    /// [`Self::clamp_if`] for an operand of table `table`'s index type.
+    fn clamp_index(&mut self, table: u32, above: usize) {
+        self.clamp_if(self.is_table64(table), above);
+    }
+
     fn call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
+        self.clamp_index(table, 0);
         let index = self.pop_slot();
         let info = self.info;
         let fty = info.func_type_at(ty);
@@ -567,7 +629,7 @@ impl Translator<'_> {
             }
             O::MemoryCopy { dst_mem, src_mem } => {
                 let (dst, src, len) = self.pop3();
-                if (dst_mem, src_mem) != (0, 0) {
+                if self.needs_prefix(dst_mem) || self.needs_prefix(src_mem) {
                     self.emit(Op::OnMemory {
                         memory: dst_mem,
                         src: src_mem,
@@ -589,6 +651,7 @@ impl Translator<'_> {
             }
 
             O::TableGet { table } => {
+                self.clamp_index(table, 0);
                 self.unary(|dst, index| Op::TableGet {
                     dst,
                     index,
@@ -599,6 +662,7 @@ impl Translator<'_> {
                 }
             }
             O::TableSet { table } => {
+                self.clamp_index(table, 1);
                 let value = self.pop_slot();
                 let index = self.pop_slot();
                 self.emit(Op::TableSet {
@@ -612,14 +676,21 @@ impl Translator<'_> {
                 self.emit_result(Op::TableSize { dst, table })?;
             }
             O::TableGrow { table } => {
+                self.clamp_index(table, 0);
                 let delta = self.pop_slot();
                 let init = self.pop_slot();
                 let dst = self.home(self.stack.len());
                 self.emit(Op::TableGrow { dst, init, delta });
                 self.emit(Op::Aux { a: table, b: 0 });
+                if self.is_table64(table) {
+                    // The old size, or -1 as an `i64`.
+                    self.emit(Op::I64ExtendI32S { dst, a: dst });
+                }
                 self.push(Operand::Temp)?;
             }
             O::TableFill { table } => {
+                self.clamp_index(table, 0);
+                self.clamp_index(table, 2);
                 let (dst, val, len) = self.pop3();
                 self.emit(Op::TableFill { dst, val, len });
                 self.emit(Op::Aux { a: table, b: 0 });
@@ -628,6 +699,10 @@ impl Translator<'_> {
                 dst_table,
                 src_table,
             } => {
+                let (d64, s64) = (self.is_table64(dst_table), self.is_table64(src_table));
+                self.clamp_if(d64 && s64, 0);
+                self.clamp_if(s64, 1);
+                self.clamp_if(d64, 2);
                 let (dst, src, len) = self.pop3();
                 self.emit(Op::TableCopy { dst, src, len });
                 self.emit(Op::Aux {
@@ -636,6 +711,7 @@ impl Translator<'_> {
                 });
             }
             O::TableInit { elem_index, table } => {
+                self.clamp_index(table, 2);
                 let (dst, src, len) = self.pop3();
                 self.emit(Op::TableInit { dst, src, len });
                 self.emit(Op::Aux {

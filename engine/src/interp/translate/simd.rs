@@ -60,7 +60,7 @@ impl Translator<'_> {
         memarg: &MemArg,
         make: fn(Slot, Slot, u32) -> Op,
     ) -> Result<(), CompileError> {
-        let (memory, offset) = self.memarg(memarg)?;
+        let (memory, offset) = self.memarg(memarg, 0)?;
         self.vop_on(memory, true, |dst, [ptr]| make(dst, ptr, offset))
     }
 
@@ -70,7 +70,7 @@ impl Translator<'_> {
         memarg: &MemArg,
         make: impl FnOnce(Slot, Slot, Slot) -> Op,
     ) -> Result<(), CompileError> {
-        let (memory, offset) = self.memarg(memarg)?;
+        let (memory, offset) = self.memarg(memarg, 1)?;
         self.vop_on(memory, true, |dst, [ptr, src]| make(dst, ptr, src))?;
         self.emit(Op::Aux { a: offset, b: 0 });
         Ok(())
@@ -81,7 +81,7 @@ impl Translator<'_> {
         memarg: &MemArg,
         make: impl FnOnce(Slot, Slot, u32) -> Op,
     ) -> Result<(), CompileError> {
-        let (memory, offset) = self.memarg(memarg)?;
+        let (memory, offset) = self.memarg(memarg, 1)?;
         let src = self.pop_slot();
         let ptr = self.pop_slot();
         self.memory_prefix(memory);

@@ -58,19 +58,20 @@ fn status(r: Result<(), TrapCode>) -> u32 {
     }
 }
 
-/// A `grow`'s result for compiled code: the old size or -1 (as a `u32`),
-/// or a negative value with the limiter's error pending in the store.
-fn grown(inner: &mut StoreInner, r: Result<u32, Error>) -> u64 {
+/// A `grow`'s result for compiled code: the old size or -1 (a table's
+/// as a `u32`, a memory's as a `u64`), or `i64::MIN` with the limiter's
+/// error pending in the store.
+fn grown(inner: &mut StoreInner, r: Result<u64, Error>) -> u64 {
     match r {
-        Ok(size) => size as u64,
+        Ok(size) => size,
         Err(e) => {
             inner.vm.pending_error = Some(e);
-            u64::MAX
+            i64::MIN as u64
         }
     }
 }
 
-unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, mem: u32, delta: u32) -> u64 {
+unsafe extern "C" fn memory_grow(vmctx: *mut VMContext, mem: u32, delta: u64) -> u64 {
     // SAFETY: see the module docs.
     let (inner, inst) = unsafe { store(vmctx) };
     // SAFETY: as above: `data` is the store's data, set by `invoke`.
@@ -142,9 +143,9 @@ unsafe extern "C" fn memory_atomic_notify(
 unsafe extern "C" fn memory_fill(
     vmctx: *mut VMContext,
     mem: u32,
-    dst: u32,
+    dst: u64,
     val: u32,
-    len: u32,
+    len: u64,
 ) -> u32 {
     // SAFETY: see the module docs.
     let (inner, inst) = unsafe { store(vmctx) };
@@ -155,9 +156,9 @@ unsafe extern "C" fn memory_copy(
     vmctx: *mut VMContext,
     dst_mem: u32,
     src_mem: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> u32 {
     // SAFETY: see the module docs.
     let (inner, inst) = unsafe { store(vmctx) };
@@ -170,7 +171,7 @@ unsafe extern "C" fn memory_init(
     vmctx: *mut VMContext,
     mem: u32,
     seg: u32,
-    dst: u32,
+    dst: u64,
     src: u32,
     len: u32,
 ) -> u32 {
@@ -191,7 +192,7 @@ unsafe extern "C" fn table_grow(vmctx: *mut VMContext, table: u32, init: u64, de
     // SAFETY: as in `memory_grow`.
     let data = unsafe { (*(*vmctx).store).data };
     let r = bulk::table_grow(inner, data, inst, table, init, delta);
-    grown(inner, r)
+    grown(inner, r.map(u64::from))
 }
 
 unsafe extern "C" fn table_fill(

@@ -205,9 +205,10 @@ impl LinearBytes {
             }
             #[cfg(feature = "std")]
             LinearBytes::Mapped { reservation, len } => {
-                if new_len as u64 > 4u64 << 30 {
-                    return None;
-                }
+                // No length cap here: a 32-bit memory's maximum (4 GiB)
+                // is enforced by its entity, so a guarded one (4 GiB plus
+                // the guard reserved) never reaches the move below; only
+                // a 64-bit memory may pass 4 GiB, and it is never guarded.
                 let new_accessible = accessible(new_len)?;
                 if new_accessible > reservation.size() {
                     // Only a plain reservation can be outgrown (a guarded
@@ -252,12 +253,15 @@ fn accessible(len: usize) -> Option<usize> {
 }
 
 /// The reservation for a plain (unguarded) memory of `len` bytes: at
-/// least 1 MiB, a power of two, at most 4 GiB. Small, so that many
+/// least 1 MiB, a power of two (at most 4 GiB for a 32-bit memory; a
+/// 64-bit one may need more). Small, so that many
 /// memories fit in a small address space (an Sv39 riscv64 has 256 GiB;
 /// an emulator keeps state for every page ever reserved); a memory that
 /// outgrows it moves to a larger one.
 fn reserved_size(len: u64) -> u64 {
-    len.max(1 << 20).next_power_of_two().min(4 << 30)
+    len.max(1 << 20)
+        .checked_next_power_of_two()
+        .unwrap_or(u64::MAX)
 }
 
 /// Reservations of dropped memories, kept for the next guarded memory: a

@@ -103,7 +103,16 @@ impl MemoryEntity {
         }
         let bytes = ty.bytes_of(ty.limits.min)?;
         let pool = slot.as_ref().map(|s| &**s.pool());
-        let mut data = LinearBytes::new(bytes, engine.memory, pool)?;
+        // A 64-bit memory may outgrow any guard region: its accesses are
+        // always checked, so it is laid out as checked memories are (a
+        // reservation that moves when outgrown, its untouched pages never
+        // committed).
+        let strategy = if ty.memory64 {
+            MemoryStrategy::checked()
+        } else {
+            engine.memory
+        };
+        let mut data = LinearBytes::new(bytes, strategy, pool)?;
         let vm = Box::new(VMMemory {
             base: data.as_mut_ptr(),
             len: data.len(),
@@ -175,7 +184,7 @@ impl MemoryEntity {
             .pool
             .as_ref()
             .map_or(u64::MAX, |p| (p.config.max_memory_size as u64) >> log2);
-        let absolute_max = ty.max_pages_32();
+        let absolute_max = ty.max_pages_absolute();
         ty.limits
             .max
             .unwrap_or(absolute_max)

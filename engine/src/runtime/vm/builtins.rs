@@ -27,10 +27,10 @@ use core::mem::offset_of;
 macro_rules! for_each_builtin {
     ($m:ident) => {
         $m! {
-            memory_grow MemoryGrow (mem: i32, delta: i32) -> i64;
-            memory_fill MemoryFill (mem: i32, dst: i32, val: i32, len: i32) -> i32;
-            memory_copy MemoryCopy (dst_mem: i32, src_mem: i32, dst: i32, src: i32, len: i32) -> i32;
-            memory_init MemoryInit (mem: i32, seg: i32, dst: i32, src: i32, len: i32) -> i32;
+            memory_grow MemoryGrow (mem: i32, delta: i64) -> i64;
+            memory_fill MemoryFill (mem: i32, dst: i64, val: i32, len: i64) -> i32;
+            memory_copy MemoryCopy (dst_mem: i32, src_mem: i32, dst: i64, src: i64, len: i64) -> i32;
+            memory_init MemoryInit (mem: i32, seg: i32, dst: i64, src: i32, len: i32) -> i32;
             data_drop DataDrop (seg: i32);
             table_grow TableGrow (table: i32, init: i64, delta: i32) -> i64;
             table_fill TableFill (table: i32, dst: i32, val: i64, len: i32) -> i32;

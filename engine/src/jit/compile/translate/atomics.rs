@@ -33,6 +33,16 @@ impl Translator<'_, '_> {
             MemArgTarget::Array(_) => return Err(unsupported("GC arrays")),
         };
         self.env.mem(memory)?;
+        // Atomic accesses compute 32-bit addresses (`effective`).
+        if self
+            .env
+            .info
+            .memories
+            .get(memory as usize)
+            .is_some_and(|t| t.memory64)
+        {
+            return Err(unsupported("atomic operations on 64-bit memories"));
+        }
         let val_ty = if wide { types::I64 } else { types::I32 };
         let access_ty = match log2 {
             0 => types::I8,

@@ -51,6 +51,9 @@ struct MemInfo {
     /// OS pages).
     default_pages: bool,
     page_size_log2: u8,
+    /// Whether its addresses are 64-bit: every access is checked, and its
+    /// base may move when it grows (it is never guarded).
+    memory64: bool,
 }
 
 pub(super) struct FuncEnv<'a> {
@@ -211,6 +214,7 @@ impl<'a> FuncEnv<'a> {
                     fixed: ty.limits.max == Some(ty.limits.min),
                     default_pages: ty.default_page_size(),
                     page_size_log2: ty.page_size_log2,
+                    memory64: ty.memory64,
                 });
             }
         }
@@ -543,16 +547,21 @@ impl<'a> FuncEnv<'a> {
         result
     }
 
-    /// The `i32` result of a `grow` builtin's `i64` one, after trapping if
-    /// it is negative (the store's resource limiter failed the guest; its
-    /// error is pending, reported as a host error).
-    pub fn grown(&mut self, b: &mut FunctionBuilder<'_>, r: Value) -> Value {
-        let failed = b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0);
+    /// The result of a `grow` builtin's `i64` one (its low half as an
+    /// `i32` unless `wide`), after trapping if it is `i64::MIN` (the
+    /// store's resource limiter failed the guest; its error is pending,
+    /// reported as a host error).
+    pub fn grown(&mut self, b: &mut FunctionBuilder<'_>, r: Value, wide: bool) -> Value {
+        let failed = b.ins().icmp_imm_s(IntCC::Equal, r, i64::MIN);
         let host_error = b.ins().iconst(types::I32, TRAP_HOST_ERROR as i64);
         let ok = b.ins().iconst(types::I32, 0);
         let status = b.ins().select(failed, host_error, ok);
         self.trap_if_status(b, status);
-        b.ins().ireduce(types::I32, r)
+        if wide {
+            r
+        } else {
+            b.ins().ireduce(types::I32, r)
+        }
     }
 
     /// Calls a builtin that returns a trap status, and traps with it.
@@ -607,7 +616,15 @@ impl<'a> FuncEnv<'a> {
             && self
                 .mems
                 .get(memory as usize)
-                .is_some_and(|m| m.default_pages)
+                .is_some_and(|m| m.default_pages && !m.memory64)
+    }
+
+    /// Whether memory `memory` has 64-bit addresses. Such a memory is
+    /// never guarded: a 64-bit index spans more than any reservation, so
+    /// every access is checked, and its base moves when it outgrows its
+    /// reservation, as a checked memory's does.
+    pub fn mem_64(&self, memory: u32) -> bool {
+        self.mems.get(memory as usize).is_some_and(|m| m.memory64)
     }
 
     /// The log2 of memory `memory`'s page size (16 unless it has custom

@@ -49,18 +49,23 @@ impl Translator<'_, '_> {
                     .load_ptr(&mut self.b, m, offset_of!(VMMemory, len), vm);
                 let log2 = self.env.mem_page_size_log2(*mem);
                 let pages = self.b.ins().ushr_imm_s(len, i64::from(log2));
-                let pages = self.b.ins().ireduce(i32t, pages);
+                let pages = match self.env.mem_64(*mem) {
+                    true => pages,
+                    false => self.b.ins().ireduce(i32t, pages),
+                };
                 self.stack.push(pages);
             }
             O::MemoryGrow { mem } => {
                 self.env.mem(*mem)?;
                 let delta = pop!(self);
+                let delta = self.widen_u64(delta);
                 let m = self.b.ins().iconst(i32t, *mem as i64);
                 let r = self
                     .env
                     .builtin(&mut self.b, Builtin::MemoryGrow, &[m, delta])
                     .expect("returns");
-                let r = self.env.grown(&mut self.b, r);
+                let wide = self.env.mem_64(*mem);
+                let r = self.env.grown(&mut self.b, r, wide);
                 self.stack.push(r);
             }
             O::MemoryFill { mem } => {
@@ -74,11 +79,14 @@ impl Translator<'_, '_> {
                         .builtin(&mut self.b, Builtin::MemSet, &[d, val, len]);
                     return Ok(true);
                 }
+                let (dst, len) = (self.widen_u64(dst), self.widen_u64(len));
                 let m = self.b.ins().iconst(i32t, *mem as i64);
                 self.env
                     .builtin_checked(&mut self.b, Builtin::MemoryFill, &[m, dst, val, len]);
             }
             O::MemoryCopy { dst_mem, src_mem } => {
+                // Each address is its memory's type, the length the
+                // narrower of the two: all zero-extended to 64 bits.
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
@@ -92,6 +100,11 @@ impl Translator<'_, '_> {
                         .builtin(&mut self.b, Builtin::MemMove, &[d, s, len]);
                     return Ok(true);
                 }
+                let (dst, src, len) = (
+                    self.widen_u64(dst),
+                    self.widen_u64(src),
+                    self.widen_u64(len),
+                );
                 let dm = self.b.ins().iconst(i32t, *dst_mem as i64);
                 let sm = self.b.ins().iconst(i32t, *src_mem as i64);
                 self.env.builtin_checked(
@@ -105,6 +118,7 @@ impl Translator<'_, '_> {
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
+                let dst = self.widen_u64(dst);
                 let m = self.b.ins().iconst(i32t, *mem as i64);
                 let seg = self.b.ins().iconst(i32t, *data_index as i64);
                 self.env.builtin_checked(
@@ -167,6 +181,15 @@ impl Translator<'_, '_> {
         Ok(self.b.ins().iadd(base, index))
     }
 
+    /// `v` zero-extended to an `i64` if it is an `i32` (an address or
+    /// length of a 32-bit memory), else `v`.
+    pub(super) fn widen_u64(&mut self, v: Value) -> Value {
+        match self.b.func.dfg.value_type(v) {
+            types::I32 => self.b.ins().uextend(types::I64, v),
+            _ => v,
+        }
+    }
+
     /// Pops the address operand and returns the native address and the
     /// constant offset to add, after checking that `size` bytes at the
     /// effective address are in bounds.
@@ -181,25 +204,30 @@ impl Translator<'_, '_> {
         };
         let mem = self.env.mem(memory)?;
         let index = pop!(self);
-        // A guarded memory never moves; a fixed-size one never changes.
+        let wide = self.env.mem_64(memory);
+        // A guarded memory never moves; a fixed-size one never changes. A
+        // 64-bit memory is never guarded.
         let fixed = self.env.mem_fixed(memory);
-        let flags = if fixed || self.env.signals {
+        let flags = if fixed || (self.env.signals && !wide) {
             self.env.ro()
         } else {
             self.env.vm()
         };
-        let end = arg.offset + size as u64;
+        // `offset + size`: past 2^64 only for a 64-bit memory's offset
+        // near 2^64, which no access survives.
+        let end = arg.offset.checked_add(u64::from(size));
         // Guarded: index < 2^32 and offset + size <= GUARD_BYTES, so the
         // access lies in the memory's 4 GiB or the guard region after it,
         // and the memory's length is a whole number of OS pages (64 KiB
         // pages), so the first byte past it faults.
-        let guarded = self.env.guard_covers(memory, end);
+        let guarded = end.is_some_and(|end| self.env.guard_covers(memory, end));
         let known = guarded
-            || self
-                .checked
-                .iter()
-                .any(|&(m, v, checked_end)| m == memory && v == index && checked_end >= end);
-        let index64 = self.b.ins().uextend(types::I64, index);
+            || end.is_some_and(|end| {
+                self.checked
+                    .iter()
+                    .any(|&(m, v, checked_end)| m == memory && v == index && checked_end >= end)
+            });
+        let index64 = self.widen_u64(index);
         if !known {
             // The length of a guarded memory that is checked anyway (one of
             // one-byte pages) still changes when it grows.
@@ -211,12 +239,37 @@ impl Translator<'_, '_> {
             let len = self
                 .env
                 .load_ptr(&mut self.b, mem, offset_of!(VMMemory, len), len_flags);
-            // index < 2^32 and offset < 2^32: no overflow in 64 bits.
-            let last = self.b.ins().iadd_imm_s(index64, end as i64);
-            let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, last, len);
-            self.env
-                .trap_if(&mut self.b, oob, TrapCode::MemoryOutOfBounds);
-            self.checked.push((memory, index, end));
+            match end {
+                // A 32-bit index and offset: no overflow in 64 bits.
+                Some(end) if !wide => {
+                    let last = self.b.ins().iadd_imm_s(index64, end as i64);
+                    let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, last, len);
+                    self.env
+                        .trap_if(&mut self.b, oob, TrapCode::MemoryOutOfBounds);
+                }
+                // A 64-bit index: `index + end` may pass 2^64, which is
+                // out of bounds, never wrapped. `index > len - end` says
+                // the same without the sum (`len >= end` first, else
+                // nothing fits): two compares, no carry.
+                Some(end) => {
+                    let end_v = self.b.ins().iconst(types::I64, end as i64);
+                    let short = self.b.ins().icmp(IntCC::UnsignedLessThan, len, end_v);
+                    let room = self.b.ins().isub(len, end_v);
+                    let past = self.b.ins().icmp(IntCC::UnsignedGreaterThan, index64, room);
+                    let oob = self.b.ins().bor(short, past);
+                    self.env
+                        .trap_if(&mut self.b, oob, TrapCode::MemoryOutOfBounds);
+                }
+                // `offset + size` past 2^64: always out of bounds.
+                None => {
+                    let oob = self.b.ins().iconst(types::I8, 1);
+                    self.env
+                        .trap_if(&mut self.b, oob, TrapCode::MemoryOutOfBounds);
+                }
+            }
+            if let Some(end) = end {
+                self.checked.push((memory, index, end));
+            }
         }
         let base = self
             .env
@@ -261,9 +314,10 @@ impl Translator<'_, '_> {
             wasmparser::MemArgTarget::Memory(m) => m,
             wasmparser::MemArgTarget::Array(_) => return,
         };
-        let guarded = self
-            .env
-            .guard_covers(memory, arg.offset + u64::from(ty.bytes()));
+        let guarded = arg
+            .offset
+            .checked_add(u64::from(ty.bytes()))
+            .is_some_and(|end| self.env.guard_covers(memory, end));
         if crate::sys::STORES_MAY_TEAR && guarded && ty.bytes() > 1 {
             let f = self.env.heap();
             self.b.ins().load(ty, f, addr, off);

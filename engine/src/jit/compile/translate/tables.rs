@@ -40,24 +40,35 @@ impl Translator<'_, '_> {
                 let len = self
                     .env
                     .load_ptr(&mut self.b, t, offset_of!(VMTable, len), vm);
-                let len = self.b.ins().ireduce(i32t, len);
+                let len = match self.env.info.tables[*table as usize].table64 {
+                    true => len,
+                    false => self.b.ins().ireduce(i32t, len),
+                };
                 self.stack.push(len);
             }
             O::TableGrow { table } => {
                 let delta = pop!(self);
+                let wide = self.b.func.dfg.value_type(delta) == i64t;
+                let delta = self.clamp_u32(delta);
                 let init = pop!(self);
                 let t = self.b.ins().iconst(i32t, *table as i64);
                 let r = self
                     .env
                     .builtin(&mut self.b, Builtin::TableGrow, &[t, init, delta])
                     .expect("returns");
-                let r = self.env.grown(&mut self.b, r);
+                let r = self.env.grown(&mut self.b, r, false);
+                // A table64's old size, or -1, as an `i64`.
+                let r = match wide {
+                    true => self.b.ins().sextend(i64t, r),
+                    false => r,
+                };
                 self.stack.push(r);
             }
             O::TableFill { table } => {
                 let len = pop!(self);
                 let val = pop!(self);
                 let dst = pop!(self);
+                let (dst, len) = (self.clamp_u32(dst), self.clamp_u32(len));
                 let t = self.b.ins().iconst(i32t, *table as i64);
                 self.env
                     .builtin_checked(&mut self.b, Builtin::TableFill, &[t, dst, val, len]);
@@ -69,6 +80,11 @@ impl Translator<'_, '_> {
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
+                let (dst, src, len) = (
+                    self.clamp_u32(dst),
+                    self.clamp_u32(src),
+                    self.clamp_u32(len),
+                );
                 let dt = self.b.ins().iconst(i32t, *dst_table as i64);
                 let st = self.b.ins().iconst(i32t, *src_table as i64);
                 self.env
@@ -78,6 +94,7 @@ impl Translator<'_, '_> {
                 let len = pop!(self);
                 let src = pop!(self);
                 let dst = pop!(self);
+                let dst = self.clamp_u32(dst);
                 let t = self.b.ins().iconst(i32t, *table as i64);
                 let seg = self.b.ins().iconst(i32t, *elem_index as i64);
                 self.env
@@ -92,6 +109,19 @@ impl Translator<'_, '_> {
         Ok(true)
     }
 
+    /// A table64's `i64` index, length or delta as the table builtins'
+    /// `i32`: clamped to `u32::MAX`, which no table reaches, so it is out
+    /// of bounds (or too much to grow by) exactly when the `i64` was. An
+    /// `i32` is returned as it is.
+    fn clamp_u32(&mut self, v: Value) -> Value {
+        if self.b.func.dfg.value_type(v) != types::I64 {
+            return v;
+        }
+        let max = self.b.ins().iconst(types::I64, u32::MAX as i64);
+        let v = self.b.ins().umin(v, max);
+        self.b.ins().ireduce(types::I32, v)
+    }
+
     /// The address of element `index` of table `t`, after the bounds
     /// check. An index at or past the table's bound takes a cold path: the
     /// runtime makes the elements of a lazy table (`runtime::table`), then
@@ -103,7 +133,11 @@ impl Translator<'_, '_> {
         let bound = self
             .env
             .load_ptr(&mut self.b, table, offset_of!(VMTable, bound), vm);
-        let index = self.b.ins().uextend(types::I64, index);
+        // A table64's index is an `i64` already.
+        let index = match self.b.func.dfg.value_type(index) {
+            types::I32 => self.b.ins().uextend(types::I64, index),
+            _ => index,
+        };
         let past = self
             .b
             .ins()
