@@ -10,6 +10,10 @@ pub(crate) struct Mutex<T>(std::sync::Mutex<T>);
 
 #[cfg(feature = "std")]
 impl<T> Mutex<T> {
+    pub const fn new(value: T) -> Self {
+        Self(std::sync::Mutex::new(value))
+    }
+
     pub fn lock(&self) -> std::sync::MutexGuard<'_, T> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -21,6 +25,10 @@ pub(crate) struct Mutex<T>(spin::Mutex<T>);
 
 #[cfg(not(feature = "std"))]
 impl<T> Mutex<T> {
+    pub const fn new(value: T) -> Self {
+        Self(spin::Mutex::new(value))
+    }
+
     pub fn lock(&self) -> spin::MutexGuard<'_, T> {
         self.0.lock()
     }

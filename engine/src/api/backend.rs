@@ -102,7 +102,10 @@ pub(crate) fn announce_code(engine: &EngineShared, module: &ModuleShared) {
         (Tier::Jit, crate::config::ProfilingStrategy::PerfMap) => {
             crate::jit::announce_to_profiler(module)
         }
-        _ => {}
+        // The interpreter has no code of its own to name.
+        _ => {
+            let _ = module;
+        }
     }
 }
 

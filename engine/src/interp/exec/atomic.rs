@@ -13,7 +13,13 @@ use crate::error::TrapCode;
 use crate::interp::bytecode::Op;
 use crate::runtime::{atomic, StoreInner};
 use crate::semantics::atomic::AtomicOp;
-use core::sync::atomic::{fence, AtomicU16, AtomicU32, AtomicU64, AtomicU8, Ordering::SeqCst};
+#[cfg(target_has_atomic = "64")]
+use core::sync::atomic::AtomicU64;
+use core::sync::atomic::{fence, AtomicU16, AtomicU32, AtomicU8, Ordering::SeqCst};
+
+/// The lock of 64-bit atomic accesses on targets without 64-bit atomics.
+#[cfg(not(target_has_atomic = "64"))]
+static WIDE_ATOMICS: crate::sync::Mutex<()> = crate::sync::Mutex::new(());
 
 /// Runs the `Atomic` op `op` of instance `instance` on the frame at `sp`;
 /// `next` points at its `Aux`.
@@ -96,6 +102,31 @@ pub(super) fn fence_op() {
 ///
 /// `p..p + (1 << log2)` must be live guest memory.
 unsafe fn access(p: *mut u8, log2: u8, aop: AtomicOp, a: u64, b: u64) -> u64 {
+    // A plain read-modify-write of the `$int` at `p` (unaligned allowed):
+    // what an atomic access comes to where no other thread can race it, or
+    // where a lock keeps the others out. Unsafe: `p` must be live memory.
+    macro_rules! plain {
+        ($int:ty) => {{
+            let old = p.cast::<$int>().read_unaligned();
+            let new = match aop {
+                AtomicOp::Load => return old as u64,
+                AtomicOp::Cmpxchg => {
+                    if old == a as $int {
+                        b as $int
+                    } else {
+                        old
+                    }
+                }
+                _ => aop.apply(old as u64, a) as $int,
+            };
+            p.cast::<$int>().write_unaligned(new);
+            if aop == AtomicOp::Store {
+                0
+            } else {
+                old as u64
+            }
+        }};
+    }
     macro_rules! on {
         ($atomic:ty, $int:ty) => {{
             if !(p as usize).is_multiple_of(core::mem::size_of::<$int>()) {
@@ -104,25 +135,7 @@ unsafe fn access(p: *mut u8, log2: u8, aop: AtomicOp, a: u64, b: u64) -> u64 {
                 // only its own store's thread touches it: a plain
                 // read-modify-write is as good as an atomic one.
                 // SAFETY: the caller's contract.
-                let old = unsafe { p.cast::<$int>().read_unaligned() };
-                let new = match aop {
-                    AtomicOp::Load => return old as u64,
-                    AtomicOp::Cmpxchg => {
-                        if old == a as $int {
-                            b as $int
-                        } else {
-                            old
-                        }
-                    }
-                    _ => aop.apply(old as u64, a) as $int,
-                };
-                // SAFETY: the caller's contract.
-                unsafe { p.cast::<$int>().write_unaligned(new) };
-                return if aop == AtomicOp::Store {
-                    0
-                } else {
-                    old as u64
-                };
+                return unsafe { plain!($int) };
             }
             // SAFETY: `p` is aligned for `$int` (just checked) and points
             // at live guest memory (the caller's contract). Every other
@@ -155,6 +168,16 @@ unsafe fn access(p: *mut u8, log2: u8, aop: AtomicOp, a: u64, b: u64) -> u64 {
         0 => on!(AtomicU8, u8),
         1 => on!(AtomicU16, u16),
         2 => on!(AtomicU32, u32),
+        #[cfg(target_has_atomic = "64")]
         _ => on!(AtomicU64, u64),
+        // Without 64-bit atomics (32-bit targets such as riscv32imac), one
+        // lock serialises every 64-bit atomic access of the process: they
+        // stay atomic with respect to each other.
+        #[cfg(not(target_has_atomic = "64"))]
+        _ => {
+            let _guard = WIDE_ATOMICS.lock();
+            // SAFETY: the caller's contract.
+            unsafe { plain!(u64) }
+        }
     }
 }
