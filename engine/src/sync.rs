@@ -10,6 +10,8 @@ pub(crate) struct Mutex<T>(std::sync::Mutex<T>);
 
 #[cfg(feature = "std")]
 impl<T> Mutex<T> {
+    // For statics: only targets without 64-bit atomics have one.
+    #[cfg_attr(target_has_atomic = "64", allow(dead_code))]
     pub const fn new(value: T) -> Self {
         Self(std::sync::Mutex::new(value))
     }
@@ -25,6 +27,8 @@ pub(crate) struct Mutex<T>(spin::Mutex<T>);
 
 #[cfg(not(feature = "std"))]
 impl<T> Mutex<T> {
+    // For statics: only targets without 64-bit atomics have one.
+    #[cfg_attr(target_has_atomic = "64", allow(dead_code))]
     pub const fn new(value: T) -> Self {
         Self(spin::Mutex::new(value))
     }
