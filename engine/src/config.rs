@@ -62,6 +62,7 @@ pub struct Config {
     pub(crate) compile_cache: Option<CompileCache>,
     pub(crate) allocation: InstanceAllocationStrategy,
     pub(crate) profiler: ProfilingStrategy,
+    pub(crate) reference_types: bool,
 }
 
 /// Which external profiler is told where compiled code lies
@@ -234,6 +235,7 @@ impl Default for Config {
             compile_cache: None,
             allocation: InstanceAllocationStrategy::OnDemand,
             profiler: ProfilingStrategy::None,
+            reference_types: true,
         }
     }
 }
@@ -436,6 +438,18 @@ impl Config {
     /// in wasmtime 48 (whose defaults are wasmparser's Wasm 3.0 set).
     pub fn wasm_memory64(&mut self, enable: bool) -> &mut Self {
         self.memory64 = enable;
+        self
+    }
+
+    /// Whether modules may use reference types (standard since Wasm 2.0:
+    /// `funcref` and `externref` values, several tables, the table
+    /// instructions). On by default; off, modules are validated as before
+    /// Wasm 2.0 in this respect (at most one table), for the suites and
+    /// tools that expect it (wasmtime's `wasm_reference_types`). Off also
+    /// turns off the proposals built on it: function references and
+    /// exceptions.
+    pub fn wasm_reference_types(&mut self, enable: bool) -> &mut Self {
+        self.reference_types = enable;
         self
     }
 

@@ -112,11 +112,12 @@ enum Feature {
     WideArithmetic,
     CustomPageSizes,
     Threads,
+    ReferenceTypes,
 }
 
 impl Feature {
     /// Every feature, by its `-W` name (wasmtime's).
-    const ALL: [(&'static str, Feature); 10] = [
+    const ALL: [(&'static str, Feature); 11] = [
         ("multi-memory", Feature::MultiMemory),
         ("memory64", Feature::Memory64),
         ("extended-const", Feature::ExtendedConst),
@@ -127,6 +128,7 @@ impl Feature {
         ("wide-arithmetic", Feature::WideArithmetic),
         ("custom-page-sizes", Feature::CustomPageSizes),
         ("threads", Feature::Threads),
+        ("reference-types", Feature::ReferenceTypes),
     ];
 
     fn apply(self, config: &mut petrel::Config, on: bool) {
@@ -141,13 +143,15 @@ impl Feature {
             Feature::WideArithmetic => config.wasm_wide_arithmetic(on),
             Feature::CustomPageSizes => config.wasm_custom_page_sizes(on),
             Feature::Threads => config.wasm_threads(on),
+            Feature::ReferenceTypes => config.wasm_reference_types(on),
         };
     }
 }
 
 /// The options `-W` knows, for error messages.
 const KNOWN: &str = "multi-memory, memory64, extended-const, tail-call, function-references, \
-                     exceptions, relaxed-simd, wide-arithmetic, custom-page-sizes, threads, fuel, \
+                     exceptions, relaxed-simd, wide-arithmetic, custom-page-sizes, threads, \
+                     reference-types, fuel, \
                      timeout, \
                      max-memory-size, max-wasm-stack, nan-canonicalization, \
                      relaxed-simd-deterministic, unknown-imports-trap";

@@ -56,6 +56,14 @@ pub(crate) fn features(config: &Config) -> WasmFeatures {
             f |= feature;
         }
     }
+    if !config.reference_types {
+        f.remove(
+            WasmFeatures::REFERENCE_TYPES
+                | WasmFeatures::FUNCTION_REFERENCES
+                | WasmFeatures::GC
+                | WasmFeatures::EXCEPTIONS,
+        );
+    }
     f
 }
 
