@@ -209,35 +209,9 @@ impl FuncCompiler {
         def: u32,
     ) -> Result<CompiledCode, CompileError> {
         let func_index = info.num_imported_funcs + def;
-        let ty = info.func_type(func_index);
-        let sig = wasm_signature(&self.isa, ty)?;
         self.ctx.clear();
-        self.ctx.func = ir::Function::with_name_signature(UserFuncName::user(0, func_index), sig);
-        let range = info.bodies[def as usize].range.clone();
-        let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
-        let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fb);
-        let translated = translate::translate(
-            b,
-            info,
-            &self.isa,
-            func_index,
-            self.signals,
-            self.checks,
-            &body,
-        )
-        .map(|(b, pressure, exceptions)| {
-            b.finalize(self.isa.frontend_config());
-            (pressure, exceptions)
-        });
-        let (pressure, exceptions) = match translated {
-            Ok(translated) => translated,
-            Err(e) => {
-                // A translation that stopped half-way leaves the builder
-                // context dirty, and the next function would assert on it.
-                self.fb = FunctionBuilderContext::new();
-                return Err(e);
-            }
-        };
+        let (func, pressure, exceptions) = self.translate(info, bytes, def, false)?;
+        self.ctx.func = func;
         // Inlining would copy calls with exception handlers and frames the
         // unwinder must see: functions with exceptions keep their calls.
         // Fuel and epoch checks trap conditionally, where no mark reaches.
@@ -271,6 +245,49 @@ impl FuncCompiler {
         compile_context(isa, &mut self.ctx, func_index)
     }
 
+    /// The IR of defined function `def`, translated with the main builder
+    /// context or (`callee`) the one of callees, with its register
+    /// pressure and whether it catches or throws exceptions.
+    fn translate(
+        &mut self,
+        info: &ModuleInfo,
+        bytes: &[u8],
+        def: u32,
+        callee: bool,
+    ) -> Result<(ir::Function, usize, bool), CompileError> {
+        let func_index = info.num_imported_funcs + def;
+        let sig = wasm_signature(&self.isa, info.func_type(func_index))?;
+        let mut func = ir::Function::with_name_signature(UserFuncName::user(0, func_index), sig);
+        let range = info.bodies[def as usize].range.clone();
+        let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
+        let fb = if callee {
+            &mut self.callee_fb
+        } else {
+            &mut self.fb
+        };
+        let b = FunctionBuilder::new(&mut func, fb);
+        match translate::translate(
+            b,
+            info,
+            &self.isa,
+            func_index,
+            self.signals,
+            self.checks,
+            &body,
+        ) {
+            Ok((b, pressure, exceptions)) => {
+                b.finalize(self.isa.frontend_config());
+                Ok((func, pressure, exceptions))
+            }
+            Err(e) => {
+                // A translation that stopped half-way leaves the builder
+                // context dirty, and the next function would assert on it.
+                *fb = FunctionBuilderContext::new();
+                Err(e)
+            }
+        }
+    }
+
     /// Defined function `def` translated and prepared for inlining, if it
     /// is small enough and qualifies (`translate::prepare_callee`). A
     /// function that fails to translate is not inlined (its own
@@ -286,31 +303,11 @@ impl FuncCompiler {
         if range.len() > MAX_CALLEE_BYTES {
             return None;
         }
-        let func_index = info.num_imported_funcs + def;
-        let sig = wasm_signature(&self.isa, info.func_type(func_index)).ok()?;
-        let mut func = ir::Function::with_name_signature(UserFuncName::user(0, func_index), sig);
-        let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
-        let b = FunctionBuilder::new(&mut func, &mut self.callee_fb);
-        match translate::translate(
-            b,
-            info,
-            &self.isa,
-            func_index,
-            self.signals,
-            self.checks,
-            &body,
-        ) {
-            Ok((b, _, exceptions)) => {
-                b.finalize(self.isa.frontend_config());
-                if exceptions {
-                    return None;
-                }
-            }
-            Err(_) => {
-                self.callee_fb = FunctionBuilderContext::new();
-                return None;
-            }
+        let (func, _, exceptions) = self.translate(info, bytes, def, true).ok()?;
+        if exceptions {
+            return None;
         }
+        let func_index = info.num_imported_funcs + def;
         translate::prepare_callee(func, func_index)
     }
 }
