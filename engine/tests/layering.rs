@@ -34,7 +34,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "interp",
-        &["runtime", "module", "types", "config", "error", "semantics"],
+        &["runtime", "module", "types", "config", "error", "semantics", "sync"],
     ),
     (
         "jit",
