@@ -163,14 +163,17 @@ impl Translator<'_, '_> {
         let mem_len = self
             .env
             .load_ptr(&mut self.b, mem, offset_of!(VMMemory, len), vm);
+        debug_assert_eq!(self.b.func.dfg.value_type(index), types::I32);
         let index = self.b.ins().uextend(types::I64, index);
         // Both below 2^32: no overflow in 64 bits.
         let end = self.b.ins().iadd(index, len);
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, mem_len);
         self.env
             .trap_if(&mut self.b, oob, TrapCode::MemoryOutOfBounds);
-        // As in `mem_addr`: a guarded or fixed-size memory never moves.
-        let flags = if self.env.mem_fixed(memory) || self.env.signals {
+        // As in `mem_addr`: a guarded (32-bit, with signals) or fixed-size
+        // memory never moves.
+        let guarded = self.env.signals && !self.env.mem_64(memory);
+        let flags = if self.env.mem_fixed(memory) || guarded {
             self.env.ro()
         } else {
             vm
