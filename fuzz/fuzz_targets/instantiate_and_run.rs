@@ -112,7 +112,7 @@ fn run(data: &[u8]) -> Result<()> {
         if u.ratio(1, 64)? {
             continue;
         }
-        imports.push(ext);
+        imports.push(ext.clone());
         linker
             .define(import.module(), import.name(), ext)
             .expect("shadowing is allowed");
