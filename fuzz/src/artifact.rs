@@ -71,7 +71,11 @@ pub fn check(data: &[u8]) -> Result<()> {
     for _ in 0..flips {
         // Most damage in the first few KiB, where the header, layout and
         // metadata are; some anywhere.
-        let limit = if u.arbitrary()? { 4096.min(bytes.len()) } else { bytes.len() };
+        let limit = if u.arbitrary()? {
+            4096.min(bytes.len())
+        } else {
+            bytes.len()
+        };
         if limit == 0 {
             break;
         }
@@ -96,7 +100,8 @@ pub fn check(data: &[u8]) -> Result<()> {
     // and maps the bytes, which is what this target tests. The file is this
     // process's own and nothing else writes it.
     let loaded = if from_file {
-        let path = std::env::temp_dir().join(format!("petrel-fuzz-artifact-{}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("petrel-fuzz-artifact-{}", std::process::id()));
         std::fs::write(&path, &bytes).expect("a temporary file");
         let loaded = unsafe { petrel::Module::deserialize_file(engine(), &path) };
         let _ = std::fs::remove_file(&path);
