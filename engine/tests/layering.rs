@@ -34,7 +34,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "interp",
-        &["runtime", "module", "types", "config", "error", "semantics", "sync"],
+        &[
+            "runtime",
+            "module",
+            "types",
+            "config",
+            "error",
+            "semantics",
+            "sync",
+        ],
     ),
     (
         "jit",

@@ -22,12 +22,13 @@ pub mod profile;
 mod resume;
 mod simd;
 mod slots;
+mod stop;
 mod throw;
 mod wide;
 
 use super::bytecode::{simd_ops, Op};
 use super::{CompiledFunc, ModuleCode};
-use crate::error::{CompileError, Error, FrameInfo, Trap, TrapCode};
+use crate::error::{CompileError, Error, FrameInfo, TrapCode};
 use crate::runtime::{bulk, Frame, FuncEntity, ModuleShared, StoreInner};
 use crate::semantics::scalar as num;
 use alloc::vec::Vec;
@@ -35,96 +36,7 @@ use core::sync::atomic::Ordering;
 
 pub(crate) use call::invoke;
 pub(crate) use resume::{invoke_resumable, resume, Suspended, Suspension};
-
-/// Why execution stopped early.
-pub(crate) enum Stop {
-    Trap(TrapCode),
-    Error(Error),
-    /// A fuel check failed at the op at `ip`, in the frame at `base`; the
-    /// fuel is as it was before that op (resuming runs it again).
-    OutOfFuel {
-        ip: *const Op,
-        base: usize,
-    },
-    /// Exception `exn` (a store index) was thrown by the op at `at`, of
-    /// the frame at `base`; `execute_from` unwinds to its handler.
-    Throw {
-        exn: u32,
-        at: *const Op,
-        base: usize,
-    },
-    /// A host function returned an error (`Error::Host`); its results
-    /// would have gone to slot `args` of the frame at `base`, and the
-    /// caller goes on at `ip`.
-    HostError {
-        error: Error,
-        func: u32,
-        ip: *const Op,
-        base: usize,
-        args: usize,
-    },
-}
-
-impl Stop {
-    /// What a failed host call stops with: a host error keeps where the
-    /// call would have returned to, so a resumable call can go on there;
-    /// an exception of this store (`store`) is thrown from the call.
-    #[cold]
-    #[inline(never)]
-    fn from_host(
-        stop: Stop,
-        store: usize,
-        func: u32,
-        ip: *const Op,
-        base: usize,
-        args: usize,
-    ) -> Stop {
-        match stop {
-            Stop::Error(Error::Exception(e)) if e.store == store => Stop::Throw {
-                exn: e.index,
-                // SAFETY: `ip` follows the call op in the same function.
-                at: unsafe { ip.sub(1) },
-                base,
-            },
-            Stop::Error(error @ Error::Host(_)) => Stop::HostError {
-                error,
-                func,
-                ip,
-                base,
-                args,
-            },
-            other => other,
-        }
-    }
-
-    /// The error a call that cannot be resumed returns for this stop,
-    /// with the backtrace of the frames still live.
-    fn into_error(self, backtrace: impl FnOnce() -> (Vec<FrameInfo>, usize)) -> Error {
-        let trap = |code| {
-            let (frames, elided) = backtrace();
-            Error::Trap(Trap::with_backtrace(code, frames, elided))
-        };
-        match self {
-            Stop::Trap(code) => trap(code),
-            Stop::OutOfFuel { .. } => trap(TrapCode::OutOfFuel),
-            Stop::Error(e) | Stop::HostError { error: e, .. } => e,
-            // `execute_from` unwinds throws before it asks for an error.
-            Stop::Throw { .. } => Error::usage("an exception was not unwound"),
-        }
-    }
-}
-
-impl From<TrapCode> for Stop {
-    fn from(code: TrapCode) -> Self {
-        Stop::Trap(code)
-    }
-}
-
-impl From<Error> for Stop {
-    fn from(e: Error) -> Self {
-        Stop::Error(e)
-    }
-}
+pub(crate) use stop::Stop;
 
 /// Cached facts about the running instance.
 struct InstanceCache {
