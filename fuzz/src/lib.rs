@@ -37,6 +37,7 @@ pub fn petrel_features() -> wasmparser::WasmFeatures {
         | F::EXCEPTIONS
         | F::RELAXED_SIMD
         | F::MEMORY64
+        | F::THREADS
         | F::WIDE_ARITHMETIC
         | F::CUSTOM_PAGE_SIZES
 }

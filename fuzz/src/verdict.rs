@@ -37,7 +37,10 @@ pub fn check(wasm: &[u8], known_bugs: KnownBugs) {
         .map(drop);
     // Petrel has GC's types but not its instructions: it must refuse a
     // module that uses one.
-    let expected_petrel = expected.is_ok() && !uses_gc_instructions(wasm);
+    // Nor does it have shared 64-bit memories (a shared memory is
+    // reserved to its maximum, which a 64-bit one cannot be).
+    let expected_petrel =
+        expected.is_ok() && !uses_gc_instructions(wasm) && !has_shared_memory64(wasm);
     let engine = engine();
 
     let validated = petrel::Module::validate(engine, wasm);
@@ -101,6 +104,22 @@ pub fn known_bug(_expected: &Result<(), wasmparser::BinaryReaderError>) -> bool 
 /// hierarchies, `ref.eq`), in a body or a constant expression. Written
 /// from the instructions' names, not from the engine's list, so the two
 /// check each other.
+/// Whether a (valid) module defines or imports a shared 64-bit memory,
+/// which Petrel refuses.
+pub fn has_shared_memory64(wasm: &[u8]) -> bool {
+    let Ok(types) = wasmparser::Validator::new_with_features(petrel_features()).validate_all(wasm)
+    else {
+        return false;
+    };
+    let types = types.as_ref();
+    (0..types.memory_count()).any(|i| {
+        let m = types.memory_at(i);
+        m.shared && m.memory64
+    })
+}
+
+/// Whether `wasm` uses an instruction of the GC proposal, which Petrel
+/// refuses.
 pub fn uses_gc_instructions(wasm: &[u8]) -> bool {
     const GC: [&str; 10] = [
         "Struct",
