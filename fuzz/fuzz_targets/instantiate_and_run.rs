@@ -152,7 +152,9 @@ fn run(data: &[u8]) -> Result<()> {
     for (name, ext) in instance.exports(&store) {
         match ext {
             Extern::Memory(m) => {
-                assert_eq!(m.data(&store).len() as u64, m.size(&store) * smith::PAGE)
+                // Pages of 64 KiB, or of one byte (custom page sizes).
+                let page = m.ty(&store).page_size();
+                assert_eq!(m.data(&store).len() as u64, m.size(&store) * page, "{name}")
             }
             Extern::Global(g) => assert_eq!(&g.get(&store).ty(), g.ty(&store).content(), "{name}"),
             Extern::Table(t) => {
