@@ -39,8 +39,11 @@ pub fn check(wasm: &[u8], known_bugs: KnownBugs) {
     // module that uses one.
     // Nor does it have shared 64-bit memories (a shared memory is
     // reserved to its maximum, which a 64-bit one cannot be).
-    let expected_petrel =
-        expected.is_ok() && !uses_gc_instructions(wasm) && !has_shared_memory64(wasm);
+    // Nor atomics on 64-bit memories.
+    let expected_petrel = expected.is_ok()
+        && !uses_gc_instructions(wasm)
+        && !has_shared_memory64(wasm)
+        && !uses_atomics_on_memory64(wasm);
     let engine = engine();
 
     let validated = petrel::Module::validate(engine, wasm);
@@ -104,6 +107,39 @@ pub fn known_bug(_expected: &Result<(), wasmparser::BinaryReaderError>) -> bool 
 /// hierarchies, `ref.eq`), in a body or a constant expression. Written
 /// from the instructions' names, not from the engine's list, so the two
 /// check each other.
+/// Whether a (valid) module has an atomic access (threads) to a 64-bit
+/// memory, which Petrel refuses. Read from the operators' names and their
+/// memory argument as `Debug` prints them.
+pub fn uses_atomics_on_memory64(wasm: &[u8]) -> bool {
+    let Ok(types) = wasmparser::Validator::new_with_features(petrel_features()).validate_all(wasm)
+    else {
+        return false;
+    };
+    let types = types.as_ref();
+    let wide: Vec<bool> = (0..types.memory_count())
+        .map(|i| types.memory_at(i).memory64)
+        .collect();
+    if !wide.contains(&true) {
+        return false;
+    }
+    let on_wide = |op: &wasmparser::Operator<'_>| {
+        let text = format!("{op:?}");
+        text.contains("Atomic")
+            && text
+                .split("target: Memory(")
+                .nth(1)
+                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|n| n.parse::<usize>().ok())
+                .is_some_and(|m| wide.get(m) == Some(&true))
+    };
+    wasmparser::Parser::new(0).parse_all(wasm).any(|p| match p {
+        Ok(wasmparser::Payload::CodeSectionEntry(body)) => body
+            .get_operators_reader()
+            .is_ok_and(|ops| ops.into_iter().any(|op| op.is_ok_and(|op| on_wide(&op)))),
+        _ => false,
+    })
+}
+
 /// Whether a (valid) module defines or imports a shared 64-bit memory,
 /// which Petrel refuses.
 pub fn has_shared_memory64(wasm: &[u8]) -> bool {

@@ -1,6 +1,8 @@
 //! Validating a function body: `wasmparser`'s validator, seeing every
 //! operator through [`NoGc`], which refuses the GC instructions (Petrel has
-//! GC's types, not its instructions; see `parse::features`).
+//! GC's types, not its instructions; see `parse::features`) and atomic
+//! accesses to 64-bit memories (both tiers' atomics take 32-bit
+//! addresses).
 //!
 //! The wrapper is generated from `wasmparser`'s own operator list and
 //! returns the validator's own result type, so each operator costs one
@@ -9,16 +11,19 @@
 //! that converted every result to our error type 8%.
 
 use crate::error::CompileError;
+use crate::types::MemoryType;
 use alloc::vec::Vec;
 use wasmparser::{
     BinaryReader, FrameKind, FrameStack, FuncValidator, FunctionBody, ValidatorResources,
     VisitOperator, VisitSimdOperator,
 };
 
-/// Validates `body` with `v`, refusing GC instructions.
+/// Validates `body` with `v`, refusing GC instructions and atomics on the
+/// 64-bit ones of the module's `memories`.
 pub(super) fn validate_body(
     v: &mut FuncValidator<ValidatorResources>,
     body: &FunctionBody<'_>,
+    memories: &[MemoryType],
 ) -> Result<(), CompileError> {
     let mut reader = body.get_binary_reader();
     v.read_locals(&mut reader)?;
@@ -28,12 +33,13 @@ pub(super) fn validate_body(
         let mut visitor = NoGc {
             inner: v.visitor(offset),
             offset,
-            refused: false,
+            memories,
+            refused: None,
         };
         let result = reader.visit_operator(&mut visitor);
-        if visitor.refused {
+        if let Some(what) = visitor.refused {
             return Err(CompileError::new(
-                "GC instructions are not supported yet",
+                alloc::format!("{what} are not supported yet"),
                 Some(offset as usize),
             ));
         }
@@ -43,19 +49,50 @@ pub(super) fn validate_body(
     Ok(())
 }
 
-/// A validator's visitor that refuses GC instructions (it fails them and
-/// notes why in `refused`) and passes every other operator on.
-struct NoGc<V> {
+/// A validator's visitor that refuses GC instructions and atomics on
+/// 64-bit memories (it fails them and notes why in `refused`) and passes
+/// every other operator on.
+struct NoGc<'m, V> {
     inner: V,
     offset: u64,
-    refused: bool,
+    memories: &'m [MemoryType],
+    refused: Option<&'static str>,
 }
 
-impl<V> NoGc<V> {
-    /// Fails a GC instruction. The validator's error type has no public
-    /// constructor: any error will do, `refused` says what it means.
-    fn refuse(&mut self) -> wasmparser::Result<()> {
-        self.refused = true;
+/// What an operator of the threads proposal takes: a memory argument, or
+/// `atomic.fence`'s ordering.
+trait AtomicArg {
+    fn memory(&self) -> Option<u32>;
+}
+
+impl AtomicArg for wasmparser::MemArg {
+    fn memory(&self) -> Option<u32> {
+        match self.target {
+            wasmparser::MemArgTarget::Memory(m) => Some(m),
+            wasmparser::MemArgTarget::Array(_) => None,
+        }
+    }
+}
+
+impl AtomicArg for wasmparser::Ordering {
+    fn memory(&self) -> Option<u32> {
+        None
+    }
+}
+
+impl<V> NoGc<'_, V> {
+    /// Whether an atomic operator with `arg` accesses a 64-bit memory.
+    fn on_memory64(&self, arg: &impl AtomicArg) -> bool {
+        arg.memory()
+            .and_then(|m| self.memories.get(m as usize))
+            .is_some_and(|t| t.memory64)
+    }
+
+    /// Fails an operator Petrel does not run (`what`). The validator's
+    /// error type has no public constructor: any error will do, `refused`
+    /// says what it means.
+    fn refuse(&mut self, what: &'static str) -> wasmparser::Result<()> {
+        self.refused = Some(what);
         match BinaryReader::new(&[], self.offset).read_u8() {
             Err(e) => Err(e),
             Ok(_) => Ok(()),
@@ -63,7 +100,7 @@ impl<V> NoGc<V> {
     }
 }
 
-impl<V: FrameStack> FrameStack for NoGc<V> {
+impl<V: FrameStack> FrameStack for NoGc<'_, V> {
     fn current_frame(&self) -> Option<FrameKind> {
         self.inner.current_frame()
     }
@@ -79,14 +116,20 @@ macro_rules! forward_visit {
     };
     (@body gc $self:ident $visit:ident ($($arg:ident),*)) => {{
         $(let _ = $arg;)*
-        $self.refuse()
+        $self.refuse("GC instructions")
+    }};
+    (@body threads $self:ident $visit:ident ($($arg:ident),*)) => {{
+        $(if $self.on_memory64(&$arg) {
+            return $self.refuse("atomic operations on 64-bit memories");
+        })*
+        $self.inner.$visit($($arg),*)
     }};
     (@body $other:ident $self:ident $visit:ident ($($arg:ident),*)) => {
         $self.inner.$visit($($arg),*)
     };
 }
 
-impl<'a, V> VisitOperator<'a> for NoGc<V>
+impl<'a, V> VisitOperator<'a> for NoGc<'_, V>
 where
     V: VisitOperator<'a, Output = wasmparser::Result<()>>,
 {

@@ -236,7 +236,7 @@ fn parse(
                 next_body_func += 1;
                 let mut v = func.into_validator(core::mem::take(&mut allocs));
                 // Function indices count imports first, as everywhere else.
-                validate_body(&mut v, &body)
+                validate_body(&mut v, &body, &info.memories)
                     .map_err(|e| e.in_func(info.num_imported_funcs + func_index))?;
                 allocs = v.into_allocations();
             }
