@@ -22,16 +22,21 @@ fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     path
 }
 
-fn petrel(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_petrel"))
+/// `petrel ARGS`, not yet started.
+fn petrel_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_petrel"));
+    command
         .args(args)
         // The JIT's compile cache stays out of the user's home.
         .env(
             "PETREL_CACHE_DIR",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("petrel-cache"),
-        )
-        .output()
-        .unwrap()
+        );
+    command
+}
+
+fn petrel(args: &[&str]) -> Output {
+    petrel_command(args).output().unwrap()
 }
 
 fn stdout(out: &Output) -> String {
@@ -815,24 +820,19 @@ fn profile_perfmap_names_each_jit_function_in_perfs_map() {
              (func (export "main") (result i32) i32.const 41 call $helper_for_perf))"#,
     );
     let wat = wat.to_str().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_petrel"))
-        .args([
-            "run",
-            "--tier",
-            "jit",
-            "--profile",
-            "perfmap",
-            "--invoke",
-            "main",
-            wat,
-        ])
-        .env(
-            "PETREL_CACHE_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("petrel-cache"),
-        )
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = petrel_command(&[
+        "run",
+        "--tier",
+        "jit",
+        "--profile",
+        "perfmap",
+        "--invoke",
+        "main",
+        wat,
+    ])
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
     let out = child.wait_with_output().unwrap();
     assert_status(&out, 0);
