@@ -66,6 +66,9 @@ fn run(data: &[u8]) -> Result<()> {
         .ensure_termination(fuel)
         .expect("wasm-smith generated every body, so fuel can be injected");
     let wasm = module.to_bytes();
+    if petrel_fuzz::verdict::may_wait_forever(&wasm) {
+        return Ok(());
+    }
     dump_module(&wasm);
 
     let tier = if u.arbitrary()? {
@@ -191,6 +194,13 @@ fn host_extern(
 ) -> Result<Option<Extern>> {
     Ok(Some(match ty {
         ExternType::Func(ft) => host_func(u, store, ft.clone(), some_func, func_exports)?.into(),
+        // A shared memory (threads) is its own kind of host entity.
+        ExternType::Memory(mt) if mt.is_shared() => {
+            match petrel::SharedMemory::new(store.engine(), *mt) {
+                Ok(m) => m.into(),
+                Err(_) => return Ok(None),
+            }
+        }
         ExternType::Memory(mt) => match Memory::new(&mut *store, *mt) {
             Ok(m) => m.into(),
             Err(_) => return Ok(None),

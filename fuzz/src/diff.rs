@@ -45,12 +45,13 @@ pub fn check_input(data: &[u8]) -> Result<Option<String>> {
         .ensure_termination(fuel)
         .expect("wasm-smith generated every body, so fuel can be injected");
     let wasm = module.to_bytes();
-    if verdict::uses_gc_instructions(&wasm) {
+    if verdict::uses_gc_instructions(&wasm) || verdict::may_wait_forever(&wasm) {
         return Ok(None);
     }
     dump_module(&wasm);
-    // wasmi has no typed function references and no exception handling.
-    let with_wasmi = !config.gc_enabled && !config.exceptions_enabled;
+    // wasmi has no typed function references, no exception handling and
+    // no threads.
+    let with_wasmi = !config.gc_enabled && !config.exceptions_enabled && !config.threads_enabled;
     compare(&wasm, &mut u, with_wasmi).map(Some)
 }
 
@@ -371,10 +372,19 @@ impl Petrel {
         for export in self.module.exports() {
             let name = export.name();
             let item = match export.ty() {
-                petrel::ExternType::Memory(_) => {
-                    let m = inst.get_memory(store, name).expect("exported memory");
-                    State::Memory(m.data(store).to_vec())
-                }
+                petrel::ExternType::Memory(_) => match inst.get_memory(store, name) {
+                    Some(m) => State::Memory(m.data(store).to_vec()),
+                    None => {
+                        let m = inst
+                            .get_shared_memory(store, name)
+                            .expect("exported memory");
+                        let bytes = m.data().iter();
+                        // SAFETY: no other thread holds this memory (the
+                        // module is instantiated in this store alone), so
+                        // nothing writes the cells while they are read.
+                        State::Memory(bytes.map(|b| unsafe { *b.get() }).collect())
+                    }
+                },
                 petrel::ExternType::Global(_) => {
                     let g = inst.get_global(store, name).expect("exported global");
                     State::Global(Value::from_petrel(&g.get(store)))
@@ -412,7 +422,9 @@ impl Wasmi {
             .wasm_custom_page_sizes(true)
             .wasm_wide_arithmetic(true)
             .wasm_memory64(true)
-            .wasm_relaxed_simd(false);
+            // Relaxed SIMD with wasmi's one set of results, which are
+            // Petrel's deterministic ones (`petrel_config`).
+            .wasm_relaxed_simd(true);
         let engine = wasmi::Engine::new(&config);
         let module = wasmi::Module::new(&engine, wasm)
             .unwrap_or_else(|e| panic!("wasmi rejected a valid module: {e}"));

@@ -19,10 +19,9 @@ pub mod wasi_paths;
 /// included, on both tiers), the Wasm 3.0 proposals it implements
 /// (multi-memory, extended constant expressions, tail calls, typed
 /// function references, which come with `wasmparser`'s GC feature,
-/// exception handling, relaxed SIMD, memory64) and the later ones it has, off by
-/// default and
-/// switched on there (wide arithmetic, custom page sizes);
-/// `module/parse.rs` has the
+/// exception handling, relaxed SIMD, memory64, threads) and the later ones
+/// it has, off by default and switched on there (wide arithmetic, custom
+/// page sizes); `module/parse.rs` has the
 /// engine's own list. The `validate` target holds Petrel's verdict to
 /// `wasmparser`'s under exactly these, less the GC instructions Petrel
 /// refuses (see `verdict::uses_gc_instructions`).
@@ -45,10 +44,8 @@ pub fn petrel_features() -> wasmparser::WasmFeatures {
 /// The configuration every target starts its engines from: the default
 /// one with the proposals Petrel implements but leaves off by default (as
 /// wasmtime does) switched on, so the fuzzers reach them too, and relaxed
-/// SIMD deterministic, so the interpreter and the JIT must agree on it.
-/// (`wasm-smith` does not generate relaxed SIMD for the differential
-/// target yet: wasmi's relaxed results are not checked to be Petrel's
-/// deterministic ones.)
+/// SIMD deterministic, so the interpreter, the JIT and wasmi (whose one
+/// set of relaxed results is the deterministic one) must agree on it.
 pub fn petrel_config() -> petrel::Config {
     let mut config = petrel::Config::new();
     config

@@ -25,8 +25,8 @@ pub const MAX_TABLE_ELEMENTS: u64 = 1_000;
 /// The proposals Petrel implements: those of Wasm 2.0 (SIMD for half the
 /// inputs) and, each for part of the inputs, the Wasm 3.0 ones it has
 /// (multi-memory, tail calls, extended constant expressions, exceptions,
-/// memory64)
-/// and later ones (wide arithmetic, custom page sizes); every other one
+/// memory64, threads, relaxed SIMD) and later ones (wide arithmetic,
+/// custom page sizes); every other one
 /// off. Limits on the module's size are picked from `u` (swarm
 /// testing: some inputs make modules of many small functions, others a few
 /// large ones).
@@ -47,9 +47,10 @@ pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
 
         exceptions_enabled: false,
 
-        // Not (yet) in Petrel.
+        // Set below.
         relaxed_simd_enabled: false,
         threads_enabled: false,
+        // Not (yet) in Petrel.
         shared_everything_threads_enabled: false,
         gc_enabled: false,
         // Set below.
@@ -106,6 +107,16 @@ pub fn supported(u: &mut Unstructured<'_>) -> Result<Config> {
     // memory64 (64-bit memories and tables; on in Petrel and wasmi) for a
     // quarter, drawn last.
     c.memory64_enabled = u.arbitrary::<u8>()? >= 192;
+    // Threads (shared memories, atomics, wait and notify) and relaxed SIMD
+    // for a quarter each, drawn last. Relaxed SIMD needs SIMD; Petrel runs
+    // it deterministically here (`petrel_config`), so every voice agrees.
+    c.threads_enabled = u.arbitrary::<u8>()? >= 192;
+    c.relaxed_simd_enabled = c.simd_enabled && u.arbitrary::<u8>()? >= 192;
+    // Petrel refuses shared 64-bit memories and atomics on 64-bit
+    // memories (`verdict::has_shared_memory64`), so not both.
+    if c.threads_enabled {
+        c.memory64_enabled = false;
+    }
     if gc {
         c.gc_enabled = true;
         use wasm_smith::InstructionKind as K;
@@ -184,11 +195,12 @@ mod tests {
 
     /// Counts the memories the differential configuration gives modules
     /// generated from simple pseudo-random inputs: some must have more than
-    /// one, and every one must validate under Petrel's features.
+    /// one, some a shared one, some must use atomics and some relaxed SIMD,
+    /// and every one must validate under Petrel's features.
     #[test]
     fn some_differential_modules_have_several_memories() {
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut multi = 0;
+        let (mut multi, mut shared, mut atomics, mut relaxed) = (0, 0, 0, 0);
         for _ in 0..200 {
             let bytes: Vec<u8> = (0..2048)
                 .map(|_| {
@@ -219,7 +231,26 @@ mod tests {
             if memories > 1 {
                 multi += 1;
             }
+            let (mut has_shared, mut ops) = (false, Vec::new());
+            for payload in wasmparser::Parser::new(0).parse_all(&wasm) {
+                match payload {
+                    Ok(wasmparser::Payload::MemorySection(s)) => {
+                        has_shared |= s.into_iter().any(|m| m.is_ok_and(|m| m.shared));
+                    }
+                    Ok(wasmparser::Payload::CodeSectionEntry(body)) => {
+                        let reader = body.get_operators_reader().expect("valid body");
+                        ops.extend(reader.into_iter().flatten().map(|op| format!("{op:?}")));
+                    }
+                    _ => {}
+                }
+            }
+            shared += usize::from(has_shared);
+            atomics += usize::from(ops.iter().any(|op| op.contains("Atomic")));
+            relaxed += usize::from(ops.iter().any(|op| op.contains("Relaxed")));
         }
         assert!(multi > 0, "no module with more than one memory");
+        assert!(shared > 0, "no module with a shared memory");
+        assert!(atomics > 0, "no module with an atomic instruction");
+        assert!(relaxed > 0, "no module with a relaxed SIMD instruction");
     }
 }

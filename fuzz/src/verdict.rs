@@ -154,6 +154,41 @@ pub fn has_shared_memory64(wasm: &[u8]) -> bool {
     })
 }
 
+/// Whether `wasm` has a shared memory and a `memory.atomic.wait32/64`:
+/// such a wait blocks for as long as its operand says (forever for -1)
+/// when the value matches, and no other thread will notify it. The
+/// generating targets skip these modules (a wait on an unshared memory
+/// traps at once, and stays in).
+pub fn may_wait_forever(wasm: &[u8]) -> bool {
+    let mut shared = false;
+    let mut waits = false;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload {
+            Ok(wasmparser::Payload::MemorySection(r)) => {
+                shared |= r.into_iter().any(|m| m.is_ok_and(|m| m.shared));
+            }
+            Ok(wasmparser::Payload::ImportSection(r)) => {
+                shared |= r.into_imports().any(|i| {
+                    i.is_ok_and(|i| matches!(i.ty, wasmparser::TypeRef::Memory(m) if m.shared))
+                });
+            }
+            Ok(wasmparser::Payload::CodeSectionEntry(body)) => {
+                waits |= body.get_operators_reader().is_ok_and(|ops| {
+                    ops.into_iter().any(|op| {
+                        matches!(
+                            op,
+                            Ok(wasmparser::Operator::MemoryAtomicWait32 { .. }
+                                | wasmparser::Operator::MemoryAtomicWait64 { .. })
+                        )
+                    })
+                });
+            }
+            _ => {}
+        }
+    }
+    shared && waits
+}
+
 /// Whether `wasm` uses an instruction of the GC proposal, which Petrel
 /// refuses.
 pub fn uses_gc_instructions(wasm: &[u8]) -> bool {

@@ -95,6 +95,16 @@ impl Instance {
         self.get_export(store, name)?.into_memory()
     }
 
+    /// The exported shared memory `name` (a memory declared `shared`,
+    /// which [`Instance::get_memory`] does not return).
+    pub fn get_shared_memory(
+        &self,
+        store: impl AsContext,
+        name: &str,
+    ) -> Option<super::shared_memory::SharedMemory> {
+        self.get_export(store, name)?.into_shared_memory()
+    }
+
     /// The exported table `name`.
     pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
         self.get_export(store, name)?.into_table()
