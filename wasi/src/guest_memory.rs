@@ -11,12 +11,30 @@
 
 use crate::errno::{Errno, WasiResult};
 use crate::types::layout::IOVEC_SIZE;
+use std::cell::UnsafeCell;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// A guest's linear memory, borrowed for one WASI call.
 pub struct GuestMemory<'a> {
-    bytes: &'a mut [u8],
+    bytes: Bytes<'a>,
 }
+
+/// The memory's bytes: a store's own memory, borrowed exclusively for the
+/// call, or a shared memory (threads), whose bytes other threads may read
+/// and write while the call runs.
+enum Bytes<'a> {
+    Unique(&'a mut [u8]),
+    /// Never borrowed as `&[u8]` or `&mut [u8]`: other threads may change
+    /// any byte at any time, so every byte is read and written once, with
+    /// a relaxed atomic access (a racing guest sees some interleaving of
+    /// whole bytes; the host never holds a reference that a write breaks).
+    Shared(&'a [UnsafeCell<u8>]),
+}
+
+/// Reads for a call on a shared memory go through a host buffer of at
+/// most this many bytes (a shorter read is a legal short read).
+const SHARED_READ_CHUNK: usize = 1 << 20;
 
 /// One `iovec`/`ciovec` as the guest wrote it: checked to lie in memory
 /// when it was read.
@@ -31,7 +49,23 @@ pub struct IoVec {
 impl<'a> GuestMemory<'a> {
     /// Wraps the memory's bytes.
     pub fn new(bytes: &'a mut [u8]) -> Self {
-        Self { bytes }
+        Self {
+            bytes: Bytes::Unique(bytes),
+        }
+    }
+
+    /// Wraps a shared memory's bytes (`petrel::SharedMemory::data`).
+    pub fn shared(bytes: &'a [UnsafeCell<u8>]) -> Self {
+        Self {
+            bytes: Bytes::Shared(bytes),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match &self.bytes {
+            Bytes::Unique(b) => b.len(),
+            Bytes::Shared(b) => b.len(),
+        }
     }
 
     /// The host range of `len` bytes at guest address `ptr`, or `EFAULT`
@@ -39,10 +73,10 @@ impl<'a> GuestMemory<'a> {
     fn range(&self, ptr: u32, len: u64) -> WasiResult<Range<usize>> {
         let start = u64::from(ptr);
         let end = start.checked_add(len).ok_or(Errno::Fault)?;
-        if end > self.bytes.len() as u64 {
+        if end > self.len() as u64 {
             return Err(Errno::Fault);
         }
-        // Both fit in usize: they are at most the slice's length.
+        // Both fit in usize: they are at most the memory's length.
         Ok(start as usize..end as usize)
     }
 
@@ -59,29 +93,69 @@ impl<'a> GuestMemory<'a> {
             .map(drop)
     }
 
-    /// `len` bytes at `ptr`.
-    pub fn slice(&self, ptr: u32, len: u32) -> WasiResult<&[u8]> {
-        let range = self.range(ptr, u64::from(len))?;
-        Ok(&self.bytes[range])
+    /// Copies the bytes of `range` (in bounds) into `out` (as long).
+    fn copy_out(&self, range: Range<usize>, out: &mut [u8]) {
+        match &self.bytes {
+            Bytes::Unique(b) => out.copy_from_slice(&b[range]),
+            Bytes::Shared(b) => {
+                for (o, cell) in out.iter_mut().zip(&b[range]) {
+                    *o = shared_byte(cell).load(Ordering::Relaxed);
+                }
+            }
+        }
     }
 
-    /// `len` bytes at `ptr`, writable.
-    pub fn slice_mut(&mut self, ptr: u32, len: u32) -> WasiResult<&mut [u8]> {
+    /// Copies `data` into the bytes of `range` (in bounds, as long).
+    fn copy_in(&mut self, range: Range<usize>, data: &[u8]) {
+        match &mut self.bytes {
+            Bytes::Unique(b) => b[range].copy_from_slice(data),
+            Bytes::Shared(b) => {
+                for (cell, &d) in b[range].iter().zip(data) {
+                    shared_byte(cell).store(d, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// `len` bytes at `ptr`, copied out.
+    pub fn read_bytes(&self, ptr: u32, len: u32) -> WasiResult<Vec<u8>> {
         let range = self.range(ptr, u64::from(len))?;
-        Ok(&mut self.bytes[range])
+        let mut out = vec![0; range.len()];
+        self.copy_out(range, &mut out);
+        Ok(out)
+    }
+
+    /// Lets `fill` write `len` bytes at `ptr` (all of them: it is given
+    /// them zeroed on a shared memory, and the whole buffer is copied in).
+    pub fn fill(
+        &mut self,
+        ptr: u32,
+        len: u32,
+        fill: impl FnOnce(&mut [u8]) -> WasiResult<()>,
+    ) -> WasiResult<()> {
+        let range = self.range(ptr, u64::from(len))?;
+        match &mut self.bytes {
+            Bytes::Unique(b) => fill(&mut b[range]),
+            Bytes::Shared(_) => {
+                let mut buf = vec![0; range.len()];
+                fill(&mut buf)?;
+                self.copy_in(range, &buf);
+                Ok(())
+            }
+        }
     }
 
     /// Copies `data` to `ptr`.
     pub fn write_bytes(&mut self, ptr: u32, data: &[u8]) -> WasiResult<()> {
         let range = self.range(ptr, data.len() as u64)?;
-        self.bytes[range].copy_from_slice(data);
+        self.copy_in(range, data);
         Ok(())
     }
 
     fn array<const N: usize>(&self, ptr: u32) -> WasiResult<[u8; N]> {
         let range = self.range(ptr, N as u64)?;
         let mut out = [0; N];
-        out.copy_from_slice(&self.bytes[range]);
+        self.copy_out(range, &mut out);
         Ok(out)
     }
 
@@ -127,8 +201,8 @@ impl<'a> GuestMemory<'a> {
 
     /// The UTF-8 string of `len` bytes at `ptr` (a path, usually):
     /// `EFAULT` if out of bounds, `EILSEQ` if not UTF-8, as wasmtime.
-    pub fn read_str(&self, ptr: u32, len: u32) -> WasiResult<&str> {
-        std::str::from_utf8(self.slice(ptr, len)?).map_err(|_| Errno::Ilseq)
+    pub fn read_str(&self, ptr: u32, len: u32) -> WasiResult<String> {
+        String::from_utf8(self.read_bytes(ptr, len)?).map_err(|_| Errno::Ilseq)
     }
 
     /// The `count` iovecs at `ptr`: the array and every buffer it names
@@ -154,20 +228,48 @@ impl<'a> GuestMemory<'a> {
     pub fn gather(&self, iovs: &[IoVec]) -> WasiResult<Vec<u8>> {
         let mut out = Vec::new();
         for iov in iovs {
-            out.extend_from_slice(self.slice(iov.ptr, iov.len)?);
+            let range = self.range(iov.ptr, u64::from(iov.len))?;
+            let at = out.len();
+            out.resize(at + range.len(), 0);
+            self.copy_out(range, &mut out[at..]);
         }
         Ok(out)
     }
 
-    /// The first non-empty buffer of `iovs`, writable (what a read fills:
-    /// a read that fills only it is a legal short read, and overlapping
-    /// iovecs can never alias two host borrows).
-    pub fn first_nonempty_mut(&mut self, iovs: &[IoVec]) -> WasiResult<&mut [u8]> {
-        match iovs.iter().find(|iov| iov.len > 0) {
-            Some(iov) => self.slice_mut(iov.ptr, iov.len),
-            None => Ok(&mut []),
+    /// Lets `read` fill the first non-empty buffer of `iovs` (what a read
+    /// fills: a read that fills only it is a legal short read, and
+    /// overlapping iovecs can never alias two host borrows); `read`
+    /// returns how many bytes it wrote, and so does this. On a shared
+    /// memory `read` fills a host buffer (of at most 1 MiB) whose first
+    /// bytes are then copied in.
+    pub fn read_into(
+        &mut self,
+        iovs: &[IoVec],
+        read: impl FnOnce(&mut [u8]) -> WasiResult<usize>,
+    ) -> WasiResult<usize> {
+        let Some(iov) = iovs.iter().find(|iov| iov.len > 0) else {
+            return read(&mut []);
+        };
+        let range = self.range(iov.ptr, u64::from(iov.len))?;
+        match &mut self.bytes {
+            Bytes::Unique(b) => read(&mut b[range]),
+            Bytes::Shared(_) => {
+                let mut buf = vec![0; range.len().min(SHARED_READ_CHUNK)];
+                let n = read(&mut buf)?.min(buf.len());
+                self.copy_in(range.start..range.start + n, &buf[..n]);
+                Ok(n)
+            }
         }
     }
+}
+
+/// One byte of a shared memory, to be accessed atomically.
+fn shared_byte(cell: &UnsafeCell<u8>) -> &AtomicU8 {
+    // SAFETY: the pointer is valid for the cell's lifetime, `u8` needs no
+    // alignment, and this module only ever accesses a shared memory's
+    // bytes atomically (guest threads access them with their own atomic or
+    // plain instructions, as they do among themselves).
+    unsafe { AtomicU8::from_ptr(cell.get()) }
 }
 
 #[cfg(test)]

@@ -16,9 +16,9 @@
 //! Layout: `ctx.rs` (context and builder), `descriptor.rs` (what a
 //! descriptor refers to, permissions and rights), `fd_table.rs`
 //! (numbering), `stdio.rs`, `guest_memory.rs` (every bounds check),
-//! `errno.rs`, `types.rs` (the ABI), and `preview1/` (the functions, one
-//! file per area). `docs/wasi.md` lists each function's status and the
-//! security model.
+//! `errno.rs`, `types.rs` (the ABI), `preview1/` (the functions, one
+//! file per area), and `threads.rs` (WASI threads' `thread-spawn`).
+//! `docs/wasi.md` lists each function's status and the security model.
 
 #![warn(missing_docs)]
 
@@ -30,12 +30,13 @@ mod fd_table;
 mod guest_memory;
 mod preview1;
 mod stdio;
+pub mod threads;
 mod types;
 
 pub use ctx::{WasiCtx, WasiCtxBuilder, WasiCtxError};
 pub use descriptor::DirPerms;
 pub use errno::Errno;
 pub use exit::I32Exit;
-pub use preview1::{add_to_linker, WasiAbiError, FUNCTIONS};
+pub use preview1::{add_to_linker, add_to_linker_shared, WasiAbiError, FUNCTIONS};
 pub use stdio::OutputBuffer;
 pub use types::MODULE;

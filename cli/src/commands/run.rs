@@ -8,14 +8,16 @@ use crate::module_file::{self, ModuleFile};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use petrel::{
-    Config, Engine, Extern, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TrapCode, Val,
-    ValType,
+    Config, Engine, Extern, ExternType, Linker, Module, SharedMemory, Store, StoreLimits,
+    StoreLimitsBuilder, TrapCode, Val, ValType,
 };
+use petrel_wasi::threads::{self, ProgramEnd, WasiThreads};
 use petrel_wasi::{DirPerms, I32Exit, WasiCtx, WasiCtxBuilder};
 use std::io::{self, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -197,6 +199,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         profile.apply(&mut config);
     }
     args.wasm.apply(&mut config)?;
+    if args.wasi.threads() {
+        // A thread that ends the program stops the others by the epoch.
+        config.epoch_interruption(true);
+    }
     args.codegen.apply(&mut config);
     if let Some(depth) = args.max_stack_depth {
         config.max_call_depth(depth);
@@ -223,21 +229,21 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             .build(),
         None => StoreLimits::default(),
     };
-    let mut store = Store::new(&engine, Host { wasi, limits });
-    store.limiter(|host| &mut host.limits);
-    if let Some(fuel) = args.wasm.fuel() {
-        store.set_fuel(fuel)?;
-    }
     if let Some(timeout) = args.wasm.timeout() {
-        // One tick of the epoch ends the guest: a timer thread gives it
+        // One tick of the epoch ends the guest (every store has a
+        // deadline of 1, `StoreSetup`): a timer thread gives it
         // after `timeout`, and the process exits with or without it.
-        store.set_epoch_deadline(1);
         let engine = engine.clone();
         std::thread::spawn(move || {
             std::thread::sleep(timeout);
             engine.increment_epoch();
         });
     }
+    if args.wasi.threads() {
+        return run_with_threads(&args, &engine, module, wasi, limits);
+    }
+    let mut store = Store::new(&engine, Host { wasi, limits });
+    StoreSetup::new(&args).configure(&mut store)?;
     let mut linker = Linker::<Host>::new(&engine);
     petrel_wasi::add_to_linker(&mut linker, |host| &mut host.wasi)?;
     if args.wasm.unknown_imports_trap() {
@@ -247,7 +253,104 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .instantiate(&mut store, &module)
         .map_err(explain_link_error)
         .with_context(|| format!("failed to instantiate {path}"))?;
+    call_entry(&args, module, store, instance, || None)
+}
 
+/// `-S threads`: the WASI context is shared by the program's threads, the
+/// shared memory the module imports is made here, and `thread-spawn`
+/// starts threads whose stores are set up as the main one.
+fn run_with_threads(
+    args: &RunArgs,
+    engine: &Engine,
+    module: Module,
+    wasi: WasiCtx,
+    limits: StoreLimits,
+) -> Result<ExitCode> {
+    let path = args.module.display();
+    let mut linker = Linker::<ThreadHost>::new(engine);
+    petrel_wasi::add_to_linker_shared(&mut linker, |host| &*host.wasi)?;
+    threads::add_to_linker(&mut linker, |host| &host.threads)?;
+    for import in module.imports() {
+        if let ExternType::Memory(ty) = import.ty() {
+            if ty.is_shared() {
+                let memory = SharedMemory::new(engine, ty).with_context(|| {
+                    format!(
+                        "failed to create the shared memory {}::{} that {path} imports",
+                        import.module(),
+                        import.name()
+                    )
+                })?;
+                linker.define(import.module(), import.name(), memory)?;
+            }
+        }
+    }
+    if args.wasm.unknown_imports_trap() {
+        linker.define_unknown_imports_as_traps(&module)?;
+    }
+    let pre = linker
+        .instantiate_pre(&module)
+        .map_err(explain_link_error)
+        .with_context(|| format!("failed to instantiate {path}"))?;
+    // Each thread's store: its own limits, fuel and deadline, as the main
+    // thread's.
+    let setup = StoreSetup::new(args);
+    let threads = Arc::new(WasiThreads::new(pre.clone(), move |store| {
+        setup.configure(store)
+    }));
+    let host = ThreadHost {
+        wasi: Arc::new(Mutex::new(wasi)),
+        limits,
+        threads: Arc::clone(&threads),
+    };
+    let mut store = Store::new(engine, host);
+    setup.configure(&mut store)?;
+    let instance = pre
+        .instantiate(&mut store)
+        .map_err(explain_link_error)
+        .with_context(|| format!("failed to instantiate {path}"))?;
+    call_entry(args, module, store, instance, || threads.program_end())
+}
+
+/// How each store is set up: its memory limits (in its data), and the
+/// fuel and epoch deadline the limits ask for. `Copy`, so each spawned
+/// thread's store gets the same.
+#[derive(Clone, Copy)]
+struct StoreSetup {
+    fuel: Option<u64>,
+    deadline: bool,
+}
+
+impl StoreSetup {
+    fn new(args: &RunArgs) -> Self {
+        Self {
+            fuel: args.wasm.fuel(),
+            deadline: args.wasm.timeout().is_some() || args.wasi.threads(),
+        }
+    }
+
+    fn configure<T: HasLimits + 'static>(self, store: &mut Store<T>) -> petrel::Result<()> {
+        store.limiter(|host| host.limits());
+        if let Some(fuel) = self.fuel {
+            store.set_fuel(fuel)?;
+        }
+        if self.deadline {
+            store.set_epoch_deadline(1);
+        }
+        Ok(())
+    }
+}
+
+/// Calls `_start` (or the `--invoke` export) of `instance` and turns how
+/// it ended into the exit status; `program_end` says whether another
+/// thread ended the program first (which stopped this call).
+fn call_entry<T>(
+    args: &RunArgs,
+    module: Module,
+    mut store: Store<T>,
+    instance: petrel::Instance,
+    program_end: impl Fn() -> Option<ProgramEnd>,
+) -> Result<ExitCode> {
+    let path = args.module.display();
     let name = args.invoke.as_deref().unwrap_or("_start");
     let func = match instance.get_export(&store, name) {
         Some(Extern::Func(func)) => func,
@@ -279,7 +382,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let mut results = vec![Val::I32(0); ty.results().len()];
     // No context here: a trap's own text is the whole story, and a host
     // or usage error names its cause.
-    if let Err(err) = func.call(&mut store, &params, &mut results) {
+    let outcome = func.call(&mut store, &params, &mut results);
+    match program_end() {
+        Some(ProgramEnd::Exit(code)) => return Ok(ExitCode::from(code as u8)),
+        Some(ProgramEnd::Failed { tid, error }) => {
+            return Err(anyhow::Error::new(error).context(format!("thread {tid} failed")))
+        }
+        None => {}
+    }
+    if let Err(err) = outcome {
         if let Some(&I32Exit(code)) = err.downcast_ref::<I32Exit>() {
             // The guest's output was written through as it went; ours
             // (nothing yet) needs no flush. Unix keeps the low 8 bits.
@@ -323,6 +434,32 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 struct Host {
     wasi: WasiCtx,
     limits: StoreLimits,
+}
+
+/// What each thread's store holds with `-S threads`: the WASI context all
+/// threads share, the store's own limits, and the program's threads.
+#[derive(Clone)]
+struct ThreadHost {
+    wasi: Arc<Mutex<WasiCtx>>,
+    limits: StoreLimits,
+    threads: Arc<WasiThreads<ThreadHost>>,
+}
+
+/// A store's data holding its limits.
+trait HasLimits {
+    fn limits(&mut self) -> &mut StoreLimits;
+}
+
+impl HasLimits for Host {
+    fn limits(&mut self) -> &mut StoreLimits {
+        &mut self.limits
+    }
+}
+
+impl HasLimits for ThreadHost {
+    fn limits(&mut self) -> &mut StoreLimits {
+        &mut self.limits
+    }
 }
 
 impl RunArgs {
@@ -405,6 +542,10 @@ struct WasiOpts {
     /// listens on the TCP address and hands the listener to the guest as
     /// a preopened socket, on which it may `sock_accept` (descriptors
     /// after the preopened directories, in the order given; repeatable).
+    /// `threads[=y|n]`: WASI threads, for programs built for
+    /// `wasm32-wasip1-threads` (`wasi.thread-spawn` starts a host thread
+    /// running a new instance over the shared memory; a trap or
+    /// `proc_exit` in any thread ends the program).
     #[arg(
         short = 'S',
         value_name = "NAME[=VALUE]",
@@ -418,6 +559,8 @@ struct WasiOpts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum WasiOpt {
     InheritEnv(bool),
+    /// WASI threads (`wasi.thread-spawn`).
+    Threads(bool),
     /// An address to listen on, as given (a host name is resolved when
     /// binding).
     TcpListen(String),
@@ -431,6 +574,18 @@ impl WasiOpts {
             .rev()
             .find_map(|o| match o {
                 WasiOpt::InheritEnv(on) => Some(*on),
+                _ => None,
+            })
+            .unwrap_or(false)
+    }
+
+    /// `-S threads`, the last one given (default: off).
+    fn threads(&self) -> bool {
+        self.wasi
+            .iter()
+            .rev()
+            .find_map(|o| match o {
+                WasiOpt::Threads(on) => Some(*on),
                 _ => None,
             })
             .unwrap_or(false)
@@ -454,6 +609,7 @@ fn parse_wasi_opt(opt: &str) -> Result<WasiOpt, String> {
     };
     match name {
         "inherit-env" => Ok(WasiOpt::InheritEnv(parse_bool(name, value.unwrap_or("y"))?)),
+        "threads" => Ok(WasiOpt::Threads(parse_bool(name, value.unwrap_or("y"))?)),
         "tcplisten" => {
             let addr = value.ok_or("`-S tcplisten` needs an address: `tcplisten=ADDR:PORT`")?;
             // The host part is resolved when binding; the port must be
@@ -470,7 +626,7 @@ fn parse_wasi_opt(opt: &str) -> Result<WasiOpt, String> {
             }
         }
         other => Err(format!(
-            "unknown WASI option `{other}` (known: inherit-env, tcplisten)"
+            "unknown WASI option `{other}` (known: inherit-env, tcplisten, threads)"
         )),
     }
 }
@@ -479,6 +635,14 @@ fn parse_wasi_opt(opt: &str) -> Result<WasiOpt, String> {
 /// provide.
 pub(super) fn explain_link_error(err: petrel::Error) -> anyhow::Error {
     if let petrel::Error::Link(link) = &err {
+        let shared_memory = matches!(&link.kind,
+            petrel::LinkErrorKind::Missing { expected } if expected.ends_with(" shared)"));
+        if (link.module == threads::MODULE && link.name == "thread-spawn") || shared_memory {
+            return anyhow!(
+                "{err}; the module is built for WASI threads (`wasm32-wasip1-threads`): \
+                 `petrel run -S threads` runs it"
+            );
+        }
         if link.module.starts_with("wasi") && link.module != petrel_wasi::MODULE {
             let hint = format!(
                 "{err}; petrel provides WASI preview1 (`{}`) only",

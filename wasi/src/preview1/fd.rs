@@ -308,8 +308,9 @@ pub(crate) fn fd_pread(
         Descriptor::File(f) => {
             f.require_read()?;
             f.rights.require(rights::FD_SEEK)?;
-            let buf = mem.first_nonempty_mut(&iovs)?;
-            retry(|| rustix::io::pread(&f.file, &mut *buf, offset))?
+            mem.read_into(&iovs, |buf| {
+                retry(|| rustix::io::pread(&f.file, &mut *buf, offset))
+            })?
         }
         Descriptor::Dir(_) => return Err(Errno::IsDir),
         _ => return Err(Errno::Spipe),
@@ -357,17 +358,15 @@ pub(crate) fn fd_read(
     let n = match ctx.fds.get_mut(fd)? {
         Descriptor::File(f) => {
             f.require_read()?;
-            let buf = mem.first_nonempty_mut(&iovs)?;
-            retry(|| rustix::io::read(&f.file, &mut *buf))?
+            mem.read_into(&iovs, |buf| retry(|| rustix::io::read(&f.file, &mut *buf)))?
         }
         Descriptor::Input(input, r) => {
             r.require(rights::FD_READ)?;
-            input.read(mem.first_nonempty_mut(&iovs)?)?
+            mem.read_into(&iovs, |buf| input.read(buf))?
         }
         Descriptor::Socket(Socket::Stream(s), r) => {
             r.require(rights::FD_READ)?;
-            let buf = mem.first_nonempty_mut(&iovs)?;
-            retry(|| rustix::io::read(&*s, &mut *buf))?
+            mem.read_into(&iovs, |buf| retry(|| rustix::io::read(&*s, &mut *buf)))?
         }
         Descriptor::Dir(_) => return Err(Errno::IsDir),
         Descriptor::Output(..) | Descriptor::Socket(Socket::Listener(_), _) => {

@@ -24,6 +24,7 @@ use crate::exit::I32Exit;
 use crate::guest_memory::GuestMemory;
 use crate::types::MODULE;
 use petrel::{Caller, Error, Extern, Linker};
+use std::sync::{Mutex, PoisonError};
 
 /// Every preview1 function name, in the witx order.
 pub const FUNCTIONS: &[&str] = &[
@@ -86,19 +87,64 @@ pub enum WasiAbiError {
     NoMemory(&'static str),
 }
 
+/// How the functions reach a store's [`WasiCtx`]: in the store's data
+/// ([`add_to_linker`]) or behind a lock its threads share
+/// ([`add_to_linker_shared`]).
+trait CtxAccess<T>: Copy + Send + Sync + 'static {
+    fn with<R>(self, data: &mut T, f: impl FnOnce(&mut WasiCtx) -> R) -> R;
+}
+
+#[derive(Clone, Copy)]
+struct Owned<F>(F);
+
+impl<T, F> CtxAccess<T> for Owned<F>
+where
+    F: Fn(&mut T) -> &mut WasiCtx + Copy + Send + Sync + 'static,
+{
+    fn with<R>(self, data: &mut T, f: impl FnOnce(&mut WasiCtx) -> R) -> R {
+        f((self.0)(data))
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Locked<F>(F);
+
+impl<T, F> CtxAccess<T> for Locked<F>
+where
+    F: Fn(&mut T) -> &Mutex<WasiCtx> + Copy + Send + Sync + 'static,
+{
+    fn with<R>(self, data: &mut T, f: impl FnOnce(&mut WasiCtx) -> R) -> R {
+        // A thread that panicked in a WASI call left the context as
+        // consistent as any errno would: go on with it.
+        let mut ctx = (self.0)(data)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(&mut ctx)
+    }
+}
+
 /// Runs one preview1 function for `caller`: lends it the context and the
-/// memory, and turns its result into the errno the guest sees.
+/// memory (the store's own, or a shared one), and turns its result into
+/// the errno the guest sees.
 fn call<T>(
     caller: &mut Caller<'_, T>,
     name: &'static str,
-    get_ctx: impl Fn(&mut T) -> &mut WasiCtx,
+    access: impl CtxAccess<T>,
     f: impl FnOnce(&mut WasiCtx, &mut GuestMemory<'_>) -> WasiResult<()>,
 ) -> petrel::Result<i32> {
-    let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
-        return Err(Error::host(WasiAbiError::NoMemory(name)));
+    let result = match caller.get_export("memory") {
+        Some(Extern::Memory(memory)) => {
+            let (bytes, data) = memory.data_and_store_mut(&mut *caller);
+            access.with(data, |ctx| f(ctx, &mut GuestMemory::new(bytes)))
+        }
+        Some(Extern::SharedMemory(memory)) => {
+            let bytes = memory.data();
+            access.with(caller.data_mut(), |ctx| {
+                f(ctx, &mut GuestMemory::shared(bytes))
+            })
+        }
+        _ => return Err(Error::host(WasiAbiError::NoMemory(name))),
     };
-    let (bytes, data) = memory.data_and_store_mut(&mut *caller);
-    let result = f(get_ctx(data), &mut GuestMemory::new(bytes));
     Ok(match result {
         Ok(()) => 0,
         Err(errno) => i32::from(errno.raw()),
@@ -133,13 +179,30 @@ pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     get_ctx: impl Fn(&mut T) -> &mut WasiCtx + Send + Sync + Copy + 'static,
 ) -> petrel::Result<()> {
+    define_all(linker, Owned(get_ctx))
+}
+
+/// Defines every `wasi_snapshot_preview1` function in `linker`, for a
+/// program whose threads ([`crate::threads`]) share one [`WasiCtx`]:
+/// `get_ctx` finds it, behind its lock, in each thread's store data. Each
+/// call holds the lock while it runs, so a call that blocks (a read of the
+/// host's stdin, a sleep in `poll_oneoff`) holds up the other threads'
+/// WASI calls, not their Wasm code, until it returns.
+pub fn add_to_linker_shared<T: 'static>(
+    linker: &mut Linker<T>,
+    get_ctx: impl Fn(&mut T) -> &Mutex<WasiCtx> + Send + Sync + Copy + 'static,
+) -> petrel::Result<()> {
+    define_all(linker, Locked(get_ctx))
+}
+
+fn define_all<T: 'static>(linker: &mut Linker<T>, access: impl CtxAccess<T>) -> petrel::Result<()> {
     macro_rules! define {
         ($($area:ident::$name:ident($($arg:ident: $ty:ty),*);)*) => {$(
             linker.func_wrap(
                 MODULE,
                 stringify!($name),
                 move |mut caller: Caller<'_, T>, $($arg: $ty),*| -> petrel::Result<i32> {
-                    call(&mut caller, stringify!($name), get_ctx, |ctx, mem| {
+                    call(&mut caller, stringify!($name), access, |ctx, mem| {
                         $area::$name(ctx, mem, $($arg),*)
                     })
                 },

@@ -10,5 +10,7 @@ pub(crate) fn random_get(
     buf: u32,
     buf_len: u32,
 ) -> WasiResult<()> {
-    getrandom::fill(mem.slice_mut(buf, buf_len)?).map_err(|_| Errno::Io)
+    mem.fill(buf, buf_len, |bytes| {
+        getrandom::fill(bytes).map_err(|_| Errno::Io)
+    })
 }

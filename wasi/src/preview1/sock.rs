@@ -75,8 +75,9 @@ pub(crate) fn sock_recv(
     let Socket::Stream(stream) = socket else {
         return Err(Errno::NotConn);
     };
-    let buf = mem.first_nonempty_mut(&iovs)?;
-    let (n, _) = retry(|| rustix::net::recv(&*stream, &mut *buf, flags))?;
+    let n = mem.read_into(&iovs, |buf| {
+        retry(|| rustix::net::recv(&*stream, &mut *buf, flags)).map(|(n, _)| n)
+    })?;
     let n = n as u32;
     mem.write_u32(ro_datalen, n)?;
     mem.write_u16(ro_flags, 0)

@@ -274,10 +274,18 @@ impl Translator<'_> {
     }
 
     /// Whether ops on memory `memory` go behind an `OnMemory` prefix: those
-    /// on any memory but 0, and on a 64-bit memory 0 (the dispatch loop's
-    /// own memory ops take 32-bit addresses).
+    /// on any memory but 0, on a 64-bit memory 0 (the dispatch loop's own
+    /// memory ops take 32-bit addresses), and on a shared memory 0: the
+    /// loop checks against the length it cached, which another thread's
+    /// `memory.grow` leaves behind (the access would trap though in
+    /// bounds), while the prefixed op reads the length afresh.
     pub(super) fn needs_prefix(&self, memory: u32) -> bool {
-        memory != 0 || self.is_64(memory)
+        memory != 0
+            || self
+                .info
+                .memories
+                .get(memory as usize)
+                .is_some_and(|ty| ty.memory64 || ty.shared)
     }
 
     /// Emitted right before an op on memory `memory`: an `OnMemory`
@@ -291,16 +299,13 @@ impl Translator<'_> {
     /// Emitted right before `memory.size` or `memory.grow` of memory
     /// `memory`: as [`Self::memory_prefix`], and an `OnMemory` prefix for
     /// memory 0 too if its pages are not 64 KiB (the dispatch loop's own
-    /// `MemorySize` counts 64 KiB pages; the prefixed op asks the memory)
-    /// or it is shared (another thread may have grown it since the loop
-    /// cached its length: the prefixed op reads it afresh, and the loop
-    /// refreshes its cache after it).
+    /// `MemorySize` counts 64 KiB pages; the prefixed op asks the memory).
     fn size_prefix(&mut self, memory: u32) {
         let custom = self
             .info
             .memories
             .get(memory as usize)
-            .is_some_and(|ty| !ty.default_page_size() || ty.shared);
+            .is_some_and(|ty| !ty.default_page_size());
         if self.needs_prefix(memory) || custom {
             self.emit(Op::OnMemory { memory, src: 0 });
         }
