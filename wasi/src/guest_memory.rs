@@ -309,8 +309,72 @@ mod tests {
     fn strings_must_be_utf8() {
         let mut bytes = *b"ok\xff";
         let mem = GuestMemory::new(&mut bytes);
-        assert_eq!(mem.read_str(0, 2), Ok("ok"));
+        assert_eq!(mem.read_str(0, 2).as_deref(), Ok("ok"));
         assert_eq!(mem.read_str(0, 3), Err(Errno::Ilseq));
+    }
+
+    /// A shared memory's bytes, as `petrel::SharedMemory::data` gives
+    /// them.
+    fn cells(bytes: &mut [u8]) -> &[UnsafeCell<u8>] {
+        // SAFETY: `UnsafeCell<u8>` has `u8`'s layout, and the exclusive
+        // borrow is held as long as the cells are.
+        unsafe { &*(bytes as *mut [u8] as *const [UnsafeCell<u8>]) }
+    }
+
+    #[test]
+    fn a_shared_memory_has_the_same_bounds_and_contents() {
+        let mut bytes = [0u8; 32];
+        bytes[0..4].copy_from_slice(&8u32.to_le_bytes());
+        bytes[4..8].copy_from_slice(&100u32.to_le_bytes());
+        let mut mem = GuestMemory::shared(cells(&mut bytes));
+        assert_eq!(mem.check(28, 4), Ok(()));
+        assert_eq!(mem.check(29, 4), Err(Errno::Fault));
+        assert_eq!(mem.check(u32::MAX, u32::MAX), Err(Errno::Fault));
+        assert_eq!(mem.iovecs(0, 1), Err(Errno::Fault));
+        assert_eq!(mem.read_u32(0), Ok(8));
+        mem.write_u64(20, 0x0807_0605_0403_0201).unwrap();
+        assert_eq!(mem.read_bytes(20, 3), Ok(vec![1, 2, 3]));
+        assert_eq!(mem.read_bytes(30, 3), Err(Errno::Fault));
+        assert_eq!(mem.write_bytes(31, b"ab"), Err(Errno::Fault));
+        mem.write_bytes(8, b"path").unwrap();
+        assert_eq!(mem.read_str(8, 4).as_deref(), Ok("path"));
+        drop(mem);
+        assert_eq!(&bytes[20..28], &[1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+
+    #[test]
+    fn reads_into_a_shared_memory_copy_what_was_read_and_no_more() {
+        let mut bytes = [0xAAu8; 32];
+        let iovs = [
+            IoVec { ptr: 0, len: 0 },
+            IoVec { ptr: 4, len: 8 },
+            IoVec { ptr: 20, len: 4 },
+        ];
+        let mut mem = GuestMemory::shared(cells(&mut bytes));
+        let n = mem
+            .read_into(&iovs, |buf| {
+                assert_eq!(buf.len(), 8);
+                buf[..3].copy_from_slice(b"abc");
+                Ok(3)
+            })
+            .unwrap();
+        assert_eq!(n, 3);
+        // A reader that claims more than it was given is held to the
+        // buffer.
+        let n = mem.read_into(&iovs[1..2], |_| Ok(100)).unwrap();
+        assert_eq!(n, 8);
+        let out_of_bounds = [IoVec { ptr: 30, len: 4 }];
+        assert_eq!(mem.read_into(&out_of_bounds, |_| Ok(0)), Err(Errno::Fault));
+        mem.fill(24, 4, |b| {
+            b.copy_from_slice(b"wxyz");
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(mem.fill(30, 4, |_| Ok(())), Err(Errno::Fault));
+        drop(mem);
+        assert_eq!(&bytes[0..4], &[0xAA; 4]);
+        assert_eq!(&bytes[4..12], &[0; 8]);
+        assert_eq!(&bytes[24..28], b"wxyz");
     }
 
     #[test]

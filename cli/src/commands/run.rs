@@ -386,7 +386,7 @@ fn call_entry<T>(
     match program_end() {
         Some(ProgramEnd::Exit(code)) => return Ok(ExitCode::from(code as u8)),
         Some(ProgramEnd::Failed { tid, error }) => {
-            return Err(anyhow::Error::new(error).context(format!("thread {tid} failed")))
+            return Err(explain_trap(error, args).context(format!("thread {tid} failed")))
         }
         None => {}
     }
@@ -407,13 +407,7 @@ fn call_entry<T>(
                 }
             );
         }
-        if let (Some(TrapCode::Interrupt), Some(timeout)) = (err.trap_code(), args.wasm.timeout()) {
-            return Err(anyhow::Error::new(err).context(format!(
-                "interrupted: timeout of {} reached",
-                show_duration(timeout)
-            )));
-        }
-        return Err(err.into());
+        return Err(explain_trap(err, args));
     }
 
     let mut out = io::stdout().lock();
@@ -427,6 +421,18 @@ fn call_entry<T>(
     core::mem::forget(store);
     core::mem::forget(module);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A failure of the guest, said with its cause when it is the
+/// `-W timeout` deadline.
+fn explain_trap(err: petrel::Error, args: &RunArgs) -> anyhow::Error {
+    match (err.trap_code(), args.wasm.timeout()) {
+        (Some(TrapCode::Interrupt), Some(timeout)) => anyhow::Error::new(err).context(format!(
+            "interrupted: timeout of {} reached",
+            show_duration(timeout)
+        )),
+        _ => err.into(),
+    }
 }
 
 /// What a `petrel run` store holds: the guest's WASI context and the

@@ -28,9 +28,14 @@ pub fn workspace_root() -> &'static Path {
 /// `subdir`; returns the directory holding its `.wasm` files. `what`
 /// names it in the failure.
 pub fn build_wasip1(project: &str, subdir: &str, what: &str) -> PathBuf {
+    build_rust_guest(project, subdir, what, "wasm32-wasip1")
+}
+
+/// [`build_wasip1`] for another Wasm target (`wasm32-wasip1-threads`).
+pub fn build_rust_guest(project: &str, subdir: &str, what: &str, wasm_target: &str) -> PathBuf {
     let target = target_dir().join(subdir);
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--quiet", "--target", "wasm32-wasip1"])
+        .args(["build", "--release", "--quiet", "--target", wasm_target])
         .current_dir(workspace_root().join(project))
         .env("CARGO_TARGET_DIR", &target)
         .env_remove("RUSTFLAGS")
@@ -40,9 +45,9 @@ pub fn build_wasip1(project: &str, subdir: &str, what: &str) -> PathBuf {
         .expect("cargo should start");
     assert!(
         status.success(),
-        "building {what} failed (`rustup target add wasm32-wasip1`?)"
+        "building {what} failed (`rustup target add {wasm_target}`?)"
     );
-    target.join("wasm32-wasip1/release")
+    target.join(wasm_target).join("release")
 }
 
 /// Copies the tree at `from` to `to` (files, directories, symlinks).
@@ -84,4 +89,15 @@ pub fn compile_c_guest(source: &Path, wasm: &Path) {
         source.display(),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// `petrel ARGS`, not yet started, its JIT compile cache in the target
+/// directory (out of the user's home).
+pub fn petrel_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_petrel"));
+    command.args(args).env(
+        "PETREL_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("petrel-cache"),
+    );
+    command
 }

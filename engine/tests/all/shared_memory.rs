@@ -403,6 +403,44 @@ fn growth_in_one_thread_is_seen_by_the_others() {
     }
 }
 
+/// A running function whose only memory accesses are plain loads and
+/// stores (no `memory.size` in between) reaches a page another thread
+/// added: on the interpreter, such accesses were checked against the
+/// length cached when the call began, and trapped although in bounds.
+#[test]
+fn plain_accesses_reach_a_page_another_thread_added() {
+    const WAT: &str = r#"
+        (module
+          (memory (export "mem") 1 2 shared)
+          (func (export "wait_then_use_page_1") (result i32)
+            ;; Until the host sets the flag at 0, after growing.
+            (loop $l (br_if $l (i32.eqz (i32.atomic.load (i32.const 0)))))
+            (i32.store (i32.const 70000) (i32.const 77))
+            (i32.load (i32.const 70000))))
+    "#;
+    for (tier, engine) in every_tier(|_| {}) {
+        let (mut store, instance) = super::instantiate_in(&engine, WAT);
+        let Some(Extern::SharedMemory(mem)) = instance.get_export(&store, "mem") else {
+            panic!("{tier}: no shared memory");
+        };
+        let run: TypedFunc<(), i32> = instance
+            .get_typed_func(&store, "wait_then_use_page_1")
+            .unwrap();
+        let grower = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(20));
+            mem.grow(1).unwrap();
+            let flag = mem.data()[0].get();
+            // SAFETY: the cell is live memory of `mem`, aligned for an
+            // `AtomicU32` (address 0 of a page-aligned memory), and the
+            // guest reads it only atomically.
+            unsafe { std::sync::atomic::AtomicU32::from_ptr(flag.cast()) }
+                .store(1, std::sync::atomic::Ordering::SeqCst);
+        });
+        assert_eq!(run.call(&mut store, ()).unwrap(), 77, "{tier}");
+        grower.join().unwrap();
+    }
+}
+
 #[test]
 fn shared_memory_needs_a_maximum_and_threads_can_be_turned_off() {
     let engine = Engine::default();

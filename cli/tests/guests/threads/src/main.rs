@@ -132,6 +132,19 @@ fn main() {
             std::thread::sleep(Duration::from_millis(20));
             println!("main returns");
         }
+        // Threads that never end, joined by the main thread: only a
+        // deadline stops the program.
+        "spin" => {
+            let spinners: Vec<_> = (0..2)
+                .map(|_| {
+                    std::thread::spawn(|| loop {
+                        std::hint::spin_loop();
+                    })
+                })
+                .collect();
+            println!("spinning");
+            spinners.into_iter().for_each(|h| drop(h.join()));
+        }
         other => {
             eprintln!("unknown scenario {other}");
             std::process::exit(2);
