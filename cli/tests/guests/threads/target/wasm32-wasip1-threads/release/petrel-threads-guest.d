@@ -1,1 +1,0 @@
-/work/main/cli/tests/guests/threads/target/wasm32-wasip1-threads/release/petrel-threads-guest.wasm: /work/main/cli/tests/guests/threads/src/main.rs
