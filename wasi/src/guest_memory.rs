@@ -338,7 +338,6 @@ mod tests {
         assert_eq!(mem.write_bytes(31, b"ab"), Err(Errno::Fault));
         mem.write_bytes(8, b"path").unwrap();
         assert_eq!(mem.read_str(8, 4).as_deref(), Ok("path"));
-        drop(mem);
         assert_eq!(&bytes[20..28], &[1, 2, 3, 4, 5, 6, 7, 8]);
     }
 
@@ -371,7 +370,6 @@ mod tests {
         })
         .unwrap();
         assert_eq!(mem.fill(30, 4, |_| Ok(())), Err(Errno::Fault));
-        drop(mem);
         assert_eq!(&bytes[0..4], &[0xAA; 4]);
         assert_eq!(&bytes[4..12], &[0; 8]);
         assert_eq!(&bytes[24..28], b"wxyz");
