@@ -175,6 +175,24 @@ fn the_main_thread_returning_ends_the_program() {
 }
 
 #[test]
+fn a_sleeping_thread_does_not_hold_up_the_others() {
+    // The sleeper sleeps a minute; the main thread's writes go through and
+    // it returns long before (the WASI context's lock is not held during
+    // a sleep).
+    for tier in TIERS {
+        let start = Instant::now();
+        let out = threads(tier, &["sleeper"]);
+        assert_status(&out, 0);
+        assert_eq!(stdout(&out), "line 0\nline 1\nline 2\n", "{tier}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{tier}: {:?}",
+            start.elapsed()
+        );
+    }
+}
+
+#[test]
 fn a_deadline_stops_every_thread() {
     // Two threads spin forever and the main thread joins them: fuel is
     // per thread, but a deadline is the program's.

@@ -132,16 +132,32 @@ fn call<T>(
     access: impl CtxAccess<T>,
     f: impl FnOnce(&mut WasiCtx, &mut GuestMemory<'_>) -> WasiResult<()>,
 ) -> petrel::Result<i32> {
+    call_unless(caller, name, access, |_| false, f)
+}
+
+/// [`call`], except that on a shared memory (a program with threads) the
+/// function runs without the context, and so without its lock, when
+/// `no_ctx` says it needs none (a `poll_oneoff` that only sleeps): it
+/// gets an empty context instead, which has no descriptor at all.
+fn call_unless<T>(
+    caller: &mut Caller<'_, T>,
+    name: &'static str,
+    access: impl CtxAccess<T>,
+    no_ctx: impl FnOnce(&GuestMemory<'_>) -> bool,
+    f: impl FnOnce(&mut WasiCtx, &mut GuestMemory<'_>) -> WasiResult<()>,
+) -> petrel::Result<i32> {
     let result = match caller.get_export("memory") {
         Some(Extern::Memory(memory)) => {
             let (bytes, data) = memory.data_and_store_mut(&mut *caller);
             access.with(data, |ctx| f(ctx, &mut GuestMemory::new(bytes)))
         }
         Some(Extern::SharedMemory(memory)) => {
-            let bytes = memory.data();
-            access.with(caller.data_mut(), |ctx| {
-                f(ctx, &mut GuestMemory::shared(bytes))
-            })
+            let mut mem = GuestMemory::shared(memory.data());
+            if no_ctx(&mem) {
+                f(&mut WasiCtx::default(), &mut mem)
+            } else {
+                access.with(caller.data_mut(), |ctx| f(ctx, &mut mem))
+            }
         }
         _ => return Err(Error::host(WasiAbiError::NoMemory(name))),
     };
@@ -186,8 +202,10 @@ pub fn add_to_linker<T: 'static>(
 /// program whose threads ([`crate::threads`]) share one [`WasiCtx`]:
 /// `get_ctx` finds it, behind its lock, in each thread's store data. Each
 /// call holds the lock while it runs, so a call that blocks (a read of the
-/// host's stdin, a sleep in `poll_oneoff`) holds up the other threads'
-/// WASI calls, not their Wasm code, until it returns.
+/// host's stdin, a `poll_oneoff` on descriptors) holds up the other
+/// threads' WASI calls, not their Wasm code, until it returns; a
+/// `poll_oneoff` on clocks only (a sleep) and `sched_yield` do not take
+/// the lock.
 pub fn add_to_linker_shared<T: 'static>(
     linker: &mut Linker<T>,
     get_ctx: impl Fn(&mut T) -> &Mutex<WasiCtx> + Send + Sync + Copy + 'static,
@@ -266,9 +284,7 @@ fn define_all<T: 'static>(linker: &mut Linker<T>, access: impl CtxAccess<T>) -> 
             old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32
         );
         path::path_unlink_file(fd: u32, path: u32, path_len: u32);
-        poll::poll_oneoff(subscriptions: u32, events: u32, count: u32, nevents: u32);
         proc::proc_raise(signal: u32);
-        proc::sched_yield();
         random::random_get(buf: u32, buf_len: u32);
         sock::sock_accept(fd: u32, flags: u32, accepted: u32);
         sock::sock_recv(
@@ -278,6 +294,36 @@ fn define_all<T: 'static>(linker: &mut Linker<T>, access: impl CtxAccess<T>) -> 
         sock::sock_send(fd: u32, si_data: u32, si_data_len: u32, si_flags: u32, so_datalen: u32);
         sock::sock_shutdown(fd: u32, how: u32);
     }
+
+    // Two functions that may block for long without needing the context
+    // when they only wait: they leave a shared context unlocked then.
+    linker.func_wrap(
+        MODULE,
+        "poll_oneoff",
+        move |mut caller: Caller<'_, T>,
+              subscriptions: u32,
+              events: u32,
+              count: u32,
+              nevents: u32|
+              -> petrel::Result<i32> {
+            call_unless(
+                &mut caller,
+                "poll_oneoff",
+                access,
+                |mem| poll::only_clocks(mem, subscriptions, count),
+                |ctx, mem| poll::poll_oneoff(ctx, mem, subscriptions, events, count, nevents),
+            )
+        },
+    )?;
+    linker.func_wrap(MODULE, "sched_yield", move |mut caller: Caller<'_, T>| {
+        call_unless(
+            &mut caller,
+            "sched_yield",
+            access,
+            |_| true,
+            proc::sched_yield,
+        )
+    })?;
 
     // `proc_exit` never returns to the guest: the exit unwinds every Wasm
     // frame as a host error, for the embedder to turn into a status.

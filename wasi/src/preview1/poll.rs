@@ -74,6 +74,18 @@ fn file_remaining(file: &cap_std::fs::File) -> u64 {
     size.saturating_sub(pos)
 }
 
+/// Whether every one of the `count` subscriptions at `subscriptions` is a
+/// clock (a sleep, which needs no descriptor); false if any is not or the
+/// array is out of bounds (then `poll_oneoff` says so).
+pub(crate) fn only_clocks(mem: &GuestMemory<'_>, subscriptions: u32, count: u32) -> bool {
+    mem.check_array(subscriptions, count, layout::SUBSCRIPTION_SIZE)
+        .is_ok()
+        && (0..count).all(|i| {
+            let at = subscriptions + i * layout::SUBSCRIPTION_SIZE;
+            mem.read_u8(at + 8) == Ok(eventtype::CLOCK)
+        })
+}
+
 pub(crate) fn poll_oneoff(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,

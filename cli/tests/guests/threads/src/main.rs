@@ -132,6 +132,15 @@ fn main() {
             std::thread::sleep(Duration::from_millis(20));
             println!("main returns");
         }
+        // A thread sleeps for a minute while the main thread writes and
+        // returns: a sleep must not hold up the other threads' WASI calls.
+        "sleeper" => {
+            std::thread::spawn(|| std::thread::sleep(Duration::from_secs(60)));
+            std::thread::sleep(Duration::from_millis(50));
+            for i in 0..3 {
+                println!("line {i}");
+            }
+        }
         // Threads that never end, joined by the main thread: only a
         // deadline stops the program.
         "spin" => {
