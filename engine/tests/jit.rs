@@ -455,6 +455,31 @@ fn memory_grow_then_access_sees_the_new_pages() {
     assert!(out[2].contains("MemoryOutOfBounds"), "{out:?}");
 }
 
+/// An offset past the guard region makes the JIT check a guarded memory's
+/// bounds explicitly; the length it checks against must be read after a
+/// `memory.grow` in the same function, not reused from before it (a
+/// read-only load of the length was merged with the earlier one, and the
+/// access to the new page trapped).
+#[test]
+fn an_explicit_check_after_memory_grow_reads_the_new_length() {
+    // 2 GiB (the guard region) plus one page, then one more.
+    let wat = r#"(module
+      (memory 32769)
+      (func (export "f") (result i32)
+        (i32.store offset=0x80000000 (i32.const 0) (i32.const 5))
+        (drop (memory.grow (i32.const 1)))
+        (i32.store offset=0x80000000 (i32.const 65536) (i32.const 7))
+        (i32.add
+          (i32.load offset=0x80000000 (i32.const 0))
+          (i32.load offset=0x80000000 (i32.const 65536)))))"#;
+    let engine = engine(Tier::Jit);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let f = instance.get_typed_func::<(), i32>(&store, "f").unwrap();
+    assert_eq!(f.call(&mut store, ()).unwrap(), 12);
+}
+
 #[test]
 fn deep_recursion_is_a_stack_overflow_trap_not_a_crash() {
     let wat = r#"(module

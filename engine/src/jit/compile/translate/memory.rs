@@ -232,13 +232,11 @@ impl Translator<'_, '_> {
             });
         let index64 = self.widen_u64(index);
         if !known {
-            // The length of a guarded memory that is checked anyway (one of
-            // one-byte pages) still changes when it grows.
-            let len_flags = if fixed || self.env.guard_covers(memory, 0) {
-                flags
-            } else {
-                self.env.vm()
-            };
+            // Only a fixed-size memory's length never changes: a guarded
+            // one checked anyway (an offset past the guard region, pages
+            // of one byte) still grows, and a read-only load of its length
+            // could be merged with one from before a `memory.grow`.
+            let len_flags = if fixed { flags } else { self.env.vm() };
             let len = self
                 .env
                 .load_ptr(&mut self.b, mem, offset_of!(VMMemory, len), len_flags);
