@@ -205,6 +205,43 @@ fn a_deadline_stops_every_thread() {
 }
 
 #[test]
+fn max_memory_size_caps_the_shared_memory() {
+    for tier in TIERS {
+        let out = threads(tier, &["alloc"]);
+        assert_status(&out, 0);
+        assert_eq!(
+            stdout(&out),
+            format!("allocated {}\n", 32u64 << 20),
+            "{tier}"
+        );
+        // No store's limits govern a shared memory; its maximum does.
+        let out = run(
+            tier,
+            &["-S", "threads", "-W", "max-memory-size=8M"],
+            &["alloc"],
+        );
+        assert_status(&out, 134);
+        assert!(
+            stderr(&out).contains("memory allocation"),
+            "{tier}: {}",
+            stderr(&out)
+        );
+        // Less than the module's initial memory (17 pages): refused.
+        let out = run(
+            tier,
+            &["-S", "threads", "-W", "max-memory-size=1M"],
+            &["alloc"],
+        );
+        assert_status(&out, 1);
+        assert!(
+            stderr(&out).contains("max-memory-size"),
+            "{tier}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
 fn without_s_threads_the_error_says_how_to_run_it() {
     let out = run("interp", &[], &["count"]);
     assert_status(&out, 1);

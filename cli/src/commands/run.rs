@@ -8,8 +8,8 @@ use crate::module_file::{self, ModuleFile};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use petrel::{
-    Config, Engine, Extern, ExternType, Linker, Module, SharedMemory, Store, StoreLimits,
-    StoreLimitsBuilder, TrapCode, Val, ValType,
+    Config, Engine, Extern, ExternType, Linker, MemoryType, Module, SharedMemory, Store,
+    StoreLimits, StoreLimitsBuilder, TrapCode, Val, ValType,
 };
 use petrel_wasi::threads::{self, ProgramEnd, WasiThreads};
 use petrel_wasi::{DirPerms, I32Exit, WasiCtx, WasiCtxBuilder};
@@ -273,6 +273,15 @@ fn run_with_threads(
     for import in module.imports() {
         if let ExternType::Memory(ty) = import.ty() {
             if ty.is_shared() {
+                // No store's limits govern a shared memory: its maximum
+                // carries `-W max-memory-size` instead.
+                let ty = capped(ty, args.wasm.max_memory_size()).with_context(|| {
+                    format!(
+                        "{path} imports a shared memory {}::{}",
+                        import.module(),
+                        import.name()
+                    )
+                })?;
                 let memory = SharedMemory::new(engine, ty).with_context(|| {
                     format!(
                         "failed to create the shared memory {}::{} that {path} imports",
@@ -309,6 +318,22 @@ fn run_with_threads(
         .map_err(explain_link_error)
         .with_context(|| format!("failed to instantiate {path}"))?;
     call_entry(args, module, store, instance, || threads.program_end())
+}
+
+/// `ty` with its maximum lowered to `bytes` (`-W max-memory-size`), or an
+/// error if even its minimum is larger.
+fn capped(ty: MemoryType, bytes: Option<u64>) -> Result<MemoryType> {
+    let Some(bytes) = bytes else {
+        return Ok(ty);
+    };
+    let pages = bytes / ty.page_size();
+    if ty.minimum() > pages {
+        bail!(
+            "its initial size, {} bytes, is over `-W max-memory-size` ({bytes} bytes)",
+            ty.minimum().saturating_mul(ty.page_size())
+        );
+    }
+    Ok(ty.with_maximum(ty.maximum().map_or(pages, |max| max.min(pages))))
 }
 
 /// How each store is set up: its memory limits (in its data), and the

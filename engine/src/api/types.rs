@@ -463,6 +463,15 @@ impl MemoryType {
     pub fn is_shared(&self) -> bool {
         self.0.shared
     }
+
+    /// The same type with the maximum `max` (in pages): lower than the
+    /// declared one, a memory of it still satisfies an import of the
+    /// declared type (a host that caps what a guest's memory may grow
+    /// to).
+    pub fn with_maximum(mut self, max: u64) -> Self {
+        self.0.limits.max = Some(max);
+        self
+    }
 }
 
 impl fmt::Display for MemoryType {

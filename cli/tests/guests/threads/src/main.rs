@@ -141,6 +141,13 @@ fn main() {
                 println!("line {i}");
             }
         }
+        // A thread allocates 32 MiB (the shared memory grows): under
+        // `-W max-memory-size=8M` the allocation fails and the program
+        // aborts.
+        "alloc" => {
+            let big = std::thread::spawn(|| vec![1u8; 32 << 20].iter().map(|&b| b as u64).sum::<u64>());
+            println!("allocated {}", big.join().unwrap());
+        }
         // Threads that never end, joined by the main thread: only a
         // deadline stops the program.
         "spin" => {
