@@ -97,6 +97,7 @@ impl Instance {
 
     /// The exported shared memory `name` (a memory declared `shared`,
     /// which [`Instance::get_memory`] does not return).
+    #[cfg(feature = "std")]
     pub fn get_shared_memory(
         &self,
         store: impl AsContext,
