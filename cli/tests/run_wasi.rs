@@ -279,6 +279,43 @@ fn invoke_still_calls_an_export_of_a_wasi_module() {
 }
 
 #[test]
+fn a_guest_blocked_in_a_host_call_is_stopped_by_the_timeout() {
+    // Its stdin stays open and empty: the guest waits in `fd_read`, where
+    // no epoch check runs; the process ends a second after the deadline.
+    for tier in ["interp", "jit"] {
+        let mut child = petrel_command(&[
+            "run",
+            "--tier",
+            tier,
+            "-W",
+            "timeout=300ms",
+            guest_str(),
+            "wait-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        let stdin = child.stdin.take();
+        let start = Instant::now();
+        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        drop(stdin);
+        assert_status(&out, 134);
+        assert_eq!(text(&out.stdout), "waiting\n", "{tier}");
+        assert!(
+            text(&out.stderr).contains("timeout of 300ms reached, while the guest was blocked"),
+            "{tier}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
 fn a_runaway_guest_is_stopped_by_the_timeout_on_both_tiers() {
     for tier in ["interp", "jit"] {
         let start = std::time::Instant::now();

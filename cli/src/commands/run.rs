@@ -31,8 +31,8 @@ Exit status:
   2    malformed command line
   134  the program trapped (128 + SIGABRT, as wasmtime), or a limit stopped
        it (`-W fuel`: all fuel consumed, `-W timeout`: interrupted,
-       timeout reached); the trap and its wasm backtrace are printed to
-       stderr. Also a call of an import `-W unknown-imports-trap` stood
+       timeout reached, also 1 s later for a guest blocked in a host
+       call); the trap and its wasm backtrace are printed to stderr. Also a call of an import `-W unknown-imports-trap` stood
        in for; the error names the import
 The guest's stdout and stderr are written through as it writes them, so
 nothing is lost whichever way it ends.
@@ -70,6 +70,11 @@ Compile cache:
   `~/.cache/petrel`; at most 1 GiB, least recently used entries removed)
   and the next run of the same module with the same options loads it
   instead of compiling. `-C cache=n` turns it off.";
+
+/// How long after `-W timeout` a guest that has not stopped (it is
+/// blocked in a host call, where no epoch check runs) is ended with the
+/// process.
+const TIMEOUT_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Runs a WebAssembly module.
 ///
@@ -233,10 +238,21 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         // One tick of the epoch ends the guest (every store has a
         // deadline of 1, `StoreSetup`): a timer thread gives it
         // after `timeout`, and the process exits with or without it.
+        // Wasm code stops at its next epoch check; a guest blocked in a
+        // host call (a read of stdin that never comes) checks nothing, so
+        // the timer ends the process itself if it is still here
+        // `TIMEOUT_GRACE` later.
         let engine = engine.clone();
         std::thread::spawn(move || {
             std::thread::sleep(timeout);
             engine.increment_epoch();
+            std::thread::sleep(TIMEOUT_GRACE);
+            eprintln!(
+                "error: interrupted: timeout of {} reached, while the guest was blocked \
+                 in a host call",
+                show_duration(timeout)
+            );
+            std::process::exit(i32::from(crate::report::EXIT_TRAP));
         });
     }
     if args.wasi.threads() {
