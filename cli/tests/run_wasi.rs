@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use support::build_wasip1;
+use support::{build_wasip1, output_within};
 
 /// The Rust guest's `.wasm`, built on first use.
 fn guest() -> &'static Path {
@@ -283,7 +283,7 @@ fn a_guest_blocked_in_a_host_call_is_stopped_by_the_timeout() {
     // Its stdin stays open and empty: the guest waits in `fd_read`, where
     // no epoch check runs; the process ends a second after the deadline.
     for tier in ["interp", "jit"] {
-        let mut child = petrel_command(&[
+        let mut command = petrel_command(&[
             "run",
             "--tier",
             tier,
@@ -291,20 +291,14 @@ fn a_guest_blocked_in_a_host_call_is_stopped_by_the_timeout() {
             "timeout=300ms",
             guest_str(),
             "wait-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-        let stdin = child.stdin.take();
-        let start = Instant::now();
-        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(30) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let out = child.wait_with_output().unwrap();
-        drop(stdin);
+        ]);
+        // The pipe stays open (and empty) while the command runs.
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let out = output_within(&mut command, Duration::from_secs(30))
+            .unwrap_or_else(|| panic!("{tier}: still blocked 30 s after the deadline"));
         assert_status(&out, 134);
         assert_eq!(text(&out.stdout), "waiting\n", "{tier}");
         assert!(

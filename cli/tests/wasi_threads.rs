@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use support::{build_rust_guest, petrel_command};
+use support::{build_rust_guest, output_within, petrel_command};
 
 const TIERS: [&str; 2] = ["interp", "jit"];
 
@@ -42,26 +42,13 @@ fn run(tier: &str, options: &[&str], scenario: &[&str]) -> Output {
     args.extend_from_slice(options);
     args.push(guest());
     args.extend_from_slice(scenario);
-    let mut child = petrel_command(&args)
+    let mut command = petrel_command(&args);
+    command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "petrel {args:?} still ran after a minute; stdout:\n{}\nstderr:\n{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+        .stderr(Stdio::piped());
+    output_within(&mut command, Duration::from_secs(60))
+        .unwrap_or_else(|| panic!("petrel {args:?} still ran after a minute"))
 }
 
 fn threads(tier: &str, scenario: &[&str]) -> Output {

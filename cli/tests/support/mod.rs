@@ -101,3 +101,23 @@ pub fn petrel_command(args: &[&str]) -> Command {
     );
     command
 }
+
+/// Runs `command` (its stdio set up by the caller) to its end and returns
+/// its output, or kills it once it has run for `limit`: `None` then, so
+/// that a hang fails the test instead of stalling it.
+pub fn output_within(
+    command: &mut Command,
+    limit: std::time::Duration,
+) -> Option<std::process::Output> {
+    let mut child = command.spawn().expect("petrel starts");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("waiting for petrel").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().expect("petrel's output"))
+}
