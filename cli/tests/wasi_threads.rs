@@ -14,9 +14,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use support::{build_rust_guest, output_within, petrel_command};
+use support::{build_rust_guest, output_within, petrel_command_at};
 
 const TIERS: [&str; 2] = ["interp", "jit"];
+
+fn petrel_command(args: &[&str]) -> std::process::Command {
+    petrel_command_at(env!("CARGO_BIN_EXE_petrel"), args)
+}
 
 /// The guest's `.wasm`, built on first use.
 fn guest() -> &'static str {

@@ -91,10 +91,12 @@ pub fn compile_c_guest(source: &Path, wasm: &Path) {
     );
 }
 
-/// `petrel ARGS`, not yet started, its JIT compile cache in the target
-/// directory (out of the user's home).
-pub fn petrel_command(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_petrel"));
+/// `BIN ARGS`, where BIN is the `petrel` binary (the caller's
+/// `env!("CARGO_BIN_EXE_petrel")`: only the CLI's own tests have it, and
+/// the shim's tests include this file too), not yet started, its JIT
+/// compile cache in the target directory (out of the user's home).
+pub fn petrel_command_at(bin: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(bin);
     command.args(args).env(
         "PETREL_CACHE_DIR",
         Path::new(env!("CARGO_TARGET_TMPDIR")).join("petrel-cache"),
