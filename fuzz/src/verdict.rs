@@ -102,11 +102,6 @@ pub fn known_bug(_expected: &Result<(), wasmparser::BinaryReaderError>) -> bool 
     false
 }
 
-/// Whether a (valid) module uses an instruction of GC that makes or
-/// inspects references (structs, arrays, `i31`, casts, conversions between
-/// hierarchies, `ref.eq`), in a body or a constant expression. Written
-/// from the instructions' names, not from the engine's list, so the two
-/// check each other.
 /// Whether a (valid) module has an atomic access (threads) to a 64-bit
 /// memory, which Petrel refuses. Read from the operators' names and their
 /// memory argument as `Debug` prints them.
@@ -151,6 +146,25 @@ pub fn has_shared_memory64(wasm: &[u8]) -> bool {
     (0..types.memory_count()).any(|i| {
         let m = types.memory_at(i);
         m.shared && m.memory64
+    })
+}
+
+/// Whether `wasm` may meet a bug of wasmi 2.0.0, which the differential
+/// target then leaves wasmi out of (the interpreter and the JIT still
+/// compare): a `table.size` whose result is kept in a local while that
+/// local's value is still on the stack makes wasmi read a stale value
+/// (`regressions/differential-wasmi-table-size.wat`, in
+/// `KNOWN-OPEN.txt` until a wasmi release fixes it). Any `table.size`
+/// counts: the pattern around it is too varied to match.
+pub fn wasmi_known_bug(wasm: &[u8]) -> bool {
+    wasmparser::Parser::new(0).parse_all(wasm).any(|p| match p {
+        Ok(wasmparser::Payload::CodeSectionEntry(body)) => {
+            body.get_operators_reader().is_ok_and(|ops| {
+                ops.into_iter()
+                    .any(|op| matches!(op, Ok(wasmparser::Operator::TableSize { .. })))
+            })
+        }
+        _ => false,
     })
 }
 
