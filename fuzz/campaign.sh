@@ -21,8 +21,14 @@ mkdir -p "corpus/$target" "artifacts/$target"
 log=${CAMPAIGN_LOG:-campaign-$target-$(date +%Y%m%dT%H%M%S).log}
 ticks=$(getconf CLK_TCK)
 start=$(date +%s)
+# Inputs of up to 4 KiB from the start (`-len_control=0`): with
+# libFuzzer's default length control they stay near 40 bytes for many
+# CPU minutes, too short to reach the generators' last configuration
+# draws (the newest proposals; docs/fuzzing.md, fifth round). Flags given
+# after CPU_SECONDS come later and win.
 nice -n 19 "$bin" "corpus/$target" -artifact_prefix="artifacts/$target/" \
-    -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 "$@" >"$log" 2>&1 &
+    -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
+    -len_control=0 -max_len=4096 "$@" >"$log" 2>&1 &
 pid=$!
 cpu=0
 while kill -0 "$pid" 2>/dev/null; do
