@@ -117,7 +117,7 @@ impl<T: Clone + Send + 'static> WasiThreads<T> {
 
     /// `thread-spawn`: a new thread id, or `-EAGAIN` when no more thread
     /// can be started (ids used up, or the host refused a thread).
-    fn spawn(self: &Arc<Self>, caller: &mut Caller<'_, T>, start_arg: i32) -> i32 {
+    fn spawn(self: &Arc<Self>, caller: &Caller<'_, T>, start_arg: i32) -> i32 {
         let again = -i32::from(Errno::Again.raw());
         let Ok(tid) = self
             .next_tid
@@ -166,11 +166,10 @@ impl<T: Clone + Send + 'static> WasiThreads<T> {
     /// Records `end` (unless a thread ended the program first) and moves
     /// the epoch on, so that every other thread stops.
     fn end_program(&self, engine: &Engine, end: ProgramEnd) {
-        let mut slot = self.end.lock().unwrap_or_else(PoisonError::into_inner);
-        if slot.is_none() {
-            *slot = Some(end);
-        }
-        drop(slot);
+        self.end
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(end);
         engine.increment_epoch();
     }
 }
@@ -184,9 +183,9 @@ pub fn add_to_linker<T: Clone + Send + 'static>(
     linker.func_wrap(
         MODULE,
         "thread-spawn",
-        move |mut caller: Caller<'_, T>, start_arg: i32| -> i32 {
+        move |caller: Caller<'_, T>, start_arg: i32| -> i32 {
             let threads = Arc::clone(get_threads(caller.data()));
-            threads.spawn(&mut caller, start_arg)
+            threads.spawn(&caller, start_arg)
         },
     )?;
     Ok(())

@@ -32,8 +32,9 @@ Exit status:
   134  the program trapped (128 + SIGABRT, as wasmtime), or a limit stopped
        it (`-W fuel`: all fuel consumed, `-W timeout`: interrupted,
        timeout reached, also 1 s later for a guest blocked in a host
-       call); the trap and its wasm backtrace are printed to stderr. Also a call of an import `-W unknown-imports-trap` stood
-       in for; the error names the import
+       call); the trap and its wasm backtrace are printed to stderr.
+       Also a call of an import `-W unknown-imports-trap` stood in for;
+       the error names the import
 The guest's stdout and stderr are written through as it writes them, so
 nothing is lost whichever way it ends.
 
@@ -258,6 +259,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     if args.wasi.threads() {
         return run_with_threads(&args, &engine, module, wasi, limits);
     }
+    if let Some(import) = wasi_threads_import(&module) {
+        bail!(
+            "{path} imports {import}: it is built for WASI threads \
+             (`wasm32-wasip1-threads`); run it with `-S threads`"
+        );
+    }
     let mut store = Store::new(&engine, Host { wasi, limits });
     StoreSetup::new(&args).configure(&mut store)?;
     let mut linker = Linker::<Host>::new(&engine);
@@ -334,6 +341,25 @@ fn run_with_threads(
         .map_err(explain_link_error)
         .with_context(|| format!("failed to instantiate {path}"))?;
     call_entry(args, module, store, instance, || threads.program_end())
+}
+
+/// What `module` imports that only WASI threads provide (`wasi.thread-spawn`
+/// or a shared memory), named for the error, if anything.
+fn wasi_threads_import(module: &Module) -> Option<String> {
+    module.imports().find_map(|import| {
+        let named = || format!("`{}::{}`", import.module(), import.name());
+        match import.ty() {
+            ExternType::Memory(ty) if ty.is_shared() => {
+                Some(format!("a shared memory {}", named()))
+            }
+            ExternType::Func(_)
+                if import.module() == threads::MODULE && import.name() == "thread-spawn" =>
+            {
+                Some(named())
+            }
+            _ => None,
+        }
+    })
 }
 
 /// `ty` with its maximum lowered to `bytes` (`-W max-memory-size`), or an
@@ -614,28 +640,26 @@ enum WasiOpt {
 }
 
 impl WasiOpts {
+    /// The last value given of the yes/no option `pick` reads (default:
+    /// off).
+    fn last_flag(&self, pick: impl Fn(&WasiOpt) -> Option<bool>) -> bool {
+        self.wasi.iter().rev().find_map(pick).unwrap_or(false)
+    }
+
     /// `-S inherit-env`, the last one given (default: off).
     fn inherit_env(&self) -> bool {
-        self.wasi
-            .iter()
-            .rev()
-            .find_map(|o| match o {
-                WasiOpt::InheritEnv(on) => Some(*on),
-                _ => None,
-            })
-            .unwrap_or(false)
+        self.last_flag(|o| match o {
+            WasiOpt::InheritEnv(on) => Some(*on),
+            _ => None,
+        })
     }
 
     /// `-S threads`, the last one given (default: off).
     fn threads(&self) -> bool {
-        self.wasi
-            .iter()
-            .rev()
-            .find_map(|o| match o {
-                WasiOpt::Threads(on) => Some(*on),
-                _ => None,
-            })
-            .unwrap_or(false)
+        self.last_flag(|o| match o {
+            WasiOpt::Threads(on) => Some(*on),
+            _ => None,
+        })
     }
 
     /// Every `-S tcplisten` address, in the order given.
@@ -682,14 +706,6 @@ fn parse_wasi_opt(opt: &str) -> Result<WasiOpt, String> {
 /// provide.
 pub(super) fn explain_link_error(err: petrel::Error) -> anyhow::Error {
     if let petrel::Error::Link(link) = &err {
-        let shared_memory = matches!(&link.kind,
-            petrel::LinkErrorKind::Missing { expected } if expected.ends_with(" shared)"));
-        if (link.module == threads::MODULE && link.name == "thread-spawn") || shared_memory {
-            return anyhow!(
-                "{err}; the module is built for WASI threads (`wasm32-wasip1-threads`): \
-                 `petrel run -S threads` runs it"
-            );
-        }
         if link.module.starts_with("wasi") && link.module != petrel_wasi::MODULE {
             let hint = format!(
                 "{err}; petrel provides WASI preview1 (`{}`) only",
