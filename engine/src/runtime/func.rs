@@ -2,7 +2,7 @@
 //! tiers take into host code.
 
 #[cfg(feature = "jit")]
-use super::vm::{HostEntry, VMContext, VMHostFunc};
+use super::vm::{HostEntry, HostEntryRegs, HostReturn, VMContext, VMHostFunc, HOST_REG_ARGS};
 use super::{CallHook, StoreInner};
 use crate::error::Error;
 use crate::types::{FuncType, TypeId};
@@ -39,6 +39,11 @@ pub(crate) trait HostCallable: Send + Sync {
     /// (`VMHostFunc::entry`).
     #[cfg(feature = "jit")]
     fn jit_entry(&self) -> HostEntry;
+
+    /// The entry compiled code calls this function through when its values
+    /// fit in registers (`VMHostFunc::entry_regs`).
+    #[cfg(feature = "jit")]
+    fn jit_entry_regs(&self) -> HostEntryRegs;
 }
 
 impl<F> HostCallable for F
@@ -54,6 +59,11 @@ where
     fn jit_entry(&self) -> HostEntry {
         host_entry::<F>
     }
+
+    #[cfg(feature = "jit")]
+    fn jit_entry_regs(&self) -> HostEntryRegs {
+        host_entry_regs::<F>
+    }
 }
 
 /// The entry compiled code calls host function `func` through: its own
@@ -61,11 +71,11 @@ where
 /// Which one a record holds follows the store's hook
 /// (`StoreInner::set_call_hook`), so the common entry never tests for one.
 #[cfg(feature = "jit")]
-pub(crate) fn jit_entry_for(func: &HostFn, hooked: bool) -> HostEntry {
+pub(crate) fn jit_entry_for(func: &HostFn, hooked: bool) -> (HostEntry, HostEntryRegs) {
     if hooked {
-        host_entry_hooked
+        (host_entry_hooked, host_entry_regs_hooked)
     } else {
-        func.jit_entry()
+        (func.jit_entry(), func.jit_entry_regs())
     }
 }
 
@@ -87,6 +97,33 @@ unsafe extern "C" fn host_entry_hooked(
     unsafe {
         let builtins = &*(*(*caller).store).builtins;
         (builtins.host_call)(caller, (*record).index, values, fp)
+    }
+}
+
+/// [`host_entry_hooked`] with the arguments and result in registers
+/// (`VMHostFunc::entry_regs`).
+///
+/// # Safety
+///
+/// As [`host_entry_regs`]'s.
+#[cfg(feature = "jit")]
+unsafe extern "C" fn host_entry_regs_hooked(
+    record: *const VMHostFunc,
+    caller: *mut VMContext,
+    a0: u64,
+    a1: u64,
+    a2: u64,
+    a3: u64,
+    fp: *mut u64,
+) -> HostReturn {
+    let mut values = [a0, a1, a2, a3];
+    // SAFETY: the contract of `host_entry_regs`; `values` holds the
+    // function's slots (at most `HOST_REG_ARGS`, `host_regs_fit`), which is
+    // as many as `host_call` reads and writes.
+    let status = unsafe { host_entry_hooked(record, caller, values.as_mut_ptr(), fp) };
+    HostReturn {
+        value: values[0],
+        status: u64::from(status),
     }
 }
 
@@ -118,7 +155,63 @@ unsafe extern "C" fn host_entry<F>(
 where
     F: Fn(&mut HostContext<'_>, &mut [u64]) -> Result<(), Error> + Send + Sync + 'static,
 {
-    // SAFETY: the contract above. The store context's `inner` and `data`
+    // SAFETY: the same contract.
+    unsafe { call_in_place::<F>(record, caller, values, fp) }
+}
+
+/// [`host_entry`] with the arguments and result in registers
+/// (`VMHostFunc::entry_regs`): they go through a buffer in this frame,
+/// which the compiler keeps in registers once the closure is inlined.
+///
+/// # Safety
+///
+/// As [`host_entry`]'s, but called by the host stub of a signature that
+/// fits in registers (`host_regs_fit`), whose record's `slots` is at
+/// most [`HOST_REG_ARGS`]; `a0..a3` are the argument slots.
+#[cfg(feature = "jit")]
+unsafe extern "C" fn host_entry_regs<F>(
+    record: *const VMHostFunc,
+    caller: *mut VMContext,
+    a0: u64,
+    a1: u64,
+    a2: u64,
+    a3: u64,
+    fp: *mut u64,
+) -> HostReturn
+where
+    F: Fn(&mut HostContext<'_>, &mut [u64]) -> Result<(), Error> + Send + Sync + 'static,
+{
+    let mut values = [a0, a1, a2, a3];
+    // SAFETY: the contract above: `record` is live, and its `slots` at most
+    // `HOST_REG_ARGS`, so `values` is as long as the buffer
+    // `call_in_place` reads and writes.
+    let status = unsafe {
+        debug_assert!((*record).slots as usize <= HOST_REG_ARGS);
+        call_in_place::<F>(record, caller, values.as_mut_ptr(), fp)
+    };
+    HostReturn {
+        value: values[0],
+        status: u64::from(status),
+    }
+}
+
+/// The body of both entries: host function `F` called in place.
+///
+/// # Safety
+///
+/// [`host_entry`]'s contract.
+#[cfg(feature = "jit")]
+#[inline(always)]
+unsafe fn call_in_place<F>(
+    record: *const VMHostFunc,
+    caller: *mut VMContext,
+    values: *mut u64,
+    fp: *mut u64,
+) -> u32
+where
+    F: Fn(&mut HostContext<'_>, &mut [u64]) -> Result<(), Error> + Send + Sync + 'static,
+{
+    // SAFETY: the contract of `host_entry`. The store context's `inner` and `data`
     // are the store and its data `invoke` borrowed for the whole call of
     // compiled code; nothing else holds a reference to them while this
     // runs. `record.func` points at the closure inside the function
@@ -140,11 +233,15 @@ where
             };
             func(&mut ctx, slots)
         }));
-        if matches!(outcome, Ok(Ok(()))) && (*inner).vm.funcrefs.len() == (*inner).funcs.len() {
+        // Either way the outcome is not dropped here: a plain return has
+        // nothing to drop (saying so keeps the entry a leaf: the compiler
+        // does not always see through the unwind guard that the outcome
+        // is `Ok(Ok(()))`, and then calls its drop glue on every call),
+        // and `host_settle` takes the outcome by value.
+        let mut outcome = core::mem::ManuallyDrop::new(outcome);
+        if matches!(*outcome, Ok(Ok(()))) && (*inner).vm.funcrefs.len() == (*inner).funcs.len() {
             return 0;
         }
-        // `host_settle` takes the outcome by value.
-        let mut outcome = core::mem::ManuallyDrop::new(outcome);
         let outcome = &mut *outcome as *mut HostOutcome as *mut u64;
         ((*(*store).builtins).host_settle)(caller, outcome, fp)
     }

@@ -103,7 +103,7 @@ impl StoreInner {
                 // the store's function entities' `Arc`s, which the store
                 // keeps alive for its own life.
                 let func = unsafe { &*record.func };
-                record.entry = super::func::jit_entry_for(func, hooked);
+                (record.entry, record.entry_regs) = super::func::jit_entry_for(func, hooked);
             }
         }
         #[cfg(not(feature = "jit"))]

@@ -782,3 +782,121 @@ fn a_host_panic_or_error_under_wasm_reaches_the_embedder_and_the_store_goes_on()
         assert_eq!(run.call(&mut store, 5).unwrap(), 51, "{tier}");
     }
 }
+
+/// Compiled code passes the values of a host function whose parameters
+/// fit in registers (at most four, one result, no `v128`) in registers,
+/// and the others through a buffer: every scalar type, sign and NaN
+/// payload arrives and returns exactly on both paths and at the edge
+/// between them (four parameters against five, one result against two),
+/// with and without a call hook (whose entries are other functions).
+#[test]
+fn host_function_values_are_exact_in_registers_and_in_the_buffer() {
+    for hooked in [false, true] {
+        for (tier, engine) in crate::every_tier(|_| {}) {
+            let module = Module::new(
+                &engine,
+                r#"(module
+                     (import "h" "none" (func $none))
+                     (import "h" "neg" (func $neg (param i32) (result i32)))
+                     (import "h" "four" (func $four (param i64 i64 i64 i64) (result i64)))
+                     (import "h" "five" (func $five (param i32 i32 i32 i32 i32) (result i32)))
+                     (import "h" "f32" (func $f32 (param f32) (result f32)))
+                     (import "h" "mixed" (func $mixed (param f64 i32 f32 i64) (result f64)))
+                     (import "h" "two" (func $two (param i32) (result i32 i64)))
+                     (import "h" "ref" (func $ref (param externref) (result externref)))
+                     (func (export "none") (call $none))
+                     (func (export "neg") (param i32) (result i32) (call $neg (local.get 0)))
+                     (func (export "four") (result i64)
+                       (call $four (i64.const -1) (i64.const 0x100000000) (i64.const 3)
+                                   (i64.const 0x7fffffffffffffff)))
+                     (func (export "five") (result i32)
+                       (call $five (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4)
+                                   (i32.const -5)))
+                     (func (export "f32") (result i32)
+                       (i32.reinterpret_f32 (call $f32 (f32.reinterpret_i32 (i32.const 0x7fa00001)))))
+                     (func (export "mixed") (result f64)
+                       (call $mixed (f64.const -0.5) (i32.const -2) (f32.const 1.25) (i64.const -8)))
+                     (func (export "two") (param i32) (result i32 i64) (call $two (local.get 0)))
+                     (func (export "ref") (param externref) (result externref)
+                       (call $ref (local.get 0))))"#,
+            )
+            .unwrap();
+            let mut store = Store::new(&engine, 0u32);
+            if hooked {
+                store.call_hook(|_, _| Ok(()));
+            }
+            let mut linker = Linker::<u32>::new(&engine);
+            linker
+                .func_wrap("h", "none", |mut caller: Caller<'_, u32>| {
+                    *caller.data_mut() += 1;
+                })
+                .unwrap()
+                .func_wrap("h", "neg", |x: i32| x.wrapping_neg())
+                .unwrap()
+                .func_wrap("h", "four", |a: i64, b: i64, c: i64, d: i64| {
+                    a.wrapping_add(b >> 32).wrapping_mul(c) ^ d
+                })
+                .unwrap()
+                .func_wrap("h", "five", |a: i32, b: i32, c: i32, d: i32, e: i32| {
+                    a + 10 * b + 100 * c + 1000 * d + 10000 * e
+                })
+                .unwrap()
+                .func_wrap("h", "f32", |x: f32| {
+                    f32::from_bits(x.to_bits() ^ 0x0000_0100)
+                })
+                .unwrap()
+                .func_wrap("h", "mixed", |a: f64, b: i32, c: f32, d: i64| {
+                    a + b as f64 * c as f64 + d as f64
+                })
+                .unwrap()
+                .func_wrap("h", "two", |x: i32| (x.wrapping_add(1), i64::from(x) << 33))
+                .unwrap()
+                .func_wrap("h", "ref", |r: Option<petrel::ExternRef>| r)
+                .unwrap();
+            let instance = linker.instantiate(&mut store, &module).unwrap();
+            let what = format!("{tier}, hooked: {hooked}");
+
+            let none = instance.get_typed_func::<(), ()>(&store, "none").unwrap();
+            none.call(&mut store, ()).unwrap();
+            none.call(&mut store, ()).unwrap();
+            assert_eq!(*store.data(), 2, "{what}");
+            let neg = instance.get_typed_func::<i32, i32>(&store, "neg").unwrap();
+            for x in [0, 1, -1, i32::MIN, i32::MAX] {
+                assert_eq!(neg.call(&mut store, x).unwrap(), x.wrapping_neg(), "{what}");
+            }
+            let four = instance.get_typed_func::<(), i64>(&store, "four").unwrap();
+            // (-1 + 1) * 3 ^ i64::MAX
+            assert_eq!(four.call(&mut store, ()).unwrap(), i64::MAX, "{what}");
+            let five = instance.get_typed_func::<(), i32>(&store, "five").unwrap();
+            assert_eq!(five.call(&mut store, ()).unwrap(), 4321 - 50000, "{what}");
+            let f32_ = instance.get_typed_func::<(), i32>(&store, "f32").unwrap();
+            assert_eq!(
+                f32_.call(&mut store, ()).unwrap() as u32,
+                0x7fa0_0101,
+                "{what}: a NaN's payload"
+            );
+            let mixed = instance.get_typed_func::<(), f64>(&store, "mixed").unwrap();
+            assert_eq!(mixed.call(&mut store, ()).unwrap(), -11.0, "{what}");
+            let two = instance
+                .get_typed_func::<i32, (i32, i64)>(&store, "two")
+                .unwrap();
+            assert_eq!(
+                two.call(&mut store, -1).unwrap(),
+                (0, -1i64 << 33),
+                "{what}"
+            );
+            let r = instance
+                .get_typed_func::<Option<petrel::ExternRef>, Option<petrel::ExternRef>>(
+                    &store, "ref",
+                )
+                .unwrap();
+            let ext = petrel::ExternRef::new(&mut store, 7u64);
+            let back = r
+                .call(&mut store, Some(ext))
+                .unwrap()
+                .expect("the reference");
+            assert_eq!(back.data(&store).downcast_ref::<u64>(), Some(&7), "{what}");
+            assert!(r.call(&mut store, None).unwrap().is_none(), "{what}");
+        }
+    }
+}

@@ -209,13 +209,34 @@ pub(crate) fn load_slot(b: &mut FunctionBuilder<'_>, ty: Type, ptr: Value, offse
 /// zeroed).
 pub(crate) fn store_slot(b: &mut FunctionBuilder<'_>, v: Value, ptr: Value, offset: i32) {
     let ty = b.func.dfg.value_type(v);
-    let v = match ty {
+    let v = if ty.is_vector() { v } else { slot_bits(b, v) };
+    b.ins().store(slot_flags(ty), v, ptr, offset);
+}
+
+/// A scalar or reference `v` as the `i64` of its raw slot (`i32`/`f32` in
+/// the low half, the high half zeroed).
+pub(crate) fn slot_bits(b: &mut FunctionBuilder<'_>, v: Value) -> Value {
+    match b.func.dfg.value_type(v) {
         types::I32 => b.ins().uextend(types::I64, v),
         types::F32 => {
             let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
             b.ins().uextend(types::I64, bits)
         }
+        types::F64 => b.ins().bitcast(types::I64, MemFlagsData::new(), v),
         _ => v,
-    };
-    b.ins().store(slot_flags(ty), v, ptr, offset);
+    }
+}
+
+/// The value of type `ty` (a scalar or reference) whose raw slot is the
+/// `i64` `bits`: the inverse of [`slot_bits`].
+pub(crate) fn from_slot_bits(b: &mut FunctionBuilder<'_>, ty: Type, bits: Value) -> Value {
+    match ty {
+        types::I32 => b.ins().ireduce(types::I32, bits),
+        types::F32 => {
+            let low = b.ins().ireduce(types::I32, bits);
+            b.ins().bitcast(types::F32, MemFlagsData::new(), low)
+        }
+        types::F64 => b.ins().bitcast(types::F64, MemFlagsData::new(), bits),
+        _ => bits,
+    }
 }

@@ -12,12 +12,14 @@
 //! A `v128` takes two consecutive slots (low half first, so one
 //! little-endian 16-byte access), which are only 8-byte aligned.
 
-use super::abi::{ir_type, load_slot, slot_offsets, store_slot, wasm_signature};
+use super::abi::{
+    from_slot_bits, ir_type, load_slot, slot_bits, slot_offsets, store_slot, wasm_signature,
+};
 use super::finish_function;
 use crate::error::CompileError;
 use crate::jit::run::code_memory::CompiledCode;
 use crate::jit::run::traps::DYNAMIC;
-use crate::runtime::vm::VMHostFunc;
+use crate::runtime::vm::{host_regs_fit, VMHostFunc, HOST_REG_ARGS};
 use crate::types::FuncType;
 use alloc::vec::Vec;
 use core::mem::offset_of;
@@ -82,6 +84,10 @@ pub(crate) fn host_stub(
     b.seal_block(entry);
     let p = b.block_params(entry).to_vec();
     let (callee_vmctx, caller_vmctx) = (p[0], p[1]);
+    if host_regs_fit(ty) {
+        host_stub_regs(isa, b, ty, signals, &p)?;
+        return finish_function(isa, func);
+    }
     let (param_offsets, param_slots) = slot_offsets(ty.params());
     let (result_offsets, result_slots) = slot_offsets(ty.results());
     let slots = param_slots.max(result_slots).max(1);
@@ -126,4 +132,60 @@ pub(crate) fn host_stub(
     b.seal_all_blocks();
     b.finalize(isa.frontend_config());
     finish_function(isa, func)
+}
+
+/// The host stub of a signature that fits in registers (`host_regs_fit`):
+/// the arguments go to the record's `entry_regs` as raw slots in
+/// registers, the result comes back beside the status; nothing goes
+/// through memory. `p` are the stub's parameters; `b` is finalized.
+fn host_stub_regs(
+    isa: &OwnedTargetIsa,
+    mut b: FunctionBuilder<'_>,
+    ty: &FuncType,
+    signals: bool,
+    p: &[ir::Value],
+) -> Result<(), CompileError> {
+    let ptr = isa.pointer_type();
+    let (callee_vmctx, caller_vmctx) = (p[0], p[1]);
+    let mut args = alloc::vec![callee_vmctx, caller_vmctx];
+    for &v in &p[2..] {
+        args.push(slot_bits(&mut b, v));
+    }
+    while args.len() < 2 + HOST_REG_ARGS {
+        args.push(b.ins().iconst(types::I64, 0));
+    }
+    args.push(b.ins().get_frame_pointer(ptr));
+    let ro = MemFlagsData::trusted().with_readonly();
+    let entry_fn = b.ins().load(
+        ptr,
+        ro,
+        callee_vmctx,
+        offset_of!(VMHostFunc, entry_regs) as i32,
+    );
+    let mut entry_sig = ir::Signature::new(isa.default_call_conv());
+    entry_sig.params.extend([AbiParam::new(ptr); 2]);
+    entry_sig
+        .params
+        .extend([AbiParam::new(types::I64); HOST_REG_ARGS]);
+    entry_sig.params.push(AbiParam::new(ptr));
+    // `HostReturn { value, status }`.
+    entry_sig.returns.extend([AbiParam::new(types::I64); 2]);
+    let call_sig = b.import_signature(entry_sig);
+    let call = b.ins().call_indirect(call_sig, entry_fn, &args);
+    let (value, status) = {
+        let r = b.inst_results(call);
+        (r[0], r[1])
+    };
+    if signals {
+        b.ins().trapnz(status, ir::TrapCode::unwrap_user(DYNAMIC));
+    }
+    let mut results = Vec::new();
+    if let Some(&t) = ty.results().first() {
+        let t = ir_type(t)?;
+        results.push(from_slot_bits(&mut b, t, value));
+    }
+    b.ins().return_(&results);
+    b.seal_all_blocks();
+    b.finalize(isa.frontend_config());
+    Ok(())
 }

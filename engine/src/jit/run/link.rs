@@ -51,8 +51,11 @@ fn func_ref(inner: &mut StoreInner, f: u32) -> Result<VMFuncRef, Error> {
         } => {
             let signals = crate::jit::signals_enabled(&inner.engine.config);
             let stub = engine_jit(&inner.engine)?.host_stub(*ty, sig, signals)?;
+            let (entry, entry_regs) =
+                crate::runtime::jit_entry_for(&**func, inner.call_hook.is_some());
             let record = Box::new(VMHostFunc {
-                entry: crate::runtime::jit_entry_for(&**func, inner.call_hook.is_some()),
+                entry,
+                entry_regs,
                 func: Arc::as_ptr(func),
                 slots: *slots,
                 index: f,

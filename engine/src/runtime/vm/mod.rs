@@ -68,10 +68,13 @@ pub(crate) struct VMFuncRef {
 /// [`VMFuncRef`]. The host stub of its signature calls
 /// `entry(this, caller_vmctx, values, fp)` with the arguments in a buffer
 /// of `slots` raw slots (see `runtime::func::host_entry`); the status it
-/// returns is 0 or a trap code, as a builtin's.
+/// returns is 0 or a trap code, as a builtin's. A signature whose values
+/// fit in registers ([`host_regs_fit`]) is called through `entry_regs`
+/// instead, with no buffer on the stub's side.
 #[repr(C)]
 pub(crate) struct VMHostFunc {
     pub entry: HostEntry,
+    pub entry_regs: HostEntryRegs,
     /// The closure, inside the function entity's `Arc`, which the store
     /// keeps alive.
     pub func: *const super::func::HostFn,
@@ -83,6 +86,55 @@ pub(crate) struct VMHostFunc {
 /// The type of [`VMHostFunc::entry`].
 pub(crate) type HostEntry =
     unsafe extern "C" fn(*const VMHostFunc, *mut VMContext, *mut u64, *mut u64) -> u32;
+
+/// How many raw slots of arguments [`VMHostFunc::entry_regs`] takes in
+/// registers. With the record, the caller's context and the frame
+/// pointer, seven arguments: the frame pointer, needed only when the call
+/// fails, is the one x86-64 passes on the stack.
+pub(crate) const HOST_REG_ARGS: usize = 4;
+
+/// The type of [`VMHostFunc::entry_regs`]: `(this, caller_vmctx, a0, a1,
+/// a2, a3, fp)`, the arguments as raw slots (unused ones zero), the one
+/// result, if any, returned as a raw slot beside the status, both in
+/// registers (a two-word `#[repr(C)]` struct comes back in rax:rdx,
+/// x0:x1 and a0:a1 on the three ISAs, which is where Cranelift's C
+/// convention reads two results). Arguments and result then never make
+/// the round trip through memory that the buffer costs: on a Wasm loop
+/// that feeds a host function's result back to it, two store-to-load
+/// forwardings per call.
+pub(crate) type HostEntryRegs = unsafe extern "C" fn(
+    *const VMHostFunc,
+    *mut VMContext,
+    u64,
+    u64,
+    u64,
+    u64,
+    *mut u64,
+) -> HostReturn;
+
+/// What [`HostEntryRegs`] returns.
+#[repr(C)]
+pub(crate) struct HostReturn {
+    /// The result's raw slot (anything if the function has none or
+    /// failed).
+    pub value: u64,
+    /// 0, or a trap code, as [`HostEntry`]'s.
+    pub status: u64,
+}
+
+/// Whether a host function of type `ty` is called through
+/// [`VMHostFunc::entry_regs`]: at most [`HOST_REG_ARGS`] parameters and
+/// one result, none a `v128`.
+pub(crate) fn host_regs_fit(ty: &crate::types::FuncType) -> bool {
+    use crate::types::ValType;
+    ty.params().len() <= HOST_REG_ARGS
+        && ty.results().len() <= 1
+        && !ty
+            .params()
+            .iter()
+            .chain(ty.results())
+            .any(|t| matches!(t, ValType::V128))
+}
 
 /// The per-instance context every compiled function receives as its first
 /// argument. The arrays are in the module's index spaces, imports first.
