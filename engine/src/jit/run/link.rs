@@ -125,8 +125,15 @@ pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Er
         .collect();
     // The module's engine-wide type ids (`TypeId` is a transparent `u32`).
     let type_ids: *const u32 = module.info.type_ids.as_ptr().cast();
+    let mem0_base = match memories.first() {
+        // SAFETY: the pointers point at the `VMMemory` of memories the
+        // store owns (and keeps for as long as this instance).
+        Some(&m) => unsafe { (*m).base },
+        None => core::ptr::null_mut(),
+    };
     let mut ctx = Box::new(VMContext {
         store: store_ctx,
+        mem0_base,
         memories: memories.as_ptr(),
         globals: globals.as_ptr(),
         tables: tables.as_ptr(),

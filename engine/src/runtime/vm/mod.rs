@@ -142,6 +142,12 @@ pub(crate) fn host_regs_fit(ty: &crate::types::FuncType) -> bool {
 #[derive(Debug)]
 pub(crate) struct VMContext {
     pub store: *mut VMStoreContext,
+    /// Memory 0's base as it was when the instance was linked, for code
+    /// that knows it never moves (a guarded or fixed-size memory): one
+    /// load from the context instead of three (`memories`, the memory's
+    /// record, its base) at every function entry that touches memory.
+    /// Null without a memory.
+    pub mem0_base: *mut u8,
     pub memories: *const *mut VMMemory,
     pub globals: *const *mut u64,
     pub tables: *const *mut VMTable,

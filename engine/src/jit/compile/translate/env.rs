@@ -44,6 +44,8 @@ struct Regions {
 struct MemInfo {
     /// Its `VMMemory`.
     vm: Value,
+    /// Its base, for memory 0 when it never moves (`VMContext::mem0_base`).
+    base: Option<Value>,
     /// Whether it can never grow (its maximum is its minimum), so its base
     /// and length are constant for the instance's lifetime.
     fixed: bool,
@@ -209,9 +211,15 @@ impl<'a> FuncEnv<'a> {
             let mems = self.load_ptr(b, self.vmctx, offset_of!(VMContext, memories), ro);
             for (i, ty) in self.info.memories.iter().enumerate() {
                 let m = self.load_ptr(b, mems, i * size_of::<*mut VMMemory>(), ro);
+                let fixed = ty.limits.max == Some(ty.limits.min);
+                // Memory 0's base, straight from the context when it never
+                // moves (the rule `base_flags` follows).
+                let base = (i == 0 && (fixed || (self.signals && !ty.memory64)))
+                    .then(|| self.load_ptr(b, self.vmctx, offset_of!(VMContext, mem0_base), ro));
                 self.mems.push(MemInfo {
                     vm: m,
-                    fixed: ty.limits.max == Some(ty.limits.min),
+                    base,
+                    fixed,
                     default_pages: ty.default_page_size(),
                     page_size_log2: ty.page_size_log2,
                     memory64: ty.memory64,
@@ -597,6 +605,27 @@ impl<'a> FuncEnv<'a> {
             .get(memory as usize)
             .map(|m| m.vm)
             .ok_or_else(|| unsupported("memory access without a memory"))
+    }
+
+    /// Memory `memory`'s base: the one the context holds for a memory 0
+    /// that never moves, else loaded from its `VMMemory` (read-only when it
+    /// never moves: guarded, as a 32-bit memory with signal-based traps
+    /// is, or fixed-size).
+    pub fn mem_base(
+        &mut self,
+        b: &mut FunctionBuilder<'_>,
+        memory: u32,
+    ) -> Result<Value, CompileError> {
+        let info = self
+            .mems
+            .get(memory as usize)
+            .ok_or_else(|| unsupported("memory access without a memory"))?;
+        if let Some(base) = info.base {
+            return Ok(base);
+        }
+        let (vm, never_moves) = (info.vm, info.fixed || (self.signals && !info.memory64));
+        let flags = if never_moves { self.ro() } else { self.vm() };
+        Ok(self.load_ptr(b, vm, offset_of!(VMMemory, base), flags))
     }
 
     /// Whether memory `memory` can never grow.

@@ -170,17 +170,7 @@ impl Translator<'_, '_> {
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, mem_len);
         self.env
             .trap_if(&mut self.b, oob, TrapCode::MemoryOutOfBounds);
-        // As in `mem_addr`: a guarded (32-bit, with signals) or fixed-size
-        // memory never moves.
-        let guarded = self.env.signals && !self.env.mem_64(memory);
-        let flags = if self.env.mem_fixed(memory) || guarded {
-            self.env.ro()
-        } else {
-            vm
-        };
-        let base = self
-            .env
-            .load_ptr(&mut self.b, mem, offset_of!(VMMemory, base), flags);
+        let base = self.env.mem_base(&mut self.b, memory)?;
         Ok(self.b.ins().iadd(base, index))
     }
 
@@ -272,9 +262,7 @@ impl Translator<'_, '_> {
                 self.checked.push((memory, index, end));
             }
         }
-        let base = self
-            .env
-            .load_ptr(&mut self.b, mem, offset_of!(VMMemory, base), flags);
+        let base = self.env.mem_base(&mut self.b, memory)?;
         let addr = self.b.ins().iadd(base, index64);
         Ok(match i32::try_from(arg.offset) {
             Ok(off) => (addr, off),
