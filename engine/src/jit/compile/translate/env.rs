@@ -46,6 +46,9 @@ struct MemInfo {
     vm: Value,
     /// Its base, for memory 0 when it never moves (`VMContext::mem0_base`).
     base: Option<Value>,
+    /// Whether its base never moves: it is guarded (a 32-bit memory with
+    /// signal-based traps) or fixed-size.
+    never_moves: bool,
     /// Whether it can never grow (its maximum is its minimum), so its base
     /// and length are constant for the instance's lifetime.
     fixed: bool,
@@ -212,13 +215,15 @@ impl<'a> FuncEnv<'a> {
             for (i, ty) in self.info.memories.iter().enumerate() {
                 let m = self.load_ptr(b, mems, i * size_of::<*mut VMMemory>(), ro);
                 let fixed = ty.limits.max == Some(ty.limits.min);
+                let never_moves = fixed || (self.signals && !ty.memory64);
                 // Memory 0's base, straight from the context when it never
-                // moves (the rule `base_flags` follows).
-                let base = (i == 0 && (fixed || (self.signals && !ty.memory64)))
+                // moves.
+                let base = (i == 0 && never_moves)
                     .then(|| self.load_ptr(b, self.vmctx, offset_of!(VMContext, mem0_base), ro));
                 self.mems.push(MemInfo {
                     vm: m,
                     base,
+                    never_moves,
                     fixed,
                     default_pages: ty.default_page_size(),
                     page_size_log2: ty.page_size_log2,
@@ -609,8 +614,7 @@ impl<'a> FuncEnv<'a> {
 
     /// Memory `memory`'s base: the one the context holds for a memory 0
     /// that never moves, else loaded from its `VMMemory` (read-only when it
-    /// never moves: guarded, as a 32-bit memory with signal-based traps
-    /// is, or fixed-size).
+    /// never moves).
     pub fn mem_base(
         &mut self,
         b: &mut FunctionBuilder<'_>,
@@ -623,8 +627,12 @@ impl<'a> FuncEnv<'a> {
         if let Some(base) = info.base {
             return Ok(base);
         }
-        let (vm, never_moves) = (info.vm, info.fixed || (self.signals && !info.memory64));
-        let flags = if never_moves { self.ro() } else { self.vm() };
+        let vm = info.vm;
+        let flags = if info.never_moves {
+            self.ro()
+        } else {
+            self.vm()
+        };
         Ok(self.load_ptr(b, vm, offset_of!(VMMemory, base), flags))
     }
 

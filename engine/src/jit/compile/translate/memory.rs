@@ -198,14 +198,8 @@ impl Translator<'_, '_> {
         let mem = self.env.mem(memory)?;
         let index = pop!(self);
         let wide = self.env.mem_64(memory);
-        // A guarded memory never moves; a fixed-size one never changes. A
-        // 64-bit memory is never guarded.
+        // A fixed-size memory's length never changes.
         let fixed = self.env.mem_fixed(memory);
-        let flags = if fixed || (self.env.signals && !wide) {
-            self.env.ro()
-        } else {
-            self.env.vm()
-        };
         // `offset + size`: past 2^64 only for a 64-bit memory's offset
         // near 2^64, which no access survives.
         let end = arg.offset.checked_add(u64::from(size));
@@ -226,7 +220,7 @@ impl Translator<'_, '_> {
             // one checked anyway (an offset past the guard region, pages
             // of one byte) still grows, and a read-only load of its length
             // could be merged with one from before a `memory.grow`.
-            let len_flags = if fixed { flags } else { self.env.vm() };
+            let len_flags = if fixed { self.env.ro() } else { self.env.vm() };
             let len = self
                 .env
                 .load_ptr(&mut self.b, mem, offset_of!(VMMemory, len), len_flags);
