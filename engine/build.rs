@@ -33,6 +33,36 @@ fn main() {
         eat(&std::fs::read(file).unwrap_or_default());
     }
     println!("cargo:rustc-env=PETREL_BUILD_ID={hash:016x}");
+    threaded_interpreter();
+}
+
+/// Enables the interpreter's threaded executor (`petrel_threaded`, see
+/// `src/interp/exec/threaded.rs`) where its handlers' tail calls are
+/// known to compile to jumps: optimised builds without debug assertions
+/// (release builds) for x86-64, aarch64 and riscv64. Builds with debug
+/// assertions (the standard library's checks of raw-pointer reads take
+/// the address of a stack temporary, after which LLVM cannot make the
+/// call a jump; scripts/test runs the tests both ways), unoptimised
+/// builds, other targets, sanitizer builds (the
+/// fuzzers': their instrumentation keeps calls from becoming jumps, which
+/// wasmi's tail-call dispatch met in our fuzzing), the op profile (which
+/// counts in the loop) and the `interp-loop-match` feature keep the
+/// portable `loop { match }` alone.
+fn threaded_interpreter() {
+    println!("cargo::rustc-check-cfg=cfg(petrel_threaded)");
+    let env = |name: &str| std::env::var(name).unwrap_or_default();
+    let optimised = !matches!(env("OPT_LEVEL").as_str(), "" | "0")
+        && std::env::var_os("CARGO_CFG_DEBUG_ASSERTIONS").is_none();
+    let arch_ok = matches!(
+        env("CARGO_CFG_TARGET_ARCH").as_str(),
+        "x86_64" | "aarch64" | "riscv64"
+    );
+    let chosen = std::env::var_os("CARGO_CFG_SANITIZE").is_none()
+        && std::env::var_os("CARGO_FEATURE_OP_PROFILE").is_none()
+        && std::env::var_os("CARGO_FEATURE_INTERP_LOOP_MATCH").is_none();
+    if optimised && arch_ok && chosen {
+        println!("cargo::rustc-cfg=petrel_threaded");
+    }
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

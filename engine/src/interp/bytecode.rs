@@ -38,7 +38,13 @@ macro_rules! define_ops {
         simd_late_results { $( $(#[$xm:meta])* $xname:ident { $($xfield:ident : $xty:ty),* $(,)? } ),* $(,)? }
     ) => {
         /// One interpreter operation.
+        ///
+        /// `repr(u16)`: every op starts with its kind as a `u16`, numbered
+        /// in declaration order, which the threaded executor reads to
+        /// dispatch (`exec/threaded.rs`); the operands follow in declared
+        /// order, so they are declared to pack into 12 bytes.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u16)]
         pub(crate) enum Op {
             $( $(#[$rm])* $rname { dst: Slot, $($rfield: $rty),* }, )*
             $( $(#[$vm])* $vname { dst: Slot, $($vfield: $vty),* }, )*
@@ -46,6 +52,16 @@ macro_rules! define_ops {
             $( $(#[$om])* $oname $({ $($ofield: $oty),* })?, )*
             $( $(#[$xm])* $xname { dst: Slot, $($xfield: $xty),* }, )*
         }
+
+        /// How many kinds of op there are (one past the largest tag).
+        #[cfg_attr(not(petrel_threaded), allow(dead_code))]
+        pub(crate) const OP_COUNT: usize = [
+            $( stringify!($rname), )*
+            $( stringify!($vname), )*
+            $( stringify!($wname), )*
+            $( stringify!($oname), )*
+            $( stringify!($xname), )*
+        ].len();
 
         impl Op {
             /// The branch offset of a branch op (one declared `=> branch`),

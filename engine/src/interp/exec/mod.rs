@@ -19,10 +19,13 @@ mod memory;
 mod other_memory;
 #[cfg(feature = "op-profile")]
 pub mod profile;
+mod pure;
 mod resume;
 mod simd;
 mod slots;
 mod stop;
+#[cfg(petrel_threaded)]
+mod threaded;
 mod throw;
 mod wide;
 
@@ -33,6 +36,7 @@ use crate::runtime::{bulk, Frame, FuncEntity, ModuleShared, StoreInner};
 use crate::semantics::scalar as num;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
+use pure::pure_ops;
 
 pub(crate) use call::invoke;
 pub(crate) use resume::{invoke_resumable, resume, Suspended, Suspension};
@@ -613,7 +617,60 @@ fn run(
         }};
     }
 
+    // The ops of `pure.rs` with this loop's meaning of its macros, then
+    // the rest: one exhaustive match (no catch-all, so dispatch needs no
+    // range check).
+    macro_rules! dispatch {
+        ($op:expr; { $($rest:tt)* } $( $kind:ident $({ $($f:ident),* })? => $body:block )*) => {
+            match $op {
+                $( Op::$kind $({ $($f),* })? => $body )*
+                $($rest)*
+            }
+        };
+    }
+    macro_rules! trap {
+        ($code:ident) => {
+            return Err(TrapCode::$code.into())
+        };
+    }
+    macro_rules! try_op {
+        ($e:expr) => {
+            $e?
+        };
+    }
+    macro_rules! skip {
+        ($n:expr) => {{
+            // SAFETY: `pure.rs` skips only over ops of the function (a
+            // branch table's entries).
+            ip = unsafe { ip.add($n as usize) };
+        }};
+    }
+    // Checks between charges bound how far below zero the fuel can go
+    // (one function body's segments), so this cannot overflow.
+    macro_rules! charge_fuel {
+        ($amount:expr) => {
+            inner.vm.ctx.fuel -= $amount as i64
+        };
+    }
+    macro_rules! check_epoch {
+        () => {
+            if inner.engine.epoch.load(Ordering::Relaxed) >= inner.vm.ctx.epoch_deadline {
+                return Err(TrapCode::Interrupt.into());
+            }
+        };
+    }
+
     loop {
+        // The pure ops run in the threaded executor, which comes back
+        // with the next op that is not pure or that stops.
+        #[cfg(petrel_threaded)]
+        {
+            let ctx: *mut crate::runtime::vm::VMStoreContext = &mut *inner.vm.ctx;
+            // SAFETY: the contract of `threaded::run` is this loop's (see
+            // the module docs); memory 0's cache is fresh, as for the
+            // loop's own loads and stores.
+            ip = unsafe { threaded::run(ip, sp, cache.mem, cache.mem_len, ctx) };
+        }
         // SAFETY: see above.
         // Match on the op in place: copying the whole 12-byte op out first
         // costs more than the handlers of most ops.
@@ -624,595 +681,240 @@ fn run(
         // SAFETY: every op is followed by another one (the ops end in a
         // return or an unconditional branch), or this one leaves.
         ip = unsafe { ip.add(1) };
-        match *op {
-            Op::Copy { dst, src } => set!(dst, get!(src)),
-            Op::Const32 { dst, value } => set!(dst, value as u64),
-            Op::Const64S { dst, value } => set!(dst, value as i64 as u64),
-            Op::ConstPool { dst, index } => {
-                let v = func.consts.get(index as usize).copied().unwrap_or(0);
-                set!(dst, v)
-            }
-            Op::Select { dst, cond, a, b } => {
-                let v = if i32!(cond) != 0 { get!(a) } else { get!(b) };
-                set!(dst, v)
-            }
-            Op::GlobalGet { dst, index } => {
-                let g = inner.instances[cache.index as usize].globals[index as usize];
-                set!(dst, inner.globals[g as usize].value[0])
-            }
-            Op::GlobalSet { src, index } => {
-                let g = inner.instances[cache.index as usize].globals[index as usize];
-                inner.globals[g as usize].value[0] = get!(src);
-            }
-            Op::GlobalGet2 { dst, index } => {
-                let g = inner.instances[cache.index as usize].globals[index as usize];
-                let [lo, hi] = *inner.globals[g as usize].value;
-                set!(dst, lo);
-                set!(dst as usize + 1, hi);
-            }
-            Op::GlobalSet2 { src, index } => {
-                let g = inner.instances[cache.index as usize].globals[index as usize];
-                *inner.globals[g as usize].value = [get!(src), get!(src as usize + 1)];
-            }
-
-            Op::I32Eqz { dst, a } => set!(dst, (i32!(a) == 0) as u64),
-            Op::I32Eq { dst, a, b } => bin32!(dst, a, b, |x, y| x == y),
-            Op::I32Ne { dst, a, b } => bin32!(dst, a, b, |x, y| x != y),
-            Op::I32LtS { dst, a, b } => bin32!(dst, a, b, |x, y| (x as i32) < (y as i32)),
-            Op::I32LtU { dst, a, b } => bin32!(dst, a, b, |x, y| x < y),
-            Op::I32GtS { dst, a, b } => bin32!(dst, a, b, |x, y| (x as i32) > (y as i32)),
-            Op::I32GtU { dst, a, b } => bin32!(dst, a, b, |x, y| x > y),
-            Op::I32LeS { dst, a, b } => bin32!(dst, a, b, |x, y| (x as i32) <= (y as i32)),
-            Op::I32LeU { dst, a, b } => bin32!(dst, a, b, |x, y| x <= y),
-            Op::I32GeS { dst, a, b } => bin32!(dst, a, b, |x, y| (x as i32) >= (y as i32)),
-            Op::I32GeU { dst, a, b } => bin32!(dst, a, b, |x, y| x >= y),
-            Op::I32Clz { dst, a } => set!(dst, i32!(a).leading_zeros() as u64),
-            Op::I32Ctz { dst, a } => set!(dst, i32!(a).trailing_zeros() as u64),
-            Op::I32Popcnt { dst, a } => set!(dst, i32!(a).count_ones() as u64),
-            Op::I32Add { dst, a, b } => bin32!(dst, a, b, |x, y| x.wrapping_add(y)),
-            Op::I32Sub { dst, a, b } => bin32!(dst, a, b, |x, y| x.wrapping_sub(y)),
-            Op::I32Mul { dst, a, b } => bin32!(dst, a, b, |x, y| x.wrapping_mul(y)),
-            Op::I32DivS { dst, a, b } => {
-                bin32!(dst, a, b, |x, y| num::i32_div_s(x as i32, y as i32)?)
-            }
-            Op::I32DivU { dst, a, b } => bin32!(dst, a, b, |x, y| num::i32_div_u(x, y)?),
-            Op::I32RemS { dst, a, b } => {
-                bin32!(dst, a, b, |x, y| num::i32_rem_s(x as i32, y as i32)?)
-            }
-            Op::I32RemU { dst, a, b } => bin32!(dst, a, b, |x, y| num::i32_rem_u(x, y)?),
-            Op::I32And { dst, a, b } => bin32!(dst, a, b, |x, y| x & y),
-            Op::I32Or { dst, a, b } => bin32!(dst, a, b, |x, y| x | y),
-            Op::I32Xor { dst, a, b } => bin32!(dst, a, b, |x, y| x ^ y),
-            Op::I32Shl { dst, a, b } => bin32!(dst, a, b, |x, y| x.wrapping_shl(y)),
-            Op::I32ShrS { dst, a, b } => bin32!(dst, a, b, |x, y| (x as i32).wrapping_shr(y)),
-            Op::I32ShrU { dst, a, b } => bin32!(dst, a, b, |x, y| x.wrapping_shr(y)),
-            Op::I32Rotl { dst, a, b } => bin32!(dst, a, b, |x, y| x.rotate_left(y)),
-            Op::I32Rotr { dst, a, b } => bin32!(dst, a, b, |x, y| x.rotate_right(y)),
-            Op::I32EqImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x == y),
-            Op::I32NeImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x != y),
-            Op::I32LtSImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| (x as i32) < (y as i32)),
-            Op::I32LtUImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x < y),
-            Op::I32GtSImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| (x as i32) > (y as i32)),
-            Op::I32GtUImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x > y),
-            Op::I32LeSImm { dst, a, imm } => {
-                imm32!(dst, a, imm, |x, y| (x as i32) <= (y as i32))
-            }
-            Op::I32LeUImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x <= y),
-            Op::I32GeSImm { dst, a, imm } => {
-                imm32!(dst, a, imm, |x, y| (x as i32) >= (y as i32))
-            }
-            Op::I32GeUImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x >= y),
-            Op::I32AddImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x.wrapping_add(y)),
-            Op::I32MulImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x.wrapping_mul(y)),
-            Op::I32AndImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x & y),
-            Op::I32OrImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x | y),
-            Op::I32XorImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x ^ y),
-            Op::I32ShlImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x.wrapping_shl(y)),
-            Op::I32ShrSImm { dst, a, imm } => {
-                imm32!(dst, a, imm, |x, y| (x as i32).wrapping_shr(y))
-            }
-            Op::I32ShrUImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x.wrapping_shr(y)),
-            Op::I32RotlImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x.rotate_left(y)),
-            Op::I32RotrImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x.rotate_right(y)),
-
-            Op::I64Eqz { dst, a } => set!(dst, (get!(a) == 0) as u64),
-            Op::I64Eq { dst, a, b } => bin64!(dst, a, b, |x, y| x == y),
-            Op::I64Ne { dst, a, b } => bin64!(dst, a, b, |x, y| x != y),
-            Op::I64LtS { dst, a, b } => bin64!(dst, a, b, |x, y| (x as i64) < (y as i64)),
-            Op::I64LtU { dst, a, b } => bin64!(dst, a, b, |x, y| x < y),
-            Op::I64GtS { dst, a, b } => bin64!(dst, a, b, |x, y| (x as i64) > (y as i64)),
-            Op::I64GtU { dst, a, b } => bin64!(dst, a, b, |x, y| x > y),
-            Op::I64LeS { dst, a, b } => bin64!(dst, a, b, |x, y| (x as i64) <= (y as i64)),
-            Op::I64LeU { dst, a, b } => bin64!(dst, a, b, |x, y| x <= y),
-            Op::I64GeS { dst, a, b } => bin64!(dst, a, b, |x, y| (x as i64) >= (y as i64)),
-            Op::I64GeU { dst, a, b } => bin64!(dst, a, b, |x, y| x >= y),
-            Op::I64Clz { dst, a } => set!(dst, get!(a).leading_zeros() as u64),
-            Op::I64Ctz { dst, a } => set!(dst, get!(a).trailing_zeros() as u64),
-            Op::I64Popcnt { dst, a } => set!(dst, get!(a).count_ones() as u64),
-            Op::I64Add { dst, a, b } => bin64!(dst, a, b, |x, y| x.wrapping_add(y)),
-            Op::I64Sub { dst, a, b } => bin64!(dst, a, b, |x, y| x.wrapping_sub(y)),
-            Op::I64Mul { dst, a, b } => bin64!(dst, a, b, |x, y| x.wrapping_mul(y)),
-            Op::I64DivS { dst, a, b } => {
-                bin64!(dst, a, b, |x, y| num::i64_div_s(x as i64, y as i64)?)
-            }
-            Op::I64DivU { dst, a, b } => bin64!(dst, a, b, |x, y| num::i64_div_u(x, y)?),
-            Op::I64RemS { dst, a, b } => {
-                bin64!(dst, a, b, |x, y| num::i64_rem_s(x as i64, y as i64)?)
-            }
-            Op::I64RemU { dst, a, b } => bin64!(dst, a, b, |x, y| num::i64_rem_u(x, y)?),
-            Op::I64And { dst, a, b } => bin64!(dst, a, b, |x, y| x & y),
-            Op::I64Or { dst, a, b } => bin64!(dst, a, b, |x, y| x | y),
-            Op::I64Xor { dst, a, b } => bin64!(dst, a, b, |x, y| x ^ y),
-            Op::I64Shl { dst, a, b } => bin64!(dst, a, b, |x, y| x.wrapping_shl(y as u32)),
-            Op::I64ShrS { dst, a, b } => {
-                bin64!(dst, a, b, |x, y| (x as i64).wrapping_shr(y as u32))
-            }
-            Op::I64ShrU { dst, a, b } => bin64!(dst, a, b, |x, y| x.wrapping_shr(y as u32)),
-            Op::I64Rotl { dst, a, b } => bin64!(dst, a, b, |x, y| x.rotate_left((y & 63) as u32)),
-            Op::I64Rotr { dst, a, b } => {
-                bin64!(dst, a, b, |x, y| x.rotate_right((y & 63) as u32))
-            }
-            Op::I64EqImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| x == y),
-            Op::I64NeImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| x != y),
-            Op::I64LtSImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| (x as i64) < (y as i64)),
-            Op::I64LtUImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| x < y),
-            Op::I64GtSImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| (x as i64) > (y as i64)),
-            Op::I64GtUImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| x > y),
-            Op::I64LeSImm { dst, a, imm } => {
-                imm64!(dst, a, imm, |x, y| (x as i64) <= (y as i64))
-            }
-            Op::I64LeUImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| x <= y),
-            Op::I64GeSImm { dst, a, imm } => {
-                imm64!(dst, a, imm, |x, y| (x as i64) >= (y as i64))
-            }
-            Op::I64GeUImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| x >= y),
-            Op::I64AddImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| x.wrapping_add(y)),
-            Op::I64MulImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| x.wrapping_mul(y)),
-            Op::I64AndImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| x & y),
-            Op::I64OrImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| x | y),
-            Op::I64XorImm { dst, a, imm } => imm64!(dst, a, imm, |x, y| x ^ y),
-            Op::I64ShlImm { dst, a, imm } => {
-                imm64!(dst, a, imm, |x, y| x.wrapping_shl(y as u32))
-            }
-            Op::I64ShrSImm { dst, a, imm } => {
-                imm64!(dst, a, imm, |x, y| (x as i64).wrapping_shr(y as u32))
-            }
-            Op::I64ShrUImm { dst, a, imm } => {
-                imm64!(dst, a, imm, |x, y| x.wrapping_shr(y as u32))
-            }
-            Op::I64RotlImm { dst, a, imm } => {
-                imm64!(dst, a, imm, |x, y| x.rotate_left((y & 63) as u32))
-            }
-            Op::I64RotrImm { dst, a, imm } => {
-                imm64!(dst, a, imm, |x, y| x.rotate_right((y & 63) as u32))
-            }
-
-            Op::F32Eq { dst, a, b } => f32cmp!(dst, a, b, |x, y| x == y),
-            Op::F32Ne { dst, a, b } => f32cmp!(dst, a, b, |x, y| x != y),
-            Op::F32Lt { dst, a, b } => f32cmp!(dst, a, b, |x, y| x < y),
-            Op::F32Gt { dst, a, b } => f32cmp!(dst, a, b, |x, y| x > y),
-            Op::F32Le { dst, a, b } => f32cmp!(dst, a, b, |x, y| x <= y),
-            Op::F32Ge { dst, a, b } => f32cmp!(dst, a, b, |x, y| x >= y),
-            Op::F32Abs { dst, a } => f32un!(dst, a, num::f32_abs),
-            Op::F32Neg { dst, a } => f32un!(dst, a, num::f32_neg),
-            Op::F32Ceil { dst, a } => f32un!(dst, a, num::f32_ceil),
-            Op::F32Floor { dst, a } => f32un!(dst, a, num::f32_floor),
-            Op::F32Trunc { dst, a } => f32un!(dst, a, num::f32_trunc),
-            Op::F32Nearest { dst, a } => f32un!(dst, a, num::f32_nearest),
-            Op::F32Sqrt { dst, a } => f32un!(dst, a, num::f32_sqrt),
-            Op::F32Add { dst, a, b } => f32op!(dst, a, b, |x, y| x + y),
-            Op::F32Sub { dst, a, b } => f32op!(dst, a, b, |x, y| x - y),
-            Op::F32Mul { dst, a, b } => f32op!(dst, a, b, |x, y| x * y),
-            Op::F32Div { dst, a, b } => f32op!(dst, a, b, |x, y| x / y),
-            Op::F32Min { dst, a, b } => f32op!(dst, a, b, |x, y| num::f32_min(x, y)),
-            Op::F32Max { dst, a, b } => f32op!(dst, a, b, |x, y| num::f32_max(x, y)),
-            Op::F32Copysign { dst, a, b } => f32op!(dst, a, b, |x, y| num::f32_copysign(x, y)),
-
-            Op::F64Eq { dst, a, b } => f64cmp!(dst, a, b, |x, y| x == y),
-            Op::F64Ne { dst, a, b } => f64cmp!(dst, a, b, |x, y| x != y),
-            Op::F64Lt { dst, a, b } => f64cmp!(dst, a, b, |x, y| x < y),
-            Op::F64Gt { dst, a, b } => f64cmp!(dst, a, b, |x, y| x > y),
-            Op::F64Le { dst, a, b } => f64cmp!(dst, a, b, |x, y| x <= y),
-            Op::F64Ge { dst, a, b } => f64cmp!(dst, a, b, |x, y| x >= y),
-            Op::F64Abs { dst, a } => f64un!(dst, a, num::f64_abs),
-            Op::F64Neg { dst, a } => f64un!(dst, a, num::f64_neg),
-            Op::F64Ceil { dst, a } => f64un!(dst, a, num::f64_ceil),
-            Op::F64Floor { dst, a } => f64un!(dst, a, num::f64_floor),
-            Op::F64Trunc { dst, a } => f64un!(dst, a, num::f64_trunc),
-            Op::F64Nearest { dst, a } => f64un!(dst, a, num::f64_nearest),
-            Op::F64Sqrt { dst, a } => f64un!(dst, a, num::f64_sqrt),
-            Op::F64Add { dst, a, b } => f64op!(dst, a, b, |x, y| x + y),
-            Op::F64Sub { dst, a, b } => f64op!(dst, a, b, |x, y| x - y),
-            Op::F64Mul { dst, a, b } => f64op!(dst, a, b, |x, y| x * y),
-            Op::F64Div { dst, a, b } => f64op!(dst, a, b, |x, y| x / y),
-            Op::F64Min { dst, a, b } => f64op!(dst, a, b, |x, y| num::f64_min(x, y)),
-            Op::F64Max { dst, a, b } => f64op!(dst, a, b, |x, y| num::f64_max(x, y)),
-            Op::F64Copysign { dst, a, b } => f64op!(dst, a, b, |x, y| num::f64_copysign(x, y)),
-
-            Op::I32TruncF32S { dst, a } => conv!(dst, num::i32_trunc_f32_s(f32!(a))? as u32 as u64),
-            Op::I32TruncF32U { dst, a } => conv!(dst, num::i32_trunc_f32_u(f32!(a))? as u64),
-            Op::I32TruncF64S { dst, a } => conv!(dst, num::i32_trunc_f64_s(f64!(a))? as u32 as u64),
-            Op::I32TruncF64U { dst, a } => conv!(dst, num::i32_trunc_f64_u(f64!(a))? as u64),
-            Op::I64ExtendI32S { dst, a } => conv!(dst, i32!(a) as i32 as i64 as u64),
-            Op::I64ExtendI32U { dst, a } => conv!(dst, i32!(a) as u64),
-            Op::I64TruncF32S { dst, a } => conv!(dst, num::i64_trunc_f32_s(f32!(a))? as u64),
-            Op::I64TruncF32U { dst, a } => conv!(dst, num::i64_trunc_f32_u(f32!(a))?),
-            Op::I64TruncF64S { dst, a } => conv!(dst, num::i64_trunc_f64_s(f64!(a))? as u64),
-            Op::I64TruncF64U { dst, a } => conv!(dst, num::i64_trunc_f64_u(f64!(a))?),
-            Op::F32ConvertI32S { dst, a } => {
-                conv!(dst, num::f32_convert_i32_s(i32!(a) as i32).to_bits() as u64)
-            }
-            Op::F32ConvertI32U { dst, a } => {
-                conv!(dst, num::f32_convert_i32_u(i32!(a)).to_bits() as u64)
-            }
-            Op::F32ConvertI64S { dst, a } => {
-                conv!(dst, num::f32_convert_i64_s(get!(a) as i64).to_bits() as u64)
-            }
-            Op::F32ConvertI64U { dst, a } => {
-                conv!(dst, num::f32_convert_i64_u(get!(a)).to_bits() as u64)
-            }
-            Op::F32DemoteF64 { dst, a } => {
-                conv!(dst, num::f32_demote_f64(f64!(a)).to_bits() as u64)
-            }
-            Op::F64ConvertI32S { dst, a } => {
-                conv!(dst, num::f64_convert_i32_s(i32!(a) as i32).to_bits())
-            }
-            Op::F64ConvertI32U { dst, a } => conv!(dst, num::f64_convert_i32_u(i32!(a)).to_bits()),
-            Op::F64ConvertI64S { dst, a } => {
-                conv!(dst, num::f64_convert_i64_s(get!(a) as i64).to_bits())
-            }
-            Op::F64ConvertI64U { dst, a } => conv!(dst, num::f64_convert_i64_u(get!(a)).to_bits()),
-            Op::F64PromoteF32 { dst, a } => conv!(dst, num::f64_promote_f32(f32!(a)).to_bits()),
-            Op::I32Extend8S { dst, a } => conv!(dst, i32!(a) as i8 as i32 as u32 as u64),
-            Op::I32Extend16S { dst, a } => conv!(dst, i32!(a) as i16 as i32 as u32 as u64),
-            Op::I64Extend8S { dst, a } => conv!(dst, get!(a) as i8 as i64 as u64),
-            Op::I64Extend16S { dst, a } => conv!(dst, get!(a) as i16 as i64 as u64),
-            Op::I32TruncSatF32S { dst, a } => {
-                conv!(dst, num::i32_trunc_sat_f32_s(f32!(a)) as u32 as u64)
-            }
-            Op::I32TruncSatF32U { dst, a } => conv!(dst, num::i32_trunc_sat_f32_u(f32!(a)) as u64),
-            Op::I32TruncSatF64S { dst, a } => {
-                conv!(dst, num::i32_trunc_sat_f64_s(f64!(a)) as u32 as u64)
-            }
-            Op::I32TruncSatF64U { dst, a } => conv!(dst, num::i32_trunc_sat_f64_u(f64!(a)) as u64),
-            Op::I64TruncSatF32S { dst, a } => conv!(dst, num::i64_trunc_sat_f32_s(f32!(a)) as u64),
-            Op::I64TruncSatF32U { dst, a } => conv!(dst, num::i64_trunc_sat_f32_u(f32!(a))),
-            Op::I64TruncSatF64S { dst, a } => conv!(dst, num::i64_trunc_sat_f64_s(f64!(a)) as u64),
-            Op::I64TruncSatF64U { dst, a } => conv!(dst, num::i64_trunc_sat_f64_u(f64!(a))),
-
-            Op::Load8S { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 1, |b| i8::from_le_bytes(b) as i64 as u64)
-            }
-            Op::AddressHigh { dst, ptr, high } => {
-                match get!(ptr).checked_add((high as u64) << 32) {
-                    Some(address) => set!(dst, address),
-                    None => return Err(TrapCode::MemoryOutOfBounds.into()),
-                }
-            }
-            Op::ClampU32 { dst, a } => set!(dst, get!(a).min(u32::MAX as u64)),
-            Op::Load8U { dst, ptr, offset } => load!(dst, ptr, offset, 1, |b| b[0] as u64),
-            Op::Load16S { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
-            }
-            Op::Load16U { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 2, |b| u16::from_le_bytes(b) as u64)
-            }
-            Op::Load32S { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
-            }
-            Op::Load32U { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 4, |b| u32::from_le_bytes(b) as u64)
-            }
-            Op::Load64 { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b))
-            }
-            Op::Store8 { ptr, src, offset } => store!(ptr, offset, [get!(src) as u8]),
-            Op::Store16 { ptr, src, offset } => {
-                store!(ptr, offset, (get!(src) as u16).to_le_bytes())
-            }
-            Op::Store32 { ptr, src, offset } => {
-                store!(ptr, offset, (get!(src) as u32).to_le_bytes())
-            }
-            Op::Store64 { ptr, src, offset } => store!(ptr, offset, get!(src).to_le_bytes()),
-            Op::Store8Imm { ptr, offset, value } => store!(ptr, offset, [value as u8]),
-            Op::Store16Imm { ptr, offset, value } => {
-                store!(ptr, offset, (value as u16).to_le_bytes())
-            }
-            Op::Store32Imm { ptr, offset, value } => store!(ptr, offset, value.to_le_bytes()),
-            Op::Store64Imm { ptr, offset, value } => {
-                store!(ptr, offset, (value as i64).to_le_bytes())
-            }
-            Op::MemorySize { dst } => {
-                set!(dst, (cache.mem_len / crate::runtime::PAGE_SIZE) as u64)
-            }
-            Op::MemoryGrow { dst, delta } => {
-                let r = bulk::memory_grow(inner, data, cache.index, i32!(delta));
-                cache.refresh_memory(inner);
-                set!(dst, r? as u64)
-            }
-            Op::MemoryFill { dst, val, len } => {
-                bulk::memory_fill(inner, cache.index, i32!(dst), get!(val) as u8, i32!(len))?
-            }
-            Op::MemoryCopy { dst, src, len } => {
-                bulk::memory_copy(inner, cache.index, i32!(dst), i32!(src), i32!(len))?
-            }
-            Op::MemoryInit { dst, src, len } => {
-                let seg = slots::aux(ip).0;
-                // SAFETY: past the `Aux` this op reads, still in the function.
-                ip = unsafe { ip.add(1) };
-                bulk::memory_init(inner, cache.index, seg, i32!(dst), i32!(src), i32!(len))?
-            }
-            Op::DataDrop { index } => {
-                inner.instances[cache.index as usize].datas[index as usize] = 0..0;
-            }
-            Op::TableGet { dst, index, table } => {
-                set!(
-                    dst,
-                    bulk::table_get(inner, cache.index, table, i32!(index))?
-                )
-            }
-            Op::TableSet {
-                index,
-                value,
-                table,
-            } => bulk::table_set(inner, cache.index, table, i32!(index), get!(value))?,
-            Op::TableSize { dst, table } => set!(dst, bulk::table_size(inner, cache.index, table)),
-            Op::TableGrow { dst, init, delta } => {
-                let table = slots::aux(ip).0;
-                // SAFETY: past the `Aux` this op reads, still in the function.
-                ip = unsafe { ip.add(1) };
-                let r = bulk::table_grow(inner, data, cache.index, table, get!(init), i32!(delta));
-                set!(dst, r? as u64)
-            }
-            Op::TableFill { dst, val, len } => {
-                let table = slots::aux(ip).0;
-                // SAFETY: past the `Aux` this op reads, still in the function.
-                ip = unsafe { ip.add(1) };
-                bulk::table_fill(inner, cache.index, table, i32!(dst), get!(val), i32!(len))?
-            }
-            Op::TableCopy { dst, src, len } => {
-                let (dt, st) = slots::aux(ip);
-                // SAFETY: past the `Aux` this op reads, still in the function.
-                ip = unsafe { ip.add(1) };
-                bulk::table_copy(inner, cache.index, dt, st, i32!(dst), i32!(src), i32!(len))?
-            }
-            Op::TableInit { dst, src, len } => {
-                let (table, seg) = slots::aux(ip);
-                // SAFETY: past the `Aux` this op reads, still in the function.
-                ip = unsafe { ip.add(1) };
-                bulk::table_init(
-                    inner,
-                    cache.index,
-                    table,
-                    seg,
-                    i32!(dst),
-                    i32!(src),
-                    i32!(len),
-                )?
-            }
-            Op::ElemDrop { index } => {
-                inner.instances[cache.index as usize].elems[index as usize] =
-                    alloc::boxed::Box::new([]);
-            }
-            Op::RefFunc { dst, func: f } => {
-                let f = inner.instances[cache.index as usize].funcs[f as usize];
-                set!(dst, f as u64 + 1)
-            }
-
-            Op::Aux { .. } => {}
-            Op::Unreachable => return Err(TrapCode::Unreachable.into()),
-            Op::Br { offset } => branch!(offset),
-            Op::BrIfNez { cond, offset } => {
-                if i32!(cond) != 0 {
-                    branch!(offset)
-                }
-            }
-            Op::BrIfEqz { cond, offset } => {
-                if i32!(cond) == 0 {
-                    branch!(offset)
-                }
-            }
-            Op::BrTable { index, len } => {
-                let i = i32!(index).min(len);
-                // Land on entry `i`, a `Br`, which runs next.
-                // SAFETY: the table's `len` entries and its default follow
-                // it, and `i <= len`.
-                ip = unsafe { ip.add(i as usize) };
-            }
-            Op::BrI32Eq { a, b, offset } => br_cmp!(a, b, offset, |x, y| x as u32 == y as u32),
-            Op::BrI32Ne { a, b, offset } => br_cmp!(a, b, offset, |x, y| x as u32 != y as u32),
-            Op::BrI32LtS { a, b, offset } => br_cmp!(a, b, offset, |x, y| (x as i32) < (y as i32)),
-            Op::BrI32LtU { a, b, offset } => br_cmp!(a, b, offset, |x, y| (x as u32) < (y as u32)),
-            Op::BrI32GtS { a, b, offset } => br_cmp!(a, b, offset, |x, y| (x as i32) > (y as i32)),
-            Op::BrI32GtU { a, b, offset } => br_cmp!(a, b, offset, |x, y| (x as u32) > (y as u32)),
-            Op::BrI32LeS { a, b, offset } => {
-                br_cmp!(a, b, offset, |x, y| (x as i32) <= (y as i32))
-            }
-            Op::BrI32LeU { a, b, offset } => {
-                br_cmp!(a, b, offset, |x, y| (x as u32) <= (y as u32))
-            }
-            Op::BrI32GeS { a, b, offset } => {
-                br_cmp!(a, b, offset, |x, y| (x as i32) >= (y as i32))
-            }
-            Op::BrI32GeU { a, b, offset } => {
-                br_cmp!(a, b, offset, |x, y| (x as u32) >= (y as u32))
-            }
-            Op::BrI64Eq { a, b, offset } => br_cmp!(a, b, offset, |x, y| x == y),
-            Op::BrI64Ne { a, b, offset } => br_cmp!(a, b, offset, |x, y| x != y),
-            Op::BrI64LtS { a, b, offset } => br_cmp!(a, b, offset, |x, y| (x as i64) < (y as i64)),
-            Op::BrI64LtU { a, b, offset } => br_cmp!(a, b, offset, |x, y| x < y),
-            Op::BrI64GtS { a, b, offset } => br_cmp!(a, b, offset, |x, y| (x as i64) > (y as i64)),
-            Op::BrI64GtU { a, b, offset } => br_cmp!(a, b, offset, |x, y| x > y),
-            Op::BrI64LeS { a, b, offset } => {
-                br_cmp!(a, b, offset, |x, y| (x as i64) <= (y as i64))
-            }
-            Op::BrI64LeU { a, b, offset } => br_cmp!(a, b, offset, |x, y| x <= y),
-            Op::BrI64GeS { a, b, offset } => {
-                br_cmp!(a, b, offset, |x, y| (x as i64) >= (y as i64))
-            }
-            Op::BrI64GeU { a, b, offset } => br_cmp!(a, b, offset, |x, y| x >= y),
-            Op::BrI32EqImm { a, imm, offset } => br_imm!(a, imm, offset, |x, y| x == y),
-            Op::BrI32NeImm { a, imm, offset } => br_imm!(a, imm, offset, |x, y| x != y),
-            Op::BrI32LtSImm { a, imm, offset } => {
-                br_imm!(a, imm, offset, |x, y| (x as i32) < (y as i32))
-            }
-            Op::BrI32LtUImm { a, imm, offset } => br_imm!(a, imm, offset, |x, y| x < y),
-            Op::BrI32GtSImm { a, imm, offset } => {
-                br_imm!(a, imm, offset, |x, y| (x as i32) > (y as i32))
-            }
-            Op::BrI32GtUImm { a, imm, offset } => br_imm!(a, imm, offset, |x, y| x > y),
-            Op::BrI32LeSImm { a, imm, offset } => {
-                br_imm!(a, imm, offset, |x, y| (x as i32) <= (y as i32))
-            }
-            Op::BrI32LeUImm { a, imm, offset } => br_imm!(a, imm, offset, |x, y| x <= y),
-            Op::BrI32GeSImm { a, imm, offset } => {
-                br_imm!(a, imm, offset, |x, y| (x as i32) >= (y as i32))
-            }
-            Op::BrI32GeUImm { a, imm, offset } => br_imm!(a, imm, offset, |x, y| x >= y),
-            Op::BrI64Nez { a, offset } => {
-                if get!(a) != 0 {
-                    branch!(offset)
-                }
-            }
-            Op::BrI64Eqz { a, offset } => {
-                if get!(a) == 0 {
-                    branch!(offset)
-                }
-            }
-
-            Op::Return => do_return!(),
-            Op::Return1 { src } => {
-                set!(0u16, get!(src));
-                do_return!()
-            }
-            Op::ReturnN { start, count } => {
-                // Ascending copy: the destination never passes the source.
-                for k in 0..count as usize {
-                    set!(k, get!(start as usize + k));
-                }
-                do_return!()
-            }
-            Op::CallInternal { args, def } => {
-                let callee = cache.compiled(def).map_err(|e| Stop::Error(e.into()))?;
-                // SAFETY: as in `InstanceCache::module`; the reference
-                // outlives this activation.
-                let callee: &CompiledFunc = unsafe { &*(callee as *const CompiledFunc) };
-                let inst = cache.index;
-                do_call!(callee, inst, args);
-            }
-            Op::CallImported { args, func: f } => {
-                let f = inner.instances[cache.index as usize].funcs[f as usize];
-                call_store_func!(f, args);
-            }
-            Op::CallIndirect { args, index, ty } => {
-                let table = slots::aux(ip).0;
-                // SAFETY: past the `Aux` this op reads, still in the function.
-                ip = unsafe { ip.add(1) };
-                let f = call::indirect_target(inner, cache.index, table, ty, i32!(index))?;
-                call_store_func!(f, args);
-            }
-            Op::ReturnCallInternal { args, def } => {
-                let callee = cache.compiled(def).map_err(|e| Stop::Error(e.into()))?;
-                // SAFETY: as for `CallInternal`.
-                let callee: &CompiledFunc = unsafe { &*(callee as *const CompiledFunc) };
-                let inst = cache.index;
-                do_tail_call!(callee, inst, args);
-            }
-            Op::ReturnCallImported { args, func: f } => {
-                let f = inner.instances[cache.index as usize].funcs[f as usize];
-                tail_call_store_func!(f, args);
-            }
-            Op::ReturnCallIndirect { args, index, ty } => {
-                let table = slots::aux(ip).0;
-                // SAFETY: past the `Aux` this op reads, still in the function.
-                ip = unsafe { ip.add(1) };
-                let f = call::indirect_target(inner, cache.index, table, ty, i32!(index))?;
-                tail_call_store_func!(f, args);
-            }
-            Op::CallRef { args, func: f } => {
-                let f = get!(f);
-                if f == 0 {
-                    return Err(TrapCode::NullReference.into());
-                }
-                call_store_func!((f - 1) as u32, args);
-            }
-            Op::ReturnCallRef { args, func: f } => {
-                let f = get!(f);
-                if f == 0 {
-                    return Err(TrapCode::NullReference.into());
-                }
-                tail_call_store_func!((f - 1) as u32, args);
-            }
-            Op::Throw { args, tag } => {
-                let at: *const Op = op;
-                // SAFETY: the payload is in the frame's slots `args..`.
-                return Err(unsafe {
-                    throw::throw_new(inner, cache.index, tag, sp.add(args as usize), at, base)
-                });
-            }
-            Op::ThrowRef { src } => return Err(throw::throw_ref(get!(src), op, base)),
-            Op::TrapIfNull { src } => {
-                if get!(src) == 0 {
-                    return Err(TrapCode::NullReference.into());
-                }
-            }
-            // Everything on `v128` values, out of line. The match stays
-            // exhaustive (no catch-all), so dispatch needs no range check.
-            simd_ops!() => {
-                let at: *const Op = op;
-                // SAFETY: the contract of `simd::execute` is this loop's.
-                ip = unsafe { simd::execute(at, sp, cache.mem, cache.mem_len, &func.consts)? };
-            }
-            // Wide arithmetic, out of line.
-            Op::I64Add128 { .. }
-            | Op::I64Sub128 { .. }
-            | Op::I64MulWideS { .. }
-            | Op::I64MulWideU { .. } => {
-                // SAFETY: the contract of `wide::execute` is this loop's.
-                unsafe { wide::execute(op, sp) }
-            }
-            // The threads proposal, out of line.
-            Op::Atomic { .. } => {
-                let at: *const Op = op;
-                // SAFETY: the contract of `atomic::execute` is this loop's;
-                // `ip` points at the op's `Aux`.
-                unsafe { atomic::execute(inner, cache.index, &*at, ip, sp)? };
-                // SAFETY: past the `Aux` this op reads, still in the function.
-                ip = unsafe { ip.add(1) };
-            }
-            Op::AtomicFence => atomic::fence_op(),
-            // Every op on a memory other than memory 0, out of line.
-            Op::OnMemory { .. } => {
-                let at: *const Op = op;
-                // SAFETY: the contract of `other_memory::execute` is this
-                // loop's.
-                let (next, grew) = unsafe {
-                    other_memory::execute(inner, data, cache.index, at, sp, &func.consts)?
-                };
-                ip = next;
-                // A `memory.grow` may have grown memory 0 too (imported
-                // twice).
-                if grew {
-                    cache.refresh_memory(inner);
-                }
-            }
-            // Checks between charges bound how far below zero the fuel
-            // can go (one function body's segments), so this cannot
-            // overflow.
-            Op::ConsumeFuel { amount } => inner.vm.ctx.fuel -= amount as i64,
-            Op::ConsumeFuelCheck { amount } => {
+        // Here, where `op` is in scope: a charge that the fuel left
+        // cannot pay stops at this op.
+        macro_rules! check_fuel {
+            ($amount:expr) => {{
                 let ctx = &mut *inner.vm.ctx;
-                let left = ctx.fuel - amount as i64;
+                let left = ctx.fuel - $amount as i64;
                 if left < 0 {
                     return Err(Stop::OutOfFuel { ip: op, base });
                 }
                 ctx.fuel = left;
-            }
-            Op::CheckEpoch => {
-                if inner.engine.epoch.load(Ordering::Relaxed) >= inner.vm.ctx.epoch_deadline {
-                    return Err(TrapCode::Interrupt.into());
-                }
-            }
+            }};
         }
+        pure_ops!(dispatch! { *op; {
+                Op::ConstPool { dst, index } => {
+                    let v = func.consts.get(index as usize).copied().unwrap_or(0);
+                    set!(dst, v)
+                }
+                Op::GlobalGet { dst, index } => {
+                    let g = inner.instances[cache.index as usize].globals[index as usize];
+                    set!(dst, inner.globals[g as usize].value[0])
+                }
+                Op::GlobalSet { src, index } => {
+                    let g = inner.instances[cache.index as usize].globals[index as usize];
+                    inner.globals[g as usize].value[0] = get!(src);
+                }
+                Op::GlobalGet2 { dst, index } => {
+                    let g = inner.instances[cache.index as usize].globals[index as usize];
+                    let [lo, hi] = *inner.globals[g as usize].value;
+                    set!(dst, lo);
+                    set!(dst as usize + 1, hi);
+                }
+                Op::GlobalSet2 { src, index } => {
+                    let g = inner.instances[cache.index as usize].globals[index as usize];
+                    *inner.globals[g as usize].value = [get!(src), get!(src as usize + 1)];
+                }
+
+
+
+
+
+
+                Op::MemorySize { dst } => {
+                    set!(dst, (cache.mem_len / crate::runtime::PAGE_SIZE) as u64)
+                }
+                Op::MemoryGrow { dst, delta } => {
+                    let r = bulk::memory_grow(inner, data, cache.index, i32!(delta));
+                    cache.refresh_memory(inner);
+                    set!(dst, r? as u64)
+                }
+                Op::MemoryFill { dst, val, len } => {
+                    bulk::memory_fill(inner, cache.index, i32!(dst), get!(val) as u8, i32!(len))?
+                }
+                Op::MemoryCopy { dst, src, len } => {
+                    bulk::memory_copy(inner, cache.index, i32!(dst), i32!(src), i32!(len))?
+                }
+                Op::MemoryInit { dst, src, len } => {
+                    let seg = slots::aux(ip).0;
+                    // SAFETY: past the `Aux` this op reads, still in the function.
+                    ip = unsafe { ip.add(1) };
+                    bulk::memory_init(inner, cache.index, seg, i32!(dst), i32!(src), i32!(len))?
+                }
+                Op::DataDrop { index } => {
+                    inner.instances[cache.index as usize].datas[index as usize] = 0..0;
+                }
+                Op::TableGet { dst, index, table } => {
+                    set!(
+                        dst,
+                        bulk::table_get(inner, cache.index, table, i32!(index))?
+                    )
+                }
+                Op::TableSet {
+                    index,
+                    value,
+                    table,
+                } => bulk::table_set(inner, cache.index, table, i32!(index), get!(value))?,
+                Op::TableSize { dst, table } => set!(dst, bulk::table_size(inner, cache.index, table)),
+                Op::TableGrow { dst, init, delta } => {
+                    let table = slots::aux(ip).0;
+                    // SAFETY: past the `Aux` this op reads, still in the function.
+                    ip = unsafe { ip.add(1) };
+                    let r = bulk::table_grow(inner, data, cache.index, table, get!(init), i32!(delta));
+                    set!(dst, r? as u64)
+                }
+                Op::TableFill { dst, val, len } => {
+                    let table = slots::aux(ip).0;
+                    // SAFETY: past the `Aux` this op reads, still in the function.
+                    ip = unsafe { ip.add(1) };
+                    bulk::table_fill(inner, cache.index, table, i32!(dst), get!(val), i32!(len))?
+                }
+                Op::TableCopy { dst, src, len } => {
+                    let (dt, st) = slots::aux(ip);
+                    // SAFETY: past the `Aux` this op reads, still in the function.
+                    ip = unsafe { ip.add(1) };
+                    bulk::table_copy(inner, cache.index, dt, st, i32!(dst), i32!(src), i32!(len))?
+                }
+                Op::TableInit { dst, src, len } => {
+                    let (table, seg) = slots::aux(ip);
+                    // SAFETY: past the `Aux` this op reads, still in the function.
+                    ip = unsafe { ip.add(1) };
+                    bulk::table_init(
+                        inner,
+                        cache.index,
+                        table,
+                        seg,
+                        i32!(dst),
+                        i32!(src),
+                        i32!(len),
+                    )?
+                }
+                Op::ElemDrop { index } => {
+                    inner.instances[cache.index as usize].elems[index as usize] =
+                        alloc::boxed::Box::new([]);
+                }
+                Op::RefFunc { dst, func: f } => {
+                    let f = inner.instances[cache.index as usize].funcs[f as usize];
+                    set!(dst, f as u64 + 1)
+                }
+
+                Op::Aux { .. } => {}
+
+                Op::Return => do_return!(),
+                Op::Return1 { src } => {
+                    set!(0u16, get!(src));
+                    do_return!()
+                }
+                Op::ReturnN { start, count } => {
+                    // Ascending copy: the destination never passes the source.
+                    for k in 0..count as usize {
+                        set!(k, get!(start as usize + k));
+                    }
+                    do_return!()
+                }
+                Op::CallInternal { args, def } => {
+                    let callee = cache.compiled(def).map_err(|e| Stop::Error(e.into()))?;
+                    // SAFETY: as in `InstanceCache::module`; the reference
+                    // outlives this activation.
+                    let callee: &CompiledFunc = unsafe { &*(callee as *const CompiledFunc) };
+                    let inst = cache.index;
+                    do_call!(callee, inst, args);
+                }
+                Op::CallImported { args, func: f } => {
+                    let f = inner.instances[cache.index as usize].funcs[f as usize];
+                    call_store_func!(f, args);
+                }
+                Op::CallIndirect { args, index, ty } => {
+                    let table = slots::aux(ip).0;
+                    // SAFETY: past the `Aux` this op reads, still in the function.
+                    ip = unsafe { ip.add(1) };
+                    let f = call::indirect_target(inner, cache.index, table, ty, i32!(index))?;
+                    call_store_func!(f, args);
+                }
+                Op::ReturnCallInternal { args, def } => {
+                    let callee = cache.compiled(def).map_err(|e| Stop::Error(e.into()))?;
+                    // SAFETY: as for `CallInternal`.
+                    let callee: &CompiledFunc = unsafe { &*(callee as *const CompiledFunc) };
+                    let inst = cache.index;
+                    do_tail_call!(callee, inst, args);
+                }
+                Op::ReturnCallImported { args, func: f } => {
+                    let f = inner.instances[cache.index as usize].funcs[f as usize];
+                    tail_call_store_func!(f, args);
+                }
+                Op::ReturnCallIndirect { args, index, ty } => {
+                    let table = slots::aux(ip).0;
+                    // SAFETY: past the `Aux` this op reads, still in the function.
+                    ip = unsafe { ip.add(1) };
+                    let f = call::indirect_target(inner, cache.index, table, ty, i32!(index))?;
+                    tail_call_store_func!(f, args);
+                }
+                Op::CallRef { args, func: f } => {
+                    let f = get!(f);
+                    if f == 0 {
+                        return Err(TrapCode::NullReference.into());
+                    }
+                    call_store_func!((f - 1) as u32, args);
+                }
+                Op::ReturnCallRef { args, func: f } => {
+                    let f = get!(f);
+                    if f == 0 {
+                        return Err(TrapCode::NullReference.into());
+                    }
+                    tail_call_store_func!((f - 1) as u32, args);
+                }
+                Op::Throw { args, tag } => {
+                    let at: *const Op = op;
+                    // SAFETY: the payload is in the frame's slots `args..`.
+                    return Err(unsafe {
+                        throw::throw_new(inner, cache.index, tag, sp.add(args as usize), at, base)
+                    });
+                }
+                Op::ThrowRef { src } => return Err(throw::throw_ref(get!(src), op, base)),
+                // Everything on `v128` values, out of line. The match stays
+                // exhaustive (no catch-all), so dispatch needs no range check.
+                simd_ops!() => {
+                    let at: *const Op = op;
+                    // SAFETY: the contract of `simd::execute` is this loop's.
+                    ip = unsafe { simd::execute(at, sp, cache.mem, cache.mem_len, &func.consts)? };
+                }
+                // Wide arithmetic, out of line.
+                Op::I64Add128 { .. }
+                | Op::I64Sub128 { .. }
+                | Op::I64MulWideS { .. }
+                | Op::I64MulWideU { .. } => {
+                    // SAFETY: the contract of `wide::execute` is this loop's.
+                    unsafe { wide::execute(op, sp) }
+                }
+                // The threads proposal, out of line.
+                Op::Atomic { .. } => {
+                    let at: *const Op = op;
+                    // SAFETY: the contract of `atomic::execute` is this loop's;
+                    // `ip` points at the op's `Aux`.
+                    unsafe { atomic::execute(inner, cache.index, &*at, ip, sp)? };
+                    // SAFETY: past the `Aux` this op reads, still in the function.
+                    ip = unsafe { ip.add(1) };
+                }
+                Op::AtomicFence => atomic::fence_op(),
+                // Every op on a memory other than memory 0, out of line.
+                Op::OnMemory { .. } => {
+                    let at: *const Op = op;
+                    // SAFETY: the contract of `other_memory::execute` is this
+                    // loop's.
+                    let (next, grew) = unsafe {
+                        other_memory::execute(inner, data, cache.index, at, sp, &func.consts)?
+                    };
+                    ip = next;
+                    // A `memory.grow` may have grown memory 0 too (imported
+                    // twice).
+                    if grew {
+                        cache.refresh_memory(inner);
+                    }
+                }
+                // Checks between charges bound how far below zero the fuel
+                // can go (one function body's segments), so this cannot
+                // overflow.
+        }})
     }
 }
