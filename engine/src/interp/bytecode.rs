@@ -346,6 +346,18 @@ define_ops! {
         Load32S { ptr: Slot, offset: u32 },
         Load32U { ptr: Slot, offset: u32 },
         Load64 { ptr: Slot, offset: u32 },
+        // Loads from memory 0 (never after `OnMemory`) at `(a + b) mod 2^32
+        // + offset`: the `i32.add` that computed the address, folded in
+        // (the translator's `fuse_address`). Chosen from the op profile:
+        // an add before a load or store is the commonest pair of ops in
+        // the C kernels' loops.
+        Load8SAdd { a: Slot, b: Slot, offset: u32 },
+        Load8UAdd { a: Slot, b: Slot, offset: u32 },
+        Load16SAdd { a: Slot, b: Slot, offset: u32 },
+        Load16UAdd { a: Slot, b: Slot, offset: u32 },
+        Load32SAdd { a: Slot, b: Slot, offset: u32 },
+        Load32UAdd { a: Slot, b: Slot, offset: u32 },
+        Load64Add { a: Slot, b: Slot, offset: u32 },
         // A 64-bit memory's address plus the high half of an offset of
         // 2^32 or more (the access after it takes the low half), or an
         // out-of-bounds trap when the sum passes 2^64.
@@ -520,6 +532,15 @@ define_ops! {
         Store16Imm { ptr: Slot, offset: u32, value: u32 },
         Store32Imm { ptr: Slot, offset: u32, value: u32 },
         Store64Imm { ptr: Slot, offset: u32, value: i32 },
+        // Stores to memory 0 (never after `OnMemory`) at `(a + b) mod 2^32
+        // + offset`, as the loads above; a constant only where it fits
+        // beside the two address slots (8 and 16 bits).
+        Store8Add { a: Slot, b: Slot, src: Slot, offset: u32 },
+        Store16Add { a: Slot, b: Slot, src: Slot, offset: u32 },
+        Store32Add { a: Slot, b: Slot, src: Slot, offset: u32 },
+        Store64Add { a: Slot, b: Slot, src: Slot, offset: u32 },
+        Store8ImmAdd { a: Slot, b: Slot, value: u8, offset: u32 },
+        Store16ImmAdd { a: Slot, b: Slot, value: u16, offset: u32 },
 
         // Wide arithmetic (after the others, for the same reason; run out
         // of line). Each writes a 128-bit result as two `i64`s, the low

@@ -767,3 +767,115 @@ fn constant_stores_write_the_right_bytes_and_trap_past_the_end() {
         }
     }
 }
+
+/// An access whose address is an `i32.add` (which the interpreter folds
+/// into the access, `Load*Add` and `Store*Add`): the sum wraps in 32 bits
+/// before the offset is added, an access past the end traps, and a store
+/// that traps writes nothing; on every tier, every width, a value from a
+/// slot and a constant one.
+#[test]
+fn accesses_at_a_sum_wrap_in_32_bits_and_trap_past_the_end() {
+    let mut wat = String::from("(module (memory (export \"memory\") 1)\n");
+    for (op, _, ty) in LOADS {
+        wat.push_str(&format!(
+            "(func (export \"{op}\") (param i32 i32) (result {ty}) \
+             (i32.add (local.get 0) (local.get 1)) ({op} offset=3))\n"
+        ));
+    }
+    for (op, _, ty) in STORES {
+        wat.push_str(&format!(
+            "(func (export \"{op}\") (param i32 i32 {ty}) \
+             (i32.add (local.get 0) (local.get 1)) (local.get 2) ({op} offset=3))\n"
+        ));
+        let one = if ty.starts_with('f') { "1.0" } else { "-1" };
+        wat.push_str(&format!(
+            "(func (export \"{op} const\") (param i32 i32) \
+             (i32.add (local.get 0) (local.get 1)) ({ty}.const {one}) ({op} offset=3))\n"
+        ));
+    }
+    wat.push(')');
+    for (tier, engine) in crate::every_tier(|_| {}) {
+        let (mut store, instance) = instantiate_in(&engine, &wat);
+        let memory = instance.get_memory(&store, "memory").unwrap();
+        for (op, width, ty) in LOADS {
+            let f = instance.get_func(&store, op).unwrap();
+            let mut out = [zero_of(ty)];
+            // -16 + 29 wraps to 13; with the offset, byte 16.
+            memory.data_mut(&mut store)[16..24].copy_from_slice(&[1, 2, 3, 4, 5, 6, 7, 0x88]);
+            f.call(&mut store, &[Val::I32(-16), Val::I32(29)], &mut out)
+                .unwrap_or_else(|e| panic!("{tier}: {op} at a wrapped sum: {e}"));
+            let bits = match out[0] {
+                Val::I32(v) => v as u32 as u64,
+                Val::I64(v) => v as u64,
+                Val::F32(v) => v as u64,
+                Val::F64(v) => v,
+                _ => unreachable!(),
+            };
+            let expected: u64 = match (*op, *width) {
+                ("i32.load8_s" | "i64.load8_s", _) => 1,
+                ("i32.load16_s" | "i64.load16_s", _) => 0x0201,
+                (_, 1) => 1,
+                (_, 2) => 0x0201,
+                (_, 4) => 0x0403_0201,
+                _ => 0x8807_0605_0403_0201,
+            };
+            assert_eq!(bits, expected, "{tier}: {op}");
+            // The last byte ends at the page's end; one further traps.
+            for (sum, ok) in [(PAGE - width - 3, true), (PAGE - width - 2, false)] {
+                let r = f.call(
+                    &mut store,
+                    &[Val::I32(sum as i32 - 5), Val::I32(5)],
+                    &mut out,
+                );
+                match (ok, r) {
+                    (true, Ok(())) => {}
+                    (false, Err(e)) => assert_eq!(trap_code(&e), TrapCode::MemoryOutOfBounds),
+                    (_, r) => panic!("{tier}: {op} at {sum}: {r:?}"),
+                }
+            }
+        }
+        for (op, width, ty) in STORES {
+            let value = match *ty {
+                "i32" => Val::I32(-1),
+                "i64" => Val::I64(-1),
+                "f32" => Val::F32(1.0f32.to_bits()),
+                _ => Val::F64(1.0f64.to_bits()),
+            };
+            let pattern: Vec<u8> = match *ty {
+                "f32" => 1.0f32.to_le_bytes().to_vec(),
+                "f64" => 1.0f64.to_le_bytes().to_vec(),
+                _ => vec![0xff; 8],
+            };
+            let pattern = &pattern[..*width as usize];
+            for name in [op.to_string(), format!("{op} const")] {
+                let f = instance.get_func(&store, &name).unwrap();
+                let constant = name.ends_with("const");
+                let args = |a: i32, b: i32| {
+                    let mut args = vec![Val::I32(a), Val::I32(b)];
+                    if !constant {
+                        args.push(value);
+                    }
+                    args
+                };
+                memory.data_mut(&mut store).fill(0);
+                f.call(&mut store, &args(-16, 29), &mut [])
+                    .unwrap_or_else(|e| panic!("{tier}: {name} at a wrapped sum: {e}"));
+                let data = memory.data(&store);
+                assert_eq!(&data[16..16 + *width as usize], pattern, "{tier}: {name}");
+                assert!(data[..16].iter().all(|&b| b == 0), "{tier}: {name}");
+                // Past the end: a trap, and the last bytes still zero.
+                memory.data_mut(&mut store).fill(0);
+                let sum = PAGE - width - 2;
+                let err = f
+                    .call(&mut store, &args(sum as i32 - 5, 5), &mut [])
+                    .expect_err(&format!("{tier}: {name} past the end"));
+                assert_eq!(trap_code(&err), TrapCode::MemoryOutOfBounds);
+                let data = memory.data(&store);
+                assert!(
+                    data[PAGE as usize - 16..].iter().all(|&b| b == 0),
+                    "{tier}: {name}"
+                );
+            }
+        }
+    }
+}

@@ -466,14 +466,13 @@ fn run(
     }
     macro_rules! load {
         ($dst:expr, $ptr:expr, $offset:expr, $n:literal, |$bytes:ident| $e:expr) => {{
-            let $bytes: [u8; $n] =
-                memory::load::<$n>(cache.mem, cache.mem_len, i32!($ptr), $offset)?;
+            let $bytes: [u8; $n] = memory::load::<$n>(cache.mem, cache.mem_len, $ptr, $offset)?;
             set!($dst, $e)
         }};
     }
     macro_rules! store {
         ($ptr:expr, $offset:expr, $bytes:expr) => {{
-            memory::store(cache.mem, cache.mem_len, i32!($ptr), $offset, &$bytes)?
+            memory::store(cache.mem, cache.mem_len, $ptr, $offset, &$bytes)?
         }};
     }
     macro_rules! br_cmp {

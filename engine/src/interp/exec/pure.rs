@@ -10,7 +10,9 @@
 //!   `f64!`, and the shapes built on them (`bin32!`, `imm32!`, `bin64!`,
 //!   `imm64!`, `f32op!`, `f32cmp!`, `f32un!`, `f64op!`, `f64cmp!`, `f64un!`,
 //!   `conv!`);
-//! - `load!`, `store!` on memory 0, bounds-checked (`memory.rs`);
+//! - `load!(dst, address, offset, width, |bytes| value)` and
+//!   `store!(address, offset, bytes)` on memory 0, bounds-checked
+//!   (`memory.rs`), the address a `u32`;
 //! - `branch!(offset)` (relative to the branching op), `br_cmp!`,
 //!   `br_imm!`, and `skip!(n)` (run the op `n` places after the next);
 //! - `trap!(code)` and `try_op!(result)`, which stop at this op with a
@@ -258,7 +260,7 @@ macro_rules! pure_ops {
             I64TruncSatF64S { dst, a } => { conv!(dst, num::i64_trunc_sat_f64_s(f64!(a)) as u64) }
             I64TruncSatF64U { dst, a } => { conv!(dst, num::i64_trunc_sat_f64_u(f64!(a))) }
             Load8S { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 1, |b| i8::from_le_bytes(b) as i64 as u64)
+                load!(dst, i32!(ptr), offset, 1, |b| i8::from_le_bytes(b) as i64 as u64)
             }
             AddressHigh { dst, ptr, high } => {
                 match get!(ptr).checked_add((high as u64) << 32) {
@@ -267,37 +269,76 @@ macro_rules! pure_ops {
                 }
             }
             ClampU32 { dst, a } => { set!(dst, get!(a).min(u32::MAX as u64)) }
-            Load8U { dst, ptr, offset } => { load!(dst, ptr, offset, 1, |b| b[0] as u64) }
+            Load8U { dst, ptr, offset } => { load!(dst, i32!(ptr), offset, 1, |b| b[0] as u64) }
             Load16S { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
+                load!(dst, i32!(ptr), offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
             }
             Load16U { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 2, |b| u16::from_le_bytes(b) as u64)
+                load!(dst, i32!(ptr), offset, 2, |b| u16::from_le_bytes(b) as u64)
             }
             Load32S { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
+                load!(dst, i32!(ptr), offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
             }
             Load32U { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 4, |b| u32::from_le_bytes(b) as u64)
+                load!(dst, i32!(ptr), offset, 4, |b| u32::from_le_bytes(b) as u64)
             }
             Load64 { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b))
+                load!(dst, i32!(ptr), offset, 8, |b| u64::from_le_bytes(b))
             }
-            Store8 { ptr, src, offset } => { store!(ptr, offset, [get!(src) as u8]) }
+            Store8 { ptr, src, offset } => { store!(i32!(ptr), offset, [get!(src) as u8]) }
             Store16 { ptr, src, offset } => {
-                store!(ptr, offset, (get!(src) as u16).to_le_bytes())
+                store!(i32!(ptr), offset, (get!(src) as u16).to_le_bytes())
             }
             Store32 { ptr, src, offset } => {
-                store!(ptr, offset, (get!(src) as u32).to_le_bytes())
+                store!(i32!(ptr), offset, (get!(src) as u32).to_le_bytes())
             }
-            Store64 { ptr, src, offset } => { store!(ptr, offset, get!(src).to_le_bytes()) }
-            Store8Imm { ptr, offset, value } => { store!(ptr, offset, [value as u8]) }
+            Store64 { ptr, src, offset } => { store!(i32!(ptr), offset, get!(src).to_le_bytes()) }
+            Store8Imm { ptr, offset, value } => { store!(i32!(ptr), offset, [value as u8]) }
             Store16Imm { ptr, offset, value } => {
-                store!(ptr, offset, (value as u16).to_le_bytes())
+                store!(i32!(ptr), offset, (value as u16).to_le_bytes())
             }
-            Store32Imm { ptr, offset, value } => { store!(ptr, offset, value.to_le_bytes()) }
+            Store32Imm { ptr, offset, value } => { store!(i32!(ptr), offset, value.to_le_bytes()) }
             Store64Imm { ptr, offset, value } => {
-                store!(ptr, offset, (value as i64).to_le_bytes())
+                store!(i32!(ptr), offset, (value as i64).to_le_bytes())
+            }
+            Load8SAdd { dst, a, b, offset } => {
+                load!(dst, i32!(a).wrapping_add(i32!(b)), offset, 1, |v| i8::from_le_bytes(v) as i64 as u64)
+            }
+            Load8UAdd { dst, a, b, offset } => {
+                load!(dst, i32!(a).wrapping_add(i32!(b)), offset, 1, |v| v[0] as u64)
+            }
+            Load16SAdd { dst, a, b, offset } => {
+                load!(dst, i32!(a).wrapping_add(i32!(b)), offset, 2, |v| i16::from_le_bytes(v) as i64 as u64)
+            }
+            Load16UAdd { dst, a, b, offset } => {
+                load!(dst, i32!(a).wrapping_add(i32!(b)), offset, 2, |v| u16::from_le_bytes(v) as u64)
+            }
+            Load32SAdd { dst, a, b, offset } => {
+                load!(dst, i32!(a).wrapping_add(i32!(b)), offset, 4, |v| i32::from_le_bytes(v) as i64 as u64)
+            }
+            Load32UAdd { dst, a, b, offset } => {
+                load!(dst, i32!(a).wrapping_add(i32!(b)), offset, 4, |v| u32::from_le_bytes(v) as u64)
+            }
+            Load64Add { dst, a, b, offset } => {
+                load!(dst, i32!(a).wrapping_add(i32!(b)), offset, 8, |v| u64::from_le_bytes(v))
+            }
+            Store8Add { a, b, src, offset } => {
+                store!(i32!(a).wrapping_add(i32!(b)), offset, [get!(src) as u8])
+            }
+            Store16Add { a, b, src, offset } => {
+                store!(i32!(a).wrapping_add(i32!(b)), offset, (get!(src) as u16).to_le_bytes())
+            }
+            Store32Add { a, b, src, offset } => {
+                store!(i32!(a).wrapping_add(i32!(b)), offset, (get!(src) as u32).to_le_bytes())
+            }
+            Store64Add { a, b, src, offset } => {
+                store!(i32!(a).wrapping_add(i32!(b)), offset, get!(src).to_le_bytes())
+            }
+            Store8ImmAdd { a, b, value, offset } => {
+                store!(i32!(a).wrapping_add(i32!(b)), offset, [value])
+            }
+            Store16ImmAdd { a, b, value, offset } => {
+                store!(i32!(a).wrapping_add(i32!(b)), offset, value.to_le_bytes())
             }
             Unreachable => { trap!(Unreachable) }
             Br { offset } => { branch!(offset) }

@@ -215,7 +215,7 @@ macro_rules! state_macros {
         }
         macro_rules! load {
             ($d dst:expr, $d ptr:expr, $d offset:expr, $d n:literal, |$d bytes:ident| $d e:expr) => {{
-                let $d bytes: [u8; $d n] = match memory::load::<$d n>($mem, $len, i32!($d ptr), $d offset) {
+                let $d bytes: [u8; $d n] = match memory::load::<$d n>($mem, $len, $d ptr, $d offset) {
                     Ok(bytes) => bytes,
                     Err(_) => return $at,
                 };
@@ -224,7 +224,7 @@ macro_rules! state_macros {
         }
         macro_rules! store {
             ($d ptr:expr, $d offset:expr, $d bytes:expr) => {{
-                if memory::store($mem, $len, i32!($d ptr), $d offset, &$d bytes).is_err() {
+                if memory::store($mem, $len, $d ptr, $d offset, &$d bytes).is_err() {
                     return $at;
                 }
             }};

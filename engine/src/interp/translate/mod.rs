@@ -426,11 +426,37 @@ impl<'a> Translator<'a> {
 
     /// The op that produced the top operand, if it is the last op emitted.
     fn top_producer(&self) -> Option<usize> {
-        let (at, i) = self.last_producer?;
-        (at + 1 == self.ops.len()
-            && i + 1 == self.stack.len()
-            && self.stack[i].operand == Operand::Temp)
+        self.producer_at(self.stack.len().checked_sub(1)?)
+    }
+
+    /// The op that produced the operand at stack position `i`, if it is
+    /// the last op emitted (the operands above it, if any, emitted none:
+    /// constants and locals).
+    fn producer_at(&self, i: usize) -> Option<usize> {
+        let (at, j) = self.last_producer?;
+        (at + 1 == self.ops.len() && j == i && self.stack.get(i)?.operand == Operand::Temp)
             .then_some(at)
+    }
+
+    /// Folds the `i32.add` that computed the address at stack position
+    /// `i` into memory access `op`, if that add is the last op emitted:
+    /// the add is dropped and the fused access returned (see
+    /// `ops::fuse_address`). Only for memory 0 without a prefix.
+    fn fold_address(&mut self, i: usize, op: Op) -> Op {
+        let Some(at) = self.producer_at(i) else {
+            return op;
+        };
+        let Op::I32Add { a, b, .. } = self.ops[at] else {
+            return op;
+        };
+        match ops::fuse_address(&op, a, b) {
+            Some(fused) => {
+                self.ops.pop();
+                self.last_producer = None;
+                fused
+            }
+            None => op,
+        }
     }
 
     fn emit_const(&mut self, dst: Slot, value: u64) {

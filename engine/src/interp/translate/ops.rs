@@ -198,9 +198,13 @@ impl Translator<'_> {
         let ai = self.stack.len() - 1;
         let ptr = self.slot_of(ai);
         let dst = self.home(ai);
+        let mut op = make(dst, ptr, offset);
+        if !self.needs_prefix(memory) {
+            op = self.fold_address(ai, op);
+        }
         self.stack.truncate(ai);
         self.memory_prefix(memory);
-        self.emit_result(make(dst, ptr, offset))
+        self.emit_result(op)
     }
 
     /// A store: with a constant value to memory 0, `make_imm`'s op if the
@@ -221,19 +225,27 @@ impl Translator<'_> {
         ) = (self.needs_prefix(memory), self.stack.last())
         {
             // The dummy slot only asks whether the constant fits.
-            if make_imm(0, offset, value).is_some() {
+            if let Some(op) = make_imm(0, offset, value) {
+                let pi = self.stack.len() - 2;
+                let ptr = self.slot_of(pi);
+                let op = self.fold_address(pi, with_ptr(op, ptr));
                 self.pop();
-                let ptr = self.pop_slot();
-                if let Some(op) = make_imm(ptr, offset, value) {
-                    self.emit(op);
-                }
+                self.pop();
+                self.emit(op);
                 return Ok(());
             }
         }
-        let src = self.pop_slot();
-        let ptr = self.pop_slot();
+        let pi = self.stack.len() - 2;
+        let src = self.slot_of(pi + 1);
+        let ptr = self.slot_of(pi);
+        let mut op = make(ptr, src, offset);
+        if !self.needs_prefix(memory) {
+            op = self.fold_address(pi, op);
+        }
+        self.pop();
+        self.pop();
         self.memory_prefix(memory);
-        self.emit(make(ptr, src, offset));
+        self.emit(op);
         Ok(())
     }
 
@@ -927,6 +939,49 @@ impl Translator<'_> {
         }
         Ok(())
     }
+}
+
+/// Memory access `op` at `(a + b) mod 2^32 + offset` instead of at its
+/// `ptr + offset`, if there is such an op (`Load*Add`, `Store*Add`).
+pub(super) fn fuse_address(op: &Op, a: Slot, b: Slot) -> Option<Op> {
+    Some(match *op {
+        Op::Load8S { dst, offset, .. } => Op::Load8SAdd { dst, a, b, offset },
+        Op::Load8U { dst, offset, .. } => Op::Load8UAdd { dst, a, b, offset },
+        Op::Load16S { dst, offset, .. } => Op::Load16SAdd { dst, a, b, offset },
+        Op::Load16U { dst, offset, .. } => Op::Load16UAdd { dst, a, b, offset },
+        Op::Load32S { dst, offset, .. } => Op::Load32SAdd { dst, a, b, offset },
+        Op::Load32U { dst, offset, .. } => Op::Load32UAdd { dst, a, b, offset },
+        Op::Load64 { dst, offset, .. } => Op::Load64Add { dst, a, b, offset },
+        Op::Store8 { src, offset, .. } => Op::Store8Add { a, b, src, offset },
+        Op::Store16 { src, offset, .. } => Op::Store16Add { a, b, src, offset },
+        Op::Store32 { src, offset, .. } => Op::Store32Add { a, b, src, offset },
+        Op::Store64 { src, offset, .. } => Op::Store64Add { a, b, src, offset },
+        Op::Store8Imm { offset, value, .. } => Op::Store8ImmAdd {
+            a,
+            b,
+            offset,
+            value: value as u8,
+        },
+        Op::Store16Imm { offset, value, .. } => Op::Store16ImmAdd {
+            a,
+            b,
+            offset,
+            value: value as u16,
+        },
+        _ => return None,
+    })
+}
+
+/// Constant store `op` (a `Store*Imm`) with its address slot set to `ptr`.
+fn with_ptr(mut op: Op, new: Slot) -> Op {
+    if let Op::Store8Imm { ptr, .. }
+    | Op::Store16Imm { ptr, .. }
+    | Op::Store32Imm { ptr, .. }
+    | Op::Store64Imm { ptr, .. } = &mut op
+    {
+        *ptr = new;
+    }
+    op
 }
 
 /// Sets the offset of a branch op (any kind).

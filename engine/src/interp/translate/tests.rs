@@ -79,3 +79,57 @@ fn local_set_does_not_retarget_over_a_pending_read_of_the_local() {
     assert!(matches!(ops[2], Op::Copy { dst: 0, src: 2 }), "{ops:?}");
     assert!(matches!(ops[3], Op::Return1 { src: 1 }), "{ops:?}");
 }
+
+#[test]
+fn an_address_sum_folds_into_the_access_unless_it_is_kept() {
+    // Load and store (a slot's value and a constant) at `a + b`.
+    let ops = ops_of(
+        r#"(module (memory 1) (func (param i32 i32) (result i32)
+            (i32.store8 offset=2 (i32.add (local.get 0) (local.get 1)) (i32.const 7))
+            (i32.store offset=4 (i32.add (local.get 0) (local.get 1)) (local.get 1))
+            (i32.load offset=1 (i32.add (local.get 0) (local.get 1)))))"#,
+    );
+    assert!(
+        matches!(
+            ops[0],
+            Op::Store8ImmAdd {
+                a: 0,
+                b: 1,
+                value: 7,
+                offset: 2
+            }
+        ),
+        "{ops:?}"
+    );
+    assert!(
+        matches!(
+            ops[1],
+            Op::Store32Add {
+                a: 0,
+                b: 1,
+                src: 1,
+                offset: 4
+            }
+        ),
+        "{ops:?}"
+    );
+    assert!(
+        matches!(
+            ops[2],
+            Op::Load32UAdd {
+                a: 0,
+                b: 1,
+                offset: 1,
+                ..
+            }
+        ),
+        "{ops:?}"
+    );
+    // The sum also kept in a local: the add stays, the load reads it.
+    let ops = ops_of(
+        r#"(module (memory 1) (func (param i32 i32) (result i32) (local i32)
+            (i32.load (local.tee 2 (i32.add (local.get 0) (local.get 1))))))"#,
+    );
+    assert!(matches!(ops[0], Op::I32Add { dst: 2, .. }), "{ops:?}");
+    assert!(matches!(ops[1], Op::Load32U { ptr: 2, .. }), "{ops:?}");
+}
