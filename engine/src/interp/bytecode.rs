@@ -148,8 +148,11 @@ define_ops! {
         Const32 { value: u32 },
         /// A sign-extended 32-bit constant as i64.
         Const64S { value: i32 },
-        /// A 64-bit constant from the function's constant pool.
-        ConstPool { index: u32 },
+        /// A 64-bit constant, `hi << 32 | lo`, in the op itself (a pool
+        /// entry would need the function's pool, which the threaded
+        /// executor does not have at hand: `f64` constants are common in
+        /// loops).
+        Const64 { lo: u32, hi: u32 },
         Select { cond: Slot, a: Slot, b: Slot },
 
         GlobalGet { index: u32 },

@@ -26,8 +26,8 @@ use once_cell::race::OnceBox;
 #[derive(Debug)]
 pub(crate) struct CompiledFunc {
     pub ops: Box<[Op]>,
-    /// 64-bit constants too wide for an immediate, and 128-bit ones (`v128`
-    /// constants, shuffle masks) as two entries, low half first.
+    /// 128-bit constants (`v128` constants, shuffle masks) as two entries,
+    /// low half first. (Scalar constants are in their ops.)
     pub consts: Box<[u64]>,
     /// Slots of the parameters (two for each `v128`).
     pub num_params: u16,

@@ -693,10 +693,6 @@ fn run(
             }};
         }
         pure_ops!(dispatch! { *op; {
-                Op::ConstPool { dst, index } => {
-                    let v = func.consts.get(index as usize).copied().unwrap_or(0);
-                    set!(dst, v)
-                }
                 Op::GlobalGet { dst, index } => {
                     let g = inner.instances[cache.index as usize].globals[index as usize];
                     set!(dst, inner.globals[g as usize].value[0])

@@ -35,6 +35,7 @@ macro_rules! pure_ops {
             Copy { dst, src } => { set!(dst, get!(src)) }
             Const32 { dst, value } => { set!(dst, value as u64) }
             Const64S { dst, value } => { set!(dst, value as i64 as u64) }
+            Const64 { dst, lo, hi } => { set!(dst, (hi as u64) << 32 | lo as u64) }
             Select { dst, cond, a, b } => {
                 let v = if i32!(cond) != 0 { get!(a) } else { get!(b) };
                 set!(dst, v)

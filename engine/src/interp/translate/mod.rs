@@ -155,8 +155,8 @@ impl Frame<'_> {
 pub(crate) struct Translator<'a> {
     info: &'a ModuleInfo,
     ops: Vec<Op>,
-    /// The constant pool: 64-bit constants, and `v128` constants and
-    /// shuffle masks as two entries (low half first).
+    /// The constant pool: `v128` constants and shuffle masks as two
+    /// entries (low half first).
     consts: Vec<u64>,
     /// Slots of parameters and declared locals.
     num_locals: usize,
@@ -471,16 +471,10 @@ impl<'a> Translator<'a> {
                 value: value as i32,
             }
         } else {
-            let index = match self.consts.iter().position(|c| *c == value) {
-                Some(i) => i,
-                None => {
-                    self.consts.push(value);
-                    self.consts.len() - 1
-                }
-            };
-            Op::ConstPool {
+            Op::Const64 {
                 dst,
-                index: index as u32,
+                lo: value as u32,
+                hi: (value >> 32) as u32,
             }
         };
         self.emit(op);
