@@ -36,7 +36,7 @@ use crate::runtime::{bulk, Frame, FuncEntity, ModuleShared, StoreInner};
 use crate::semantics::scalar as num;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
-use pure::pure_ops;
+use pure::{pure_ops, shape_macros};
 
 pub(crate) use call::invoke;
 pub(crate) use resume::{invoke_resumable, resume, Suspended, Suspension};
@@ -366,21 +366,6 @@ fn run(
             unsafe { *sp.add($s as usize) = v }
         }};
     }
-    macro_rules! i32 {
-        ($s:expr) => {
-            (get!($s) as u32)
-        };
-    }
-    macro_rules! f32 {
-        ($s:expr) => {
-            f32::from_bits(get!($s) as u32)
-        };
-    }
-    macro_rules! f64 {
-        ($s:expr) => {
-            f64::from_bits(get!($s))
-        };
-    }
     macro_rules! branch {
         ($offset:expr) => {{
             // `ip` already points past the branch.
@@ -389,81 +374,9 @@ fn run(
             ip = unsafe { ip.offset($offset as isize - 1) };
         }};
     }
-    macro_rules! bin32 {
-        ($dst:expr, $a:expr, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
-            let $x = i32!($a);
-            let $y = i32!($b);
-            set!($dst, ($e) as u32 as u64)
-        }};
-    }
-    macro_rules! imm32 {
-        ($dst:expr, $a:expr, $imm:expr, |$x:ident, $y:ident| $e:expr) => {{
-            let $x = i32!($a);
-            let $y = $imm as u32;
-            set!($dst, ($e) as u32 as u64)
-        }};
-    }
-    macro_rules! bin64 {
-        ($dst:expr, $a:expr, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
-            let $x = get!($a);
-            let $y = get!($b);
-            set!($dst, ($e) as u64)
-        }};
-    }
-    macro_rules! imm64 {
-        ($dst:expr, $a:expr, $imm:expr, |$x:ident, $y:ident| $e:expr) => {{
-            let $x = get!($a);
-            let $y = $imm as i64 as u64;
-            set!($dst, ($e) as u64)
-        }};
-    }
-    macro_rules! f32op {
-        ($dst:expr, $a:expr, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
-            let $x = f32!($a);
-            let $y = f32!($b);
-            let r: f32 = $e;
-            set!($dst, r.to_bits() as u64)
-        }};
-    }
-    macro_rules! f32cmp {
-        ($dst:expr, $a:expr, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
-            let $x = f32!($a);
-            let $y = f32!($b);
-            set!($dst, ($e) as u64)
-        }};
-    }
-    macro_rules! f32un {
-        ($dst:expr, $a:expr, $f:expr) => {{
-            let r: f32 = $f(f32!($a));
-            set!($dst, r.to_bits() as u64)
-        }};
-    }
-    macro_rules! f64op {
-        ($dst:expr, $a:expr, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
-            let $x = f64!($a);
-            let $y = f64!($b);
-            let r: f64 = $e;
-            set!($dst, r.to_bits())
-        }};
-    }
-    macro_rules! f64cmp {
-        ($dst:expr, $a:expr, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
-            let $x = f64!($a);
-            let $y = f64!($b);
-            set!($dst, ($e) as u64)
-        }};
-    }
-    macro_rules! f64un {
-        ($dst:expr, $a:expr, $f:expr) => {{
-            let r: f64 = $f(f64!($a));
-            set!($dst, r.to_bits())
-        }};
-    }
-    macro_rules! conv {
-        ($dst:expr, $v:expr) => {
-            set!($dst, $v)
-        };
-    }
+    // The typed readers and the shapes of `pure.rs`'s bodies, over
+    // `get!`, `set!` and `branch!`.
+    shape_macros!($);
     macro_rules! load {
         ($dst:expr, $ptr:expr, $offset:expr, $n:literal, |$bytes:ident| $e:expr) => {{
             let $bytes: [u8; $n] = memory::load::<$n>(cache.mem, cache.mem_len, $ptr, $offset)?;
@@ -473,24 +386,6 @@ fn run(
     macro_rules! store {
         ($ptr:expr, $offset:expr, $bytes:expr) => {{
             memory::store(cache.mem, cache.mem_len, $ptr, $offset, &$bytes)?
-        }};
-    }
-    macro_rules! br_cmp {
-        ($a:expr, $b:expr, $offset:expr, |$x:ident, $y:ident| $cond:expr) => {{
-            let $x = get!($a);
-            let $y = get!($b);
-            if $cond {
-                branch!($offset)
-            }
-        }};
-    }
-    macro_rules! br_imm {
-        ($a:expr, $imm:expr, $offset:expr, |$x:ident, $y:ident| $cond:expr) => {{
-            let $x = i32!($a);
-            let $y = $imm as i32 as u32;
-            if $cond {
-                branch!($offset)
-            }
         }};
     }
     // Re-derives `sp` after the value stack may have moved.

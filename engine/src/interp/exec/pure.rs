@@ -432,3 +432,123 @@ macro_rules! pure_ops {
 }
 
 pub(super) use pure_ops;
+
+/// Defines the typed slot readers (`i32!`, `f32!`, `f64!`) and the shapes
+/// of the bodies above (`bin32!` ... `conv!`, `br_cmp!`, `br_imm!`) in
+/// terms of the executor's own `get!`, `set!` and `branch!`: invoked by
+/// each executor after those, as `shape_macros!($)` (`$d` is that `$`,
+/// for the defined macros' metavariables).
+macro_rules! shape_macros {
+    ($d:tt) => {
+        macro_rules! i32 {
+            ($d s:expr) => {
+                (get!($d s) as u32)
+            };
+        }
+        macro_rules! f32 {
+            ($d s:expr) => {
+                f32::from_bits(get!($d s) as u32)
+            };
+        }
+        macro_rules! f64 {
+            ($d s:expr) => {
+                f64::from_bits(get!($d s))
+            };
+        }
+        macro_rules! bin32 {
+            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
+                let $d x = i32!($d a);
+                let $d y = i32!($d b);
+                set!($d dst, ($d e) as u32 as u64)
+            }};
+        }
+        macro_rules! imm32 {
+            ($d dst:expr, $d a:expr, $d imm:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
+                let $d x = i32!($d a);
+                let $d y = $d imm as u32;
+                set!($d dst, ($d e) as u32 as u64)
+            }};
+        }
+        macro_rules! bin64 {
+            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
+                let $d x = get!($d a);
+                let $d y = get!($d b);
+                set!($d dst, ($d e) as u64)
+            }};
+        }
+        macro_rules! imm64 {
+            ($d dst:expr, $d a:expr, $d imm:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
+                let $d x = get!($d a);
+                let $d y = $d imm as i64 as u64;
+                set!($d dst, ($d e) as u64)
+            }};
+        }
+        macro_rules! f32op {
+            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
+                let $d x = f32!($d a);
+                let $d y = f32!($d b);
+                let r: f32 = $d e;
+                set!($d dst, r.to_bits() as u64)
+            }};
+        }
+        macro_rules! f32cmp {
+            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
+                let $d x = f32!($d a);
+                let $d y = f32!($d b);
+                set!($d dst, ($d e) as u64)
+            }};
+        }
+        macro_rules! f32un {
+            ($d dst:expr, $d a:expr, $d f:expr) => {{
+                let r: f32 = $d f(f32!($d a));
+                set!($d dst, r.to_bits() as u64)
+            }};
+        }
+        macro_rules! f64op {
+            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
+                let $d x = f64!($d a);
+                let $d y = f64!($d b);
+                let r: f64 = $d e;
+                set!($d dst, r.to_bits())
+            }};
+        }
+        macro_rules! f64cmp {
+            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
+                let $d x = f64!($d a);
+                let $d y = f64!($d b);
+                set!($d dst, ($d e) as u64)
+            }};
+        }
+        macro_rules! f64un {
+            ($d dst:expr, $d a:expr, $d f:expr) => {{
+                let r: f64 = $d f(f64!($d a));
+                set!($d dst, r.to_bits())
+            }};
+        }
+        macro_rules! conv {
+            ($d dst:expr, $d v:expr) => {
+                set!($d dst, $d v)
+            };
+        }
+        macro_rules! br_cmp {
+            ($d a:expr, $d b:expr, $d offset:expr, |$d x:ident, $d y:ident| $d cond:expr) => {{
+                let $d x = get!($d a);
+                let $d y = get!($d b);
+                if $d cond {
+                    branch!($d offset)
+                }
+            }};
+        }
+        macro_rules! br_imm {
+            ($d a:expr, $d imm:expr, $d offset:expr, |$d x:ident, $d y:ident| $d cond:expr) => {{
+                let $d x = i32!($d a);
+                let $d y = $d imm as i32 as u32;
+                if $d cond {
+                    branch!($d offset)
+                }
+            }};
+        }
+    };
+}
+
+pub(super) use shape_macros;

@@ -26,7 +26,7 @@
 //! so a handler that stops tail-calling crashes it.
 
 use super::memory;
-use super::pure::pure_ops;
+use super::pure::{pure_ops, shape_macros};
 use crate::interp::bytecode::{Op, OP_COUNT};
 use crate::runtime::vm::VMStoreContext;
 use crate::semantics::scalar as num;
@@ -123,96 +123,6 @@ macro_rules! state_macros {
                 unsafe { *$sp.add($d s as usize) = v }
             }};
         }
-        macro_rules! i32 {
-            ($d s:expr) => {
-                (get!($d s) as u32)
-            };
-        }
-        macro_rules! f32 {
-            ($d s:expr) => {
-                f32::from_bits(get!($d s) as u32)
-            };
-        }
-        macro_rules! f64 {
-            ($d s:expr) => {
-                f64::from_bits(get!($d s))
-            };
-        }
-        macro_rules! bin32 {
-            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
-                let $d x = i32!($d a);
-                let $d y = i32!($d b);
-                set!($d dst, ($d e) as u32 as u64)
-            }};
-        }
-        macro_rules! imm32 {
-            ($d dst:expr, $d a:expr, $d imm:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
-                let $d x = i32!($d a);
-                let $d y = $d imm as u32;
-                set!($d dst, ($d e) as u32 as u64)
-            }};
-        }
-        macro_rules! bin64 {
-            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
-                let $d x = get!($d a);
-                let $d y = get!($d b);
-                set!($d dst, ($d e) as u64)
-            }};
-        }
-        macro_rules! imm64 {
-            ($d dst:expr, $d a:expr, $d imm:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
-                let $d x = get!($d a);
-                let $d y = $d imm as i64 as u64;
-                set!($d dst, ($d e) as u64)
-            }};
-        }
-        macro_rules! f32op {
-            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
-                let $d x = f32!($d a);
-                let $d y = f32!($d b);
-                let r: f32 = $d e;
-                set!($d dst, r.to_bits() as u64)
-            }};
-        }
-        macro_rules! f32cmp {
-            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
-                let $d x = f32!($d a);
-                let $d y = f32!($d b);
-                set!($d dst, ($d e) as u64)
-            }};
-        }
-        macro_rules! f32un {
-            ($d dst:expr, $d a:expr, $d f:expr) => {{
-                let r: f32 = $d f(f32!($d a));
-                set!($d dst, r.to_bits() as u64)
-            }};
-        }
-        macro_rules! f64op {
-            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
-                let $d x = f64!($d a);
-                let $d y = f64!($d b);
-                let r: f64 = $d e;
-                set!($d dst, r.to_bits())
-            }};
-        }
-        macro_rules! f64cmp {
-            ($d dst:expr, $d a:expr, $d b:expr, |$d x:ident, $d y:ident| $d e:expr) => {{
-                let $d x = f64!($d a);
-                let $d y = f64!($d b);
-                set!($d dst, ($d e) as u64)
-            }};
-        }
-        macro_rules! f64un {
-            ($d dst:expr, $d a:expr, $d f:expr) => {{
-                let r: f64 = $d f(f64!($d a));
-                set!($d dst, r.to_bits())
-            }};
-        }
-        macro_rules! conv {
-            ($d dst:expr, $d v:expr) => {
-                set!($d dst, $d v)
-            };
-        }
         macro_rules! load {
             ($d dst:expr, $d ptr:expr, $d offset:expr, $d n:literal, |$d bytes:ident| $d e:expr) => {{
                 let $d bytes: [u8; $d n] = match memory::load::<$d n>($mem, $len, $d ptr, $d offset) {
@@ -244,24 +154,7 @@ macro_rules! state_macros {
                 unsafe { core::arch::asm!("", options(nomem, nostack, preserves_flags)) };
             }};
         }
-        macro_rules! br_cmp {
-            ($d a:expr, $d b:expr, $d offset:expr, |$d x:ident, $d y:ident| $d cond:expr) => {{
-                let $d x = get!($d a);
-                let $d y = get!($d b);
-                if $d cond {
-                    branch!($d offset)
-                }
-            }};
-        }
-        macro_rules! br_imm {
-            ($d a:expr, $d imm:expr, $d offset:expr, |$d x:ident, $d y:ident| $d cond:expr) => {{
-                let $d x = i32!($d a);
-                let $d y = $d imm as i32 as u32;
-                if $d cond {
-                    branch!($d offset)
-                }
-            }};
-        }
+        shape_macros!($d);
         macro_rules! skip {
             ($d n:expr) => {{
                 // SAFETY: `pure.rs` skips only over ops of the function (a branch
