@@ -560,10 +560,10 @@ fn run(
         #[cfg(petrel_threaded)]
         {
             let ctx: *mut crate::runtime::vm::VMStoreContext = &mut *inner.vm.ctx;
-            // SAFETY: the contract of `threaded::run` is this loop's (see
+            // SAFETY: the contract of `threaded::dispatch` is this loop's (see
             // the module docs); memory 0's cache is fresh, as for the
             // loop's own loads and stores.
-            ip = unsafe { threaded::run(ip, sp, cache.mem, cache.mem_len, ctx) };
+            ip = unsafe { threaded::dispatch(ip, sp, cache.mem, cache.mem_len, ctx) };
         }
         // SAFETY: see above.
         // Match on the op in place: copying the whole 12-byte op out first

@@ -47,25 +47,13 @@ type Handler = unsafe fn(
     ctx: *mut VMStoreContext,
 ) -> *const Op;
 
-/// Runs from the op at `ip` until an op the loop must run, and returns it.
+/// Runs from the op at `ip` (calling its handler, which jumps to the
+/// next op's, and so on) until an op the loop must run, and returns it.
 ///
 /// # Safety
 /// As for [`Handler`]: the contract of the loop in `mod.rs`.
 #[inline(always)]
-pub(super) unsafe fn run(
-    ip: *const Op,
-    sp: *mut u64,
-    mem: *mut u8,
-    len: usize,
-    ctx: *mut VMStoreContext,
-) -> *const Op {
-    // SAFETY: the caller's contract.
-    unsafe { dispatch(ip, sp, mem, len, ctx) }
-}
-
-/// Calls the handler of the op at `ip`.
-#[inline(always)]
-unsafe fn dispatch(
+pub(super) unsafe fn dispatch(
     ip: *const Op,
     sp: *mut u64,
     mem: *mut u8,
@@ -316,7 +304,7 @@ mod tests {
                 // branches land inside `code`; the memory and context are
                 // live.
                 let stopped = unsafe {
-                    run(
+                    dispatch(
                         code.as_ptr(),
                         slots.as_mut_ptr(),
                         memory.as_mut_ptr(),
