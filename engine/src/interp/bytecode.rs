@@ -54,7 +54,7 @@ macro_rules! define_ops {
         }
 
         /// How many kinds of op there are (one past the largest tag).
-        #[cfg_attr(not(petrel_threaded), allow(dead_code))]
+        #[cfg_attr(any(not(petrel_threaded), debug_assertions), allow(dead_code))]
         pub(crate) const OP_COUNT: usize = [
             $( stringify!($rname), )*
             $( stringify!($vname), )*

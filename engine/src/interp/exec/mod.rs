@@ -24,7 +24,7 @@ mod resume;
 mod simd;
 mod slots;
 mod stop;
-#[cfg(petrel_threaded)]
+#[cfg(all(petrel_threaded, not(debug_assertions)))]
 mod threaded;
 mod throw;
 mod wide;
@@ -557,7 +557,7 @@ fn run(
     loop {
         // The pure ops run in the threaded executor, which comes back
         // with the next op that is not pure or that stops.
-        #[cfg(petrel_threaded)]
+        #[cfg(all(petrel_threaded, not(debug_assertions)))]
         {
             let ctx: *mut crate::runtime::vm::VMStoreContext = &mut *inner.vm.ctx;
             // SAFETY: the contract of `threaded::dispatch` is this loop's (see
