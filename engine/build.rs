@@ -57,7 +57,11 @@ fn threaded_interpreter() {
         env("CARGO_CFG_TARGET_ARCH").as_str(),
         "x86_64" | "aarch64" | "riscv64"
     );
-    let chosen = std::env::var_os("CARGO_CFG_SANITIZE").is_none()
+    // A sanitizer switched on through `RUSTFLAGS` (as `cargo fuzz` does)
+    // may not show as `CARGO_CFG_SANITIZE`; the flags themselves do.
+    let sanitized = std::env::var_os("CARGO_CFG_SANITIZE").is_some()
+        || env("CARGO_ENCODED_RUSTFLAGS").contains("sanitizer=");
+    let chosen = !sanitized
         && std::env::var_os("CARGO_FEATURE_OP_PROFILE").is_none()
         && std::env::var_os("CARGO_FEATURE_INTERP_LOOP_MATCH").is_none();
     if optimised && arch_ok && chosen {
