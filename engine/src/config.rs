@@ -14,6 +14,17 @@ pub enum Tier {
     /// x86-64, aarch64 or riscv64 host (riscv64 compiles SIMD only with
     /// the vector extension).
     Jit,
+    /// Both: every module starts in the interpreter, and one whose
+    /// functions are called often ([`Config::tier_up_threshold`]) is
+    /// compiled by the JIT, on a background thread unless
+    /// [`Config::tier_up_in_background`] is off. Once every module of a
+    /// store has its code, the store moves to it: calls from the host, and
+    /// calls the interpreter makes from frames it was already running, run
+    /// compiled code. A loop that never calls stays in the interpreter
+    /// (there is no on-stack replacement yet). Relaxed SIMD is always
+    /// deterministic here, so results do not change with the tier. Without
+    /// the `jit` feature this is the interpreter.
+    Auto,
 }
 
 /// The settings that change the code both tiers' translators generate:
@@ -63,6 +74,8 @@ pub struct Config {
     pub(crate) allocation: InstanceAllocationStrategy,
     pub(crate) profiler: ProfilingStrategy,
     pub(crate) reference_types: bool,
+    pub(crate) tier_up_threshold: u32,
+    pub(crate) tier_up_in_background: bool,
 }
 
 /// Which external profiler is told where compiled code lies
@@ -236,6 +249,8 @@ impl Default for Config {
             allocation: InstanceAllocationStrategy::OnDemand,
             profiler: ProfilingStrategy::None,
             reference_types: true,
+            tier_up_threshold: 10_000,
+            tier_up_in_background: true,
         }
     }
 }
@@ -247,7 +262,10 @@ impl Config {
             fuel: self.consume_fuel,
             epoch: self.epoch_interruption,
             canonical_nans: self.nan_canonicalization,
-            relaxed_simd_deterministic: self.relaxed_simd_deterministic,
+            // Under `Tier::Auto` a function's results must not depend on
+            // which tier runs it.
+            relaxed_simd_deterministic: self.relaxed_simd_deterministic
+                || self.tier == Tier::Auto,
         }
     }
 
@@ -284,6 +302,27 @@ impl Config {
     /// Selects the execution tier.
     pub fn tier(&mut self, tier: Tier) -> &mut Self {
         self.tier = tier;
+        self
+    }
+
+    /// Under [`Tier::Auto`], how many calls into one module's functions
+    /// (from the host and from the interpreter, counted in every store of
+    /// the engine) make the JIT compile that module, and with it every
+    /// other module of the store that counted the last call. Default
+    /// 10,000: a program that starts, prints and exits stays in the
+    /// interpreter; anything that runs for more than a few milliseconds
+    /// compiles. 0 and 1 compile on the first call.
+    pub fn tier_up_threshold(&mut self, calls: u32) -> &mut Self {
+        self.tier_up_threshold = calls;
+        self
+    }
+
+    /// Under [`Tier::Auto`], whether the JIT compiles on a background
+    /// thread while the interpreter goes on (the default), or on the
+    /// thread whose call crossed the threshold, which then waits for it
+    /// (deterministic: for tests).
+    pub fn tier_up_in_background(&mut self, background: bool) -> &mut Self {
+        self.tier_up_in_background = background;
         self
     }
 

@@ -538,6 +538,15 @@ impl Trap {
         }
     }
 
+    /// Adds `frames`, the callers of the trap's last frame (outward), and
+    /// `elided` more beyond them, up to [`MAX_BACKTRACE`] frames in all.
+    pub(crate) fn add_callers(&mut self, frames: Vec<FrameInfo>, elided: usize) {
+        let room = MAX_BACKTRACE.saturating_sub(self.backtrace.len());
+        let kept = frames.len().min(room);
+        self.elided_frames += frames.len() - kept + elided;
+        self.backtrace.extend(frames.into_iter().take(kept));
+    }
+
     pub(crate) fn with_backtrace(
         code: TrapCode,
         backtrace: Vec<FrameInfo>,

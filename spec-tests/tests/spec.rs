@@ -49,20 +49,28 @@ fn main() -> ExitCode {
     let filter = std::env::var("PETREL_SPEC_FILTER").ok();
     let only_tier = std::env::var("PETREL_SPEC_TIER").ok();
     // (name, tier, signal-based traps, NaN canonicalization, deterministic
-    // relaxed SIMD)
+    // relaxed SIMD, tier-up threshold)
     let tiers = [
-        ("interp", Tier::Interpreter, true, false, false),
-        ("jit", Tier::Jit, true, false, false),
-        ("jit-explicit", Tier::Jit, false, false, false),
+        ("interp", Tier::Interpreter, true, false, false, 0),
+        ("jit", Tier::Jit, true, false, false, 0),
+        ("jit-explicit", Tier::Jit, false, false, false, 0),
         (
             "interp-canonical-nans",
             Tier::Interpreter,
             true,
             true,
             false,
+            0,
         ),
-        ("jit-canonical-nans", Tier::Jit, true, true, false),
-        ("jit-relaxed-deterministic", Tier::Jit, true, false, true),
+        ("jit-canonical-nans", Tier::Jit, true, true, false, 0),
+        ("jit-relaxed-deterministic", Tier::Jit, true, false, true, 0),
+        // Tier-up on the first call: every module compiled, as it is
+        // entered, and linked into stores that already hold others.
+        ("auto", Tier::Auto, true, false, false, 1),
+        // Tier-up mid-file: each module's first 24 calls (from the host
+        // and from its own code) run in the interpreter, then the store
+        // moves, with interpreter frames still running under compiled ones.
+        ("auto-mid", Tier::Auto, true, false, false, 25),
     ];
     let tiers = tiers
         .into_iter()
@@ -77,9 +85,11 @@ fn main() -> ExitCode {
     let mut unexpected_failures = Vec::new();
     let mut known_failures = 0;
     let mut seen_failures = BTreeSet::new();
-    for (tier_name, tier, signals, canonical_nans, deterministic) in tiers {
+    for (tier_name, tier, signals, canonical_nans, deterministic, threshold) in tiers {
         let mut v3 = Config::new();
         v3.tier(tier)
+            .tier_up_threshold(threshold)
+            .tier_up_in_background(false)
             .signals_based_traps(signals)
             .nan_canonicalization(canonical_nans)
             .relaxed_simd_deterministic(deterministic);

@@ -17,9 +17,21 @@ pub enum TierArg {
     Interp,
     /// The optimising JIT compiler (Cranelift; x86-64, aarch64 and riscv64 hosts).
     Jit,
+    /// Start in the interpreter; compile hot modules with the JIT in the
+    /// background and move to their code when it is ready.
+    Auto,
 }
 
 impl TierArg {
+    /// The tier's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            TierArg::Interp => "interp",
+            TierArg::Jit => "jit",
+            TierArg::Auto => "auto",
+        }
+    }
+
     /// Selects this tier in `config`, or says why it cannot be used.
     pub fn apply(self, config: &mut petrel::Config) -> Result<()> {
         match self {
@@ -29,6 +41,10 @@ impl TierArg {
             }
             TierArg::Jit => {
                 config.tier(petrel::Tier::Jit);
+                Ok(())
+            }
+            TierArg::Auto => {
+                config.tier(petrel::Tier::Auto);
                 Ok(())
             }
         }

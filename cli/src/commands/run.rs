@@ -188,10 +188,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
                  unchecked; pass --allow-precompiled to run it if you made it or trust it"
             );
         }
-        if args.tier == Some(TierArg::Interp) {
+        if let Some(tier @ (TierArg::Interp | TierArg::Auto)) = args.tier {
             bail!(
                 "{path} is a precompiled artifact, which holds JIT code: run it without \
-                 `--tier interp`, or run the .wasm it was compiled from"
+                 `--tier {}`, or run the .wasm it was compiled from",
+                tier.name()
             );
         }
     }

@@ -19,8 +19,13 @@ use core::sync::atomic::AtomicUsize;
 pub(crate) fn new_engine(config: &Config) -> EngineShared {
     let (memory, tier): (MemoryStrategy, Box<dyn Any + Send + Sync>) = match config.tier {
         Tier::Interpreter => (MemoryStrategy::checked(), Box::new(())),
+        #[cfg(not(feature = "jit"))]
+        Tier::Auto => (MemoryStrategy::checked(), Box::new(())),
+        // Under `Auto` memories are laid out for compiled code from the
+        // start (one made now may be run by the JIT later); the
+        // interpreter checks every access, so runs on any layout.
         #[cfg(feature = "jit")]
-        Tier::Jit => (
+        Tier::Jit | Tier::Auto => (
             crate::jit::memory_strategy(config),
             Box::new(crate::jit::EngineJit::new(config.code_settings())),
         ),
@@ -40,6 +45,11 @@ pub(crate) fn new_engine(config: &Config) -> EngineShared {
                 Some(alloc::sync::Arc::new(Pool::new(pooling.clone())))
             }
         },
+        tier_up: match config.tier {
+            #[cfg(feature = "jit")]
+            Tier::Auto => Some(crate::jit::TIER_UP),
+            _ => None,
+        },
     }
 }
 
@@ -50,7 +60,9 @@ pub(crate) fn compile(
     bytes: &[u8],
 ) -> Result<Box<dyn Any + Send + Sync>> {
     match engine.config.tier {
-        Tier::Interpreter => Ok(Box::new(crate::interp::ModuleCode::new(
+        // `Auto` starts in the interpreter; the JIT compiles the module
+        // when it is hot (`runtime::tier_up`).
+        Tier::Interpreter | Tier::Auto => Ok(Box::new(crate::interp::ModuleCode::new(
             info,
             bytes,
             engine.config.lazy_translation,
@@ -178,6 +190,7 @@ pub(crate) unsafe fn deserialize(
 pub(crate) fn link(inner: &mut StoreInner, instance: u32) -> Result<()> {
     match inner.engine.config.tier {
         Tier::Interpreter => Ok(()),
+        Tier::Auto => crate::runtime::tier_up::link_new(inner, instance),
         #[cfg(feature = "jit")]
         Tier::Jit => crate::jit::link_instance(inner, instance),
         #[cfg(not(feature = "jit"))]
@@ -236,6 +249,22 @@ fn invoke_on_tier(
     match inner.engine.config.tier {
         Tier::Interpreter => crate::interp::invoke(inner, data, func, values, nargs, nresults),
         #[cfg(feature = "jit")]
+        Tier::Auto => {
+            let upper = match inner.funcs[func as usize] {
+                crate::runtime::FuncEntity::Wasm { instance, .. } => {
+                    crate::runtime::tier_up::on_call(inner, instance)
+                }
+                crate::runtime::FuncEntity::Host { .. } => inner.tier_up.upper(),
+            };
+            if upper {
+                crate::jit::invoke(inner, data, func, values)
+            } else {
+                crate::interp::invoke(inner, data, func, values, nargs, nresults)
+            }
+        }
+        #[cfg(not(feature = "jit"))]
+        Tier::Auto => crate::interp::invoke(inner, data, func, values, nargs, nresults),
+        #[cfg(feature = "jit")]
         Tier::Jit => {
             let _ = (nargs, nresults);
             crate::jit::invoke(inner, data, func, values)
@@ -293,6 +322,19 @@ pub(crate) fn invoke_resumable(
     results: &mut [u64],
 ) -> Result<Resumable> {
     match inner.engine.config.tier {
+        // Under `Auto` the interpreter runs a resumable call alone: a
+        // suspension captures the interpreter's frames, and compiled
+        // frames cannot be captured.
+        Tier::Auto => pinned(inner, |inner| {
+            inner
+                .across(
+                    data,
+                    CallHook::CallingWasm,
+                    CallHook::ReturningFromWasm,
+                    |inner| crate::interp::invoke_resumable(inner, data, func, args, results),
+                )
+                .map(resumable)
+        }),
         Tier::Interpreter => {
             // A suspension leaves Wasm as a return does; `resume` enters
             // again.
@@ -317,14 +359,30 @@ pub(crate) fn resume(
     host_results: &[u64],
     results: &mut [u64],
 ) -> Result<Resumable> {
-    inner
-        .across(
-            data,
-            CallHook::CallingWasm,
-            CallHook::ReturningFromWasm,
-            |inner| crate::interp::resume(inner, data, suspension, host_results, results),
-        )
-        .map(resumable)
+    pinned(inner, |inner| {
+        inner
+            .across(
+                data,
+                CallHook::CallingWasm,
+                CallHook::ReturningFromWasm,
+                |inner| crate::interp::resume(inner, data, suspension, host_results, results),
+            )
+            .map(resumable)
+    })
+}
+
+/// Runs `f` with the store's calls kept in the interpreter (see
+/// `runtime::tier_up::StoreTierUp::pinned`).
+fn pinned<R>(inner: &mut StoreInner, f: impl FnOnce(&mut StoreInner) -> R) -> R {
+    struct Unpin<'a>(&'a mut StoreInner);
+    impl Drop for Unpin<'_> {
+        fn drop(&mut self) {
+            self.0.tier_up.pinned -= 1;
+        }
+    }
+    inner.tier_up.pinned += 1;
+    let guard = Unpin(inner);
+    f(&mut *guard.0)
 }
 
 fn resumable(outcome: crate::interp::Outcome) -> Resumable {

@@ -33,7 +33,7 @@ pub(crate) use artifact::{
 pub(crate) use compile::compile_module;
 pub(crate) use engine::EngineJit;
 pub(crate) use run::perf_map::announce as announce_to_profiler;
-pub(crate) use run::{invoke, link_instance};
+pub(crate) use run::{invoke, link_instance, TIER_UP};
 
 use crate::config::Config;
 use crate::error::{CompileError, Error};

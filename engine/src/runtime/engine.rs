@@ -29,6 +29,9 @@ pub(crate) struct EngineShared {
     /// The pooling allocator, if the engine pools
     /// (`Config::allocation_strategy`).
     pub pool: Option<Arc<Pool>>,
+    /// How to compile and run the upper tier under `Tier::Auto` (see
+    /// `tier_up`); `None` for the other tiers.
+    pub tier_up: Option<super::tier_up::TierUpHooks>,
 }
 
 impl core::fmt::Debug for EngineShared {

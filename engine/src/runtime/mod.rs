@@ -25,6 +25,7 @@ mod pool;
 mod stack;
 mod store;
 mod table;
+pub(crate) mod tier_up;
 pub(crate) mod vm;
 
 pub(crate) use engine::EngineShared;

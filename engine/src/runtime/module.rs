@@ -48,6 +48,9 @@ pub(crate) struct ModuleShared {
     /// first use (or given by the artifact the module was loaded from).
     #[cfg(feature = "std")]
     pub images: std::sync::OnceLock<Images>,
+    /// Under `Tier::Auto`, the JIT's code, made when the module is hot
+    /// (`code` is then the interpreter's).
+    pub upper: super::tier_up::UpperCode,
 }
 
 impl ModuleShared {
@@ -60,6 +63,7 @@ impl ModuleShared {
             code,
             #[cfg(feature = "std")]
             images: std::sync::OnceLock::new(),
+            upper: Default::default(),
         }
     }
 
@@ -77,6 +81,13 @@ impl ModuleShared {
     pub fn images(&self) -> &Images {
         self.images
             .get_or_init(|| super::memory::image::build(&self.info, &self.bytes))
+    }
+
+    /// The tier's code, or under `Tier::Auto` the upper tier's once it is
+    /// made, if it is a `T`.
+    #[inline]
+    pub fn code_or_upper<T: 'static>(&self) -> Option<&T> {
+        self.code::<T>().or_else(|| self.upper.get::<T>())
     }
 
     /// The tier's code, if it is a `T`.

@@ -68,6 +68,8 @@ pub(crate) struct StoreInner {
     pub call_hook: Option<Box<super::hooks::CallHookFn>>,
     /// What compiled code needs of the store (JIT tier only).
     pub vm: StoreVm,
+    /// Where the store is in tier-up (`Tier::Auto`).
+    pub tier_up: super::tier_up::StoreTierUp,
 }
 
 impl StoreInner {
@@ -77,7 +79,6 @@ impl StoreInner {
         vm.ctx.epoch = &engine.epoch;
         Self {
             id: StoreId::next(),
-            engine,
             funcs: Vec::new(),
             memories: Vec::new(),
             tables: Vec::new(),
@@ -90,6 +91,8 @@ impl StoreInner {
             limiter: Limiter::default(),
             call_hook: None,
             vm,
+            tier_up: super::tier_up::StoreTierUp::new(&engine),
+            engine,
         }
     }
 

@@ -31,6 +31,7 @@ mod simd;
 mod store_limits;
 mod tail_call;
 mod threads;
+mod tier_up;
 mod traps;
 
 use petrel::{Config, Engine, Error, Instance, Module, Store, Tier, TrapCode};

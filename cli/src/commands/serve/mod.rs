@@ -223,9 +223,10 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     }
     let any_precompiled = precompiled.iter().any(|&p| p);
     let tier = match args.tier {
-        Some(TierArg::Interp) if any_precompiled => bail!(
+        Some(tier @ (TierArg::Interp | TierArg::Auto)) if any_precompiled => bail!(
             "a route's module is a precompiled artifact, which holds JIT code: serve it \
-             without `--tier interp`, or serve the .wasm it was compiled from"
+             without `--tier {}`, or serve the .wasm it was compiled from",
+            tier.name()
         ),
         Some(tier) => tier,
         None if any_precompiled => TierArg::Jit,

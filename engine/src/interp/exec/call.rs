@@ -161,6 +161,47 @@ fn call_host_on(
     Ok(())
 }
 
+/// Under `Tier::Auto`: counts a call into a function of `instance` and
+/// says whether it runs compiled code (see `runtime::tier_up`).
+#[inline(never)]
+pub(super) fn to_upper(inner: &mut StoreInner, instance: u32) -> bool {
+    runtime::tier_up::on_call(inner, instance)
+}
+
+/// The store index of defined function `def` of `instance`.
+pub(super) fn store_func(inner: &StoreInner, instance: u32, def: u32) -> u32 {
+    let inst = &inner.instances[instance as usize];
+    inst.funcs[(inst.module.info.num_imported_funcs + def) as usize]
+}
+
+/// Calls Wasm store function `f` in compiled code (`Tier::Auto`), with
+/// the arguments at value-stack slot `args`, writing its results there:
+/// like a host call, because compiled code runs on the native stack and
+/// may call back into the host, which may move the value stack.
+#[inline(never)]
+pub(super) fn call_upper(
+    inner: &mut StoreInner,
+    data: *mut (),
+    f: u32,
+    args: usize,
+) -> Result<(), Stop> {
+    let Some(hooks) = inner.engine.tier_up else {
+        return Err(Stop::Error(Error::usage("no upper tier to call")));
+    };
+    let n = inner.func_type(f).array_slots();
+    with_slots(n, |slots| {
+        copy_slots(slots, &inner.stack.values[args..args + n]);
+        match (hooks.call)(inner, data, f, slots) {
+            Ok(()) => {
+                copy_slots(&mut inner.stack.values[args..args + n], slots);
+                Ok(())
+            }
+            Err(runtime::tier_up::Crossed::Trap(trap)) => Err(Stop::Inner(trap)),
+            Err(runtime::tier_up::Crossed::Error(e)) => Err(Stop::Error(e)),
+        }
+    })
+}
+
 /// `dst.copy_from_slice(src)`, without a call to `memcpy` for the one or
 /// two slots most host functions take and return.
 #[inline(always)]

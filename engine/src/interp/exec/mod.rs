@@ -49,6 +49,9 @@ struct InstanceCache {
     code: *const ModuleCode,
     mem: *mut u8,
     mem_len: usize,
+    /// Whether calls have tier-up work to do (`Tier::Auto`; see
+    /// `runtime::tier_up`): read at every call, so kept here.
+    tier_up: bool,
 }
 
 /// The interpreter's code of `module`, or an error if another tier made
@@ -71,6 +74,7 @@ impl InstanceCache {
             code,
             mem: core::ptr::null_mut(),
             mem_len: 0,
+            tier_up: inner.tier_up.active(),
         };
         cache.refresh_memory(inner);
         Ok(cache)
@@ -464,6 +468,20 @@ fn run(
             reload_sp!();
         }};
     }
+    // Calls Wasm store function `f` in compiled code (`Tier::Auto`), with
+    // arguments at slot `args`, which receives its results.
+    macro_rules! call_upper {
+        ($f:expr, $args:expr) => {{
+            let f: u32 = $f;
+            inner.stack.top = base + func.num_slots as usize;
+            if let Err(stop) = call::call_upper(inner, data, f, base + $args as usize) {
+                let store = inner.id.raw();
+                return Err(Stop::from_host(stop, store, f, ip, base, $args as usize));
+            }
+            cache.refresh_memory(inner);
+            reload_sp!();
+        }};
+    }
     // Calls store function `f` (any kind) with arguments at slot `args`.
     macro_rules! call_store_func {
         ($f:expr, $args:expr) => {{
@@ -473,9 +491,13 @@ fn run(
                     instance, index, ..
                 } => {
                     let (callee_instance, index) = (*instance, *index);
-                    let callee = call::wasm_callee(inner, callee_instance, index)?;
-                    // SAFETY: see `call::wasm_callee`.
-                    do_call!(unsafe { &*callee }, callee_instance, $args);
+                    if cache.tier_up && call::to_upper(inner, callee_instance) {
+                        call_upper!(f, $args);
+                    } else {
+                        let callee = call::wasm_callee(inner, callee_instance, index)?;
+                        // SAFETY: see `call::wasm_callee`.
+                        do_call!(unsafe { &*callee }, callee_instance, $args);
+                    }
                 }
                 FuncEntity::Host { .. } => {
                     inner.stack.top = base + func.num_slots as usize;
@@ -502,9 +524,15 @@ fn run(
                     instance, index, ..
                 } => {
                     let (callee_instance, index) = (*instance, *index);
-                    let callee = call::wasm_callee(inner, callee_instance, index)?;
-                    // SAFETY: see `call::wasm_callee`.
-                    do_tail_call!(unsafe { &*callee }, callee_instance, $args);
+                    if cache.tier_up && call::to_upper(inner, callee_instance) {
+                        // The return op after the tail call returns the
+                        // results, as for a host callee.
+                        call_upper!(f, $args);
+                    } else {
+                        let callee = call::wasm_callee(inner, callee_instance, index)?;
+                        // SAFETY: see `call::wasm_callee`.
+                        do_tail_call!(unsafe { &*callee }, callee_instance, $args);
+                    }
                 }
                 FuncEntity::Host { .. } => call_store_func!(f, $args),
             }
@@ -704,12 +732,17 @@ fn run(
                     do_return!()
                 }
                 Op::CallInternal { args, def } => {
-                    let callee = cache.compiled(def).map_err(|e| Stop::Error(e.into()))?;
-                    // SAFETY: as in `InstanceCache::module`; the reference
-                    // outlives this activation.
-                    let callee: &CompiledFunc = unsafe { &*(callee as *const CompiledFunc) };
-                    let inst = cache.index;
-                    do_call!(callee, inst, args);
+                    if cache.tier_up && call::to_upper(inner, cache.index) {
+                        call_upper!(call::store_func(inner, cache.index, def), args);
+                    } else {
+                        let callee = cache.compiled(def).map_err(|e| Stop::Error(e.into()))?;
+                        // SAFETY: as in `InstanceCache::module`; the
+                        // reference outlives this activation.
+                        let callee: &CompiledFunc =
+                            unsafe { &*(callee as *const CompiledFunc) };
+                        let inst = cache.index;
+                        do_call!(callee, inst, args);
+                    }
                 }
                 Op::CallImported { args, func: f } => {
                     let f = inner.instances[cache.index as usize].funcs[f as usize];
@@ -723,11 +756,18 @@ fn run(
                     call_store_func!(f, args);
                 }
                 Op::ReturnCallInternal { args, def } => {
-                    let callee = cache.compiled(def).map_err(|e| Stop::Error(e.into()))?;
-                    // SAFETY: as for `CallInternal`.
-                    let callee: &CompiledFunc = unsafe { &*(callee as *const CompiledFunc) };
-                    let inst = cache.index;
-                    do_tail_call!(callee, inst, args);
+                    if cache.tier_up && call::to_upper(inner, cache.index) {
+                        // The return op after the tail call returns the
+                        // results.
+                        call_upper!(call::store_func(inner, cache.index, def), args);
+                    } else {
+                        let callee = cache.compiled(def).map_err(|e| Stop::Error(e.into()))?;
+                        // SAFETY: as for `CallInternal`.
+                        let callee: &CompiledFunc =
+                            unsafe { &*(callee as *const CompiledFunc) };
+                        let inst = cache.index;
+                        do_tail_call!(callee, inst, args);
+                    }
                 }
                 Op::ReturnCallImported { args, func: f } => {
                     let f = inner.instances[cache.index as usize].funcs[f as usize];

@@ -32,6 +32,10 @@ pub(crate) enum Stop {
         base: usize,
         args: usize,
     },
+    /// A call into compiled code (`Tier::Auto`) trapped there: the trap's
+    /// backtrace lists the compiled frames, and the interpreter's frames,
+    /// its callers, go after them.
+    Inner(Trap),
 }
 
 impl Stop {
@@ -69,17 +73,18 @@ impl Stop {
     /// The error a call that cannot be resumed returns for this stop,
     /// with the backtrace of the frames still live.
     pub(super) fn into_error(self, backtrace: impl FnOnce() -> (Vec<FrameInfo>, usize)) -> Error {
-        let trap = |code| {
-            let (frames, elided) = backtrace();
-            Error::Trap(Trap::with_backtrace(code, frames, elided))
-        };
-        match self {
-            Stop::Trap(code) => trap(code),
-            Stop::OutOfFuel { .. } => trap(TrapCode::OutOfFuel),
-            Stop::Error(e) | Stop::HostError { error: e, .. } => e,
+        let mut trap = match self {
+            Stop::Trap(code) => Trap::new(code),
+            Stop::OutOfFuel { .. } => Trap::new(TrapCode::OutOfFuel),
+            // A trap in compiled code: its frames, then the interpreter's.
+            Stop::Inner(trap) => trap,
+            Stop::Error(e) | Stop::HostError { error: e, .. } => return e,
             // `execute_from` unwinds throws before it asks for an error.
-            Stop::Throw { .. } => Error::usage("an exception was not unwound"),
-        }
+            Stop::Throw { .. } => return Error::usage("an exception was not unwound"),
+        };
+        let (frames, elided) = backtrace();
+        trap.add_callers(frames, elided);
+        Error::Trap(trap)
     }
 }
 

@@ -8,6 +8,7 @@ use super::link::sync_funcrefs;
 use super::traps;
 use crate::error::{Error, FrameInfo, Trap, TrapCode};
 use crate::jit::{engine_jit, EXPLICIT_FRAME_SLACK, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
+use crate::runtime::tier_up::Crossed;
 use crate::runtime::vm::TrapFrame;
 use crate::runtime::{FuncEntity, StoreInner};
 use alloc::vec::Vec;
@@ -23,7 +24,7 @@ fn frames_from_pcs(inner: &StoreInner, pcs: &[usize]) -> Vec<TrapFrame> {
     while i < pcs.len() {
         let pc = pcs[i];
         let found = inner.instances.iter().enumerate().find_map(|(n, inst)| {
-            let compiled = inst.module.code::<CompiledModule>()?;
+            let compiled = inst.module.code_or_upper::<CompiledModule>()?;
             let def = compiled.func_at(pc)?;
             let info = &inst.module.info;
             let physical = info.num_imported_funcs + def;
@@ -83,6 +84,21 @@ pub(crate) fn invoke(
     if let FuncEntity::Host { .. } = inner.funcs[func as usize] {
         return crate::runtime::call_host(inner, data, func, None, values);
     }
+    call_compiled(inner, data, func, values).map_err(|e| match e {
+        Crossed::Trap(trap) => Error::Trap(trap),
+        Crossed::Error(e) => e,
+    })
+}
+
+/// [`invoke`] for a call from the interpreter (`Tier::Auto`) to a Wasm
+/// function: a trap of compiled code comes back apart from other errors,
+/// for the interpreter to add its frames to.
+pub(crate) fn invoke_from_interpreter(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: u32,
+    values: &mut [u64],
+) -> Result<(), Crossed> {
     call_compiled(inner, data, func, values)
 }
 
@@ -93,15 +109,16 @@ fn call_compiled(
     data: *mut (),
     func: u32,
     values: &mut [u64],
-) -> Result<(), Error> {
-    sync_funcrefs(inner)?;
+) -> Result<(), Crossed> {
+    sync_funcrefs(inner).map_err(Crossed::Error)?;
     let callee = inner.vm.funcrefs[func as usize];
     let ty = inner.funcs[func as usize].type_id();
     let trampoline = match inner.vm.trampolines.iter().find(|(t, _)| *t == ty) {
         Some(&(_, trampoline)) => trampoline,
         None => {
-            let trampoline =
-                engine_jit(&inner.engine)?.array_trampoline(ty, inner.func_type(func))?;
+            let trampoline = engine_jit(&inner.engine)
+                .and_then(|jit| Ok(jit.array_trampoline(ty, inner.func_type(func))?))
+                .map_err(Crossed::Error)?;
             inner.vm.trampolines.push((ty, trampoline));
             trampoline
         }
@@ -168,18 +185,21 @@ fn call_compiled(
         }
     };
     match code {
-        TRAP_HOST_ERROR => Err(inner
-            .vm
-            .pending_error
-            .take()
-            .unwrap_or_else(|| Error::usage("a host error was lost"))),
+        TRAP_HOST_ERROR => Err(Crossed::Error(
+            inner
+                .vm
+                .pending_error
+                .take()
+                .unwrap_or_else(|| Error::usage("a host error was lost")),
+        )),
         TRAP_HOST_PANIC => match inner.vm.pending_panic.take() {
             Some(panic) => std::panic::resume_unwind(panic.into_inner()),
-            None => Err(Error::usage("a host panic was lost")),
+            None => Err(Crossed::Error(Error::usage("a host panic was lost"))),
         },
         _ => {
-            let trap = TrapCode::from_bits(code)
-                .ok_or_else(|| Error::usage("compiled code reported an unknown trap"))?;
+            let trap = TrapCode::from_bits(code).ok_or_else(|| {
+                Crossed::Error(Error::usage("compiled code reported an unknown trap"))
+            })?;
             let backtrace = frames
                 .iter()
                 .map(|f| {
@@ -192,7 +212,7 @@ fn call_compiled(
                     }
                 })
                 .collect();
-            Err(Error::Trap(Trap::with_backtrace(trap, backtrace, elided)))
+            Err(Crossed::Trap(Trap::with_backtrace(trap, backtrace, elided)))
         }
     }
 }

@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 /// The JIT's code of `module`.
 fn compiled_code(module: &ModuleShared) -> Result<&CompiledModule, Error> {
     module
-        .code::<CompiledModule>()
+        .code_or_upper::<CompiledModule>()
         .ok_or_else(|| Error::usage("the module was not compiled by the JIT"))
 }
 
@@ -103,6 +103,26 @@ fn sync_funcrefs_to(inner: &mut StoreInner, end: usize) -> Result<(), Error> {
 /// Builds instance `index`'s VM context (after `instantiate` has created
 /// its entities) and the store references to its functions.
 pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Error> {
+    link_only(inner, index)?;
+    sync_funcrefs(inner)
+}
+
+/// Links every instance of the store that is not linked yet, in order
+/// (each one's imports are the functions before its own), then the
+/// store's function references: `Tier::Auto` moving a store to compiled
+/// code, whose modules all have it by then.
+pub(crate) fn link_store(inner: &mut StoreInner) -> Result<(), Error> {
+    for index in 0..inner.instances.len() {
+        if inner.instances[index].vm.is_none() {
+            link_only(inner, index as u32)?;
+        }
+    }
+    sync_funcrefs(inner)
+}
+
+/// [`link_instance`] up to the instance's own function references: the
+/// store's later functions (a later instance's) may not be linkable yet.
+fn link_only(inner: &mut StoreInner, index: u32) -> Result<(), Error> {
     inner.vm.ctx.builtins = &BUILTINS;
     let store_ctx = &mut *inner.vm.ctx as *mut _;
     let inst = &inner.instances[index as usize];
@@ -185,5 +205,5 @@ pub(crate) fn link_instance(inner: &mut StoreInner, index: u32) -> Result<(), Er
         tables,
         funcs,
     });
-    sync_funcrefs(inner)
+    Ok(())
 }

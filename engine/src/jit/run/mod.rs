@@ -10,6 +10,8 @@ mod libcalls;
 mod link;
 pub(crate) mod perf_map;
 pub(crate) mod traps;
+mod tier_up;
 
 pub(crate) use invoke::invoke;
 pub(crate) use link::link_instance;
+pub(crate) use tier_up::TIER_UP;

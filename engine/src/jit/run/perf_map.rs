@@ -20,7 +20,7 @@ static FILE_LOCK: Mutex<()> = Mutex::new(());
 /// a map that cannot be written is not the module's failure, so errors are
 /// ignored.
 pub(crate) fn announce(module: &ModuleShared) {
-    let Some(compiled) = module.code::<CompiledModule>() else {
+    let Some(compiled) = module.code_or_upper::<CompiledModule>() else {
         return;
     };
     let info = &module.info;
