@@ -264,8 +264,7 @@ impl Config {
             canonical_nans: self.nan_canonicalization,
             // Under `Tier::Auto` a function's results must not depend on
             // which tier runs it.
-            relaxed_simd_deterministic: self.relaxed_simd_deterministic
-                || self.tier == Tier::Auto,
+            relaxed_simd_deterministic: self.relaxed_simd_deterministic || self.tier == Tier::Auto,
         }
     }
 

@@ -287,6 +287,8 @@ pub struct CodegenOpts {
     /// JIT compiles in the compile cache and reuse it on the next run (on
     /// by default; the directory is `$PETREL_CACHE_DIR`, else
     /// `$XDG_CACHE_HOME/petrel`, else `~/.cache/petrel`, bounded to 1 GiB).
+    /// `tier-up-threshold=N` (with `--tier auto`): calls into a module
+    /// before the JIT compiles it (default 10000).
     #[arg(short = 'C', value_name = "NAME=VALUE", value_parser = parse_codegen_opt)]
     codegen: Vec<CodegenOpt>,
 }
@@ -295,6 +297,7 @@ pub struct CodegenOpts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CodegenOpt {
     Cache(bool),
+    TierUpThreshold(u32),
 }
 
 fn parse_codegen_opt(opt: &str) -> Result<CodegenOpt, String> {
@@ -304,23 +307,31 @@ fn parse_codegen_opt(opt: &str) -> Result<CodegenOpt, String> {
     };
     match name {
         "cache" => Ok(CodegenOpt::Cache(parse_bool(name, value)?)),
+        "tier-up-threshold" => value.parse().map(CodegenOpt::TierUpThreshold).map_err(|_| {
+            format!(
+                "`-C tier-up-threshold` takes a number of calls (0 to 4294967295), not `{value}`"
+            )
+        }),
         other => Err(format!(
-            "unknown code generation option `{other}` (known: cache)"
+            "unknown code generation option `{other}` (known: cache, tier-up-threshold)"
         )),
     }
 }
 
 impl CodegenOpts {
     /// Turns the compile cache on in `config` unless `-C cache=n` (or no
-    /// cache directory can be named).
+    /// cache directory can be named), and sets the tier-up threshold if
+    /// given (the last of each option counts).
     pub fn apply(&self, config: &mut petrel::Config) {
-        let on = self
-            .codegen
-            .iter()
-            .rev()
-            .map(|CodegenOpt::Cache(on)| *on)
-            .next()
-            .unwrap_or(true);
+        let mut on = true;
+        for opt in &self.codegen {
+            match *opt {
+                CodegenOpt::Cache(cache) => on = cache,
+                CodegenOpt::TierUpThreshold(calls) => {
+                    config.tier_up_threshold(calls);
+                }
+            }
+        }
         if let Some(dir) = on.then(cache_dir).flatten() {
             config.compile_cache(dir, petrel::DEFAULT_COMPILE_CACHE_LIMIT);
         }

@@ -30,7 +30,7 @@ mod run;
 pub(crate) use artifact::{
     cached_module, deserialize, deserialize_file, header as artifact_header, is_artifact, serialize,
 };
-pub(crate) use compile::compile_module;
+pub(crate) use compile::{compile_module, compile_module_on};
 pub(crate) use engine::EngineJit;
 pub(crate) use run::perf_map::announce as announce_to_profiler;
 pub(crate) use run::{invoke, link_instance, TIER_UP};

@@ -37,7 +37,7 @@ use once_cell::race::OnceBox;
 pub(crate) struct UpperCode {
     calls: AtomicU32,
     state: AtomicU8,
-    code: OnceBox<Box<dyn Any + Send + Sync>>,
+    code: OnceBox<Code>,
 }
 
 /// `UpperCode::state`: nobody asked yet, a compile is under way, it
@@ -69,7 +69,7 @@ impl UpperCode {
     }
 
     /// Keeps `made` as the code, or records the failure.
-    fn settle(&self, made: Result<Box<dyn Any + Send + Sync>, Error>) {
+    fn settle(&self, made: Result<Code, Error>) {
         match made {
             // Another compile may have won (see `compile_now`): either
             // code is the module's.
@@ -81,12 +81,15 @@ impl UpperCode {
     }
 }
 
+/// A module's upper-tier code, type-erased (the runtime names no tier).
+pub(crate) type Code = Box<dyn Any + Send + Sync>;
+
 /// What the tier seam lends the runtime for tier-up: plain functions, so
 /// that neither tier names the other.
 #[derive(Clone, Copy)]
 pub(crate) struct TierUpHooks {
     /// Compiles a module for the upper tier.
-    pub compile: fn(&EngineShared, &ModuleShared) -> Result<Box<dyn Any + Send + Sync>, Error>,
+    pub compile: fn(&EngineShared, &ModuleShared) -> Result<Code, Error>,
     /// Links every instance of the store not yet linked for the upper
     /// tier (their modules have its code), then the store's function
     /// references.

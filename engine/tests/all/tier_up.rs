@@ -9,8 +9,8 @@
 
 use crate::{engine_with, trap_code};
 use petrel::{
-    Caller, Engine, Func, FuncType, Instance, Linker, Module, ResumableCall, Store, Tier,
-    TrapCode, Val, ValType,
+    Caller, Engine, Func, FuncType, Instance, Linker, Module, ResumableCall, Store, Tier, TrapCode,
+    Val, ValType,
 };
 use std::time::{Duration, Instant};
 
@@ -44,7 +44,7 @@ const REC: &str = r#"(module $m
     (i32.add (local.get $sum) (call $rec (local.get $depth))))
   (func $boom (unreachable))
   (func $bad (param i32) (call $boom))
-  (func (export "trap") (param $n i32)
+  (func $trap (export "trap") (param $n i32)
     (drop (call $leaf (local.get $n)))
     (drop (call $leaf (local.get $n)))
     (call $bad (local.get $n))))"#;
@@ -170,7 +170,7 @@ fn fuel_is_charged_the_same_whichever_tier_runs_a_call() {
     }
     // Running out in compiled code under an interpreter frame traps.
     let (mut store, instance) = setup(&fuel(Tier::Auto, 10));
-    store.set_fuel(interp - 1).unwrap();
+    store.set_fuel(interp / 2).unwrap();
     let main = instance
         .get_typed_func::<(i32, i32), i32>(&store, "main")
         .unwrap();
@@ -283,6 +283,7 @@ fn a_resumable_call_stays_in_the_interpreter() {
     assert!(suspensions > 0);
     assert_eq!(results[0].i32(), Some(40));
     // Plain calls still run compiled code.
+    store.set_fuel(1_000_000).unwrap();
     assert_eq!(rec_of(&mut store, &instance, 1000).unwrap(), 1000);
 }
 
@@ -329,11 +330,11 @@ fn an_epoch_deadline_stops_compiled_code_under_an_interpreter_frame() {
 #[test]
 fn in_the_background_the_store_moves_once_the_code_is_ready() {
     let engine = engine_with(|c| {
-        c.tier(Tier::Auto)
-            .tier_up_threshold(1)
-            .max_call_depth(50);
+        c.tier(Tier::Auto).tier_up_threshold(1).max_call_depth(50);
     });
-    let (mut store, instance) = setup(&engine);
+    let module = Module::new(&engine, REC).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
     // Interpreted (too deep) until the background compile is done; a
     // minute is far more than a module this small takes.
     let start = Instant::now();
@@ -353,6 +354,7 @@ fn in_the_background_the_store_moves_once_the_code_is_ready() {
     }
     // A second store of the engine starts on the module's code at its
     // first call.
-    let (mut store, instance) = setup(&engine);
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
     assert_eq!(rec_of(&mut store, &instance, 1000).unwrap(), 1000);
 }

@@ -129,6 +129,11 @@ enum Mode {
 enum Kind {
     PetrelInterp,
     PetrelJit,
+    /// `--tier auto`: the interpreter, then the JIT once a module is hot.
+    PetrelAuto,
+    /// Not a column: the faster of `PetrelInterp` and `PetrelJit` in each
+    /// row, what `PetrelAuto` is compared with.
+    PetrelBest,
     /// The `--baseline` binary's tiers: compared with like peers.
     BaselineInterp,
     BaselineJit,
@@ -180,7 +185,11 @@ impl Metering {
             // timeout with epoch interruption.
             (
                 Metering::Fuel,
-                Kind::PetrelInterp | Kind::PetrelJit | Kind::BaselineInterp | Kind::BaselineJit,
+                Kind::PetrelInterp
+                | Kind::PetrelJit
+                | Kind::PetrelAuto
+                | Kind::BaselineInterp
+                | Kind::BaselineJit,
             )
             | (Metering::Fuel, Kind::Wasmtime) => {
                 return Some(vec!["-W".into(), format!("fuel={FUEL}")]);
@@ -189,6 +198,7 @@ impl Metering {
                 Metering::Epoch,
                 Kind::PetrelInterp
                 | Kind::PetrelJit
+                | Kind::PetrelAuto
                 | Kind::BaselineInterp
                 | Kind::BaselineJit
                 | Kind::Wasmtime,
@@ -217,7 +227,10 @@ struct Runner {
 
 impl Runner {
     fn is_petrel(&self) -> bool {
-        matches!(self.kind, Kind::PetrelInterp | Kind::PetrelJit)
+        matches!(
+            self.kind,
+            Kind::PetrelInterp | Kind::PetrelJit | Kind::PetrelAuto
+        )
     }
 
     /// The command line for `built` in `mode` with argument `n`, or `None`
@@ -257,11 +270,21 @@ impl Runner {
                 "-C".into(),
                 "cache=n".into(),
             ],
+            Kind::PetrelAuto => vec![
+                bin,
+                "run".into(),
+                "--tier".into(),
+                "auto".into(),
+                "-C".into(),
+                "cache=n".into(),
+            ],
             Kind::BaselineJit => vec![bin, "run".into(), "--tier".into(), "jit".into()],
             // No compilation cache: every run compiles, as a first run does.
             Kind::Wasmtime => vec![bin, "run".into(), "-C".into(), "cache=n".into()],
             Kind::Wasmi => vec![bin],
-            Kind::Native | Kind::PetrelArtifact | Kind::WasmtimeArtifact => unreachable!(),
+            Kind::Native | Kind::PetrelArtifact | Kind::WasmtimeArtifact | Kind::PetrelBest => {
+                unreachable!()
+            }
         };
         cmd.extend(self.metering.flags(self.kind)?);
         match mode {
@@ -392,6 +415,7 @@ fn runners(opts: &Options, suite: &Suite) -> Result<(Vec<Runner>, Vec<String>)> 
     let mut petrels = vec![
         (Kind::PetrelInterp, "Petrel interp", "interp", &opts.petrel),
         (Kind::PetrelJit, "Petrel JIT", "jit", &opts.petrel),
+        (Kind::PetrelAuto, "Petrel auto", "auto", &opts.petrel),
     ];
     if let Some(baseline) = &opts.baseline {
         petrels.push((Kind::BaselineInterp, "baseline interp", "interp", baseline));

@@ -44,6 +44,14 @@ impl Report<'_> {
     }
 
     fn wall(&self, row: &Row, kind: Kind) -> Option<f64> {
+        if kind == Kind::PetrelBest {
+            let interp = self.wall(row, Kind::PetrelInterp);
+            let jit = self.wall(row, Kind::PetrelJit);
+            return match (interp, jit) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                _ => None,
+            };
+        }
         row.cells[self.index(kind)?].median_wall()
     }
 
@@ -84,7 +92,26 @@ impl Report<'_> {
             .into_iter()
             .filter(|(_, r)| !artifacts.contains(&r.kind))
             .collect();
-        for (_, petrel) in plain.iter().filter(|(_, r)| r.is_petrel()) {
+        if [Kind::PetrelAuto, Kind::PetrelInterp, Kind::PetrelJit]
+            .iter()
+            .all(|&k| self.index(k).is_some())
+        {
+            out.push((
+                "Petrel auto / better Petrel tier".to_string(),
+                Kind::PetrelAuto,
+                Kind::PetrelBest,
+            ));
+            out.push((
+                "Petrel auto / Petrel JIT".to_string(),
+                Kind::PetrelAuto,
+                Kind::PetrelJit,
+            ));
+        }
+        // Auto is compared with Petrel's own tiers above, not the peers.
+        for (_, petrel) in plain
+            .iter()
+            .filter(|(_, r)| r.is_petrel() && r.kind != Kind::PetrelAuto)
+        {
             for (_, peer) in plain
                 .iter()
                 .filter(|(_, r)| !r.is_petrel() && r.kind != Kind::Native)
@@ -513,6 +540,8 @@ impl Report<'_> {
         let color = |kind: Kind| match kind {
             Kind::PetrelInterp => "#1f5fa8",
             Kind::PetrelJit => "#7fb3e6",
+            Kind::PetrelAuto => "#4a8fd1",
+            Kind::PetrelBest => "#000000",
             Kind::BaselineInterp => "#6a3d9a",
             Kind::BaselineJit => "#cab2d6",
             Kind::Wasmi => "#e6862e",

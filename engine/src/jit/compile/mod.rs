@@ -36,6 +36,18 @@ pub(crate) fn compile_module(
     info: &ModuleInfo,
     bytes: &[u8],
 ) -> Result<CompiledModule, Error> {
+    compile_module_on(engine, info, bytes, usize::MAX)
+}
+
+/// [`compile_module`] on at most `max_threads` threads: tier-up compiles
+/// in the background with one core fewer than the machine has, so the
+/// interpreter keeps one.
+pub(crate) fn compile_module_on(
+    engine: &EngineShared,
+    info: &ModuleInfo,
+    bytes: &[u8],
+    max_threads: usize,
+) -> Result<CompiledModule, Error> {
     let signals = signals_enabled(&engine.config);
     let checks = engine.config.code_settings();
     let isas = engine_jit(engine)?.isas()?;
@@ -44,6 +56,7 @@ pub(crate) fn compile_module(
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
+        .min(max_threads)
         .min(count);
     let compile_one = |compiler: &mut FuncCompiler, def: usize| {
         compiler

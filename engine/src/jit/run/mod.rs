@@ -9,8 +9,8 @@ mod invoke;
 mod libcalls;
 mod link;
 pub(crate) mod perf_map;
-pub(crate) mod traps;
 mod tier_up;
+pub(crate) mod traps;
 
 pub(crate) use invoke::invoke;
 pub(crate) use link::link_instance;

@@ -4,10 +4,9 @@
 
 use super::link::{link_instance, link_store};
 use crate::error::Error;
-use crate::runtime::tier_up::TierUpHooks;
+use crate::runtime::tier_up::{Code, TierUpHooks};
 use crate::runtime::{EngineShared, ModuleShared};
 use alloc::boxed::Box;
-use core::any::Any;
 
 /// The functions the tier seam lends the runtime under `Tier::Auto`.
 pub(crate) const TIER_UP: TierUpHooks = TierUpHooks {
@@ -18,7 +17,13 @@ pub(crate) const TIER_UP: TierUpHooks = TierUpHooks {
 };
 
 /// The JIT's code of `module`, as the interpreter's tier-up keeps it.
-fn compile(engine: &EngineShared, module: &ModuleShared) -> Result<Box<dyn Any + Send + Sync>, Error> {
-    let code = crate::jit::compile_module(engine, &module.info, &module.bytes)?;
+fn compile(engine: &EngineShared, module: &ModuleShared) -> Result<Code, Error> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let code = crate::jit::compile_module_on(
+        engine,
+        &module.info,
+        &module.bytes,
+        threads.saturating_sub(1).max(1),
+    )?;
     Ok(Box::new(code))
 }
