@@ -41,6 +41,9 @@ pub(crate) struct CodeSettings {
     /// Relaxed SIMD gives the one result Petrel fixes on every ISA (the
     /// interpreter always does), not the fastest native one.
     pub relaxed_simd_deterministic: bool,
+    /// `Tier::Auto`: the interpreter marks the loops a frame can leave for
+    /// compiled code (on-stack replacement).
+    pub tier_up: bool,
 }
 
 /// Settings for an [`Engine`](crate::Engine).
@@ -265,6 +268,7 @@ impl Config {
             // Under `Tier::Auto` a function's results must not depend on
             // which tier runs it.
             relaxed_simd_deterministic: self.relaxed_simd_deterministic || self.tier == Tier::Auto,
+            tier_up: self.tier == Tier::Auto,
         }
     }
 

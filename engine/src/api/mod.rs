@@ -33,7 +33,9 @@ pub use module::Module;
 pub use resumable::{ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel};
 #[cfg(feature = "std")]
 pub use shared_memory::{SharedMemory, WaitResult};
-pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
+pub use store::{
+    AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut, TierUpStats,
+};
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability,
     RefType, TableType, TagType, ValType,

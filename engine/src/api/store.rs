@@ -63,6 +63,15 @@ impl<T> Store<T> {
         Ok(self.inner.fuel())
     }
 
+    /// Where the store is in tier-up ([`Tier::Auto`](crate::Tier::Auto)):
+    /// for diagnostics and tests.
+    pub fn tier_up_stats(&self) -> TierUpStats {
+        TierUpStats {
+            compiled: self.inner.tier_up.mode == crate::runtime::tier_up::Mode::Upper,
+            loop_entries: self.inner.tier_up.loop_entries,
+        }
+    }
+
     /// Installs the store's resource limiter: `limiter` returns it from the
     /// store's data, where the embedder keeps it (say, a [`StoreLimits`]
     /// field). From then on it decides what memories, tables and instances
@@ -346,4 +355,16 @@ impl<T> AsContextMut for Caller<'_, T> {
             data: self.data,
         }
     }
+}
+
+/// A store's tier-up so far ([`Store::tier_up_stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct TierUpStats {
+    /// The store runs compiled code: calls from the host, and those the
+    /// interpreter's running frames make, enter it.
+    pub compiled: bool,
+    /// How many interpreter frames moved into compiled code at a loop
+    /// (on-stack replacement).
+    pub loop_entries: u64,
 }

@@ -490,6 +490,12 @@ define_ops! {
         /// Traps with `Interrupt` when the engine's epoch has reached the
         /// store's deadline (function entries and loop headers).
         CheckEpoch,
+        /// `Tier::Auto`, at the header of a loop a frame can leave with
+        /// only its locals: counts the iteration, and once the store runs
+        /// compiled code, moves the frame into the function's compiled
+        /// twin from loop `ordinal` (its place among the body's `loop`
+        /// operators), which runs the rest of the function.
+        OsrPoint { ordinal: u32 },
 
         // Tail calls (after the others, so they left every other op's
         // encoding as it was). Each replaces the running function's frame

@@ -60,10 +60,10 @@ impl UpperCode {
         self.state.load(Ordering::Acquire) == FAILED
     }
 
-    /// Counts one call; the count after it.
+    /// Counts `n` calls; the count after them.
     #[inline]
-    fn count(&self) -> u32 {
-        let n = self.calls.load(Ordering::Relaxed).saturating_add(1);
+    fn count(&self, n: u32) -> u32 {
+        let n = self.calls.load(Ordering::Relaxed).saturating_add(n);
         self.calls.store(n, Ordering::Relaxed);
         n
     }
@@ -99,7 +99,20 @@ pub(crate) struct TierUpHooks {
     /// Calls Wasm store function `func` in compiled code, with its
     /// arguments in the slots, which receive its results.
     pub call: fn(&mut StoreInner, *mut (), u32, &mut [u64]) -> Result<(), Crossed>,
+    /// On-stack replacement: runs the rest of defined function `def` of
+    /// instance `instance` in compiled code from its loop `ordinal`, with
+    /// the locals of the interpreter frame at the pointer; the slots
+    /// (at least two) receive its results. `Ok(false)`: no entry there.
+    pub osr: Osr,
 }
+
+/// The type of [`TierUpHooks::osr`].
+pub(crate) type Osr =
+    fn(&mut StoreInner, *mut (), u32, u32, u32, *const u64, &mut [u64]) -> Result<bool, Crossed>;
+
+/// Loop iterations the interpreter runs between two looks at tier-up
+/// (`Op::OsrPoint`); each look counts them all.
+pub(crate) const OSR_INTERVAL: u32 = 1024;
 
 /// How a call into the upper tier failed.
 pub(crate) enum Crossed {
@@ -137,6 +150,8 @@ pub(crate) struct StoreTierUp {
     pub pinned: u32,
     /// The modules `Waiting` waits for.
     waiting: Vec<Arc<ModuleShared>>,
+    /// Interpreter frames moved into compiled code at a loop so far.
+    pub loop_entries: u64,
 }
 
 impl StoreTierUp {
@@ -172,11 +187,17 @@ impl StoreTierUp {
 /// should run compiled code.
 #[inline]
 pub(crate) fn on_call(inner: &mut StoreInner, instance: u32) -> bool {
+    on_count(inner, instance, 1)
+}
+
+/// [`on_call`] for `n` calls or loop iterations at once.
+#[inline]
+pub(crate) fn on_count(inner: &mut StoreInner, instance: u32, n: u32) -> bool {
     match inner.tier_up.mode {
         Mode::Off | Mode::Never => false,
         Mode::Upper => inner.tier_up.pinned == 0,
         Mode::Counting => {
-            let n = inner.instances[instance as usize].module.upper.count();
+            let n = inner.instances[instance as usize].module.upper.count(n);
             if n < inner.engine.config.tier_up_threshold {
                 return false;
             }

@@ -358,3 +358,258 @@ fn in_the_background_the_store_moves_once_the_code_is_ready() {
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     assert_eq!(rec_of(&mut store, &instance, 1000).unwrap(), 1000);
 }
+
+// ---- On-stack replacement: a frame moves into compiled code at a loop.
+
+/// Loops of every shape: `sum` (one loop, locals of every scalar type and
+/// a `v128`), `nested` (the hot loop inside another), `skips` (an
+/// ineligible loop, with a value under it, before the hot one, so the
+/// ordinals must agree), `grows` (grows memory in the loop, read by the
+/// interpreter frame after), `traps` (traps after its loop).
+const LOOPS: &str = r#"(module $loops
+  (memory (export "mem") 1)
+  (func $sum (export "sum") (param $n i32) (result i64)
+    (local $acc i64) (local $f f64) (local $g f32) (local $v v128)
+    (local.set $v (v128.const i32x4 1 2 3 4))
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $n))))
+        (local.set $f (f64.add (local.get $f) (f64.const 0.5)))
+        (local.set $g (f32.add (local.get $g) (f32.const 1)))
+        (local.set $v (i32x4.add (local.get $v) (v128.const i32x4 1 1 1 1)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (i64.add (local.get $acc)
+      (i64.add (i64.trunc_f64_s (local.get $f))
+        (i64.add (i64.trunc_f32_s (local.get $g))
+          (i64.extend_i32_u (i32x4.extract_lane 3 (local.get $v)))))))
+  (func (export "nested") (param $n i32) (result i32)
+    (local $i i32) (local $j i32) (local $acc i32)
+    (block $outer_done
+      (loop $outer
+        (br_if $outer_done (i32.ge_u (local.get $i) (i32.const 3)))
+        (local.set $j (i32.const 0))
+        (block $inner_done
+          (loop $inner
+            (br_if $inner_done (i32.ge_u (local.get $j) (local.get $n)))
+            (local.set $acc (i32.add (local.get $acc) (i32.mul (local.get $i) (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $inner)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $outer)))
+    (local.get $acc))
+  (func (export "skips") (param $n i32) (result i32)
+    (local $k i32)
+    ;; A value under this loop: no entry here.
+    (i32.const 7)
+    (loop $l (result i32)
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $k) (i32.const 3)))
+      (local.get $k))
+    (i32.add)
+    (local.set $k)
+    (block $done
+      (loop $hot
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $k (i32.add (local.get $k) (i32.const 2)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $hot)))
+    (local.get $k))
+  (func (export "grows") (param $n i32) (result i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (if (i32.eq (local.get $n) (i32.const 5000))
+          (then (drop (memory.grow (i32.const 2)))))
+        (i32.store (i32.const 100) (i32.add (i32.load (i32.const 100)) (i32.const 1)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    ;; Past the first page: only there once the loop grew the memory.
+    (i32.store (i32.const 70000) (i32.const 9))
+    (i32.add (i32.load (i32.const 100)) (memory.size)))
+  (func $traps (export "traps") (param $n i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (unreachable))
+  (func (export "calls_traps") (param $n i32) (call $traps (local.get $n))))"#;
+
+fn loops(engine: &Engine) -> (Store<()>, Instance) {
+    let module = Module::new(engine, LOOPS).unwrap();
+    let mut store = Store::new(engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    (store, instance)
+}
+
+/// Every export of `LOOPS` on an engine `make` makes, a new one for each
+/// (so each starts interpreted): results, traps and backtraces, and how
+/// many frames moved at a loop.
+fn loop_transcript(make: impl Fn() -> Engine) -> (Vec<String>, u64) {
+    let mut out = Vec::new();
+    let mut moved = 0;
+    let mut run = |f: &dyn Fn(&mut Store<()>, &Instance) -> String| {
+        let (mut store, instance) = loops(&make());
+        out.push(f(&mut store, &instance));
+        moved += store.tier_up_stats().loop_entries;
+    };
+    run(&|store, instance| {
+        let sum = instance.get_typed_func::<i32, i64>(&*store, "sum").unwrap();
+        format!("{:?}", sum.call(store, 100_000))
+    });
+    run(&|store, instance| {
+        let f = instance
+            .get_typed_func::<i32, i32>(&*store, "nested")
+            .unwrap();
+        format!("{:?}", f.call(store, 20_000))
+    });
+    run(&|store, instance| {
+        let f = instance
+            .get_typed_func::<i32, i32>(&*store, "skips")
+            .unwrap();
+        format!("{:?}", f.call(store, 50_000))
+    });
+    run(&|store, instance| {
+        let f = instance
+            .get_typed_func::<i32, i32>(&*store, "grows")
+            .unwrap();
+        format!("{:?}", f.call(store, 20_000))
+    });
+    run(&|store, instance| {
+        let f = instance
+            .get_typed_func::<i32, ()>(&*store, "calls_traps")
+            .unwrap();
+        let err = f.call(store, 50_000).unwrap_err();
+        let trap = err.as_trap().unwrap();
+        let frames: Vec<_> = trap.backtrace().iter().map(|f| f.func_index).collect();
+        format!("{:?} {frames:?}", trap.code())
+    });
+    (out, moved)
+}
+
+#[test]
+fn a_frame_moves_into_compiled_code_at_a_hot_loop() {
+    let (interp, entries) = loop_transcript(|| {
+        engine_with(|c| {
+            c.tier(Tier::Interpreter);
+        })
+    });
+    assert_eq!(entries, 0);
+    assert_eq!(interp[4], "Unreachable [4, 5]");
+    // Never hot: the same, all interpreted.
+    assert_eq!(loop_transcript(|| auto(u32::MAX)), (interp.clone(), 0));
+    // Hot within each function's loop: its frame moves there, with the
+    // values the interpreter gave its locals.
+    let (moved, entries) = loop_transcript(|| auto(5_000));
+    assert_eq!(moved, interp);
+    assert_eq!(entries, 5, "{moved:?}");
+    // Hot at once: calls from the host run compiled code, nothing moves.
+    assert_eq!(loop_transcript(|| auto(1)), (interp, 0));
+}
+
+#[test]
+fn fuel_and_epochs_hold_across_a_move_at_a_loop() {
+    let used = |engine: &Engine| {
+        let (mut store, instance) = loops(engine);
+        store.set_fuel(u64::MAX / 2).unwrap();
+        let sum = instance.get_typed_func::<i32, i64>(&store, "sum").unwrap();
+        sum.call(&mut store, 100_000).unwrap();
+        (
+            u64::MAX / 2 - store.get_fuel().unwrap(),
+            store.tier_up_stats().loop_entries,
+        )
+    };
+    let fuel = |tier: Tier, threshold: u32| {
+        engine_with(|c| {
+            c.tier(tier)
+                .tier_up_threshold(threshold)
+                .tier_up_in_background(false)
+                .consume_fuel(true);
+        })
+    };
+    let (interp, _) = used(&fuel(Tier::Interpreter, 0));
+    assert_eq!(used(&fuel(Tier::Auto, 5_000)), (interp, 1));
+    // Out of fuel in the twin: a trap, listing the function once.
+    let (mut store, instance) = loops(&fuel(Tier::Auto, 5_000));
+    store.set_fuel(interp / 2).unwrap();
+    let sum = instance.get_typed_func::<i32, i64>(&store, "sum").unwrap();
+    let err = sum.call(&mut store, 100_000).unwrap_err();
+    assert_eq!(trap_code(&err), TrapCode::OutOfFuel);
+    assert_eq!(err.as_trap().unwrap().backtrace().len(), 1);
+    assert_eq!(store.tier_up_stats().loop_entries, 1);
+
+    // A deadline reached in the twin interrupts it.
+    let engine = engine_with(|c| {
+        c.tier(Tier::Auto)
+            .tier_up_threshold(5_000)
+            .tier_up_in_background(false)
+            .epoch_interruption(true);
+    });
+    let module = Module::new(&engine, r#"(module (func (export "spin") (loop br 0)))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    store.set_epoch_deadline(1);
+    let ticker = {
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            engine.increment_epoch();
+        })
+    };
+    let spin = instance.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    let err = spin.call(&mut store, ()).unwrap_err();
+    ticker.join().unwrap();
+    assert_eq!(trap_code(&err), TrapCode::Interrupt);
+    assert_eq!(store.tier_up_stats().loop_entries, 1);
+}
+
+#[test]
+fn exceptions_leave_a_twin_for_its_handlers_and_its_callers() {
+    let wat = r#"(module
+      (tag $e (param i32))
+      ;; Throws from inside its hot loop; its own try_table catches.
+      (func $inner (export "inner") (param $n i32) (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h)
+            (block $done
+              (loop $next
+                (br_if $done (i32.eqz (local.get $n)))
+                (if (i32.eq (local.get $n) (i32.const 7))
+                  (then (throw $e (i32.const 41))))
+                (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                (br $next))))
+          (i32.const -1))
+        (i32.const 1)
+        (i32.add))
+      ;; Throws from its hot loop; the interpreter frame calling it catches.
+      (func $thrower (param $n i32)
+        (block $done
+          (loop $next
+            (br_if $done (i32.eqz (local.get $n)))
+            (if (i32.eq (local.get $n) (i32.const 7))
+              (then (throw $e (local.get $n))))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (br $next))))
+      (func (export "outer") (param $n i32) (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h)
+            (call $thrower (local.get $n)))
+          (i32.const -1))))"#;
+    for (threshold, moves) in [(u32::MAX, 0), (5_000, 1)] {
+        for (name, expected) in [("inner", 42), ("outer", 7)] {
+            let engine = auto(threshold);
+            let module = Module::new(&engine, wat).unwrap();
+            let mut store = Store::new(&engine, ());
+            let instance = Instance::new(&mut store, &module, &[]).unwrap();
+            let f = instance.get_typed_func::<i32, i32>(&store, name).unwrap();
+            assert_eq!(f.call(&mut store, 100_000).unwrap(), expected, "{name}");
+            assert_eq!(
+                store.tier_up_stats().loop_entries,
+                moves,
+                "{name} {threshold}"
+            );
+        }
+    }
+}

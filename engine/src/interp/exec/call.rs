@@ -196,7 +196,54 @@ pub(super) fn call_upper(
                 copy_slots(&mut inner.stack.values[args..args + n], slots);
                 Ok(())
             }
-            Err(runtime::tier_up::Crossed::Trap(trap)) => Err(Stop::Inner(trap)),
+            Err(runtime::tier_up::Crossed::Trap(trap)) => Err(Stop::Inner {
+                trap,
+                replaced: false,
+            }),
+            Err(runtime::tier_up::Crossed::Error(e)) => Err(Stop::Error(e)),
+        }
+    })
+}
+
+/// At loop `ordinal` of `func` (of `instance`, its frame at `base`):
+/// counts the iterations since the last look and, once the store runs
+/// compiled code, moves the frame into `func`'s compiled twin, which runs
+/// the rest of the function (on-stack replacement). `Ok(true)`: it ran,
+/// and its results are at `base`, for the frame to return them.
+#[inline(never)]
+pub(super) fn osr(
+    inner: &mut StoreInner,
+    data: *mut (),
+    instance: u32,
+    func: &CompiledFunc,
+    ordinal: u32,
+    base: usize,
+) -> Result<bool, Stop> {
+    if !runtime::tier_up::on_count(inner, instance, runtime::tier_up::OSR_INTERVAL) {
+        return Ok(false);
+    }
+    let Some(hooks) = inner.engine.tier_up else {
+        return Ok(false);
+    };
+    let module = &inner.instances[instance as usize].module;
+    let def = func.func_index - module.info.num_imported_funcs;
+    let n = module.info.func_type(func.func_index).result_slots();
+    let slots = inner.stack.values[base..].as_ptr();
+    with_slots(n.max(2), |values| {
+        let ran = (hooks.osr)(inner, data, instance, def, ordinal, slots, values);
+        if !matches!(ran, Ok(false)) {
+            inner.tier_up.loop_entries += 1;
+        }
+        match ran {
+            Ok(false) => Ok(false),
+            Ok(true) => {
+                copy_slots(&mut inner.stack.values[base..base + n], &values[..n]);
+                Ok(true)
+            }
+            Err(runtime::tier_up::Crossed::Trap(trap)) => Err(Stop::Inner {
+                trap,
+                replaced: true,
+            }),
             Err(runtime::tier_up::Crossed::Error(e)) => Err(Stop::Error(e)),
         }
     })

@@ -581,6 +581,34 @@ fn run(
             }
         };
     }
+    // `Tier::Auto`, at a loop's head: every `OSR_INTERVAL` iterations, a
+    // look at tier-up, which may run the rest of the function in compiled
+    // code (then this frame returns its results).
+    macro_rules! osr_point {
+        ($ordinal:expr) => {{
+            let ctx = &mut *inner.vm.ctx;
+            if ctx.osr_countdown > 0 {
+                ctx.osr_countdown -= 1;
+            } else {
+                ctx.osr_countdown = i64::from(crate::runtime::tier_up::OSR_INTERVAL);
+                if cache.tier_up {
+                    inner.stack.top = base + func.num_slots as usize;
+                    match call::osr(inner, data, cache.index, func, $ordinal, base) {
+                        Ok(false) => {}
+                        Ok(true) => {
+                            // Compiled code may have grown memory 0.
+                            cache.refresh_memory(inner);
+                            do_return!();
+                        }
+                        Err(stop) => {
+                            let store = inner.id.raw();
+                            return Err(Stop::from_host(stop, store, 0, ip, base, 0));
+                        }
+                    }
+                }
+            }
+        }};
+    }
 
     loop {
         // The pure ops run in the threaded executor, which comes back

@@ -427,6 +427,7 @@ macro_rules! pure_ops {
             ConsumeFuel { amount } => { charge_fuel!(amount) }
             ConsumeFuelCheck { amount } => { check_fuel!(amount) }
             CheckEpoch => { check_epoch!() }
+            OsrPoint { ordinal } => { osr_point!(ordinal) }
         }
     };
 }

@@ -107,7 +107,7 @@ impl Suspension {
                 (ip, base, Suspended::HostError { func, results })
             }
             // `can_suspend` rules the rest out.
-            Stop::Trap(_) | Stop::Error(_) | Stop::Throw { .. } | Stop::Inner(_) => (
+            Stop::Trap(_) | Stop::Error(_) | Stop::Throw { .. } | Stop::Inner { .. } => (
                 core::ptr::null(),
                 entry.base,
                 Suspended::OutOfFuel { required: 0 },

@@ -34,8 +34,13 @@ pub(crate) enum Stop {
     },
     /// A call into compiled code (`Tier::Auto`) trapped there: the trap's
     /// backtrace lists the compiled frames, and the interpreter's frames,
-    /// its callers, go after them.
-    Inner(Trap),
+    /// its callers, go after them; with `replaced`, the running frame is
+    /// itself among the compiled ones (it moved into compiled code at a
+    /// loop, `OsrPoint`) and is not listed again.
+    Inner {
+        trap: Trap,
+        replaced: bool,
+    },
 }
 
 impl Stop {
@@ -77,7 +82,15 @@ impl Stop {
             Stop::Trap(code) => Trap::new(code),
             Stop::OutOfFuel { .. } => Trap::new(TrapCode::OutOfFuel),
             // A trap in compiled code: its frames, then the interpreter's.
-            Stop::Inner(trap) => trap,
+            Stop::Inner { trap, replaced } => {
+                let (mut frames, elided) = backtrace();
+                if replaced && !frames.is_empty() {
+                    frames.remove(0);
+                }
+                let mut trap = trap;
+                trap.add_callers(frames, elided);
+                return Error::Trap(trap);
+            }
             Stop::Error(e) | Stop::HostError { error: e, .. } => return e,
             // `execute_from` unwinds throws before it asks for an error.
             Stop::Throw { .. } => return Error::usage("an exception was not unwound"),

@@ -183,6 +183,18 @@ macro_rules! state_macros {
                 c.fuel = left;
             }};
         }
+        macro_rules! osr_point {
+            ($ordinal:expr) => {{
+                let _ = $ordinal;
+                // SAFETY: as in `charge_fuel!`.
+                let c = unsafe { &mut *$ctx };
+                // The look at tier-up is the loop's.
+                if c.osr_countdown <= 0 {
+                    return $at;
+                }
+                c.osr_countdown -= 1;
+            }};
+        }
         macro_rules! check_epoch {
             () => {{
                 // SAFETY: as in `charge_fuel!`; the store keeps the engine, whose

@@ -179,6 +179,11 @@ pub(crate) struct Translator<'a> {
     handlers: Vec<Handler>,
     /// Whether float results are canonicalized (`Config::nan_canonicalization`).
     canonical_nans: bool,
+    /// Whether loops get `OsrPoint`s (`Tier::Auto`).
+    osr: bool,
+    /// The ordinal of the `loop` operator being translated (its place
+    /// among the body's `loop`s, as the JIT's twin numbers them).
+    loop_ordinal: u32,
 }
 
 /// The most slots one frame may have (slot indices are 16 bits).
@@ -243,6 +248,8 @@ pub(crate) fn translate(
         offset: range.start,
         handlers: Vec::new(),
         canonical_nans: checks.canonical_nans,
+        osr: checks.tier_up,
+        loop_ordinal: 0,
     };
     t.frames.push(Frame {
         kind: FrameKind::Func,
@@ -266,11 +273,16 @@ pub(crate) fn translate(
     let mut segment = 0;
     t.enter_segment(checks, fuel_costs.as_deref(), segment, true);
     let mut reader = body.get_operators_reader()?;
+    let mut loops = 0;
     while !reader.eof() {
         t.offset = reader.original_position() as usize;
         let op = reader.read()?;
         let ends_segment = fuel::ends_segment(&op);
         let is_loop = matches!(op, wasmparser::Operator::Loop { .. });
+        if is_loop {
+            t.loop_ordinal = loops;
+            loops += 1;
+        }
         let canonicalize = match t.canonical_nans && t.reachable {
             true => ops::canonicalizer(&op),
             false => None,

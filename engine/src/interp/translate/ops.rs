@@ -483,7 +483,18 @@ impl Translator<'_> {
             }
             O::Loop { blockty } => {
                 let frame = self.enter_block(FrameKind::Loop, blockty);
+                // A frame can leave this loop for compiled code if it has
+                // nothing but its locals: no values under the loop, no
+                // parameters (the JIT's twin asks the same, see
+                // `jit::compile::translate::osr`). At the head, before the
+                // header's fuel and epoch checks, which the twin runs.
+                let osr = self.osr && frame.height == 0 && frame.params == 0;
                 self.frames.push(frame);
+                if osr {
+                    self.emit(Op::OsrPoint {
+                        ordinal: self.loop_ordinal,
+                    });
+                }
             }
             O::If { blockty } => self.if_(blockty)?,
             O::Else => self.else_()?,

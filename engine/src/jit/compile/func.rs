@@ -210,7 +210,8 @@ impl FuncCompiler {
     ) -> Result<CompiledCode, CompileError> {
         let func_index = info.num_imported_funcs + def;
         self.ctx.clear();
-        let (func, pressure, exceptions) = self.translate(info, bytes, def, false)?;
+        let (func, translated) = self.translate(info, bytes, def, false, false)?;
+        let (pressure, exceptions) = (translated.pressure, translated.exceptions);
         self.ctx.func = func;
         // Inlining would copy calls with exception handlers and frames the
         // unwinder must see: functions with exceptions keep their calls.
@@ -245,18 +246,51 @@ impl FuncCompiler {
         compile_context(isa, &mut self.ctx, func_index)
     }
 
+    /// Machine code for the twin of defined function `def` that
+    /// interpreter frames running its loops move into (on-stack
+    /// replacement, `translate::osr`), and the loops it can be entered at.
+    /// Nothing is inlined into it, and the IR is verified first: a twin is
+    /// the one kind of function whose blocks Wasm's structure alone does
+    /// not order.
+    pub(crate) fn compile_osr(
+        &mut self,
+        info: &ModuleInfo,
+        bytes: &[u8],
+        def: u32,
+    ) -> Result<(CompiledCode, Vec<u32>), CompileError> {
+        let func_index = info.num_imported_funcs + def;
+        self.ctx.clear();
+        let (func, translated) = self.translate(info, bytes, def, false, true)?;
+        self.ctx.func = func;
+        cranelift_codegen::verifier::verify_function(&self.ctx.func, &*self.isa)
+            .map_err(|e| codegen_error(alloc::format!("on-stack replacement entry: {e}")))?;
+        let isa = if translated.pressure > MAX_PRESSURE {
+            &self.big_isa
+        } else {
+            &self.isa
+        };
+        let code = compile_context(isa, &mut self.ctx, func_index)?;
+        Ok((code, translated.osr_entries))
+    }
+
     /// The IR of defined function `def`, translated with the main builder
-    /// context or (`callee`) the one of callees, with its register
-    /// pressure and whether it catches or throws exceptions.
+    /// context or (`callee`) the one of callees, or (`osr`) its twin, and
+    /// what translating it found.
     fn translate(
         &mut self,
         info: &ModuleInfo,
         bytes: &[u8],
         def: u32,
         callee: bool,
-    ) -> Result<(ir::Function, usize, bool), CompileError> {
+        osr: bool,
+    ) -> Result<(ir::Function, translate::Translated), CompileError> {
         let func_index = info.num_imported_funcs + def;
-        let sig = wasm_signature(&self.isa, info.func_type(func_index))?;
+        let ty = info.func_type(func_index);
+        let sig = if osr {
+            osr_signature(&self.isa, ty)?
+        } else {
+            wasm_signature(&self.isa, ty)?
+        };
         let mut func = ir::Function::with_name_signature(UserFuncName::user(0, func_index), sig);
         let range = info.bodies[def as usize].range.clone();
         let body = FunctionBody::new(BinaryReader::new(&bytes[range.clone()], range.start as u64));
@@ -274,10 +308,11 @@ impl FuncCompiler {
             self.signals,
             self.checks,
             &body,
+            osr,
         ) {
-            Ok((b, pressure, exceptions)) => {
+            Ok((b, translated)) => {
                 b.finalize(self.isa.frontend_config());
-                Ok((func, pressure, exceptions))
+                Ok((func, translated))
             }
             Err(e) => {
                 // A translation that stopped half-way leaves the builder
@@ -303,13 +338,30 @@ impl FuncCompiler {
         if range.len() > MAX_CALLEE_BYTES {
             return None;
         }
-        let (func, _, exceptions) = self.translate(info, bytes, def, true).ok()?;
-        if exceptions {
+        let (func, translated) = self.translate(info, bytes, def, true, false).ok()?;
+        if translated.exceptions {
             return None;
         }
         let func_index = info.num_imported_funcs + def;
         translate::prepare_callee(func, func_index)
     }
+}
+
+/// The signature of a twin of a function of type `ty` (see
+/// `translate::osr`): the frame's slots and the loop's ordinal, then the
+/// function's results.
+pub(crate) fn osr_signature(
+    isa: &OwnedTargetIsa,
+    ty: &crate::types::FuncType,
+) -> Result<ir::Signature, CompileError> {
+    wasm_signature(isa, &osr_type(ty))
+}
+
+/// The Wasm type a twin of a function of type `ty` has: `(i64, i32) ->
+/// results` (the slots' address as an `i64`, 64-bit hosts only).
+pub(crate) fn osr_type(ty: &crate::types::FuncType) -> crate::types::FuncType {
+    use crate::types::ValType;
+    crate::types::FuncType::new([ValType::I64, ValType::I32], ty.results().iter().copied())
 }
 
 /// The longest function body (in bytes of Wasm) considered for inlining

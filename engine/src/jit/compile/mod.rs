@@ -19,7 +19,7 @@ use alloc::vec::Vec;
 use func::FuncCompiler;
 use std::sync::Mutex;
 
-pub(crate) use func::finish_function;
+pub(crate) use func::{finish_function, osr_type};
 
 /// A function's machine code, or why it could not be compiled.
 type FuncCode = Result<CompiledCode, CompileError>;
@@ -37,6 +37,23 @@ pub(crate) fn compile_module(
     bytes: &[u8],
 ) -> Result<CompiledModule, Error> {
     compile_module_on(engine, info, bytes, usize::MAX)
+}
+
+/// The twin of defined function `def` for on-stack replacement (see
+/// `translate::osr`), and the loops it can be entered at.
+pub(crate) fn compile_osr(
+    engine: &EngineShared,
+    info: &ModuleInfo,
+    bytes: &[u8],
+    def: u32,
+) -> Result<(CompiledCode, Vec<u32>), Error> {
+    let signals = signals_enabled(&engine.config);
+    let checks = engine.config.code_settings();
+    let isas = engine_jit(engine)?.isas()?;
+    let mut compiler = FuncCompiler::new(isas, signals, checks);
+    Ok(compiler
+        .compile_osr(info, bytes, def)
+        .map_err(|e| e.in_func(info.num_imported_funcs + def))?)
 }
 
 /// [`compile_module`] on at most `max_threads` threads: tier-up compiles

@@ -210,11 +210,20 @@ impl Drop for CodeMemory {
 pub(crate) struct CompiledModule {
     code: CodeMemory,
     meta: CodeMetadata,
+    /// Twins of its functions for on-stack replacement (`Tier::Auto`),
+    /// each made on first need in an image of its own (`None`: it could
+    /// not be compiled), by defined index.
+    pub(super) twins:
+        std::sync::Mutex<alloc::collections::BTreeMap<u32, Option<Arc<super::osr::Twin>>>>,
 }
 
 impl CompiledModule {
     pub(crate) fn new(code: CodeMemory, meta: CodeMetadata) -> Self {
-        Self { code, meta }
+        Self {
+            code,
+            meta,
+            twins: Default::default(),
+        }
     }
 
     /// The code image and its metadata, as an artifact stores them.
@@ -257,17 +266,32 @@ impl CompiledModule {
         Some(self.meta.inlined[i].1)
     }
 
-    /// The defined function whose code holds address `pc`, if any.
+    /// The defined function whose code holds address `pc` (in the image,
+    /// or in one of its twins), if any.
     pub(crate) fn func_at(&self, pc: usize) -> Option<u32> {
-        let offset = pc.checked_sub(self.code.base() as usize)?;
-        if offset >= self.code.len() {
-            return None;
-        }
+        let Some(offset) = pc
+            .checked_sub(self.code.base() as usize)
+            .filter(|&o| o < self.code.len())
+        else {
+            return self.twin_at(pc);
+        };
         let def = self
             .code
             .offsets()
             .partition_point(|&o| o <= offset)
             .checked_sub(1)?;
         u32::try_from(def).ok()
+    }
+
+    /// The function whose twin holds address `pc`, if any.
+    fn twin_at(&self, pc: usize) -> Option<u32> {
+        // A poisoned lock (a panic while compiling a twin) still holds
+        // the twins made before.
+        let twins = self.twins.lock().unwrap_or_else(|p| p.into_inner());
+        twins.iter().find_map(|(&def, twin)| {
+            let code = &twin.as_ref()?.code;
+            let start = code.base() as usize;
+            (start..start + code.len()).contains(&pc).then_some(def)
+        })
     }
 }

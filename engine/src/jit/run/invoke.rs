@@ -113,18 +113,54 @@ fn call_compiled(
     sync_funcrefs(inner).map_err(Crossed::Error)?;
     let callee = inner.vm.funcrefs[func as usize];
     let ty = inner.funcs[func as usize].type_id();
-    let trampoline = match inner.vm.trampolines.iter().find(|(t, _)| *t == ty) {
-        Some(&(_, trampoline)) => trampoline,
-        None => {
-            let trampoline = engine_jit(&inner.engine)
-                .and_then(|jit| Ok(jit.array_trampoline(ty, inner.func_type(func))?))
-                .map_err(Crossed::Error)?;
-            inner.vm.trampolines.push((ty, trampoline));
-            trampoline
-        }
+    let trampoline = trampoline_for(inner, ty, None, func)?;
+    // SAFETY: `callee` is a live reference of this store, the trampoline
+    // was compiled for its signature, and `values` is its array-call
+    // buffer.
+    unsafe { enter_compiled(inner, data, callee.code, callee.vmctx, trampoline, values) }
+}
+
+/// The array-call trampoline of engine type `ty`: the one of store
+/// function `func`'s type, or, given, of `explicit` (whose id is `ty`).
+pub(super) fn trampoline_for(
+    inner: &mut StoreInner,
+    ty: crate::types::TypeId,
+    explicit: Option<&crate::types::FuncType>,
+    func: u32,
+) -> Result<usize, Crossed> {
+    if let Some(&(_, trampoline)) = inner.vm.trampolines.iter().find(|(t, _)| *t == ty) {
+        return Ok(trampoline);
+    }
+    let sig = match explicit {
+        Some(sig) => sig,
+        None => inner.func_type(func),
     };
-    // SAFETY: the trampoline was compiled for this function's signature,
-    // with the array-call ABI declared here.
+    let trampoline = engine_jit(&inner.engine)
+        .and_then(|jit| Ok(jit.array_trampoline(ty, sig)?))
+        .map_err(Crossed::Error)?;
+    inner.vm.trampolines.push((ty, trampoline));
+    Ok(trampoline)
+}
+
+/// Calls compiled code `code` with context `vmctx` through array-call
+/// `trampoline`, with its arguments in `values`, which receives its
+/// results; turns a trap into its error.
+///
+/// # Safety
+///
+/// `code` and `vmctx` must be a function of this store and its instance's
+/// context (kept alive by the store), `trampoline` compiled for that
+/// function's signature, and `values` as long as its array-call buffer.
+pub(super) unsafe fn enter_compiled(
+    inner: &mut StoreInner,
+    data: *mut (),
+    code: *const u8,
+    vmctx: *mut u8,
+    trampoline: usize,
+    values: &mut [u64],
+) -> Result<(), Crossed> {
+    // SAFETY: the caller's promise: the trampoline has the array-call ABI
+    // declared here.
     let trampoline: unsafe extern "C" fn(*const u8, *mut u8, *mut u8, *mut u64) =
         unsafe { core::mem::transmute(trampoline) };
 
@@ -149,20 +185,19 @@ fn call_compiled(
         let r = unsafe {
             traps::enter(
                 trampoline as usize,
-                callee.code,
-                callee.vmctx,
+                code,
+                vmctx,
                 core::ptr::null_mut(),
                 values_ptr,
             )
         };
         trapped = r.err();
     } else {
-        // SAFETY: `callee` is a live reference of this store (its code and
-        // context are kept alive by the store's instances and modules);
-        // the buffer holds every argument and has room for every result;
-        // the store context points at this store, which is not touched
-        // through `inner` until the call returns.
-        unsafe { trampoline(callee.code, callee.vmctx, core::ptr::null_mut(), values_ptr) };
+        // SAFETY: the caller's promise: `code` and `vmctx` are alive, the
+        // buffer holds every argument and has room for every result; the
+        // store context points at this store, which is not touched through
+        // `inner` until the call returns.
+        unsafe { trampoline(code, vmctx, core::ptr::null_mut(), values_ptr) };
     }
 
     let ctx = &mut *inner.vm.ctx;

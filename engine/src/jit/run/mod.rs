@@ -8,6 +8,7 @@ pub(crate) mod code_memory;
 mod invoke;
 mod libcalls;
 mod link;
+mod osr;
 pub(crate) mod perf_map;
 mod tier_up;
 pub(crate) mod traps;

@@ -14,6 +14,7 @@ pub(crate) const TIER_UP: TierUpHooks = TierUpHooks {
     install: link_store,
     link: link_instance,
     call: super::invoke::invoke_from_interpreter,
+    osr: super::osr::enter_loop,
 };
 
 /// The JIT's code of `module`, as the interpreter's tier-up keeps it.

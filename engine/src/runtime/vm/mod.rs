@@ -193,6 +193,9 @@ pub(crate) struct VMStoreContext {
     /// The engine's epoch counter (read with relaxed loads; pointer-sized
     /// on every host the JIT runs on, so an `i64` load).
     pub epoch: *const AtomicUsize,
+    /// `Tier::Auto`: loop iterations the interpreter runs before its next
+    /// look at tier-up (`Op::OsrPoint`); compiled code never reads it.
+    pub osr_countdown: i64,
 }
 
 impl Default for VMStoreContext {
@@ -209,6 +212,7 @@ impl Default for VMStoreContext {
             fuel: 0,
             epoch_deadline: 0,
             epoch: core::ptr::null(),
+            osr_countdown: 0,
         }
     }
 }

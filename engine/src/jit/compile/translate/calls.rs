@@ -58,7 +58,13 @@ impl Translator<'_, '_> {
             .sig_for_type(&mut self.b, self.env.info.funcs[f as usize])?;
         let n = self.env.info.func_type(f).params().len();
         let args = self.pop_args(n);
-        if let Some(def) = f.checked_sub(self.env.info.num_imported_funcs) {
+        // A twin (`osr`) lives outside the module's image: it calls the
+        // module's functions through the instance's table, as imports.
+        let direct = self.osr.is_none();
+        if let Some(def) = f
+            .checked_sub(self.env.info.num_imported_funcs)
+            .filter(|_| direct)
+        {
             // A function of this module: a direct, pc-relative call with
             // this instance's context.
             let callee = self.env.direct_callee(&mut self.b, def, sig);

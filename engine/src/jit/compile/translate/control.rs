@@ -245,6 +245,8 @@ impl Translator<'_, '_> {
         self.b.ins().jump(header, &args);
         let at = self.stack.len() - params.len();
         self.stack.truncate(at);
+        // A twin's entry into this loop, if it qualifies.
+        self.osr_loop(self.loop_ordinal, header, params.len());
         self.stack.extend_from_slice(self.b.block_params(header));
         self.b.switch_to_block(header);
         self.push_frame(

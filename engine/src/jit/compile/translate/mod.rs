@@ -36,6 +36,7 @@ mod inline;
 mod memory;
 mod numeric;
 mod ops;
+mod osr;
 mod relaxed_simd;
 mod simd;
 mod tables;
@@ -60,11 +61,23 @@ use cranelift_frontend::{FunctionBuilder, Variable};
 use env::FuncEnv;
 use wasmparser::FunctionBody;
 
+/// What translating a body gives besides the IR.
+pub(crate) struct Translated {
+    /// Locals plus the deepest operand stack, which picks the register
+    /// allocator.
+    pub pressure: usize,
+    /// Whether it catches or throws exceptions (such a function is not
+    /// inlined into itself).
+    pub exceptions: bool,
+    /// For a twin (`osr`), the ordinals of the loops it can be entered at.
+    pub osr_entries: Vec<u32>,
+}
+
 /// Translates the body of function `func_index` of `info` into the
-/// function `b` builds. Returns the builder, ready to finalize, the
-/// function's register pressure (locals plus the deepest operand stack),
-/// which picks the register allocator, and whether it catches or throws
-/// exceptions (such a function is not inlined into itself).
+/// function `b` builds, or with `osr` its twin for on-stack replacement
+/// (see [`osr`], whose signature `b`'s function must have). Returns the
+/// builder, ready to finalize, and what [`Translated`] says.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn translate<'f>(
     b: FunctionBuilder<'f>,
     info: &ModuleInfo,
@@ -73,11 +86,16 @@ pub(crate) fn translate<'f>(
     signals: bool,
     checks: CodeSettings,
     body: &FunctionBody<'_>,
-) -> Result<(FunctionBuilder<'f>, usize, bool), CompileError> {
+    osr: bool,
+) -> Result<(FunctionBuilder<'f>, Translated), CompileError> {
     let mut t = Translator::new(b, info, isa, func_index, signals, checks)?;
-    t.translate(body)?;
-    let pressure = t.locals.len() + t.max_height;
-    Ok((t.b, pressure, t.handles_exceptions))
+    t.translate(body, osr)?;
+    let translated = Translated {
+        pressure: t.locals.len() + t.max_height,
+        exceptions: t.handles_exceptions,
+        osr_entries: t.osr.take().map(|o| o.entered).unwrap_or_default(),
+    };
+    Ok((t.b, translated))
 }
 
 struct Translator<'a, 'f> {
@@ -98,6 +116,10 @@ struct Translator<'a, 'f> {
     max_height: usize,
     /// Whether the function has a `try_table` or passes exceptions on.
     handles_exceptions: bool,
+    /// Translating a twin for on-stack replacement (see [`osr`]).
+    osr: Option<osr::Osr>,
+    /// The ordinal of the `loop` operator being translated.
+    loop_ordinal: u32,
 }
 
 /// Why a function using `v128` cannot be compiled for this CPU.
@@ -137,10 +159,12 @@ impl<'a, 'f> Translator<'a, 'f> {
             checked: Vec::new(),
             max_height: 0,
             handles_exceptions: false,
+            osr: None,
+            loop_ordinal: 0,
         })
     }
 
-    fn translate(&mut self, body: &FunctionBody<'_>) -> Result<(), CompileError> {
+    fn translate(&mut self, body: &FunctionBody<'_>, osr: bool) -> Result<(), CompileError> {
         let entry = self.b.current_block().expect("entry block");
         let params = self.b.block_params(entry).to_vec();
         let ty = self.env.info.func_type(self.env.func_index).clone();
@@ -148,19 +172,27 @@ impl<'a, 'f> Translator<'a, 'f> {
         if !self.env.simd && (ty.params().iter().any(vector) || ty.results().iter().any(vector)) {
             return Err(no_simd());
         }
-        for (p, t) in params[2..].iter().zip(ty.params()) {
-            let var = self.b.declare_var(ir_type(*t)?);
-            self.b.def_var(var, *p);
-            self.locals.push(var);
-        }
+        let mut declared = Vec::new();
         for local in body.get_locals_reader()? {
             let (count, t) = local?;
             let t = ValType::from_wasmparser(t).ok_or_else(|| unsupported("this local type"))?;
             if !self.env.simd && t == ValType::V128 {
                 return Err(no_simd());
             }
-            let t = ir_type(t)?;
-            for _ in 0..count {
+            declared.extend((0..count).map(|_| t));
+        }
+        if osr {
+            // A twin: every local from the interpreter frame.
+            let types: Vec<ValType> = ty.params().iter().copied().chain(declared).collect();
+            self.osr_locals(params[2], &types)?;
+        } else {
+            for (p, t) in params[2..].iter().zip(ty.params()) {
+                let var = self.b.declare_var(ir_type(*t)?);
+                self.b.def_var(var, *p);
+                self.locals.push(var);
+            }
+            for t in declared {
+                let t = ir_type(t)?;
                 let var = self.b.declare_var(t);
                 let z = zero(&mut self.b, t);
                 self.b.def_var(var, z);
@@ -168,6 +200,10 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
         }
         self.env.enter(&mut self.b);
+        if osr {
+            let loops = osr::count_loops(body)?;
+            self.osr_dispatch(params[3], loops);
+        }
         let exit = self.block_with_params(&self.env.results.clone());
         self.push_frame(FrameKind::Block, exit, 0, self.env.results.len());
 
@@ -185,9 +221,14 @@ impl<'a, 'f> Translator<'a, 'f> {
         let mut segment = 0;
         self.env.enter_segment(&mut self.b, cost(segment), true);
         let mut reader = body.get_operators_reader()?;
+        let mut loops = 0;
         while !reader.eof() {
             let offset = reader.original_position();
             let op = reader.read()?;
+            if let wasmparser::Operator::Loop { .. } = op {
+                self.loop_ordinal = loops;
+                loops += 1;
+            }
             self.operator(&op)
                 .map_err(|e| CompileError::new(e.message(), Some(offset as usize)))?;
             self.max_height = self.max_height.max(self.stack.len());
@@ -199,6 +240,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 }
             }
         }
+        self.osr_finish();
         self.env.finish_trap_blocks(&mut self.b);
         self.b.seal_all_blocks();
         Ok(())
