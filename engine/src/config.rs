@@ -15,15 +15,16 @@ pub enum Tier {
     /// the vector extension).
     Jit,
     /// Both: every module starts in the interpreter, and one whose
-    /// functions are called often ([`Config::tier_up_threshold`]) is
-    /// compiled by the JIT, on a background thread unless
-    /// [`Config::tier_up_in_background`] is off. Once every module of a
-    /// store has its code, the store moves to it: calls from the host, and
-    /// calls the interpreter makes from frames it was already running, run
-    /// compiled code. A loop that never calls stays in the interpreter
-    /// (there is no on-stack replacement yet). Relaxed SIMD is always
-    /// deterministic here, so results do not change with the tier. Without
-    /// the `jit` feature this is the interpreter.
+    /// functions are called, or whose loops iterate, often
+    /// ([`Config::tier_up_threshold`]) is compiled by the JIT, on a
+    /// background thread unless [`Config::tier_up_in_background`] is off.
+    /// Once every module of a store has its code, the store moves to it:
+    /// calls from the host, and calls the interpreter makes from frames it
+    /// was already running, run compiled code, and a frame running a hot
+    /// loop moves into compiled code at the loop's header (on-stack
+    /// replacement). Relaxed SIMD is always deterministic here, so results
+    /// do not change with the tier. Without the `jit` feature this is the
+    /// interpreter.
     Auto,
 }
 
@@ -310,7 +311,8 @@ impl Config {
 
     /// Under [`Tier::Auto`], how many calls into one module's functions
     /// (from the host and from the interpreter, counted in every store of
-    /// the engine) make the JIT compile that module, and with it every
+    /// the engine; each loop iteration counts as a call) make the JIT
+    /// compile that module, and with it every
     /// other module of the store that counted the last call. Default
     /// 10,000: a program that starts, prints and exits stays in the
     /// interpreter; anything that runs for more than a few milliseconds

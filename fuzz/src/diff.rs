@@ -13,6 +13,13 @@
 //! comparison, and another voice whose stack runs out is dropped while the
 //! others go on.
 //!
+//! The compiled voice is the JIT for half the modules and, for the
+//! other half, `Tier::Auto` with a threshold of 1 to 64 calls compiled in
+//! the foreground (both picked from a hash of the module, so the inputs'
+//! transcripts do not change): the interpreter's first calls, then
+//! compiled code, with frames moving at hot loops (on-stack
+//! replacement). It is held to the interpreter like the JIT.
+//!
 //! The JIT is an `Option` so a voice can be switched off while a tier lacks
 //! a feature (as it did for SIMD until `f332068`); so is wasmi, which has
 //! no typed function references: modules with the 3.0 type system compare
@@ -87,7 +94,17 @@ fn compare_into(
         None
     };
     let mut interp = Petrel::new(wasm, petrel::Tier::Interpreter, fuel);
-    let mut jit = Some(Petrel::new(wasm, petrel::Tier::Jit, fuel));
+    let hash = fnv1a(wasm);
+    let (upper, jit_name) = match hash % 2 {
+        0 => (petrel::Tier::Jit, "jit"),
+        _ => (petrel::Tier::Auto, "auto"),
+    };
+    let mut jit = Some(Petrel::new_tiered(
+        wasm,
+        upper,
+        fuel,
+        (hash >> 8) as u32 % 64 + 1,
+    ));
     let mut wasmi = with_wasmi.then(|| Wasmi::new(wasm));
 
     let p = interp.instantiate();
@@ -104,7 +121,7 @@ fn compare_into(
         assert_same("instantiation", ("interpreter", &p), ("wasmi", w));
     }
     if let Some(j) = &j {
-        assert_same("instantiation", ("interpreter", &p), ("jit", j));
+        assert_same("instantiation", ("interpreter", &p), (jit_name, j));
     }
     if p != Outcome::Returned(vec![]) {
         return Ok(());
@@ -141,7 +158,7 @@ fn compare_into(
                 assert_same(&what, ("interpreter", &p), ("wasmi", w));
             }
             if let Some(j) = &j {
-                assert_same(&what, ("interpreter", &p), ("jit", j));
+                assert_same(&what, ("interpreter", &p), (jit_name, j));
             }
         }
     }
@@ -161,7 +178,7 @@ fn compare_into(
         assert_same_state(("interpreter", &p), ("wasmi", &wasmi.exported_state()));
     }
     if let Some(jit) = &jit {
-        assert_same_state(("interpreter", &p), ("jit", &jit.exported_state()));
+        assert_same_state(("interpreter", &p), (jit_name, &jit.exported_state()));
     }
     Ok(())
 }
@@ -315,8 +332,18 @@ struct Petrel {
 
 impl Petrel {
     fn new(wasm: &[u8], tier: petrel::Tier, fuel: Option<u64>) -> Self {
+        Self::new_tiered(wasm, tier, fuel, 1)
+    }
+
+    /// [`Petrel::new`], with `threshold` as `Tier::Auto`'s tier-up
+    /// threshold (compiled in the foreground, so runs repeat).
+    fn new_tiered(wasm: &[u8], tier: petrel::Tier, fuel: Option<u64>, threshold: u32) -> Self {
         let mut config = crate::petrel_config();
-        config.tier(tier).consume_fuel(fuel.is_some());
+        config
+            .tier(tier)
+            .consume_fuel(fuel.is_some())
+            .tier_up_threshold(threshold)
+            .tier_up_in_background(false);
         let engine = petrel::Engine::new(&config);
         let module = petrel::Module::from_binary(&engine, wasm)
             .unwrap_or_else(|e| panic!("Petrel ({tier:?}) rejected a valid module: {e}"));

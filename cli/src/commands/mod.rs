@@ -288,7 +288,7 @@ pub struct CodegenOpts {
     /// by default; the directory is `$PETREL_CACHE_DIR`, else
     /// `$XDG_CACHE_HOME/petrel`, else `~/.cache/petrel`, bounded to 1 GiB).
     /// `tier-up-threshold=N` (with `--tier auto`): calls into a module
-    /// before the JIT compiles it (default 10000).
+    /// (or loop iterations) before the JIT compiles it (default 10000).
     #[arg(short = 'C', value_name = "NAME=VALUE", value_parser = parse_codegen_opt)]
     codegen: Vec<CodegenOpt>,
 }
