@@ -312,6 +312,9 @@ mod tests {
                     fuel: 100_000,
                     epoch: &epoch,
                     epoch_deadline: usize::MAX,
+                    // `OsrPoint` looks at tier-up (in the loop) only
+                    // when this runs out.
+                    osr_countdown: i64::MAX,
                     ..VMStoreContext::default()
                 };
                 // SAFETY: slot operands are 0 and 1, inside `slots`;
