@@ -238,7 +238,13 @@ fn request(inner: &mut StoreInner) {
                 let spawned = std::thread::Builder::new()
                     .name("petrel-tier-up".into())
                     .spawn(move || {
-                        module.upper.settle((hooks.compile)(&engine, &module));
+                        // A compiler panic fails the compile: the store
+                        // stays interpreted rather than waiting forever.
+                        let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            (hooks.compile)(&engine, &module)
+                        }))
+                        .unwrap_or_else(|_| Err(Error::usage("the JIT panicked")));
+                        module.upper.settle(made);
                     });
                 if spawned.is_ok() {
                     continue;

@@ -75,9 +75,12 @@ fn twin(
     twins
         .entry(def)
         .or_insert_with(|| {
-            let (code, entries) =
+            // A twin that cannot be made (or a compiler panic) leaves the
+            // frame in the interpreter: nothing is lost but speed.
+            let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 crate::jit::compile::compile_osr(&inner.engine, &module.info, &module.bytes, def)
-                    .ok()?;
+            }));
+            let (code, entries) = made.ok()?.ok()?;
             let (code, _) = CodeMemory::new(&[code], true).ok()?;
             Some(Arc::new(Twin { code, entries }))
         })
