@@ -155,13 +155,29 @@ pub fn has_shared_memory64(wasm: &[u8]) -> bool {
 /// local's value is still on the stack makes wasmi read a stale value
 /// (`regressions/differential-wasmi-table-size.wat`, in
 /// `KNOWN-OPEN.txt` until a wasmi release fixes it). Any `table.size`
-/// counts: the pattern around it is too varied to match.
+/// counts: the pattern around it is too varied to match. The same bug
+/// shows with a global's value (`differential-wasmi-select-copy.wasm`);
+/// both reproducers copy a local to itself (`local.get N; local.set N`),
+/// so a function that does is left to Petrel's tiers too.
 pub fn wasmi_known_bug(wasm: &[u8]) -> bool {
+    use wasmparser::Operator as O;
     wasmparser::Parser::new(0).parse_all(wasm).any(|p| match p {
         Ok(wasmparser::Payload::CodeSectionEntry(body)) => {
             body.get_operators_reader().is_ok_and(|ops| {
-                ops.into_iter()
-                    .any(|op| matches!(op, Ok(wasmparser::Operator::TableSize { .. })))
+                let mut last_get = None;
+                ops.into_iter().any(|op| {
+                    let op = op.ok();
+                    let hit = match &op {
+                        Some(O::TableSize { .. }) => true,
+                        Some(O::LocalSet { local_index }) => last_get == Some(*local_index),
+                        _ => false,
+                    };
+                    last_get = match op {
+                        Some(O::LocalGet { local_index }) => Some(local_index),
+                        _ => None,
+                    };
+                    hit
+                })
             })
         }
         _ => false,
