@@ -80,6 +80,7 @@ pub struct Config {
     pub(crate) reference_types: bool,
     pub(crate) tier_up_threshold: u32,
     pub(crate) tier_up_in_background: bool,
+    pub(crate) tier_up_threads: usize,
 }
 
 /// Which external profiler is told where compiled code lies
@@ -255,6 +256,7 @@ impl Default for Config {
             reference_types: true,
             tier_up_threshold: 10_000,
             tier_up_in_background: true,
+            tier_up_threads: 0,
         }
     }
 }
@@ -328,6 +330,15 @@ impl Config {
     /// (deterministic: for tests).
     pub fn tier_up_in_background(&mut self, background: bool) -> &mut Self {
         self.tier_up_in_background = background;
+        self
+    }
+
+    /// Under [`Tier::Auto`], how many threads compile one hot module (a
+    /// large module's functions are spread over them). 0, the default:
+    /// one fewer than the machine's cores (at least one), so the
+    /// interpreter keeps a core while the JIT works.
+    pub fn tier_up_threads(&mut self, threads: usize) -> &mut Self {
+        self.tier_up_threads = threads;
         self
     }
 

@@ -19,12 +19,13 @@ pub(crate) const TIER_UP: TierUpHooks = TierUpHooks {
 
 /// The JIT's code of `module`, as the interpreter's tier-up keeps it.
 fn compile(engine: &EngineShared, module: &ModuleShared) -> Result<Code, Error> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let code = crate::jit::compile_module_on(
-        engine,
-        &module.info,
-        &module.bytes,
-        threads.saturating_sub(1).max(1),
-    )?;
+    let threads = match engine.config.tier_up_threads {
+        0 => std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .saturating_sub(1)
+            .max(1),
+        n => n,
+    };
+    let code = crate::jit::compile_module_on(engine, &module.info, &module.bytes, threads)?;
     Ok(Box::new(code))
 }
