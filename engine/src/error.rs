@@ -547,6 +547,8 @@ impl Trap {
         self.backtrace.extend(frames.into_iter().take(kept));
     }
 
+    /// A trap with `backtrace` (compiled code's, gathered all at once).
+    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
     pub(crate) fn with_backtrace(
         code: TrapCode,
         backtrace: Vec<FrameInfo>,
