@@ -62,7 +62,24 @@ pub fn check_input(data: &[u8]) -> Result<Option<String>> {
         && !config.exceptions_enabled
         && !config.threads_enabled
         && !verdict::wasmi_known_bug(&wasm);
-    compare(&wasm, &mut u, with_wasmi).map(Some)
+    let mut transcript = String::new();
+    compare_into(&wasm, &mut u, with_wasmi, true, &mut transcript)?;
+    Ok(Some(transcript))
+}
+
+/// Whether wasmi trapping with a division by zero (`w`) where the
+/// interpreter returned (`p`) is wasmi 2.0.0's known bug, which has more
+/// triggers than `verdict::wasmi_known_bug` can match before running
+/// (`regressions/differential-wasmi-*`: wasmtime 48 and both Petrel tiers
+/// return there). The fuzz target then drops wasmi for the rest of the
+/// module; the compiled voice still answers to the interpreter, and the
+/// regression replays (which use [`compare`]) still report it.
+fn wasmi_divide_bug(p: &Outcome, w: Option<&Outcome>) -> bool {
+    matches!(p, Outcome::Returned(_))
+        && matches!(
+            w,
+            Some(Outcome::Trapped(petrel::TrapCode::IntegerDivideByZero))
+        )
 }
 
 /// Runs `wasm` (valid, without imports, guaranteed to terminate) in every
@@ -74,14 +91,17 @@ pub fn check_input(data: &[u8]) -> Result<Option<String>> {
 /// digests recorded on x86-64.
 pub fn compare(wasm: &[u8], u: &mut Unstructured<'_>, with_wasmi: bool) -> Result<String> {
     let mut transcript = String::new();
-    compare_into(wasm, u, with_wasmi, &mut transcript)?;
+    compare_into(wasm, u, with_wasmi, false, &mut transcript)?;
     Ok(transcript)
 }
 
+/// [`compare`]; with `tolerant`, wasmi's known division bug
+/// ([`wasmi_divide_bug`]) drops wasmi instead of failing.
 fn compare_into(
     wasm: &[u8],
     u: &mut Unstructured<'_>,
     with_wasmi: bool,
+    tolerant: bool,
     transcript: &mut String,
 ) -> Result<()> {
     use std::fmt::Write;
@@ -153,6 +173,9 @@ fn compare_into(
             let what = format!("call to `{name}` with {args:?}");
             if !same_fuel(&what, (&interp, &p), jit.as_ref().zip(j.as_ref())) {
                 return Ok(());
+            }
+            if tolerant && wasmi_divide_bug(&p, w.as_ref()) {
+                (wasmi, w) = (None, None);
             }
             if let Some(w) = &w {
                 assert_same(&what, ("interpreter", &p), ("wasmi", w));
