@@ -335,8 +335,11 @@ impl Config {
 
     /// Under [`Tier::Auto`], how many threads compile one hot module (a
     /// large module's functions are spread over them). 0, the default:
-    /// one fewer than the machine's cores (at least one), so the
-    /// interpreter keeps a core while the JIT works.
+    /// as many as the machine has cores. The interpreter goes on beside
+    /// them, but at a tenth of compiled code's speed its progress is
+    /// worth less than the compile finishing sooner (measured on two
+    /// cores: `sqlite` 1.50x the JIT's time with one thread, 1.19x with
+    /// two).
     pub fn tier_up_threads(&mut self, threads: usize) -> &mut Self {
         self.tier_up_threads = threads;
         self

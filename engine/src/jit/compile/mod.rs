@@ -56,9 +56,8 @@ pub(crate) fn compile_osr(
         .map_err(|e| e.in_func(info.num_imported_funcs + def))?)
 }
 
-/// [`compile_module`] on at most `max_threads` threads: tier-up compiles
-/// in the background with one core fewer than the machine has, so the
-/// interpreter keeps one.
+/// [`compile_module`] on at most `max_threads` threads
+/// (`Config::tier_up_threads` for tier-up's background compiles).
 pub(crate) fn compile_module_on(
     engine: &EngineShared,
     info: &ModuleInfo,

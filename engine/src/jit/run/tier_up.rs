@@ -22,7 +22,6 @@ fn compile(engine: &EngineShared, module: &ModuleShared) -> Result<Code, Error> 
     let threads = match engine.config.tier_up_threads {
         0 => std::thread::available_parallelism()
             .map_or(1, |n| n.get())
-            .saturating_sub(1)
             .max(1),
         n => n,
     };
