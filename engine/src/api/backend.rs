@@ -326,29 +326,30 @@ pub(crate) fn invoke_resumable(
         // suspension captures the interpreter's frames, and compiled
         // frames cannot be captured.
         Tier::Auto => pinned(inner, |inner| {
-            inner
-                .across(
-                    data,
-                    CallHook::CallingWasm,
-                    CallHook::ReturningFromWasm,
-                    |inner| crate::interp::invoke_resumable(inner, data, func, args, results),
-                )
-                .map(resumable)
+            interp_resumable(inner, data, func, args, results)
         }),
-        Tier::Interpreter => {
-            // A suspension leaves Wasm as a return does; `resume` enters
-            // again.
-            inner
-                .across(
-                    data,
-                    CallHook::CallingWasm,
-                    CallHook::ReturningFromWasm,
-                    |inner| crate::interp::invoke_resumable(inner, data, func, args, results),
-                )
-                .map(resumable)
-        }
+        Tier::Interpreter => interp_resumable(inner, data, func, args, results),
         _ => invoke(inner, data, func, args, results).map(|()| Resumable::Finished),
     }
+}
+
+/// [`invoke_resumable`] on the interpreter.
+fn interp_resumable(
+    inner: &mut StoreInner,
+    data: *mut (),
+    func: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<Resumable> {
+    // A suspension leaves Wasm as a return does; `resume` enters again.
+    inner
+        .across(
+            data,
+            CallHook::CallingWasm,
+            CallHook::ReturningFromWasm,
+            |inner| crate::interp::invoke_resumable(inner, data, func, args, results),
+        )
+        .map(resumable)
 }
 
 /// Goes on with a suspended call (see [`invoke_resumable`]).

@@ -287,6 +287,27 @@ fn a_resumable_call_stays_in_the_interpreter() {
     assert_eq!(rec_of(&mut store, &instance, 1000).unwrap(), 1000);
 }
 
+/// Calls `export` of `wat` on `engine` (with epochs) with a deadline
+/// another thread reaches after 50 ms; the call must be interrupted.
+fn interrupted(engine: &Engine, wat: &str, export: &str) -> (petrel::Error, petrel::TierUpStats) {
+    let module = Module::new(engine, wat).unwrap();
+    let mut store = Store::new(engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    store.set_epoch_deadline(1);
+    let ticker = {
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            engine.increment_epoch();
+        })
+    };
+    let f = instance.get_typed_func::<(), ()>(&store, export).unwrap();
+    let err = f.call(&mut store, ()).unwrap_err();
+    ticker.join().unwrap();
+    assert_eq!(trap_code(&err), TrapCode::Interrupt);
+    (err, store.tier_up_stats())
+}
+
 #[test]
 fn an_epoch_deadline_stops_compiled_code_under_an_interpreter_frame() {
     let wat = r#"(module
@@ -302,21 +323,7 @@ fn an_epoch_deadline_stops_compiled_code_under_an_interpreter_frame() {
             .tier_up_in_background(false)
             .epoch_interruption(true);
     });
-    let module = Module::new(&engine, wat).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Instance::new(&mut store, &module, &[]).unwrap();
-    store.set_epoch_deadline(1);
-    let ticker = {
-        let engine = engine.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(50));
-            engine.increment_epoch();
-        })
-    };
-    let main = instance.get_typed_func::<(), ()>(&store, "main").unwrap();
-    let err = main.call(&mut store, ()).unwrap_err();
-    ticker.join().unwrap();
-    assert_eq!(trap_code(&err), TrapCode::Interrupt);
+    let (err, _) = interrupted(&engine, wat, "main");
     let names: Vec<_> = err
         .as_trap()
         .unwrap()
@@ -547,22 +554,9 @@ fn fuel_and_epochs_hold_across_a_move_at_a_loop() {
             .tier_up_in_background(false)
             .epoch_interruption(true);
     });
-    let module = Module::new(&engine, r#"(module (func (export "spin") (loop br 0)))"#).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Instance::new(&mut store, &module, &[]).unwrap();
-    store.set_epoch_deadline(1);
-    let ticker = {
-        let engine = engine.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(50));
-            engine.increment_epoch();
-        })
-    };
-    let spin = instance.get_typed_func::<(), ()>(&store, "spin").unwrap();
-    let err = spin.call(&mut store, ()).unwrap_err();
-    ticker.join().unwrap();
-    assert_eq!(trap_code(&err), TrapCode::Interrupt);
-    assert_eq!(store.tier_up_stats().loop_entries, 1);
+    let wat = r#"(module (func (export "spin") (loop br 0)))"#;
+    let (_, stats) = interrupted(&engine, wat, "spin");
+    assert_eq!(stats.loop_entries, 1);
 }
 
 #[test]
