@@ -512,6 +512,17 @@ fn a_frame_moves_into_compiled_code_at_a_hot_loop() {
     let (moved, entries) = loop_transcript(|| auto(5_000));
     assert_eq!(moved, interp);
     assert_eq!(entries, 5, "{moved:?}");
+    // The same with explicit checks instead of signals (no guard pages:
+    // the twin's bounds checks and trap records are its own).
+    let explicit = || {
+        engine_with(|c| {
+            c.tier(Tier::Auto)
+                .tier_up_threshold(5_000)
+                .tier_up_in_background(false)
+                .signals_based_traps(false);
+        })
+    };
+    assert_eq!(loop_transcript(explicit), (interp.clone(), 5));
     // Hot at once: calls from the host run compiled code, nothing moves.
     assert_eq!(loop_transcript(|| auto(1)), (interp, 0));
 }
