@@ -3,9 +3,11 @@
 //! without naming one another (the seam fills in [`TierUpHooks`]).
 //!
 //! - **Counting.** Every call into a module's function, from the host or
-//!   from the interpreter, adds one to that module's count
-//!   ([`UpperCode`]), which every store of the engine shares. Relaxed and
-//!   not atomic as a whole: a count lost to a race only delays.
+//!   from the interpreter, and every loop iteration (counted by the
+//!   interpreter's `OsrPoint`s, [`OSR_INTERVAL`] at a time) adds one to
+//!   that module's count ([`UpperCode`]), which every store of the engine
+//!   shares. Relaxed and not atomic as a whole: a count lost to a race
+//!   only delays.
 //! - **Compiling.** When a call takes a module's count to
 //!   `Config::tier_up_threshold`, its store asks for every one of its
 //!   modules to be compiled (whole modules: the JIT's direct calls are
@@ -16,7 +18,9 @@
 //!   `Upper` from then on: calls from the host run compiled code, and so
 //!   does every call the interpreter makes from frames it was already
 //!   running (a crossing, made like a host call: arguments copied out,
-//!   results back). Compiled code never calls the interpreter: every
+//!   results back), and a frame running a hot loop moves into its
+//!   function's compiled twin at the loop's header ([`TierUpHooks::osr`],
+//!   on-stack replacement). Compiled code never calls the interpreter: every
 //!   instance of an `Upper` store is linked, and one made later is
 //!   compiled and linked as it is created.
 //! - A module the JIT cannot compile keeps its store in the interpreter
