@@ -122,6 +122,7 @@ fn call_compiled(
 
 /// The array-call trampoline of engine type `ty`: the one of store
 /// function `func`'s type, or, given, of `explicit` (whose id is `ty`).
+#[inline]
 pub(super) fn trampoline_for(
     inner: &mut StoreInner,
     ty: crate::types::TypeId,
@@ -151,6 +152,7 @@ pub(super) fn trampoline_for(
 /// `code` and `vmctx` must be a function of this store and its instance's
 /// context (kept alive by the store), `trampoline` compiled for that
 /// function's signature, and `values` as long as its array-call buffer.
+#[inline]
 pub(super) unsafe fn enter_compiled(
     inner: &mut StoreInner,
     data: *mut (),
