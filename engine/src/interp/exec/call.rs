@@ -191,18 +191,21 @@ pub(super) fn call_upper(
     let n = inner.func_type(f).array_slots();
     with_slots(n, |slots| {
         copy_slots(slots, &inner.stack.values[args..args + n]);
-        match (hooks.call)(inner, data, f, slots) {
-            Ok(()) => {
-                copy_slots(&mut inner.stack.values[args..args + n], slots);
-                Ok(())
-            }
-            Err(runtime::tier_up::Crossed::Trap(trap)) => Err(Stop::Inner {
-                trap,
-                replaced: false,
-            }),
-            Err(runtime::tier_up::Crossed::Error(e)) => Err(Stop::Error(e)),
-        }
+        (hooks.call)(inner, data, f, slots).map_err(|e| crossed(e, false))?;
+        copy_slots(&mut inner.stack.values[args..args + n], slots);
+        Ok(())
     })
+}
+
+/// What a failed call into compiled code stops the interpreter with; a
+/// trap's frames are compiled code's, to which the interpreter adds its
+/// own (all but the running frame's if that frame is `replaced`, having
+/// moved into compiled code at a loop).
+fn crossed(e: runtime::tier_up::Crossed, replaced: bool) -> Stop {
+    match e {
+        runtime::tier_up::Crossed::Trap(trap) => Stop::Inner { trap, replaced },
+        runtime::tier_up::Crossed::Error(e) => Stop::Error(e),
+    }
 }
 
 /// At loop `ordinal` of `func` (of `instance`, its frame at `base`):
@@ -234,18 +237,11 @@ pub(super) fn osr(
         if !matches!(ran, Ok(false)) {
             inner.tier_up.loop_entries += 1;
         }
-        match ran {
-            Ok(false) => Ok(false),
-            Ok(true) => {
-                copy_slots(&mut inner.stack.values[base..base + n], &values[..n]);
-                Ok(true)
-            }
-            Err(runtime::tier_up::Crossed::Trap(trap)) => Err(Stop::Inner {
-                trap,
-                replaced: true,
-            }),
-            Err(runtime::tier_up::Crossed::Error(e)) => Err(Stop::Error(e)),
+        if !ran.map_err(|e| crossed(e, true))? {
+            return Ok(false);
         }
+        copy_slots(&mut inner.stack.values[base..base + n], &values[..n]);
+        Ok(true)
     })
 }
 
