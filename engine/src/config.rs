@@ -548,7 +548,9 @@ impl Config {
     /// once the directory holds more than `limit` bytes
     /// ([`DEFAULT_COMPILE_CACHE_LIMIT`], 1 GiB, suits most). A damaged or
     /// unusable entry is compiled again and replaced; a directory that
-    /// cannot be written only means no caching. Off by default in the
+    /// cannot be written only means no caching. Under `Tier::Auto`, a
+    /// module that gets hot takes its code from here when it can, and
+    /// keeps it here when it is compiled. Off by default in the
     /// library (as in wasmtime); `petrel run` turns it on. The directory
     /// must be writable only by you: its entries are run as machine code.
     #[cfg(feature = "std")]

@@ -66,8 +66,8 @@ Examples:
   petrel compile app.wasm && petrel run --allow-precompiled app.cwasm
 
 Compile cache:
-  With `--tier jit`, what the JIT compiles is kept in a cache directory
-  (`$PETREL_CACHE_DIR`, else `$XDG_CACHE_HOME/petrel`, else
+  With `--tier jit` or `auto`, what the JIT compiles is kept in a cache
+  directory (`$PETREL_CACHE_DIR`, else `$XDG_CACHE_HOME/petrel`, else
   `~/.cache/petrel`; at most 1 GiB, least recently used entries removed)
   and the next run of the same module with the same options loads it
   instead of compiling. `-C cache=n` turns it off.";

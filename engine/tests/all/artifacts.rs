@@ -350,8 +350,8 @@ fn tempdir() -> std::path::PathBuf {
 }
 
 mod cache {
-    use super::{exercise, jit, tempdir, WAT};
-    use petrel::Module;
+    use super::{call, engine_with, exercise, jit, tempdir, WAT};
+    use petrel::{Engine, Instance, Module, Store, Tier, Val, DEFAULT_COMPILE_CACHE_LIMIT};
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     use std::path::Path;
     use std::time::{Duration, SystemTime};
@@ -468,6 +468,66 @@ mod cache {
         let module = Module::new(&engine, WAT).unwrap();
         exercise(&engine, &module);
         assert!(entries(&dir).is_empty(), "nothing was cached");
+        std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn tier_up_keeps_its_code_in_the_cache_and_loads_it_next_time() {
+        let dir = tempdir().join("cache");
+        let auto = |threshold: u32| {
+            engine_with(|c| {
+                c.tier(Tier::Auto)
+                    .tier_up_threshold(threshold)
+                    .tier_up_in_background(false)
+                    .compile_cache(&dir, DEFAULT_COMPILE_CACHE_LIMIT);
+            })
+        };
+        // Whether the store moved to compiled code.
+        let run = |engine: &Engine| {
+            let module = Module::new(engine, WAT).unwrap();
+            exercise(engine, &module);
+            let mut store = Store::new(engine, ());
+            let instance = Instance::new(&mut store, &module, &[]).unwrap();
+            assert_eq!(
+                call(&mut store, &instance, "fib", &[Val::I32(15)]).unwrap(),
+                610
+            );
+            store.tier_up_stats().compiled
+        };
+        // A module that never gets hot is not compiled, nor cached.
+        assert!(!run(&auto(u32::MAX)));
+        assert!(!dir.exists() || entries(&dir).is_empty());
+
+        assert!(run(&auto(1)));
+        let files = entries(&dir);
+        assert_eq!(files.len(), 1, "one entry: {files:?}");
+        let entry = &files[0];
+        let file = std::fs::File::options().write(true).open(entry).unwrap();
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        file.set_modified(old).unwrap();
+        let inode = std::fs::metadata(entry).unwrap().ino();
+
+        // Another engine's tier-up loads it rather than compiling.
+        assert!(run(&auto(1)));
+        let meta = std::fs::metadata(entry).unwrap();
+        assert_eq!(meta.ino(), inode, "the entry was loaded, not rewritten");
+        assert!(meta.modified().unwrap() > old + Duration::from_secs(1800));
+
+        // It is the entry of the JIT tier with the same settings (relaxed
+        // SIMD deterministic, as it always is under `Auto`).
+        let engine = jit(|c| {
+            c.compile_cache(&dir, DEFAULT_COMPILE_CACHE_LIMIT)
+                .relaxed_simd_deterministic(true);
+        });
+        exercise(&engine, &Module::new(&engine, WAT).unwrap());
+        assert_eq!(entries(&dir), files);
+        assert_eq!(std::fs::metadata(entry).unwrap().ino(), inode);
+
+        // A damaged entry: tier-up compiles, and the entry is replaced.
+        std::fs::write(entry, b"garbage").unwrap();
+        assert!(run(&auto(1)));
+        assert_ne!(std::fs::read(entry).unwrap(), b"garbage");
+        assert_eq!(entries(&dir).len(), 1);
         std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
     }
 }

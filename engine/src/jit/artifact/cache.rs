@@ -12,9 +12,12 @@
 //! be writable by nobody else (entries are run as machine code), or it is
 //! not used.
 
+use super::Parts;
 use crate::config::CompileCache;
 use crate::error::Result;
+use crate::jit::run::code_memory::CompiledModule;
 use crate::runtime::{EngineShared, ModuleShared};
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use sha2::{Digest, Sha256};
@@ -34,11 +37,48 @@ pub(crate) fn module(
     binary: &[u8],
     compile: impl FnOnce() -> Result<ModuleShared>,
 ) -> Result<ModuleShared> {
-    let Ok(header) = super::header(engine) else {
+    let Some((path, key)) = entry(engine, cache, binary) else {
         return compile();
     };
-    if !crate::sys::private_dir(&cache.dir) {
+    if let Some((parts, code)) = load(engine, &path, binary) {
+        return Ok(ModuleShared::new(parts.info, parts.wasm, Box::new(code))
+            .with_images(parts.file_images));
+    }
+    let shared = compile()?;
+    if let Ok(artifact) = super::serialize(engine, &shared) {
+        keep(cache, &key, &artifact);
+    }
+    Ok(shared)
+}
+
+/// The JIT's code of `module`, which another tier runs (tier-up), from the
+/// cache, or compiled by `compile` and then stored in it. The entry is the
+/// one `module` would use under `Tier::Jit` with the same settings.
+pub(crate) fn code(
+    engine: &EngineShared,
+    cache: &CompileCache,
+    module: &ModuleShared,
+    compile: impl FnOnce() -> Result<CompiledModule>,
+) -> Result<CompiledModule> {
+    let Some((path, key)) = entry(engine, cache, &module.bytes) else {
         return compile();
+    };
+    if let Some((_, code)) = load(engine, &path, &module.bytes) {
+        return Ok(code);
+    }
+    let code = compile()?;
+    if let Ok(artifact) = super::serialize_code(engine, &module.info, &module.bytes, &code) {
+        keep(cache, &key, &artifact);
+    }
+    Ok(code)
+}
+
+/// Where the entry for `binary` under `engine`'s settings is, and its key;
+/// `None` if the cache cannot be used.
+fn entry(engine: &EngineShared, cache: &CompileCache, binary: &[u8]) -> Option<(PathBuf, String)> {
+    let header = super::header(engine).ok()?;
+    if !crate::sys::private_dir(&cache.dir) {
+        return None;
     }
     let mut hash = Sha256::new();
     hash.update(header.as_bytes());
@@ -48,35 +88,31 @@ pub(crate) fn module(
         .iter()
         .map(|b| alloc::format!("{b:02x}"))
         .collect();
-    let path = cache.dir.join(&key);
-    if let Some(shared) = load(engine, &path, binary) {
-        return Ok(shared);
-    }
-    let shared = compile()?;
-    if let Ok(artifact) = super::serialize(engine, &shared) {
-        if store(&cache.dir, &key, &artifact).is_ok() {
-            evict(&cache.dir, cache.limit);
-        }
-    }
-    Ok(shared)
+    Some((cache.dir.join(&key), key))
 }
 
 /// The entry at `path`, if there is one, it loads, and it is of `binary`.
-fn load(engine: &EngineShared, path: &Path, binary: &[u8]) -> Option<ModuleShared> {
+fn load(engine: &EngineShared, path: &Path, binary: &[u8]) -> Option<(Parts, CompiledModule)> {
     let file = fs::File::open(path).ok()?;
     // SAFETY: entries are artifacts this code wrote (the directory is the
     // user's own, writable by nobody else: `sys::private_dir`) and are never
     // modified in place, only replaced by renaming; damage is caught by
     // the artifact's own checks.
     let (parts, code) = unsafe { super::deserialize_file(engine, &file) }.ok()?;
-    let shared = ModuleShared::new(parts.info, parts.wasm, alloc::boxed::Box::new(code))
-        .with_images(parts.file_images);
-    if *shared.bytes != *binary {
+    if *parts.wasm != *binary {
         return None;
     }
     // Recently used: eviction goes by modification time.
     let _ = file.set_modified(SystemTime::now());
-    Some(shared)
+    Some((parts, code))
+}
+
+/// Stores `artifact` as entry `key`, then trims the directory to its
+/// limit.
+fn keep(cache: &CompileCache, key: &str, artifact: &[u8]) {
+    if store(&cache.dir, key, artifact).is_ok() {
+        evict(&cache.dir, cache.limit);
+    }
 }
 
 /// Writes `artifact` as entry `key`, whole or not at all.

@@ -31,7 +31,7 @@
 mod cache;
 mod header;
 
-pub(crate) use cache::module as cached_module;
+pub(crate) use cache::{code as cached_code, module as cached_module};
 pub(crate) use header::header;
 
 use super::engine::StubKind;
@@ -72,16 +72,27 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
     let compiled = module
         .code::<CompiledModule>()
         .ok_or_else(|| Error::usage("only modules compiled by the JIT can be serialized"))?;
+    serialize_code(engine, &module.info, &module.bytes, compiled)
+}
+
+/// Saves `compiled`, the JIT's code of the module of `info` and `bytes`
+/// (which may run in another tier: tier-up's compiles), as an artifact.
+pub(crate) fn serialize_code(
+    engine: &EngineShared,
+    info: &ModuleInfo,
+    bytes: &[u8],
+    compiled: &CompiledModule,
+) -> Result<Vec<u8>, Error> {
     let header = header(engine)?;
     let (image, meta) = compiled.image();
     let meta = encode_meta(meta);
-    let stubs = encode_stubs(engine, module)?;
+    let stubs = encode_stubs(engine, info)?;
 
     let wasm_off = PREFIX + header.len();
-    let meta_off = wasm_off + module.bytes.len();
+    let meta_off = wasm_off + bytes.len();
     let stubs_off = meta_off + meta.len();
     let code_off = (stubs_off + stubs.len()).next_multiple_of(CODE_ALIGN);
-    let plans = image::plan(&module.info);
+    let plans = image::plan(info);
     let images_off = (code_off + image.len()).next_multiple_of(CODE_ALIGN);
     let images_len: usize = plans.iter().map(|p| p.len).sum();
     let total = if images_len == 0 {
@@ -97,7 +108,7 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
     out.extend_from_slice(&(header.len() as u32).to_le_bytes());
     out.extend_from_slice(&[0; 4]);
     for (off, len) in [
-        (wasm_off, module.bytes.len()),
+        (wasm_off, bytes.len()),
         (meta_off, meta.len()),
         (stubs_off, stubs.len()),
         (code_off, image.len()),
@@ -107,7 +118,7 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
         out.extend_from_slice(&(len as u64).to_le_bytes());
     }
     out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(&module.bytes);
+    out.extend_from_slice(bytes);
     out.extend_from_slice(&meta);
     out.extend_from_slice(&stubs);
     out.resize(code_off, 0);
@@ -115,7 +126,7 @@ pub(crate) fn serialize(engine: &EngineShared, module: &ModuleShared) -> Result<
     if images_len != 0 {
         out.resize(images_off, 0);
         for plan in &plans {
-            out.extend_from_slice(&image::contents(plan, &module.info, &module.bytes));
+            out.extend_from_slice(&image::contents(plan, info, bytes));
         }
     }
     let crc = crc32fast::hash(&out[16..]);
@@ -348,8 +359,7 @@ fn corrupt() -> String {
 /// The stubs `module` needs, for an artifact: an array trampoline per
 /// function type of its exported functions (the host calls in through
 /// them) and a host stub per function type of its imports.
-fn encode_stubs(engine: &EngineShared, module: &ModuleShared) -> Result<Vec<u8>, Error> {
-    let info = &module.info;
+fn encode_stubs(engine: &EngineShared, info: &ModuleInfo) -> Result<Vec<u8>, Error> {
     let jit = engine_jit(engine)?;
     let signals = signals_enabled(&engine.config);
     let mut wanted: Vec<(StubKind, u32)> = Vec::new();

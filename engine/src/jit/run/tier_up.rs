@@ -25,6 +25,12 @@ fn compile(engine: &EngineShared, module: &ModuleShared) -> Result<Code, Error> 
             .max(1),
         n => n,
     };
-    let code = crate::jit::compile_module_on(engine, &module.info, &module.bytes, threads)?;
+    let compile = || crate::jit::compile_module_on(engine, &module.info, &module.bytes, threads);
+    // The compile cache's entry for the module is the one `Tier::Jit`
+    // would use: the JIT's code does not depend on the tier it runs under.
+    let code = match &engine.config.compile_cache {
+        Some(cache) => crate::jit::cached_code(engine, cache, module, compile)?,
+        None => compile()?,
+    };
     Ok(Box::new(code))
 }
