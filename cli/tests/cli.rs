@@ -853,4 +853,49 @@ fn profile_perfmap_names_each_jit_function_in_perfs_map() {
     // The interpreter has no code to name: no map.
     let out = petrel(&["run", "--profile", "perfmap", "--invoke", "main", wat]);
     assert_status(&out, 0);
+
+    // Under `--tier auto`, the module's code once it is hot, and the twin
+    // a frame in a hot loop moves into.
+    let spin = write(
+        &dir,
+        "spin.wat",
+        r#"(module
+             (func $spin_for_perf (export "main") (result i32) (local i32)
+               (loop $l
+                 (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+                 (br_if $l (i32.lt_u (local.get 0) (i32.const 100000000))))
+               local.get 0))"#,
+    );
+    let child = petrel_command(&[
+        "run",
+        "--tier",
+        "auto",
+        "-C",
+        "tier-up-threshold=1",
+        "-C",
+        "cache=n",
+        "--profile",
+        "perfmap",
+        "--invoke",
+        "main",
+        spin.to_str().unwrap(),
+    ])
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    let out = child.wait_with_output().unwrap();
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out).trim(), "100000000");
+    let text = std::fs::read_to_string(&map).unwrap_or_default();
+    let _ = std::fs::remove_file(&map);
+    for name in [
+        "::function[0]::spin_for_perf",
+        "::function[0]::spin_for_perf (osr)",
+    ] {
+        assert!(
+            text.lines().any(|l| l.ends_with(name)),
+            "no {name} in {text}"
+        );
+    }
 }

@@ -92,7 +92,9 @@ pub enum ProfilingStrategy {
     #[default]
     None,
     /// Linux `perf`'s map file, `/tmp/perf-PID.map`: one line per JIT
-    /// function, appended when a module's code is mapped, so `perf record`
+    /// function, appended when a module's code is mapped (under
+    /// `Tier::Auto`, when it is made, and for each on-stack-replacement
+    /// twin, named `... (osr)`), so `perf record`
     /// then `perf report` name each Wasm function (by the module's name
     /// section, when it has one). The file is left for `perf` to read; it
     /// is not removed when the process exits.

@@ -82,6 +82,9 @@ fn twin(
             }));
             let (code, entries) = made.ok()?.ok()?;
             let (code, _) = CodeMemory::new(&[code], true).ok()?;
+            if inner.engine.config.profiler == crate::config::ProfilingStrategy::PerfMap {
+                super::perf_map::announce_twin(module, def, code.base() as usize, code.len());
+            }
             Some(Arc::new(Twin { code, entries }))
         })
         .clone()

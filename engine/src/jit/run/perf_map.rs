@@ -20,28 +20,51 @@ static FILE_LOCK: Mutex<()> = Mutex::new(());
 /// a map that cannot be written is not the module's failure, so errors are
 /// ignored.
 pub(crate) fn announce(module: &ModuleShared) {
-    let Some(compiled) = module.code_or_upper::<CompiledModule>() else {
-        return;
-    };
-    let info = &module.info;
-    let module_name = info.module_name.as_deref().unwrap_or("module");
+    if let Some(compiled) = module.code_or_upper::<CompiledModule>() {
+        announce_code(module, compiled);
+    }
+}
+
+/// [`announce`] for `compiled`, the JIT's code of `module` (which may run
+/// in the interpreter until it is hot: `Tier::Auto`).
+pub(crate) fn announce_code(module: &ModuleShared, compiled: &CompiledModule) {
     let mut lines = String::new();
     for def in 0..compiled.num_funcs() {
         let (start, len) = compiled.func_range(def);
-        let index = info.num_imported_funcs + def;
-        let name = info.func_names.get(&module.bytes, index);
-        // Writing to a `String` cannot fail.
-        let _ = match name {
-            Some(name) => writeln!(
-                lines,
-                "{start:x} {len:x} wasm[{module_name}]::function[{index}]::{name}"
-            ),
-            None => writeln!(
-                lines,
-                "{start:x} {len:x} wasm[{module_name}]::function[{index}]"
-            ),
-        };
+        line(&mut lines, module, def, start, len, "");
     }
+    append(&lines);
+}
+
+/// Appends the line of the twin of defined function `def` of `module`
+/// (on-stack replacement), `len` bytes at `start`.
+pub(crate) fn announce_twin(module: &ModuleShared, def: u32, start: usize, len: usize) {
+    let mut lines = String::new();
+    line(&mut lines, module, def, start, len, " (osr)");
+    append(&lines);
+}
+
+/// Writes the map line of defined function `def`'s code at `start`.
+fn line(lines: &mut String, module: &ModuleShared, def: u32, start: usize, len: usize, what: &str) {
+    let info = &module.info;
+    let module_name = info.module_name.as_deref().unwrap_or("module");
+    let index = info.num_imported_funcs + def;
+    let name = info.func_names.get(&module.bytes, index);
+    // Writing to a `String` cannot fail.
+    let _ = match name {
+        Some(name) => writeln!(
+            lines,
+            "{start:x} {len:x} wasm[{module_name}]::function[{index}]::{name}{what}"
+        ),
+        None => writeln!(
+            lines,
+            "{start:x} {len:x} wasm[{module_name}]::function[{index}]{what}"
+        ),
+    };
+}
+
+/// Appends `lines` to this process's map.
+fn append(lines: &str) {
     let path = format!("/tmp/perf-{}.map", std::process::id());
     let _guard = FILE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     if let Ok(mut file) = std::fs::OpenOptions::new()

@@ -32,5 +32,8 @@ fn compile(engine: &EngineShared, module: &ModuleShared) -> Result<Code, Error> 
         Some(cache) => crate::jit::cached_code(engine, cache, module, compile)?,
         None => compile()?,
     };
+    if engine.config.profiler == crate::config::ProfilingStrategy::PerfMap {
+        super::perf_map::announce_code(module, &code);
+    }
     Ok(Box::new(code))
 }
