@@ -603,6 +603,59 @@ fn memory_grown_in_a_nested_activation_is_seen_by_the_outer_frame() {
     assert_eq!(run.call(&mut store, ()).unwrap(), 12);
 }
 
+/// A memory without guard pages (the interpreter's, and the JIT's with
+/// explicit checks) that outgrows its address-space reservation moves to
+/// a larger one, its pages moved by the kernel (or copied where they
+/// cannot be): at every size, every byte written before is still there,
+/// the new bytes read as zero, the last byte is accessible and the next
+/// one traps, and the host sees the same bytes.
+#[test]
+fn a_memory_outgrowing_its_reservation_keeps_its_bytes_and_its_bounds() {
+    let wat = r#"(module
+      (memory (export "mem") 1)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "store") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+      (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0))))"#;
+    // A byte in each page, at a place and with a value of its own.
+    let marker = |page: i64| (page * PAGE + (page * 97) % PAGE, (page * 7 + 1) % 255 + 1);
+    for (tier, engine) in crate::every_tier(|_| {}) {
+        let (mut store, instance) = instantiate_in(&engine, wat);
+        let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+        let poke = instance
+            .get_typed_func::<(i32, i32), ()>(&store, "store")
+            .unwrap();
+        let load = instance.get_typed_func::<i32, i32>(&store, "load").unwrap();
+        let mem = instance.get_memory(&store, "mem").unwrap();
+        let mut pages: i64 = 1;
+        // Past the smallest reservation (1 MiB), then past each larger one.
+        for target in [16_i64, 17, 40, 100, 300, 1000] {
+            for page in 0..pages {
+                let (at, value) = marker(page);
+                poke.call(&mut store, (at as i32, value as i32)).unwrap();
+            }
+            let old = grow.call(&mut store, (target - pages) as i32).unwrap();
+            assert_eq!(i64::from(old), pages, "{tier}: grow to {target}");
+            for page in 0..target {
+                let (at, value) = marker(page);
+                let want = if page < pages { value } else { 0 };
+                let got = load.call(&mut store, at as i32).unwrap();
+                assert_eq!(i64::from(got), want, "{tier}: page {page} of {target}");
+                assert_eq!(i64::from(mem.data(&store)[at as usize]), want, "{tier}");
+            }
+            let end = target * PAGE;
+            assert_eq!(mem.data(&store).len() as i64, end, "{tier}");
+            load.call(&mut store, (end - 1) as i32).unwrap();
+            let err = load.call(&mut store, end as i32).unwrap_err();
+            assert_eq!(
+                trap_code(&err),
+                TrapCode::MemoryOutOfBounds,
+                "{tier}: {target}"
+            );
+            pages = target;
+        }
+    }
+}
+
 #[test]
 fn a_memory_created_after_another_was_dropped_starts_zeroed_and_inaccessible_past_its_size() {
     // Dropped guarded memories keep their reservations for the next ones:

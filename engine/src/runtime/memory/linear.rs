@@ -213,8 +213,14 @@ impl LinearBytes {
                 if new_accessible > reservation.size() {
                     // Only a plain reservation can be outgrown (a guarded
                     // one covers 4 GiB): move to one twice as large, or
-                    // more, copying the memory's bytes.
+                    // more, by moving its pages where the kernel can, else
+                    // copying the memory's bytes.
                     let size = usize::try_from(reserved_size(new_len as u64)).ok()?;
+                    if reservation.grow_moving(size).is_some() {
+                        reservation.make_accessible(new_accessible)?;
+                        *len = new_len;
+                        return Some(());
+                    }
                     let mut bigger = crate::sys::Reservation::new(size)?;
                     bigger.set_accessible(new_accessible)?;
                     // SAFETY: both ranges are accessible bytes of distinct

@@ -83,6 +83,52 @@ impl Reservation {
         Some(())
     }
 
+    /// Grows the reservation to `size` bytes (more than it has), keeping
+    /// its accessible bytes and their contents, by having the kernel move
+    /// its pages (`mremap`): no byte is copied, so a large memory costs
+    /// neither the copy's time nor a second resident copy at its peak.
+    /// The base may change. `None` if the kernel refused, or if part of it
+    /// maps an image (another mapping, which `mremap` cannot move with it):
+    /// the reservation is then unchanged.
+    pub(crate) fn grow_moving(&mut self, size: usize) -> Option<()> {
+        if size <= self.size || self.image_mapped {
+            return None;
+        }
+        let prot = |base: *mut u8, from: usize, to: usize, prot: libc::c_int| {
+            // SAFETY: callers pass `[from, to)` inside the reservation at
+            // `base`, which this value owns; changing its protection
+            // affects nothing else.
+            to <= from || unsafe { libc::mprotect(base.add(from).cast(), to - from, prot) } == 0
+        };
+        // One mapping for `mremap` to move: the inaccessible rest made
+        // accessible too (it is untouched, so it commits nothing).
+        let rw = libc::PROT_READ | libc::PROT_WRITE;
+        if !prot(self.base, self.accessible, self.size, rw) {
+            prot(self.base, self.accessible, self.size, libc::PROT_NONE);
+            return None;
+        }
+        // SAFETY: `[base, base + size)` is this value's own mapping, now
+        // one private anonymous read-write range; `MREMAP_MAYMOVE` lets
+        // the kernel place the larger one anywhere free, unmapping the old
+        // range in the same call, so no other mapping is touched.
+        let moved =
+            unsafe { libc::mremap(self.base.cast(), self.size, size, libc::MREMAP_MAYMOVE) };
+        if moved == libc::MAP_FAILED {
+            prot(self.base, self.accessible, self.size, libc::PROT_NONE);
+            return None;
+        }
+        self.base = moved.cast();
+        self.size = size;
+        // The added bytes read as zero (new anonymous pages), and so do
+        // the old ones past `accessible` (never accessible before).
+        if !prot(self.base, self.accessible, size, libc::PROT_NONE) {
+            // Still the reservation's, readable and writable: say so, so
+            // that the bytes' state is never misdescribed.
+            self.accessible = size;
+        }
+        Some(())
+    }
+
     /// The first byte of the reservation.
     pub(crate) fn base(&self) -> *mut u8 {
         self.base

@@ -17,6 +17,9 @@ impl Reservation {
     pub(crate) fn set_accessible(&mut self, _len: usize) -> Option<()> {
         match self.0 {}
     }
+    pub(crate) fn grow_moving(&mut self, _size: usize) -> Option<()> {
+        match self.0 {}
+    }
     pub(crate) fn base(&self) -> *mut u8 {
         match self.0 {}
     }
