@@ -337,11 +337,14 @@ impl Config {
 
     /// Under [`Tier::Auto`], how many threads compile one hot module (a
     /// large module's functions are spread over them). 0, the default:
-    /// as many as the machine has cores. The interpreter goes on beside
-    /// them, but at a tenth of compiled code's speed its progress is
-    /// worth less than the compile finishing sooner (measured on two
+    /// as many as the machine has cores, one of which joins only after
+    /// 100 ms if the compile is not done by then. The interpreter goes on
+    /// beside them, but at a tenth of compiled code's speed its progress
+    /// is worth less than the compile finishing sooner (measured on two
     /// cores: `sqlite` 1.50x the JIT's time with one thread, 1.19x with
-    /// two).
+    /// two); the late thread keeps a program that ends within a tenth of a
+    /// second from sharing its core with a compile it never uses. A
+    /// number other than 0 starts that many at once.
     pub fn tier_up_threads(&mut self, threads: usize) -> &mut Self {
         self.tier_up_threads = threads;
         self

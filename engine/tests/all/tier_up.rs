@@ -366,6 +366,54 @@ fn in_the_background_the_store_moves_once_the_code_is_ready() {
     assert_eq!(rec_of(&mut store, &instance, 1000).unwrap(), 1000);
 }
 
+/// A module with more function code than the JIT compiles on one thread
+/// (32 KiB): tier-up spreads it over the machine's cores, the last of them
+/// joining late (`compile_module_on`), and every function's code is
+/// there, called through a table by a loop.
+#[test]
+fn a_large_module_compiled_on_several_threads_runs_each_function() {
+    let mut wat = String::from("(module (type $t (func (param i32) (result i32)))\n");
+    let funcs = 300;
+    for k in 0..funcs {
+        wat.push_str(&format!(
+            "(func $f{k} (param i32) (result i32) (local.get 0)"
+        ));
+        for j in 0..20 {
+            wat.push_str(&format!(
+                " (i32.const {}) i32.add (i32.const 3) i32.mul",
+                k * 31 + j
+            ));
+        }
+        wat.push_str(")\n");
+    }
+    let names: Vec<String> = (0..funcs).map(|k| format!("$f{k}")).collect();
+    wat.push_str(&format!(
+        "(table {funcs} funcref) (elem (i32.const 0) func {})\n",
+        names.join(" ")
+    ));
+    wat.push_str(&format!(
+        r#"(func (export "main") (result i32) (local $k i32) (local $acc i32)
+             (loop $l
+               (local.set $acc (call_indirect (type $t) (local.get $acc) (local.get $k)))
+               (local.set $k (i32.add (local.get $k) (i32.const 1)))
+               (br_if $l (i32.lt_u (local.get $k) (i32.const {funcs}))))
+             (local.get $acc)))"#
+    ));
+    let run = |engine: &Engine| {
+        let module = Module::new(engine, &wat).unwrap();
+        let mut store = Store::new(engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let main = instance.get_typed_func::<(), i32>(&store, "main").unwrap();
+        let first = main.call(&mut store, ()).unwrap();
+        assert_eq!(main.call(&mut store, ()).unwrap(), first);
+        (first, store.tier_up_stats().compiled)
+    };
+    let (want, _) = run(&engine_with(|c| {
+        c.tier(Tier::Interpreter);
+    }));
+    assert_eq!(run(&auto(1)), (want, true));
+}
+
 // ---- On-stack replacement: a frame moves into compiled code at a loop.
 
 /// Loops of every shape: `sum` (one loop, locals of every scalar type and

@@ -28,6 +28,10 @@ type FuncCode = Result<CompiledCode, CompileError>;
 /// thread: starting threads would cost more than they save.
 const PARALLEL_THRESHOLD: usize = 32 * 1024;
 
+/// How long a compile's late threads ([`compile_module_on`]) wait before
+/// they join it, unless it is done by then.
+const LATE_JOIN: core::time::Duration = core::time::Duration::from_millis(100);
+
 /// Compiles every function of a validated module, in parallel when the
 /// machine has several cores and the module is big enough to pay for the
 /// threads.
@@ -36,7 +40,7 @@ pub(crate) fn compile_module(
     info: &ModuleInfo,
     bytes: &[u8],
 ) -> Result<CompiledModule, Error> {
-    compile_module_on(engine, info, bytes, usize::MAX)
+    compile_module_on(engine, info, bytes, usize::MAX, 0)
 }
 
 /// The twin of defined function `def` for on-stack replacement (see
@@ -57,12 +61,18 @@ pub(crate) fn compile_osr(
 }
 
 /// [`compile_module`] on at most `max_threads` threads
-/// (`Config::tier_up_threads` for tier-up's background compiles).
+/// (`Config::tier_up_threads` for tier-up's background compiles), the
+/// last `late` of which join only after [`LATE_JOIN`] if the compile is
+/// not done by then: a background compile beside a running program takes
+/// the idle cores at once and the program's own only once the program has
+/// run long enough for the compile to be worth it (a short run that ends
+/// first is not slowed by a compile it never uses).
 pub(crate) fn compile_module_on(
     engine: &EngineShared,
     info: &ModuleInfo,
     bytes: &[u8],
     max_threads: usize,
+    late: usize,
 ) -> Result<CompiledModule, Error> {
     let signals = signals_enabled(&engine.config);
     let checks = engine.config.code_settings();
@@ -88,9 +98,24 @@ pub(crate) fn compile_module_on(
     } else {
         let next = core::sync::atomic::AtomicUsize::new(0);
         let done: Mutex<Vec<(usize, FuncCode)>> = Mutex::new(Vec::new());
+        // Set once every function has been taken: late threads waiting to
+        // join then leave at once.
+        let drained = (Mutex::new(false), std::sync::Condvar::new());
+        let first_late = threads - late.min(threads - 1);
         std::thread::scope(|s| {
-            for _ in 0..threads {
-                s.spawn(|| {
+            for i in 0..threads {
+                let (next, done, drained) = (&next, &done, &drained);
+                s.spawn(move || {
+                    if i >= first_late {
+                        let lock = drained.0.lock().unwrap_or_else(|e| e.into_inner());
+                        let (lock, _) = drained
+                            .1
+                            .wait_timeout_while(lock, LATE_JOIN, |drained| !*drained)
+                            .unwrap_or_else(|e| e.into_inner());
+                        if *lock {
+                            return;
+                        }
+                    }
                     let mut compiler = FuncCompiler::new(isas, signals, checks);
                     let mut mine = Vec::new();
                     loop {
@@ -100,6 +125,8 @@ pub(crate) fn compile_module_on(
                         }
                         mine.push((def, compile_one(&mut compiler, def)));
                     }
+                    *drained.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+                    drained.1.notify_all();
                     done.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
                 });
             }

@@ -19,13 +19,15 @@ pub(crate) const TIER_UP: TierUpHooks = TierUpHooks {
 
 /// The JIT's code of `module`, as the interpreter's tier-up keeps it.
 fn compile(engine: &EngineShared, module: &ModuleShared) -> Result<Code, Error> {
-    let threads = match engine.config.tier_up_threads {
-        0 => std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .max(1),
-        n => n,
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Every core by default; the one the program runs on joins late (see
+    // `compile_module_on`).
+    let (threads, late) = match engine.config.tier_up_threads {
+        0 => (cores, 1),
+        n => (n, 0),
     };
-    let compile = || crate::jit::compile_module_on(engine, &module.info, &module.bytes, threads);
+    let compile =
+        || crate::jit::compile_module_on(engine, &module.info, &module.bytes, threads, late);
     // The compile cache's entry for the module is the one `Tier::Jit`
     // would use: the JIT's code does not depend on the tier it runs under.
     let code = match &engine.config.compile_cache {
