@@ -400,8 +400,9 @@ define_ops! {
         Br { offset: i32 } => branch,
         BrIfNez { cond: Slot, offset: i32 } => branch,
         BrIfEqz { cond: Slot, offset: i32 } => branch,
-        /// Jumps to the op `1 + min(index, len)` after this one, which is a
-        /// `Br` (the last one is the default target).
+        /// Jumps where the op `1 + min(index, len)` after this one, a `Br`
+        /// (the last one is the default target), jumps: the entries are
+        /// the table, read by this op and never run.
         BrTable { index: Slot, len: u32 },
         // Fused compare-and-branch: branch when the comparison holds.
         BrI32Eq { a: Slot, b: Slot, offset: i32 } => branch,

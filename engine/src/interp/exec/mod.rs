@@ -328,6 +328,21 @@ fn finish(
     result
 }
 
+/// Where branch-table entry `entry` (a `Br`) jumps: `BrTable` goes there
+/// in one dispatch, reading its entries as a table.
+#[inline(always)]
+fn table_target(entry: *const Op) -> *const Op {
+    // SAFETY: the caller passes an entry of a branch table, an op of the
+    // function.
+    match unsafe { *entry } {
+        // SAFETY: the translator computed the offset to land on an op of
+        // the same function.
+        Op::Br { offset } => unsafe { entry.offset(offset as isize) },
+        // Not a `Br` (the translator's tables hold nothing else): run it.
+        _ => entry,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run(
     inner: &mut StoreInner,
@@ -560,11 +575,13 @@ fn run(
             $e?
         };
     }
-    macro_rules! skip {
+    macro_rules! table_branch {
         ($n:expr) => {{
-            // SAFETY: `pure.rs` skips only over ops of the function (a
-            // branch table's entries).
-            ip = unsafe { ip.add($n as usize) };
+            // SAFETY: `pure.rs` passes `n <= len` of the `BrTable` just
+            // run, whose `len + 1` entries follow it (`ip` points at the
+            // first).
+            let entry = unsafe { ip.add($n as usize) };
+            ip = table_target(entry);
         }};
     }
     // Checks between charges bound how far below zero the fuel can go

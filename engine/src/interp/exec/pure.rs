@@ -14,7 +14,8 @@
 //!   `store!(address, offset, bytes)` on memory 0, bounds-checked
 //!   (`memory.rs`), the address a `u32`;
 //! - `branch!(offset)` (relative to the branching op), `br_cmp!`,
-//!   `br_imm!`, and `skip!(n)` (run the op `n` places after the next);
+//!   `br_imm!`, and `table_branch!(n)` (go where the `Br` `n` places
+//!   after the next op goes: a branch table's entry);
 //! - `trap!(code)` and `try_op!(result)`, which stop at this op with a
 //!   trap;
 //! - `charge_fuel!(amount)`, `check_fuel!(amount)` and `check_epoch!()`;
@@ -355,9 +356,10 @@ macro_rules! pure_ops {
             }
             BrTable { index, len } => {
                 let i = i32!(index).min(len);
-                // Land on entry `i`, a `Br`, which runs next: the table's
-                // `len` entries and its default follow it, and `i <= len`.
-                skip!(i)
+                // Go where entry `i` (a `Br`) goes, without running it:
+                // the table's `len` entries and its default follow it, and
+                // `i <= len`.
+                table_branch!(i)
             }
             BrI32Eq { a, b, offset } => { br_cmp!(a, b, offset, |x, y| x as u32 == y as u32) }
             BrI32Ne { a, b, offset } => { br_cmp!(a, b, offset, |x, y| x as u32 != y as u32) }

@@ -145,11 +145,16 @@ macro_rules! state_macros {
             }};
         }
         shape_macros!($d);
-        macro_rules! skip {
+        macro_rules! table_branch {
             ($d n:expr) => {{
-                // SAFETY: `pure.rs` skips only over ops of the function (a branch
-                // table's entries).
-                $ip = unsafe { $ip.add($d n as usize) };
+                // SAFETY: `pure.rs` passes `n <= len` of the `BrTable` just
+                // run, whose `len + 1` entries follow it (`ip` points at
+                // the first).
+                let entry = unsafe { $ip.add($d n as usize) };
+                $ip = crate::interp::exec::table_target(entry);
+                // As in `branch!`: keep a real, predicted jump.
+                // SAFETY: it is empty; it touches no memory, stack or flag.
+                unsafe { core::arch::asm!("", options(nomem, nostack, preserves_flags)) };
             }};
         }
         macro_rules! trap {
