@@ -42,13 +42,19 @@ fn guest() -> &'static str {
 /// `petrel run --tier TIER -S threads GUEST SCENARIO EXTRA...`, killed
 /// (and failed) if it runs over a minute.
 fn run(tier: &str, options: &[&str], scenario: &[&str]) -> Output {
+    run_with_stdin(tier, options, scenario, Stdio::null())
+}
+
+/// [`run`] with `stdin` as the program's standard input (a pipe stays
+/// open, unwritten, until the program ends).
+fn run_with_stdin(tier: &str, options: &[&str], scenario: &[&str], stdin: Stdio) -> Output {
     let mut args = vec!["run", "--tier", tier];
     args.extend_from_slice(options);
     args.push(guest());
     args.extend_from_slice(scenario);
     let mut command = petrel_command(&args);
     command
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     output_within(&mut command, Duration::from_secs(60))
@@ -162,6 +168,19 @@ fn the_main_thread_returning_ends_the_program() {
         let out = threads(tier, &["main-returns"]);
         assert_status(&out, 0);
         assert_eq!(stdout(&out), "main returns\n", "{tier}");
+    }
+}
+
+#[test]
+fn a_thread_waiting_on_stdin_does_not_hold_up_the_others() {
+    // The reader waits for a line that never comes (stdin is a pipe kept
+    // open); the main thread's writes go through and it returns, which
+    // ends the program (the WASI context's lock is not held while a read
+    // waits).
+    for tier in TIERS {
+        let out = run_with_stdin(tier, &["-S", "threads"], &["reader"], Stdio::piped());
+        assert_status(&out, 0);
+        assert_eq!(stdout(&out), "line 0\nline 1\nline 2\n", "{tier}");
     }
 }
 

@@ -6,7 +6,8 @@ use super::filestat::{write_filestat, FileTimes, Filestat};
 use crate::ctx::WasiCtx;
 use crate::descriptor::{Descriptor, Socket};
 use crate::errno::{Errno, WasiResult};
-use crate::guest_memory::GuestMemory;
+use crate::guest_memory::{GuestMemory, IoVec};
+use crate::stdio::Input;
 use crate::types::{fdflags, layout, rights, whence, PREOPENTYPE_DIR};
 use rustix::fs::{OFlags, SeekFrom};
 use rustix::io::Errno as HostErrno;
@@ -345,16 +346,68 @@ pub(crate) fn fd_pwrite(
     mem.write_u32(nwritten, n as u32)
 }
 
-pub(crate) fn fd_read(
+/// A read that waits for as long as its source likes (the host's stdin, a
+/// socket), handed back by [`fd_read_begin`] to run without the context.
+pub(crate) struct BlockingRead {
+    source: BlockingSource,
+    iovs: Vec<IoVec>,
+    nread: u32,
+}
+
+enum BlockingSource {
+    Stdin,
+    /// A handle of its own on the socket (`dup`), so the descriptor may be
+    /// closed meanwhile.
+    Stream(std::net::TcpStream),
+}
+
+impl BlockingRead {
+    /// Reads, and writes how much was read where the guest asked.
+    pub(crate) fn finish(self, mem: &mut GuestMemory<'_>) -> WasiResult<()> {
+        let n = match &self.source {
+            BlockingSource::Stdin => mem.read_into(&self.iovs, |buf| Input::Inherit.read(buf))?,
+            BlockingSource::Stream(s) => {
+                mem.read_into(&self.iovs, |buf| retry(|| rustix::io::read(s, &mut *buf)))?
+            }
+        };
+        mem.write_u32(self.nread, n as u32)
+    }
+}
+
+/// `fd_read`; but with `shared` (a program with threads, whose context is
+/// locked for this call), a read of the host's stdin or of a socket is
+/// handed back, checked, to wait for its data after the lock is released.
+pub(crate) fn fd_read_begin(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
     fd: u32,
     iovs: u32,
     iovs_len: u32,
     nread: u32,
-) -> WasiResult<()> {
+    shared: bool,
+) -> WasiResult<Option<BlockingRead>> {
     mem.check(nread, 4)?;
     let iovs = mem.iovecs(iovs, iovs_len)?;
+    if shared {
+        let source = match ctx.fds.get_mut(fd)? {
+            Descriptor::Input(Input::Inherit, r) => {
+                r.require(rights::FD_READ)?;
+                Some(BlockingSource::Stdin)
+            }
+            Descriptor::Socket(Socket::Stream(s), r) => {
+                r.require(rights::FD_READ)?;
+                Some(BlockingSource::Stream(s.try_clone()?))
+            }
+            _ => None,
+        };
+        if let Some(source) = source {
+            return Ok(Some(BlockingRead {
+                source,
+                iovs,
+                nread,
+            }));
+        }
+    }
     let n = match ctx.fds.get_mut(fd)? {
         Descriptor::File(f) => {
             f.require_read()?;
@@ -373,7 +426,8 @@ pub(crate) fn fd_read(
             return Err(Errno::Badf)
         }
     };
-    mem.write_u32(nread, n as u32)
+    mem.write_u32(nread, n as u32)?;
+    Ok(None)
 }
 
 pub(crate) fn fd_write(

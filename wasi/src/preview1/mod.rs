@@ -161,10 +161,50 @@ fn call_unless<T>(
         }
         _ => return Err(Error::host(WasiAbiError::NoMemory(name))),
     };
-    Ok(match result {
+    Ok(errno_of(result))
+}
+
+/// [`call`] in two steps: `begin` runs with the context and may hand back
+/// what is left to do, which `finish` does after it. On a shared memory
+/// (a program with threads: `begin` is told) `finish` runs with the
+/// context's lock released, so a read that waits for its source holds up
+/// no other thread's WASI calls.
+fn call_released<T, B>(
+    caller: &mut Caller<'_, T>,
+    name: &'static str,
+    access: impl CtxAccess<T>,
+    begin: impl FnOnce(&mut WasiCtx, &mut GuestMemory<'_>, bool) -> WasiResult<Option<B>>,
+    finish: impl FnOnce(B, &mut GuestMemory<'_>) -> WasiResult<()>,
+) -> petrel::Result<i32> {
+    let result = match caller.get_export("memory") {
+        Some(Extern::Memory(memory)) => {
+            let (bytes, data) = memory.data_and_store_mut(&mut *caller);
+            access.with(data, |ctx| {
+                let mut mem = GuestMemory::new(bytes);
+                match begin(ctx, &mut mem, false) {
+                    Ok(Some(rest)) => finish(rest, &mut mem),
+                    other => other.map(drop),
+                }
+            })
+        }
+        Some(Extern::SharedMemory(memory)) => {
+            let mut mem = GuestMemory::shared(memory.data());
+            match access.with(caller.data_mut(), |ctx| begin(ctx, &mut mem, true)) {
+                Ok(Some(rest)) => finish(rest, &mut mem),
+                other => other.map(drop),
+            }
+        }
+        _ => return Err(Error::host(WasiAbiError::NoMemory(name))),
+    };
+    Ok(errno_of(result))
+}
+
+/// The errno the guest sees for `result`.
+fn errno_of(result: WasiResult<()>) -> i32 {
+    match result {
         Ok(()) => 0,
         Err(errno) => i32::from(errno.raw()),
-    })
+    }
 }
 
 /// Defines every `wasi_snapshot_preview1` function in `linker`.
@@ -201,11 +241,13 @@ pub fn add_to_linker<T: 'static>(
 /// Defines every `wasi_snapshot_preview1` function in `linker`, for a
 /// program whose threads ([`crate::threads`]) share one [`WasiCtx`]:
 /// `get_ctx` finds it, behind its lock, in each thread's store data. Each
-/// call holds the lock while it runs, so a call that blocks (a read of the
-/// host's stdin, a `poll_oneoff` on descriptors) holds up the other
-/// threads' WASI calls, not their Wasm code, until it returns; a
-/// `poll_oneoff` on clocks only (a sleep) and `sched_yield` do not take
-/// the lock.
+/// call holds the lock while it runs, except while it waits: an `fd_read`
+/// of the host's stdin or of a socket waits for its data with the lock
+/// released, and a `poll_oneoff` on clocks only (a sleep) and
+/// `sched_yield` do not take it. A call that blocks otherwise (a
+/// `poll_oneoff` on descriptors, a `sock_accept` on a blocking socket, a
+/// write to a full pipe) holds up the other threads' WASI calls, not their
+/// Wasm code, until it returns.
 pub fn add_to_linker_shared<T: 'static>(
     linker: &mut Linker<T>,
     get_ctx: impl Fn(&mut T) -> &Mutex<WasiCtx> + Send + Sync + Copy + 'static,
@@ -252,7 +294,6 @@ fn define_all<T: 'static>(linker: &mut Linker<T>, access: impl CtxAccess<T>) -> 
         fd::fd_prestat_get(fd: u32, buf: u32);
         fd::fd_prestat_dir_name(fd: u32, path: u32, path_len: u32);
         fd::fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32);
-        fd::fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32);
         fd::fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32);
         fd::fd_renumber(from: u32, to: u32);
         fd::fd_seek(fd: u32, offset: i64, whence: u32, newoffset: u32);
@@ -294,6 +335,27 @@ fn define_all<T: 'static>(linker: &mut Linker<T>, access: impl CtxAccess<T>) -> 
         sock::sock_send(fd: u32, si_data: u32, si_data_len: u32, si_flags: u32, so_datalen: u32);
         sock::sock_shutdown(fd: u32, how: u32);
     }
+
+    // A read that may block for as long as its source likes (the host's
+    // stdin, a socket) leaves a shared context unlocked while it waits.
+    linker.func_wrap(
+        MODULE,
+        "fd_read",
+        move |mut caller: Caller<'_, T>,
+              fd: u32,
+              iovs: u32,
+              iovs_len: u32,
+              nread: u32|
+              -> petrel::Result<i32> {
+            call_released(
+                &mut caller,
+                "fd_read",
+                access,
+                |ctx, mem, shared| fd::fd_read_begin(ctx, mem, fd, iovs, iovs_len, nread, shared),
+                |read, mem| read.finish(mem),
+            )
+        },
+    )?;
 
     // Two functions that may block for long without needing the context
     // when they only wait: they leave a shared context unlocked then.

@@ -141,6 +141,20 @@ fn main() {
                 println!("line {i}");
             }
         }
+        // A thread waits to read a line of stdin (a pipe nobody writes)
+        // while the main thread writes and returns: the read must not hold
+        // up the other threads' WASI calls.
+        "reader" => {
+            std::thread::spawn(|| {
+                let mut line = String::new();
+                let _ = std::io::stdin().read_line(&mut line);
+                println!("read {line:?}");
+            });
+            std::thread::sleep(Duration::from_millis(50));
+            for i in 0..3 {
+                println!("line {i}");
+            }
+        }
         // A thread allocates 32 MiB (the shared memory grows): under
         // `-W max-memory-size=8M` the allocation fails and the program
         // aborts.
