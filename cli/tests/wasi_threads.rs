@@ -2,7 +2,8 @@
 //! `wasm32-wasip1-threads` (`tests/guests/threads`, `std::thread` over
 //! `wasi.thread-spawn`), run on both tiers: threads sharing a lock, an
 //! atomic and channels reach exact results; threads share the WASI
-//! context (files in a preopen); a `proc_exit` or a trap in any thread
+//! context (files in a preopen), and one waiting for stdin or sleeping
+//! holds up nobody's WASI calls; a `proc_exit` or a trap in any thread
 //! ends the program with its status while the others are blocked or
 //! spinning; the main thread returning ends it with 0, and a deadline
 //! (`-W timeout`) stops every thread. Every run must end
