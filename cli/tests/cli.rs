@@ -809,6 +809,19 @@ fn s_and_w_options_refuse_unknown_names_and_bad_values_naming_the_flag() {
     assert_status(&out, 0);
 }
 
+/// Runs `petrel ARGS`, and reads (then removes) the perf map it wrote.
+fn with_perf_map(args: &[&str]) -> (std::process::Output, String) {
+    let child = petrel_command(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    let out = child.wait_with_output().unwrap();
+    let text = std::fs::read_to_string(&map).unwrap_or_default();
+    let _ = std::fs::remove_file(&map);
+    (out, text)
+}
+
 #[test]
 fn profile_perfmap_names_each_jit_function_in_perfs_map() {
     let dir = scratch("perfmap");
@@ -820,7 +833,7 @@ fn profile_perfmap_names_each_jit_function_in_perfs_map() {
              (func (export "main") (result i32) i32.const 41 call $helper_for_perf))"#,
     );
     let wat = wat.to_str().unwrap();
-    let child = petrel_command(&[
+    let (out, text) = with_perf_map(&[
         "run",
         "--tier",
         "jit",
@@ -829,22 +842,15 @@ fn profile_perfmap_names_each_jit_function_in_perfs_map() {
         "--invoke",
         "main",
         wat,
-    ])
-    .stdout(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
-    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
-    let out = child.wait_with_output().unwrap();
+    ]);
     assert_status(&out, 0);
     assert_eq!(stdout(&out).trim(), "42");
-    let text = std::fs::read_to_string(&map).unwrap_or_default();
-    let _ = std::fs::remove_file(&map);
     // `START SIZE NAME`, hexadecimal, a line per function, named by the
     // name section.
     let line = text
         .lines()
         .find(|l| l.ends_with("::function[0]::helper_for_perf"))
-        .unwrap_or_else(|| panic!("no line for the helper in {}:\n{text}", map.display()));
+        .unwrap_or_else(|| panic!("no line for the helper in the map:\n{text}"));
     let mut fields = line.split(' ');
     let start = u64::from_str_radix(fields.next().unwrap(), 16).unwrap();
     let size = u64::from_str_radix(fields.next().unwrap(), 16).unwrap();
@@ -866,7 +872,7 @@ fn profile_perfmap_names_each_jit_function_in_perfs_map() {
                  (br_if $l (i32.lt_u (local.get 0) (i32.const 100000000))))
                local.get 0))"#,
     );
-    let child = petrel_command(&[
+    let (out, text) = with_perf_map(&[
         "run",
         "--tier",
         "auto",
@@ -879,16 +885,9 @@ fn profile_perfmap_names_each_jit_function_in_perfs_map() {
         "--invoke",
         "main",
         spin.to_str().unwrap(),
-    ])
-    .stdout(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
-    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
-    let out = child.wait_with_output().unwrap();
+    ]);
     assert_status(&out, 0);
     assert_eq!(stdout(&out).trim(), "100000000");
-    let text = std::fs::read_to_string(&map).unwrap_or_default();
-    let _ = std::fs::remove_file(&map);
     for name in [
         "::function[0]::spin_for_perf",
         "::function[0]::spin_for_perf (osr)",
