@@ -92,8 +92,9 @@ pub(crate) type Code = Box<dyn Any + Send + Sync>;
 /// that neither tier names the other.
 #[derive(Clone, Copy)]
 pub(crate) struct TierUpHooks {
-    /// Compiles a module for the upper tier.
-    pub compile: fn(&EngineShared, &ModuleShared) -> Result<Code, Error>,
+    /// Compiles a module for the upper tier: on a background thread beside
+    /// the running program, or (`false`) on a thread that waits for it.
+    pub compile: fn(&EngineShared, &ModuleShared, bool) -> Result<Code, Error>,
     /// Links every instance of the store not yet linked for the upper
     /// tier (their modules have its code), then the store's function
     /// references.
@@ -245,7 +246,7 @@ fn request(inner: &mut StoreInner) {
                         // A compiler panic fails the compile: the store
                         // stays interpreted rather than waiting forever.
                         let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            (hooks.compile)(&engine, &module)
+                            (hooks.compile)(&engine, &module, true)
                         }))
                         .unwrap_or_else(|_| Err(Error::usage("the JIT panicked")));
                         module.upper.settle(made);
@@ -256,7 +257,7 @@ fn request(inner: &mut StoreInner) {
             }
         }
         // In the foreground by request, or when no thread could start.
-        upper.settle((hooks.compile)(&inner.engine, module));
+        upper.settle((hooks.compile)(&inner.engine, module, false));
     }
     inner.tier_up.waiting = waiting;
     inner.tier_up.mode = Mode::Waiting;
@@ -304,7 +305,9 @@ pub(crate) fn link_new(inner: &mut StoreInner, instance: u32) -> Result<(), Erro
     if !module.upper.ready() {
         // A background compile of it may be under way: this one does not
         // wait for it, and whichever finishes first is kept.
-        module.upper.settle((hooks.compile)(&inner.engine, &module));
+        module
+            .upper
+            .settle((hooks.compile)(&inner.engine, &module, false));
         if !module.upper.ready() {
             // The JIT cannot run it: the store stays in the interpreter,
             // which can run everything, from now on.

@@ -396,7 +396,8 @@ pub(crate) fn fd_read_begin(
             }
             Descriptor::Socket(Socket::Stream(s), r) => {
                 r.require(rights::FD_READ)?;
-                Some(BlockingSource::Stream(s.try_clone()?))
+                // Without a descriptor to spare, it reads under the lock.
+                s.try_clone().ok().map(BlockingSource::Stream)
             }
             _ => None,
         };

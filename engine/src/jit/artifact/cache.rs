@@ -117,9 +117,13 @@ fn keep(cache: &CompileCache, key: &str, artifact: &[u8]) {
 
 /// Writes `artifact` as entry `key`, whole or not at all.
 fn store(dir: &Path, key: &str, artifact: &[u8]) -> std::io::Result<()> {
+    // Unique among this process's threads too (tier-up compiles in the
+    // background while an instance may compile the same module).
+    static NEXT: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
     let temp = dir.join(alloc::format!(
-        ".tmp-{}-{:x}",
+        ".tmp-{}-{}-{:x}",
         std::process::id(),
+        NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed),
         SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())

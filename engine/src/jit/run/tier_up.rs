@@ -17,13 +17,14 @@ pub(crate) const TIER_UP: TierUpHooks = TierUpHooks {
     osr: super::osr::enter_loop,
 };
 
-/// The JIT's code of `module`, as the interpreter's tier-up keeps it.
-fn compile(engine: &EngineShared, module: &ModuleShared) -> Result<Code, Error> {
+/// The JIT's code of `module`, as the interpreter's tier-up keeps it;
+/// `background`: compiled beside the running program.
+fn compile(engine: &EngineShared, module: &ModuleShared, background: bool) -> Result<Code, Error> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Every core by default; the one the program runs on joins late (see
-    // `compile_module_on`).
+    // Every core by default; beside a running program, the one it runs
+    // on joins late (see `compile_module_on`).
     let (threads, late) = match engine.config.tier_up_threads {
-        0 => (cores, 1),
+        0 => (cores, usize::from(background)),
         n => (n, 0),
     };
     let compile =

@@ -216,8 +216,7 @@ impl LinearBytes {
                     // more, by moving its pages where the kernel can, else
                     // copying the memory's bytes.
                     let size = usize::try_from(reserved_size(new_len as u64)).ok()?;
-                    if reservation.grow_moving(size).is_some() {
-                        reservation.make_accessible(new_accessible)?;
+                    if reservation.grow_moving(size, new_accessible).is_some() {
                         *len = new_len;
                         return Some(());
                     }

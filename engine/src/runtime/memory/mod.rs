@@ -260,9 +260,12 @@ impl MemoryEntity {
             return None;
         }
         let new_bytes = self.ty.bytes_of(new)?;
-        self.data.grow_to(new_bytes)?;
+        let grown = self.data.grow_to(new_bytes);
+        // Even a failed grow may have moved the bytes: compiled code must
+        // never read an old base.
         self.vm.base = self.data.as_mut_ptr();
         self.vm.len = self.data.len();
+        grown?;
         self.ty.limits.min = new;
         Some(old)
     }

@@ -83,15 +83,21 @@ impl Reservation {
         Some(())
     }
 
-    /// Grows the reservation to `size` bytes (more than it has), keeping
-    /// its accessible bytes and their contents, by having the kernel move
+    /// Grows the reservation to `size` bytes (more than it has), with its
+    /// first `accessible` bytes (at least as many as now) accessible,
+    /// keeping the accessible bytes' contents, by having the kernel move
     /// its pages (`mremap`): no byte is copied, so a large memory costs
     /// neither the copy's time nor a second resident copy at its peak.
     /// The base may change. `None` if the kernel refused, or if part of it
     /// maps an image (another mapping, which `mremap` cannot move with it):
-    /// the reservation is then unchanged.
-    pub(crate) fn grow_moving(&mut self, size: usize) -> Option<()> {
-        if size <= self.size || self.image_mapped {
+    /// the reservation is then where it was, with its contents, and its
+    /// fields describe its mappings.
+    pub(crate) fn grow_moving(&mut self, size: usize, accessible: usize) -> Option<()> {
+        if size <= self.size
+            || accessible > size
+            || accessible < self.accessible
+            || self.image_mapped
+        {
             return None;
         }
         let prot = |base: *mut u8, from: usize, to: usize, prot: libc::c_int| {
@@ -103,8 +109,16 @@ impl Reservation {
         // One mapping for `mremap` to move: the inaccessible rest made
         // accessible too (it is untouched, so it commits nothing).
         let rw = libc::PROT_READ | libc::PROT_WRITE;
+        // Back to inaccessible after a failure; if even that fails, the
+        // fields say the whole of it is accessible (it is bounds-checked
+        // memory, and reads as zero past the memory's length).
+        let undo = |this: &mut Self| {
+            if !prot(this.base, this.accessible, this.size, libc::PROT_NONE) {
+                this.accessible = this.size;
+            }
+        };
         if !prot(self.base, self.accessible, self.size, rw) {
-            prot(self.base, self.accessible, self.size, libc::PROT_NONE);
+            undo(self);
             return None;
         }
         // SAFETY: `[base, base + size)` is this value's own mapping, now
@@ -114,17 +128,19 @@ impl Reservation {
         let moved =
             unsafe { libc::mremap(self.base.cast(), self.size, size, libc::MREMAP_MAYMOVE) };
         if moved == libc::MAP_FAILED {
-            prot(self.base, self.accessible, self.size, libc::PROT_NONE);
+            undo(self);
             return None;
         }
         self.base = moved.cast();
         self.size = size;
-        // The added bytes read as zero (new anonymous pages), and so do
-        // the old ones past `accessible` (never accessible before).
-        if !prot(self.base, self.accessible, size, libc::PROT_NONE) {
-            // Still the reservation's, readable and writable: say so, so
-            // that the bytes' state is never misdescribed.
-            self.accessible = size;
+        // All of it is accessible now; the added bytes read as zero (new
+        // anonymous pages), and so do the old ones past the old
+        // `accessible` (never accessible before). Past the new
+        // `accessible`, inaccessible again: nothing can fail after the
+        // move but that, which leaves more accessible, never less.
+        self.accessible = size;
+        if prot(self.base, accessible, size, libc::PROT_NONE) {
+            self.accessible = accessible;
         }
         Some(())
     }

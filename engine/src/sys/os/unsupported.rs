@@ -17,7 +17,7 @@ impl Reservation {
     pub(crate) fn set_accessible(&mut self, _len: usize) -> Option<()> {
         match self.0 {}
     }
-    pub(crate) fn grow_moving(&mut self, _size: usize) -> Option<()> {
+    pub(crate) fn grow_moving(&mut self, _size: usize, _accessible: usize) -> Option<()> {
         match self.0 {}
     }
     pub(crate) fn base(&self) -> *mut u8 {
