@@ -261,8 +261,8 @@ impl MemoryEntity {
         }
         let new_bytes = self.ty.bytes_of(new)?;
         let grown = self.data.grow_to(new_bytes);
-        // Even a failed grow may have moved the bytes: compiled code must
-        // never read an old base.
+        // Refreshed whatever happened: compiled code must never read a
+        // base the bytes have left, whichever step of a grow failed.
         self.vm.base = self.data.as_mut_ptr();
         self.vm.len = self.data.len();
         grown?;
