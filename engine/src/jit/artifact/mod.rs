@@ -356,7 +356,7 @@ fn corrupt() -> String {
     "its layout is inconsistent: the file is damaged".into()
 }
 
-/// The stubs `module` needs, for an artifact: an array trampoline per
+/// The stubs the module of `info` needs, for an artifact: an array trampoline per
 /// function type of its exported functions (the host calls in through
 /// them) and a host stub per function type of its imports.
 fn encode_stubs(engine: &EngineShared, info: &ModuleInfo) -> Result<Vec<u8>, Error> {
