@@ -81,6 +81,7 @@ pub struct Config {
     pub(crate) tier_up_threshold: u32,
     pub(crate) tier_up_in_background: bool,
     pub(crate) tier_up_threads: usize,
+    pub(crate) tier_up_per_function: bool,
 }
 
 /// Which external profiler is told where compiled code lies
@@ -259,6 +260,7 @@ impl Default for Config {
             tier_up_threshold: 10_000,
             tier_up_in_background: true,
             tier_up_threads: 0,
+            tier_up_per_function: false,
         }
     }
 }
@@ -347,6 +349,18 @@ impl Config {
     /// number other than 0 starts that many at once.
     pub fn tier_up_threads(&mut self, threads: usize) -> &mut Self {
         self.tier_up_threads = threads;
+        self
+    }
+
+    /// Under [`Tier::Auto`], whether the unit of tier-up is the function
+    /// rather than the module. Per function, each function counts its own
+    /// calls and loop iterations against [`Config::tier_up_threshold`];
+    /// hot ones are compiled in batches, and functions that stay cold are
+    /// never compiled: compiled code calls them in the interpreter. The
+    /// compile cache is not used (it holds whole modules). Off by
+    /// default: whole modules, compiled when the module is hot.
+    pub fn tier_up_per_function(&mut self, yes: bool) -> &mut Self {
+        self.tier_up_per_function = yes;
         self
     }
 

@@ -53,11 +53,11 @@ fn main() -> ExitCode {
     let skip_tiers = std::env::var("PETREL_SPEC_SKIP_TIERS").unwrap_or_default();
     let skip_tiers: Vec<&str> = skip_tiers.split(',').map(str::trim).collect();
     // (name, tier, signal-based traps, NaN canonicalization, deterministic
-    // relaxed SIMD, tier-up threshold)
+    // relaxed SIMD, tier-up threshold, per-function tier-up)
     let tiers = [
-        ("interp", Tier::Interpreter, true, false, false, 0),
-        ("jit", Tier::Jit, true, false, false, 0),
-        ("jit-explicit", Tier::Jit, false, false, false, 0),
+        ("interp", Tier::Interpreter, true, false, false, 0, false),
+        ("jit", Tier::Jit, true, false, false, 0, false),
+        ("jit-explicit", Tier::Jit, false, false, false, 0, false),
         (
             "interp-canonical-nans",
             Tier::Interpreter,
@@ -65,16 +65,32 @@ fn main() -> ExitCode {
             true,
             false,
             0,
+            false,
         ),
-        ("jit-canonical-nans", Tier::Jit, true, true, false, 0),
-        ("jit-relaxed-deterministic", Tier::Jit, true, false, true, 0),
+        ("jit-canonical-nans", Tier::Jit, true, true, false, 0, false),
+        (
+            "jit-relaxed-deterministic",
+            Tier::Jit,
+            true,
+            false,
+            true,
+            0,
+            false,
+        ),
         // Tier-up on the first call: every module compiled, as it is
         // entered, and linked into stores that already hold others.
-        ("auto", Tier::Auto, true, false, false, 1),
+        ("auto", Tier::Auto, true, false, false, 1, false),
         // Tier-up mid-file: each module's first 24 calls (from the host
         // and from its own code) run in the interpreter, then the store
         // moves, with interpreter frames still running under compiled ones.
-        ("auto-mid", Tier::Auto, true, false, false, 25),
+        ("auto-mid", Tier::Auto, true, false, false, 25, false),
+        // Per-function tier-up on each function's first call: a function
+        // is compiled when it is first entered, and calls reach it from
+        // compiled code through its bridge until then.
+        ("auto-fn", Tier::Auto, true, false, false, 1, true),
+        // Per function, mid-file: a function's first two calls run in the
+        // interpreter, so stacks alternate between the tiers both ways.
+        ("auto-fn-mid", Tier::Auto, true, false, false, 3, true),
     ];
     let tiers = tiers
         .into_iter()
@@ -90,10 +106,12 @@ fn main() -> ExitCode {
     let mut unexpected_failures = Vec::new();
     let mut known_failures = 0;
     let mut seen_failures = BTreeSet::new();
-    for (tier_name, tier, signals, canonical_nans, deterministic, threshold) in tiers {
+    for (tier_name, tier, signals, canonical_nans, deterministic, threshold, per_function) in tiers
+    {
         let mut v3 = Config::new();
         v3.tier(tier)
             .tier_up_threshold(threshold)
+            .tier_up_per_function(per_function)
             .tier_up_in_background(false)
             .signals_based_traps(signals)
             .nan_canonicalization(canonical_nans)

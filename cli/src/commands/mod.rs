@@ -288,7 +288,9 @@ pub struct CodegenOpts {
     /// by default; the directory is `$PETREL_CACHE_DIR`, else
     /// `$XDG_CACHE_HOME/petrel`, else `~/.cache/petrel`, bounded to 1 GiB).
     /// `tier-up-threshold=N` (with `--tier auto`): calls into a module
-    /// (or loop iterations) before the JIT compiles it (default 10000).
+    /// (or loop iterations) before the JIT compiles it (default 10000);
+    /// `tier-up-unit=function|module` (with `--tier auto`): compile hot
+    /// functions, in batches, or whole hot modules (the default).
     #[arg(short = 'C', value_name = "NAME=VALUE", value_parser = parse_codegen_opt)]
     codegen: Vec<CodegenOpt>,
 }
@@ -298,6 +300,8 @@ pub struct CodegenOpts {
 enum CodegenOpt {
     Cache(bool),
     TierUpThreshold(u32),
+    /// `true`: per function.
+    TierUpUnit(bool),
 }
 
 fn parse_codegen_opt(opt: &str) -> Result<CodegenOpt, String> {
@@ -312,8 +316,16 @@ fn parse_codegen_opt(opt: &str) -> Result<CodegenOpt, String> {
                 "`-C tier-up-threshold` takes a number of calls (0 to 4294967295), not `{value}`"
             )
         }),
+        "tier-up-unit" => match value {
+            "function" => Ok(CodegenOpt::TierUpUnit(true)),
+            "module" => Ok(CodegenOpt::TierUpUnit(false)),
+            _ => Err(format!(
+                "`-C tier-up-unit` is `function` or `module`, not `{value}`"
+            )),
+        },
         other => Err(format!(
-            "unknown code generation option `{other}` (known: cache, tier-up-threshold)"
+            "unknown code generation option `{other}` (known: cache, tier-up-threshold, \
+             tier-up-unit)"
         )),
     }
 }
@@ -329,6 +341,9 @@ impl CodegenOpts {
                 CodegenOpt::Cache(cache) => on = cache,
                 CodegenOpt::TierUpThreshold(calls) => {
                     config.tier_up_threshold(calls);
+                }
+                CodegenOpt::TierUpUnit(per_function) => {
+                    config.tier_up_per_function(per_function);
                 }
             }
         }

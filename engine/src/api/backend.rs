@@ -47,10 +47,20 @@ pub(crate) fn new_engine(config: &Config) -> EngineShared {
         },
         tier_up: match config.tier {
             #[cfg(feature = "jit")]
-            Tier::Auto => Some(crate::jit::TIER_UP),
+            Tier::Auto => Some(crate::jit::tier_up_hooks(interpret)),
             _ => None,
         },
     }
+}
+
+/// Runs Wasm store function `func` in the interpreter, its arguments in
+/// `values`, which receive its results: what per-function tier-up's
+/// bridges run.
+#[cfg(feature = "jit")]
+fn interpret(inner: &mut StoreInner, data: *mut (), func: u32, values: &mut [u64]) -> Result<()> {
+    let ty = inner.func_type(func);
+    let (nargs, nresults) = (ty.param_slots(), ty.result_slots());
+    crate::interp::invoke(inner, data, func, values, nargs, nresults)
 }
 
 /// The tier's code for a validated module.
@@ -251,8 +261,14 @@ fn invoke_on_tier(
         #[cfg(feature = "jit")]
         Tier::Auto => {
             let upper = match inner.funcs[func as usize] {
-                crate::runtime::FuncEntity::Wasm { instance, .. } => {
-                    crate::runtime::tier_up::on_call(inner, instance)
+                crate::runtime::FuncEntity::Wasm {
+                    instance, index, ..
+                } => {
+                    let imported = inner.instances[instance as usize]
+                        .module
+                        .info
+                        .num_imported_funcs;
+                    crate::runtime::tier_up::on_call(inner, instance, index - imported)
                 }
                 crate::runtime::FuncEntity::Host { .. } => inner.tier_up.upper(),
             };

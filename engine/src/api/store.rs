@@ -66,9 +66,19 @@ impl<T> Store<T> {
     /// Where the store is in tier-up ([`Tier::Auto`](crate::Tier::Auto)):
     /// for diagnostics and tests.
     pub fn tier_up_stats(&self) -> TierUpStats {
+        use crate::runtime::tier_up::Mode;
+        let tier_up = &self.inner.tier_up;
+        let mut modules: alloc::vec::Vec<&crate::runtime::ModuleShared> = alloc::vec::Vec::new();
+        for inst in &self.inner.instances {
+            if !modules.iter().any(|m| core::ptr::eq(*m, &*inst.module)) {
+                modules.push(&inst.module);
+            }
+        }
         TierUpStats {
-            compiled: self.inner.tier_up.mode == crate::runtime::tier_up::Mode::Upper,
-            loop_entries: self.inner.tier_up.loop_entries,
+            compiled: tier_up.mode == Mode::Upper
+                || (tier_up.mode == Mode::Functions && tier_up.linked),
+            loop_entries: tier_up.loop_entries,
+            functions_compiled: modules.iter().map(|m| m.upper.functions_compiled()).sum(),
         }
     }
 
@@ -367,4 +377,8 @@ pub struct TierUpStats {
     /// How many interpreter frames moved into compiled code at a loop
     /// (on-stack replacement).
     pub loop_entries: u64,
+    /// With [`Config::tier_up_per_function`](crate::Config::tier_up_per_function):
+    /// how many functions of the store's modules have compiled code (made
+    /// for any store of the engine).
+    pub functions_compiled: usize,
 }

@@ -34,17 +34,21 @@ pub(crate) use artifact::{
 pub(crate) use compile::{compile_module, compile_module_on};
 pub(crate) use engine::EngineJit;
 pub(crate) use run::perf_map::announce as announce_to_profiler;
-pub(crate) use run::{invoke, link_instance, TIER_UP};
+pub(crate) use run::{invoke, link_instance, tier_up_hooks};
 
 use crate::config::Config;
 use crate::error::{CompileError, Error};
 use crate::runtime::{EngineShared, MemoryStrategy};
 
 /// `VMStoreContext::trap_code` values: 0 is "no trap", a
-/// [`TrapCode`](crate::TrapCode) is its bits, and these two mean the store
-/// holds a pending host error or panic.
+/// [`TrapCode`](crate::TrapCode) is its bits, and these three mean the
+/// store holds a pending host error, panic or bridged trap.
 pub(crate) const TRAP_HOST_ERROR: u32 = 100;
 pub(crate) const TRAP_HOST_PANIC: u32 = 101;
+/// A Wasm function that a bridge ran in the interpreter trapped
+/// (per-function tier-up): the store holds the trap, to which the compiled
+/// frames it unwinds add themselves.
+pub(crate) const TRAP_BRIDGED: u32 = 102;
 
 /// With explicit checks, how far below the store's stack limit a function
 /// prologue may allocate its frame before the prologue's own check (a trap

@@ -25,6 +25,28 @@
 //!   compiled and linked as it is created.
 //! - A module the JIT cannot compile keeps its store in the interpreter
 //!   for good (`Never`), as does a failed install.
+//!
+//! **Per function** (`Config::tier_up_per_function`, mode `Functions`),
+//! the unit is a function instead of a module:
+//!
+//! - Each defined function counts its own calls and loop iterations
+//!   ([`FuncCounts`]). One that reaches the threshold asks for a *batch*:
+//!   every function of its module that is at least half-way there and has
+//!   no code yet, compiled into one image (calls inside it direct, to
+//!   the rest through the instance's function table). One batch at a time
+//!   per module; functions that get hot meanwhile go in the next.
+//! - When a batch is published, the module's generation moves on. A
+//!   store that sees it *refreshes*: the first time, it links every
+//!   instance, with each function that has no code yet behind a *bridge*
+//!   (a host-function-like entry that runs it in the interpreter); later,
+//!   it re-points the entries of functions that now have code.
+//! - The interpreter crosses into compiled code for each callee that has
+//!   code, and compiled code calls into the interpreter through bridges:
+//!   stacks alternate freely. A bridge counts the call too, so a function
+//!   only compiled code calls still gets hot.
+//! - Functions that stay cold are never compiled. A batch that fails is
+//!   compiled again one function at a time; those that still fail stay in
+//!   the interpreter, the rest of the store does not.
 
 use super::{EngineShared, ModuleShared, StoreInner};
 use crate::error::{Error, Trap};
@@ -32,7 +54,7 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
-use core::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use once_cell::race::OnceBox;
 
 /// The upper tier's code of a module, with the count that decides when
@@ -42,6 +64,52 @@ pub(crate) struct UpperCode {
     calls: AtomicU32,
     state: AtomicU8,
     code: OnceBox<Code>,
+    /// Per-function tier-up's counts and states, made on the first count.
+    funcs: OnceBox<FuncCounts>,
+}
+
+/// Per-function tier-up ([`Mode::Functions`]): what every store of the
+/// engine shares about one module's defined functions.
+pub(crate) struct FuncCounts {
+    /// Calls and loop iterations, by defined index (relaxed, as
+    /// `UpperCode::calls`).
+    counts: Box<[AtomicU32]>,
+    /// `IDLE`, `COMPILING`, `DONE` or `FAILED`, by defined index.
+    states: Box<[AtomicU8]>,
+    /// Batches published so far: a store whose instance saw fewer
+    /// refreshes.
+    generation: AtomicU32,
+    /// A batch of this module is being compiled.
+    busy: AtomicBool,
+}
+
+/// `FuncCounts::states`: the function has code (`DONE`).
+const DONE: u8 = 3;
+
+impl FuncCounts {
+    fn new(n: usize) -> Self {
+        Self {
+            counts: (0..n).map(|_| AtomicU32::new(0)).collect(),
+            states: (0..n).map(|_| AtomicU8::new(IDLE)).collect(),
+            generation: AtomicU32::new(0),
+            busy: AtomicBool::new(false),
+        }
+    }
+
+    /// Records the end of a batch's compile: `done` got code, `failed`
+    /// did not and never will.
+    fn settle(&self, done: &[u32], failed: &[u32]) {
+        for &d in done {
+            self.states[d as usize].store(DONE, Ordering::Release);
+        }
+        for &d in failed {
+            self.states[d as usize].store(FAILED, Ordering::Release);
+        }
+        if !done.is_empty() {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+        self.busy.store(false, Ordering::Release);
+    }
 }
 
 /// `UpperCode::state`: nobody asked yet, a compile is under way, it
@@ -62,6 +130,30 @@ impl UpperCode {
 
     fn failed(&self) -> bool {
         self.state.load(Ordering::Acquire) == FAILED
+    }
+
+    /// The code, made by `make` if nobody has made it yet, if it is a `T`.
+    pub fn get_or_init<T: Send + Sync + 'static>(&self, make: impl FnOnce() -> T) -> Option<&T> {
+        self.code
+            .get_or_init(|| Box::new(Box::new(make()) as Code))
+            .downcast_ref()
+    }
+
+    /// Per-function tier-up's state of the module's `n` defined functions.
+    #[inline]
+    fn funcs(&self, n: usize) -> &FuncCounts {
+        self.funcs.get_or_init(|| Box::new(FuncCounts::new(n)))
+    }
+
+    /// How many of the module's defined functions have code (per-function
+    /// tier-up).
+    pub fn functions_compiled(&self) -> usize {
+        self.funcs.get().map_or(0, |f| {
+            f.states
+                .iter()
+                .filter(|s| s.load(Ordering::Relaxed) == DONE)
+                .count()
+        })
     }
 
     /// Counts `n` calls; the count after them.
@@ -109,7 +201,22 @@ pub(crate) struct TierUpHooks {
     /// the locals of the interpreter frame at the pointer; the slots
     /// (at least two) receive its results. `Ok(false)`: no entry there.
     pub osr: Osr,
+    /// Per function: compiles defined functions (ascending) of a module
+    /// into one batch and publishes their code, or fails as a whole; on
+    /// a background thread or not, as `compile`.
+    pub compile_functions: fn(&EngineShared, &ModuleShared, &[u32], bool) -> Result<(), Error>,
+    /// Per function: re-points the entries of the store's linked
+    /// instances (and its function references) at the code their
+    /// functions have now.
+    pub refresh: fn(&mut StoreInner) -> Result<(), Error>,
+    /// Runs Wasm store function `func` in the interpreter, with its
+    /// arguments in the slots, which receive its results: what a bridge
+    /// does (given by the tier seam, which names the interpreter).
+    pub interpret: Interpret,
 }
+
+/// The type of [`TierUpHooks::interpret`].
+pub(crate) type Interpret = fn(&mut StoreInner, *mut (), u32, &mut [u64]) -> Result<(), Error>;
 
 /// The type of [`TierUpHooks::osr`].
 pub(crate) type Osr =
@@ -141,6 +248,9 @@ pub(crate) enum Mode {
     Waiting,
     /// Installed: calls run compiled code.
     Upper,
+    /// Per-function tier-up: counting, compiling and crossing per
+    /// function (see the module docs).
+    Functions,
     /// A module could not be compiled or installed: interpreting for good.
     Never,
 }
@@ -157,16 +267,22 @@ pub(crate) struct StoreTierUp {
     waiting: Vec<Arc<ModuleShared>>,
     /// Interpreter frames moved into compiled code at a loop so far.
     pub loop_entries: u64,
+    /// Per function: whether the store's instances are linked (each
+    /// instance made later is linked as it is created).
+    pub linked: bool,
+    /// Per function: the generation of each instance's module
+    /// (`FuncCounts::generation`) its entries were last refreshed at.
+    seen: Vec<u32>,
 }
 
 impl StoreTierUp {
     /// The state of a new store of `engine`.
     pub fn new(engine: &EngineShared) -> Self {
         Self {
-            mode: if engine.tier_up.is_some() {
-                Mode::Counting
-            } else {
-                Mode::Off
+            mode: match engine.tier_up {
+                None => Mode::Off,
+                Some(_) if engine.config.tier_up_per_function => Mode::Functions,
+                Some(_) => Mode::Counting,
             },
             ..Self::default()
         }
@@ -176,7 +292,10 @@ impl StoreTierUp {
     /// waiting or crossing).
     #[inline]
     pub fn active(&self) -> bool {
-        matches!(self.mode, Mode::Counting | Mode::Waiting | Mode::Upper)
+        matches!(
+            self.mode,
+            Mode::Counting | Mode::Waiting | Mode::Upper | Mode::Functions
+        )
     }
 
     /// Whether calls from the host and from the interpreter run compiled
@@ -187,20 +306,21 @@ impl StoreTierUp {
     }
 }
 
-/// Counts a call into a function of instance `instance` and moves the
-/// store on if that makes it hot or its code is ready: whether the call
-/// should run compiled code.
+/// Counts a call into defined function `def` of instance `instance` and
+/// moves the store on if that makes it hot or its code is ready: whether
+/// the call should run compiled code.
 #[inline]
-pub(crate) fn on_call(inner: &mut StoreInner, instance: u32) -> bool {
-    on_count(inner, instance, 1)
+pub(crate) fn on_call(inner: &mut StoreInner, instance: u32, def: u32) -> bool {
+    on_count(inner, instance, def, 1)
 }
 
 /// [`on_call`] for `n` calls or loop iterations at once.
 #[inline]
-pub(crate) fn on_count(inner: &mut StoreInner, instance: u32, n: u32) -> bool {
+pub(crate) fn on_count(inner: &mut StoreInner, instance: u32, def: u32, n: u32) -> bool {
     match inner.tier_up.mode {
         Mode::Off | Mode::Never => false,
         Mode::Upper => inner.tier_up.pinned == 0,
+        Mode::Functions => on_function(inner, instance, def, n),
         Mode::Counting => {
             let n = inner.instances[instance as usize].module.upper.count(n);
             if n < inner.engine.config.tier_up_threshold {
@@ -298,6 +418,26 @@ pub(crate) fn link_new(inner: &mut StoreInner, instance: u32) -> Result<(), Erro
     let Some(hooks) = inner.engine.tier_up else {
         return Ok(());
     };
+    if inner.tier_up.mode == Mode::Functions {
+        if !inner.tier_up.linked {
+            return Ok(());
+        }
+        // Linked with bridges for whatever has no code yet; the generation
+        // is the one its entries reflect.
+        let module = &inner.instances[instance as usize].module;
+        let generation = module
+            .upper
+            .funcs(module.info.bodies.len())
+            .generation
+            .load(Ordering::Acquire);
+        (hooks.link)(inner, instance)?;
+        let seen = &mut inner.tier_up.seen;
+        if seen.len() <= instance as usize {
+            seen.resize(instance as usize + 1, u32::MAX);
+        }
+        seen[instance as usize] = generation;
+        return Ok(());
+    }
     if inner.tier_up.mode != Mode::Upper {
         return Ok(());
     }
@@ -316,4 +456,157 @@ pub(crate) fn link_new(inner: &mut StoreInner, instance: u32) -> Result<(), Erro
         }
     }
     (hooks.link)(inner, instance)
+}
+
+/// [`on_count`] per function: counts, asks for a batch when `def` gets
+/// hot, refreshes the store when its module has new code, and says
+/// whether `def` has code the store can enter now.
+#[inline]
+fn on_function(inner: &mut StoreInner, instance: u32, def: u32, n: u32) -> bool {
+    let module = &inner.instances[instance as usize].module;
+    let funcs = module.upper.funcs(module.info.bodies.len());
+    let (Some(count), Some(state)) = (
+        funcs.counts.get(def as usize),
+        funcs.states.get(def as usize),
+    ) else {
+        return false;
+    };
+    let c = count.load(Ordering::Relaxed).saturating_add(n);
+    count.store(c, Ordering::Relaxed);
+    match state.load(Ordering::Acquire) {
+        DONE => {}
+        IDLE if c >= inner.engine.config.tier_up_threshold => {
+            request_functions(inner, instance);
+            let module = &inner.instances[instance as usize].module;
+            if module.upper.funcs(module.info.bodies.len()).states[def as usize]
+                .load(Ordering::Acquire)
+                != DONE
+            {
+                return false;
+            }
+        }
+        _ => return false,
+    }
+    let module = &inner.instances[instance as usize].module;
+    let generation = module
+        .upper
+        .funcs(module.info.bodies.len())
+        .generation
+        .load(Ordering::Acquire);
+    if inner.tier_up.seen.get(instance as usize) != Some(&generation) && !refresh(inner) {
+        return false;
+    }
+    inner.tier_up.pinned == 0
+}
+
+/// Compiles the hot functions of instance `instance`'s module that have
+/// no code (unless a batch of it is being compiled).
+#[cold]
+#[inline(never)]
+fn request_functions(inner: &mut StoreInner, instance: u32) {
+    let Some(hooks) = inner.engine.tier_up else {
+        return;
+    };
+    let module = inner.instances[instance as usize].module.clone();
+    let funcs = module.upper.funcs(module.info.bodies.len());
+    if funcs.busy.load(Ordering::Relaxed) || funcs.busy.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    // Functions half-way to the threshold join: most are about to get
+    // there, and in one image their calls to one another are direct.
+    let warm = (inner.engine.config.tier_up_threshold / 2).max(1);
+    let defs: Vec<u32> = (0..funcs.states.len() as u32)
+        .filter(|&d| {
+            funcs.states[d as usize].load(Ordering::Acquire) == IDLE
+                && funcs.counts[d as usize].load(Ordering::Relaxed) >= warm
+        })
+        .collect();
+    for &d in &defs {
+        funcs.states[d as usize].store(COMPILING, Ordering::Release);
+    }
+    let compile = move |engine: &EngineShared, module: &ModuleShared, background: bool| {
+        let funcs = module.upper.funcs(module.info.bodies.len());
+        // A compiler panic fails the compile: those functions stay
+        // interpreted rather than waiting forever.
+        let try_compile = |defs: &[u32]| {
+            #[cfg(feature = "std")]
+            {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    (hooks.compile_functions)(engine, module, defs, background)
+                }))
+                .unwrap_or_else(|_| Err(Error::usage("the JIT panicked")))
+            }
+            #[cfg(not(feature = "std"))]
+            (hooks.compile_functions)(engine, module, defs, background)
+        };
+        if try_compile(&defs).is_ok() {
+            funcs.settle(&defs, &[]);
+            return;
+        }
+        // One function the JIT cannot compile fails the batch: the
+        // others get their code one at a time.
+        let (mut done, mut failed) = (Vec::new(), Vec::new());
+        for &d in &defs {
+            if defs.len() > 1 && try_compile(&[d]).is_ok() {
+                done.push(d);
+            } else {
+                failed.push(d);
+            }
+        }
+        funcs.settle(&done, &failed);
+    };
+    if inner.engine.config.tier_up_in_background {
+        #[cfg(feature = "std")]
+        {
+            let (engine, module) = (inner.engine.clone(), module.clone());
+            let compile = compile.clone();
+            let spawned = std::thread::Builder::new()
+                .name("petrel-tier-up".into())
+                .spawn(move || compile(&engine, &module, true));
+            if spawned.is_ok() {
+                return;
+            }
+        }
+    }
+    // In the foreground by request, or when no thread could start.
+    compile(&inner.engine, &module, false);
+}
+
+/// Brings the store's instances up to their modules' code: links them the
+/// first time (bridges for functions with none), re-points their entries
+/// later. Whether the store can enter compiled code; on failure it stays
+/// in the interpreter for good.
+#[cold]
+#[inline(never)]
+fn refresh(inner: &mut StoreInner) -> bool {
+    let Some(hooks) = inner.engine.tier_up else {
+        return false;
+    };
+    // The generations first: code published while this runs is refreshed
+    // next time.
+    let seen: Vec<u32> = inner
+        .instances
+        .iter()
+        .map(|inst| {
+            inst.module
+                .upper
+                .funcs(inst.module.info.bodies.len())
+                .generation
+                .load(Ordering::Acquire)
+        })
+        .collect();
+    let done = if inner.tier_up.linked {
+        (hooks.refresh)(inner)
+    } else {
+        (hooks.install)(inner)
+    };
+    if done.is_err() {
+        // Bridges already linked keep working: they run the interpreter,
+        // which no longer crosses.
+        inner.tier_up.mode = Mode::Never;
+        return false;
+    }
+    inner.tier_up.linked = true;
+    inner.tier_up.seen = seen;
+    true
 }

@@ -32,6 +32,7 @@ mod store_limits;
 mod tail_call;
 mod threads;
 mod tier_up;
+mod tier_up_functions;
 mod traps;
 
 use petrel::{Config, Engine, Error, Instance, Module, Store, Tier, TrapCode};

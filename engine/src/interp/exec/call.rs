@@ -161,11 +161,23 @@ fn call_host_on(
     Ok(())
 }
 
-/// Under `Tier::Auto`: counts a call into a function of `instance` and
-/// says whether it runs compiled code (see `runtime::tier_up`).
+/// Under `Tier::Auto`: counts a call into defined function `def` of
+/// `instance` and says whether it runs compiled code (see
+/// `runtime::tier_up`).
 #[inline(never)]
-pub(super) fn to_upper(inner: &mut StoreInner, instance: u32) -> bool {
-    runtime::tier_up::on_call(inner, instance)
+pub(super) fn to_upper(inner: &mut StoreInner, instance: u32, def: u32) -> bool {
+    runtime::tier_up::on_call(inner, instance, def)
+}
+
+/// [`to_upper`] for function `index` of `instance`'s index space (never
+/// an import).
+#[inline(never)]
+pub(super) fn to_upper_index(inner: &mut StoreInner, instance: u32, index: u32) -> bool {
+    let imported = inner.instances[instance as usize]
+        .module
+        .info
+        .num_imported_funcs;
+    runtime::tier_up::on_call(inner, instance, index - imported)
 }
 
 /// The store index of defined function `def` of `instance`.
@@ -222,14 +234,18 @@ pub(super) fn osr(
     ordinal: u32,
     base: usize,
 ) -> Result<bool, Stop> {
-    if !runtime::tier_up::on_count(inner, instance, runtime::tier_up::OSR_INTERVAL) {
+    let imported = inner.instances[instance as usize]
+        .module
+        .info
+        .num_imported_funcs;
+    let def = func.func_index - imported;
+    if !runtime::tier_up::on_count(inner, instance, def, runtime::tier_up::OSR_INTERVAL) {
         return Ok(false);
     }
     let Some(hooks) = inner.engine.tier_up else {
         return Ok(false);
     };
     let module = &inner.instances[instance as usize].module;
-    let def = func.func_index - module.info.num_imported_funcs;
     let n = module.info.func_type(func.func_index).result_slots();
     let slots = inner.stack.values[base..].as_ptr();
     with_slots(n.max(2), |values| {

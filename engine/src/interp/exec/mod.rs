@@ -506,7 +506,7 @@ fn run(
                     instance, index, ..
                 } => {
                     let (callee_instance, index) = (*instance, *index);
-                    if cache.tier_up && call::to_upper(inner, callee_instance) {
+                    if cache.tier_up && call::to_upper_index(inner, callee_instance, index) {
                         call_upper!(f, $args);
                     } else {
                         let callee = call::wasm_callee(inner, callee_instance, index)?;
@@ -539,7 +539,7 @@ fn run(
                     instance, index, ..
                 } => {
                     let (callee_instance, index) = (*instance, *index);
-                    if cache.tier_up && call::to_upper(inner, callee_instance) {
+                    if cache.tier_up && call::to_upper_index(inner, callee_instance, index) {
                         // The return op after the tail call returns the
                         // results, as for a host callee.
                         call_upper!(f, $args);
@@ -777,7 +777,7 @@ fn run(
                     do_return!()
                 }
                 Op::CallInternal { args, def } => {
-                    if cache.tier_up && call::to_upper(inner, cache.index) {
+                    if cache.tier_up && call::to_upper(inner, cache.index, def) {
                         call_upper!(call::store_func(inner, cache.index, def), args);
                     } else {
                         let callee = cache.compiled(def).map_err(|e| Stop::Error(e.into()))?;
@@ -801,7 +801,7 @@ fn run(
                     call_store_func!(f, args);
                 }
                 Op::ReturnCallInternal { args, def } => {
-                    if cache.tier_up && call::to_upper(inner, cache.index) {
+                    if cache.tier_up && call::to_upper(inner, cache.index, def) {
                         // The return op after the tail call returns the
                         // results.
                         call_upper!(call::store_func(inner, cache.index, def), args);

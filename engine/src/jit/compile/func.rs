@@ -183,6 +183,10 @@ pub(crate) struct FuncCompiler {
     /// by defined index.
     callees: BTreeMap<u32, Option<ir::Function>>,
     callee_fb: FunctionBuilderContext,
+    /// The defined functions of the image being compiled, when it is a
+    /// batch of tier-up (`None`: the whole module; see
+    /// `translate::Translator::members`).
+    members: Option<alloc::sync::Arc<[bool]>>,
 }
 
 impl FuncCompiler {
@@ -198,7 +202,16 @@ impl FuncCompiler {
             fb: FunctionBuilderContext::new(),
             callees: BTreeMap::new(),
             callee_fb: FunctionBuilderContext::new(),
+            members: None,
         }
+    }
+
+    /// This compiler, for the functions of a batch of tier-up: its calls
+    /// to defined functions not in `members` go through the instance's
+    /// function references.
+    pub(crate) fn with_members(mut self, members: Option<alloc::sync::Arc<[bool]>>) -> Self {
+        self.members = members;
+        self
     }
 
     /// Machine code for defined function `def`.
@@ -309,6 +322,7 @@ impl FuncCompiler {
             self.checks,
             &body,
             osr,
+            self.members.as_deref(),
         ) {
             Ok((b, translated)) => {
                 b.finalize(self.isa.frontend_config());

@@ -74,26 +74,52 @@ pub(crate) fn compile_module_on(
     max_threads: usize,
     late: usize,
 ) -> Result<CompiledModule, Error> {
+    let defs: Vec<u32> = (0..info.bodies.len() as u32).collect();
+    let funcs = compile_funcs(engine, info, bytes, &defs, None, max_threads, late)?;
+    let (code, meta) = CodeMemory::new(&funcs, true).map_err(|e| CompileError::new(e, None))?;
+    Ok(CompiledModule::new(code, meta))
+}
+
+/// Compiles defined functions `defs` of a validated module, on threads
+/// as [`compile_module_on`] says; with `members` (the set `defs` makes,
+/// by defined index), calls to functions outside it go through the
+/// instance's function references (a batch of tier-up). The code comes
+/// back in `defs`' order.
+fn compile_funcs(
+    engine: &EngineShared,
+    info: &ModuleInfo,
+    bytes: &[u8],
+    defs: &[u32],
+    members: Option<alloc::sync::Arc<[bool]>>,
+    max_threads: usize,
+    late: usize,
+) -> Result<Vec<CompiledCode>, Error> {
     let signals = signals_enabled(&engine.config);
     let checks = engine.config.code_settings();
     let isas = engine_jit(engine)?.isas()?;
-    let count = info.bodies.len();
-    let total: usize = info.bodies.iter().map(|b| b.range.len()).sum();
+    let count = defs.len();
+    let total: usize = defs
+        .iter()
+        .filter_map(|&d| info.bodies.get(d as usize))
+        .map(|b| b.range.len())
+        .sum();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(max_threads)
         .min(count);
-    let compile_one = |compiler: &mut FuncCompiler, def: usize| {
+    let new_compiler = || FuncCompiler::new(isas, signals, checks).with_members(members.clone());
+    let compile_one = |compiler: &mut FuncCompiler, at: usize| {
+        let def = defs[at];
         compiler
-            .compile(info, bytes, def as u32)
-            .map_err(|e| e.in_func(info.num_imported_funcs + def as u32))
+            .compile(info, bytes, def)
+            .map_err(|e| e.in_func(info.num_imported_funcs + def))
     };
     let mut results: Vec<Option<FuncCode>> = (0..count).map(|_| None).collect();
     if threads <= 1 || total < PARALLEL_THRESHOLD {
-        let mut compiler = FuncCompiler::new(isas, signals, checks);
-        for (def, slot) in results.iter_mut().enumerate() {
-            *slot = Some(compile_one(&mut compiler, def));
+        let mut compiler = new_compiler();
+        for (at, slot) in results.iter_mut().enumerate() {
+            *slot = Some(compile_one(&mut compiler, at));
         }
     } else {
         let next = core::sync::atomic::AtomicUsize::new(0);
@@ -105,6 +131,7 @@ pub(crate) fn compile_module_on(
         std::thread::scope(|s| {
             for i in 0..threads {
                 let (next, done, drained) = (&next, &done, &drained);
+                let (new_compiler, compile_one) = (&new_compiler, &compile_one);
                 s.spawn(move || {
                     if i >= first_late {
                         let lock = drained.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -116,14 +143,14 @@ pub(crate) fn compile_module_on(
                             return;
                         }
                     }
-                    let mut compiler = FuncCompiler::new(isas, signals, checks);
+                    let mut compiler = new_compiler();
                     let mut mine = Vec::new();
                     loop {
-                        let def = next.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-                        if def >= count {
+                        let at = next.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                        if at >= count {
                             break;
                         }
-                        mine.push((def, compile_one(&mut compiler, def)));
+                        mine.push((at, compile_one(&mut compiler, at)));
                     }
                     *drained.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
                     drained.1.notify_all();
@@ -131,13 +158,53 @@ pub(crate) fn compile_module_on(
                 });
             }
         });
-        for (def, r) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            results[def] = Some(r);
+        for (at, r) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            results[at] = Some(r);
         }
     }
     let mut funcs = Vec::with_capacity(count);
     for r in results {
         funcs.push(r.unwrap_or_else(|| Err(CompileError::new("function was not compiled", None)))?);
+    }
+    Ok(funcs)
+}
+
+/// A batch of tier-up: defined functions `defs` (distinct, ascending) of a
+/// validated module in one image, the `i`-th function at the image's
+/// `i`-th entry. They call one another directly and the module's other
+/// functions through the instance's function references. `threads` and
+/// `late` as for [`compile_module_on`].
+pub(crate) fn compile_batch(
+    engine: &EngineShared,
+    info: &ModuleInfo,
+    bytes: &[u8],
+    defs: &[u32],
+    threads: usize,
+    late: usize,
+) -> Result<CompiledModule, Error> {
+    let mut members = alloc::vec![false; info.bodies.len()];
+    for &d in defs {
+        if let Some(m) = members.get_mut(d as usize) {
+            *m = true;
+        }
+    }
+    let mut funcs = compile_funcs(
+        engine,
+        info,
+        bytes,
+        defs,
+        Some(members.into()),
+        threads,
+        late,
+    )?;
+    // Direct calls name their callee by defined index; in the image it is
+    // the callee's place in `defs`.
+    for f in &mut funcs {
+        for call in &mut f.calls {
+            call.callee = defs.binary_search(&call.callee).map_err(|_| {
+                CompileError::new("a batch calls a function outside it directly", None)
+            })? as u32;
+        }
     }
     let (code, meta) = CodeMemory::new(&funcs, true).map_err(|e| CompileError::new(e, None))?;
     Ok(CompiledModule::new(code, meta))

@@ -213,8 +213,7 @@ pub(crate) struct CompiledModule {
     /// Twins of its functions for on-stack replacement (`Tier::Auto`),
     /// each made on first need in an image of its own (`None`: it could
     /// not be compiled), by defined index.
-    pub(super) twins:
-        std::sync::Mutex<alloc::collections::BTreeMap<u32, Option<Arc<super::osr::Twin>>>>,
+    pub(super) twins: super::batches::Twins,
 }
 
 impl CompiledModule {
@@ -273,7 +272,7 @@ impl CompiledModule {
             .checked_sub(self.code.base() as usize)
             .filter(|&o| o < self.code.len())
         else {
-            return self.twin_at(pc);
+            return super::osr::twin_at(&self.twins, pc);
         };
         let def = self
             .code
@@ -281,17 +280,5 @@ impl CompiledModule {
             .partition_point(|&o| o <= offset)
             .checked_sub(1)?;
         u32::try_from(def).ok()
-    }
-
-    /// The function whose twin holds address `pc`, if any.
-    fn twin_at(&self, pc: usize) -> Option<u32> {
-        // A poisoned lock (a panic while compiling a twin) still holds
-        // the twins made before.
-        let twins = self.twins.lock().unwrap_or_else(|p| p.into_inner());
-        twins.iter().find_map(|(&def, twin)| {
-            let code = &twin.as_ref()?.code;
-            let start = code.base() as usize;
-            (start..start + code.len()).contains(&pc).then_some(def)
-        })
     }
 }

@@ -2,12 +2,14 @@
 //! context, calls the signature's array-call trampoline and turns a trap
 //! code into an `Error`.
 
-use super::code_memory::CompiledModule;
+use super::batches::ModuleCode;
 use super::libcalls::BUILTINS;
 use super::link::sync_funcrefs;
 use super::traps;
 use crate::error::{Error, FrameInfo, Trap, TrapCode};
-use crate::jit::{engine_jit, EXPLICIT_FRAME_SLACK, TRAP_HOST_ERROR, TRAP_HOST_PANIC};
+use crate::jit::{
+    engine_jit, EXPLICIT_FRAME_SLACK, TRAP_BRIDGED, TRAP_HOST_ERROR, TRAP_HOST_PANIC,
+};
 use crate::runtime::tier_up::Crossed;
 use crate::runtime::vm::TrapFrame;
 use crate::runtime::{FuncEntity, StoreInner};
@@ -24,13 +26,12 @@ fn frames_from_pcs(inner: &StoreInner, pcs: &[usize]) -> Vec<TrapFrame> {
     while i < pcs.len() {
         let pc = pcs[i];
         let found = inner.instances.iter().enumerate().find_map(|(n, inst)| {
-            let compiled = inst.module.code_or_upper::<CompiledModule>()?;
-            let def = compiled.func_at(pc)?;
+            let (def, inlined) = ModuleCode::of(&inst.module)?.frame_at(pc)?;
             let info = &inst.module.info;
             let physical = info.num_imported_funcs + def;
             // An index out of range (a damaged artifact) names the
             // function whose code it is.
-            let inlined = compiled.inlined_at(pc).map(|f| {
+            let inlined = inlined.map(|f| {
                 if (f as usize) < info.funcs.len() {
                     f
                 } else {
@@ -104,7 +105,7 @@ pub(crate) fn invoke_from_interpreter(
 
 /// Calls compiled function `func` with its arguments in `values` (the
 /// array-call buffer), which receives its results.
-fn call_compiled(
+pub(super) fn call_compiled(
     inner: &mut StoreInner,
     data: *mut (),
     func: u32,
@@ -221,7 +222,31 @@ pub(super) unsafe fn enter_compiled(
             (frames, core::mem::take(&mut inner.vm.trap_frames_elided))
         }
     };
+    let backtrace = |inner: &StoreInner| -> Vec<FrameInfo> {
+        frames
+            .iter()
+            .map(|f| {
+                let module = &inner.instances[f.instance as usize].module;
+                let info = &module.info;
+                FrameInfo {
+                    func_index: f.func_index,
+                    func_name: info.func_names.get(&module.bytes, f.func_index),
+                    module_name: info.module_name.clone(),
+                }
+            })
+            .collect()
+    };
     match code {
+        // A trap in a function a bridge ran in the interpreter: its frames
+        // are the interpreter's, its callers the compiled frames unwound.
+        TRAP_BRIDGED => match inner.vm.pending_error.take() {
+            Some(Error::Trap(mut trap)) => {
+                trap.add_callers(backtrace(inner), elided);
+                Err(Crossed::Trap(trap))
+            }
+            Some(e) => Err(Crossed::Error(e)),
+            None => Err(Crossed::Error(Error::usage("a bridged trap was lost"))),
+        },
         TRAP_HOST_ERROR => Err(Crossed::Error(
             inner
                 .vm
@@ -237,19 +262,11 @@ pub(super) unsafe fn enter_compiled(
             let trap = TrapCode::from_bits(code).ok_or_else(|| {
                 Crossed::Error(Error::usage("compiled code reported an unknown trap"))
             })?;
-            let backtrace = frames
-                .iter()
-                .map(|f| {
-                    let module = &inner.instances[f.instance as usize].module;
-                    let info = &module.info;
-                    FrameInfo {
-                        func_index: f.func_index,
-                        func_name: info.func_names.get(&module.bytes, f.func_index),
-                        module_name: info.module_name.clone(),
-                    }
-                })
-                .collect();
-            Err(Crossed::Trap(Trap::with_backtrace(trap, backtrace, elided)))
+            Err(Crossed::Trap(Trap::with_backtrace(
+                trap,
+                backtrace(inner),
+                elided,
+            )))
         }
     }
 }

@@ -297,6 +297,20 @@ unsafe extern "C" fn host_call(
     unsafe { settle(caller, outcome, fp) }
 }
 
+/// [`settle`] for a bridge's entry (`bridge.rs`), which runs like a host
+/// function's.
+///
+/// # Safety
+/// As [`settle`]'s.
+pub(super) unsafe fn settle_host_call(
+    caller: *mut VMContext,
+    outcome: HostOutcome,
+    fp: *mut u64,
+) -> u32 {
+    // SAFETY: the caller's contract.
+    unsafe { settle(caller, outcome, fp) }
+}
+
 /// Settles the end of a host call that did not simply return (see
 /// `runtime::func::host_entry`): `outcome` points at the call's
 /// [`HostOutcome`], which this takes by value.

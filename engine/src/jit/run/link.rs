@@ -2,22 +2,16 @@
 //! its memories, tables, globals and functions) and the store's function
 //! references, which compiled code calls through.
 
-use super::code_memory::CompiledModule;
+use super::batches::ModuleCode;
+use super::bridge::bridge_ref;
 use super::libcalls::BUILTINS;
 use crate::error::Error;
 use crate::jit::engine_jit;
 use crate::runtime::vm::{InstanceVm, VMContext, VMFuncRef, VMHostFunc};
-use crate::runtime::{FuncEntity, ModuleShared, StoreInner};
+use crate::runtime::{FuncEntity, StoreInner};
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-
-/// The JIT's code of `module`.
-fn compiled_code(module: &ModuleShared) -> Result<&CompiledModule, Error> {
-    module
-        .code_or_upper::<CompiledModule>()
-        .ok_or_else(|| Error::usage("the module was not compiled by the JIT"))
-}
 
 /// The reference compiled code uses to call store function `f`. The
 /// function's instance, if any, must already be linked. A host function's
@@ -36,11 +30,12 @@ fn func_ref(inner: &mut StoreInner, f: u32) -> Result<VMFuncRef, Error> {
                 .vm
                 .as_ref()
                 .ok_or_else(|| Error::usage("a function's instance has no compiled code"))?;
+            // The instance's own entry: its code, or a bridge to the
+            // interpreter (per-function tier-up).
             VMFuncRef {
-                code: vm.funcs[*index as usize].code,
-                vmctx: &*vm.ctx as *const VMContext as *mut u8,
                 type_id: ty.0,
                 store_index: f,
+                ..vm.funcs[*index as usize]
             }
         }
         FuncEntity::Host {
@@ -127,7 +122,13 @@ fn link_only(inner: &mut StoreInner, index: u32) -> Result<(), Error> {
     let store_ctx = &mut *inner.vm.ctx as *mut _;
     let inst = &inner.instances[index as usize];
     let module = inst.module.clone();
-    let compiled = compiled_code(&module)?;
+    let code = ModuleCode::of(&module);
+    // Per-function tier-up links a module with no code yet: every
+    // function then starts behind a bridge.
+    let per_function = inner.tier_up.mode == crate::runtime::tier_up::Mode::Functions;
+    if code.is_none() && !per_function {
+        return Err(Error::usage("the module was not compiled by the JIT"));
+    }
     let memories: Box<[_]> = inst
         .memories
         .iter()
@@ -173,22 +174,34 @@ fn link_only(inner: &mut StoreInner, index: u32) -> Result<(), Error> {
     let inst_funcs = core::mem::take(&mut inner.instances[index as usize].funcs);
     let synced = sync_funcrefs_to(inner, own);
     let mut funcs = Vec::with_capacity(inst_funcs.len());
-    if synced.is_ok() {
+    let mut made = synced;
+    if made.is_ok() {
         for (i, &f) in inst_funcs.iter().enumerate() {
-            funcs.push(if i < num_imported {
-                inner.vm.funcrefs[f as usize]
-            } else {
-                VMFuncRef {
-                    code: compiled.func_ptr((i - num_imported) as u32),
+            let entry = code.and_then(|c| c.entry((i - num_imported.min(i)) as u32));
+            funcs.push(match entry {
+                _ if i < num_imported => inner.vm.funcrefs[f as usize],
+                Some(code) => VMFuncRef {
+                    code,
                     vmctx,
                     type_id: inner.funcs[f as usize].type_id().0,
                     store_index: f,
+                },
+                None if per_function => match bridge_ref(inner, f) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        made = Err(e);
+                        break;
+                    }
+                },
+                None => {
+                    made = Err(Error::usage("a function has no compiled code"));
+                    break;
                 }
             });
         }
     }
     inner.instances[index as usize].funcs = inst_funcs;
-    synced?;
+    made?;
     let funcs: Box<[VMFuncRef]> = funcs.into_boxed_slice();
     ctx.funcs = funcs.as_ptr();
     // The instance's own functions are the store's last ones: their
@@ -205,5 +218,51 @@ fn link_only(inner: &mut StoreInner, index: u32) -> Result<(), Error> {
         tables,
         funcs,
     });
+    Ok(())
+}
+
+/// Per-function tier-up: re-points every linked instance's entries, and
+/// the store's function references, at the code their functions have now
+/// (bridges stay for the rest), then every import at its function's
+/// reference.
+pub(crate) fn refresh_store(inner: &mut StoreInner) -> Result<(), Error> {
+    for index in 0..inner.instances.len() {
+        let inst = &mut inner.instances[index];
+        let module = inst.module.clone();
+        let Some(code) = ModuleCode::of(&module) else {
+            continue;
+        };
+        let Some(vm) = inst.vm.as_mut() else {
+            continue;
+        };
+        let vmctx = &*vm.ctx as *const VMContext as *mut u8;
+        let num_imported = module.info.num_imported_funcs as usize;
+        for (i, entry) in vm.funcs.iter_mut().enumerate().skip(num_imported) {
+            if entry.vmctx == vmctx {
+                continue;
+            }
+            let Some(ptr) = code.entry((i - num_imported) as u32) else {
+                continue;
+            };
+            // Code and context change together; compiled code reads both
+            // afresh at each call (`translate::calls`).
+            entry.code = ptr;
+            entry.vmctx = vmctx;
+            if let Some(r) = inner.vm.funcrefs.get_mut(entry.store_index as usize) {
+                *r = *entry;
+            }
+        }
+    }
+    for inst in &mut inner.instances {
+        let num_imported = inst.module.info.num_imported_funcs as usize;
+        let Some(vm) = inst.vm.as_mut() else {
+            continue;
+        };
+        for entry in vm.funcs.iter_mut().take(num_imported) {
+            if let Some(r) = inner.vm.funcrefs.get(entry.store_index as usize) {
+                *entry = *r;
+            }
+        }
+    }
     Ok(())
 }

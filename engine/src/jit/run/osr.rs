@@ -3,7 +3,8 @@
 //! the function's *twin* (`compile::translate::osr`), compiled on first
 //! need, and the twin runs the rest of the function.
 
-use super::code_memory::{CodeMemory, CompiledModule};
+use super::batches::{ModuleCode, Twins};
+use super::code_memory::CodeMemory;
 use super::invoke::{enter_compiled, trampoline_for};
 use crate::runtime::tier_up::Crossed;
 use crate::runtime::vm::VMContext;
@@ -35,10 +36,10 @@ pub(crate) fn enter_loop(
     values: &mut [u64],
 ) -> Result<bool, Crossed> {
     let module = inner.instances[instance as usize].module.clone();
-    let Some(compiled) = module.code_or_upper::<CompiledModule>() else {
+    let Some(code) = ModuleCode::of(&module) else {
         return Ok(false);
     };
-    let Some(twin) = twin(inner, &module, compiled, def) else {
+    let Some(twin) = twin(inner, &module, code.twins(), def) else {
         return Ok(false);
     };
     if !twin.entries.contains(&ordinal) {
@@ -68,10 +69,10 @@ pub(crate) fn enter_loop(
 fn twin(
     inner: &StoreInner,
     module: &crate::runtime::ModuleShared,
-    compiled: &CompiledModule,
+    twins: &Twins,
     def: u32,
 ) -> Option<Arc<Twin>> {
-    let mut twins = compiled.twins.lock().unwrap_or_else(|p| p.into_inner());
+    let mut twins = twins.lock().unwrap_or_else(|p| p.into_inner());
     twins
         .entry(def)
         .or_insert_with(|| {
@@ -88,4 +89,16 @@ fn twin(
             Some(Arc::new(Twin { code, entries }))
         })
         .clone()
+}
+
+/// The function whose twin among `twins` holds address `pc`, if any.
+pub(super) fn twin_at(twins: &Twins, pc: usize) -> Option<u32> {
+    // A poisoned lock (a panic while compiling a twin) still holds the
+    // twins made before.
+    let twins = twins.lock().unwrap_or_else(|p| p.into_inner());
+    twins.iter().find_map(|(&def, twin)| {
+        let code = &twin.as_ref()?.code;
+        let start = code.base() as usize;
+        (start..start + code.len()).contains(&pc).then_some(def)
+    })
 }

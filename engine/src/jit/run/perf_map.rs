@@ -36,6 +36,17 @@ pub(crate) fn announce_code(module: &ModuleShared, compiled: &CompiledModule) {
     append(&lines);
 }
 
+/// Appends a line for each function of a batch of per-function tier-up:
+/// the `i`-th function of `code` is defined function `defs[i]`.
+pub(crate) fn announce_batch(module: &ModuleShared, code: &CompiledModule, defs: &[u32]) {
+    let mut lines = String::new();
+    for (i, &def) in defs.iter().enumerate() {
+        let (start, len) = code.func_range(i as u32);
+        line(&mut lines, module, def, start, len, "");
+    }
+    append(&lines);
+}
+
 /// Appends the line of the twin of defined function `def` of `module`
 /// (on-stack replacement), `len` bytes at `start`.
 pub(crate) fn announce_twin(module: &ModuleShared, def: u32, start: usize, len: usize) {

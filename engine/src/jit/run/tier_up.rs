@@ -2,31 +2,72 @@
 //! compiling a hot module, linking a store's instances when it moves to
 //! compiled code, and the interpreter's calls into it.
 
-use super::link::{link_instance, link_store};
+use super::batches::Batches;
+use super::link::{link_instance, link_store, refresh_store};
 use crate::error::Error;
-use crate::runtime::tier_up::{Code, TierUpHooks};
+use crate::runtime::tier_up::{Code, Interpret, TierUpHooks};
 use crate::runtime::{EngineShared, ModuleShared};
 use alloc::boxed::Box;
 
-/// The functions the tier seam lends the runtime under `Tier::Auto`.
-pub(crate) const TIER_UP: TierUpHooks = TierUpHooks {
-    compile,
-    install: link_store,
-    link: link_instance,
-    call: super::invoke::invoke_from_interpreter,
-    osr: super::osr::enter_loop,
-};
+/// The functions the tier seam lends the runtime under `Tier::Auto`;
+/// `interpret` is the interpreter's, which bridges run.
+pub(crate) const fn tier_up_hooks(interpret: Interpret) -> TierUpHooks {
+    TierUpHooks {
+        compile,
+        install: link_store,
+        link: link_instance,
+        call: super::invoke::invoke_from_interpreter,
+        osr: super::osr::enter_loop,
+        compile_functions,
+        refresh: refresh_store,
+        interpret,
+    }
+}
+
+/// Compiles defined functions `defs` of `module` into one batch and
+/// publishes their code (per-function tier-up); `background` as for
+/// [`compile`].
+fn compile_functions(
+    engine: &EngineShared,
+    module: &ModuleShared,
+    defs: &[u32],
+    background: bool,
+) -> Result<(), Error> {
+    let (threads, late) = threads(engine, background);
+    let code = crate::jit::compile::compile_batch(
+        engine,
+        &module.info,
+        &module.bytes,
+        defs,
+        threads,
+        late,
+    )?;
+    if engine.config.profiler == crate::config::ProfilingStrategy::PerfMap {
+        super::perf_map::announce_batch(module, &code, defs);
+    }
+    let batches = module
+        .upper
+        .get_or_init(|| Batches::new(module.info.bodies.len()))
+        .ok_or_else(|| Error::usage("the module's upper code is not batches"))?;
+    batches.publish(code, defs);
+    Ok(())
+}
+
+/// How many threads compile for tier-up, and how many of them join late.
+fn threads(engine: &EngineShared, background: bool) -> (usize, usize) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Every core by default; beside a running program, the one it runs
+    // on joins late (see `compile_module_on`).
+    match engine.config.tier_up_threads {
+        0 => (cores, usize::from(background)),
+        n => (n, 0),
+    }
+}
 
 /// The JIT's code of `module`, as the interpreter's tier-up keeps it;
 /// `background`: compiled beside the running program.
 fn compile(engine: &EngineShared, module: &ModuleShared, background: bool) -> Result<Code, Error> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Every core by default; beside a running program, the one it runs
-    // on joins late (see `compile_module_on`).
-    let (threads, late) = match engine.config.tier_up_threads {
-        0 => (cores, usize::from(background)),
-        n => (n, 0),
-    };
+    let (threads, late) = threads(engine, background);
     let compile =
         || crate::jit::compile_module_on(engine, &module.info, &module.bytes, threads, late);
     // The compile cache's entry for the module is the one `Tier::Jit`

@@ -58,12 +58,18 @@ impl Translator<'_, '_> {
             .sig_for_type(&mut self.b, self.env.info.funcs[f as usize])?;
         let n = self.env.info.func_type(f).params().len();
         let args = self.pop_args(n);
-        // A twin (`osr`) lives outside the module's image: it calls the
-        // module's functions through the instance's table, as imports.
-        let direct = self.osr.is_none();
+        // A twin (`osr`) lives outside the module's image, and a batch of
+        // tier-up holds only some of its functions (`members`): they call
+        // the others through the instance's table, as imports.
+        let in_image = |def: u32| {
+            self.osr.is_none()
+                && self
+                    .members
+                    .is_none_or(|m| m.get(def as usize) == Some(&true))
+        };
         if let Some(def) = f
             .checked_sub(self.env.info.num_imported_funcs)
-            .filter(|_| direct)
+            .filter(|&def| in_image(def))
         {
             // A function of this module: a direct, pc-relative call with
             // this instance's context.
@@ -84,18 +90,31 @@ impl Translator<'_, '_> {
             self.stack.extend(results);
             return Ok(());
         }
-        let ro = self.env.ro();
+        // An import's entry never changes. A defined function's may: under
+        // tier-up it points at a bridge into the interpreter (whose context
+        // is the bridge's record, not this instance's) until the function
+        // has code, then at that code. Each call reads both words afresh,
+        // so a frame running when the entry changes never pairs one old
+        // word with one new.
+        let flags = if f >= self.env.info.num_imported_funcs {
+            self.env.vm()
+        } else {
+            self.env.ro()
+        };
         let funcs = self.env.funcs(&mut self.b);
         let entry = f as usize * size_of::<VMFuncRef>();
-        let code = self
-            .env
-            .load_ptr(&mut self.b, funcs, entry + offset_of!(VMFuncRef, code), ro);
-        let callee_vmctx = if f >= self.env.info.num_imported_funcs {
-            self.env.vmctx
-        } else {
-            self.env
-                .load_ptr(&mut self.b, funcs, entry + offset_of!(VMFuncRef, vmctx), ro)
-        };
+        let code = self.env.load_ptr(
+            &mut self.b,
+            funcs,
+            entry + offset_of!(VMFuncRef, code),
+            flags,
+        );
+        let callee_vmctx = self.env.load_ptr(
+            &mut self.b,
+            funcs,
+            entry + offset_of!(VMFuncRef, vmctx),
+            flags,
+        );
         self.call_and_push(sig, code, callee_vmctx, args, tail);
         Ok(())
     }

@@ -75,8 +75,10 @@ pub(crate) struct Translated {
 
 /// Translates the body of function `func_index` of `info` into the
 /// function `b` builds, or with `osr` its twin for on-stack replacement
-/// (see [`osr`], whose signature `b`'s function must have). Returns the
-/// builder, ready to finalize, and what [`Translated`] says.
+/// (see [`osr`], whose signature `b`'s function must have). `members`:
+/// the defined functions compiled into the same image, which it calls
+/// directly (`None`: all of them; see [`Translator::members`]). Returns
+/// the builder, ready to finalize, and what [`Translated`] says.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn translate<'f>(
     b: FunctionBuilder<'f>,
@@ -87,8 +89,10 @@ pub(crate) fn translate<'f>(
     checks: CodeSettings,
     body: &FunctionBody<'_>,
     osr: bool,
+    members: Option<&[bool]>,
 ) -> Result<(FunctionBuilder<'f>, Translated), CompileError> {
     let mut t = Translator::new(b, info, isa, func_index, signals, checks)?;
+    t.members = members;
     t.translate(body, osr)?;
     let translated = Translated {
         pressure: t.locals.len() + t.max_height,
@@ -120,6 +124,12 @@ struct Translator<'a, 'f> {
     osr: Option<osr::Osr>,
     /// The ordinal of the `loop` operator being translated.
     loop_ordinal: u32,
+    /// The defined functions in this function's image (by defined index),
+    /// which it calls directly; it calls the others through the
+    /// instance's function references, whose entries tier-up re-points
+    /// when their code is made (`jit::run::batches`). `None`: the whole
+    /// module is one image.
+    members: Option<&'a [bool]>,
 }
 
 /// Why a function using `v128` cannot be compiled for this CPU.
@@ -161,6 +171,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             handles_exceptions: false,
             osr: None,
             loop_ordinal: 0,
+            members: None,
         })
     }
 
