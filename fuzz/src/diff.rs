@@ -13,12 +13,14 @@
 //! comparison, and another voice whose stack runs out is dropped while the
 //! others go on.
 //!
-//! The compiled voice is the JIT for half the modules and, for the
-//! other half, `Tier::Auto` with a threshold of 1 to 64 calls compiled in
-//! the foreground (both picked from a hash of the module, so the inputs'
-//! transcripts do not change): the interpreter's first calls, then
-//! compiled code, with frames moving at hot loops (on-stack
-//! replacement). It is held to the interpreter like the JIT.
+//! The compiled voice is the JIT for a third of the modules and, for the
+//! others, `Tier::Auto` with a threshold of 1 to 64 calls compiled in
+//! the foreground, by module or per function (all picked from a hash of
+//! the module, so the inputs' transcripts do not change): the
+//! interpreter's first calls, then compiled code, with frames moving at
+//! hot loops (on-stack replacement), and per function, stacks alternating
+//! between the tiers through bridges. It is held to the interpreter like
+//! the JIT.
 //!
 //! The JIT is an `Option` so a voice can be switched off while a tier lacks
 //! a feature (as it did for SIMD until `f332068`); so is wasmi, which has
@@ -115,15 +117,17 @@ fn compare_into(
     };
     let mut interp = Petrel::new(wasm, petrel::Tier::Interpreter, fuel);
     let hash = fnv1a(wasm);
-    let (upper, jit_name) = match hash % 2 {
-        0 => (petrel::Tier::Jit, "jit"),
-        _ => (petrel::Tier::Auto, "auto"),
+    let (upper, jit_name, per_function) = match hash % 3 {
+        0 => (petrel::Tier::Jit, "jit", false),
+        1 => (petrel::Tier::Auto, "auto", false),
+        _ => (petrel::Tier::Auto, "auto-fn", true),
     };
     let mut jit = Some(Petrel::new_tiered(
         wasm,
         upper,
         fuel,
         (hash >> 8) as u32 % 64 + 1,
+        per_function,
     ));
     let mut wasmi = with_wasmi.then(|| Wasmi::new(wasm));
 
@@ -355,17 +359,25 @@ struct Petrel {
 
 impl Petrel {
     fn new(wasm: &[u8], tier: petrel::Tier, fuel: Option<u64>) -> Self {
-        Self::new_tiered(wasm, tier, fuel, 1)
+        Self::new_tiered(wasm, tier, fuel, 1, false)
     }
 
     /// [`Petrel::new`], with `threshold` as `Tier::Auto`'s tier-up
-    /// threshold (compiled in the foreground, so runs repeat).
-    fn new_tiered(wasm: &[u8], tier: petrel::Tier, fuel: Option<u64>, threshold: u32) -> Self {
+    /// threshold (compiled in the foreground, so runs repeat), by module
+    /// or `per_function`.
+    fn new_tiered(
+        wasm: &[u8],
+        tier: petrel::Tier,
+        fuel: Option<u64>,
+        threshold: u32,
+        per_function: bool,
+    ) -> Self {
         let mut config = crate::petrel_config();
         config
             .tier(tier)
             .consume_fuel(fuel.is_some())
             .tier_up_threshold(threshold)
+            .tier_up_per_function(per_function)
             .tier_up_in_background(false);
         let engine = petrel::Engine::new(&config);
         let module = petrel::Module::from_binary(&engine, wasm)

@@ -99,14 +99,18 @@ impl FuncCounts {
     /// Records the end of a batch's compile: `done` got code, `failed`
     /// did not and never will.
     fn settle(&self, done: &[u32], failed: &[u32]) {
+        // The generation moves before any state says `DONE`: a store that
+        // sees `DONE` then sees the generation its entries lack, and
+        // refreshes them before it crosses (else it would cross into a
+        // bridge, which would cross again).
+        if !done.is_empty() {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
         for &d in done {
             self.states[d as usize].store(DONE, Ordering::Release);
         }
         for &d in failed {
             self.states[d as usize].store(FAILED, Ordering::Release);
-        }
-        if !done.is_empty() {
-            self.generation.fetch_add(1, Ordering::AcqRel);
         }
         self.busy.store(false, Ordering::Release);
     }
@@ -202,9 +206,11 @@ pub(crate) struct TierUpHooks {
     /// (at least two) receive its results. `Ok(false)`: no entry there.
     pub osr: Osr,
     /// Per function: compiles defined functions (ascending) of a module
-    /// into one batch and publishes their code, or fails as a whole; on
-    /// a background thread or not, as `compile`.
-    pub compile_functions: fn(&EngineShared, &ModuleShared, &[u32], bool) -> Result<(), Error>,
+    /// into one batch, with others it may add, and publishes their code,
+    /// or fails as a whole; on a background thread or not, as `compile`.
+    /// Every function that has code now, ascending.
+    pub compile_functions:
+        fn(&EngineShared, &ModuleShared, &[u32], bool) -> Result<Vec<u32>, Error>,
     /// Per function: re-points the entries of the store's linked
     /// instances (and its function references) at the code their
     /// functions have now.
@@ -539,20 +545,22 @@ fn request_functions(inner: &mut StoreInner, instance: u32) {
             #[cfg(not(feature = "std"))]
             (hooks.compile_functions)(engine, module, defs, background)
         };
-        if try_compile(&defs).is_ok() {
-            funcs.settle(&defs, &[]);
+        if let Ok(done) = try_compile(&defs) {
+            funcs.settle(&done, &[]);
             return;
         }
         // One function the JIT cannot compile fails the batch: the
         // others get their code one at a time.
         let (mut done, mut failed) = (Vec::new(), Vec::new());
         for &d in &defs {
-            if defs.len() > 1 && try_compile(&[d]).is_ok() {
-                done.push(d);
-            } else {
-                failed.push(d);
+            match try_compile(&[d]) {
+                Ok(made) if defs.len() > 1 => done.extend(made),
+                _ => failed.push(d),
             }
         }
+        done.sort_unstable();
+        done.dedup();
+        done.retain(|d| !failed.contains(d));
         funcs.settle(&done, &failed);
     };
     if inner.engine.config.tier_up_in_background {

@@ -380,7 +380,7 @@ pub(crate) fn osr_type(ty: &crate::types::FuncType) -> crate::types::FuncType {
 
 /// The longest function body (in bytes of Wasm) considered for inlining
 /// into its callers.
-const MAX_CALLEE_BYTES: usize = 64;
+pub(super) const MAX_CALLEE_BYTES: usize = 64;
 
 #[cfg(test)]
 mod tests {

@@ -169,19 +169,23 @@ fn compile_funcs(
     Ok(funcs)
 }
 
-/// A batch of tier-up: defined functions `defs` (distinct, ascending) of a
-/// validated module in one image, the `i`-th function at the image's
-/// `i`-th entry. They call one another directly and the module's other
-/// functions through the instance's function references. `threads` and
-/// `late` as for [`compile_module_on`].
+/// A batch of tier-up: defined functions `hot` (distinct, ascending) of a
+/// validated module, with the small functions they call directly (see
+/// [`with_small_callees`]), in one image; returns it and the defined
+/// functions it holds, ascending, the `i`-th at the image's `i`-th entry.
+/// They call one another directly and the module's other functions
+/// through the instance's function references. `threads` and `late` as
+/// for [`compile_module_on`].
 pub(crate) fn compile_batch(
     engine: &EngineShared,
     info: &ModuleInfo,
     bytes: &[u8],
-    defs: &[u32],
+    hot: &[u32],
     threads: usize,
     late: usize,
-) -> Result<CompiledModule, Error> {
+) -> Result<(CompiledModule, Vec<u32>), Error> {
+    let defs = with_small_callees(info, bytes, hot);
+    let defs = &defs[..];
     let mut members = alloc::vec![false; info.bodies.len()];
     for &d in defs {
         if let Some(m) = members.get_mut(d as usize) {
@@ -207,5 +211,47 @@ pub(crate) fn compile_batch(
         }
     }
     let (code, meta) = CodeMemory::new(&funcs, true).map_err(|e| CompileError::new(e, None))?;
-    Ok(CompiledModule::new(code, meta))
+    Ok((CompiledModule::new(code, meta), defs.to_vec()))
+}
+
+/// `hot` (ascending) and the small defined functions they call directly
+/// (`call`, `return_call`), ascending: those the JIT inlines
+/// (`func::MAX_CALLEE_BYTES`). A batch that holds its small callees
+/// calls them directly, so it inlines them, whether or not they have
+/// code elsewhere already; they cost little to compile.
+fn with_small_callees(info: &ModuleInfo, bytes: &[u8], hot: &[u32]) -> Vec<u32> {
+    use wasmparser::{BinaryReader, FunctionBody, Operator};
+    let mut all: alloc::collections::BTreeSet<u32> = hot.iter().copied().collect();
+    for &def in hot {
+        let Some(range) = info.bodies.get(def as usize).map(|b| b.range.clone()) else {
+            continue;
+        };
+        let Some(body) = bytes.get(range.clone()) else {
+            continue;
+        };
+        let body = FunctionBody::new(BinaryReader::new(body, range.start as u64));
+        let Ok(mut ops) = body.get_operators_reader() else {
+            continue;
+        };
+        while !ops.eof() {
+            let callee = match ops.read() {
+                Ok(Operator::Call { function_index } | Operator::ReturnCall { function_index }) => {
+                    function_index
+                }
+                Ok(_) => continue,
+                Err(_) => break,
+            };
+            let Some(callee) = callee.checked_sub(info.num_imported_funcs) else {
+                continue;
+            };
+            if info
+                .bodies
+                .get(callee as usize)
+                .is_some_and(|b| b.range.len() <= func::MAX_CALLEE_BYTES)
+            {
+                all.insert(callee);
+            }
+        }
+    }
+    all.into_iter().collect()
 }

@@ -45,11 +45,14 @@ impl Batches {
     }
 
     /// Keeps `code`, the batch of defined functions `defs` (in its order),
-    /// and publishes their entries.
+    /// and publishes the entries of those that had none (a small function
+    /// may be in several batches, to be inlined; its first code stays its
+    /// entry).
     pub(crate) fn publish(&self, code: CompiledModule, defs: &[u32]) {
         for (i, &def) in defs.iter().enumerate() {
             if let Some(entry) = self.entries.get(def as usize) {
-                entry.store(code.func_ptr(i as u32) as usize, Ordering::Release);
+                let ptr = code.func_ptr(i as u32) as usize;
+                let _ = entry.compare_exchange(0, ptr, Ordering::AcqRel, Ordering::Acquire);
             }
         }
         self.lock().push(Batch {

@@ -65,7 +65,16 @@ fn run(inner: &mut StoreInner, data: *mut (), f: u32, slots: &mut [u64]) -> Resu
             .module
             .info
             .num_imported_funcs;
-    if crate::runtime::tier_up::on_call(inner, instance, def) {
+    // Compiled code if the store's reference to `f` points at it now (not
+    // at this bridge, which would come back here).
+    let compiled = |inner: &StoreInner| {
+        let vmctx = inner.instances[instance as usize]
+            .vm
+            .as_ref()
+            .map(|vm| &*vm.ctx as *const VMContext as *mut u8);
+        inner.vm.funcrefs.get(f as usize).map(|r| r.vmctx) == vmctx
+    };
+    if crate::runtime::tier_up::on_call(inner, instance, def) && compiled(inner) {
         return call_compiled(inner, data, f, slots).map_err(|e| match e {
             Crossed::Trap(trap) => Error::Trap(trap),
             Crossed::Error(e) => e,

@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::runtime::tier_up::{Code, Interpret, TierUpHooks};
 use crate::runtime::{EngineShared, ModuleShared};
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 
 /// The functions the tier seam lends the runtime under `Tier::Auto`;
 /// `interpret` is the interpreter's, which bridges run.
@@ -24,33 +25,34 @@ pub(crate) const fn tier_up_hooks(interpret: Interpret) -> TierUpHooks {
     }
 }
 
-/// Compiles defined functions `defs` of `module` into one batch and
-/// publishes their code (per-function tier-up); `background` as for
+/// Compiles defined functions `hot` of `module` into one batch, with the
+/// small functions they call, and publishes their code (per-function
+/// tier-up): the functions that have code now. `background` as for
 /// [`compile`].
 fn compile_functions(
     engine: &EngineShared,
     module: &ModuleShared,
-    defs: &[u32],
+    hot: &[u32],
     background: bool,
-) -> Result<(), Error> {
+) -> Result<Vec<u32>, Error> {
     let (threads, late) = threads(engine, background);
-    let code = crate::jit::compile::compile_batch(
+    let (code, defs) = crate::jit::compile::compile_batch(
         engine,
         &module.info,
         &module.bytes,
-        defs,
+        hot,
         threads,
         late,
     )?;
     if engine.config.profiler == crate::config::ProfilingStrategy::PerfMap {
-        super::perf_map::announce_batch(module, &code, defs);
+        super::perf_map::announce_batch(module, &code, &defs);
     }
     let batches = module
         .upper
         .get_or_init(|| Batches::new(module.info.bodies.len()))
         .ok_or_else(|| Error::usage("the module's upper code is not batches"))?;
-    batches.publish(code, defs);
-    Ok(())
+    batches.publish(code, &defs);
+    Ok(defs)
 }
 
 /// How many threads compile for tier-up, and how many of them join late.
