@@ -14,17 +14,19 @@ pub enum Tier {
     /// x86-64, aarch64 or riscv64 host (riscv64 compiles SIMD only with
     /// the vector extension).
     Jit,
-    /// Both: every module starts in the interpreter, and one whose
-    /// functions are called, or whose loops iterate, often
-    /// ([`Config::tier_up_threshold`]) is compiled by the JIT, on a
-    /// background thread unless [`Config::tier_up_in_background`] is off.
-    /// Once every module of a store has its code, the store moves to it:
-    /// calls from the host, and calls the interpreter makes from frames it
-    /// was already running, run compiled code, and a frame running a hot
-    /// loop moves into compiled code at the loop's header (on-stack
-    /// replacement). Relaxed SIMD is always deterministic here, so results
-    /// do not change with the tier. Without the `jit` feature this is the
-    /// interpreter.
+    /// Both: every function starts in the interpreter, and one that is
+    /// called, or whose loops iterate, often ([`Config::tier_up_threshold`])
+    /// is compiled by the JIT, on a background thread unless
+    /// [`Config::tier_up_in_background`] is off; functions that stay cold
+    /// are never compiled. Calls to a function with code, from the host,
+    /// from the interpreter (even from frames it was already running) and
+    /// from compiled code, run that code; compiled code calls the others in
+    /// the interpreter; a frame running a hot loop moves into compiled
+    /// code at the loop's header (on-stack replacement). With
+    /// [`Config::tier_up_per_function`] off, the unit is the whole module,
+    /// and a store moves once every module it holds has code. Relaxed SIMD
+    /// is always deterministic here, so results do not change with the
+    /// tier. Without the `jit` feature this is the interpreter.
     Auto,
 }
 
@@ -78,7 +80,7 @@ pub struct Config {
     pub(crate) allocation: InstanceAllocationStrategy,
     pub(crate) profiler: ProfilingStrategy,
     pub(crate) reference_types: bool,
-    pub(crate) tier_up_threshold: u32,
+    tier_up_threshold: Option<u32>,
     pub(crate) tier_up_in_background: bool,
     pub(crate) tier_up_threads: usize,
     pub(crate) tier_up_per_function: bool,
@@ -257,10 +259,10 @@ impl Default for Config {
             allocation: InstanceAllocationStrategy::OnDemand,
             profiler: ProfilingStrategy::None,
             reference_types: true,
-            tier_up_threshold: 10_000,
+            tier_up_threshold: None,
             tier_up_in_background: true,
             tier_up_threads: 0,
-            tier_up_per_function: false,
+            tier_up_per_function: true,
         }
     }
 }
@@ -315,17 +317,30 @@ impl Config {
         self
     }
 
-    /// Under [`Tier::Auto`], how many calls into one module's functions
-    /// (from the host and from the interpreter, counted in every store of
-    /// the engine; each loop iteration counts as a call) make the JIT
-    /// compile that module, and with it every
-    /// other module of the store that counted the last call. Default
-    /// 10,000: a program that starts, prints and exits stays in the
-    /// interpreter; anything that runs for more than a few milliseconds
-    /// compiles. 0 and 1 compile on the first call.
+    /// Under [`Tier::Auto`], how many calls make code hot (from the host,
+    /// from the interpreter and, per function, from compiled code through
+    /// a bridge; counted in every store of the engine; each loop iteration
+    /// counts as a call). Per function (the default,
+    /// [`Config::tier_up_per_function`]) a function's own calls: it is
+    /// compiled, with the other functions of its module at least half-way
+    /// there; default 300. By module, calls into any of a module's
+    /// functions: the module is compiled, with every other module of the
+    /// store; default 10,000. A program that starts, prints and exits
+    /// stays in the interpreter either way. 0 and 1 compile on the first
+    /// call.
     pub fn tier_up_threshold(&mut self, calls: u32) -> &mut Self {
-        self.tier_up_threshold = calls;
+        self.tier_up_threshold = Some(calls);
         self
+    }
+
+    /// The tier-up threshold in force: the one set, or the default of the
+    /// unit (see [`Config::tier_up_threshold`]).
+    pub(crate) fn tier_up_calls(&self) -> u32 {
+        match (self.tier_up_threshold, self.tier_up_per_function) {
+            (Some(calls), _) => calls,
+            (None, true) => 300,
+            (None, false) => 10_000,
+        }
     }
 
     /// Under [`Tier::Auto`], whether the JIT compiles on a background
@@ -353,12 +368,14 @@ impl Config {
     }
 
     /// Under [`Tier::Auto`], whether the unit of tier-up is the function
-    /// rather than the module. Per function, each function counts its own
-    /// calls and loop iterations against [`Config::tier_up_threshold`];
-    /// hot ones are compiled in batches, and functions that stay cold are
-    /// never compiled: compiled code calls them in the interpreter. The
-    /// compile cache is not used (it holds whole modules). Off by
-    /// default: whole modules, compiled when the module is hot.
+    /// (the default) rather than the module. Per function, each function
+    /// counts its own calls and loop iterations against
+    /// [`Config::tier_up_threshold`]; hot ones are compiled in batches, and
+    /// functions that stay cold are never compiled: compiled code calls
+    /// them in the interpreter. The compile cache is read (a module with
+    /// an entry gets all its code from it when its first function gets
+    /// hot) but not written: it holds whole modules. By module, a hot
+    /// module is compiled whole, and the cache is read and written.
     pub fn tier_up_per_function(&mut self, yes: bool) -> &mut Self {
         self.tier_up_per_function = yes;
         self

@@ -287,10 +287,11 @@ pub struct CodegenOpts {
     /// JIT compiles in the compile cache and reuse it on the next run (on
     /// by default; the directory is `$PETREL_CACHE_DIR`, else
     /// `$XDG_CACHE_HOME/petrel`, else `~/.cache/petrel`, bounded to 1 GiB).
-    /// `tier-up-threshold=N` (with `--tier auto`): calls into a module
-    /// (or loop iterations) before the JIT compiles it (default 10000);
-    /// `tier-up-unit=function|module` (with `--tier auto`): compile hot
-    /// functions, in batches, or whole hot modules (the default).
+    /// `tier-up-threshold=N` (with `--tier auto`): calls into a function
+    /// (or loop iterations) before the JIT compiles it (default 300 per
+    /// function, 10000 per module); `tier-up-unit=function|module` (with
+    /// `--tier auto`): compile hot functions, in batches (the default), or
+    /// whole hot modules.
     #[arg(short = 'C', value_name = "NAME=VALUE", value_parser = parse_codegen_opt)]
     codegen: Vec<CodegenOpt>,
 }

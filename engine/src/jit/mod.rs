@@ -28,8 +28,8 @@ mod engine;
 mod run;
 
 pub(crate) use artifact::{
-    cached_code, cached_module, deserialize, deserialize_file, header as artifact_header,
-    is_artifact, serialize,
+    cached_code, cached_module, code_if_cached, deserialize, deserialize_file,
+    header as artifact_header, is_artifact, serialize,
 };
 pub(crate) use compile::{compile_module, compile_module_on};
 pub(crate) use engine::EngineJit;

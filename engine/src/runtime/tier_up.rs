@@ -209,8 +209,7 @@ pub(crate) struct TierUpHooks {
     /// into one batch, with others it may add, and publishes their code,
     /// or fails as a whole; on a background thread or not, as `compile`.
     /// Every function that has code now, ascending.
-    pub compile_functions:
-        fn(&EngineShared, &ModuleShared, &[u32], bool) -> Result<Vec<u32>, Error>,
+    pub compile_functions: CompileFunctions,
     /// Per function: re-points the entries of the store's linked
     /// instances (and its function references) at the code their
     /// functions have now.
@@ -220,6 +219,10 @@ pub(crate) struct TierUpHooks {
     /// does (given by the tier seam, which names the interpreter).
     pub interpret: Interpret,
 }
+
+/// The type of [`TierUpHooks::compile_functions`].
+pub(crate) type CompileFunctions =
+    fn(&EngineShared, &ModuleShared, &[u32], bool) -> Result<Vec<u32>, Error>;
 
 /// The type of [`TierUpHooks::interpret`].
 pub(crate) type Interpret = fn(&mut StoreInner, *mut (), u32, &mut [u64]) -> Result<(), Error>;
@@ -329,7 +332,7 @@ pub(crate) fn on_count(inner: &mut StoreInner, instance: u32, def: u32, n: u32) 
         Mode::Functions => on_function(inner, instance, def, n),
         Mode::Counting => {
             let n = inner.instances[instance as usize].module.upper.count(n);
-            if n < inner.engine.config.tier_up_threshold {
+            if n < inner.engine.config.tier_up_calls() {
                 return false;
             }
             request(inner);
@@ -481,7 +484,9 @@ fn on_function(inner: &mut StoreInner, instance: u32, def: u32, n: u32) -> bool 
     count.store(c, Ordering::Relaxed);
     match state.load(Ordering::Acquire) {
         DONE => {}
-        IDLE if c >= inner.engine.config.tier_up_threshold => {
+        // While a batch of the module compiles, a hot function waits for
+        // the next.
+        IDLE if c >= inner.engine.config.tier_up_calls() && !funcs.busy.load(Ordering::Relaxed) => {
             request_functions(inner, instance);
             let module = &inner.instances[instance as usize].module;
             if module.upper.funcs(module.info.bodies.len()).states[def as usize]
@@ -520,7 +525,7 @@ fn request_functions(inner: &mut StoreInner, instance: u32) {
     }
     // Functions half-way to the threshold join: most are about to get
     // there, and in one image their calls to one another are direct.
-    let warm = (inner.engine.config.tier_up_threshold / 2).max(1);
+    let warm = (inner.engine.config.tier_up_calls() / 2).max(1);
     let defs: Vec<u32> = (0..funcs.states.len() as u32)
         .filter(|&d| {
             funcs.states[d as usize].load(Ordering::Acquire) == IDLE

@@ -477,6 +477,7 @@ mod cache {
         let auto = |threshold: u32| {
             engine_with(|c| {
                 c.tier(Tier::Auto)
+                    .tier_up_per_function(false)
                     .tier_up_threshold(threshold)
                     .tier_up_in_background(false)
                     .compile_cache(&dir, DEFAULT_COMPILE_CACHE_LIMIT);
@@ -523,11 +524,58 @@ mod cache {
         assert_eq!(entries(&dir), files);
         assert_eq!(std::fs::metadata(entry).unwrap().ino(), inode);
 
+        // Per function, the first hot function gets the whole module's
+        // code from the entry; nothing is written.
+        let per_function = |threshold: u32| {
+            engine_with(|c| {
+                c.tier(Tier::Auto)
+                    .tier_up_per_function(true)
+                    .tier_up_threshold(threshold)
+                    .tier_up_in_background(false)
+                    .compile_cache(&dir, DEFAULT_COMPILE_CACHE_LIMIT);
+            })
+        };
+        let engine = per_function(1);
+        let module = Module::new(&engine, WAT).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        assert_eq!(
+            call(&mut store, &instance, "double", &[Val::I32(4)]).unwrap(),
+            8
+        );
+        let all = store.tier_up_stats().functions_compiled;
+        assert!(all > 2, "every function, from the entry: {all}");
+        assert_eq!(
+            call(&mut store, &instance, "fib", &[Val::I32(15)]).unwrap(),
+            610
+        );
+        assert_eq!(entries(&dir), files);
+        assert_eq!(std::fs::metadata(entry).unwrap().ino(), inode);
+        // Without an entry, only what is hot.
+        std::fs::remove_file(entry).unwrap();
+        let engine = per_function(1);
+        let module = Module::new(&engine, WAT).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        call(&mut store, &instance, "double", &[Val::I32(4)]).unwrap();
+        assert_eq!(store.tier_up_stats().functions_compiled, 1);
+        assert!(entries(&dir).is_empty(), "per function writes no entry");
+
         // A damaged entry: tier-up compiles, and the entry is replaced.
+        assert!(run(&auto(1)));
+        let entry = &entries(&dir)[0];
         std::fs::write(entry, b"garbage").unwrap();
         assert!(run(&auto(1)));
         assert_ne!(std::fs::read(entry).unwrap(), b"garbage");
         assert_eq!(entries(&dir).len(), 1);
+        // Per function, it is ignored.
+        std::fs::write(entry, b"garbage").unwrap();
+        let engine = per_function(1);
+        let module = Module::new(&engine, WAT).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        call(&mut store, &instance, "double", &[Val::I32(4)]).unwrap();
+        assert_eq!(store.tier_up_stats().functions_compiled, 1);
         std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
     }
 }

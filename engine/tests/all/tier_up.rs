@@ -1,6 +1,7 @@
-//! Tier-up (`Tier::Auto`): a store starts in the interpreter and moves to
-//! compiled code once its modules are hot, with interpreter frames still
-//! running under compiled ones.
+//! Tier-up (`Tier::Auto`) by module (`tier_up_per_function(false)`; per
+//! function is `tier_up_functions.rs`): a store starts in the interpreter
+//! and moves to compiled code once its modules are hot, with interpreter
+//! frames still running under compiled ones.
 //!
 //! Which tier ran a call is seen through the call-depth limit: the
 //! interpreter counts Wasm frames against `max_call_depth` (50 here), the
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 fn auto(threshold: u32) -> Engine {
     engine_with(|c| {
         c.tier(Tier::Auto)
+            .tier_up_per_function(false)
             .tier_up_threshold(threshold)
             .tier_up_in_background(false)
             .max_call_depth(50);
@@ -158,6 +160,7 @@ fn fuel_is_charged_the_same_whichever_tier_runs_a_call() {
     let fuel = |tier: Tier, threshold: u32| {
         engine_with(|c| {
             c.tier(tier)
+                .tier_up_per_function(false)
                 .tier_up_threshold(threshold)
                 .tier_up_in_background(false)
                 .consume_fuel(true);
@@ -252,6 +255,7 @@ fn an_instance_made_after_the_move_is_compiled_and_callable_both_ways() {
 fn a_resumable_call_stays_in_the_interpreter() {
     let engine = engine_with(|c| {
         c.tier(Tier::Auto)
+            .tier_up_per_function(false)
             .tier_up_threshold(1)
             .tier_up_in_background(false)
             .max_call_depth(50)
@@ -319,6 +323,7 @@ fn an_epoch_deadline_stops_compiled_code_under_an_interpreter_frame() {
         (call $spin)))"#;
     let engine = engine_with(|c| {
         c.tier(Tier::Auto)
+            .tier_up_per_function(false)
             .tier_up_threshold(3)
             .tier_up_in_background(false)
             .epoch_interruption(true);
@@ -337,7 +342,10 @@ fn an_epoch_deadline_stops_compiled_code_under_an_interpreter_frame() {
 #[test]
 fn in_the_background_the_store_moves_once_the_code_is_ready() {
     let engine = engine_with(|c| {
-        c.tier(Tier::Auto).tier_up_threshold(1).max_call_depth(50);
+        c.tier(Tier::Auto)
+            .tier_up_per_function(false)
+            .tier_up_threshold(1)
+            .max_call_depth(50);
     });
     let module = Module::new(&engine, REC).unwrap();
     let mut store = Store::new(&engine, ());
@@ -565,6 +573,7 @@ fn a_frame_moves_into_compiled_code_at_a_hot_loop() {
     let explicit = || {
         engine_with(|c| {
             c.tier(Tier::Auto)
+                .tier_up_per_function(false)
                 .tier_up_threshold(5_000)
                 .tier_up_in_background(false)
                 .signals_based_traps(false);
@@ -590,6 +599,7 @@ fn fuel_and_epochs_hold_across_a_move_at_a_loop() {
     let fuel = |tier: Tier, threshold: u32| {
         engine_with(|c| {
             c.tier(tier)
+                .tier_up_per_function(false)
                 .tier_up_threshold(threshold)
                 .tier_up_in_background(false)
                 .consume_fuel(true);
@@ -609,6 +619,7 @@ fn fuel_and_epochs_hold_across_a_move_at_a_loop() {
     // A deadline reached in the twin interrupts it.
     let engine = engine_with(|c| {
         c.tier(Tier::Auto)
+            .tier_up_per_function(false)
             .tier_up_threshold(5_000)
             .tier_up_in_background(false)
             .epoch_interruption(true);

@@ -24,7 +24,13 @@ fn per_function(threshold: u32, more: impl FnOnce(&mut petrel::Config)) -> Engin
     })
 }
 
+/// Makes a function too big to be inlined (the JIT inlines bodies of at
+/// most 64 bytes, and a batch holds the small functions its members call
+/// directly): where it stands in a test's text, 80 `nop`s.
+const PAD: &str = "PAD";
+
 fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, Instance) {
+    let wat = wat.replace(PAD, &"nop ".repeat(80));
     let module = Module::new(engine, wat).unwrap();
     let mut store = Store::new(engine, ());
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
@@ -36,6 +42,7 @@ fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, Instance) {
 /// traps: compiled, interpreted, compiled, interpreted.
 const LADDER: &str = r#"(module
   (func $leaf (param i32) (result i32)
+    PAD
     (if (i32.eq (local.get 0) (i32.const 1)) (then unreachable))
     (i32.const 7))
   (func $inner (export "inner") (param i32) (result i32)
@@ -43,6 +50,7 @@ const LADDER: &str = r#"(module
       (then (i32.add (call $leaf (local.get 0)) (i32.const 1)))
       (else (i32.const 0))))
   (func $mid (param i32) (result i32)
+    PAD
     (i32.add (call $inner (local.get 0)) (i32.const 10)))
   (func $outer (export "outer") (param i32) (result i32)
     (if (result i32) (local.get 0)
@@ -133,7 +141,7 @@ fn a_trap_lists_every_frame_whichever_tier_runs_it() {
 fn exceptions_cross_bridges_both_ways() {
     let wat = r#"(module
       (tag $e (param i32))
-      (func $throw (param i32) (throw $e (local.get 0)))
+      (func $throw (param i32) PAD (throw $e (local.get 0)))
       ;; Compiled (hot from calls with 0), catching what `throw` throws in
       ;; the interpreter.
       (func (export "catcher") (param i32) (result i32)
@@ -146,13 +154,14 @@ fn exceptions_cross_bridges_both_ways() {
         (if (local.get 0) (then (throw $e (local.get 0)))))
       ;; Cold: catches in the interpreter what compiled code throws.
       (func (export "cold_catcher") (param i32) (result i32)
+        PAD
         (block $h (result i32)
           (try_table (catch $e $h)
             (call $hot_throw (local.get 0)))
           (i32.const -1)))
       ;; Cold, with no handler: what compiled `hot_throw` throws goes
       ;; through it, in the interpreter, to compiled `outer_catcher`.
-      (func $passes (param i32) (call $hot_throw (local.get 0)))
+      (func $passes (param i32) PAD (call $hot_throw (local.get 0)))
       (func (export "outer_catcher") (param i32) (result i32)
         (block $h (result i32)
           (try_table (catch $e $h)
@@ -192,7 +201,7 @@ fn exceptions_cross_bridges_both_ways() {
 /// interpreter until its own loop gets it compiled (a twin at the loop
 /// header), then in compiled code.
 const SPIN: &str = r#"(module
-  (func $spin (param i32) (loop br 0))
+  (func $spin (param i32) PAD (loop br 0))
   (func $main (export "main") (param i32)
     (if (local.get 0) (then (call $spin (local.get 0))))))"#;
 
@@ -277,11 +286,12 @@ fn recursion_alternating_between_the_tiers_returns_or_overflows() {
           (then (i32.const 1))
           (else (call $odd (i32.sub (local.get 0) (i32.const 1))))))
       (func $odd (param i32) (result i32)
+        PAD
         (if (result i32) (i32.eqz (local.get 0))
           (then (i32.const 0))
           (else (call $even (i32.sub (local.get 0) (i32.const 1))))))
       (func $forever (export "forever") (call $forever2))
-      (func $forever2 (call $forever)))"#;
+      (func $forever2 PAD (call $forever)))"#;
     let engine = per_function(50, |_| {});
     let (mut store, instance) = instantiate(&engine, wat);
     let even = instance.get_typed_func::<i32, i32>(&store, "even").unwrap();

@@ -73,6 +73,18 @@ pub(crate) fn code(
     Ok(code)
 }
 
+/// The JIT's code of `module`, which another tier runs (per-function
+/// tier-up), if the cache has the entry [`code`] would use: nothing is
+/// compiled or stored.
+pub(crate) fn code_if_cached(
+    engine: &EngineShared,
+    cache: &CompileCache,
+    module: &ModuleShared,
+) -> Option<CompiledModule> {
+    let (path, _) = entry(engine, cache, &module.bytes)?;
+    load(engine, &path, &module.bytes).map(|(_, code)| code)
+}
+
 /// Where the entry for `binary` under `engine`'s settings is, and its key;
 /// `None` if the cache cannot be used.
 fn entry(engine: &EngineShared, cache: &CompileCache, binary: &[u8]) -> Option<(PathBuf, String)> {

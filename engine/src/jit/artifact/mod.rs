@@ -31,7 +31,7 @@
 mod cache;
 mod header;
 
-pub(crate) use cache::{code as cached_code, module as cached_module};
+pub(crate) use cache::{code as cached_code, code_if_cached, module as cached_module};
 pub(crate) use header::header;
 
 use super::engine::StubKind;

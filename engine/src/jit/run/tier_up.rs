@@ -35,6 +35,25 @@ fn compile_functions(
     hot: &[u32],
     background: bool,
 ) -> Result<Vec<u32>, Error> {
+    let first = module.upper.get::<Batches>().is_none();
+    if first {
+        host_stubs(engine, module)?;
+        // A module the compile cache has (from `Tier::Jit`, or tier-up by
+        // module) gets all its code from it, as one batch.
+        let cached = engine
+            .config
+            .compile_cache
+            .as_ref()
+            .and_then(|cache| crate::jit::code_if_cached(engine, cache, module));
+        if let Some(code) = cached {
+            let all: Vec<u32> = (0..code.num_funcs()).collect();
+            if engine.config.profiler == crate::config::ProfilingStrategy::PerfMap {
+                super::perf_map::announce_code(module, &code);
+            }
+            publish(module, code, &all)?;
+            return Ok(all);
+        }
+    }
     let (threads, late) = threads(engine, background);
     let (code, defs) = crate::jit::compile::compile_batch(
         engine,
@@ -47,12 +66,44 @@ fn compile_functions(
     if engine.config.profiler == crate::config::ProfilingStrategy::PerfMap {
         super::perf_map::announce_batch(module, &code, &defs);
     }
+    publish(module, code, &defs)?;
+    Ok(defs)
+}
+
+/// Publishes `code`, a batch of `module`'s defined functions `defs`.
+fn publish(
+    module: &ModuleShared,
+    code: crate::jit::run::code_memory::CompiledModule,
+    defs: &[u32],
+) -> Result<(), Error> {
     let batches = module
         .upper
         .get_or_init(|| Batches::new(module.info.bodies.len()))
         .ok_or_else(|| Error::usage("the module's upper code is not batches"))?;
-    batches.publish(code, &defs);
-    Ok(defs)
+    batches.publish(code, defs);
+    Ok(())
+}
+
+/// Compiles the host stubs of every signature of `module`'s functions,
+/// before its first batch: a store links every function without code
+/// behind a bridge, which is its signature's host stub, and the link then
+/// finds them made (off the program's thread; one stub per signature and
+/// engine, so a later module's are mostly there).
+fn host_stubs(engine: &EngineShared, module: &ModuleShared) -> Result<(), Error> {
+    let jit = crate::jit::engine_jit(engine)?;
+    let signals = crate::jit::signals_enabled(&engine.config);
+    let info = &module.info;
+    let mut seen = alloc::collections::BTreeSet::new();
+    for func in info.num_imported_funcs..info.funcs.len() as u32 {
+        let index = info.funcs[func as usize];
+        let Some(&id) = info.type_ids.get(index as usize) else {
+            continue;
+        };
+        if seen.insert(id) {
+            jit.host_stub(id, info.func_type(func), signals)?;
+        }
+    }
+    Ok(())
 }
 
 /// How many threads compile for tier-up, and how many of them join late.
