@@ -528,4 +528,27 @@ mod tests {
             assert!(KNOWN.contains(name), "{name}");
         }
     }
+
+    #[test]
+    fn codegen_options_parse_and_refuse_nonsense() {
+        assert_eq!(parse_codegen_opt("cache=n"), Ok(CodegenOpt::Cache(false)));
+        assert_eq!(
+            parse_codegen_opt("tier-up-threshold=7"),
+            Ok(CodegenOpt::TierUpThreshold(7))
+        );
+        assert_eq!(
+            parse_codegen_opt("tier-up-unit=function"),
+            Ok(CodegenOpt::TierUpUnit(true))
+        );
+        assert_eq!(
+            parse_codegen_opt("tier-up-unit=module"),
+            Ok(CodegenOpt::TierUpUnit(false))
+        );
+        let err = parse_codegen_opt("tier-up-unit=loop").unwrap_err();
+        assert!(err.contains("`function` or `module`"), "{err}");
+        let err = parse_codegen_opt("tier-up-threshold=-1").unwrap_err();
+        assert!(err.contains("number of calls"), "{err}");
+        let err = parse_codegen_opt("speed=max").unwrap_err();
+        assert!(err.contains("tier-up-unit"), "{err}");
+    }
 }
