@@ -361,3 +361,51 @@ fn in_the_background_hot_functions_get_code_while_the_program_runs() {
     }
     assert_eq!(outer.call(&mut store, 2).unwrap(), 118);
 }
+
+#[test]
+fn a_call_hook_set_after_the_link_sees_host_calls_and_leaves_bridges_alone() {
+    // `outer` compiled, `mid` and `leaf` bridged; then a hook that counts
+    // the calls into the host, of which `leaf` makes one.
+    let wat = r#"(module
+      (import "host" "note" (func $note (param i32)))
+      (func $leaf (param i32) (result i32)
+        PAD
+        (call $note (local.get 0))
+        (i32.add (local.get 0) (i32.const 1)))
+      (func $outer (export "outer") (param i32) (result i32)
+        (if (result i32) (local.get 0)
+          (then (call $leaf (local.get 0)))
+          (else (i32.const 0)))))"#;
+    let engine = per_function(3, |_| {});
+    let module = Module::new(&engine, wat.replace(PAD, &"nop ".repeat(80))).unwrap();
+    let mut linker = Linker::<u32>::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "note",
+            |mut caller: petrel::Caller<'_, u32>, _: i32| {
+                *caller.data_mut() += 1;
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, 0u32);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let outer = instance
+        .get_typed_func::<i32, i32>(&store, "outer")
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(outer.call(&mut store, 0).unwrap(), 0);
+    }
+    assert!(store.tier_up_stats().compiled);
+    let hooked = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = hooked.clone();
+    store.call_hook(move |_, kind| {
+        if kind == petrel::CallHook::CallingHost {
+            seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    });
+    assert_eq!(outer.call(&mut store, 5).unwrap(), 6);
+    assert_eq!(*store.data(), 1);
+    assert_eq!(hooked.load(std::sync::atomic::Ordering::Relaxed), 1);
+}

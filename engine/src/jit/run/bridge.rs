@@ -43,7 +43,7 @@ pub(super) fn bridge_ref(inner: &mut StoreInner, f: u32) -> Result<VMFuncRef, Er
         type_id: ty.0,
         store_index: f,
     };
-    inner.vm.host_funcs.push(record);
+    inner.vm.bridges.push(record);
     Ok(r)
 }
 

@@ -235,6 +235,11 @@ pub(crate) struct StoreVm {
     /// they stay put when the list grows.
     #[allow(clippy::vec_box)]
     pub host_funcs: Vec<Box<VMHostFunc>>,
+    /// The records of per-function tier-up's bridges (`jit::run::bridge`),
+    /// apart from `host_funcs`: their entries are the bridge's own, which
+    /// a call hook does not change.
+    #[allow(clippy::vec_box)]
+    pub bridges: Vec<Box<VMHostFunc>>,
     /// Frames of the trap being unwound, innermost first.
     pub trap_frames: Vec<TrapFrame>,
     /// Frames of the trap being unwound that were not recorded.
