@@ -857,11 +857,25 @@ fn profile_perfmap_names_each_jit_function_in_perfs_map() {
     assert!(start != 0 && size != 0, "{line}");
     assert!(text.lines().any(|l| l.ends_with("::function[1]")), "{text}");
     // The interpreter has no code to name: no map.
-    let out = petrel(&["run", "--profile", "perfmap", "--invoke", "main", wat]);
+    let out = petrel(&[
+        "run",
+        "--tier",
+        "interp",
+        "--profile",
+        "perfmap",
+        "--invoke",
+        "main",
+        wat,
+    ]);
     assert_status(&out, 0);
 
-    // Under `--tier auto`, the module's code once it is hot, and the twin
-    // a frame in a hot loop moves into.
+    // Under `--tier auto`, the function's code once it is hot, and the
+    // twin a frame in a hot loop moves into. The threshold is reached at a
+    // look at tier-up inside the loop (the second, at 2,048 iterations),
+    // so the frame is in the loop when the code is ready, however fast the
+    // compile: with a threshold of 1 the call itself may find the code
+    // ready, and run all of it compiled (as a loaded machine showed).
+    // `auto` is `run`'s default: the same without `--tier`.
     let spin = write(
         &dir,
         "spin.wat",
@@ -872,29 +886,31 @@ fn profile_perfmap_names_each_jit_function_in_perfs_map() {
                  (br_if $l (i32.lt_u (local.get 0) (i32.const 100000000))))
                local.get 0))"#,
     );
-    let (out, text) = with_perf_map(&[
-        "run",
-        "--tier",
-        "auto",
-        "-C",
-        "tier-up-threshold=1",
-        "-C",
-        "cache=n",
-        "--profile",
-        "perfmap",
-        "--invoke",
-        "main",
-        spin.to_str().unwrap(),
-    ]);
-    assert_status(&out, 0);
-    assert_eq!(stdout(&out).trim(), "100000000");
-    for name in [
-        "::function[0]::spin_for_perf",
-        "::function[0]::spin_for_perf (osr)",
-    ] {
-        assert!(
-            text.lines().any(|l| l.ends_with(name)),
-            "no {name} in {text}"
-        );
+    for tier in [&["--tier", "auto"][..], &[]] {
+        let mut args = vec!["run"];
+        args.extend_from_slice(tier);
+        args.extend_from_slice(&[
+            "-C",
+            "tier-up-threshold=2000",
+            "-C",
+            "cache=n",
+            "--profile",
+            "perfmap",
+            "--invoke",
+            "main",
+            spin.to_str().unwrap(),
+        ]);
+        let (out, text) = with_perf_map(&args);
+        assert_status(&out, 0);
+        assert_eq!(stdout(&out).trim(), "100000000");
+        for name in [
+            "::function[0]::spin_for_perf",
+            "::function[0]::spin_for_perf (osr)",
+        ] {
+            assert!(
+                text.lines().any(|l| l.ends_with(name)),
+                "{tier:?}: no {name} in {text}"
+            );
+        }
     }
 }

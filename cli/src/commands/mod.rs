@@ -17,8 +17,9 @@ pub enum TierArg {
     Interp,
     /// The optimising JIT compiler (Cranelift; x86-64, aarch64 and riscv64 hosts).
     Jit,
-    /// Start in the interpreter; compile hot modules with the JIT in the
-    /// background and move to their code when it is ready.
+    /// Start in the interpreter; compile hot functions with the JIT in
+    /// the background and run their code when it is ready (`petrel run`'s
+    /// default).
     Auto,
 }
 

@@ -66,7 +66,7 @@ Examples:
   petrel compile app.wasm && petrel run --allow-precompiled app.cwasm
 
 Compile cache:
-  With `--tier jit` or `auto`, what the JIT compiles is kept in a cache
+  With `--tier jit`, what the JIT compiles is kept in a cache
   directory (`$PETREL_CACHE_DIR`, else `$XDG_CACHE_HOME/petrel`, else
   `~/.cache/petrel`; at most 1 GiB, least recently used entries removed)
   and the next run of the same module with the same options loads it
@@ -92,7 +92,7 @@ const TIMEOUT_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 #[derive(Debug, Args)]
 #[command(after_long_help = EXIT_CODES)]
 pub struct RunArgs {
-    /// Execution tier to run the module with [default: interp; jit for a
+    /// Execution tier to run the module with [default: auto; jit for a
     /// precompiled artifact].
     #[arg(long, value_enum)]
     tier: Option<TierArg>,
@@ -199,7 +199,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let tier = match (args.tier, precompiled) {
         (Some(tier), _) => tier,
         (None, true) => TierArg::Jit,
-        (None, false) => TierArg::Interp,
+        // Both tiers: it starts as fast as the interpreter and runs hot
+        // code as the JIT does (docs/performance.md, "Tier-up").
+        (None, false) => TierArg::Auto,
     };
     tier.apply(&mut config)?;
     if let Some(profile) = args.profile {
