@@ -66,11 +66,13 @@ Examples:
   petrel compile app.wasm && petrel run --allow-precompiled app.cwasm
 
 Compile cache:
-  With `--tier jit`, what the JIT compiles is kept in a cache
+  With `--tier jit` (or `auto -C tier-up-unit=module`), what the JIT
+  compiles is kept in a cache
   directory (`$PETREL_CACHE_DIR`, else `$XDG_CACHE_HOME/petrel`, else
   `~/.cache/petrel`; at most 1 GiB, least recently used entries removed)
   and the next run of the same module with the same options loads it
-  instead of compiling. `-C cache=n` turns it off.";
+  instead of compiling; `--tier auto` loads it too, once the module gets
+  hot. `-C cache=n` turns it off.";
 
 /// How long after `-W timeout` a guest that has not stopped (it is
 /// blocked in a host call, where no epoch check runs) is ended with the

@@ -206,9 +206,10 @@ pub(crate) struct TierUpHooks {
     /// (at least two) receive its results. `Ok(false)`: no entry there.
     pub osr: Osr,
     /// Per function: compiles defined functions (ascending) of a module
-    /// into one batch, with others it may add, and publishes their code,
-    /// or fails as a whole; on a background thread or not, as `compile`.
-    /// Every function that has code now, ascending.
+    /// into one batch, with others it may take along but those listed
+    /// (none if `None`), and publishes their code, or fails as a whole; on
+    /// a background thread or not, as `compile`. Every function that has
+    /// code now, ascending.
     pub compile_functions: CompileFunctions,
     /// Per function: re-points the entries of the store's linked
     /// instances (and its function references) at the code their
@@ -222,7 +223,7 @@ pub(crate) struct TierUpHooks {
 
 /// The type of [`TierUpHooks::compile_functions`].
 pub(crate) type CompileFunctions =
-    fn(&EngineShared, &ModuleShared, &[u32], bool) -> Result<Vec<u32>, Error>;
+    fn(&EngineShared, &ModuleShared, &[u32], Option<&[u32]>, bool) -> Result<Vec<u32>, Error>;
 
 /// The type of [`TierUpHooks::interpret`].
 pub(crate) type Interpret = fn(&mut StoreInner, *mut (), u32, &mut [u64]) -> Result<(), Error>;
@@ -433,12 +434,7 @@ pub(crate) fn link_new(inner: &mut StoreInner, instance: u32) -> Result<(), Erro
         }
         // Linked with bridges for whatever has no code yet; the generation
         // is the one its entries reflect.
-        let module = &inner.instances[instance as usize].module;
-        let generation = module
-            .upper
-            .funcs(module.info.bodies.len())
-            .generation
-            .load(Ordering::Acquire);
+        let generation = generation(&inner.instances[instance as usize].module);
         (hooks.link)(inner, instance)?;
         let seen = &mut inner.tier_up.seen;
         if seen.len() <= instance as usize {
@@ -498,16 +494,12 @@ fn on_function(inner: &mut StoreInner, instance: u32, def: u32, n: u32) -> bool 
         }
         _ => return false,
     }
-    let module = &inner.instances[instance as usize].module;
-    let generation = module
-        .upper
-        .funcs(module.info.bodies.len())
-        .generation
-        .load(Ordering::Acquire);
+    let generation = generation(&inner.instances[instance as usize].module);
     if inner.tier_up.seen.get(instance as usize) != Some(&generation) && !refresh(inner) {
         return false;
     }
-    inner.tier_up.pinned == 0
+    // An instance whose link failed (`link_new`) stays interpreted.
+    inner.tier_up.pinned == 0 && inner.instances[instance as usize].vm.is_some()
 }
 
 /// Compiles the hot functions of instance `instance`'s module that have
@@ -532,6 +524,11 @@ fn request_functions(inner: &mut StoreInner, instance: u32) {
                 && funcs.counts[d as usize].load(Ordering::Relaxed) >= warm
         })
         .collect();
+    // A batch takes along functions its members call; never one the JIT
+    // could not compile before, which would fail it.
+    let never: Vec<u32> = (0..funcs.states.len() as u32)
+        .filter(|&d| funcs.states[d as usize].load(Ordering::Acquire) == FAILED)
+        .collect();
     for &d in &defs {
         funcs.states[d as usize].store(COMPILING, Ordering::Release);
     }
@@ -539,28 +536,29 @@ fn request_functions(inner: &mut StoreInner, instance: u32) {
         let funcs = module.upper.funcs(module.info.bodies.len());
         // A compiler panic fails the compile: those functions stay
         // interpreted rather than waiting forever.
-        let try_compile = |defs: &[u32]| {
+        let try_compile = |defs: &[u32], never: Option<&[u32]>| {
             #[cfg(feature = "std")]
             {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    (hooks.compile_functions)(engine, module, defs, background)
+                    (hooks.compile_functions)(engine, module, defs, never, background)
                 }))
                 .unwrap_or_else(|_| Err(Error::usage("the JIT panicked")))
             }
             #[cfg(not(feature = "std"))]
-            (hooks.compile_functions)(engine, module, defs, background)
+            (hooks.compile_functions)(engine, module, defs, never, background)
         };
-        if let Ok(done) = try_compile(&defs) {
+        if let Ok(done) = try_compile(&defs, Some(&never)) {
             funcs.settle(&done, &[]);
             return;
         }
         // One function the JIT cannot compile fails the batch: the
-        // others get their code one at a time.
+        // others get their code one at a time, alone (what the batch took
+        // along may be what failed it).
         let (mut done, mut failed) = (Vec::new(), Vec::new());
         for &d in &defs {
-            match try_compile(&[d]) {
-                Ok(made) if defs.len() > 1 => done.extend(made),
-                _ => failed.push(d),
+            match try_compile(&[d], None) {
+                Ok(made) => done.extend(made),
+                Err(_) => failed.push(d),
             }
         }
         done.sort_unstable();
@@ -600,13 +598,7 @@ fn refresh(inner: &mut StoreInner) -> bool {
     let seen: Vec<u32> = inner
         .instances
         .iter()
-        .map(|inst| {
-            inst.module
-                .upper
-                .funcs(inst.module.info.bodies.len())
-                .generation
-                .load(Ordering::Acquire)
-        })
+        .map(|inst| generation(&inst.module))
         .collect();
     let done = if inner.tier_up.linked {
         (hooks.refresh)(inner)
@@ -622,4 +614,13 @@ fn refresh(inner: &mut StoreInner) -> bool {
     inner.tier_up.linked = true;
     inner.tier_up.seen = seen;
     true
+}
+
+/// How many batches of `module` have been published (per function).
+fn generation(module: &ModuleShared) -> u32 {
+    module
+        .upper
+        .funcs(module.info.bodies.len())
+        .generation
+        .load(Ordering::Acquire)
 }

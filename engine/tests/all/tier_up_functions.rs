@@ -197,6 +197,16 @@ fn exceptions_cross_bridges_both_ways() {
     assert!(err.to_string().contains("exception"), "{err}");
 }
 
+/// The function indices of a trap's backtrace, innermost first.
+fn frame_indices(err: &petrel::Error) -> Vec<u32> {
+    err.as_trap()
+        .unwrap()
+        .backtrace()
+        .iter()
+        .map(|f| f.func_index)
+        .collect()
+}
+
 /// `spin` never returns: called from compiled `main`, it runs in the
 /// interpreter until its own loop gets it compiled (a twin at the loop
 /// header), then in compiled code.
@@ -223,14 +233,7 @@ fn fuel_runs_out_on_either_side_of_a_bridge() {
         store.set_fuel(fuel).unwrap();
         let err = main.call(&mut store, 1).unwrap_err();
         assert_eq!(trap_code(&err), TrapCode::OutOfFuel);
-        let frames: Vec<_> = err
-            .as_trap()
-            .unwrap()
-            .backtrace()
-            .iter()
-            .map(|f| f.func_index)
-            .collect();
-        assert_eq!(frames, [0, 1], "{threshold}");
+        assert_eq!(frame_indices(&err), [0, 1], "{threshold}");
         assert_eq!(store.get_fuel().unwrap(), 0);
         let spun = if threshold == 3 { 2 } else { 1 };
         assert_eq!(
@@ -265,14 +268,7 @@ fn an_epoch_deadline_stops_an_interpreted_callee_of_compiled_code() {
     let err = main.call(&mut store, 1).unwrap_err();
     ticker.join().unwrap();
     assert_eq!(trap_code(&err), TrapCode::Interrupt);
-    let frames: Vec<_> = err
-        .as_trap()
-        .unwrap()
-        .backtrace()
-        .iter()
-        .map(|f| f.func_index)
-        .collect();
-    assert_eq!(frames, [0, 1]);
+    assert_eq!(frame_indices(&err), [0, 1]);
 }
 
 #[test]
@@ -408,4 +404,64 @@ fn a_call_hook_set_after_the_link_sees_host_calls_and_leaves_bridges_alone() {
     assert_eq!(outer.call(&mut store, 5).unwrap(), 6);
     assert_eq!(*store.data(), 1);
     assert_eq!(hooked.load(std::sync::atomic::Ordering::Relaxed), 1);
+}
+
+#[test]
+fn tail_calls_between_compiled_and_cold_code_run_in_constant_space() {
+    // `a` is hot; `b` (too big to inline) only ever runs by `a`'s tail
+    // call. A batch takes its members' tail callees along, so the loop of
+    // tail calls never crosses a bridge, which would be a native call.
+    let wat = r#"(module
+      (func $a (export "a") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (i32.const 7))
+          (else (return_call $b (i32.sub (local.get 0) (i32.const 1))))))
+      (func $b (param i32) (result i32)
+        PAD
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (i32.const 8))
+          (else (return_call $a (i32.sub (local.get 0) (i32.const 1)))))))"#;
+    let engine = per_function(3, |_| {});
+    let (mut store, instance) = instantiate(&engine, wat);
+    let a = instance.get_typed_func::<i32, i32>(&store, "a").unwrap();
+    for _ in 0..3 {
+        assert_eq!(a.call(&mut store, 0).unwrap(), 7);
+    }
+    assert_eq!(store.tier_up_stats().functions_compiled, 2);
+    assert_eq!(a.call(&mut store, 1_000_000).unwrap(), 7);
+    assert_eq!(a.call(&mut store, 1_000_001).unwrap(), 8);
+}
+
+#[test]
+fn a_frame_moving_at_a_loop_sees_functions_the_host_made_since() {
+    // The store is linked; then the host makes a function and puts it in
+    // the table, and a cold export (in the interpreter) loops, moves into
+    // its twin at the loop, and calls it through the table.
+    let wat = r#"(module
+      (type $t (func (param i32) (result i32)))
+      (table (export "t") 1 funcref)
+      (func $warm (export "warm") (result i32) (i32.const 1))
+      (func (export "sum") (param $n i32) (result i32) (local $s i32)
+        PAD
+        (loop $l
+          (local.set $s (i32.add (local.get $s)
+            (call_indirect (type $t) (local.get $n) (i32.const 0))))
+          (local.tee $n (i32.sub (local.get $n) (i32.const 1)))
+          (br_if $l))
+        (local.get $s)))"#;
+    let engine = per_function(3, |_| {});
+    let (mut store, instance) = instantiate(&engine, wat);
+    let warm = instance.get_typed_func::<(), i32>(&store, "warm").unwrap();
+    for _ in 0..3 {
+        assert_eq!(warm.call(&mut store, ()).unwrap(), 1);
+    }
+    assert!(store.tier_up_stats().compiled);
+    let double = petrel::Func::wrap(&mut store, |x: i32| x * 2);
+    let table = instance.get_table(&store, "t").unwrap();
+    table
+        .set(&mut store, 0, petrel::Val::FuncRef(Some(double)))
+        .unwrap();
+    let sum = instance.get_typed_func::<i32, i32>(&store, "sum").unwrap();
+    assert_eq!(sum.call(&mut store, 5000).unwrap(), 5000 * 5001);
+    assert!(store.tier_up_stats().loop_entries >= 1);
 }

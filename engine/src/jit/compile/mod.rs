@@ -170,21 +170,27 @@ fn compile_funcs(
 }
 
 /// A batch of tier-up: defined functions `hot` (distinct, ascending) of a
-/// validated module, with the small functions they call directly (see
-/// [`with_small_callees`]), in one image; returns it and the defined
-/// functions it holds, ascending, the `i`-th at the image's `i`-th entry.
-/// They call one another directly and the module's other functions
-/// through the instance's function references. `threads` and `late` as
-/// for [`compile_module_on`].
+/// validated module, with (unless `never` is `None`) the functions they
+/// call that a batch takes along (see [`with_callees`]) but those in
+/// `never`, in one image; returns it and the defined functions it holds,
+/// ascending, the `i`-th at the image's `i`-th entry. They call one
+/// another directly and the module's other functions through the
+/// instance's function references. `threads` and `late` as for
+/// [`compile_module_on`].
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn compile_batch(
     engine: &EngineShared,
     info: &ModuleInfo,
     bytes: &[u8],
     hot: &[u32],
+    never: Option<&[u32]>,
     threads: usize,
     late: usize,
 ) -> Result<(CompiledModule, Vec<u32>), Error> {
-    let defs = with_small_callees(info, bytes, hot);
+    let defs = match never {
+        Some(never) => with_callees(info, bytes, hot, never),
+        None => hot.to_vec(),
+    };
     let defs = &defs[..];
     let mut members = alloc::vec![false; info.bodies.len()];
     for &d in defs {
@@ -214,12 +220,16 @@ pub(crate) fn compile_batch(
     Ok((CompiledModule::new(code, meta), defs.to_vec()))
 }
 
-/// `hot` (ascending) and the small defined functions they call directly
-/// (`call`, `return_call`), ascending: those the JIT inlines
-/// (`func::MAX_CALLEE_BYTES`). A batch that holds its small callees
-/// calls them directly, so it inlines them, whether or not they have
-/// code elsewhere already; they cost little to compile.
-fn with_small_callees(info: &ModuleInfo, bytes: &[u8], hot: &[u32]) -> Vec<u32> {
+/// `hot` (ascending) and the defined functions a batch of them takes
+/// along, but those in `never`, ascending:
+/// - the small ones they call directly (`call`), which the JIT inlines
+///   (`func::MAX_CALLEE_BYTES`): a batch that holds them calls them
+///   directly, so it inlines them, whether or not they have code elsewhere
+///   already; they cost little to compile;
+/// - every one they tail-call directly (`return_call`): a tail call from
+///   compiled code through a bridge is a native call, and a loop of tail
+///   calls through one would grow the stack.
+fn with_callees(info: &ModuleInfo, bytes: &[u8], hot: &[u32], never: &[u32]) -> Vec<u32> {
     use wasmparser::{BinaryReader, FunctionBody, Operator};
     let mut all: alloc::collections::BTreeSet<u32> = hot.iter().copied().collect();
     for &def in hot {
@@ -234,21 +244,20 @@ fn with_small_callees(info: &ModuleInfo, bytes: &[u8], hot: &[u32]) -> Vec<u32> 
             continue;
         };
         while !ops.eof() {
-            let callee = match ops.read() {
-                Ok(Operator::Call { function_index } | Operator::ReturnCall { function_index }) => {
-                    function_index
-                }
+            let (callee, tail) = match ops.read() {
+                Ok(Operator::Call { function_index }) => (function_index, false),
+                Ok(Operator::ReturnCall { function_index }) => (function_index, true),
                 Ok(_) => continue,
                 Err(_) => break,
             };
             let Some(callee) = callee.checked_sub(info.num_imported_funcs) else {
                 continue;
             };
-            if info
+            let small = info
                 .bodies
                 .get(callee as usize)
-                .is_some_and(|b| b.range.len() <= func::MAX_CALLEE_BYTES)
-            {
+                .is_some_and(|b| b.range.len() <= func::MAX_CALLEE_BYTES);
+            if (tail || small) && !never.contains(&callee) {
                 all.insert(callee);
             }
         }

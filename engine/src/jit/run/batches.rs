@@ -49,16 +49,21 @@ impl Batches {
     /// may be in several batches, to be inlined; its first code stays its
     /// entry).
     pub(crate) fn publish(&self, code: CompiledModule, defs: &[u32]) {
-        for (i, &def) in defs.iter().enumerate() {
-            if let Some(entry) = self.entries.get(def as usize) {
-                let ptr = code.func_ptr(i as u32) as usize;
-                let _ = entry.compare_exchange(0, ptr, Ordering::AcqRel, Ordering::Acquire);
-            }
-        }
+        // The image first: a frame of it that traps before this returns
+        // (another store may run it as soon as an entry is set) is named
+        // in its backtrace.
+        let ptrs: Vec<usize> = (0..defs.len())
+            .map(|i| code.func_ptr(i as u32) as usize)
+            .collect();
         self.lock().push(Batch {
             code,
             defs: defs.into(),
         });
+        for (&def, ptr) in defs.iter().zip(ptrs) {
+            if let Some(entry) = self.entries.get(def as usize) {
+                let _ = entry.compare_exchange(0, ptr, Ordering::AcqRel, Ordering::Acquire);
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Batch>> {

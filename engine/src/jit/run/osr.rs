@@ -53,6 +53,10 @@ pub(crate) fn enter_loop(
     let ty = crate::jit::compile::osr_type(module.info.func_type(func_index));
     let id = inner.engine.types.intern_func(&ty);
     let trampoline = trampoline_for(inner, id, Some(&ty), 0)?;
+    // The twin's `call_indirect` reads the store's references unchecked:
+    // they must cover every function the store has now (the host may have
+    // made some since compiled code last ran).
+    super::link::sync_funcrefs(inner).map_err(Crossed::Error)?;
     values[0] = slots as u64;
     values[1] = u64::from(ordinal);
     let code = twin.code.base();

@@ -26,13 +26,14 @@ pub(crate) const fn tier_up_hooks(interpret: Interpret) -> TierUpHooks {
 }
 
 /// Compiles defined functions `hot` of `module` into one batch, with the
-/// small functions they call, and publishes their code (per-function
-/// tier-up): the functions that have code now. `background` as for
-/// [`compile`].
+/// functions it takes along but those in `never` (`None`: none), and
+/// publishes their code (per-function tier-up): the functions that have
+/// code now. `background` as for [`compile`].
 fn compile_functions(
     engine: &EngineShared,
     module: &ModuleShared,
     hot: &[u32],
+    never: Option<&[u32]>,
     background: bool,
 ) -> Result<Vec<u32>, Error> {
     let first = module.upper.get::<Batches>().is_none();
@@ -60,6 +61,7 @@ fn compile_functions(
         &module.info,
         &module.bytes,
         hot,
+        never,
         threads,
         late,
     )?;

@@ -90,17 +90,14 @@ impl Translator<'_, '_> {
             self.stack.extend(results);
             return Ok(());
         }
-        // An import's entry never changes. A defined function's may: under
-        // tier-up it points at a bridge into the interpreter (whose context
-        // is the bridge's record, not this instance's) until the function
-        // has code, then at that code. Each call reads both words afresh,
-        // so a frame running when the entry changes never pairs one old
-        // word with one new.
-        let flags = if f >= self.env.info.num_imported_funcs {
-            self.env.vm()
-        } else {
-            self.env.ro()
-        };
+        // An entry may change: under per-function tier-up it points at a
+        // bridge into the interpreter (whose context is the bridge's
+        // record, not an instance's) until the function has code, then at
+        // that code (an import's too, when its instance's function gets
+        // code). Each call reads both words afresh, so a frame running when
+        // the entry changes never pairs one old word with one new, and a
+        // loop calls the code as soon as it is there.
+        let flags = self.env.vm();
         let funcs = self.env.funcs(&mut self.b);
         let entry = f as usize * size_of::<VMFuncRef>();
         let code = self.env.load_ptr(
