@@ -106,11 +106,17 @@ impl FuncCounts {
         if !done.is_empty() {
             self.generation.fetch_add(1, Ordering::AcqRel);
         }
-        for &d in done {
-            self.states[d as usize].store(DONE, Ordering::Release);
-        }
-        for &d in failed {
-            self.states[d as usize].store(FAILED, Ordering::Release);
+        // The upper tier names the functions it compiled: an index out of
+        // range (a damaged cache entry that loaded) is ignored, not a panic
+        // on the compile's thread that would leave `busy` set.
+        for (&d, state) in done
+            .iter()
+            .map(|d| (d, DONE))
+            .chain(failed.iter().map(|d| (d, FAILED)))
+        {
+            if let Some(s) = self.states.get(d as usize) {
+                s.store(state, Ordering::Release);
+            }
         }
         self.busy.store(false, Ordering::Release);
     }

@@ -7,11 +7,10 @@
 //! the host call's; a trap comes back as [`TRAP_BRIDGED`] so that the
 //! compiled frames it unwinds join its backtrace.
 
-use super::invoke::call_compiled;
+use super::invoke::invoke;
 use super::libcalls::settle_host_call;
 use crate::error::Error;
 use crate::jit::{engine_jit, TRAP_BRIDGED};
-use crate::runtime::tier_up::Crossed;
 use crate::runtime::vm::{HostReturn, VMContext, VMFuncRef, VMHostFunc};
 use crate::runtime::{FuncEntity, StoreInner};
 use crate::runtime::{HostContext, HostFn, HostOutcome};
@@ -68,17 +67,14 @@ fn run(inner: &mut StoreInner, data: *mut (), f: u32, slots: &mut [u64]) -> Resu
     // Compiled code if the store's reference to `f` points at it now (not
     // at this bridge, which would come back here).
     let compiled = |inner: &StoreInner| {
-        let vmctx = inner.instances[instance as usize]
-            .vm
-            .as_ref()
-            .map(|vm| &*vm.ctx as *const VMContext as *mut u8);
-        inner.vm.funcrefs.get(f as usize).map(|r| r.vmctx) == vmctx
+        let Some(vm) = inner.instances[instance as usize].vm.as_ref() else {
+            return false;
+        };
+        let vmctx = &*vm.ctx as *const VMContext as *mut u8;
+        inner.vm.funcrefs.get(f as usize).map(|r| r.vmctx) == Some(vmctx)
     };
     if crate::runtime::tier_up::on_call(inner, instance, def) && compiled(inner) {
-        return call_compiled(inner, data, f, slots).map_err(|e| match e {
-            Crossed::Trap(trap) => Error::Trap(trap),
-            Crossed::Error(e) => e,
-        });
+        return invoke(inner, data, f, slots);
     }
     (hooks.interpret)(inner, data, f, slots)
 }

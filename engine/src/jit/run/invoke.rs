@@ -105,7 +105,7 @@ pub(crate) fn invoke_from_interpreter(
 
 /// Calls compiled function `func` with its arguments in `values` (the
 /// array-call buffer), which receives its results.
-pub(super) fn call_compiled(
+fn call_compiled(
     inner: &mut StoreInner,
     data: *mut (),
     func: u32,
