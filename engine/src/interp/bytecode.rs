@@ -577,6 +577,16 @@ define_ops! {
         Atomic { dst: Slot, ptr: Slot, a: Slot, b: Slot, kind: u8 },
         /// `atomic.fence`.
         AtomicFence,
+
+        // Test-and-branch (after the others, for the same reason): branch
+        // when `a & b` (or `a & imm`) is zero (`Eqz`) or is not (`Nez`).
+        // Chosen from the op profile: an `i32.and` with a constant right
+        // before a `br_if` or an `if` is 2.2% of the ops `sqlite` and
+        // `zlib` run.
+        BrI32AndEqz { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI32AndNez { a: Slot, b: Slot, offset: i32 } => branch,
+        BrI32AndImmEqz { a: Slot, imm: i32, offset: i32 } => branch,
+        BrI32AndImmNez { a: Slot, imm: i32, offset: i32 } => branch,
     }
     // SIMD (`v128`) ops, run out of line by `exec/simd.rs`, and the NaN
     // canonicalization ops, which exist only under

@@ -38,3 +38,18 @@ impl GlobalEntity {
         self.value.as_mut_ptr()
     }
 }
+
+/// The addresses of an instance's global values, by module global index
+/// (imports first): what the interpreter's `global.get` and `global.set`
+/// read and write, and what compiled code's context points at. Each points
+/// into a [`GlobalEntity`]'s box, which keeps its address while the store
+/// lives (the store never drops a global).
+pub(crate) struct GlobalValues(pub Box<[*mut u64]>);
+
+// SAFETY: (Send and Sync) the pointers point into boxes owned by the same
+// store, and are only dereferenced while that store is borrowed mutably
+// (by the code it runs); moving them to another thread moves the store
+// with them, and nothing they point at is tied to a thread.
+unsafe impl Send for GlobalValues {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for GlobalValues {}

@@ -7,8 +7,8 @@ use super::const_eval::{eval_const, eval_const128};
 use super::pool::{Slot, SlotKind};
 use super::table::Lazy;
 use super::{
-    EntityRef, FuncEntity, GlobalEntity, MemoryEntity, ModuleShared, StoreInner, TableEntity,
-    TagEntity,
+    EntityRef, FuncEntity, GlobalEntity, GlobalValues, MemoryEntity, ModuleShared, StoreInner,
+    TableEntity, TagEntity,
 };
 use crate::error::{Error, Limit, LinkError, LinkErrorKind, Result, TrapCode};
 use crate::module::{EntityIndex, SegmentMode};
@@ -27,6 +27,8 @@ pub(crate) struct InstanceEntity {
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
     pub globals: Vec<u32>,
+    /// Each global's value, by module index: `globals`' values' addresses.
+    pub global_values: GlobalValues,
     pub tags: Vec<u32>,
     /// Element segments as raw references; emptied by `elem.drop` (and
     /// after active or declared segments are applied).
@@ -73,6 +75,7 @@ pub(crate) fn instantiate(
         tables: Vec::with_capacity(info.tables.len()),
         memories: Vec::with_capacity(info.memories.len()),
         globals: Vec::with_capacity(info.globals.len()),
+        global_values: GlobalValues(Box::new([])),
         tags: Vec::with_capacity(info.tags.len()),
         elems: Vec::new(),
         datas: Vec::new(),
@@ -132,6 +135,12 @@ pub(crate) fn instantiate(
         inner.globals.push(GlobalEntity::new(ty, value));
         inst.globals.push(inner.globals.len() as u32 - 1);
     }
+    inst.global_values = GlobalValues(
+        inst.globals
+            .iter()
+            .map(|&g| inner.globals[g as usize].value_ptr())
+            .collect(),
+    );
 
     let max_table_elements = inner.engine.config.max_table_elements;
     for (i, init) in info.table_inits.iter().enumerate() {

@@ -35,7 +35,7 @@ pub(crate) use func::{
 };
 #[cfg(feature = "jit")]
 pub(crate) use func::{jit_entry_for, HostOutcome};
-pub(crate) use global::GlobalEntity;
+pub(crate) use global::{GlobalEntity, GlobalValues};
 pub use hooks::CallHook;
 pub(crate) use instance::InstanceEntity;
 pub(crate) use limits::{LimitQuery, Limiter};

@@ -7,6 +7,7 @@
 
 mod api;
 mod artifacts;
+mod branches;
 mod call_hooks;
 mod custom_page_sizes;
 mod epoch;
@@ -14,6 +15,7 @@ mod exceptions;
 mod externals;
 mod fuel;
 mod func_refs;
+mod globals;
 mod host;
 mod lazy;
 mod lazy_tables;

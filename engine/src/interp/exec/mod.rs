@@ -49,6 +49,9 @@ struct InstanceCache {
     code: *const ModuleCode,
     mem: *mut u8,
     mem_len: usize,
+    /// The instance's global values (`InstanceEntity::global_values`),
+    /// which outlive this cache (the store never drops an instance).
+    globals: *const *mut u64,
     /// Whether calls have tier-up work to do (`Tier::Auto`; see
     /// `runtime::tier_up`): read at every call, so kept here.
     tier_up: bool,
@@ -66,7 +69,8 @@ pub(super) fn module_code(module: &ModuleShared) -> Result<&ModuleCode, Stop> {
 
 impl InstanceCache {
     fn new(inner: &mut StoreInner, index: u32) -> Result<Self, Stop> {
-        let module = &*inner.instances[index as usize].module;
+        let instance = &inner.instances[index as usize];
+        let module = &*instance.module;
         let code = module_code(module)? as *const ModuleCode;
         let mut cache = InstanceCache {
             index,
@@ -74,6 +78,7 @@ impl InstanceCache {
             code,
             mem: core::ptr::null_mut(),
             mem_len: 0,
+            globals: instance.global_values.0.as_ptr(),
             tier_up: inner.tier_up.active(),
         };
         cache.refresh_memory(inner);
@@ -407,6 +412,21 @@ fn run(
             memory::store(cache.mem, cache.mem_len, $ptr, $offset, &$bytes)?
         }};
     }
+    macro_rules! global_get {
+        ($index:expr) => {{
+            // SAFETY: the translator emits only the module's global
+            // indices, below the length of `cache.globals`, whose pointers
+            // point at live values (`InstanceCache::globals`).
+            unsafe { **cache.globals.add($index as usize) }
+        }};
+    }
+    macro_rules! global_set {
+        ($index:expr, $v:expr) => {{
+            let v: u64 = $v;
+            // SAFETY: as in `global_get!`.
+            unsafe { **cache.globals.add($index as usize) = v }
+        }};
+    }
     // Re-derives `sp` after the value stack may have moved.
     macro_rules! reload_sp {
         () => {
@@ -633,6 +653,11 @@ fn run(
         #[cfg(all(petrel_threaded, not(debug_assertions)))]
         {
             let ctx: *mut crate::runtime::vm::VMStoreContext = &mut *inner.vm.ctx;
+            // Set at every entry: a host call may have run another
+            // instance's code in between.
+            // SAFETY: `ctx` points at the store's context, which nothing
+            // else touches while this loop runs.
+            unsafe { (*ctx).interp_globals = cache.globals };
             // SAFETY: the contract of `threaded::dispatch` is this loop's (see
             // the module docs); memory 0's cache is fresh, as for the
             // loop's own loads and stores.
@@ -661,14 +686,6 @@ fn run(
             }};
         }
         pure_ops!(dispatch! { *op; {
-                Op::GlobalGet { dst, index } => {
-                    let g = inner.instances[cache.index as usize].globals[index as usize];
-                    set!(dst, inner.globals[g as usize].value[0])
-                }
-                Op::GlobalSet { src, index } => {
-                    let g = inner.instances[cache.index as usize].globals[index as usize];
-                    inner.globals[g as usize].value[0] = get!(src);
-                }
                 Op::GlobalGet2 { dst, index } => {
                     let g = inner.instances[cache.index as usize].globals[index as usize];
                     let [lo, hi] = *inner.globals[g as usize].value;

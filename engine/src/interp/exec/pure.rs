@@ -16,6 +16,9 @@
 //! - `branch!(offset)` (relative to the branching op), `br_cmp!`,
 //!   `br_imm!`, and `table_branch!(n)` (go where the `Br` `n` places
 //!   after the next op goes: a branch table's entry);
+//! - `global_get!(index)` and `global_set!(index, value)` on the running
+//!   instance's global `index` (module index space; scalars only, the
+//!   value's low 64 bits);
 //! - `trap!(code)` and `try_op!(result)`, which stop at this op with a
 //!   trap;
 //! - `charge_fuel!(amount)`, `check_fuel!(amount)` and `check_epoch!()`;
@@ -37,6 +40,8 @@ macro_rules! pure_ops {
             Const32 { dst, value } => { set!(dst, value as u64) }
             Const64S { dst, value } => { set!(dst, value as i64 as u64) }
             Const64 { dst, lo, hi } => { set!(dst, (hi as u64) << 32 | lo as u64) }
+            GlobalGet { dst, index } => { set!(dst, global_get!(index)) }
+            GlobalSet { src, index } => { global_set!(index, get!(src)) }
             Select { dst, cond, a, b } => {
                 let v = if i32!(cond) != 0 { get!(a) } else { get!(b) };
                 set!(dst, v)
@@ -411,6 +416,10 @@ macro_rules! pure_ops {
                 br_imm!(a, imm, offset, |x, y| (x as i32) >= (y as i32))
             }
             BrI32GeUImm { a, imm, offset } => { br_imm!(a, imm, offset, |x, y| x >= y) }
+            BrI32AndEqz { a, b, offset } => { br_cmp!(a, b, offset, |x, y| x as u32 & y as u32 == 0) }
+            BrI32AndNez { a, b, offset } => { br_cmp!(a, b, offset, |x, y| x as u32 & y as u32 != 0) }
+            BrI32AndImmEqz { a, imm, offset } => { br_imm!(a, imm, offset, |x, y| x & y == 0) }
+            BrI32AndImmNez { a, imm, offset } => { br_imm!(a, imm, offset, |x, y| x & y != 0) }
             BrI64Nez { a, offset } => {
                 if get!(a) != 0 {
                     branch!(offset)

@@ -2,7 +2,7 @@
 //! ending in a tail call to the next op's handler through a table indexed
 //! by the op's tag, with the hot state in argument registers: the op, the
 //! frame's slots, memory 0's base and length, and the store's context
-//! (for fuel and the epoch).
+//! (for fuel, the epoch and the running instance's globals).
 //!
 //! It runs the pure ops only. At any other op, or at a pure op that would
 //! stop (trap, run out of fuel, pass the epoch deadline), it returns that
@@ -40,7 +40,8 @@ use core::sync::atomic::Ordering;
 /// # Safety
 /// `at` points into a function's ops whose slot operands are inside the
 /// frame at `sp` (see `mod.rs`); `mem..mem + len` is memory 0's live
-/// allocation (or `len` is 0); `ctx` is the running store's context.
+/// allocation (or `len` is 0); `ctx` is the running store's context,
+/// whose `interp_globals` points at the running instance's global values.
 type Handler = unsafe fn(
     at: *const Op,
     sp: *mut u64,
@@ -127,6 +128,22 @@ macro_rules! state_macros {
                 if memory::store($mem, $len, $d ptr, $d offset, &$d bytes).is_err() {
                     return $at;
                 }
+            }};
+        }
+        macro_rules! global_get {
+            ($d index:expr) => {{
+                // SAFETY: the loop set `interp_globals` to the running
+                // instance's global values before entering (see
+                // `Handler`), and the translator emits only the module's
+                // global indices.
+                unsafe { **(*$ctx).interp_globals.add($d index as usize) }
+            }};
+        }
+        macro_rules! global_set {
+            ($d index:expr, $d v:expr) => {{
+                let v: u64 = $d v;
+                // SAFETY: as in `global_get!`.
+                unsafe { **(*$ctx).interp_globals.add($d index as usize) = v }
             }};
         }
         macro_rules! branch {
@@ -313,6 +330,8 @@ mod tests {
                 ];
                 let mut slots = [0u64, 1, 0, 0];
                 let mut memory = [0u8; 16];
+                let mut global = [0u64; 2];
+                let globals = [global.as_mut_ptr(), global.as_mut_ptr()];
                 let mut ctx = VMStoreContext {
                     fuel: 100_000,
                     epoch: &epoch,
@@ -320,6 +339,7 @@ mod tests {
                     // `OsrPoint` looks at tier-up (in the loop) only
                     // when this runs out.
                     osr_countdown: i64::MAX,
+                    interp_globals: globals.as_ptr(),
                     ..VMStoreContext::default()
                 };
                 // SAFETY: slot operands are 0 and 1, inside `slots`;

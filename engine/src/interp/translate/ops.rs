@@ -1073,6 +1073,16 @@ pub(super) fn fuse_compare_branch(op: &Op, negate: bool) -> Option<Op> {
         Op::I32LeUImm { a, imm, .. } => pick_imm!(a, imm, BrI32LeUImm, BrI32GtUImm),
         Op::I32GeSImm { a, imm, .. } => pick_imm!(a, imm, BrI32GeSImm, BrI32LtSImm),
         Op::I32GeUImm { a, imm, .. } => pick_imm!(a, imm, BrI32GeUImm, BrI32LtUImm),
+        // An `i32.and` tested against zero: `br_if` and `if` on a bit
+        // test.
+        Op::I32And { a, b, .. } => pick!(a, b, BrI32AndNez, BrI32AndEqz),
+        Op::I32AndImm { a, imm, .. } => {
+            if negate {
+                Op::BrI32AndImmEqz { a, imm, offset: 0 }
+            } else {
+                Op::BrI32AndImmNez { a, imm, offset: 0 }
+            }
+        }
         Op::I32Eqz { a, .. } => {
             if negate {
                 Op::BrIfNez { cond: a, offset: 0 }

@@ -133,3 +133,30 @@ fn an_address_sum_folds_into_the_access_unless_it_is_kept() {
     assert!(matches!(ops[0], Op::I32Add { dst: 2, .. }), "{ops:?}");
     assert!(matches!(ops[1], Op::Load32U { ptr: 2, .. }), "{ops:?}");
 }
+
+#[test]
+fn bit_tests_fuse_into_test_and_branch() {
+    let ops = ops_of(
+        r#"(module (func (param i32 i32) (result i32)
+            (block $b
+              (br_if $b (i32.and (local.get 0) (local.get 1)))
+              (if (i32.and (local.get 0) (i32.const 0x10000))
+                (then (return (i32.const 2)))))
+            (i32.const 1)))"#,
+    );
+    assert!(
+        matches!(ops[0], Op::BrI32AndNez { a: 0, b: 1, .. }),
+        "{ops:?}"
+    );
+    assert!(
+        matches!(
+            ops[1],
+            Op::BrI32AndImmEqz {
+                a: 0,
+                imm: 0x10000,
+                ..
+            }
+        ),
+        "{ops:?}"
+    );
+}

@@ -134,11 +134,7 @@ fn link_only(inner: &mut StoreInner, index: u32) -> Result<(), Error> {
         .iter()
         .map(|&m| inner.memories[m as usize].vm_ptr())
         .collect();
-    let globals: Box<[_]> = inst
-        .globals
-        .iter()
-        .map(|&g| inner.globals[g as usize].value_ptr())
-        .collect();
+    let globals = inst.global_values.0.clone();
     let tables: Box<[_]> = inst
         .tables
         .iter()

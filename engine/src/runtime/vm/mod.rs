@@ -196,6 +196,12 @@ pub(crate) struct VMStoreContext {
     /// `Tier::Auto`: loop iterations the interpreter runs before its next
     /// look at tier-up (`Op::OsrPoint`); compiled code never reads it.
     pub osr_countdown: i64,
+    /// The interpreter's running instance's global values (its
+    /// `InstanceEntity::global_values`), which the threaded executor's
+    /// `global.get` and `global.set` reach through this: set by the
+    /// interpreter's loop each time it enters that executor; compiled code
+    /// never reads it.
+    pub interp_globals: *const *mut u64,
 }
 
 impl Default for VMStoreContext {
@@ -213,6 +219,7 @@ impl Default for VMStoreContext {
             epoch_deadline: 0,
             epoch: core::ptr::null(),
             osr_countdown: 0,
+            interp_globals: core::ptr::null(),
         }
     }
 }
