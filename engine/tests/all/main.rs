@@ -9,6 +9,7 @@ mod api;
 mod artifacts;
 mod branches;
 mod call_hooks;
+mod copies;
 mod custom_page_sizes;
 mod epoch;
 mod exceptions;

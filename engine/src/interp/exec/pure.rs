@@ -37,6 +37,16 @@ macro_rules! pure_ops {
     ($m:ident! { $($pre:tt)* }) => {
         $m! { $($pre)*
             Copy { dst, src } => { set!(dst, get!(src)) }
+            CopyPair { dst, src, dst2, src2 } => {
+                set!(dst, get!(src));
+                set!(dst2, get!(src2));
+                // Past the copy after this op, which this one just did.
+                branch!(2)
+            }
+            CopyBr { dst, src, offset } => {
+                set!(dst, get!(src));
+                branch!(offset)
+            }
             Const32 { dst, value } => { set!(dst, value as u64) }
             Const64S { dst, value } => { set!(dst, value as i64 as u64) }
             Const64 { dst, lo, hi } => { set!(dst, (hi as u64) << 32 | lo as u64) }

@@ -308,6 +308,7 @@ pub(crate) fn translate(
             Some(range.start),
         );
     }
+    ops::fuse_copies(&mut t.ops);
     Ok(CompiledFunc {
         ops: t.ops.into_boxed_slice(),
         consts: t.consts.into_boxed_slice(),
@@ -578,9 +579,22 @@ impl<'a> Translator<'a> {
         let (local, wide) = self.local(local);
         let top = self.stack.len() - 1;
         match self.top_producer() {
-            // Retarget the producing op onto the local, when nothing else
-            // still reads the local's old value.
-            Some(at) if !self.local_on_stack(local) => {
+            // Retarget the producing op onto the local. Operands that
+            // still read the local's old value take their copies first,
+            // before the producing op (which reads its inputs from slots
+            // those copies do not write: theirs are homes below the
+            // result's): one copy fewer than copying the result over, in
+            // `x = x + 1` with the old `x` still on the stack (`*p++`).
+            Some(mut at) => {
+                if self.local_on_stack(local) {
+                    let producer = self.ops[at];
+                    self.ops.truncate(at);
+                    let value = self.stack[top];
+                    self.stack.pop();
+                    self.preserve_local(local);
+                    self.stack.push(value);
+                    at = self.emit(producer);
+                }
                 if let Some(dst) = self.ops[at].dst_mut() {
                     *dst = local;
                 }

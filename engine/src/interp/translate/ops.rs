@@ -1003,6 +1003,43 @@ pub(super) fn set_branch_offset(op: &mut Op, new: i32) {
     }
 }
 
+/// Fuses each `Copy` with the `Copy` or `Br` right after it, once the
+/// function's ops are final: the copy becomes a `CopyPair` or a `CopyBr`
+/// that does the next op's work too and goes past it. The next op stays
+/// in place, so a branch, a landing pad or a return that lands on it still
+/// runs just that op, and no index or offset moves.
+pub(super) fn fuse_copies(ops: &mut [Op]) {
+    let mut i = 0;
+    while i + 1 < ops.len() {
+        if let Op::Copy { dst, src } = ops[i] {
+            let fused = match ops[i + 1] {
+                Op::Copy {
+                    dst: dst2,
+                    src: src2,
+                } => Some(Op::CopyPair {
+                    dst,
+                    src,
+                    dst2,
+                    src2,
+                }),
+                // The branch's offset, from this op instead of the next.
+                Op::Br { offset } => {
+                    offset
+                        .checked_add(1)
+                        .map(|offset| Op::CopyBr { dst, src, offset })
+                }
+                _ => None,
+            };
+            if let Some(fused) = fused {
+                ops[i] = fused;
+                i += 2;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
 /// The fused compare-and-branch for a comparison op, branching when the
 /// comparison holds (or, with `negate`, when it does not). Only integer
 /// comparisons negate exactly; float ones are left alone.

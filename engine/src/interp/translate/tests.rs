@@ -57,27 +57,29 @@ fn if_on_comparison_branches_on_the_negated_comparison() {
 }
 
 #[test]
-fn local_set_does_not_retarget_over_a_pending_read_of_the_local() {
-    // The old value of local 0 is still on the stack when it is set.
+fn local_set_over_a_pending_read_of_the_local_copies_the_old_value_first() {
+    // The old value of local 0 is still on the stack when it is set: it
+    // goes to its temporary first, then the add writes the local itself
+    // (no copy of the sum).
     let ops = ops_of(
         r#"(module (func (param i32) (result i32)
             (local.get 0)
             (local.set 0 (i32.add (local.get 0) (i32.const 1)))))"#,
     );
+    assert!(matches!(ops[0], Op::Copy { dst: 1, src: 0 }), "{ops:?}");
     assert!(
         matches!(
-            ops[0],
+            ops[1],
             Op::I32AddImm {
-                dst: 2,
+                dst: 0,
                 a: 0,
                 imm: 1
             }
         ),
         "{ops:?}"
     );
-    assert!(matches!(ops[1], Op::Copy { dst: 1, src: 0 }), "{ops:?}");
-    assert!(matches!(ops[2], Op::Copy { dst: 0, src: 2 }), "{ops:?}");
-    assert!(matches!(ops[3], Op::Return1 { src: 1 }), "{ops:?}");
+    assert!(matches!(ops[2], Op::Return1 { src: 1 }), "{ops:?}");
+    assert_eq!(ops.len(), 3);
 }
 
 #[test]
@@ -159,4 +161,47 @@ fn bit_tests_fuse_into_test_and_branch() {
         ),
         "{ops:?}"
     );
+}
+
+#[test]
+fn copies_fuse_with_the_copy_or_branch_after_them_in_place() {
+    let ops = ops_of(
+        r#"(module (func (param i32 i32 i32)
+            (block $done
+              (loop $l
+                (br_if $done (i32.eqz (local.get 0)))
+                (local.set 2 (local.get 0))
+                (local.set 0 (local.get 1))
+                (local.set 1 (local.get 2))
+                (br $l)))))"#,
+    );
+    assert!(matches!(ops[0], Op::BrIfEqz { cond: 0, .. }), "{ops:?}");
+    // The pair runs both copies and skips the second, which stays.
+    assert!(
+        matches!(
+            ops[1],
+            Op::CopyPair {
+                dst: 2,
+                src: 0,
+                dst2: 0,
+                src2: 1
+            }
+        ),
+        "{ops:?}"
+    );
+    assert!(matches!(ops[2], Op::Copy { dst: 0, src: 1 }), "{ops:?}");
+    // The copy before the branch jumps where the branch (kept) jumps,
+    // from one op earlier.
+    assert!(
+        matches!(
+            ops[3],
+            Op::CopyBr {
+                dst: 1,
+                src: 2,
+                offset: -3
+            }
+        ),
+        "{ops:?}"
+    );
+    assert!(matches!(ops[4], Op::Br { offset: -4 }), "{ops:?}");
 }
