@@ -398,8 +398,13 @@ fn run(
             ip = unsafe { ip.offset($offset as isize - 1) };
         }};
     }
+    macro_rules! next_op {
+        () => {
+            ip
+        };
+    }
     // The typed readers and the shapes of `pure.rs`'s bodies, over
-    // `get!`, `set!` and `branch!`.
+    // `get!`, `set!`, `branch!` and `next_op!`.
     shape_macros!($);
     macro_rules! load {
         ($dst:expr, $ptr:expr, $offset:expr, $n:literal, |$bytes:ident| $e:expr) => {{

@@ -13,6 +13,8 @@
 //! - `load!(dst, address, offset, width, |bytes| value)` and
 //!   `store!(address, offset, bytes)` on memory 0, bounds-checked
 //!   (`memory.rs`), the address a `u32`;
+//! - `next_op!()`, a pointer to the op after this one, and `then!`, built
+//!   on it and `branch!`, which runs that op too (the pairs);
 //! - `branch!(offset)` (relative to the branching op), `br_cmp!`,
 //!   `br_imm!`, and `table_branch!(n)` (go where the `Br` `n` places
 //!   after the next op goes: a branch table's entry);
@@ -42,6 +44,30 @@ macro_rules! pure_ops {
                 set!(dst2, get!(src2));
                 // Past the copy after this op, which this one just did.
                 branch!(2)
+            }
+            I32AddImmThenAddImm { dst, a, imm } => {
+                imm32!(dst, a, imm, |x, y| x.wrapping_add(y));
+                then!(I32AddImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x.wrapping_add(y)))
+            }
+            I32AddThenAddImm { dst, a, b } => {
+                bin32!(dst, a, b, |x, y| x.wrapping_add(y));
+                then!(I32AddImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x.wrapping_add(y)))
+            }
+            I32ShrUImmThenAndImm { dst, a, imm } => {
+                imm32!(dst, a, imm, |x, y| x.wrapping_shr(y));
+                then!(I32AndImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x & y))
+            }
+            I32AndImmThenShlImm { dst, a, imm } => {
+                imm32!(dst, a, imm, |x, y| x & y);
+                then!(I32ShlImm { dst, a, imm } => imm32!(dst, a, imm, |x, y| x.wrapping_shl(y)))
+            }
+            I32AndImmThenAdd { dst, a, imm } => {
+                imm32!(dst, a, imm, |x, y| x & y);
+                then!(I32Add { dst, a, b } => bin32!(dst, a, b, |x, y| x.wrapping_add(y)))
+            }
+            I32ShlImmThenAdd { dst, a, imm } => {
+                imm32!(dst, a, imm, |x, y| x.wrapping_shl(y));
+                then!(I32Add { dst, a, b } => bin32!(dst, a, b, |x, y| x.wrapping_add(y)))
             }
             CopyBr { dst, src, offset } => {
                 set!(dst, get!(src));
@@ -482,6 +508,20 @@ macro_rules! shape_macros {
                 let $d x = i32!($d a);
                 let $d y = i32!($d b);
                 set!($d dst, ($d e) as u32 as u64)
+            }};
+        }
+        // The second op of a pair (see `Op::I32AddImmThenAddImm`): if the
+        // op after this one is `$kind`, runs `$body` with its operands and
+        // goes past it.
+        macro_rules! then {
+            ($d kind:ident { $d($d f:ident),* } => $d body:expr) => {{
+                // SAFETY: every op is followed by another one (the ops end
+                // in a return or an unconditional branch).
+                let next: &Op = unsafe { &*next_op!() };
+                if let &Op::$d kind { $d($d f),* } = next {
+                    $d body;
+                    branch!(2)
+                }
             }};
         }
         macro_rules! imm32 {

@@ -130,6 +130,11 @@ macro_rules! state_macros {
                 }
             }};
         }
+        macro_rules! next_op {
+            () => {
+                $ip
+            };
+        }
         macro_rules! global_get {
             ($d index:expr) => {{
                 // SAFETY: the loop set `interp_globals` to the running

@@ -308,7 +308,7 @@ pub(crate) fn translate(
             Some(range.start),
         );
     }
-    ops::fuse_copies(&mut t.ops);
+    ops::fuse_in_place(&mut t.ops);
     Ok(CompiledFunc {
         ops: t.ops.into_boxed_slice(),
         consts: t.consts.into_boxed_slice(),

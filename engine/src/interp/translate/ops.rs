@@ -1003,41 +1003,60 @@ pub(super) fn set_branch_offset(op: &mut Op, new: i32) {
     }
 }
 
-/// Fuses each `Copy` with the `Copy` or `Br` right after it, once the
-/// function's ops are final: the copy becomes a `CopyPair` or a `CopyBr`
-/// that does the next op's work too and goes past it. The next op stays
-/// in place, so a branch, a landing pad or a return that lands on it still
-/// runs just that op, and no index or offset moves.
-pub(super) fn fuse_copies(ops: &mut [Op]) {
+/// Fuses ops with the op right after them, once the function's ops are
+/// final: a `Copy` before a `Copy` or a `Br` becomes a `CopyPair` or a
+/// `CopyBr`, and the first op of a pair (`Op::I32AddImmThenAddImm` and
+/// the others after it) is retagged; either does the next op's work too
+/// and goes past it. The next op stays in place, so a branch, a landing
+/// pad or a return that lands on it still runs just that op, and no index
+/// or offset moves. Left to right, each op in one fusion at most.
+pub(super) fn fuse_in_place(ops: &mut [Op]) {
     let mut i = 0;
     while i + 1 < ops.len() {
-        if let Op::Copy { dst, src } = ops[i] {
-            let fused = match ops[i + 1] {
-                Op::Copy {
-                    dst: dst2,
-                    src: src2,
-                } => Some(Op::CopyPair {
-                    dst,
-                    src,
-                    dst2,
-                    src2,
-                }),
-                // The branch's offset, from this op instead of the next.
-                Op::Br { offset } => {
-                    offset
-                        .checked_add(1)
-                        .map(|offset| Op::CopyBr { dst, src, offset })
-                }
-                _ => None,
-            };
-            if let Some(fused) = fused {
-                ops[i] = fused;
-                i += 2;
-                continue;
-            }
+        if let Some(fused) = fused_with_next(&ops[i], &ops[i + 1]) {
+            ops[i] = fused;
+            i += 2;
+        } else {
+            i += 1;
         }
-        i += 1;
     }
+}
+
+/// `op` fused with `next`, the op after it (see [`fuse_in_place`]).
+fn fused_with_next(op: &Op, next: &Op) -> Option<Op> {
+    Some(match (*op, next) {
+        (
+            Op::Copy { dst, src },
+            &Op::Copy {
+                dst: dst2,
+                src: src2,
+            },
+        ) => Op::CopyPair {
+            dst,
+            src,
+            dst2,
+            src2,
+        },
+        // The branch's offset, from this op instead of the next.
+        (Op::Copy { dst, src }, &Op::Br { offset }) => Op::CopyBr {
+            dst,
+            src,
+            offset: offset.checked_add(1)?,
+        },
+        (Op::I32AddImm { dst, a, imm }, Op::I32AddImm { .. }) => {
+            Op::I32AddImmThenAddImm { dst, a, imm }
+        }
+        (Op::I32Add { dst, a, b }, Op::I32AddImm { .. }) => Op::I32AddThenAddImm { dst, a, b },
+        (Op::I32ShrUImm { dst, a, imm }, Op::I32AndImm { .. }) => {
+            Op::I32ShrUImmThenAndImm { dst, a, imm }
+        }
+        (Op::I32AndImm { dst, a, imm }, Op::I32ShlImm { .. }) => {
+            Op::I32AndImmThenShlImm { dst, a, imm }
+        }
+        (Op::I32AndImm { dst, a, imm }, Op::I32Add { .. }) => Op::I32AndImmThenAdd { dst, a, imm },
+        (Op::I32ShlImm { dst, a, imm }, Op::I32Add { .. }) => Op::I32ShlImmThenAdd { dst, a, imm },
+        _ => return None,
+    })
 }
 
 /// The fused compare-and-branch for a comparison op, branching when the

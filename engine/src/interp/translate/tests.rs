@@ -205,3 +205,24 @@ fn copies_fuse_with_the_copy_or_branch_after_them_in_place() {
     );
     assert!(matches!(ops[4], Op::Br { offset: -4 }), "{ops:?}");
 }
+
+#[test]
+fn integer_pairs_retag_their_first_op_in_place() {
+    // `base + ((w >> 7) & 255) << 2`: shift then mask, and shift then add.
+    let ops = ops_of(
+        r#"(module (func (param i32 i32) (result i32)
+            (i32.add (local.get 1)
+              (i32.shl (i32.and (i32.shr_u (local.get 0) (i32.const 7)) (i32.const 255))
+                (i32.const 2)))))"#,
+    );
+    assert!(
+        matches!(ops[0], Op::I32ShrUImmThenAndImm { a: 0, imm: 7, .. }),
+        "{ops:?}"
+    );
+    assert!(matches!(ops[1], Op::I32AndImm { imm: 255, .. }), "{ops:?}");
+    assert!(
+        matches!(ops[2], Op::I32ShlImmThenAdd { imm: 2, .. }),
+        "{ops:?}"
+    );
+    assert!(matches!(ops[3], Op::I32Add { .. }), "{ops:?}");
+}

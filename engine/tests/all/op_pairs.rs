@@ -1,7 +1,8 @@
-//! Local copies in a row and copies before a branch, which the
-//! interpreter fuses in place (a copy does the next copy's or branch's
-//! work too): on every tier they run in order, and a branch that lands on
-//! the second of two copies runs only that one.
+//! Pairs of ops the interpreter fuses in place (the first does the
+//! second's work too and skips it): copies in a row, a copy before a
+//! branch, and integer pairs such as two adds of a constant. On every tier
+//! they run in order, and a branch that lands on the second op of a pair
+//! runs only that one.
 
 use crate::every_tier;
 
@@ -37,10 +38,26 @@ const WAT: &str = r#"(module
       (local.set $a (i32.add (local.get $a) (i32.const 10)))
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br_if $l (local.get $n)))
-    (local.get $b)))"#;
+    (local.get $b))
+  ;; Two adds of a constant in a row, the second a loop's head: the back
+  ;; edge must not run the first (`a = x + 1`) again.
+  (func (export "add_head") (param $x i32) (param $n i32) (result i32)
+    (local $a i32)
+    (local.set $a (i32.add (local.get $x) (i32.const 1)))
+    (loop $l
+      (local.set $x (i32.add (local.get $x) (i32.const 100)))
+      (local.set $n (i32.add (local.get $n) (i32.const -1)))
+      (br_if $l (local.get $n)))
+    (i32.add (local.get $x) (local.get $a)))
+  ;; A field of a packed word, then its address: shift, mask, shift, add,
+  ;; each reading the one before.
+  (func (export "field") (param $w i32) (param $base i32) (result i32)
+    (i32.add (local.get $base)
+      (i32.shl (i32.and (i32.shr_u (local.get $w) (i32.const 7)) (i32.const 255))
+        (i32.const 2)))))"#;
 
 #[test]
-fn fused_copies_keep_their_order_and_their_branch_targets() {
+fn fused_pairs_keep_their_order_and_their_branch_targets() {
     for (tier, engine) in every_tier(|_| {}) {
         let (mut store, instance) = crate::instantiate_in(&engine, WAT);
         let fib = instance.get_typed_func::<i32, i32>(&store, "fib").unwrap();
@@ -60,5 +77,25 @@ fn fused_copies_keep_their_order_and_their_branch_targets() {
             .unwrap();
         // b is a's value in the last iteration: x + 10 * (n - 1).
         assert_eq!(head.call(&mut store, (3, 4)).unwrap(), 33, "{tier}: head");
+        let add_head = instance
+            .get_typed_func::<(i32, i32), i32>(&store, "add_head")
+            .unwrap();
+        // x + 100 n, plus a = x + 1.
+        assert_eq!(
+            add_head.call(&mut store, (5, 3)).unwrap(),
+            311,
+            "{tier}: add_head"
+        );
+        let field = instance
+            .get_typed_func::<(i32, i32), i32>(&store, "field")
+            .unwrap();
+        for w in [0, 0x7f80, -1, 0x1234_5678] {
+            let expected = 1000 + ((((w as u32) >> 7) & 255) << 2) as i32;
+            assert_eq!(
+                field.call(&mut store, (w, 1000)).unwrap(),
+                expected,
+                "{tier}: field {w:#x}"
+            );
+        }
     }
 }
