@@ -50,17 +50,46 @@ pub(super) fn reuse_frame(
         }
         values.resize(new_len, 0);
     }
-    // Most functions declare few locals or none: no `memset` call for
-    // those.
     let locals = &mut values[base + callee.num_params as usize..base + callee.num_locals as usize];
-    if locals.len() <= 4 {
-        for local in locals {
-            *local = 0;
-        }
-    } else {
-        locals.fill(0);
-    }
+    zero_locals(locals);
     Ok(())
+}
+
+/// Zeroes a frame's declared locals without a `memset` call, whose set-up
+/// costs more than the stores for the few dozen locals a function
+/// declares (`memset` was 2.8% of `json`'s time in the interpreter): up
+/// to 32, in fixed-size runs, which the compiler turns into a few vector
+/// stores, the last one overlapping the one before it rather than passing
+/// the end.
+#[inline(always)]
+fn zero_locals(locals: &mut [u64]) {
+    let n = locals.len();
+    match n {
+        0..=4 => {
+            for local in locals {
+                *local = 0;
+            }
+        }
+        5..=8 => {
+            locals[..4].fill(0);
+            locals[n - 4..].fill(0);
+        }
+        9..=16 => {
+            locals[..8].fill(0);
+            locals[n - 8..].fill(0);
+        }
+        17..=24 => {
+            locals[..16].fill(0);
+            locals[n - 8..].fill(0);
+        }
+        25..=32 => {
+            locals[..24].fill(0);
+            locals[n - 8..].fill(0);
+        }
+        // A loop here would become a `memset` call again; frames this big
+        // are rare.
+        _ => locals.fill(0),
+    }
 }
 
 /// The code of function `index` (module index space, defined) of
@@ -392,4 +421,20 @@ pub(super) fn enter_wasm(
         entry_base: base,
         entry_depth: inner.stack.frames.len(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::zero_locals;
+
+    #[test]
+    fn zero_locals_zeroes_exactly_the_locals() {
+        for n in 0..40 {
+            let mut slots = [u64::MAX; 50];
+            zero_locals(&mut slots[3..3 + n]);
+            assert!(slots[..3].iter().all(|&s| s == u64::MAX), "{n}: before");
+            assert!(slots[3..3 + n].iter().all(|&s| s == 0), "{n}: locals");
+            assert!(slots[3 + n..].iter().all(|&s| s == u64::MAX), "{n}: after");
+        }
+    }
 }
