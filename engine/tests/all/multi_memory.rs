@@ -336,3 +336,32 @@ fn vector_loads_and_stores_on_a_second_memory_run_next_to_memory_0_ones() {
         assert_eq!(trap_code(&err), TrapCode::MemoryOutOfBounds, "{tier}");
     }
 }
+
+/// `local.set x` from an op on another memory (behind the interpreter's
+/// `OnMemory` prefix) while the old `x` is still on the stack: the old
+/// value is kept and the new one written, every op staying with its
+/// prefix. (The differential fuzzer found the interpreter splitting a
+/// prefix from its op here.)
+#[test]
+fn a_local_set_from_another_memorys_op_keeps_the_old_value_on_the_stack() {
+    let wat = r#"(module
+      (memory 1)
+      (memory $b 3)
+      (func (export "f") (param $x i32) (result i32)
+        (local.get $x)
+        (local.set $x (memory.size $b))
+        ;; old x * 100 + new x
+        (i32.add (i32.mul (i32.const 100)) (local.get $x)))
+      (func (export "g") (param $x i32) (result i32)
+        (local.get $x)
+        (local.set $x (i32.load8_u $b (i32.const 0)))
+        (i32.add (i32.mul (i32.const 100)) (local.get $x)))
+      (data (memory $b) (i32.const 0) "\07"))"#;
+    for (tier, engine) in engines() {
+        let (mut store, instance) = crate::instantiate_in(&engine, wat);
+        let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+        assert_eq!(f.call(&mut store, 5).unwrap(), 503, "{tier}: memory.size");
+        let g = instance.get_typed_func::<i32, i32>(&store, "g").unwrap();
+        assert_eq!(g.call(&mut store, 5).unwrap(), 507, "{tier}: load");
+    }
+}

@@ -585,7 +585,15 @@ impl<'a> Translator<'a> {
             // those copies do not write: theirs are homes below the
             // result's): one copy fewer than copying the result over, in
             // `x = x + 1` with the old `x` still on the stack (`*p++`).
-            Some(mut at) => {
+            // (Not after an `OnMemory` prefix, which must stay right
+            // before its op.)
+            Some(mut at)
+                if !self.local_on_stack(local)
+                    || !matches!(
+                        at.checked_sub(1).map(|p| &self.ops[p]),
+                        Some(Op::OnMemory { .. })
+                    ) =>
+            {
                 if self.local_on_stack(local) {
                     let producer = self.ops[at];
                     self.ops.truncate(at);
