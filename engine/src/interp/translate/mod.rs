@@ -559,6 +559,15 @@ impl<'a> Translator<'a> {
         }
     }
 
+    /// Whether the op at `at` follows an `OnMemory` prefix (which applies
+    /// to it, so nothing may go between them).
+    fn prefixed(&self, at: usize) -> bool {
+        matches!(
+            at.checked_sub(1).map(|p| &self.ops[p]),
+            Some(Op::OnMemory { .. })
+        )
+    }
+
     /// Whether any operand reads local `slot`. (A `v128` local is named
     /// by its first slot; no other local starts at its second.)
     fn local_on_stack(&self, slot: Slot) -> bool {
@@ -578,6 +587,7 @@ impl<'a> Translator<'a> {
     fn local_set(&mut self, local: u32, tee: bool) -> Result<(), CompileError> {
         let (local, wide) = self.local(local);
         let top = self.stack.len() - 1;
+        let on_stack = self.local_on_stack(local);
         match self.top_producer() {
             // Retarget the producing op onto the local. Operands that
             // still read the local's old value take their copies first,
@@ -585,16 +595,10 @@ impl<'a> Translator<'a> {
             // those copies do not write: theirs are homes below the
             // result's): one copy fewer than copying the result over, in
             // `x = x + 1` with the old `x` still on the stack (`*p++`).
-            // (Not after an `OnMemory` prefix, which must stay right
-            // before its op.)
-            Some(mut at)
-                if !self.local_on_stack(local)
-                    || !matches!(
-                        at.checked_sub(1).map(|p| &self.ops[p]),
-                        Some(Op::OnMemory { .. })
-                    ) =>
-            {
-                if self.local_on_stack(local) {
+            // Not after an `OnMemory` prefix, which must stay right before
+            // its op.
+            Some(mut at) if !on_stack || !self.prefixed(at) => {
+                if on_stack {
                     let producer = self.ops[at];
                     self.ops.truncate(at);
                     let value = self.stack[top];
